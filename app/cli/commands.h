@@ -1,0 +1,12 @@
+// hearth-cli subcommands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hearth::cli {
+
+int runInfo(const std::vector<std::string>& args);
+int runDevices(const std::vector<std::string>& args);
+
+}  // namespace hearth::cli

@@ -1,0 +1,61 @@
+// hearth-cli: Hearth's engine from the command line (model info, devices; generation and
+// benchmarks arrive with the engine).
+#include "commands.h"
+
+#include "core/error.h"
+
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+void printUsage(std::FILE* out)
+{
+    std::fputs("usage: hearth-cli <command> [options]\n"
+               "\n"
+               "commands:\n"
+               "  info FILE [--json] [--ctx N]   summarize a GGUF model file (memory estimate for N tokens)\n"
+               "  devices [--json]               list Vulkan devices and the one Hearth would use\n"
+               "  --version                      print the version\n"
+               "  help                           this text\n",
+               out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        printUsage(stderr);
+        return 2;
+    }
+    std::string command = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+        if (command == "--version" || command == "version") {
+            std::printf("hearth-cli %s\n", HEARTH_VERSION);
+            return 0;
+        }
+        if (command == "help" || command == "--help" || command == "-h") {
+            printUsage(stdout);
+            return 0;
+        }
+        if (command == "info") return hearth::cli::runInfo(args);
+        if (command == "devices") return hearth::cli::runDevices(args);
+        std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
+        printUsage(stderr);
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "hearth-cli %s: %s\n", command.c_str(), e.what());
+        return 2;
+    } catch (const hearth::Error& e) {
+        std::fprintf(stderr, "hearth-cli %s: error (%s): %s\n", command.c_str(), hearth::errorCodeName(e.code()), e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "hearth-cli %s: error: %s\n", command.c_str(), e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,46 @@
+// What a Vulkan device offers, and which one Hearth picks.
+#pragma once
+
+#include <volk.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hearth::vk {
+
+struct MemoryHeapInfo {
+    uint64_t bytes = 0;
+    bool deviceLocal = false;
+};
+
+struct DeviceInfo {
+    uint32_t index = 0;
+    VkPhysicalDevice handle = VK_NULL_HANDLE;
+    std::string name;
+    std::string typeName;          // "discrete", "integrated", "virtual", "cpu", "other"
+    VkPhysicalDeviceType type = VK_PHYSICAL_DEVICE_TYPE_OTHER;
+    std::string driverName;        // e.g. "llvmpipe", "NVIDIA"
+    std::string driverInfo;        // driver version string
+    uint32_t apiVersion = 0;
+    uint32_t subgroupSize = 0;
+    bool subgroupArithmetic = false;
+    bool storage16 = false;        // 16-bit storage buffers
+    bool float16 = false;          // fp16 arithmetic in shaders
+    bool storage8 = false;         // 8-bit storage buffers
+    bool int8 = false;             // int8 arithmetic in shaders
+    uint64_t maxStorageBufferRange = 0;
+    uint64_t maxMemoryAllocationSize = 0;
+    uint32_t maxComputeWorkGroupInvocations = 0;
+    std::vector<MemoryHeapInfo> heaps;
+};
+
+DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index);
+
+// Preference: discrete > integrated > virtual > CPU > other, earliest index first.
+// `request` (a device index, or a case-insensitive part of its name; empty = automatic, and
+// then HEARTH_VULKAN_DEVICE is consulted) overrides it. Throws hearth::Error(Device) when
+// there are no devices or the request matches none, listing what there is.
+const DeviceInfo& chooseDevice(const std::vector<DeviceInfo>& devices, std::string request = {});
+
+}  // namespace hearth::vk

@@ -1,0 +1,73 @@
+#include "gguf/gguf_file.h"
+
+#include "core/error.h"
+#include "gguf/gguf_parser.h"
+#include "platform/mapped_file.h"
+
+namespace hearth {
+
+GgufFile::GgufFile(GgufFile&&) noexcept = default;
+GgufFile& GgufFile::operator=(GgufFile&&) noexcept = default;
+GgufFile::~GgufFile() = default;
+
+GgufFile GgufFile::open(const std::string& path)
+{
+    GgufFile file;
+    file.m_mapping = std::make_unique<MappedFile>(path);
+    file.m_bytes = file.m_mapping->bytes();
+    file.m_name = path;
+    GgufParser(file).run();
+    return file;
+}
+
+GgufFile GgufFile::parse(std::span<const uint8_t> bytes, const std::string& displayName)
+{
+    GgufFile file;
+    file.m_bytes = bytes;
+    file.m_name = displayName;
+    GgufParser(file).run();
+    return file;
+}
+
+const GgufValue* GgufFile::find(std::string_view key) const
+{
+    auto it = m_metadataIndex.find(key);
+    return it == m_metadataIndex.end() ? nullptr : &m_metadata[it->second].value;
+}
+
+std::optional<std::string_view> GgufFile::getString(std::string_view key) const
+{
+    const GgufValue* v = find(key);
+    return v ? v->toString() : std::nullopt;
+}
+
+std::optional<uint64_t> GgufFile::getUInt(std::string_view key) const
+{
+    const GgufValue* v = find(key);
+    return v ? v->toUInt() : std::nullopt;
+}
+
+std::optional<double> GgufFile::getDouble(std::string_view key) const
+{
+    const GgufValue* v = find(key);
+    return v ? v->toDouble() : std::nullopt;
+}
+
+std::optional<bool> GgufFile::getBool(std::string_view key) const
+{
+    const GgufValue* v = find(key);
+    return v ? v->toBool() : std::nullopt;
+}
+
+const GgufTensorInfo* GgufFile::findTensor(std::string_view name) const
+{
+    auto it = m_tensorIndex.find(name);
+    return it == m_tensorIndex.end() ? nullptr : &m_tensors[it->second];
+}
+
+std::span<const uint8_t> GgufFile::tensorData(const GgufTensorInfo& tensor) const
+{
+    return m_bytes.subspan(size_t(m_dataOffset + tensor.offset), size_t(tensor.byteSize));
+}
+
+}  // namespace hearth

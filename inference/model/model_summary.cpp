@@ -1,0 +1,86 @@
+#include "model/model_summary.h"
+
+#include <algorithm>
+
+namespace hearth {
+
+namespace {
+
+// Per-layer values may be arrays (one entry per block); the summary reports the largest.
+uint64_t uintOrMax(const GgufFile& file, const std::string& key)
+{
+    const GgufValue* v = file.find(key);
+    if (!v) return 0;
+    if (auto u = v->toUInt()) return *u;
+    uint64_t best = 0;
+    if (v->isArray())
+        for (uint64_t i = 0; i < v->arraySize(); ++i)
+            if (auto x = v->arrayInt(i); x && *x > 0) best = std::max(best, uint64_t(*x));
+    return best;
+}
+
+std::string fileNameOf(const std::string& path)
+{
+    size_t slash = path.find_last_of("/\\");
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+uint64_t ModelSummary::kvCacheBytes(uint64_t context) const
+{
+    const uint64_t f16 = 2;
+    return blockCount * context * headCountKv * (keyLength + valueLength) * f16;
+}
+
+ModelSummary summarizeModel(const GgufFile& file)
+{
+    ModelSummary s;
+    s.fileName = fileNameOf(file.displayName());
+    s.ggufVersion = file.version();
+    s.fileBytes = file.fileSize();
+    s.architecture = std::string(file.getString("general.architecture").value_or(""));
+    s.name = std::string(file.getString("general.name").value_or(""));
+
+    for (const auto& t : file.tensors()) {
+        const auto& traits = ggmlTypeTraits(t.type);
+        auto& usage = s.weightTypes[std::string(traits.name)];
+        usage.tensors += 1;
+        usage.bytes += t.byteSize;
+        usage.parameters += t.elementCount;
+        s.parameterCount += t.elementCount;
+        s.weightBytes += t.byteSize;
+        s.allTypesSupported = s.allTypesSupported && traits.computeSupported;
+    }
+    uint64_t most = 0;
+    for (const auto& [type, usage] : s.weightTypes)
+        if (usage.parameters > most) {
+            most = usage.parameters;
+            s.dominantWeightType = type;
+        }
+
+    const std::string a = s.architecture + ".";
+    s.contextLength = uintOrMax(file, a + "context_length");
+    s.embeddingLength = uintOrMax(file, a + "embedding_length");
+    s.feedForwardLength = uintOrMax(file, a + "feed_forward_length");
+    s.blockCount = uintOrMax(file, a + "block_count");
+    s.headCount = uintOrMax(file, a + "attention.head_count");
+    s.headCountKv = uintOrMax(file, a + "attention.head_count_kv");
+    if (s.headCountKv == 0) s.headCountKv = s.headCount;  // absent means no grouped-query attention
+    uint64_t headDim = s.headCount ? s.embeddingLength / s.headCount : 0;
+    s.keyLength = uintOrMax(file, a + "attention.key_length");
+    s.valueLength = uintOrMax(file, a + "attention.value_length");
+    if (s.keyLength == 0) s.keyLength = headDim;
+    if (s.valueLength == 0) s.valueLength = headDim;
+
+    s.tokenizerModel = std::string(file.getString("tokenizer.ggml.model").value_or(""));
+    s.tokenizerPre = std::string(file.getString("tokenizer.ggml.pre").value_or(""));
+    if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray())
+        s.vocabularySize = tokens->arraySize();
+    else
+        s.vocabularySize = uintOrMax(file, a + "vocab_size");
+    s.hasChatTemplate = file.find("tokenizer.chat_template") != nullptr;
+    return s;
+}
+
+}  // namespace hearth

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything Hearth needs to build, run and test on Debian 12 / Ubuntu 22.04+.
+# Idempotent: packages already present are left alone. This is the one list of packages.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git python3
+  # Qt 6 (GUI, QML, tests)
+  qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools libgl-dev
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
+  qml6-module-qtquick-dialogs qml6-module-qt-labs-platform qml6-module-qtqml-models
+  # Vulkan: headers, run-time loader (volk), shader compiler, lavapipe CPU driver, validation
+  libvulkan-dev libvulkan-volk-dev glslang-tools spirv-tools mesa-vulkan-drivers
+  vulkan-tools vulkan-validationlayers
+  # inference and storage libraries
+  libsqlite3-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
+  # tests: headless display, fuzzing + sanitizers, Windows cross compile check, template oracle
+  xvfb xauth clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix python3-jinja2
+  # packaging checks
+  desktop-file-utils appstream dpkg-dev file
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
