@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 namespace hearth::cli {
@@ -107,10 +109,11 @@ int runInfo(const std::vector<std::string>& argv)
 {
     CliArgs args(argv, {"--ctx"}, {"--json"});
     if (args.positionals().size() != 1) throw std::invalid_argument("usage: hearth-cli info FILE [--json] [--ctx N]");
+    auto requestedContext = args.value("--ctx") ? std::optional(args.unsignedValue("--ctx", 0)) : std::nullopt;
     GgufFile file = GgufFile::open(args.positionals()[0]);
     ModelSummary summary = summarizeModel(file);
-    uint64_t defaultContext = summary.contextLength ? std::min<uint64_t>(summary.contextLength, 4096) : 4096;
-    uint64_t context = args.unsignedValue("--ctx", defaultContext);
+    // Without --ctx: the trained context, capped at a size a desktop chat typically uses.
+    uint64_t context = requestedContext.value_or(summary.contextLength ? std::min<uint64_t>(summary.contextLength, 4096) : 4096);
     if (args.flag("--json")) std::printf("%s\n", toJson(summary, context).dump(2).c_str());
     else printHuman(summary, context);
     return 0;

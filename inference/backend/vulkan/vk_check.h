@@ -3,15 +3,15 @@
 
 #include <volk.h>
 
-#include <source_location>
 
 namespace hearth::vk {
 
 const char* resultName(VkResult result);
 
-// Throws hearth::Error(Device) when result is not VK_SUCCESS.
-void check(VkResult result, const char* call, std::source_location where = std::source_location::current());
+// Throws hearth::Error(Device) when result is not VK_SUCCESS, naming the call and its place.
+// (File and line come from the macro: clang 14 with libstdc++ 12 lacks std::source_location.)
+void check(VkResult result, const char* call, const char* file, int line);
 
 }  // namespace hearth::vk
 
-#define HEARTH_VK_CHECK(call) ::hearth::vk::check((call), #call)
+#define HEARTH_VK_CHECK(call) ::hearth::vk::check((call), #call, __FILE__, __LINE__)

@@ -1,0 +1,82 @@
+// The model summary on the real stories260K file (values from ../shared/models/README.md and
+// counted by hand from its shapes) and on a written file with a mixed quantization.
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
+#include "model/model_summary.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+using namespace hearth;
+
+TEST(ModelSummary, Stories260K)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    GgufFile f = GgufFile::open((shared / "models/stories260K.gguf").string());
+    EXPECT_EQ(f.version(), 3u);
+    EXPECT_EQ(f.fileSize(), 1185376u);
+    ModelSummary s = summarizeModel(f);
+    EXPECT_EQ(s.architecture, "llama");
+    EXPECT_EQ(s.embeddingLength, 64u);
+    EXPECT_EQ(s.feedForwardLength, 172u);
+    EXPECT_EQ(s.blockCount, 5u);
+    EXPECT_EQ(s.headCount, 8u);
+    EXPECT_EQ(s.headCountKv, 4u);
+    EXPECT_EQ(s.contextLength, 2048u);
+    EXPECT_EQ(s.keyLength, 8u);
+    EXPECT_EQ(s.vocabularySize, 512u);
+    EXPECT_EQ(s.tokenizerModel, "llama");
+    EXPECT_FALSE(s.hasChatTemplate);
+    EXPECT_EQ(f.getUInt("llama.rope.dimension_count"), 8u);
+    EXPECT_NEAR(*f.getDouble("llama.attention.layer_norm_rms_epsilon"), 1e-5, 1e-9);
+    ASSERT_NE(f.findTensor("output.weight"), nullptr) << "not tied";
+
+    // Parameters by hand: embeddings + output 2*512*64; per block q,o 64*64, k,v 64*32,
+    // gate/up/down 3*64*172, two norms 2*64; final norm 64.
+    const uint64_t perBlock = 2 * 64 * 64 + 2 * 64 * 32 + 3 * 64 * 172 + 2 * 64;
+    EXPECT_EQ(s.parameterCount, 2 * 512 * 64 + 5 * perBlock + 64);
+    ASSERT_EQ(s.weightTypes.size(), 1u);
+    EXPECT_EQ(s.weightTypes.at("F32").tensors, 48u);
+    EXPECT_EQ(s.weightBytes, s.parameterCount * 4);
+    EXPECT_TRUE(s.allTypesSupported);
+
+    // KV cache: 5 layers x 2048 positions x 4 KV heads x (8 + 8) x 2 bytes.
+    EXPECT_EQ(s.kvCacheBytes(2048), 5u * 2048 * 4 * 16 * 2);
+    EXPECT_EQ(s.memoryBytes(2048), s.weightBytes + s.kvCacheBytes(2048));
+
+    const GgufValue* tokens = f.find("tokenizer.ggml.tokens");
+    ASSERT_TRUE(tokens && tokens->isArray());
+    EXPECT_EQ(tokens->stringAt(0), "<unk>");
+    EXPECT_EQ(tokens->stringAt(1), "<s>");
+    EXPECT_EQ(tokens->stringAt(2), "</s>");
+    EXPECT_EQ(tokens->stringAt(3), "<0x00>");
+    EXPECT_EQ(tokens->stringAt(258), "<0xFF>");
+}
+
+TEST(ModelSummary, QuantizedMixAndGroupedQueryDefaults)
+{
+    GgufWriter w;
+    w.addString("general.architecture", "qwen2");
+    w.addString("general.name", "mini");
+    w.addInt("qwen2.embedding_length", GgufValueType::UInt32, 64);
+    w.addInt("qwen2.block_count", GgufValueType::UInt32, 2);
+    w.addInt("qwen2.attention.head_count", GgufValueType::UInt32, 4);
+    w.addInt("qwen2.context_length", GgufValueType::UInt32, 32768);
+    w.addString("tokenizer.chat_template", "{{ messages }}");
+    std::vector<uint64_t> q8dims = {64, 4};
+    std::vector<uint8_t> q8(4 * 2 * 34);
+    w.addTensor("a", GgmlType::Q8_0, q8dims, q8);
+    std::vector<uint64_t> f32dims = {64};
+    std::vector<uint8_t> f32(64 * 4);
+    w.addTensor("n", GgmlType::F32, f32dims, f32);
+    auto bytes = w.toBytes();
+    ModelSummary s = summarizeModel(GgufFile::parse(bytes, "mini.gguf"));
+    EXPECT_EQ(s.name, "mini");
+    EXPECT_EQ(s.headCountKv, 4u) << "no head_count_kv means no grouping";
+    EXPECT_EQ(s.keyLength, 16u);
+    EXPECT_TRUE(s.hasChatTemplate);
+    EXPECT_EQ(s.weightTypes.at("Q8_0").bytes, 272u);
+    EXPECT_EQ(s.weightTypes.at("F32").parameters, 64u);
+    EXPECT_EQ(s.dominantWeightType, "Q8_0");
+    EXPECT_EQ(s.parameterCount, 320u);
+}

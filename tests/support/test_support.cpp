@@ -1,0 +1,59 @@
+#include "test_support.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <stdexcept>
+
+namespace hearth::test {
+
+std::optional<std::filesystem::path> sharedDir()
+{
+    const char* env = std::getenv("HEARTH_SHARED_DIR");
+    std::filesystem::path dir = env && *env ? std::filesystem::path(env) : std::filesystem::path(HEARTH_DEFAULT_SHARED_DIR);
+    if (std::filesystem::is_directory(dir / "models")) return dir;
+    return std::nullopt;
+}
+
+ScratchDir::ScratchDir()
+{
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        auto candidate = std::filesystem::temp_directory_path() / ("hearth-test-" + std::to_string(rd()));
+        if (std::filesystem::create_directory(candidate)) {
+            m_path = candidate;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a scratch folder");
+}
+
+ScratchDir::~ScratchDir()
+{
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+}
+
+std::vector<uint8_t> pseudoRandomBytes(size_t count, uint64_t seed)
+{
+    std::vector<uint8_t> out(count);
+    uint64_t state = seed;
+    for (size_t i = 0; i < count; ++i) {
+        state += 0x9e3779b97f4a7c15ull;
+        uint64_t z = state;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        out[i] = uint8_t(z ^ (z >> 31));
+    }
+    return out;
+}
+
+std::vector<uint8_t> readFileBytes(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace hearth::test

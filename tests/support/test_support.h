@@ -1,0 +1,37 @@
+// Helpers shared by the test suites: where ../shared is, scratch folders, deterministic data.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hearth::test {
+
+// The project's ../shared folder (HEARTH_SHARED_DIR overrides), or nullopt when absent.
+std::optional<std::filesystem::path> sharedDir();
+
+// A fresh folder under the system temp dir, removed when the object dies.
+class ScratchDir {
+public:
+    ScratchDir();
+    ~ScratchDir();
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+// Deterministic pseudo-random bytes (splitmix64), so failures reproduce.
+std::vector<uint8_t> pseudoRandomBytes(size_t count, uint64_t seed);
+
+std::vector<uint8_t> readFileBytes(const std::filesystem::path& path);
+
+}  // namespace hearth::test
+
+// Skips the current GoogleTest test with a message when ../shared is missing.
+#define HEARTH_REQUIRE_SHARED(var)                                                                        \
+    auto var##_opt = ::hearth::test::sharedDir();                                                          \
+    if (!var##_opt) GTEST_SKIP() << "../shared is absent (set HEARTH_SHARED_DIR); skipping this test";    \
+    const std::filesystem::path var = *var##_opt
