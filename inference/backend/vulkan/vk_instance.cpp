@@ -61,7 +61,11 @@ Instance::Instance(bool enableValidation)
     info.ppEnabledLayerNames = layers.data();
     info.enabledExtensionCount = uint32_t(extensions.size());
     info.ppEnabledExtensionNames = extensions.data();
-    HEARTH_VK_CHECK(vkCreateInstance(&info, nullptr, &m_instance));
+    VkResult created = vkCreateInstance(&info, nullptr, &m_instance);
+    if (created == VK_ERROR_INCOMPATIBLE_DRIVER)
+        throw Error(ErrorCode::Device, "the Vulkan loader found no usable driver. Install your GPU driver's Vulkan "
+                                       "support, or Mesa's lavapipe (Debian: mesa-vulkan-drivers) to run on the CPU.");
+    HEARTH_VK_CHECK(created);
     volkLoadInstanceOnly(m_instance);
 
     if (validation) {

@@ -24,5 +24,7 @@ expect_error 1 "not a regular file" info "$dir"
 expect_error 2 "unknown option --bogus" info "$dir/text.gguf" --bogus
 expect_error 2 "needs a whole number" info "$dir/text.gguf" --ctx -5
 expect_error 2 "unknown command" frobnicate
+VK_ICD_FILENAMES="$dir/no-such-driver.json" VK_DRIVER_FILES="$dir/no-such-driver.json" \
+    expect_error 1 "found no usable driver" devices
 "$cli" --version | grep -q "hearth-cli [0-9]" || fail "--version"
 echo "cli errors ok"
