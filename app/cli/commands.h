@@ -8,5 +8,8 @@ namespace hearth::cli {
 
 int runInfo(const std::vector<std::string>& args);
 int runDevices(const std::vector<std::string>& args);
+int runGenerate(const std::vector<std::string>& args);
+int runPerplexity(const std::vector<std::string>& args);
+int runTokenize(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

@@ -1,5 +1,5 @@
-// hearth-cli: Hearth's engine from the command line (model info, devices; generation and
-// benchmarks arrive with the engine).
+// hearth-cli: Hearth's engine from the command line: model info, devices, tokenize, run,
+// perplexity.
 #include "commands.h"
 
 #include "core/error.h"
@@ -19,6 +19,11 @@ void printUsage(std::FILE* out)
                "commands:\n"
                "  info FILE [--json] [--ctx N]   summarize a GGUF model file (memory estimate for N tokens)\n"
                "  devices [--json]               list Vulkan devices and the one Hearth would use\n"
+               "  run --model F --prompt TEXT [-n N] [--temp T --top-k K --top-p P --min-p M\n"
+               "      --repeat-penalty R --seed S --stop TEXT] [--ctx N] [--backend cpu] [--threads N]\n"
+               "                                 generate text, streamed to stdout; speed on stderr\n"
+               "  perplexity --model F --file TEXT --ctx N   llama.cpp-compatible perplexity\n"
+               "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"
                "  --version                      print the version\n"
                "  help                           this text\n",
                out);
@@ -45,6 +50,9 @@ int main(int argc, char** argv)
         }
         if (command == "info") return hearth::cli::runInfo(args);
         if (command == "devices") return hearth::cli::runDevices(args);
+        if (command == "run") return hearth::cli::runGenerate(args);
+        if (command == "perplexity") return hearth::cli::runPerplexity(args);
+        if (command == "tokenize") return hearth::cli::runTokenize(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;

@@ -1,0 +1,82 @@
+// hearth-cli run --model F --prompt TEXT [-n N] [sampling options] [--ctx N] [--backend cpu|vulkan]
+// Streams the reply to stdout; prompt and generation speed go to stderr.
+#include "cli_args.h"
+#include "commands.h"
+#include "engine_options.h"
+
+#include "engine/session.h"
+#include "model/model.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace hearth::cli {
+
+namespace {
+
+float floatValue(const CliArgs& args, const std::string& name, float fallback)
+{
+    auto v = args.value(name);
+    if (!v) return fallback;
+    try {
+        size_t used = 0;
+        float f = std::stof(*v, &used);
+        if (used == v->size()) return f;
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument(name + " needs a number, got '" + *v + "'");
+}
+
+}  // namespace
+
+int runGenerate(const std::vector<std::string>& argv)
+{
+    std::set<std::string> options = engineValueOptions();
+    options.insert({"--prompt", "-n", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--repeat-last-n",
+                    "--frequency-penalty", "--presence-penalty", "--seed", "--stop"});
+    CliArgs args(argv, options, {"--no-bos", "--f32-cache"});
+    auto modelPath = args.value("--model");
+    auto prompt = args.value("--prompt");
+    if (!modelPath || !prompt) throw std::invalid_argument("usage: hearth-cli run --model F --prompt TEXT [-n N] ...");
+
+    GenerateOptions generate;
+    generate.maxTokens = int64_t(args.unsignedValue("-n", 128));
+    SamplerSettings& s = generate.sampler;
+    s.temperature = floatValue(args, "--temp", s.temperature);
+    s.topK = int(args.unsignedValue("--top-k", uint64_t(s.topK)));
+    s.topP = floatValue(args, "--top-p", s.topP);
+    s.minP = floatValue(args, "--min-p", s.minP);
+    s.repeatPenalty = floatValue(args, "--repeat-penalty", s.repeatPenalty);
+    s.penaltyLastN = int(args.unsignedValue("--repeat-last-n", uint64_t(s.penaltyLastN)));
+    s.frequencyPenalty = floatValue(args, "--frequency-penalty", s.frequencyPenalty);
+    s.presencePenalty = floatValue(args, "--presence-penalty", s.presencePenalty);
+    s.seed = args.unsignedValue("--seed", s.seed);
+    if (auto stop = args.value("--stop")) generate.stopStrings.push_back(*stop);
+
+    auto backend = makeBackend(args);
+    auto model = Model::load(*modelPath, backend);
+    SessionOptions sessionOptions;
+    sessionOptions.contextLength = int64_t(args.unsignedValue("--ctx", uint64_t(std::min<int64_t>(model->config().trainedContext, 4096))));
+    sessionOptions.f16Cache = !args.flag("--f32-cache");
+    Session session(*model, sessionOptions);
+
+    auto tokens = model->tokenizer().encode(*prompt, !args.flag("--no-bos"), /*parseSpecial=*/true);
+    std::fputs(prompt->c_str(), stdout);
+    GenerateCallbacks callbacks;
+    callbacks.onText = [](const std::string& text) {
+        std::fputs(text.c_str(), stdout);
+        std::fflush(stdout);
+    };
+    callbacks.onContextShift = [](int64_t kept) { std::fprintf(stderr, "\n[context full: shifted, %lld tokens kept]\n", static_cast<long long>(kept)); };
+    GenerateResult r = session.generate(tokens, generate, callbacks);
+    std::fputs("\n", stdout);
+    std::fprintf(stderr, "\nprompt: %lld tokens in %.3f s (%.1f tokens/s); generated: %zu tokens in %.3f s (%.1f tokens/s); "
+                         "finish: %s; backend: %s\n",
+                 static_cast<long long>(r.promptTokensEvaluated), r.promptSeconds,
+                 r.promptSeconds > 0 ? double(r.promptTokensEvaluated) / r.promptSeconds : 0.0, r.tokens.size(),
+                 r.generateSeconds, r.generateSeconds > 0 ? double(r.tokens.size()) / r.generateSeconds : 0.0,
+                 finishReasonName(r.reason), backend->name().c_str());
+    return 0;
+}
+
+}  // namespace hearth::cli

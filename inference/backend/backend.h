@@ -1,0 +1,96 @@
+// The interface every compute backend implements. The forward pass (model/transformer.cpp)
+// is written once against it; the CPU reference executes each op at once, the Vulkan backend
+// records them into command buffers.
+#pragma once
+
+#include "gguf/gguf_file.h"
+#include "tokenizer/vocabulary.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace hearth {
+
+// A 2-D tensor owned by a backend: a weight from the model file ([rows][cols] in its GGUF
+// type, cols = GGUF dims[0]) or F32 activations ([tokens][features]).
+class Tensor {
+public:
+    Tensor(int64_t rows, int64_t cols) : m_rows(rows), m_cols(cols) {}
+    virtual ~Tensor() = default;
+    int64_t rows() const { return m_rows; }
+    int64_t cols() const { return m_cols; }
+
+private:
+    int64_t m_rows, m_cols;
+};
+
+// K and V for every layer and context slot.
+class KvCache {
+public:
+    KvCache(int64_t layers, int64_t slots, int64_t kvDim) : m_layers(layers), m_slots(slots), m_kvDim(kvDim) {}
+    virtual ~KvCache() = default;
+    int64_t layers() const { return m_layers; }
+    int64_t slots() const { return m_slots; }
+    int64_t kvDim() const { return m_kvDim; }
+
+private:
+    int64_t m_layers, m_slots, m_kvDim;
+};
+
+struct RopeParams {
+    int64_t headDim = 0;
+    int64_t ropeDims = 0;
+    float base = 10000.0f;
+    float freqScale = 1.0f;
+    bool neox = false;
+    const float* freqFactors = nullptr;  // ropeDims/2 divisors of the frequencies (Llama 3), or null
+};
+
+struct AttentionParams {
+    int64_t heads = 0;
+    int64_t kvHeads = 0;
+    int64_t headDim = 0;
+    float scale = 1.0f;  // applied to q.k before the softmax
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string name() const = 0;
+
+    // A weight as stored in the file (2-D: rows = dims[1], cols = dims[0]; 1-D: one row).
+    virtual std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) = 0;
+    virtual std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) = 0;
+    virtual std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16) = 0;
+
+    // out[t] = table row ids[t] (dequantized).
+    virtual void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) = 0;
+    // out[t] = x[t] / rms(x[t]) * weight.
+    virtual void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) = 0;
+    // out[t][r] = dot(weight row r, x[t]).
+    virtual void matmul(const Tensor& weight, const Tensor& x, Tensor& out) = 0;
+    // x[t] += bias for every row t.
+    virtual void addBias(Tensor& x, const Tensor& bias) = 0;
+    // out = a + b (out may be a).
+    virtual void add(const Tensor& a, const Tensor& b, Tensor& out) = 0;
+    // Rotates each head of x[t] by positions[t].
+    virtual void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) = 0;
+    // Writes k[t], v[t] into cache slots firstSlot + t of `layer`.
+    virtual void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) = 0;
+    // Causal attention: query row t attends to slots [0, firstSlot + t].
+    virtual void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
+                           const AttentionParams& params, Tensor& out) = 0;
+    // out = silu(gate) * up.
+    virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
+    // out = rows [first, first + out.rows()) of x.
+    virtual void copyRows(const Tensor& x, int64_t first, Tensor& out) = 0;
+    // Copies row `row` of x to dst (dst.size() == x.cols()).
+    virtual void readRow(const Tensor& x, int64_t row, std::span<float> dst) = 0;
+    // Context shift: drops slots [keep, keep + discard) of every layer, moves the slots after
+    // them (up to `used`) down, and re-rotates their keys by -discard positions.
+    virtual void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope) = 0;
+};
+
+}  // namespace hearth

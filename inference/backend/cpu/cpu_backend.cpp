@@ -1,0 +1,294 @@
+#include "backend/cpu/cpu_backend.h"
+
+#include "core/error.h"
+#include "quant/dequantize.h"
+#include "quant/fp16.h"
+#include "quant/vec_dot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace hearth {
+
+namespace {
+
+// A weight: a view into the memory-mapped file, no copy.
+class CpuWeight : public Tensor {
+public:
+    CpuWeight(int64_t rows, int64_t cols, GgmlType weightType, const uint8_t* bytes)
+        : Tensor(rows, cols), type(weightType), data(bytes), rowBytes(hearth::rowBytes(weightType, cols)) {}
+    GgmlType type;
+    const uint8_t* data;
+    size_t rowBytes;
+    const uint8_t* row(int64_t r) const { return data + size_t(r) * rowBytes; }
+};
+
+class CpuActivations : public Tensor {
+public:
+    CpuActivations(int64_t rows, int64_t cols) : Tensor(rows, cols), values(size_t(rows * cols)) {}
+    std::vector<float> values;
+    float* row(int64_t r) { return values.data() + r * cols(); }
+    const float* row(int64_t r) const { return values.data() + r * cols(); }
+};
+
+class CpuKvCache : public KvCache {
+public:
+    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision)
+        : KvCache(layers, slots, kvDim), f16(halfPrecision), keys(size_t(layers * slots * kvDim)), values(keys.size())
+    {
+    }
+    bool f16;
+    // Stored as float either way; the F16 cache rounds every value to half precision on store,
+    // which is exactly the information an F16 cache keeps.
+    std::vector<float> keys, values;
+    float* key(int64_t layer, int64_t slot) { return keys.data() + (layer * slots() + slot) * kvDim(); }
+    float* value(int64_t layer, int64_t slot) { return values.data() + (layer * slots() + slot) * kvDim(); }
+    const float* key(int64_t layer, int64_t slot) const { return keys.data() + (layer * slots() + slot) * kvDim(); }
+    const float* value(int64_t layer, int64_t slot) const { return values.data() + (layer * slots() + slot) * kvDim(); }
+};
+
+const CpuWeight& asWeight(const Tensor& t) { return static_cast<const CpuWeight&>(t); }
+CpuActivations& asActs(Tensor& t) { return static_cast<CpuActivations&>(t); }
+const CpuActivations& asActs(const Tensor& t) { return static_cast<const CpuActivations&>(t); }
+
+void requireShape(bool ok, const char* op)
+{
+    if (!ok) throw Error(ErrorCode::InvalidArgument, std::string("cpu backend: shape mismatch in ") + op);
+}
+
+}  // namespace
+
+void ropeVector(float* x, int64_t heads, double position, const RopeParams& p)
+{
+    // The same float recurrence as ggml (theta *= theta_scale), so angles match bit for bit.
+    const float thetaScale = std::pow(p.base, -2.0f / float(p.ropeDims));
+    std::vector<float> cosines(size_t(p.ropeDims / 2)), sines(cosines.size());
+    float theta = float(position);
+    for (int64_t i = 0; i < p.ropeDims / 2; ++i) {
+        const float factor = p.freqFactors ? p.freqFactors[i] : 1.0f;
+        const float angle = p.freqScale * (theta / factor);
+        cosines[size_t(i)] = std::cos(angle);
+        sines[size_t(i)] = std::sin(angle);
+        theta *= thetaScale;
+    }
+    for (int64_t h = 0; h < heads; ++h) {
+        float* v = x + h * p.headDim;
+        for (int64_t i = 0; i < p.ropeDims / 2; ++i) {
+            const int64_t a = p.neox ? i : 2 * i;
+            const int64_t b = p.neox ? i + p.ropeDims / 2 : 2 * i + 1;
+            const float x0 = v[a], x1 = v[b], c = cosines[size_t(i)], s = sines[size_t(i)];
+            v[a] = x0 * c - x1 * s;
+            v[b] = x0 * s + x1 * c;
+        }
+    }
+}
+
+CpuBackend::CpuBackend(unsigned threads) : m_pool(threads) {}
+
+std::string CpuBackend::name() const { return "cpu (" + std::to_string(m_pool.size()) + " threads)"; }
+
+std::unique_ptr<Tensor> CpuBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)
+{
+    activationTypeFor(info.type);  // throws for types without kernels, naming the type
+    if (info.dimCount > 2)
+        throw Error(ErrorCode::InvalidFile, "tensor '" + std::string(info.name) + "' has " +
+                                                std::to_string(info.dimCount) + " dimensions; weights have 1 or 2");
+    int64_t cols = int64_t(info.dims[0]), rows = int64_t(info.dims[1]);
+    return std::make_unique<CpuWeight>(rows, cols, info.type, data.data());
+}
+
+std::unique_ptr<Tensor> CpuBackend::activations(int64_t rows, int64_t cols)
+{
+    return std::make_unique<CpuActivations>(rows, cols);
+}
+
+std::unique_ptr<KvCache> CpuBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16)
+{
+    return std::make_unique<CpuKvCache>(layers, slots, kvDim, f16);
+}
+
+void CpuBackend::getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out)
+{
+    const auto& w = asWeight(table);
+    auto& o = asActs(out);
+    requireShape(o.rows() == int64_t(ids.size()) && o.cols() == w.cols(), "getRows");
+    for (size_t t = 0; t < ids.size(); ++t) {
+        if (ids[t] < 0 || ids[t] >= w.rows())
+            throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(ids[t]) + " is outside the embedding table");
+        dequantizeRow(w.type, w.row(ids[t]), o.row(int64_t(t)), w.cols());
+    }
+}
+
+void CpuBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out)
+{
+    const auto& in = asActs(x);
+    const auto& w = asWeight(weight);
+    auto& o = asActs(out);
+    requireShape(w.cols() == in.cols() && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
+    std::vector<float> scale(size_t(w.cols()));
+    dequantizeRow(w.type, w.data, scale.data(), w.cols());
+    for (int64_t t = 0; t < in.rows(); ++t) {
+        const float* v = in.row(t);
+        double sum = 0;  // ggml accumulates the mean of squares in double (ggml_float)
+        for (int64_t i = 0; i < in.cols(); ++i) sum += double(v[i] * v[i]);
+        const float mean = float(sum / double(in.cols()));
+        const float s = 1.0f / std::sqrt(mean + eps);
+        float* r = o.row(t);
+        for (int64_t i = 0; i < in.cols(); ++i) r[i] = (v[i] * s) * scale[size_t(i)];
+    }
+}
+
+void CpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
+{
+    const auto& w = asWeight(weight);
+    const auto& in = asActs(x);
+    auto& o = asActs(out);
+    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows(), "matmul");
+    // Convert the activations once into the format the weight type multiplies with.
+    const GgmlType actType = activationTypeFor(w.type);
+    std::vector<uint8_t> quantized;
+    const size_t actRowBytes = rowBytes(actType, in.cols());
+    quantized.reserve(actRowBytes * size_t(in.rows()));
+    for (int64_t t = 0; t < in.rows(); ++t) quantizeActivations(actType, in.row(t), in.cols(), quantized);
+    const int64_t tokens = in.rows(), cols = w.cols();
+    m_pool.parallelFor(w.rows(), [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const uint8_t* row = w.row(r);
+            for (int64_t t = 0; t < tokens; ++t)
+                o.row(t)[r] = vecDot(w.type, row, quantized.data() + size_t(t) * actRowBytes, cols);
+        }
+    });
+}
+
+void CpuBackend::addBias(Tensor& x, const Tensor& bias)
+{
+    auto& o = asActs(x);
+    const auto& b = asWeight(bias);
+    requireShape(b.cols() == o.cols(), "addBias");
+    std::vector<float> values(size_t(b.cols()));
+    dequantizeRow(b.type, b.data, values.data(), b.cols());
+    for (int64_t t = 0; t < o.rows(); ++t)
+        for (int64_t i = 0; i < o.cols(); ++i) o.row(t)[i] += values[size_t(i)];
+}
+
+void CpuBackend::add(const Tensor& a, const Tensor& b, Tensor& out)
+{
+    const auto& x = asActs(a);
+    const auto& y = asActs(b);
+    auto& o = asActs(out);
+    requireShape(x.values.size() == y.values.size() && o.values.size() == x.values.size(), "add");
+    for (size_t i = 0; i < o.values.size(); ++i) o.values[i] = x.values[i] + y.values[i];
+}
+
+void CpuBackend::rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params)
+{
+    auto& o = asActs(x);
+    requireShape(int64_t(positions.size()) == o.rows() && o.cols() % params.headDim == 0, "rope");
+    for (int64_t t = 0; t < o.rows(); ++t) ropeVector(o.row(t), o.cols() / params.headDim, positions[size_t(t)], params);
+}
+
+void CpuBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot)
+{
+    auto& c = static_cast<CpuKvCache&>(cache);
+    const auto& ks = asActs(k);
+    const auto& vs = asActs(v);
+    requireShape(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && firstSlot + ks.rows() <= c.slots(), "storeKv");
+    for (int64_t t = 0; t < ks.rows(); ++t) {
+        float* kd = c.key(layer, firstSlot + t);
+        float* vd = c.value(layer, firstSlot + t);
+        for (int64_t i = 0; i < c.kvDim(); ++i) {
+            kd[i] = c.f16 ? roundToFp16(ks.row(t)[i]) : ks.row(t)[i];
+            vd[i] = c.f16 ? roundToFp16(vs.row(t)[i]) : vs.row(t)[i];
+        }
+    }
+}
+
+void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
+                           const AttentionParams& p, Tensor& out)
+{
+    const auto& c = static_cast<const CpuKvCache&>(cache);
+    const auto& qs = asActs(q);
+    auto& o = asActs(out);
+    requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
+    const int64_t group = p.heads / p.kvHeads;
+    m_pool.parallelFor(qs.rows() * p.heads, [&](int64_t begin, int64_t end) {
+        std::vector<float> scores, query(size_t(p.headDim));
+        for (int64_t job = begin; job < end; ++job) {
+            const int64_t t = job / p.heads, h = job % p.heads, kvh = h / group;
+            const int64_t visible = firstSlot + t + 1;
+            const float* qh = qs.row(t) + h * p.headDim;
+            // With an F16 cache, the query meets the keys in half precision too (as in ggml).
+            for (int64_t i = 0; i < p.headDim; ++i) query[size_t(i)] = c.f16 ? roundToFp16(qh[i]) : qh[i];
+            scores.resize(size_t(visible));
+            float maxScore = -INFINITY;
+            for (int64_t s = 0; s < visible; ++s) {
+                const float* k = c.key(layer, s) + kvh * p.headDim;
+                double dot = 0;
+                for (int64_t i = 0; i < p.headDim; ++i) dot += double(query[size_t(i)]) * double(k[i]);
+                scores[size_t(s)] = float(dot) * p.scale;
+                maxScore = std::max(maxScore, scores[size_t(s)]);
+            }
+            double sum = 0;
+            for (auto& s : scores) {
+                s = std::exp(s - maxScore);
+                sum += s;
+            }
+            float* oh = o.row(t) + h * p.headDim;
+            std::fill(oh, oh + p.headDim, 0.0f);
+            const float inv = float(1.0 / sum);
+            for (int64_t s = 0; s < visible; ++s) {
+                const float* v = c.value(layer, s) + kvh * p.headDim;
+                const float weight = scores[size_t(s)] * inv;
+                for (int64_t i = 0; i < p.headDim; ++i) oh[i] += weight * v[i];
+            }
+        }
+    });
+}
+
+void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
+{
+    const auto& g = asActs(gate);
+    const auto& u = asActs(up);
+    auto& o = asActs(out);
+    requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "swiglu");
+    for (size_t i = 0; i < o.values.size(); ++i) {
+        const float x = g.values[i];
+        o.values[i] = (x / (1.0f + std::exp(-x))) * u.values[i];
+    }
+}
+
+void CpuBackend::copyRows(const Tensor& x, int64_t first, Tensor& out)
+{
+    const auto& a = asActs(x);
+    auto& o = asActs(out);
+    requireShape(a.cols() == o.cols() && first >= 0 && first + o.rows() <= a.rows(), "copyRows");
+    std::memcpy(o.values.data(), a.row(first), o.values.size() * sizeof(float));
+}
+
+void CpuBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
+{
+    const auto& a = asActs(x);
+    requireShape(row >= 0 && row < a.rows() && int64_t(dst.size()) == a.cols(), "readRow");
+    std::memcpy(dst.data(), a.row(row), dst.size_bytes());
+}
+
+void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope)
+{
+    auto& c = static_cast<CpuKvCache&>(cache);
+    requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slots(), "shiftKv");
+    const int64_t heads = c.kvDim() / rope.headDim;
+    for (int64_t layer = 0; layer < c.layers(); ++layer) {
+        for (int64_t s = keep + discard; s < used; ++s) {
+            float* k = c.key(layer, s - discard);
+            std::memcpy(k, c.key(layer, s), size_t(c.kvDim()) * sizeof(float));
+            std::memcpy(c.value(layer, s - discard), c.value(layer, s), size_t(c.kvDim()) * sizeof(float));
+            ropeVector(k, heads, double(-discard), rope);
+            if (c.f16)
+                for (int64_t i = 0; i < c.kvDim(); ++i) k[i] = roundToFp16(k[i]);
+        }
+    }
+}
+
+}  // namespace hearth

@@ -1,0 +1,43 @@
+// The CPU reference backend: each op executed directly in plain C++, multi-threaded over
+// independent rows/heads only (so results are identical at any thread count). It is the oracle
+// the Vulkan backend is tested against, and the last-resort fallback.
+#pragma once
+
+#include "backend/backend.h"
+#include "core/thread_pool.h"
+
+namespace hearth {
+
+class CpuBackend : public Backend {
+public:
+    explicit CpuBackend(unsigned threads = 0);
+    std::string name() const override;
+
+    std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
+    std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) override;
+    std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16) override;
+
+    void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
+    void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
+    void matmul(const Tensor& weight, const Tensor& x, Tensor& out) override;
+    void addBias(Tensor& x, const Tensor& bias) override;
+    void add(const Tensor& a, const Tensor& b, Tensor& out) override;
+    void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) override;
+    void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) override;
+    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
+                   const AttentionParams& params, Tensor& out) override;
+    void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
+    void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
+    void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope) override;
+
+    unsigned threads() const { return m_pool.size(); }
+
+private:
+    ThreadPool m_pool;
+};
+
+// Rotates one vector of `heads` heads in place by `position` (shared with tests as the reference).
+void ropeVector(float* x, int64_t heads, double position, const RopeParams& params);
+
+}  // namespace hearth

@@ -1,0 +1,153 @@
+#include "engine/session.h"
+
+#include "core/error.h"
+#include "tokenizer/utf8_stream.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace hearth {
+
+const char* finishReasonName(FinishReason reason)
+{
+    switch (reason) {
+    case FinishReason::Stop: return "stop";
+    case FinishReason::Length: return "length";
+    case FinishReason::Cancelled: return "cancelled";
+    }
+    return "?";
+}
+
+Session::Session(const Model& model, SessionOptions options) : m_model(model), m_options(options)
+{
+    if (options.contextLength < 8 || options.contextLength > (int64_t(1) << 24))
+        throw Error(ErrorCode::InvalidArgument, "context length " + std::to_string(options.contextLength) + " is out of range");
+    const ModelConfig& c = model.config();
+    m_cache = model.backend().kvCache(c.layers, options.contextLength, c.kvDim(), options.f16Cache);
+}
+
+void Session::evaluateFrom(std::span<const TokenId> tokens, int64_t firstSlot)
+{
+    for (size_t done = 0; done < tokens.size();) {
+        const size_t count = std::min(tokens.size() - done, size_t(std::max<int64_t>(1, m_options.batchSize)));
+        m_model.forward(tokens.subspan(done, count), firstSlot + int64_t(done), *m_cache, false, m_logits);
+        done += count;
+    }
+}
+
+std::span<const float> Session::evaluate(std::span<const TokenId> prompt)
+{
+    if (prompt.empty()) throw Error(ErrorCode::InvalidArgument, "evaluate: empty prompt");
+    if (int64_t(prompt.size()) > m_options.contextLength)
+        throw Error(ErrorCode::InvalidArgument, "the prompt has " + std::to_string(prompt.size()) +
+                                                    " tokens but the context holds " + std::to_string(m_options.contextLength));
+    size_t common = 0;
+    while (common < m_tokens.size() && common < prompt.size() && m_tokens[common] == prompt[common]) ++common;
+    if (common == prompt.size()) --common;  // the last token must run again to give its logits
+    m_tokens.assign(prompt.begin(), prompt.end());
+    evaluateFrom(prompt.subspan(common), int64_t(common));
+    m_lastEvaluated = int64_t(prompt.size() - common);
+    if (m_keep == 0)
+        m_keep = m_options.keepOnShift >= 0 ? m_options.keepOnShift : std::min<int64_t>(int64_t(prompt.size()), m_options.contextLength / 2);
+    return m_logits;
+}
+
+int64_t Session::shiftContext()
+{
+    const int64_t used = int64_t(m_tokens.size());
+    const int64_t keep = std::min(m_keep, used - 2);
+    const int64_t discard = (used - keep) / 2;
+    if (discard <= 0) throw Error(ErrorCode::InvalidArgument, "context shift: nothing left to discard");
+    m_model.backend().shiftKv(*m_cache, keep, discard, used, m_model.ropeParams());
+    m_tokens.erase(m_tokens.begin() + keep, m_tokens.begin() + keep + discard);
+    ++m_shifts;
+    return discard;
+}
+
+std::span<const float> Session::decode(TokenId token)
+{
+    if (int64_t(m_tokens.size()) >= m_options.contextLength) shiftContext();
+    const TokenId one[1] = {token};
+    m_model.forward(one, int64_t(m_tokens.size()), *m_cache, false, m_logits);
+    m_tokens.push_back(token);
+    return m_logits;
+}
+
+GenerateResult Session::generate(std::span<const TokenId> prompt, const GenerateOptions& options,
+                                 const GenerateCallbacks& callbacks)
+{
+    using Clock = std::chrono::steady_clock;
+    GenerateResult result;
+    const int shiftsBefore = m_shifts;
+    auto t0 = Clock::now();
+    std::vector<float> logits;
+    {
+        auto l = evaluate(prompt);
+        logits.assign(l.begin(), l.end());
+    }
+    result.promptTokensEvaluated = m_lastEvaluated;
+    auto t1 = Clock::now();
+    result.promptSeconds = std::chrono::duration<double>(t1 - t0).count();
+
+    Sampler sampler(options.sampler);
+    for (TokenId t : prompt) sampler.accept(t);
+    const Tokenizer& tokenizer = m_model.tokenizer();
+    Utf8Stream utf8;
+    std::string held;  // text not yet emitted because a stop string might start in it
+    size_t longestStop = 0;
+    for (const auto& s : options.stopStrings) longestStop = std::max(longestStop, s.size());
+
+    auto emit = [&](const std::string& text) {
+        if (text.empty()) return;
+        result.text += text;
+        if (callbacks.onText) callbacks.onText(text);
+    };
+
+    result.reason = FinishReason::Length;
+    for (int64_t n = 0; n < options.maxTokens; ++n) {
+        if (callbacks.cancel && callbacks.cancel->load()) {
+            result.reason = FinishReason::Cancelled;
+            break;
+        }
+        const TokenId next = sampler.sample(logits);
+        if (tokenizer.vocabulary().isEndOfGeneration(next)) {
+            result.reason = FinishReason::Stop;
+            break;
+        }
+        sampler.accept(next);
+        result.tokens.push_back(next);
+        held += utf8.push(tokenizer.tokenBytes(next));
+
+        bool stopped = false;
+        for (const auto& s : options.stopStrings) {
+            if (size_t at = held.find(s); !s.empty() && at != std::string::npos) {
+                held.resize(at);
+                stopped = true;
+            }
+        }
+        if (stopped) {
+            emit(held);
+            held.clear();
+            result.reason = FinishReason::Stop;
+            break;
+        }
+        // Keep back only what could still grow into a stop string.
+        const size_t safe = held.size() > longestStop ? held.size() - longestStop + 1 : 0;
+        size_t cut = longestStop == 0 ? held.size() : safe;
+        while (cut > 0 && cut < held.size() && (static_cast<unsigned char>(held[cut]) & 0xC0) == 0x80) --cut;
+        emit(held.substr(0, cut));
+        held.erase(0, cut);
+
+        if (n + 1 == options.maxTokens) break;
+        const int shifts = m_shifts;
+        auto l = decode(next);
+        logits.assign(l.begin(), l.end());
+        if (m_shifts != shifts && callbacks.onContextShift) callbacks.onContextShift(int64_t(m_tokens.size()));
+    }
+    emit(held + utf8.flush());
+    result.generateSeconds = std::chrono::duration<double>(Clock::now() - t1).count();
+    result.contextShifts = m_shifts - shiftsBefore;
+    return result;
+}
+
+}  // namespace hearth

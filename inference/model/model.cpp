@@ -1,0 +1,148 @@
+#include "model/model.h"
+
+#include "core/error.h"
+#include "quant/dequantize.h"
+
+#include <cmath>
+
+namespace hearth {
+
+Model::Model(GgufFile file, std::shared_ptr<Backend> backend) : m_file(std::move(file)), m_backend(std::move(backend)) {}
+
+std::unique_ptr<Tensor> Model::bind(const std::string& name, int64_t rows, int64_t cols, bool required)
+{
+    const GgufTensorInfo* info = m_file.findTensor(name);
+    if (!info) {
+        if (!required) return nullptr;
+        throw Error(ErrorCode::NotFound, m_file.displayName() + ": tensor '" + name + "' is missing");
+    }
+    const int64_t haveCols = int64_t(info->dims[0]), haveRows = int64_t(info->dims[1]);
+    if (haveCols != cols || haveRows != rows || info->dims[2] != 1 || info->dims[3] != 1)
+        throw Error(ErrorCode::InvalidFile, m_file.displayName() + ": tensor '" + name + "' has shape [" +
+                                                std::to_string(info->dims[0]) + ", " + std::to_string(info->dims[1]) +
+                                                "], expected [" + std::to_string(cols) + ", " + std::to_string(rows) + "]");
+    return m_backend->weight(*info, m_file.tensorData(*info));
+}
+
+std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Backend> backend)
+{
+    std::unique_ptr<Model> m(new Model(GgufFile::open(path), std::move(backend)));
+    m->m_config = ModelConfig::fromGguf(m->m_file);
+    m->m_tokenizer = Tokenizer::create(Vocabulary::fromGguf(m->m_file));
+    ModelConfig& c = m->m_config;
+    if (c.vocabulary == 0) c.vocabulary = int64_t(m->m_tokenizer->vocabulary().size());
+
+    m->m_tokenEmbedding = m->bind("token_embd.weight", c.vocabulary, c.embedding);
+    m->m_outputNorm = m->bind("output_norm.weight", 1, c.embedding);
+    m->m_output = m->bind("output.weight", c.vocabulary, c.embedding, /*required=*/false);
+    if (!m->m_output) m->m_output = m->bind("token_embd.weight", c.vocabulary, c.embedding);  // tied embeddings
+    if (const GgufTensorInfo* freqs = m->m_file.findTensor("rope_freqs.weight")) {
+        if (freqs->type != GgmlType::F32 || int64_t(freqs->elementCount) != c.ropeDims / 2)
+            throw Error(ErrorCode::InvalidFile, path + ": rope_freqs.weight must be F32 with " +
+                                                    std::to_string(c.ropeDims / 2) + " values");
+        m->m_ropeFreqFactors.resize(size_t(c.ropeDims / 2));
+        dequantizeRow(GgmlType::F32, m->m_file.tensorData(*freqs).data(), m->m_ropeFreqFactors.data(), c.ropeDims / 2);
+    }
+
+    m->m_layers.resize(size_t(c.layers));
+    for (int64_t i = 0; i < c.layers; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        LayerWeights& l = m->m_layers[size_t(i)];
+        l.attnNorm = m->bind(p + "attn_norm.weight", 1, c.embedding);
+        l.wq = m->bind(p + "attn_q.weight", c.qDim(), c.embedding);
+        l.wk = m->bind(p + "attn_k.weight", c.kvDim(), c.embedding);
+        l.wv = m->bind(p + "attn_v.weight", c.kvDim(), c.embedding);
+        l.bq = m->bind(p + "attn_q.bias", 1, c.qDim(), c.attentionBias);
+        l.bk = m->bind(p + "attn_k.bias", 1, c.kvDim(), c.attentionBias);
+        l.bv = m->bind(p + "attn_v.bias", 1, c.kvDim(), c.attentionBias);
+        l.wo = m->bind(p + "attn_output.weight", c.embedding, c.qDim());
+        l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
+        l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
+        l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
+        l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
+    }
+    return m;
+}
+
+RopeParams Model::ropeParams() const
+{
+    RopeParams r;
+    r.headDim = m_config.headDim;
+    r.ropeDims = m_config.ropeDims;
+    r.base = m_config.ropeBase;
+    r.freqScale = m_config.ropeFreqScale;
+    r.neox = m_config.ropeStyle == RopeStyle::NeoX;
+    r.freqFactors = m_ropeFreqFactors.empty() ? nullptr : m_ropeFreqFactors.data();
+    return r;
+}
+
+void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits,
+                    std::vector<float>& logits) const
+{
+    const ModelConfig& c = m_config;
+    Backend& b = *m_backend;
+    const int64_t n = int64_t(tokens.size());
+    if (n == 0) throw Error(ErrorCode::InvalidArgument, "forward: no tokens");
+    if (firstSlot + n > cache.slots())
+        throw Error(ErrorCode::InvalidArgument, "forward: " + std::to_string(firstSlot + n) +
+                                                    " tokens do not fit a context of " + std::to_string(cache.slots()));
+
+    std::vector<int32_t> positions(static_cast<size_t>(n));
+    for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);
+    const RopeParams rope = ropeParams();
+    AttentionParams attn{c.heads, c.kvHeads, c.headDim, 1.0f / std::sqrt(float(c.headDim))};
+
+    auto x = b.activations(n, c.embedding);        // the residual stream
+    auto normed = b.activations(n, c.embedding);
+    auto q = b.activations(n, c.qDim());
+    auto k = b.activations(n, c.kvDim());
+    auto v = b.activations(n, c.kvDim());
+    auto attended = b.activations(n, c.qDim());
+    auto projected = b.activations(n, c.embedding);
+    auto gate = b.activations(n, c.feedForward);
+    auto up = b.activations(n, c.feedForward);
+
+    b.getRows(*m_tokenEmbedding, tokens, *x);
+    for (int64_t i = 0; i < c.layers; ++i) {
+        const LayerWeights& l = m_layers[size_t(i)];
+        // Attention block.
+        b.rmsNorm(*x, *l.attnNorm, c.rmsEpsilon, *normed);
+        b.matmul(*l.wq, *normed, *q);
+        b.matmul(*l.wk, *normed, *k);
+        b.matmul(*l.wv, *normed, *v);
+        if (l.bq) b.addBias(*q, *l.bq);
+        if (l.bk) b.addBias(*k, *l.bk);
+        if (l.bv) b.addBias(*v, *l.bv);
+        b.rope(*q, positions, rope);
+        b.rope(*k, positions, rope);
+        b.storeKv(cache, i, *k, *v, firstSlot);
+        b.attention(*q, cache, i, firstSlot, attn, *attended);
+        b.matmul(*l.wo, *attended, *projected);
+        b.add(*x, *projected, *x);
+        // Feed-forward block (SwiGLU).
+        b.rmsNorm(*x, *l.ffnNorm, c.rmsEpsilon, *normed);
+        b.matmul(*l.ffnGate, *normed, *gate);
+        b.matmul(*l.ffnUp, *normed, *up);
+        b.swiglu(*gate, *up, *gate);
+        b.matmul(*l.ffnDown, *gate, *projected);
+        b.add(*x, *projected, *x);
+    }
+
+    // Only the rows whose logits are wanted go through the (large) output matrix.
+    const int64_t outRows = allLogits ? n : 1;
+    auto finalRows = b.activations(outRows, c.embedding);
+    if (allLogits) {
+        b.rmsNorm(*x, *m_outputNorm, c.rmsEpsilon, *finalRows);
+    } else {
+        auto lastRow = b.activations(1, c.embedding);
+        b.copyRows(*x, n - 1, *lastRow);
+        b.rmsNorm(*lastRow, *m_outputNorm, c.rmsEpsilon, *finalRows);
+    }
+    auto out = b.activations(outRows, c.vocabulary);
+    b.matmul(*m_output, *finalRows, *out);
+    logits.resize(size_t(outRows * c.vocabulary));
+    for (int64_t r = 0; r < outRows; ++r)
+        b.readRow(*out, r, std::span<float>(logits.data() + r * c.vocabulary, size_t(c.vocabulary)));
+}
+
+}  // namespace hearth

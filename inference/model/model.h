@@ -1,0 +1,63 @@
+// A loaded model: its config, tokenizer and weights on a backend, and the forward pass
+// written once for every supported architecture.
+#pragma once
+
+#include "backend/backend.h"
+#include "gguf/gguf_file.h"
+#include "model/model_config.h"
+#include "tokenizer/tokenizer.h"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hearth {
+
+struct LayerWeights {
+    std::unique_ptr<Tensor> attnNorm;   // [embd]
+    std::unique_ptr<Tensor> wq;         // [heads*headDim][embd]
+    std::unique_ptr<Tensor> wk;         // [kvHeads*headDim][embd]
+    std::unique_ptr<Tensor> wv;         // [kvHeads*headDim][embd]
+    std::unique_ptr<Tensor> bq, bk, bv; // biases (qwen2), else null
+    std::unique_ptr<Tensor> wo;         // [embd][heads*headDim]
+    std::unique_ptr<Tensor> ffnNorm;    // [embd]
+    std::unique_ptr<Tensor> ffnGate;    // [ff][embd]
+    std::unique_ptr<Tensor> ffnUp;      // [ff][embd]
+    std::unique_ptr<Tensor> ffnDown;    // [embd][ff]
+};
+
+class Model {
+public:
+    // Opens and validates the file, builds the tokenizer and binds every weight on `backend`.
+    // Throws hearth::Error naming the file and the tensor that is missing or misshapen.
+    static std::unique_ptr<Model> load(const std::string& path, std::shared_ptr<Backend> backend);
+
+    const ModelConfig& config() const { return m_config; }
+    const Tokenizer& tokenizer() const { return *m_tokenizer; }
+    Backend& backend() const { return *m_backend; }
+    const GgufFile& file() const { return m_file; }
+    RopeParams ropeParams() const;
+
+    // Runs `tokens` at positions firstSlot.. through every layer, storing K/V in `cache`.
+    // Writes logits for the last token (or for every token when allLogits) to `logits`
+    // ([rows][vocabulary]).
+    void forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits,
+                 std::vector<float>& logits) const;
+
+private:
+    Model(GgufFile file, std::shared_ptr<Backend> backend);
+    std::unique_ptr<Tensor> bind(const std::string& name, int64_t rows, int64_t cols, bool required = true);
+
+    GgufFile m_file;
+    std::shared_ptr<Backend> m_backend;
+    ModelConfig m_config;
+    std::unique_ptr<Tokenizer> m_tokenizer;
+    std::unique_ptr<Tensor> m_tokenEmbedding;  // [vocab][embd]
+    std::unique_ptr<Tensor> m_outputNorm;      // [embd]
+    std::unique_ptr<Tensor> m_output;          // [vocab][embd], the embedding when tied
+    std::vector<float> m_ropeFreqFactors;      // Llama 3 rope_freqs, empty when absent
+    std::vector<LayerWeights> m_layers;
+};
+
+}  // namespace hearth

@@ -1,0 +1,42 @@
+// A model's hyperparameters, read once from GGUF metadata and immutable afterwards.
+// Architecture differences are data here, not separate forward passes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace hearth {
+
+class GgufFile;
+
+enum class RopeStyle {
+    Normal,  // rotate adjacent pairs (x[2i], x[2i+1]): llama
+    NeoX,    // rotate halves (x[i], x[i + d/2]): qwen2
+};
+
+struct ModelConfig {
+    std::string architecture;
+    int64_t embedding = 0;      // n_embd
+    int64_t layers = 0;
+    int64_t heads = 0;
+    int64_t kvHeads = 0;        // < heads means grouped-query attention
+    int64_t headDim = 0;        // per-head size of Q and K (and V)
+    int64_t feedForward = 0;
+    int64_t vocabulary = 0;
+    int64_t trainedContext = 0;
+    float rmsEpsilon = 1e-5f;
+    float ropeBase = 10000.0f;
+    float ropeFreqScale = 1.0f; // 1 / linear scaling factor
+    int64_t ropeDims = 0;       // dimensions rotated per head (<= headDim)
+    RopeStyle ropeStyle = RopeStyle::Normal;
+    bool attentionBias = false; // Q/K/V biases (qwen2)
+
+    int64_t qDim() const { return heads * headDim; }
+    int64_t kvDim() const { return kvHeads * headDim; }
+
+    // Throws hearth::Error naming the architecture when it is unsupported, or the key that
+    // is missing or out of range.
+    static ModelConfig fromGguf(const GgufFile& file);
+};
+
+}  // namespace hearth

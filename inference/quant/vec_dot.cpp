@@ -1,0 +1,247 @@
+#include "quant/vec_dot.h"
+
+#include "core/error.h"
+#include "quant/block_layouts.h"
+#include "quant/fp16.h"
+#include "quant/kquant_unpack.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace hearth {
+
+using namespace blocks;
+
+GgmlType activationTypeFor(GgmlType weightType)
+{
+    switch (weightType) {
+    case GgmlType::F32: return GgmlType::F32;
+    case GgmlType::F16: return GgmlType::F16;
+    case GgmlType::BF16: return GgmlType::BF16;
+    case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: return GgmlType::Q8_0;
+    case GgmlType::Q4_1: case GgmlType::Q5_1: return GgmlType::Q8_1;
+    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
+        return GgmlType::Q8_K;
+    default: break;
+    }
+    throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(ggmlTypeName(weightType)) +
+                                                " is not supported by Hearth's kernels");
+}
+
+namespace {
+
+template <typename T> T* appendBlocks(std::vector<uint8_t>& out, int64_t count)
+{
+    size_t at = out.size();
+    out.resize(at + size_t(count) * sizeof(T));
+    return reinterpret_cast<T*>(out.data() + at);
+}
+
+void quantizeQ8_0or1(const float* x, int64_t n, std::vector<uint8_t>& out, bool withSum)
+{
+    const int64_t nb = n / kQK32;
+    if (!withSum) {
+        Q8_0* y = appendBlocks<Q8_0>(out, nb);
+        for (int64_t i = 0; i < nb; ++i, x += kQK32) {
+            float amax = 0;
+            for (int j = 0; j < kQK32; ++j) amax = std::max(amax, std::fabs(x[j]));
+            const float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+            y[i].d = floatToFp16(d);
+            for (int j = 0; j < kQK32; ++j) y[i].qs[j] = int8_t(std::lround(x[j] * id));
+        }
+        return;
+    }
+    Q8_1* y = appendBlocks<Q8_1>(out, nb);
+    for (int64_t i = 0; i < nb; ++i, x += kQK32) {
+        float amax = 0;
+        for (int j = 0; j < kQK32; ++j) amax = std::max(amax, std::fabs(x[j]));
+        const float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < kQK32; ++j) {
+            y[i].qs[j] = int8_t(std::lround(x[j] * id));
+            sum += y[i].qs[j];
+        }
+        y[i].d = floatToFp16(d);
+        y[i].s = floatToFp16(float(sum) * d);
+    }
+}
+
+void quantizeQ8_K(const float* x, int64_t n, std::vector<uint8_t>& out)
+{
+    const int64_t nb = n / kQKK;
+    Q8_K* y = appendBlocks<Q8_K>(out, nb);
+    for (int64_t i = 0; i < nb; ++i, x += kQKK) {
+        float max = 0, amax = 0;
+        for (int j = 0; j < kQKK; ++j) {
+            const float ax = std::fabs(x[j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[j];
+            }
+        }
+        if (amax == 0) {
+            std::memset(&y[i], 0, sizeof(Q8_K));
+            continue;
+        }
+        // The signed extreme maps to -127, as ggml does; nearest-int with ties away from zero.
+        const float iscale = -127.0f / max;
+        for (int j = 0; j < kQKK; ++j) {
+            const int v = int(std::nearbyint(iscale * x[j]));
+            y[i].qs[j] = int8_t(std::min(127, v));
+        }
+        for (int g = 0; g < kQKK / 16; ++g) {
+            int sum = 0;
+            for (int l = 0; l < 16; ++l) sum += y[i].qs[g * 16 + l];
+            y[i].bsums[g] = int16_t(sum);
+        }
+        y[i].d = 1.0f / iscale;
+    }
+}
+
+float load16AsFloat(const uint8_t* p, bool bf16)
+{
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return bf16 ? bf16ToFloat(v) : fp16ToFloat(v);
+}
+
+// Weight nibbles/5-bit values of one 32-block, in value order, with the type's offset applied.
+template <typename Block> void blockInts(const Block& b, int* q)
+{
+    constexpr bool hasHigh = requires { b.qh; };
+    uint32_t qh = 0;
+    if constexpr (hasHigh) std::memcpy(&qh, b.qh, 4);
+    for (int j = 0; j < kQK32 / 2; ++j) {
+        int lo = b.qs[j] & 0x0F, hi = b.qs[j] >> 4;
+        if constexpr (hasHigh) {
+            lo |= int(((qh >> j) << 4) & 0x10);
+            hi |= int((qh >> (j + 12)) & 0x10);
+        }
+        q[j] = lo;
+        q[j + kQK32 / 2] = hi;
+    }
+}
+
+template <typename Block> float dotSymmetric(const Block* x, const Q8_0* y, int64_t nb, int offset)
+{
+    float sum = 0;
+    int q[kQK32];
+    for (int64_t i = 0; i < nb; ++i) {
+        blockInts(x[i], q);
+        int isum = 0;
+        for (int j = 0; j < kQK32; ++j) isum += (q[j] - offset) * y[i].qs[j];
+        sum += float(isum) * (fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d));
+    }
+    return sum;
+}
+
+template <typename Block> float dotWithMin(const Block* x, const Q8_1* y, int64_t nb)
+{
+    float sum = 0;
+    int q[kQK32];
+    for (int64_t i = 0; i < nb; ++i) {
+        blockInts(x[i], q);
+        int isum = 0;
+        for (int j = 0; j < kQK32; ++j) isum += q[j] * y[i].qs[j];
+        sum += float(isum) * (fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d)) + fp16ToFloat(x[i].m) * fp16ToFloat(y[i].s);
+    }
+    return sum;
+}
+
+float dotQ8_0(const Q8_0* x, const Q8_0* y, int64_t nb)
+{
+    float sum = 0;
+    for (int64_t i = 0; i < nb; ++i) {
+        int isum = 0;
+        for (int j = 0; j < kQK32; ++j) isum += x[i].qs[j] * y[i].qs[j];
+        sum += float(isum) * (fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d));
+    }
+    return sum;
+}
+
+float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
+{
+    const size_t blockBytes = ggmlTypeTraits(type).blockBytes;
+    KBlockInts b;
+    float sum = 0;
+    for (int64_t i = 0; i < nb; ++i, x += blockBytes) {
+        unpackKBlock(type, x, b);
+        int isum = 0, mins = 0;
+        for (int g = 0; g < 16; ++g) {
+            int gsum = 0;
+            for (int l = 0; l < 16; ++l) gsum += b.q[g * 16 + l] * y[i].qs[g * 16 + l];
+            isum += b.scale[g] * gsum;
+            mins += b.min[g] * y[i].bsums[g];
+        }
+        sum += b.d * y[i].d * float(isum) - b.dmin * y[i].d * float(mins);
+    }
+    return sum;
+}
+
+}  // namespace
+
+void quantizeActivations(GgmlType type, const float* x, int64_t n, std::vector<uint8_t>& out)
+{
+    switch (type) {
+    case GgmlType::F32: {
+        size_t at = out.size();
+        out.resize(at + size_t(n) * 4);
+        std::memcpy(out.data() + at, x, size_t(n) * 4);
+        return;
+    }
+    case GgmlType::F16: case GgmlType::BF16: {
+        size_t at = out.size();
+        out.resize(at + size_t(n) * 2);
+        for (int64_t i = 0; i < n; ++i) {
+            uint16_t h = type == GgmlType::F16 ? floatToFp16(x[i]) : floatToBf16(x[i]);
+            std::memcpy(out.data() + at + 2 * i, &h, 2);
+        }
+        return;
+    }
+    case GgmlType::Q8_0: quantizeQ8_0or1(x, n, out, false); return;
+    case GgmlType::Q8_1: quantizeQ8_0or1(x, n, out, true); return;
+    case GgmlType::Q8_K: quantizeQ8_K(x, n, out); return;
+    default: break;
+    }
+    throw Error(ErrorCode::UnsupportedType, "cannot convert activations to " + std::string(ggmlTypeName(type)));
+}
+
+float vecDot(GgmlType weightType, const void* weights, const void* activations, int64_t n)
+{
+    const int64_t nb = n / ggmlTypeTraits(weightType).blockElements;
+    const auto* w = static_cast<const uint8_t*>(weights);
+    const auto* a = static_cast<const uint8_t*>(activations);
+    switch (weightType) {
+    case GgmlType::F32: {
+        // Accumulate in double: the reference is exact where the SIMD sums differ only in order.
+        double sum = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            float wi, ai;
+            std::memcpy(&wi, w + 4 * i, 4);
+            std::memcpy(&ai, a + 4 * i, 4);
+            sum += double(wi) * double(ai);
+        }
+        return float(sum);
+    }
+    case GgmlType::F16: case GgmlType::BF16: {
+        const bool bf16 = weightType == GgmlType::BF16;
+        double sum = 0;
+        for (int64_t i = 0; i < n; ++i)
+            sum += double(load16AsFloat(w + 2 * i, bf16)) * double(load16AsFloat(a + 2 * i, bf16));
+        return float(sum);
+    }
+    case GgmlType::Q4_0: return dotSymmetric(reinterpret_cast<const Q4_0*>(w), reinterpret_cast<const Q8_0*>(a), nb, 8);
+    case GgmlType::Q5_0: return dotSymmetric(reinterpret_cast<const Q5_0*>(w), reinterpret_cast<const Q8_0*>(a), nb, 16);
+    case GgmlType::Q8_0: return dotQ8_0(reinterpret_cast<const Q8_0*>(w), reinterpret_cast<const Q8_0*>(a), nb);
+    case GgmlType::Q4_1: return dotWithMin(reinterpret_cast<const Q4_1*>(w), reinterpret_cast<const Q8_1*>(a), nb);
+    case GgmlType::Q5_1: return dotWithMin(reinterpret_cast<const Q5_1*>(w), reinterpret_cast<const Q8_1*>(a), nb);
+    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
+        return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
+    default: break;
+    }
+    throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(ggmlTypeName(weightType)) +
+                                                " is not supported by Hearth's kernels");
+}
+
+}  // namespace hearth

@@ -1,0 +1,78 @@
+#include "tokenizer/tokenizer.h"
+
+#include "core/error.h"
+#include "tokenizer/sentencepiece_tokenizer.h"
+
+#include <algorithm>
+
+namespace hearth {
+
+Tokenizer::Tokenizer(Vocabulary vocabulary) : m_vocabulary(std::move(vocabulary))
+{
+    for (size_t i = 0; i < m_vocabulary.size(); ++i) {
+        TokenType t = m_vocabulary.types[i];
+        if ((t == TokenType::Control || t == TokenType::UserDefined) && !m_vocabulary.tokens[i].empty())
+            m_specialTokens.push_back(TokenId(i));
+    }
+    std::stable_sort(m_specialTokens.begin(), m_specialTokens.end(), [this](TokenId a, TokenId b) {
+        return m_vocabulary.tokens[size_t(a)].size() > m_vocabulary.tokens[size_t(b)].size();
+    });
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::create(Vocabulary vocabulary)
+{
+    switch (vocabulary.kind) {
+#ifndef HEARTH_NO_SENTENCEPIECE
+    case Vocabulary::Kind::SentencePiece: return std::make_unique<SentencePieceTokenizer>(std::move(vocabulary));
+#else
+    case Vocabulary::Kind::SentencePiece: break;
+#endif
+    case Vocabulary::Kind::BytePairEncoding: break;
+    }
+    throw Error(ErrorCode::UnsupportedType, "tokenizer kind '" + vocabulary.modelName +
+                                                "' (byte-level BPE, pre-tokenizer '" + vocabulary.pre +
+                                                "') cannot be tokenized by this build");
+}
+
+std::vector<TokenId> Tokenizer::encode(std::string_view text, bool addSpecial, bool parseSpecial) const
+{
+    std::vector<TokenId> out;
+    if (addSpecial && m_vocabulary.addBos && m_vocabulary.bos) out.push_back(*m_vocabulary.bos);
+    size_t pos = 0;
+    while (pos < text.size()) {
+        // Find the earliest special token (longest at that position) when parsing specials.
+        size_t bestAt = text.size();
+        TokenId best = -1;
+        if (parseSpecial) {
+            for (TokenId id : m_specialTokens) {
+                const std::string& s = m_vocabulary.tokens[size_t(id)];
+                size_t at = text.find(s, pos);
+                if (at < bestAt) {
+                    bestAt = at;
+                    best = id;
+                }
+            }
+        }
+        if (bestAt > pos) {
+            encodeText(text.substr(pos, bestAt - pos), out);
+        }
+        if (best < 0) break;
+        out.push_back(best);
+        pos = bestAt + m_vocabulary.tokens[size_t(best)].size();
+    }
+    if (addSpecial && m_vocabulary.addEos && m_vocabulary.eos) out.push_back(*m_vocabulary.eos);
+    return out;
+}
+
+std::string Tokenizer::tokenBytes(TokenId id, bool renderSpecial) const
+{
+    if (id < 0 || size_t(id) >= m_vocabulary.size())
+        throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary");
+    TokenType t = m_vocabulary.types[size_t(id)];
+    if (t == TokenType::Control || t == TokenType::Unknown || t == TokenType::Unused)
+        return renderSpecial ? m_vocabulary.tokens[size_t(id)] : std::string();
+    if (t == TokenType::UserDefined) return m_vocabulary.tokens[size_t(id)];
+    return pieceBytes(id);
+}
+
+}  // namespace hearth

@@ -1,0 +1,93 @@
+#include "tokenizer/vocabulary.h"
+
+#include "core/error.h"
+#include "gguf/gguf_file.h"
+
+namespace hearth {
+
+bool Vocabulary::isEndOfGeneration(TokenId id) const
+{
+    return (eos && id == *eos) || (eot && id == *eot) || (eom && id == *eom);
+}
+
+namespace {
+
+[[noreturn]] void fail(const GgufFile& file, const std::string& what)
+{
+    throw Error(ErrorCode::InvalidFile, file.displayName() + ": tokenizer: " + what);
+}
+
+std::optional<TokenId> specialId(const GgufFile& file, const char* key, size_t vocabSize)
+{
+    const GgufValue* v = file.find(key);
+    if (!v) return std::nullopt;
+    auto id = v->toInt();
+    if (!id) fail(file, std::string(key) + " is not an integer");
+    if (*id == -1 || *id == 0xFFFFFFFFll) return std::nullopt;  // converters write -1 (or its u32 form) for "none"
+    if (*id < 0 || uint64_t(*id) >= vocabSize)
+        fail(file, std::string(key) + " = " + std::to_string(*id) + " is outside the vocabulary of " +
+                       std::to_string(vocabSize));
+    return TokenId(*id);
+}
+
+}  // namespace
+
+Vocabulary Vocabulary::fromGguf(const GgufFile& file)
+{
+    Vocabulary v;
+    auto model = file.getString("tokenizer.ggml.model");
+    if (!model) fail(file, "tokenizer.ggml.model is missing");
+    v.modelName = std::string(*model);
+    if (v.modelName == "llama") v.kind = Kind::SentencePiece;
+    else if (v.modelName == "gpt2") v.kind = Kind::BytePairEncoding;
+    else
+        throw Error(ErrorCode::UnsupportedType, file.displayName() + ": tokenizer kind '" + v.modelName +
+                                                    "' is not supported (Hearth reads 'llama' SentencePiece and 'gpt2' byte-level BPE)");
+    v.pre = std::string(file.getString("tokenizer.ggml.pre").value_or("default"));
+
+    const GgufValue* tokens = file.find("tokenizer.ggml.tokens");
+    if (!tokens || !tokens->isArray() || tokens->elementType() != GgufValueType::String)
+        fail(file, "tokenizer.ggml.tokens must be an array of strings");
+    if (tokens->arraySize() == 0 || tokens->arraySize() > (uint64_t(1) << 31)) fail(file, "the vocabulary is empty or too large");
+    const size_t n = size_t(tokens->arraySize());
+    v.tokens.reserve(n);
+    for (size_t i = 0; i < n; ++i) v.tokens.emplace_back(tokens->stringAt(i));
+
+    if (const GgufValue* scores = file.find("tokenizer.ggml.scores")) {
+        if (!scores->isArray() || scores->elementType() != GgufValueType::Float32 || scores->arraySize() != n)
+            fail(file, "tokenizer.ggml.scores must be f32 with one entry per token");
+        v.scores.resize(n);
+        for (size_t i = 0; i < n; ++i) v.scores[i] = scores->numberAt<float>(i);
+    }
+    v.types.assign(n, TokenType::Normal);
+    if (const GgufValue* types = file.find("tokenizer.ggml.token_type")) {
+        if (!types->isArray() || types->arraySize() != n) fail(file, "tokenizer.ggml.token_type must have one entry per token");
+        for (size_t i = 0; i < n; ++i) {
+            auto t = types->arrayInt(i);
+            if (!t || *t < 0 || *t > 6) fail(file, "token " + std::to_string(i) + " has an invalid type");
+            v.types[i] = TokenType(*t);
+        }
+    }
+    if (const GgufValue* merges = file.find("tokenizer.ggml.merges")) {
+        if (!merges->isArray() || merges->elementType() != GgufValueType::String)
+            fail(file, "tokenizer.ggml.merges must be an array of strings");
+        v.merges.reserve(size_t(merges->arraySize()));
+        for (uint64_t i = 0; i < merges->arraySize(); ++i) v.merges.emplace_back(merges->stringAt(i));
+    }
+    if (v.kind == Kind::BytePairEncoding && v.merges.empty()) fail(file, "a gpt2 vocabulary needs tokenizer.ggml.merges");
+
+    v.bos = specialId(file, "tokenizer.ggml.bos_token_id", n);
+    v.eos = specialId(file, "tokenizer.ggml.eos_token_id", n);
+    v.eot = specialId(file, "tokenizer.ggml.eot_token_id", n);
+    v.eom = specialId(file, "tokenizer.ggml.eom_token_id", n);
+    v.unk = specialId(file, "tokenizer.ggml.unknown_token_id", n);
+    v.pad = specialId(file, "tokenizer.ggml.padding_token_id", n);
+    // Defaults follow llama.cpp: SentencePiece vocabularies add BOS and a space prefix.
+    v.addBos = file.getBool("tokenizer.ggml.add_bos_token").value_or(v.kind == Kind::SentencePiece);
+    v.addEos = file.getBool("tokenizer.ggml.add_eos_token").value_or(false);
+    v.addSpacePrefix = file.getBool("tokenizer.ggml.add_space_prefix").value_or(v.kind == Kind::SentencePiece);
+    if (v.addBos && !v.bos) fail(file, "add_bos_token is set but there is no bos_token_id");
+    return v;
+}
+
+}  // namespace hearth

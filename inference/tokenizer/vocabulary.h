@@ -1,0 +1,44 @@
+// A model's vocabulary as its GGUF file describes it (tokenizer.ggml.*).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hearth {
+
+class GgufFile;
+
+using TokenId = int32_t;
+
+// Token types as GGUF stores them (the same numbering as SentencePiece's piece types).
+enum class TokenType : int32_t {
+    Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
+};
+
+struct Vocabulary {
+    enum class Kind { SentencePiece, BytePairEncoding };
+
+    Kind kind = Kind::SentencePiece;
+    std::string modelName;               // tokenizer.ggml.model as written ("llama", "gpt2")
+    std::string pre;                     // tokenizer.ggml.pre ("default" when absent)
+    std::vector<std::string> tokens;     // piece text by id
+    std::vector<float> scores;           // merge priority (SentencePiece), may be empty for BPE
+    std::vector<TokenType> types;
+    std::vector<std::string> merges;     // "left right" pairs by rank (BPE)
+    std::optional<TokenId> bos, eos, eot, eom, unk, pad;
+    bool addBos = false;
+    bool addEos = false;
+    bool addSpacePrefix = true;
+
+    size_t size() const { return tokens.size(); }
+    // Ids that end a reply: EOS, EOT, EOM (and nothing else).
+    bool isEndOfGeneration(TokenId id) const;
+
+    // Reads and validates the vocabulary. Throws hearth::Error naming the key that is missing
+    // or wrong, or the tokenizer kind that is not supported.
+    static Vocabulary fromGguf(const GgufFile& file);
+};
+
+}  // namespace hearth
