@@ -38,6 +38,10 @@ template <typename T> T* appendBlocks(std::vector<uint8_t>& out, int64_t count)
     return reinterpret_cast<T*>(out.data() + at);
 }
 
+// As ggml's x86 path (the one llama.cpp's published numbers come from): scale by 127 / amax and
+// round half to even.
+int8_t roundQ8(float v) { return int8_t(std::nearbyint(v)); }
+
 void quantizeQ8_0or1(const float* x, int64_t n, std::vector<uint8_t>& out, bool withSum)
 {
     const int64_t nb = n / kQK32;
@@ -46,9 +50,9 @@ void quantizeQ8_0or1(const float* x, int64_t n, std::vector<uint8_t>& out, bool 
         for (int64_t i = 0; i < nb; ++i, x += kQK32) {
             float amax = 0;
             for (int j = 0; j < kQK32; ++j) amax = std::max(amax, std::fabs(x[j]));
-            const float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+            const float d = amax / 127.0f, id = amax != 0 ? 127.0f / amax : 0.0f;
             y[i].d = floatToFp16(d);
-            for (int j = 0; j < kQK32; ++j) y[i].qs[j] = int8_t(std::lround(x[j] * id));
+            for (int j = 0; j < kQK32; ++j) y[i].qs[j] = roundQ8(x[j] * id);
         }
         return;
     }
@@ -56,10 +60,10 @@ void quantizeQ8_0or1(const float* x, int64_t n, std::vector<uint8_t>& out, bool 
     for (int64_t i = 0; i < nb; ++i, x += kQK32) {
         float amax = 0;
         for (int j = 0; j < kQK32; ++j) amax = std::max(amax, std::fabs(x[j]));
-        const float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        const float d = amax / 127.0f, id = amax != 0 ? 127.0f / amax : 0.0f;
         int sum = 0;
         for (int j = 0; j < kQK32; ++j) {
-            y[i].qs[j] = int8_t(std::lround(x[j] * id));
+            y[i].qs[j] = roundQ8(x[j] * id);
             sum += y[i].qs[j];
         }
         y[i].d = floatToFp16(d);
