@@ -214,35 +214,41 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
     requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
     const int64_t group = p.heads / p.kvHeads;
     m_pool.parallelFor(qs.rows() * p.heads, [&](int64_t begin, int64_t end) {
-        std::vector<float> scores, query(size_t(p.headDim));
+        std::vector<float> query(size_t(p.headDim)), accumulator(size_t(p.headDim));
         for (int64_t job = begin; job < end; ++job) {
             const int64_t t = job / p.heads, h = job % p.heads, kvh = h / group;
             const int64_t visible = firstSlot + t + 1;
             const float* qh = qs.row(t) + h * p.headDim;
-            // With an F16 cache, the query meets the keys in half precision too (as in ggml).
-            for (int64_t i = 0; i < p.headDim; ++i) query[size_t(i)] = c.f16 ? roundToFp16(qh[i]) : qh[i];
-            scores.resize(size_t(visible));
-            float maxScore = -INFINITY;
+            // With an F16 cache the query meets the keys in half precision and the weighted
+            // sum of values is kept in half precision, as ggml's CPU flash attention does.
+            const bool half = c.f16;
+            for (int64_t i = 0; i < p.headDim; ++i) query[size_t(i)] = half ? roundToFp16(qh[i]) : qh[i];
+            std::fill(accumulator.begin(), accumulator.end(), 0.0f);
+            // Online softmax over the visible slots: running max M and sum S.
+            float runningMax = -INFINITY, runningSum = 0;
             for (int64_t s = 0; s < visible; ++s) {
                 const float* k = c.key(layer, s) + kvh * p.headDim;
                 double dot = 0;
                 for (int64_t i = 0; i < p.headDim; ++i) dot += double(query[size_t(i)]) * double(k[i]);
-                scores[size_t(s)] = float(dot) * p.scale;
-                maxScore = std::max(maxScore, scores[size_t(s)]);
-            }
-            double sum = 0;
-            for (auto& s : scores) {
-                s = std::exp(s - maxScore);
-                sum += s;
+                const float score = float(dot) * p.scale;
+                float rescale = 1.0f, weight = 1.0f;
+                if (score > runningMax) {
+                    rescale = std::exp(runningMax - score);
+                    runningMax = score;
+                    for (auto& a : accumulator) a = half ? roundToFp16(a * rescale) : a * rescale;
+                } else {
+                    weight = std::exp(score - runningMax);
+                }
+                const float* v = c.value(layer, s) + kvh * p.headDim;
+                for (int64_t i = 0; i < p.headDim; ++i) {
+                    const float sum = accumulator[size_t(i)] + v[i] * weight;
+                    accumulator[size_t(i)] = half ? roundToFp16(sum) : sum;
+                }
+                runningSum = runningSum * rescale + weight;
             }
             float* oh = o.row(t) + h * p.headDim;
-            std::fill(oh, oh + p.headDim, 0.0f);
-            const float inv = float(1.0 / sum);
-            for (int64_t s = 0; s < visible; ++s) {
-                const float* v = c.value(layer, s) + kvh * p.headDim;
-                const float weight = scores[size_t(s)] * inv;
-                for (int64_t i = 0; i < p.headDim; ++i) oh[i] += weight * v[i];
-            }
+            const float inv = runningSum == 0 ? 0.0f : 1.0f / runningSum;
+            for (int64_t i = 0; i < p.headDim; ++i) oh[i] = accumulator[size_t(i)] * inv;
         }
     });
 }
