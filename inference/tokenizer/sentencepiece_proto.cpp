@@ -55,11 +55,17 @@ std::string serializeSentencePieceModel(const Vocabulary& v)
 {
     ProtoWriter model;
     bool hasBytes = false;
+    // sentencepiece wants exactly one UNKNOWN piece, the unk id. GGUF files may mark the unk
+    // token CONTROL and padding tokens UNKNOWN (Phi-3): neither is ever produced from text,
+    // so the others become CONTROL, which the library treats the same way.
+    const TokenId unk = v.unk.value_or(0);
     for (size_t i = 0; i < v.size(); ++i) {
         ProtoWriter piece;
         piece.bytesField(kPiecePiece, v.tokens[i]);
         piece.floatField(kPieceScore, v.scores.empty() ? 0.0f : v.scores[i]);
         TokenType type = v.types[i] == TokenType::Undefined ? TokenType::Normal : v.types[i];
+        if (TokenId(i) == unk) type = TokenType::Unknown;
+        else if (type == TokenType::Unknown) type = TokenType::Control;
         piece.varintField(kPieceType, int64_t(type));
         hasBytes = hasBytes || type == TokenType::Byte;
         model.bytesField(kModelPieces, piece.str());
@@ -69,7 +75,7 @@ std::string serializeSentencePieceModel(const Vocabulary& v)
     trainer.varintField(kTrainerModelType, kModelTypeBpe);
     trainer.varintField(kTrainerVocabSize, int64_t(v.size()));
     if (hasBytes) trainer.varintField(kTrainerByteFallback, 1);
-    trainer.varintField(kTrainerUnkId, v.unk.value_or(0));
+    trainer.varintField(kTrainerUnkId, unk);
     trainer.varintField(kTrainerBosId, v.bos.value_or(-1));
     trainer.varintField(kTrainerEosId, v.eos.value_or(-1));
     trainer.varintField(kTrainerPadId, v.pad.value_or(-1));

@@ -64,6 +64,22 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text, bool addSpecial, b
     return out;
 }
 
+std::string Tokenizer::decode(std::span<const TokenId> ids) const
+{
+    std::string text;
+    bool first = true;
+    for (TokenId id : ids) {
+        std::string piece = tokenBytes(id);
+        if (first && !piece.empty()) {
+            if (m_vocabulary.kind == Vocabulary::Kind::SentencePiece && m_vocabulary.addSpacePrefix && piece[0] == ' ')
+                piece.erase(0, 1);
+            first = false;
+        }
+        text += piece;
+    }
+    return text;
+}
+
 std::string Tokenizer::tokenBytes(TokenId id, bool renderSpecial) const
 {
     if (id < 0 || size_t(id) >= m_vocabulary.size())

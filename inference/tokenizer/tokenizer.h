@@ -5,6 +5,7 @@
 #include "tokenizer/vocabulary.h"
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,10 @@ public:
     // The bytes a token stands for (may be part of a UTF-8 character). Control tokens give
     // "" unless renderSpecial.
     std::string tokenBytes(TokenId id, bool renderSpecial = false) const;
+
+    // The text of a whole token sequence (control tokens omitted). A SentencePiece dummy-prefix
+    // space on the first token is removed, so decode(encode(text)) == text.
+    std::string decode(std::span<const TokenId> ids) const;
 
     const Vocabulary& vocabulary() const { return m_vocabulary; }
 

@@ -1,0 +1,200 @@
+// Each CPU backend op against a naive double-precision implementation, at odd sizes.
+#include "backend/cpu/cpu_backend.h"
+#include "quant/quantize_reference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace hearth;
+
+namespace {
+
+std::vector<float> randomValues(size_t n, uint64_t seed, float scale = 1.0f)
+{
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> dist(-scale, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = dist(rng);
+    return v;
+}
+
+class CpuOps : public ::testing::Test {
+protected:
+    // An F32 weight [rows][cols] owned by the test (the backend keeps a view).
+    std::unique_ptr<Tensor> weight(const std::vector<float>& values, int64_t rows, int64_t cols)
+    {
+        GgufTensorInfo info;
+        info.name = "w";
+        info.type = GgmlType::F32;
+        info.dimCount = rows == 1 ? 1 : 2;
+        info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
+        info.elementCount = uint64_t(rows * cols);
+        info.byteSize = info.elementCount * 4;
+        m_storage.push_back(values);
+        return m_backend.weight(info, {reinterpret_cast<const uint8_t*>(m_storage.back().data()), info.byteSize});
+    }
+    std::unique_ptr<Tensor> acts(const std::vector<float>& values, int64_t rows, int64_t cols)
+    {
+        auto t = m_backend.activations(rows, cols);
+        // Load through getRows of an identity-like path: a weight table holding the values.
+        auto table = weight(values, rows, cols);
+        std::vector<TokenId> ids;
+        for (int64_t r = 0; r < rows; ++r) ids.push_back(TokenId(r));
+        m_backend.getRows(*table, ids, *t);
+        return t;
+    }
+    std::vector<float> read(const Tensor& t)
+    {
+        std::vector<float> out(size_t(t.rows() * t.cols()));
+        for (int64_t r = 0; r < t.rows(); ++r)
+            m_backend.readRow(t, r, std::span<float>(out.data() + r * t.cols(), size_t(t.cols())));
+        return out;
+    }
+
+    CpuBackend m_backend{3};
+    std::vector<std::vector<float>> m_storage;
+};
+
+void expectClose(const std::vector<float>& got, const std::vector<double>& want, double tolerance, const char* what)
+{
+    ASSERT_EQ(got.size(), want.size()) << what;
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], tolerance * (1 + std::fabs(want[i]))) << what << "[" << i << "]";
+}
+
+}  // namespace
+
+TEST_F(CpuOps, MatmulRmsNormBiasAddSwiglu)
+{
+    const int64_t tokens = 3, rows = 37, cols = 53;  // nothing a multiple of a vector width
+    auto wv = randomValues(size_t(rows * cols), 1);
+    auto xv = randomValues(size_t(tokens * cols), 2);
+    auto w = weight(wv, rows, cols);
+    auto x = acts(xv, tokens, cols);
+    auto out = m_backend.activations(tokens, rows);
+    m_backend.matmul(*w, *x, *out);
+    std::vector<double> want(size_t(tokens * rows));
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < cols; ++c) want[size_t(t * rows + r)] += double(wv[size_t(r * cols + c)]) * xv[size_t(t * cols + c)];
+    expectClose(read(*out), want, 1e-5, "matmul");
+
+    auto bv = randomValues(size_t(rows), 3);
+    m_backend.addBias(*out, *weight(bv, 1, rows));
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t r = 0; r < rows; ++r) want[size_t(t * rows + r)] += bv[size_t(r)];
+    expectClose(read(*out), want, 1e-5, "addBias");
+
+    auto nv = randomValues(size_t(cols), 4);
+    auto normed = m_backend.activations(tokens, cols);
+    m_backend.rmsNorm(*x, *weight(nv, 1, cols), 1e-5f, *normed);
+    std::vector<double> wantNorm(size_t(tokens * cols));
+    for (int64_t t = 0; t < tokens; ++t) {
+        double sum = 0;
+        for (int64_t c = 0; c < cols; ++c) sum += double(xv[size_t(t * cols + c)]) * xv[size_t(t * cols + c)];
+        const double s = 1 / std::sqrt(sum / double(cols) + 1e-5);
+        for (int64_t c = 0; c < cols; ++c) wantNorm[size_t(t * cols + c)] = xv[size_t(t * cols + c)] * s * nv[size_t(c)];
+    }
+    expectClose(read(*normed), wantNorm, 1e-5, "rmsNorm");
+
+    auto sum = m_backend.activations(tokens, cols);
+    m_backend.add(*x, *normed, *sum);
+    std::vector<double> wantSum(wantNorm);
+    for (size_t i = 0; i < wantSum.size(); ++i) wantSum[i] += xv[i];
+    expectClose(read(*sum), wantSum, 1e-5, "add");
+
+    auto gated = m_backend.activations(tokens, cols);
+    m_backend.swiglu(*x, *normed, *gated);
+    std::vector<double> wantGlu(wantNorm.size());
+    for (size_t i = 0; i < wantGlu.size(); ++i) wantGlu[i] = xv[i] / (1 + std::exp(-double(xv[i]))) * wantNorm[i];
+    expectClose(read(*gated), wantGlu, 1e-5, "swiglu");
+
+    auto last = m_backend.activations(1, cols);
+    m_backend.copyRows(*x, 2, *last);
+    expectClose(read(*last), std::vector<double>(xv.begin() + 2 * cols, xv.end()), 0, "copyRows");
+}
+
+TEST_F(CpuOps, RopeNormalAndNeox)
+{
+    const int64_t heads = 3, headDim = 10, ropeDims = 6;  // partial rotation, odd head count
+    for (bool neox : {false, true}) {
+        auto xv = randomValues(size_t(2 * heads * headDim), neox ? 5 : 6);
+        auto x = acts(xv, 2, heads * headDim);
+        RopeParams p{headDim, ropeDims, 500.0f, 0.5f, neox, nullptr};
+        const int32_t positions[2] = {7, 123};
+        m_backend.rope(*x, positions, p);
+        std::vector<double> want(xv.begin(), xv.end());
+        for (int t = 0; t < 2; ++t)
+            for (int64_t h = 0; h < heads; ++h)
+                for (int64_t i = 0; i < ropeDims / 2; ++i) {
+                    const double theta = 0.5 * positions[t] * std::pow(500.0, -2.0 * double(i) / double(ropeDims));
+                    const size_t base = size_t(t * heads * headDim + h * headDim);
+                    const size_t a = base + size_t(neox ? i : 2 * i), b = base + size_t(neox ? i + ropeDims / 2 : 2 * i + 1);
+                    want[a] = xv[a] * std::cos(theta) - xv[b] * std::sin(theta);
+                    want[b] = xv[a] * std::sin(theta) + xv[b] * std::cos(theta);
+                }
+        expectClose(read(*x), want, 1e-4, neox ? "rope neox" : "rope normal");
+    }
+}
+
+TEST_F(CpuOps, CausalGroupedQueryAttention)
+{
+    const int64_t heads = 6, kvHeads = 2, headDim = 5, tokens = 7, earlier = 4;  // 4 cached + 7 new
+    auto cache = m_backend.kvCache(2, 16, kvHeads * headDim, /*f16=*/false);
+    auto kv = randomValues(size_t((earlier + tokens) * kvHeads * headDim * 2), 7);
+    auto keys = std::vector<float>(kv.begin(), kv.begin() + std::ptrdiff_t(kv.size() / 2));
+    auto values = std::vector<float>(kv.begin() + std::ptrdiff_t(kv.size() / 2), kv.end());
+    m_backend.storeKv(*cache, 1, *acts(keys, earlier + tokens, kvHeads * headDim),
+                      *acts(values, earlier + tokens, kvHeads * headDim), 0);
+    auto qv = randomValues(size_t(tokens * heads * headDim), 8, 2.0f);
+    auto q = acts(qv, tokens, heads * headDim);
+    auto out = m_backend.activations(tokens, heads * headDim);
+    AttentionParams p{heads, kvHeads, headDim, 0.4f};
+    m_backend.attention(*q, *cache, 1, earlier, p, *out);
+    std::vector<double> want(size_t(tokens * heads * headDim), 0.0);
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t h = 0; h < heads; ++h) {
+            const int64_t g = h / (heads / kvHeads), visible = earlier + t + 1;
+            std::vector<double> w(static_cast<size_t>(visible));
+            double total = 0;
+            for (int64_t s = 0; s < visible; ++s) {
+                double dot = 0;
+                for (int64_t i = 0; i < headDim; ++i)
+                    dot += double(qv[size_t((t * heads + h) * headDim + i)]) * keys[size_t((s * kvHeads + g) * headDim + i)];
+                total += w[size_t(s)] = std::exp(0.4 * dot);
+            }
+            for (int64_t s = 0; s < visible; ++s)
+                for (int64_t i = 0; i < headDim; ++i)
+                    want[size_t((t * heads + h) * headDim + i)] += w[size_t(s)] / total * values[size_t((s * kvHeads + g) * headDim + i)];
+        }
+    expectClose(read(*out), want, 1e-5, "attention");
+}
+
+TEST_F(CpuOps, QuantizedMatmulAndEmbeddingRows)
+{
+    // A Q4_K weight: getRows dequantizes rows; matmul equals dequantized weights times Q8_K activations.
+    const int64_t rows = 5, cols = 512, tokens = 2;
+    auto wv = randomValues(size_t(rows * cols), 9);
+    auto bytes = quantizeReference(GgmlType::Q4_K, wv.data(), rows * cols);
+    GgufTensorInfo info;
+    info.name = "q";
+    info.type = GgmlType::Q4_K;
+    info.dimCount = 2;
+    info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
+    auto w = m_backend.weight(info, bytes);
+    auto row = m_backend.activations(1, cols);
+    const TokenId ids[1] = {3};
+    m_backend.getRows(*w, ids, *row);
+    auto dequantized = read(*row);
+    for (int64_t c = 0; c < cols; ++c) EXPECT_NEAR(dequantized[size_t(c)], wv[size_t(3 * cols + c)], 0.12);
+    auto xv = randomValues(size_t(tokens * cols), 10);
+    auto out = m_backend.activations(tokens, rows);
+    m_backend.matmul(*w, *acts(xv, tokens, cols), *out);
+    auto got = read(*out);
+    EXPECT_NEAR(got[size_t(1 * rows + 3)], [&] {
+        double s = 0;
+        for (int64_t c = 0; c < cols; ++c) s += double(dequantized[size_t(c)]) * xv[size_t(cols + c)];
+        return s;
+    }(), 0.1);
+}

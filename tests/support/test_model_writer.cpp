@@ -1,0 +1,109 @@
+#include "test_model_writer.h"
+
+#include "gguf/gguf_writer.h"
+#include "quant/quantize_reference.h"
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace hearth::test {
+
+namespace {
+
+class RandomTensors {
+public:
+    explicit RandomTensors(uint64_t seed) : m_rng(seed) {}
+
+    std::vector<float> values(int64_t n, float scale, float mean = 0.0f)
+    {
+        std::uniform_real_distribution<float> dist(-scale, scale);
+        std::vector<float> v(static_cast<size_t>(n));
+        for (auto& x : v) x = mean + dist(m_rng);
+        return v;
+    }
+
+private:
+    std::mt19937_64 m_rng;
+};
+
+void addTensor(GgufWriter& w, const std::string& name, GgmlType type, int64_t rows, int64_t cols,
+               const std::vector<float>& values)
+{
+    auto bytes = quantizeReference(type, values.data(), rows * cols);
+    std::vector<uint64_t> dims = rows == 1 ? std::vector<uint64_t>{uint64_t(cols)}
+                                           : std::vector<uint64_t>{uint64_t(cols), uint64_t(rows)};
+    w.addTensor(name, type, dims, bytes);
+}
+
+void addVocabulary(GgufWriter& w, int64_t size)
+{
+    GgufArrayBuilder tokens(GgufValueType::String), scores(GgufValueType::Float32), types(GgufValueType::Int32);
+    auto add = [&](const std::string& piece, float score, int type) {
+        tokens.addString(piece);
+        scores.addFloat(score);
+        types.addInt(type);
+    };
+    add("<unk>", 0, 2);
+    add("<s>", 0, 3);
+    add("</s>", 0, 3);
+    const char* hex = "0123456789ABCDEF";
+    for (int b = 0; b < 256; ++b) add(std::string("<0x") + hex[b >> 4] + hex[b & 15] + ">", 0, 6);
+    for (int64_t i = 259; i < size; ++i) add("\xE2\x96\x81w" + std::to_string(i - 259), -float(i), 1);
+    w.addString("tokenizer.ggml.model", "llama");
+    w.addArray("tokenizer.ggml.tokens", tokens);
+    w.addArray("tokenizer.ggml.scores", scores);
+    w.addArray("tokenizer.ggml.token_type", types);
+    w.addInt("tokenizer.ggml.bos_token_id", GgufValueType::UInt32, 1);
+    w.addInt("tokenizer.ggml.eos_token_id", GgufValueType::UInt32, 2);
+    w.addInt("tokenizer.ggml.unknown_token_id", GgufValueType::UInt32, 0);
+}
+
+}  // namespace
+
+void writeTestModel(const std::string& path, const TestModelSpec& s)
+{
+    const std::string a = s.architecture + ".";
+    const int64_t headDim = s.embedding / s.heads, kvDim = s.kvHeads * headDim;
+    GgufWriter w;
+    w.addString("general.architecture", s.architecture);
+    w.addString("general.name", "hearth test " + s.architecture + " " + std::string(ggmlTypeName(s.weightType)));
+    w.addInt(a + "context_length", GgufValueType::UInt32, s.context);
+    w.addInt(a + "embedding_length", GgufValueType::UInt32, s.embedding);
+    w.addInt(a + "block_count", GgufValueType::UInt32, s.layers);
+    w.addInt(a + "feed_forward_length", GgufValueType::UInt32, s.feedForward);
+    w.addInt(a + "attention.head_count", GgufValueType::UInt32, s.heads);
+    w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, s.kvHeads);
+    w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, headDim);
+    w.addFloat(a + "rope.freq_base", GgufValueType::Float32, s.ropeBase);
+    w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
+    addVocabulary(w, s.vocabulary);
+
+    RandomTensors random(s.seed);
+    const GgmlType t = s.weightType;
+    const float k = s.weightScale;
+    addTensor(w, "token_embd.weight", t, s.vocabulary, s.embedding, random.values(s.vocabulary * s.embedding, 1.0f));
+    addTensor(w, "output_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+    if (!s.tiedEmbeddings)
+        addTensor(w, "output.weight", t, s.vocabulary, s.embedding, random.values(s.vocabulary * s.embedding, k));
+    for (int64_t i = 0; i < s.layers; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        addTensor(w, p + "attn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+        addTensor(w, p + "attn_q.weight", t, s.embedding, s.embedding, random.values(s.embedding * s.embedding, k));
+        addTensor(w, p + "attn_k.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));
+        addTensor(w, p + "attn_v.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));
+        if (s.architecture == "qwen2") {
+            addTensor(w, p + "attn_q.bias", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f));
+            addTensor(w, p + "attn_k.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
+            addTensor(w, p + "attn_v.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
+        }
+        addTensor(w, p + "attn_output.weight", t, s.embedding, s.embedding, random.values(s.embedding * s.embedding, k));
+        addTensor(w, p + "ffn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+        addTensor(w, p + "ffn_gate.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
+        addTensor(w, p + "ffn_up.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
+        addTensor(w, p + "ffn_down.weight", t, s.embedding, s.feedForward, random.values(s.embedding * s.feedForward, k));
+    }
+    w.writeFile(path);
+}
+
+}  // namespace hearth::test
