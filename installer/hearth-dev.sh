@@ -49,7 +49,7 @@ test)
     ctest --test-dir build --output-on-failure -j "$jobs"
 
     step "clang ASan + UBSan build, tests and bounded fuzzing"
-    CC=clang CXX=clang++ configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DHEARTH_WERROR=ON \
+    CC=clang CXX=clang++ configure_and_build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEARTH_WERROR=ON \
         -DHEARTH_SANITIZE=ON -DHEARTH_FUZZ=ON -DHEARTH_FUZZ_SECONDS="${HEARTH_FUZZ_SECONDS:-60}"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure -j "$jobs"
