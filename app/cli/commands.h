@@ -11,5 +11,6 @@ int runDevices(const std::vector<std::string>& args);
 int runGenerate(const std::vector<std::string>& args);
 int runPerplexity(const std::vector<std::string>& args);
 int runTokenize(const std::vector<std::string>& args);
+int runBench(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

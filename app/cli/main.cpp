@@ -24,6 +24,8 @@ void printUsage(std::FILE* out)
                "                                 generate text, streamed to stdout; speed on stderr\n"
                "  perplexity --model F --file TEXT --ctx N   llama.cpp-compatible perplexity\n"
                "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"
+               "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
+               "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
                "  --version                      print the version\n"
                "  help                           this text\n",
                out);
@@ -53,6 +55,7 @@ int main(int argc, char** argv)
         if (command == "run") return hearth::cli::runGenerate(args);
         if (command == "perplexity") return hearth::cli::runPerplexity(args);
         if (command == "tokenize") return hearth::cli::runTokenize(args);
+        if (command == "bench") return hearth::cli::runBench(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;

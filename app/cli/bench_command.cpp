@@ -1,0 +1,148 @@
+// hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--backend cpu] [--threads N]
+//                  [--llama-cpp NODE_MODULES]
+// Prompt processing and generation speed (tokens/s) and peak memory; with --llama-cpp, the
+// same measurement by llama.cpp (npm @fugood/llama.node) on the same file, in the same run.
+#include "cli_args.h"
+#include "commands.h"
+#include "engine_options.h"
+
+#include "engine/session.h"
+#include "model/model.h"
+#include "model/model_summary.h"
+#include "platform/process_memory.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#ifdef _WIN32
+#define popen _popen
+#define pclose _pclose
+#endif
+
+namespace hearth::cli {
+
+namespace {
+
+struct Stat {
+    double mean = 0, stddev = 0;
+};
+
+Stat statOf(const std::vector<double>& xs)
+{
+    Stat s;
+    for (double x : xs) s.mean += x;
+    s.mean /= double(xs.size());
+    for (double x : xs) s.stddev += (x - s.mean) * (x - s.mean);
+    s.stddev = xs.size() > 1 ? std::sqrt(s.stddev / double(xs.size() - 1)) : 0;
+    return s;
+}
+
+// Runs llama.cpp's own benchmark (the llama-bench method: random tokens, pp then tg) through
+// node. Returns {pp t/s, tg t/s, peak RSS bytes of the node process, build}.
+nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& model, int64_t pp, int64_t tg,
+                           int64_t repetitions, unsigned threads)
+{
+    const auto script = std::filesystem::temp_directory_path() / "hearth-llama-cpp-bench.js";
+    std::ofstream(script) << "const path = require('path');\n"
+                             "const lib = require(path.join(process.argv[2], '@fugood/llama.node'));\n"
+                             "const version = require(path.join(process.argv[2], '@fugood/llama.node/lib/version.js'));\n"
+                             "(async () => {\n"
+                             "  const [model, pp, tg, nr, threads] = process.argv.slice(3);\n"
+                             "  const ctx = await lib.loadModel({ model, n_ctx: Number(pp) + Number(tg) + 16,\n"
+                             "    n_threads: Number(threads), n_gpu_layers: 0 });\n"
+                             "  const r = await ctx.bench(Number(pp), Number(tg), 1, Number(nr));\n"
+                             "  console.log(JSON.stringify({ pp: r.speedPp, tg: r.speedTg, build: version.BUILD_NUMBER,\n"
+                             "    peak: process.resourceUsage().maxRSS * 1024 }));\n"
+                             "})().catch(e => { console.log(JSON.stringify({ error: String(e) })); });\n";
+    const std::string command = "node \"" + script.string() + "\" \"" + nodeModules + "\" \"" + model + "\" " +
+                                std::to_string(pp) + " " + std::to_string(tg) + " " + std::to_string(repetitions) + " " +
+                                std::to_string(threads) + " 2>/dev/null";
+    std::FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) throw std::runtime_error("cannot start node for the llama.cpp comparison");
+    std::string output, last;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    pclose(pipe);
+    std::filesystem::remove(script);
+    for (size_t start = 0; start < output.size();) {
+        size_t end = output.find('\n', start);
+        if (end == std::string::npos) end = output.size();
+        std::string line = output.substr(start, end - start);
+        if (!line.empty() && line.front() == '{') last = line;
+        start = end + 1;
+    }
+    if (last.empty()) throw std::runtime_error("llama.cpp (node) printed no result; is @fugood/llama.node installed in " + nodeModules + "?");
+    auto result = nlohmann::json::parse(last);
+    if (result.contains("error")) throw std::runtime_error("llama.cpp: " + result["error"].get<std::string>());
+    return result;
+}
+
+}  // namespace
+
+int runBench(const std::vector<std::string>& argv)
+{
+    std::set<std::string> options = engineValueOptions();
+    options.insert({"-p", "-n", "--repetitions", "--llama-cpp"});
+    CliArgs args(argv, options, {"--json"});
+    auto modelPath = args.value("--model");
+    if (!modelPath) throw std::invalid_argument("usage: hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--llama-cpp NODE_MODULES]");
+    const int64_t pp = int64_t(args.unsignedValue("-p", 128)), tg = int64_t(args.unsignedValue("-n", 64));
+    const int64_t repetitions = std::max<int64_t>(1, int64_t(args.unsignedValue("--repetitions", 3)));
+    if (pp < 1 || tg < 1) throw std::invalid_argument("-p and -n must be at least 1");
+
+    auto backend = makeBackend(args);
+    const auto loadStart = std::chrono::steady_clock::now();
+    auto model = Model::load(*modelPath, backend);
+    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+    ModelSummary summary = summarizeModel(model->file());
+    const unsigned threads = unsigned(args.unsignedValue("--threads", 0));
+
+    // Random non-special tokens, like llama-bench, so no prompt is easier than another.
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<TokenId> pick(3, TokenId(model->config().vocabulary - 1));
+    std::vector<double> ppSpeeds, tgSpeeds;
+    for (int64_t r = 0; r < repetitions; ++r) {
+        std::vector<TokenId> prompt(static_cast<size_t>(pp));
+        for (auto& t : prompt) t = pick(rng);
+        SessionOptions sessionOptions;
+        sessionOptions.contextLength = pp + tg + 8;
+        Session session(*model, sessionOptions);
+        auto t0 = std::chrono::steady_clock::now();
+        session.evaluate(prompt);
+        auto t1 = std::chrono::steady_clock::now();
+        TokenId next = pick(rng);
+        for (int64_t i = 0; i < tg; ++i) session.decode(next);
+        auto t2 = std::chrono::steady_clock::now();
+        ppSpeeds.push_back(double(pp) / std::chrono::duration<double>(t1 - t0).count());
+        tgSpeeds.push_back(double(tg) / std::chrono::duration<double>(t2 - t1).count());
+    }
+    const Stat ppStat = statOf(ppSpeeds), tgStat = statOf(tgSpeeds);
+    const double peakMiB = double(peakResidentBytes()) / 1048576.0;
+
+    std::printf("model: %s (%s, %.1f MiB, %llu parameters), load %.2f s\n", summary.fileName.c_str(),
+                summary.dominantWeightType.c_str(), double(summary.fileBytes) / 1048576.0,
+                static_cast<unsigned long long>(summary.parameterCount), loadSeconds);
+    std::printf("%-24s %22s %22s %14s\n", "engine", ("prompt pp" + std::to_string(pp)).c_str(),
+                ("generate tg" + std::to_string(tg)).c_str(), "peak memory");
+    std::printf("%-24s %13.1f ± %5.1f t/s %13.1f ± %5.1f t/s %10.1f MiB\n", ("hearth " + backend->name()).c_str(),
+                ppStat.mean, ppStat.stddev, tgStat.mean, tgStat.stddev, peakMiB);
+    if (auto nodeModules = args.value("--llama-cpp")) {
+        // The same thread count as ours (our pool defaults to the hardware concurrency).
+        auto r = runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
+                             threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
+        std::printf("%-24s %13.1f         t/s %13.1f         t/s %10.1f MiB (node process)\n",
+                    ("llama.cpp b" + r["build"].get<std::string>() + " cpu").c_str(), r["pp"].get<double>(),
+                    r["tg"].get<double>(), r["peak"].get<double>() / 1048576.0);
+    }
+    return 0;
+}
+
+}  // namespace hearth::cli
