@@ -90,12 +90,13 @@ nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& mo
 int runBench(const std::vector<std::string>& argv)
 {
     std::set<std::string> options = engineValueOptions();
-    options.insert({"-p", "-n", "--repetitions", "--llama-cpp"});
+    options.insert({"-p", "-n", "-r", "--repetitions", "--llama-cpp"});
     CliArgs args(argv, options, {"--json"});
     auto modelPath = args.value("--model");
     if (!modelPath) throw std::invalid_argument("usage: hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--llama-cpp NODE_MODULES]");
     const int64_t pp = int64_t(args.unsignedValue("-p", 128)), tg = int64_t(args.unsignedValue("-n", 64));
-    const int64_t repetitions = std::max<int64_t>(1, int64_t(args.unsignedValue("--repetitions", 3)));
+    const int64_t repetitions =
+        std::max<int64_t>(1, int64_t(args.unsignedValue("--repetitions", args.unsignedValue("-r", 3))));
     if (pp < 1 || tg < 1) throw std::invalid_argument("-p and -n must be at least 1");
 
     auto backend = makeBackend(args);
@@ -127,6 +128,20 @@ int runBench(const std::vector<std::string>& argv)
     const Stat ppStat = statOf(ppSpeeds), tgStat = statOf(tgSpeeds);
     const double peakMiB = double(peakResidentBytes()) / 1048576.0;
 
+    nlohmann::json llamaCpp;
+    if (auto nodeModules = args.value("--llama-cpp"))  // the same thread count as ours
+        llamaCpp = runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
+                               threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
+    if (args.flag("--json")) {
+        nlohmann::json out = {{"model", summary.fileName}, {"backend", backend->name()}, {"device", backend->name()},
+                              {"prompt_tokens", pp}, {"generated_tokens", tg}, {"repetitions", repetitions},
+                              {"prompt_tokens_per_second", ppStat.mean}, {"prompt_tokens_per_second_sd", ppStat.stddev},
+                              {"generation_tokens_per_second", tgStat.mean}, {"generation_tokens_per_second_sd", tgStat.stddev},
+                              {"load_seconds", loadSeconds}, {"peak_host_bytes", peakResidentBytes()}};
+        if (!llamaCpp.is_null()) out["llama_cpp"] = llamaCpp;
+        std::printf("%s\n", out.dump(2).c_str());
+        return 0;
+    }
     std::printf("model: %s (%s, %.1f MiB, %llu parameters), load %.2f s\n", summary.fileName.c_str(),
                 summary.dominantWeightType.c_str(), double(summary.fileBytes) / 1048576.0,
                 static_cast<unsigned long long>(summary.parameterCount), loadSeconds);
@@ -134,10 +149,8 @@ int runBench(const std::vector<std::string>& argv)
                 ("generate tg" + std::to_string(tg)).c_str(), "peak memory");
     std::printf("%-24s %13.1f ± %5.1f t/s %13.1f ± %5.1f t/s %10.1f MiB\n", ("hearth " + backend->name()).c_str(),
                 ppStat.mean, ppStat.stddev, tgStat.mean, tgStat.stddev, peakMiB);
-    if (auto nodeModules = args.value("--llama-cpp")) {
-        // The same thread count as ours (our pool defaults to the hardware concurrency).
-        auto r = runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
-                             threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
+    if (!llamaCpp.is_null()) {
+        const auto& r = llamaCpp;
         std::printf("%-24s %13.1f         t/s %13.1f         t/s %10.1f MiB (node process)\n",
                     ("llama.cpp b" + r["build"].get<std::string>() + " cpu").c_str(), r["pp"].get<double>(),
                     r["tg"].get<double>(), r["peak"].get<double>() / 1048576.0);
