@@ -12,5 +12,6 @@ int runGenerate(const std::vector<std::string>& args);
 int runPerplexity(const std::vector<std::string>& args);
 int runTokenize(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
+int runChats(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

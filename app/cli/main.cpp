@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "core/error.h"
+#include "storage/store_error.h"
 
 #include <cstdio>
 #include <cstring>
@@ -26,6 +27,9 @@ void printUsage(std::FILE* out)
                "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"
                "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
                "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
+               "  chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]\n"
+               "        | export ID --format md|json | import FILE.json | delete ID\n"
+               "                                 the app's conversations (HEARTH_DATA_DIR selects another folder)\n"
                "  --version                      print the version\n"
                "  help                           this text\n",
                out);
@@ -56,12 +60,16 @@ int main(int argc, char** argv)
         if (command == "perplexity") return hearth::cli::runPerplexity(args);
         if (command == "tokenize") return hearth::cli::runTokenize(args);
         if (command == "bench") return hearth::cli::runBench(args);
+        if (command == "chats") return hearth::cli::runChats(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;
     } catch (const std::invalid_argument& e) {
         std::fprintf(stderr, "hearth-cli %s: %s\n", command.c_str(), e.what());
         return 2;
+    } catch (const hearth::storage::StoreError& e) {
+        std::fprintf(stderr, "hearth-cli %s: error (%s): %s\n", command.c_str(), hearth::storage::storeErrorCodeName(e.code()), e.what());
+        return 1;
     } catch (const hearth::Error& e) {
         std::fprintf(stderr, "hearth-cli %s: error (%s): %s\n", command.c_str(), hearth::errorCodeName(e.code()), e.what());
         return 1;

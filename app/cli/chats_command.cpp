@@ -1,0 +1,147 @@
+// hearth-cli chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]
+//                  | export ID --format md|json | import FILE.json | delete ID
+// Works on the same database as the app (HEARTH_DATA_DIR or --data-dir select another).
+#include "cli_args.h"
+#include "commands.h"
+
+#include "storage/chat_export.h"
+#include "storage/data_location.h"
+#include "storage/store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace hearth::cli {
+
+using namespace hearth::storage;
+using nlohmann::json;
+
+namespace {
+
+int64_t idArgument(const std::vector<std::string>& positionals, size_t index, const char* usage)
+{
+    if (positionals.size() <= index) throw std::invalid_argument(usage);
+    try {
+        size_t used = 0;
+        int64_t id = std::stoll(positionals[index], &used);
+        if (used == positionals[index].size() && id > 0) return id;
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument("'" + positionals[index] + "' is not a conversation id");
+}
+
+std::string plainSnippet(std::string s)
+{
+    for (auto [marker, replacement] : {std::pair{kMatchStart, "**"}, std::pair{kMatchEnd, "**"}})
+        for (size_t at; (at = s.find(marker)) != std::string::npos;) s.replace(at, 1, replacement);
+    for (auto& c : s)
+        if (c == '\n') c = ' ';
+    return s;
+}
+
+json messageJson(const Message& m)
+{
+    json j = {{"id", m.id}, {"role", m.role}, {"content", m.content}, {"created_at", m.createdAt}};
+    if (m.parentId) j["parent_id"] = *m.parentId;
+    if (m.reasoning) j["reasoning"] = *m.reasoning;
+    if (m.model) j["model"] = *m.model;
+    if (m.finishReason) j["finish_reason"] = *m.finishReason;
+    if (m.tokensPerSecond) j["tokens_per_second"] = *m.tokensPerSecond;
+    return j;
+}
+
+}  // namespace
+
+int runChats(const std::vector<std::string>& argv)
+{
+    CliArgs args(argv, {"--data-dir", "--format"}, {"--json"});
+    const auto& p = args.positionals();
+    if (p.empty()) throw std::invalid_argument("usage: hearth-cli chats [--data-dir DIR] list|show|search|export|import|delete ...");
+    const std::string& action = p[0];
+    auto store = Store::open(databasePath(dataDirectory(args.value("--data-dir").value_or(""))));
+    if (store->recoveredCorruptFile())
+        std::fprintf(stderr, "hearth-cli chats: the database was damaged; it was moved to %s and a new one was started\n",
+                     store->recoveredCorruptFile()->c_str());
+    const bool asJson = args.flag("--json");
+
+    if (action == "list") {
+        auto conversations = store->listConversations();
+        if (asJson) {
+            json list = json::array();
+            for (const auto& c : conversations)
+                list.push_back({{"id", c.id}, {"title", c.title}, {"pinned", c.pinned}, {"messages", c.messageCount},
+                                {"updated_at", c.updatedAt}, {"model", c.model ? json(*c.model) : json(nullptr)}});
+            std::printf("%s\n", list.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+        } else {
+            for (const auto& c : conversations)
+                std::printf("%6lld %s %-50s %4lld messages\n", static_cast<long long>(c.id), c.pinned ? "*" : " ",
+                            c.title.empty() ? "(untitled)" : c.title.c_str(), static_cast<long long>(c.messageCount));
+        }
+        return 0;
+    }
+    if (action == "show") {
+        const int64_t id = idArgument(p, 1, "usage: hearth-cli chats show ID [--json]");
+        Conversation c = store->conversation(id);
+        auto thread = store->activeThread(id);
+        if (asJson) {
+            json messages = json::array();
+            for (const auto& m : thread) messages.push_back(messageJson(m));
+            std::printf("%s\n", json{{"id", c.id}, {"title", c.title}, {"messages", messages}}
+                                    .dump(2, ' ', false, json::error_handler_t::replace).c_str());
+        } else {
+            std::printf("%s\n\n", c.title.c_str());
+            for (const auto& m : thread) std::printf("[%s] %s\n\n", m.role.c_str(), m.content.c_str());
+        }
+        return 0;
+    }
+    if (action == "search") {
+        if (p.size() < 2) throw std::invalid_argument("usage: hearth-cli chats search QUERY [--json]");
+        std::string query = p[1];
+        for (size_t i = 2; i < p.size(); ++i) query += " " + p[i];
+        auto hits = store->search(query);
+        if (asJson) {
+            json list = json::array();
+            for (const auto& h : hits)
+                list.push_back({{"conversation_id", h.conversationId},
+                                {"message_id", h.messageId ? json(*h.messageId) : json(nullptr)},
+                                {"title", h.title}, {"snippet", plainSnippet(h.snippet)}, {"rank", h.rank}});
+            std::printf("%s\n", list.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+        } else {
+            for (const auto& h : hits)
+                std::printf("%6lld  %s\n        %s\n", static_cast<long long>(h.conversationId), h.title.c_str(),
+                            plainSnippet(h.snippet).c_str());
+        }
+        return 0;
+    }
+    if (action == "export") {
+        const int64_t id = idArgument(p, 1, "usage: hearth-cli chats export ID --format md|json");
+        const std::string format = args.value("--format").value_or("md");
+        if (format == "md") std::fputs(exportMarkdown(*store, id).c_str(), stdout);
+        else if (format == "json") std::fputs(exportJson(*store, id).c_str(), stdout);
+        else throw std::invalid_argument("--format must be md or json");
+        return 0;
+    }
+    if (action == "import") {
+        if (p.size() != 2) throw std::invalid_argument("usage: hearth-cli chats import FILE.json");
+        std::ifstream in(p[1], std::ios::binary);
+        if (!in) throw StoreError(StoreErrorCode::Io, p[1] + ": cannot open");
+        std::stringstream text;
+        text << in.rdbuf();
+        const int64_t id = importJson(*store, text.str());
+        std::printf("imported conversation %lld\n", static_cast<long long>(id));
+        return 0;
+    }
+    if (action == "delete") {
+        const int64_t id = idArgument(p, 1, "usage: hearth-cli chats delete ID");
+        store->deleteConversation(id);
+        std::printf("deleted conversation %lld\n", static_cast<long long>(id));
+        return 0;
+    }
+    throw std::invalid_argument("unknown chats action '" + action + "' (list, show, search, export, import, delete)");
+}
+
+}  // namespace hearth::cli

@@ -1,0 +1,23 @@
+// Conversations as files: Markdown for reading, JSON for moving between installs.
+//
+// JSON interchange format (import accepts at least title and messages; other fields optional):
+//   {"format": "hearth.conversation", "version": 1, "title": "...", "model": "...",
+//    "system_prompt": "...", "created_at": <ms>,
+//    "messages": [{"role": "system|user|assistant", "content": "...", "reasoning": "...",
+//                  "model": "...", "created_at": <ms>, "finish_reason": "stop|length|cancelled|error"}]}
+// The messages are the conversation's active thread, oldest first.
+#pragma once
+
+#include "storage/store.h"
+
+#include <string>
+
+namespace hearth::storage {
+
+std::string exportMarkdown(Store& store, int64_t conversationId);
+std::string exportJson(Store& store, int64_t conversationId);
+// All or nothing: a malformed file throws StoreError(InvalidInput) naming the problem and
+// changes nothing. Returns the new conversation's id.
+int64_t importJson(Store& store, const std::string& json);
+
+}  // namespace hearth::storage
