@@ -50,9 +50,9 @@ const std::vector<std::string> kMigrations = {
     )sql",
     // 2: full-text search over message content and conversation titles, kept in sync by triggers.
     R"sql(
-    CREATE VIRTUAL TABLE messages_fts USING fts5(content, reasoning, content='messages', content_rowid='id',
+    CREATE VIRTUAL TABLE messages_fts USING fts5(content, reasoning, content='messages', content_rowid='id', prefix='2 3',
                                                  tokenize='unicode61 remove_diacritics 2');
-    CREATE VIRTUAL TABLE titles_fts USING fts5(title, content='conversations', content_rowid='id',
+    CREATE VIRTUAL TABLE titles_fts USING fts5(title, content='conversations', content_rowid='id', prefix='2 3',
                                                tokenize='unicode61 remove_diacritics 2');
     CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
         INSERT INTO messages_fts(rowid, content, reasoning) VALUES (new.id, new.content, coalesce(new.reasoning, ''));

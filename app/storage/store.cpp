@@ -2,6 +2,7 @@
 
 #include "storage/schema.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -73,7 +74,7 @@ void configure(SqliteDb& db)
 }
 
 // FTS5 query from user text: every word quoted (so no query syntax leaks in), the last one
-// as a prefix so results appear while typing.
+// as a prefix so results appear while typing (from two characters on: the prefix indexes).
 std::string ftsQuery(const std::string& text)
 {
     std::vector<std::string> words;
@@ -92,7 +93,7 @@ std::string ftsQuery(const std::string& text)
         std::string quoted = "\"";
         for (char c : words[i]) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
         quoted += "\"";
-        if (i + 1 == words.size()) quoted += "*";
+        if (i + 1 == words.size() && words[i].size() >= 2) quoted += "*";
         query += (i ? " " : "") + quoted;
     }
     return query;
@@ -415,27 +416,40 @@ std::vector<SearchHit> Store::search(const std::string& text, int64_t limit)
     const std::string query = ftsQuery(text);
     std::vector<SearchHit> hits;
     if (query.empty()) return hits;
-    // Title matches rank ahead of message matches of equal relevance (bm25 is negative: lower is better).
-    Statement s = m_db->prepare(
-        "SELECT conversation_id, message_id, title, snippet, rank FROM ("
-        "  SELECT m.conversation_id AS conversation_id, m.id AS message_id, c.title AS title,"
-        "         snippet(messages_fts, -1, char(2), char(3), '…', 16) AS snippet, bm25(messages_fts) AS rank"
-        "  FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id"
-        "  WHERE messages_fts MATCH ?1"
-        "  UNION ALL"
-        "  SELECT c.id, NULL, c.title, highlight(titles_fts, 0, char(2), char(3)), bm25(titles_fts) * 2"
-        "  FROM titles_fts JOIN conversations c ON c.id = titles_fts.rowid WHERE titles_fts MATCH ?1"
-        ") ORDER BY rank LIMIT ?2");
-    s.bind(1, std::string_view(query)).bind(2, limit);
-    while (s.step()) {
-        SearchHit h;
-        h.conversationId = s.integer(0);
-        h.messageId = s.optionalInteger(1);
-        h.title = s.text(2);
-        h.snippet = s.text(3);
-        h.rank = s.real(4);
-        hits.push_back(std::move(h));
+    // Rank first and cut to the limit inside FTS5 (cheap), then build snippets for those rows
+    // only (snippets are the expensive part at 100k messages).
+    auto collect = [&](Statement& st) {
+        while (st.step()) {
+            SearchHit h;
+            h.conversationId = st.integer(0);
+            h.messageId = st.optionalInteger(1);
+            h.title = st.text(2);
+            h.snippet = st.text(3);
+            h.rank = st.real(4);
+            hits.push_back(std::move(h));
+        }
+    };
+    {
+        Statement st = m_db->prepare(
+            "SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, -1, char(2), char(3), '…', 16),"
+            "       bm25(messages_fts)"
+            " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE messages_fts MATCH ?1 AND messages_fts.rowid IN"
+            "  (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2)");
+        st.bind(1, std::string_view(query)).bind(2, limit);
+        collect(st);
     }
+    {
+        // Title matches count double: a conversation named after the query is what people look for.
+        Statement st = m_db->prepare(
+            "SELECT c.id, NULL, c.title, highlight(titles_fts, 0, char(2), char(3)), bm25(titles_fts) * 2"
+            " FROM titles_fts JOIN conversations c ON c.id = titles_fts.rowid"
+            " WHERE titles_fts MATCH ?1 ORDER BY rank LIMIT ?2");
+        st.bind(1, std::string_view(query)).bind(2, limit);
+        collect(st);
+    }
+    std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.rank < b.rank; });
+    if (limit >= 0 && int64_t(hits.size()) > limit) hits.resize(size_t(limit));
     return hits;
 }
 
