@@ -144,6 +144,8 @@ bool Store::integrityOk()
     return s.step() && s.text(0) == "ok";
 }
 
+void Store::setBusyTimeout(int milliseconds) { sqlite3_busy_timeout(m_db->handle(), milliseconds); }
+
 void Store::setMaxPages(int64_t pages) { m_db->exec("PRAGMA max_page_count = " + std::to_string(pages)); }
 
 void Store::requireConversation(int64_t id)

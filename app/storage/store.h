@@ -164,6 +164,8 @@ public:
 
     // Limits the file size (tests of the full-disk path): the next write past it fails with DiskFull.
     void setMaxPages(int64_t pages);
+    // How long a write waits for another process's lock before failing with Busy (default 10 s).
+    void setBusyTimeout(int milliseconds);
 
 private:
     Store() = default;

@@ -1,6 +1,7 @@
 #include "engine/session.h"
 
 #include "core/error.h"
+#include "platform/process_memory.h"
 #include "tokenizer/utf8_stream.h"
 
 #include <algorithm>
@@ -23,7 +24,21 @@ Session::Session(const Model& model, SessionOptions options) : m_model(model), m
     if (options.contextLength < 8 || options.contextLength > (int64_t(1) << 24))
         throw Error(ErrorCode::InvalidArgument, "context length " + std::to_string(options.contextLength) + " is out of range");
     const ModelConfig& c = model.config();
-    m_cache = model.backend().kvCache(c.layers, options.contextLength, c.kvDim(), options.f16Cache);
+    // Refuse a context that cannot fit before trying (the OS may kill, not fail, an allocation).
+    const uint64_t cacheBytes = uint64_t(c.layers) * uint64_t(options.contextLength) * uint64_t(c.kvDim()) * 2 *
+                                (options.f16Cache ? 2 : 4);
+    const uint64_t physical = totalPhysicalMemory();
+    auto gib = [](uint64_t b) { return std::to_string(double(b) / double(1ull << 30)).substr(0, 5) + " GiB"; };
+    if (physical && cacheBytes > physical)
+        throw Error(ErrorCode::OutOfMemory, "a context of " + std::to_string(options.contextLength) + " tokens needs " +
+                                                gib(cacheBytes) + " for its KV cache, but this machine has " + gib(physical) +
+                                                "; choose a shorter context");
+    try {
+        m_cache = model.backend().kvCache(c.layers, options.contextLength, c.kvDim(), options.f16Cache);
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorCode::OutOfMemory, "could not allocate " + gib(cacheBytes) + " for a context of " +
+                                                std::to_string(options.contextLength) + " tokens");
+    }
 }
 
 void Session::evaluateFrom(std::span<const TokenId> tokens, int64_t firstSlot)

@@ -9,6 +9,7 @@
 #include <psapi.h>
 #else
 #include <sys/resource.h>
+#include <unistd.h>
 #endif
 
 namespace hearth {
@@ -27,6 +28,18 @@ uint64_t peakResidentBytes()
 #else
     return uint64_t(usage.ru_maxrss) * 1024;  // kilobytes on Linux
 #endif
+#endif
+}
+
+uint64_t totalPhysicalMemory()
+{
+#ifdef _WIN32
+    MEMORYSTATUSEX status{};
+    status.dwLength = sizeof status;
+    return GlobalMemoryStatusEx(&status) ? status.ullTotalPhys : 0;
+#else
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    return pages > 0 && pageSize > 0 ? uint64_t(pages) * uint64_t(pageSize) : 0;
 #endif
 }
 

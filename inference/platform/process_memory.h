@@ -9,3 +9,10 @@ namespace hearth {
 uint64_t peakResidentBytes();
 
 }  // namespace hearth
+
+namespace hearth {
+
+// Physical memory of the machine in bytes; 0 when unknown.
+uint64_t totalPhysicalMemory();
+
+}  // namespace hearth

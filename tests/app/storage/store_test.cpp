@@ -328,6 +328,28 @@ private slots:
         QVERIFY(store->integrityOk());
     }
 
+    void lockedDatabaseGivesBusyAfterTheTimeout()
+    {
+        const std::string path = dbPath("locked.db");
+        auto store = Store::open(path);
+        const int64_t c = store->createConversation("locked");
+        sqlite3* other = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+        store->setBusyTimeout(200);
+        try {
+            store->addMessage(c, std::nullopt, {"user", "blocked"});
+            QFAIL("wrote through an exclusive lock");
+        } catch (const StoreError& e) {
+            QCOMPARE(e.code(), StoreErrorCode::Busy);
+            QVERIFY2(std::string(e.what()).find("another program is using the database") != std::string::npos, e.what());
+        }
+        sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(other);
+        store->addMessage(c, std::nullopt, {"user", "free again"});  // and it recovers
+        QCOMPARE(store->conversation(c).messageCount, int64_t(1));
+    }
+
     void readOnlyLocationGivesAClearError()
     {
         // /proc refuses new files even for root, unlike a chmod'ed folder.
