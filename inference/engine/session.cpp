@@ -19,14 +19,18 @@ const char* finishReasonName(FinishReason reason)
     return "?";
 }
 
+uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache)
+{
+    return uint64_t(config.layers) * uint64_t(contextLength) * uint64_t(config.kvDim()) * 2 * (f16Cache ? 2 : 4);
+}
+
 Session::Session(const Model& model, SessionOptions options) : m_model(model), m_options(options)
 {
-    if (options.contextLength < 8 || options.contextLength > (int64_t(1) << 24))
+    if (options.contextLength < 8 || options.contextLength > (int64_t(1) << 28))
         throw Error(ErrorCode::InvalidArgument, "context length " + std::to_string(options.contextLength) + " is out of range");
     const ModelConfig& c = model.config();
     // Refuse a context that cannot fit before trying (the OS may kill, not fail, an allocation).
-    const uint64_t cacheBytes = uint64_t(c.layers) * uint64_t(options.contextLength) * uint64_t(c.kvDim()) * 2 *
-                                (options.f16Cache ? 2 : 4);
+    const uint64_t cacheBytes = kvCacheBytes(c, options.contextLength, options.f16Cache);
     const uint64_t physical = totalPhysicalMemory();
     auto gib = [](uint64_t b) { return std::to_string(double(b) / double(1ull << 30)).substr(0, 5) + " GiB"; };
     if (physical && cacheBytes > physical)

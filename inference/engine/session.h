@@ -48,6 +48,9 @@ struct GenerateResult {
     int contextShifts = 0;
 };
 
+// Bytes of K and V for every layer at a context length.
+uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache);
+
 class Session {
 public:
     Session(const Model& model, SessionOptions options);

@@ -33,20 +33,72 @@ public:
     const float* row(int64_t r) const { return values.data() + r * cols(); }
 };
 
+// Half-precision to float through a table: the attention loop reads every cached value.
+const float* halfTable()
+{
+    static const std::vector<float> table = [] {
+        std::vector<float> t(65536);
+        for (uint32_t h = 0; h < 65536; ++h) t[h] = fp16ToFloat(uint16_t(h));
+        return t;
+    }();
+    return table.data();
+}
+
+// K and V per layer and slot, stored as F16 bits or F32 as chosen.
 class CpuKvCache : public KvCache {
 public:
     CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision)
-        : KvCache(layers, slots, kvDim), f16(halfPrecision), keys(size_t(layers * slots * kvDim)), values(keys.size())
+        : KvCache(layers, slots, kvDim), f16(halfPrecision)
     {
+        const size_t n = size_t(layers * slots * kvDim);
+        if (f16) {
+            keys16.resize(n);
+            values16.resize(n);
+        } else {
+            keys32.resize(n);
+            values32.resize(n);
+        }
     }
     bool f16;
-    // Stored as float either way; the F16 cache rounds every value to half precision on store,
-    // which is exactly the information an F16 cache keeps.
-    std::vector<float> keys, values;
-    float* key(int64_t layer, int64_t slot) { return keys.data() + (layer * slots() + slot) * kvDim(); }
-    float* value(int64_t layer, int64_t slot) { return values.data() + (layer * slots() + slot) * kvDim(); }
-    const float* key(int64_t layer, int64_t slot) const { return keys.data() + (layer * slots() + slot) * kvDim(); }
-    const float* value(int64_t layer, int64_t slot) const { return values.data() + (layer * slots() + slot) * kvDim(); }
+
+    size_t offset(int64_t layer, int64_t slot) const { return size_t((layer * slots() + slot) * kvDim()); }
+    void store(bool key, int64_t layer, int64_t slot, const float* src)
+    {
+        const size_t at = offset(layer, slot);
+        if (f16) {
+            uint16_t* dst = (key ? keys16 : values16).data() + at;
+            for (int64_t i = 0; i < kvDim(); ++i) dst[i] = floatToFp16(src[i]);
+        } else {
+            std::memcpy((key ? keys32 : values32).data() + at, src, size_t(kvDim()) * sizeof(float));
+        }
+    }
+    // Copies `count` values starting at `first` within the slot's row into dst as floats.
+    void load(bool key, int64_t layer, int64_t slot, int64_t first, int64_t count, float* dst) const
+    {
+        const size_t at = offset(layer, slot) + size_t(first);
+        if (f16) {
+            const uint16_t* src = (key ? keys16 : values16).data() + at;
+            const float* table = halfTable();
+            for (int64_t i = 0; i < count; ++i) dst[i] = table[src[i]];
+        } else {
+            std::memcpy(dst, (key ? keys32 : values32).data() + at, size_t(count) * sizeof(float));
+        }
+    }
+    void move(int64_t layer, int64_t from, int64_t to)
+    {
+        const size_t a = offset(layer, from), b = offset(layer, to), n = size_t(kvDim());
+        if (f16) {
+            std::memmove(keys16.data() + b, keys16.data() + a, n * 2);
+            std::memmove(values16.data() + b, values16.data() + a, n * 2);
+        } else {
+            std::memmove(keys32.data() + b, keys32.data() + a, n * 4);
+            std::memmove(values32.data() + b, values32.data() + a, n * 4);
+        }
+    }
+
+private:
+    std::vector<uint16_t> keys16, values16;
+    std::vector<float> keys32, values32;
 };
 
 const CpuWeight& asWeight(const Tensor& t) { return static_cast<const CpuWeight&>(t); }
@@ -196,12 +248,8 @@ void CpuBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const T
     const auto& vs = asActs(v);
     requireShape(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && firstSlot + ks.rows() <= c.slots(), "storeKv");
     for (int64_t t = 0; t < ks.rows(); ++t) {
-        float* kd = c.key(layer, firstSlot + t);
-        float* vd = c.value(layer, firstSlot + t);
-        for (int64_t i = 0; i < c.kvDim(); ++i) {
-            kd[i] = c.f16 ? roundToFp16(ks.row(t)[i]) : ks.row(t)[i];
-            vd[i] = c.f16 ? roundToFp16(vs.row(t)[i]) : vs.row(t)[i];
-        }
+        c.store(true, layer, firstSlot + t, ks.row(t));
+        c.store(false, layer, firstSlot + t, vs.row(t));
     }
 }
 
@@ -214,7 +262,8 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
     requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
     const int64_t group = p.heads / p.kvHeads;
     m_pool.parallelFor(qs.rows() * p.heads, [&](int64_t begin, int64_t end) {
-        std::vector<float> query(size_t(p.headDim)), accumulator(size_t(p.headDim));
+        std::vector<float> query(size_t(p.headDim)), accumulator(size_t(p.headDim)), k(size_t(p.headDim)),
+            v(size_t(p.headDim));
         for (int64_t job = begin; job < end; ++job) {
             const int64_t t = job / p.heads, h = job % p.heads, kvh = h / group;
             const int64_t visible = firstSlot + t + 1;
@@ -227,9 +276,9 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
             // Online softmax over the visible slots: running max M and sum S.
             float runningMax = -INFINITY, runningSum = 0;
             for (int64_t s = 0; s < visible; ++s) {
-                const float* k = c.key(layer, s) + kvh * p.headDim;
+                c.load(true, layer, s, kvh * p.headDim, p.headDim, k.data());
                 double dot = 0;
-                for (int64_t i = 0; i < p.headDim; ++i) dot += double(query[size_t(i)]) * double(k[i]);
+                for (int64_t i = 0; i < p.headDim; ++i) dot += double(query[size_t(i)]) * double(k[size_t(i)]);
                 const float score = float(dot) * p.scale;
                 float rescale = 1.0f, weight = 1.0f;
                 if (score > runningMax) {
@@ -239,9 +288,9 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
                 } else {
                     weight = std::exp(score - runningMax);
                 }
-                const float* v = c.value(layer, s) + kvh * p.headDim;
+                c.load(false, layer, s, kvh * p.headDim, p.headDim, v.data());
                 for (int64_t i = 0; i < p.headDim; ++i) {
-                    const float sum = accumulator[size_t(i)] + v[i] * weight;
+                    const float sum = accumulator[size_t(i)] + v[size_t(i)] * weight;
                     accumulator[size_t(i)] = half ? roundToFp16(sum) : sum;
                 }
                 runningSum = runningSum * rescale + weight;
@@ -285,14 +334,14 @@ void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t 
     auto& c = static_cast<CpuKvCache&>(cache);
     requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slots(), "shiftKv");
     const int64_t heads = c.kvDim() / rope.headDim;
+    std::vector<float> key(size_t(c.kvDim()));
     for (int64_t layer = 0; layer < c.layers(); ++layer) {
         for (int64_t s = keep + discard; s < used; ++s) {
-            float* k = c.key(layer, s - discard);
-            std::memcpy(k, c.key(layer, s), size_t(c.kvDim()) * sizeof(float));
-            std::memcpy(c.value(layer, s - discard), c.value(layer, s), size_t(c.kvDim()) * sizeof(float));
-            ropeVector(k, heads, double(-discard), rope);
-            if (c.f16)
-                for (int64_t i = 0; i < c.kvDim(); ++i) k[i] = roundToFp16(k[i]);
+            c.move(layer, s, s - discard);
+            // Keys carry their position in their rotation: turn them back by `discard`.
+            c.load(true, layer, s - discard, 0, c.kvDim(), key.data());
+            ropeVector(key.data(), heads, double(-discard), rope);
+            c.store(true, layer, s - discard, key.data());
         }
     }
 }

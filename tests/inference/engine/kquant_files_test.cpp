@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "engine/session.h"
 #include "model/model.h"
+#include "platform/process_memory.h"
 #include "reference_forward.h"
 #include "test_support.h"
 
@@ -59,7 +60,9 @@ TEST(KQuantFiles, ContextLargerThanMemoryIsAClearError)
     HEARTH_REQUIRE_SHARED(shared);
     auto model = Model::load((shared / "models/ktest-qwen2-Q4_K_M.gguf").string(), std::make_shared<CpuBackend>(1));
     SessionOptions options;
-    options.contextLength = int64_t(1) << 24;  // 4 layers x 16M slots x 128 x 2 x 2 bytes = 32 GiB
+    options.contextLength = int64_t(1) << 25;  // 4 layers x 32M slots x (K + V) x 64 x 2 bytes = 32 GiB
+    ASSERT_EQ(kvCacheBytes(model->config(), options.contextLength, true), uint64_t(32) << 30);
+    ASSERT_LT(totalPhysicalMemory(), uint64_t(32) << 30) << "this test needs a machine with less than 32 GiB";
     try {
         Session session(*model, options);
         FAIL() << "allocated a 32 GiB cache";
