@@ -1,7 +1,10 @@
 #include "tokenizer/tokenizer.h"
 
 #include "core/error.h"
+#ifndef HEARTH_NO_TOKENIZER_LIBRARIES
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/sentencepiece_tokenizer.h"
+#endif
 
 #include <algorithm>
 
@@ -22,16 +25,14 @@ Tokenizer::Tokenizer(Vocabulary vocabulary) : m_vocabulary(std::move(vocabulary)
 std::unique_ptr<Tokenizer> Tokenizer::create(Vocabulary vocabulary)
 {
     switch (vocabulary.kind) {
-#ifndef HEARTH_NO_SENTENCEPIECE
+#ifndef HEARTH_NO_TOKENIZER_LIBRARIES
     case Vocabulary::Kind::SentencePiece: return std::make_unique<SentencePieceTokenizer>(std::move(vocabulary));
+    case Vocabulary::Kind::BytePairEncoding: return std::make_unique<BpeTokenizer>(std::move(vocabulary));
 #else
-    case Vocabulary::Kind::SentencePiece: break;
+    case Vocabulary::Kind::SentencePiece: case Vocabulary::Kind::BytePairEncoding: break;
 #endif
-    case Vocabulary::Kind::BytePairEncoding: break;
     }
-    throw Error(ErrorCode::UnsupportedType, "tokenizer kind '" + vocabulary.modelName +
-                                                "' (byte-level BPE, pre-tokenizer '" + vocabulary.pre +
-                                                "') cannot be tokenized by this build");
+    throw Error(ErrorCode::UnsupportedType, "tokenizer kind '" + vocabulary.modelName + "' cannot be tokenized by this build");
 }
 
 std::vector<TokenId> Tokenizer::encode(std::string_view text, bool addSpecial, bool parseSpecial) const
@@ -40,11 +41,14 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text, bool addSpecial, b
     if (addSpecial && m_vocabulary.addBos && m_vocabulary.bos) out.push_back(*m_vocabulary.bos);
     size_t pos = 0;
     while (pos < text.size()) {
-        // Find the earliest special token (longest at that position) when parsing specials.
+        // Find the earliest special token (longest at that position). User-defined tokens
+        // (e.g. MPT's whitespace runs) always count, as in the reference tokenizers; control
+        // tokens only when parsing specials, so user text cannot inject them.
         size_t bestAt = text.size();
         TokenId best = -1;
-        if (parseSpecial) {
+        {
             for (TokenId id : m_specialTokens) {
+                if (!parseSpecial && m_vocabulary.types[size_t(id)] != TokenType::UserDefined) continue;
                 const std::string& s = m_vocabulary.tokens[size_t(id)];
                 size_t at = text.find(s, pos);
                 if (at < bestAt) {

@@ -1,0 +1,80 @@
+// Every vector of every complete set in ../shared/tokenizers (inputs and the ids the original
+// Hugging Face tokenizers produced) must match exactly, SentencePiece and byte-level BPE alike.
+#include "gguf/gguf_file.h"
+#include "test_support.h"
+#include "tokenizer/tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace hearth;
+
+namespace {
+
+std::string readText(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The README's format: inputs separated by "\n__ggml_vocab_test__\n" (none after the last),
+// expected ids one line per input.
+std::vector<std::string> splitInputs(const std::string& inputs)
+{
+    const std::string separator = "\n__ggml_vocab_test__\n";
+    std::vector<std::string> cases;
+    for (size_t pos = 0;;) {
+        size_t at = inputs.find(separator, pos);
+        if (at == std::string::npos) {
+            if (pos < inputs.size()) cases.push_back(inputs.substr(pos));
+            return cases;
+        }
+        cases.push_back(inputs.substr(pos, at - pos));
+        pos = at + separator.size();
+    }
+}
+
+}  // namespace
+
+class ReferenceVectors : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ReferenceVectors, EveryVectorMatchesTheOriginalTokenizer)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    const auto base = shared / "tokenizers" / (std::string("ggml-vocab-") + GetParam() + ".gguf");
+    GgufFile file = GgufFile::open(base.string());
+    auto tokenizer = Tokenizer::create(Vocabulary::fromGguf(file));
+    const auto cases = splitInputs(readText(base.string() + ".inp"));
+    std::vector<std::string> lines;
+    std::stringstream out(readText(base.string() + ".out"));
+    for (std::string line; std::getline(out, line);) lines.push_back(line);
+    ASSERT_EQ(cases.size(), lines.size());
+    size_t passed = 0;
+    for (size_t i = 0; i < cases.size(); ++i) {
+        std::vector<TokenId> expected;
+        std::stringstream ids(lines[i]);
+        for (TokenId id; ids >> id;) expected.push_back(id);
+        // add_special_tokens=False and parse-special off, as the vectors were made.
+        auto got = tokenizer->encode(cases[i], false, false);
+        EXPECT_EQ(got, expected) << GetParam() << " case " << i << ": '" << cases[i] << "'";
+        passed += got == expected;
+        // And back: decoding gives the input again (these vocabularies lose nothing).
+        if (got == expected) {
+            EXPECT_EQ(tokenizer->decode(got), cases[i]) << GetParam() << " case " << i;
+        }
+    }
+    std::printf("  %s: %zu/%zu vectors match\n", GetParam(), passed, cases.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(CompleteSets, ReferenceVectors,
+                         ::testing::Values("llama-spm", "phi-3", "deepseek-llm", "deepseek-coder", "falcon", "gpt-2", "mpt"),
+                         [](const ::testing::TestParamInfo<const char*>& param) {
+                             std::string name = param.param;
+                             for (auto& c : name)
+                                 if (c == '-') c = '_';
+                             return name;
+                         });
