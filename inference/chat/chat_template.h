@@ -1,0 +1,42 @@
+// A model's chat template: turns a conversation into the exact prompt text the model was
+// trained on, by rendering its Jinja `tokenizer.chat_template` with Hearth's interpreter.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hearth {
+
+namespace jinja {
+struct Template;
+}
+
+struct ChatMessage {
+    std::string role;  // "system", "user", "assistant"
+    std::string content;
+    std::optional<std::string> reasoning;  // passed to templates as `reasoning_content`
+};
+
+struct ChatTemplateInputs {
+    std::vector<ChatMessage> messages;
+    bool addGenerationPrompt = true;
+    std::string bosToken;
+    std::string eosToken;
+};
+
+class ChatTemplate {
+public:
+    // Parses the template; throws hearth::Error(InvalidArgument) with the line of a syntax error.
+    explicit ChatTemplate(const std::string& source);
+    // Renders; throws hearth::Error(InvalidArgument) when the template raises or runs away.
+    std::string render(const ChatTemplateInputs& inputs) const;
+    const std::string& source() const { return m_source; }
+
+private:
+    std::string m_source;
+    std::shared_ptr<jinja::Template> m_template;
+};
+
+}  // namespace hearth

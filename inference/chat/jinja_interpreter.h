@@ -1,0 +1,65 @@
+// Renders a parsed template. Bounded: a budget of evaluation steps, a cap on output size and
+// on call depth turn runaway templates into a TemplateError instead of a hang.
+#pragma once
+
+#include "chat/jinja_ast.h"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace hearth::jinja {
+
+struct RenderLimits {
+    size_t maxOutputBytes = 4u << 20;
+    uint64_t maxSteps = 20'000'000;
+    int maxCallDepth = 64;
+};
+
+class Interpreter {
+public:
+    Interpreter(std::shared_ptr<Template> tmpl, RenderLimits limits = {});
+    std::string render(const Dict& variables);
+
+    // Used by builtins.
+    void step();
+    int currentLine() const { return m_line; }
+
+private:
+    struct LoopControl {
+        bool breaking = false;
+        bool continuing = false;
+    };
+    void exec(const Body& body, std::string& out);
+    void execStmt(const Stmt& s, std::string& out);
+    void execFor(const Stmt& s, std::string& out);
+    Value eval(const Expr& e);
+    Value evalBinary(const Expr& e);
+    Value callValue(const Value& callee, CallArgs& args);
+    CallArgs evalArguments(const Expr& e, size_t firstChild);
+    Value lookup(const std::string& name) const;
+    void assign(const std::string& name, Value v);
+    Value makeMacro(const Stmt& s);
+    void append(std::string& out, const std::string& text);
+
+    std::shared_ptr<Template> m_template;
+    RenderLimits m_limits;
+    std::vector<std::unordered_map<std::string, Value>> m_scopes;
+    uint64_t m_steps = 0;
+    int m_depth = 0;
+    int m_line = 0;
+    LoopControl m_loop;
+};
+
+// Builtins (jinja_builtins.cpp).
+Value applyFilter(Interpreter& in, const std::string& name, const Value& input, CallArgs& args);
+bool applyTest(Interpreter& in, const std::string& name, const Value& input, CallArgs& args);
+Value attribute(const Value& object, const std::string& name, int line);  // obj.name / obj[name]
+Value subscript(const Value& object, const Value& key, int line);
+Value slice(const Value& object, const Value& start, const Value& stop, const Value& stride, int line);
+bool contains(const Value& container, const Value& item, int line);
+int compare(const Value& a, const Value& b, int line);  // <0, 0, >0; throws for unordered types
+void addGlobals(std::unordered_map<std::string, Value>& scope);
+std::vector<Value> iterate(const Value& v, int line);  // for-loop items (dict: keys)
+
+}  // namespace hearth::jinja
