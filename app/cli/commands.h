@@ -13,5 +13,6 @@ int runPerplexity(const std::vector<std::string>& args);
 int runTokenize(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runChats(const std::vector<std::string>& args);
+int runTemplate(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

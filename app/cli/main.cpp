@@ -25,6 +25,8 @@ void printUsage(std::FILE* out)
                "                                 generate text, streamed to stdout; speed on stderr\n"
                "  perplexity --model F --file TEXT --ctx N   llama.cpp-compatible perplexity\n"
                "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"
+               "  template (--model F | --template FILE.jinja) --messages conv.json [--no-generation-prompt]\n"
+               "           [--bos-token S --eos-token S]   print exactly the formatted prompt\n"
                "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
                "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
                "  chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]\n"
@@ -61,6 +63,7 @@ int main(int argc, char** argv)
         if (command == "tokenize") return hearth::cli::runTokenize(args);
         if (command == "bench") return hearth::cli::runBench(args);
         if (command == "chats") return hearth::cli::runChats(args);
+        if (command == "template") return hearth::cli::runTemplate(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;

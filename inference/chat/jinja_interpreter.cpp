@@ -117,6 +117,16 @@ void Interpreter::execFor(const Stmt& s, std::string& out)
     }
     const LoopControl saved = m_loop;
     const int64_t n = int64_t(items.size());
+    // One loop object per loop, updated in place each iteration (allocation-free).
+    auto current = std::make_shared<int64_t>(0);
+    Value loop = Value::dict({{"index", Value()}, {"index0", Value()}, {"revindex", Value()}, {"revindex0", Value()},
+                              {"first", Value()}, {"last", Value()}, {"length", Value(n)}, {"depth", Value(int64_t(1))},
+                              {"depth0", Value(int64_t(0))}, {"previtem", Value()}, {"nextitem", Value()}});
+    loop.set("cycle", Value::function([current](CallArgs& args) {
+        if (args.positional.empty()) throw TemplateError("loop.cycle needs arguments", args.line);
+        return args.positional[size_t(*current) % args.positional.size()];
+    }));
+    auto& fields = loop.asDict();
     for (int64_t i = 0; i < n; ++i) {
         step();
         if (s.targets.size() == 1) {
@@ -126,15 +136,15 @@ void Interpreter::execFor(const Stmt& s, std::string& out)
             if (parts.size() != s.targets.size()) throw TemplateError("cannot unpack " + std::to_string(parts.size()) + " values", s.line);
             for (size_t k = 0; k < parts.size(); ++k) assign(s.targets[k], parts[k]);
         }
-        Value loop = Value::dict({{"index", Value(i + 1)}, {"index0", Value(i)}, {"revindex", Value(n - i)},
-                                  {"revindex0", Value(n - i - 1)}, {"first", Value(i == 0)}, {"last", Value(i == n - 1)},
-                                  {"length", Value(n)}, {"depth", Value(int64_t(1))}, {"depth0", Value(int64_t(0))},
-                                  {"previtem", i > 0 ? items[size_t(i - 1)] : Value()},
-                                  {"nextitem", i + 1 < n ? items[size_t(i + 1)] : Value()}});
-        loop.set("cycle", Value::function([i](CallArgs& args) {
-            if (args.positional.empty()) throw TemplateError("loop.cycle needs arguments", args.line);
-            return args.positional[size_t(i) % args.positional.size()];
-        }));
+        *current = i;
+        fields[0].second = Value(i + 1);
+        fields[1].second = Value(i);
+        fields[2].second = Value(n - i);
+        fields[3].second = Value(n - i - 1);
+        fields[4].second = Value(i == 0);
+        fields[5].second = Value(i == n - 1);
+        fields[9].second = i > 0 ? items[size_t(i - 1)] : Value();
+        fields[10].second = i + 1 < n ? items[size_t(i + 1)] : Value();
         assign("loop", loop);
         m_loop = {};
         exec(s.body, out);

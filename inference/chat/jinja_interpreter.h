@@ -12,7 +12,7 @@ namespace hearth::jinja {
 
 struct RenderLimits {
     size_t maxOutputBytes = 4u << 20;
-    uint64_t maxSteps = 20'000'000;
+    uint64_t maxSteps = 2'000'000;  // real templates use well under 100k on long chats
     int maxCallDepth = 64;
 };
 

@@ -49,7 +49,12 @@ private:
         for (;;) {
             const Token& t = peek();
             if (t.type == Token::Type::End) {
-                if (!ends.empty()) fail("missing {% " + *ends.begin() + " %}");
+                if (!ends.empty()) {
+                    std::string closer = *ends.begin();
+                    for (const auto& e : ends)
+                        if (e.rfind("end", 0) == 0) closer = e;
+                    fail("missing {% " + closer + " %}");
+                }
                 end.clear();
                 return body;
             }

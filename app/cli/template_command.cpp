@@ -1,0 +1,82 @@
+// hearth-cli template (--model F | --template FILE.jinja) --messages conv.json
+//                    [--no-generation-prompt] [--bos-token S --eos-token S]
+// Prints exactly the formatted prompt to stdout and nothing else; which template was used
+// goes to stderr.
+#include "cli_args.h"
+#include "commands.h"
+
+#include "chat/chat_formatter.h"
+#include "chat/chat_template.h"
+#include "core/error.h"
+#include "gguf/gguf_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace hearth::cli {
+
+namespace {
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::Io, path + ": cannot open");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<ChatMessage> parseMessages(const std::string& path)
+{
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(readFile(path));
+    } catch (const nlohmann::json::parse_error& e) {
+        throw std::invalid_argument(path + ": invalid JSON: " + e.what());
+    }
+    if (!doc.is_array()) throw std::invalid_argument(path + ": expected a JSON array of {\"role\", \"content\"} objects");
+    std::vector<ChatMessage> messages;
+    for (size_t i = 0; i < doc.size(); ++i) {
+        const auto& m = doc[i];
+        if (!m.is_object() || !m.contains("role") || !m["role"].is_string() || !m.contains("content") || !m["content"].is_string())
+            throw std::invalid_argument(path + ": message " + std::to_string(i + 1) + " needs string \"role\" and \"content\"");
+        ChatMessage message{m["role"], m["content"], std::nullopt};
+        if (m.contains("reasoning_content") && m["reasoning_content"].is_string()) message.reasoning = m["reasoning_content"].get<std::string>();
+        messages.push_back(message);
+    }
+    return messages;
+}
+
+}  // namespace
+
+int runTemplate(const std::vector<std::string>& argv)
+{
+    CliArgs args(argv, {"--model", "--template", "--messages", "--bos-token", "--eos-token"}, {"--no-generation-prompt"});
+    auto messagesPath = args.value("--messages");
+    if (!messagesPath || (args.value("--model").has_value() == args.value("--template").has_value()))
+        throw std::invalid_argument("usage: hearth-cli template (--model F | --template FILE.jinja) --messages conv.json "
+                                    "[--no-generation-prompt] [--bos-token S --eos-token S]");
+    const auto messages = parseMessages(*messagesPath);
+    const bool generationPrompt = !args.flag("--no-generation-prompt");
+    std::string prompt;
+    if (auto templatePath = args.value("--template")) {
+        ChatTemplate t(readFile(*templatePath));
+        prompt = t.render({messages, generationPrompt, args.value("--bos-token").value_or(""), args.value("--eos-token").value_or("")});
+    } else {
+        GgufFile file = GgufFile::open(*args.value("--model"));
+        Vocabulary vocabulary = Vocabulary::fromGguf(file);
+        if (auto bos = args.value("--bos-token")) vocabulary.tokens[size_t(vocabulary.bos.value_or(0))] = *bos;
+        if (auto eos = args.value("--eos-token")) vocabulary.tokens[size_t(vocabulary.eos.value_or(0))] = *eos;
+        ChatFormatter formatter = ChatFormatter::fromModelFile(file, vocabulary);
+        prompt = formatter.render(messages, generationPrompt);
+        std::fprintf(stderr, "template: %s\n", formatter.description().c_str());
+    }
+    std::fwrite(prompt.data(), 1, prompt.size(), stdout);
+    return 0;
+}
+
+}  // namespace hearth::cli
