@@ -1,6 +1,7 @@
 #include "tokenizer/bpe_pretokenizer.h"
 
 #include "core/error.h"
+#include "tokenizer/utf8_stream.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -97,16 +98,23 @@ BpePretokenizer::BpePretokenizer(const std::string& pre)
 
 BpePretokenizer::~BpePretokenizer() = default;
 
-std::vector<std::string> BpePretokenizer::split(std::string_view text) const
+std::vector<std::string> BpePretokenizer::split(std::string_view input) const
 {
-    std::vector<std::string> pieces{std::string(text)};
+    // The regexes need valid UTF-8 (PCRE2 is told not to re-check each piece): invalid bytes
+    // become U+FFFD, as a text decoder would show them.
+    std::string text(input);
+    {
+        Utf8Stream stream;
+        std::string clean = stream.push(text) + stream.flush();
+        if (clean != text) text = std::move(clean);
+    }
+    std::vector<std::string> pieces{text};
     for (const auto& regex : m_regexes) {
         std::vector<std::string> next;
         for (const std::string& piece : pieces) {
             const auto* subject = reinterpret_cast<PCRE2_SPTR>(piece.data());
             PCRE2_SIZE start = 0, gapStart = 0;
             while (start <= piece.size()) {
-                // Invalid UTF-8 in user text is matched byte-wise rather than rejected.
                 int rc = pcre2_match(regex->code, subject, piece.size(), start, PCRE2_NO_UTF_CHECK, regex->match, nullptr);
                 if (rc < 0) break;
                 const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(regex->match);
