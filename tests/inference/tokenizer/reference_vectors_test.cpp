@@ -94,3 +94,14 @@ INSTANTIATE_TEST_SUITE_P(CompleteSets, ReferenceVectors,
                                  if (c == '-') c = '_';
                              return name;
                          });
+
+TEST(ByteLevelBpe, InvalidUtf8IsShownAsReplacementCharacters)
+{
+    // Found by the fuzzer: invalid bytes used to reach the regex engine unchecked.
+    HEARTH_REQUIRE_SHARED(shared);
+    GgufFile file = GgufFile::open((shared / "tokenizers/ggml-vocab-gpt-2.gguf").string());
+    auto tokenizer = Tokenizer::create(Vocabulary::fromGguf(file));
+    const std::string text = "ok \xff\xfe bytes \xe4\xbd";
+    auto ids = tokenizer->encode(text, false, false);
+    EXPECT_EQ(tokenizer->decode(ids), "ok \xEF\xBF\xBD\xEF\xBF\xBD bytes \xEF\xBF\xBD");
+}
