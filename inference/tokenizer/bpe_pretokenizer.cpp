@@ -105,7 +105,8 @@ std::vector<std::string> BpePretokenizer::split(std::string_view input) const
     std::string text(input);
     {
         Utf8Stream stream;
-        std::string clean = stream.push(text) + stream.flush();
+        std::string clean = stream.push(text);
+        clean += stream.flush();
         if (clean != text) text = std::move(clean);
     }
     std::vector<std::string> pieces{text};
