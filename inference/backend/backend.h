@@ -32,7 +32,7 @@ public:
     KvCache(int64_t layers, int64_t slots, int64_t kvDim) : m_layers(layers), m_slots(slots), m_kvDim(kvDim) {}
     virtual ~KvCache() = default;
     int64_t layers() const { return m_layers; }
-    int64_t slots() const { return m_slots; }
+    int64_t slotCount() const { return m_slots; }
     int64_t kvDim() const { return m_kvDim; }
 
 private:

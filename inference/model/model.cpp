@@ -83,9 +83,9 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     Backend& b = *m_backend;
     const int64_t n = int64_t(tokens.size());
     if (n == 0) throw Error(ErrorCode::InvalidArgument, "forward: no tokens");
-    if (firstSlot + n > cache.slots())
+    if (firstSlot + n > cache.slotCount())
         throw Error(ErrorCode::InvalidArgument, "forward: " + std::to_string(firstSlot + n) +
-                                                    " tokens do not fit a context of " + std::to_string(cache.slots()));
+                                                    " tokens do not fit a context of " + std::to_string(cache.slotCount()));
 
     std::vector<int32_t> positions(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);

@@ -61,7 +61,7 @@ public:
     }
     bool f16;
 
-    size_t offset(int64_t layer, int64_t slot) const { return size_t((layer * slots() + slot) * kvDim()); }
+    size_t offset(int64_t layer, int64_t slot) const { return size_t((layer * slotCount() + slot) * kvDim()); }
     void store(bool key, int64_t layer, int64_t slot, const float* src)
     {
         const size_t at = offset(layer, slot);
@@ -246,7 +246,7 @@ void CpuBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const T
     auto& c = static_cast<CpuKvCache&>(cache);
     const auto& ks = asActs(k);
     const auto& vs = asActs(v);
-    requireShape(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && firstSlot + ks.rows() <= c.slots(), "storeKv");
+    requireShape(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && firstSlot + ks.rows() <= c.slotCount(), "storeKv");
     for (int64_t t = 0; t < ks.rows(); ++t) {
         c.store(true, layer, firstSlot + t, ks.row(t));
         c.store(false, layer, firstSlot + t, vs.row(t));
@@ -332,7 +332,7 @@ void CpuBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
 void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope)
 {
     auto& c = static_cast<CpuKvCache&>(cache);
-    requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slots(), "shiftKv");
+    requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount(), "shiftKv");
     const int64_t heads = c.kvDim() / rope.headDim;
     std::vector<float> key(size_t(c.kvDim()));
     for (int64_t layer = 0; layer < c.layers(); ++layer) {

@@ -1,0 +1,317 @@
+#include "chatcontroller.h"
+
+#include "inferenceworker.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QJSEngine>
+#include <QLoggingCategory>
+#include <QUrl>
+
+Q_LOGGING_CATEGORY(lcChat, "hearth.chat")
+
+namespace hearth::app {
+
+namespace {
+ChatController* s_instance = nullptr;
+constexpr int kDefaultContext = 2048;
+}  // namespace
+
+ChatController* ChatController::create(QQmlEngine*, QJSEngine*)
+{
+    QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
+    return s_instance;
+}
+
+void ChatController::setInstance(ChatController* controller) { s_instance = controller; }
+
+ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* parent)
+    : QObject(parent), m_store(std::move(store))
+{
+    qRegisterMetaType<GenerateRequest>();
+    qRegisterMetaType<GenerateStats>();
+    m_worker = new InferenceWorker;
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &ChatController::requestLoad, m_worker, &InferenceWorker::loadModel);
+    connect(this, &ChatController::requestGenerate, m_worker, &InferenceWorker::generate);
+    connect(m_worker, &InferenceWorker::modelLoaded, this, &ChatController::onModelLoaded);
+    connect(m_worker, &InferenceWorker::modelLoadFailed, this, &ChatController::onModelLoadFailed);
+    connect(m_worker, &InferenceWorker::tokens, this, &ChatController::onTokens);
+    connect(m_worker, &InferenceWorker::finished, this, &ChatController::onFinished);
+    connect(m_worker, &InferenceWorker::failed, this, &ChatController::onFailed);
+    m_thread.setObjectName("hearth-inference");
+    m_thread.start();
+    if (m_store->recoveredCorruptFile())
+        setError(tr("Your chat database was damaged. It was kept as %1 and a new one was started.")
+                     .arg(QString::fromStdString(*m_store->recoveredCorruptFile())));
+    refreshConversations();
+    const auto list = m_store->listConversations(1);
+    if (!list.empty()) openConversation(list.front().id);
+}
+
+ChatController::~ChatController()
+{
+    shutdown();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void ChatController::shutdown()
+{
+    if (!generating()) return;
+    m_worker->requestStop();
+    // Save what streamed so far as a cancelled reply; the worker's late signals are ignored.
+    try {
+        saveStreaming(true);
+        m_store->finishMessage(m_replyMessageId, {std::nullopt, std::nullopt, std::nullopt, "cancelled"});
+    } catch (const std::exception& e) {
+        qCWarning(lcChat) << "could not save the reply on shutdown:" << e.what();
+    }
+    m_requestId = 0;
+}
+
+QString ChatController::defaultModel() const
+{
+    const QString path = QString::fromStdString(m_store->stringSetting("default_model", ""));
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+QString ChatController::modelName() const { return QFileInfo(m_modelPath).fileName(); }
+
+double ChatController::temperature() const { return m_store->doubleSetting("temperature", 0.8); }
+void ChatController::setTemperature(double t)
+{
+    m_store->setSetting("temperature", t);
+    emit settingsChanged();
+}
+int ChatController::maxTokens() const { return int(m_store->intSetting("max_tokens", 512)); }
+void ChatController::setMaxTokens(int n)
+{
+    m_store->setSetting("max_tokens", int64_t(n));
+    emit settingsChanged();
+}
+QString ChatController::systemPrompt() const { return QString::fromStdString(m_store->stringSetting("system_prompt", "")); }
+void ChatController::setSystemPrompt(const QString& prompt)
+{
+    m_store->setSetting("system_prompt", prompt.toStdString());
+    emit settingsChanged();
+}
+
+void ChatController::setError(const QString& error)
+{
+    m_error = error;
+    emit errorChanged();
+}
+
+void ChatController::clearError() { setError({}); }
+
+void ChatController::refreshConversations() { m_conversations.reset(m_store->listConversations()); }
+
+void ChatController::reloadThread()
+{
+    std::vector<MessageListModel::Item> items;
+    if (m_conversation) {
+        for (auto& m : m_store->activeThread(m_conversation)) {
+            const int siblings = int(m_store->children(m_conversation, m.parentId).size());
+            items.push_back({std::move(m), siblings});
+        }
+    }
+    m_messages.reset(std::move(items));
+}
+
+void ChatController::newConversation()
+{
+    if (generating()) return;
+    m_conversation = 0;  // created on the first message, so empty chats do not pile up
+    m_messages.reset({});
+    emit currentConversationChanged();
+}
+
+void ChatController::openConversation(qint64 id)
+{
+    if (generating()) return;
+    try {
+        m_store->conversation(id);
+        m_conversation = id;
+        reloadThread();
+        emit currentConversationChanged();
+    } catch (const std::exception& e) {
+        setError(tr("Could not open the conversation: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void ChatController::deleteConversation(qint64 id)
+{
+    if (generating() && id == m_conversation) return;
+    try {
+        m_store->deleteConversation(id);
+        if (id == m_conversation) newConversation();
+        refreshConversations();
+    } catch (const std::exception& e) {
+        setError(tr("Could not delete the conversation: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void ChatController::loadModel(const QString& pathOrUrl)
+{
+    const QUrl url(pathOrUrl);
+    const QString path = url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
+    if (path.isEmpty() || generating()) return;
+    m_loading = true;
+    m_modelPath = path;
+    emit modelChanged();
+    emit requestLoad(path, int(m_store->intSetting("context_length", kDefaultContext)));
+}
+
+void ChatController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength)
+{
+    m_loading = false;
+    m_modelPath = path;
+    m_templateDescription = templateDescription;
+    m_contextLength = contextLength;
+    QFileInfo info(path);
+    try {
+        const int64_t id = m_store->upsertModel(path.toStdString(), info.size(), info.lastModified().toMSecsSinceEpoch(), std::nullopt);
+        m_store->markModelUsed(id);
+        m_store->setSetting("default_model", path.toStdString());
+    } catch (const std::exception& e) {
+        qCWarning(lcChat) << "model registry:" << e.what();
+    }
+    emit modelChanged();
+}
+
+void ChatController::onModelLoadFailed(const QString& path, const QString& error)
+{
+    m_loading = false;
+    m_modelPath.clear();
+    emit modelChanged();
+    setError(tr("%1 could not be loaded: %2").arg(QFileInfo(path).fileName(), error));
+}
+
+std::vector<ChatMessage> ChatController::promptMessages() const
+{
+    std::vector<ChatMessage> out;
+    const QString system = systemPrompt();
+    if (!system.isEmpty()) out.push_back({"system", system.toStdString(), std::nullopt});
+    const auto& items = m_messages.items();
+    for (size_t i = 0; i + 1 < items.size(); ++i)  // the last item is the reply being written
+        out.push_back({items[i].message.role, items[i].message.content, items[i].message.reasoning});
+    return out;
+}
+
+void ChatController::send(const QString& text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty() || generating()) return;
+    if (!modelLoaded()) {
+        setError(tr("Load a model first."));
+        return;
+    }
+    try {
+        if (!m_conversation) {
+            m_conversation = m_store->createConversation({}, modelName().toStdString());
+            emit currentConversationChanged();
+        }
+        std::optional<int64_t> parent;
+        if (!m_messages.items().empty()) parent = m_messages.items().back().message.id;
+        const int64_t user = m_store->addMessage(m_conversation, parent, {"user", trimmed.toStdString()});
+        reloadThread();
+        startReply(user);
+    } catch (const std::exception& e) {
+        setError(tr("Could not save your message: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void ChatController::regenerate()
+{
+    if (generating() || !modelLoaded() || m_messages.items().empty()) return;
+    const auto& last = m_messages.items().back().message;
+    if (last.role != "assistant" || !last.parentId) return;
+    startReply(*last.parentId);  // a new sibling of the last reply: a branch
+}
+
+void ChatController::startReply(std::optional<int64_t> parent)
+{
+    m_replyMessageId = m_store->addMessage(m_conversation, parent,
+                                           {"assistant", "", std::nullopt, modelName().toStdString(), /*streaming=*/true});
+    reloadThread();
+    refreshConversations();
+    m_replyText.clear();
+    m_replyReasoning.clear();
+    GenerateRequest request;
+    request.id = m_nextRequestId++;
+    request.messages = promptMessages();
+    request.sampler.temperature = float(temperature());
+    request.sampler.seed = uint64_t(QDateTime::currentMSecsSinceEpoch());
+    request.maxTokens = maxTokens();
+    m_requestId = request.id;
+    m_sinceSave.start();
+    emit generatingChanged();
+    emit requestGenerate(request);
+}
+
+void ChatController::stop()
+{
+    if (generating()) m_worker->requestStop();
+}
+
+void ChatController::saveStreaming(bool force)
+{
+    if (!force && m_sinceSave.elapsed() < 1000) return;  // at least once a second while streaming
+    m_store->updateMessageText(m_replyMessageId, m_replyText,
+                               m_replyReasoning.empty() ? std::nullopt : std::optional<std::string>(m_replyReasoning));
+    m_sinceSave.restart();
+}
+
+void ChatController::onTokens(quint64 requestId, const QString& answer, const QString& reasoning)
+{
+    if (requestId != m_requestId) return;
+    m_replyText += answer.toStdString();
+    m_replyReasoning += reasoning.toStdString();
+    m_messages.appendToLast(answer, reasoning);
+    try {
+        saveStreaming(false);
+    } catch (const std::exception& e) {
+        setError(tr("Could not save the reply: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void ChatController::onFinished(quint64 requestId, const GenerateStats& stats)
+{
+    if (requestId != m_requestId) return;
+    try {
+        saveStreaming(true);
+        m_store->finishMessage(m_replyMessageId, {stats.promptTokens, stats.completionTokens, stats.tokensPerSecond,
+                                                  stats.finishReason.toStdString()});
+    } catch (const std::exception& e) {
+        setError(tr("Could not save the reply: %1").arg(QString::fromUtf8(e.what())));
+    }
+    m_requestId = 0;
+    m_contextUsed = int(stats.contextUsed);
+    m_notice = stats.contextShifts > 0 ? tr("The conversation outgrew the context: the oldest messages were dropped from the model's view.")
+                                       : QString();
+    emit noticeChanged();
+    emit contextChanged();
+    reloadThread();
+    refreshConversations();
+    emit generatingChanged();
+    emit replyFinished(stats.finishReason);
+}
+
+void ChatController::onFailed(quint64 requestId, const QString& error)
+{
+    if (requestId != m_requestId) return;
+    try {
+        saveStreaming(true);
+        m_store->finishMessage(m_replyMessageId, {std::nullopt, std::nullopt, std::nullopt, "error"});
+    } catch (const std::exception&) {
+    }
+    m_requestId = 0;
+    reloadThread();
+    emit generatingChanged();
+    setError(tr("The reply failed: %1").arg(error));
+    emit replyFinished("error");
+}
+
+}  // namespace hearth::app

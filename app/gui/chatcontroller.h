@@ -1,0 +1,130 @@
+// The chat as QML sees it: conversations, the open thread, sending, streaming, stopping and
+// regenerating. Owns the store (GUI thread) and the inference worker's thread.
+#pragma once
+
+#include "conversationlistmodel.h"
+#include "generaterequest.h"
+#include "messagelistmodel.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QThread>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+class QQmlEngine;
+class QJSEngine;
+
+namespace hearth::app {
+
+class InferenceWorker;
+
+class ChatController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    Q_PROPERTY(hearth::app::ConversationListModel* conversations READ conversations CONSTANT)
+    Q_PROPERTY(hearth::app::MessageListModel* messages READ messages CONSTANT)
+    Q_PROPERTY(qint64 currentConversation READ currentConversation NOTIFY currentConversationChanged)
+    Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
+    Q_PROPERTY(bool loadingModel READ loadingModel NOTIFY modelChanged)
+    Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+    Q_PROPERTY(QString templateDescription READ templateDescription NOTIFY modelChanged)
+    Q_PROPERTY(int contextLength READ contextLength NOTIFY modelChanged)
+    Q_PROPERTY(int contextUsed READ contextUsed NOTIFY contextChanged)
+    Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
+    Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorChanged)
+    Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
+    Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY settingsChanged)
+    Q_PROPERTY(int maxTokens READ maxTokens WRITE setMaxTokens NOTIFY settingsChanged)
+    Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY settingsChanged)
+
+public:
+    explicit ChatController(std::unique_ptr<storage::Store> store, QObject* parent = nullptr);
+    ~ChatController() override;
+
+    // QML_SINGLETON: the instance main() created (owned by C++).
+    static ChatController* create(QQmlEngine*, QJSEngine*);
+    static void setInstance(ChatController* controller);
+
+    ConversationListModel* conversations() { return &m_conversations; }
+    MessageListModel* messages() { return &m_messages; }
+    qint64 currentConversation() const { return m_conversation; }
+    bool modelLoaded() const { return !m_modelPath.isEmpty() && !m_loading; }
+    bool loadingModel() const { return m_loading; }
+    QString modelName() const;
+    QString templateDescription() const { return m_templateDescription; }
+    int contextLength() const { return m_contextLength; }
+    int contextUsed() const { return m_contextUsed; }
+    bool generating() const { return m_requestId != 0; }
+    QString errorMessage() const { return m_error; }
+    QString notice() const { return m_notice; }
+    double temperature() const;
+    void setTemperature(double t);
+    int maxTokens() const;
+    void setMaxTokens(int n);
+    QString systemPrompt() const;
+    void setSystemPrompt(const QString& prompt);
+
+    // The model loaded last time, if its file still exists.
+    QString defaultModel() const;
+
+    Q_INVOKABLE void newConversation();
+    Q_INVOKABLE void openConversation(qint64 id);
+    Q_INVOKABLE void deleteConversation(qint64 id);
+    Q_INVOKABLE void send(const QString& text);
+    Q_INVOKABLE void stop();
+    Q_INVOKABLE void regenerate();
+    Q_INVOKABLE void loadModel(const QString& pathOrUrl);
+    Q_INVOKABLE void clearError();
+    // Stops a running reply and saves it (window closing, quitting).
+    Q_INVOKABLE void shutdown();
+
+signals:
+    void currentConversationChanged();
+    void modelChanged();
+    void contextChanged();
+    void generatingChanged();
+    void errorChanged();
+    void noticeChanged();
+    void settingsChanged();
+    void replyFinished(const QString& finishReason);
+    // To the worker (queued).
+    void requestLoad(const QString& path, int contextLength);
+    void requestGenerate(const hearth::app::GenerateRequest& request);
+
+private:
+    void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength);
+    void onModelLoadFailed(const QString& path, const QString& error);
+    void onTokens(quint64 requestId, const QString& answer, const QString& reasoning);
+    void onFinished(quint64 requestId, const hearth::app::GenerateStats& stats);
+    void onFailed(quint64 requestId, const QString& error);
+    void startReply(std::optional<int64_t> parent);
+    void reloadThread();
+    void refreshConversations();
+    void saveStreaming(bool force);
+    void setError(const QString& error);
+    std::vector<ChatMessage> promptMessages() const;
+
+    std::unique_ptr<storage::Store> m_store;
+    ConversationListModel m_conversations;
+    MessageListModel m_messages;
+    QThread m_thread;
+    InferenceWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
+    qint64 m_conversation = 0;
+    QString m_modelPath;
+    QString m_templateDescription;
+    bool m_loading = false;
+    int m_contextLength = 0;
+    int m_contextUsed = 0;
+    quint64 m_requestId = 0;
+    quint64 m_nextRequestId = 1;
+    int64_t m_replyMessageId = 0;
+    std::string m_replyText, m_replyReasoning;
+    QElapsedTimer m_sinceSave;
+    QString m_error;
+    QString m_notice;
+};
+
+}  // namespace hearth::app

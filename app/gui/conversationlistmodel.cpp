@@ -1,0 +1,34 @@
+#include "conversationlistmodel.h"
+
+#include <QDateTime>
+
+namespace hearth::app {
+
+QVariant ConversationListModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_items.size())) return {};
+    const auto& c = m_items[size_t(index.row())];
+    switch (role) {
+    case IdRole: return QVariant::fromValue(qint64(c.id));
+    case TitleRole: return c.title.empty() ? tr("New chat") : QString::fromStdString(c.title);
+    case PinnedRole: return c.pinned;
+    case UpdatedRole: return QDateTime::fromMSecsSinceEpoch(c.updatedAt);
+    case MessageCountRole: return QVariant::fromValue(qint64(c.messageCount));
+    default: return {};
+    }
+}
+
+QHash<int, QByteArray> ConversationListModel::roleNames() const
+{
+    return {{IdRole, "conversationId"}, {TitleRole, "title"}, {PinnedRole, "pinned"}, {UpdatedRole, "updated"},
+            {MessageCountRole, "messageCount"}};
+}
+
+void ConversationListModel::reset(std::vector<storage::Conversation> items)
+{
+    beginResetModel();
+    m_items = std::move(items);
+    endResetModel();
+}
+
+}  // namespace hearth::app

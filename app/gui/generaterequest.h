@@ -1,0 +1,32 @@
+// What the GUI asks the inference worker to do, passed through queued signals.
+#pragma once
+
+#include "chat/chat_template.h"
+#include "sampling/sampler.h"
+
+#include <QMetaType>
+
+#include <vector>
+
+namespace hearth::app {
+
+struct GenerateRequest {
+    quint64 id = 0;
+    std::vector<ChatMessage> messages;
+    SamplerSettings sampler;
+    int maxTokens = 512;
+};
+
+struct GenerateStats {
+    QString finishReason;  // "stop", "length", "cancelled", "error"
+    qint64 promptTokens = 0;
+    qint64 completionTokens = 0;
+    double tokensPerSecond = 0;
+    int contextShifts = 0;
+    qint64 contextUsed = 0;
+};
+
+}  // namespace hearth::app
+
+Q_DECLARE_METATYPE(hearth::app::GenerateRequest)
+Q_DECLARE_METATYPE(hearth::app::GenerateStats)

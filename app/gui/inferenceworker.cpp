@@ -1,0 +1,102 @@
+#include "inferenceworker.h"
+
+#include "backend/cpu/cpu_backend.h"
+#include "chat/chat_formatter.h"
+#include "chat/reasoning_splitter.h"
+#include "core/error.h"
+#include "engine/session.h"
+#include "model/model.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcInference, "hearth.inference")
+
+namespace hearth::app {
+
+InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
+InferenceWorker::~InferenceWorker() = default;
+
+void InferenceWorker::loadModel(const QString& path, int contextLength)
+{
+    unloadModel();
+    try {
+        // The Vulkan backend is not in this build; the CPU reference backend runs everything.
+        m_model = Model::load(path.toStdString(), std::make_shared<CpuBackend>());
+        SessionOptions options;
+        options.contextLength = std::min<int64_t>(contextLength, m_model->config().trainedContext);
+        m_session = std::make_unique<Session>(*m_model, options);
+        m_formatter = std::make_unique<ChatFormatter>(ChatFormatter::fromModelFile(m_model->file(), m_model->tokenizer().vocabulary()));
+        qCInfo(lcInference) << "loaded" << path << "context" << options.contextLength;
+        emit modelLoaded(path, QString::fromStdString(m_formatter->description()), int(options.contextLength));
+    } catch (const std::exception& e) {
+        m_session.reset();
+        m_model.reset();
+        emit modelLoadFailed(path, QString::fromUtf8(e.what()));
+    }
+}
+
+void InferenceWorker::unloadModel()
+{
+    m_session.reset();
+    m_formatter.reset();
+    m_model.reset();
+}
+
+void InferenceWorker::generate(const GenerateRequest& request)
+{
+    m_stop = false;
+    if (!m_model) {
+        emit failed(request.id, tr("No model is loaded."));
+        return;
+    }
+    try {
+        const std::string prompt = m_formatter->render(request.messages, true);
+        const Tokenizer& tokenizer = m_model->tokenizer();
+        const auto& vocab = tokenizer.vocabulary();
+        // Templates usually write the BOS text themselves; add it only when they did not.
+        const bool templateAddsBos = vocab.bos && prompt.rfind(vocab.tokens[size_t(*vocab.bos)], 0) == 0 &&
+                                     !vocab.tokens[size_t(*vocab.bos)].empty();
+        std::vector<TokenId> promptTokens = tokenizer.encode(prompt, !templateAddsBos, /*parseSpecial=*/true);
+
+        ReasoningSplitter splitter(ReasoningSplitter::promptOpensReasoning(prompt));
+        QString answer, reasoning;
+        QElapsedTimer sinceFlush;
+        sinceFlush.start();
+        auto flush = [&] {
+            if (answer.isEmpty() && reasoning.isEmpty()) return;
+            emit tokens(request.id, answer, reasoning);
+            answer.clear();
+            reasoning.clear();
+            sinceFlush.restart();
+        };
+        GenerateOptions options;
+        options.maxTokens = request.maxTokens;
+        options.sampler = request.sampler;
+        GenerateCallbacks callbacks;
+        callbacks.cancel = &m_stop;
+        callbacks.onText = [&](const std::string& text) {
+            auto delta = splitter.push(text);
+            answer += QString::fromStdString(delta.answer);
+            reasoning += QString::fromStdString(delta.reasoning);
+            if (sinceFlush.elapsed() >= 16) flush();  // ~60 updates a second at most
+        };
+        GenerateResult result = m_session->generate(promptTokens, options, callbacks);
+        auto rest = splitter.flush();
+        answer += QString::fromStdString(rest.answer);
+        reasoning += QString::fromStdString(rest.reasoning);
+        flush();
+        GenerateStats stats;
+        stats.finishReason = QString::fromLatin1(finishReasonName(result.reason));
+        stats.promptTokens = qint64(promptTokens.size());
+        stats.completionTokens = qint64(result.tokens.size());
+        stats.tokensPerSecond = result.generateSeconds > 0 ? double(result.tokens.size()) / result.generateSeconds : 0;
+        stats.contextShifts = result.contextShifts;
+        stats.contextUsed = qint64(m_session->tokens().size());
+        emit finished(request.id, stats);
+    } catch (const std::exception& e) {
+        emit failed(request.id, QString::fromUtf8(e.what()));
+    }
+}
+
+}  // namespace hearth::app

@@ -1,0 +1,51 @@
+// The only owner of the engine: lives on its own QThread and talks to the GUI through queued
+// signals, so the GUI thread never waits for model loading or generation. Tokens are sent in
+// batches (at most ~60 per second) so the view repaints smoothly.
+#pragma once
+
+#include "generaterequest.h"
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace hearth {
+class Model;
+class Session;
+class ChatFormatter;
+}  // namespace hearth
+
+namespace hearth::app {
+
+class InferenceWorker : public QObject {
+    Q_OBJECT
+
+public:
+    explicit InferenceWorker(QObject* parent = nullptr);
+    ~InferenceWorker() override;
+
+    // Safe from any thread: the running generation stops within one token.
+    void requestStop() { m_stop = true; }
+
+public slots:
+    void loadModel(const QString& path, int contextLength);
+    void unloadModel();
+    void generate(const hearth::app::GenerateRequest& request);
+
+signals:
+    void modelLoaded(const QString& path, const QString& templateDescription, int contextLength);
+    void modelLoadFailed(const QString& path, const QString& error);
+    void tokens(quint64 requestId, const QString& answer, const QString& reasoning);
+    void finished(quint64 requestId, const hearth::app::GenerateStats& stats);
+    void failed(quint64 requestId, const QString& error);
+
+private:
+    std::unique_ptr<Model> m_model;
+    std::unique_ptr<Session> m_session;
+    std::unique_ptr<ChatFormatter> m_formatter;
+    std::atomic<bool> m_stop = false;
+};
+
+}  // namespace hearth::app

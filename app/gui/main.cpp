@@ -1,0 +1,64 @@
+// hearth: the desktop app. A thin executable: parses the command line, opens the store, starts
+// the chat controller (which starts the inference thread) and loads the QML UI.
+#include "chatcontroller.h"
+
+#include "storage/data_location.h"
+#include "storage/store.h"
+
+#include <QCommandLineParser>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QtQml/QQmlExtensionPlugin>
+
+#include <cstdio>
+#include <string_view>
+
+Q_IMPORT_QML_PLUGIN(HearthPlugin)
+Q_IMPORT_QML_PLUGIN(Hearth_CorePlugin)
+
+int main(int argc, char** argv)
+{
+    // --version must work without a display (packaging checks, scripts).
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--version" || std::string_view(argv[i]) == "-v") {
+            std::printf("hearth %s\n", HEARTH_VERSION);
+            return 0;
+        }
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName("Hearth");
+    QGuiApplication::setApplicationVersion(HEARTH_VERSION);
+    QGuiApplication::setDesktopFileName("hearth");
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Private, local LLM chat");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption modelOption("model", "Open with this GGUF model loaded.", "path");
+    QCommandLineOption dataDirOption("data-dir", "Keep the database and settings in this folder.", "dir");
+    parser.addOption(modelOption);
+    parser.addOption(dataDirOption);
+    parser.process(app);
+
+    std::unique_ptr<hearth::storage::Store> store;
+    const std::string dataDir = hearth::storage::dataDirectory(parser.value(dataDirOption).toStdString());
+    try {
+        store = hearth::storage::Store::open(hearth::storage::databasePath(dataDir));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "hearth: cannot open the chat database: %s\n", e.what());
+        return 1;
+    }
+    hearth::app::ChatController controller(std::move(store));
+    hearth::app::ChatController::setInstance(&controller);
+    QObject::connect(&app, &QGuiApplication::aboutToQuit, &controller, &hearth::app::ChatController::shutdown);
+
+    QQmlApplicationEngine engine;
+    QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); },
+                     Qt::QueuedConnection);
+    engine.load(QUrl(QStringLiteral("qrc:/Hearth/Main.qml")));
+
+    // --model, else the model used last time.
+    QString model = parser.value(modelOption);
+    if (model.isEmpty()) model = controller.defaultModel();
+    if (!model.isEmpty()) controller.loadModel(model);
+    return QGuiApplication::exec();
+}

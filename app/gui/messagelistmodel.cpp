@@ -1,0 +1,66 @@
+#include "messagelistmodel.h"
+
+namespace hearth::app {
+
+QVariant MessageListModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_items.size())) return {};
+    const auto& item = m_items[size_t(index.row())];
+    const auto& m = item.message;
+    switch (role) {
+    case IdRole: return QVariant::fromValue(qint64(m.id));
+    case RoleRole: return QString::fromStdString(m.role);
+    case ContentRole: return QString::fromStdString(m.content);
+    case ReasoningRole: return m.reasoning ? QString::fromStdString(*m.reasoning) : QString();
+    case StreamingRole: return m.streaming;
+    case StatsRole: {
+        if (m.role != "assistant" || m.streaming || !m.completionTokens) return QString();
+        QString stats = tr("%1 tokens · %2 tokens/s").arg(*m.completionTokens).arg(m.tokensPerSecond.value_or(0), 0, 'f', 1);
+        if (m.finishReason && *m.finishReason != "stop") stats += " · " + QString::fromStdString(*m.finishReason);
+        if (m.model) stats += " · " + QString::fromStdString(*m.model);
+        return stats;
+    }
+    case SiblingsRole: return item.siblings;
+    default: return {};
+    }
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const
+{
+    return {{IdRole, "messageId"}, {RoleRole, "role"}, {ContentRole, "content"}, {ReasoningRole, "reasoning"},
+            {StreamingRole, "streaming"}, {StatsRole, "stats"}, {SiblingsRole, "siblings"}};
+}
+
+void MessageListModel::reset(std::vector<Item> items)
+{
+    beginResetModel();
+    m_items = std::move(items);
+    endResetModel();
+}
+
+void MessageListModel::append(const Item& item)
+{
+    beginInsertRows({}, int(m_items.size()), int(m_items.size()));
+    m_items.push_back(item);
+    endInsertRows();
+}
+
+void MessageListModel::appendToLast(const QString& answer, const QString& reasoning)
+{
+    if (m_items.empty()) return;
+    auto& m = m_items.back().message;
+    m.content += answer.toStdString();
+    if (!reasoning.isEmpty()) m.reasoning = m.reasoning.value_or("") + reasoning.toStdString();
+    const QModelIndex i = index(int(m_items.size()) - 1);
+    emit dataChanged(i, i, {ContentRole, ReasoningRole});
+}
+
+void MessageListModel::replaceLast(const Item& item)
+{
+    if (m_items.empty()) return;
+    m_items.back() = item;
+    const QModelIndex i = index(int(m_items.size()) - 1);
+    emit dataChanged(i, i);
+}
+
+}  // namespace hearth::app

@@ -1,0 +1,40 @@
+// The open conversation's active thread. The streaming reply is updated in place (GUI thread
+// only), so the view repaints one delegate, not the list.
+#pragma once
+
+#include "storage/store.h"
+
+#include <QAbstractListModel>
+#include <QtQml/qqmlregistration.h>
+
+namespace hearth::app {
+
+class MessageListModel : public QAbstractListModel {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("owned by ChatController")
+
+public:
+    enum Roles { IdRole = Qt::UserRole + 1, RoleRole, ContentRole, ReasoningRole, StreamingRole, StatsRole, SiblingsRole };
+    explicit MessageListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
+
+    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    struct Item {
+        storage::Message message;
+        int siblings = 1;  // versions of this message (regenerations, edits)
+    };
+    void reset(std::vector<Item> items);
+    void append(const Item& item);
+    // Appends streamed text to the last message.
+    void appendToLast(const QString& answer, const QString& reasoning);
+    void replaceLast(const Item& item);
+    const std::vector<Item>& items() const { return m_items; }
+
+private:
+    std::vector<Item> m_items;
+};
+
+}  // namespace hearth::app

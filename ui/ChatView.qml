@@ -1,0 +1,71 @@
+// The open conversation: its messages, the reply streaming in, and the composer.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Hearth.Core
+
+ColumnLayout {
+    spacing: 0
+
+    ListView {
+        id: messages
+        Layout.fillWidth: true
+        Layout.fillHeight: true
+        clip: true
+        spacing: 12
+        topMargin: 16
+        bottomMargin: 16
+        model: ChatController.messages
+        delegate: MessageDelegate { width: ListView.view.width }
+        onCountChanged: positionViewAtEnd()
+        Connections {
+            target: ChatController.messages
+            function onDataChanged() { if (messages.atYEnd || ChatController.generating) messages.positionViewAtEnd() }
+        }
+        Label {
+            anchors.centerIn: parent
+            visible: messages.count === 0
+            text: ChatController.modelLoaded ? qsTr("Ask anything. Nothing you type leaves this computer.") : ""
+            opacity: 0.6
+        }
+    }
+
+    Label {
+        Layout.fillWidth: true
+        Layout.margins: 8
+        visible: ChatController.notice !== ""
+        text: ChatController.notice
+        wrapMode: Text.Wrap
+        opacity: 0.8
+    }
+
+    RowLayout {
+        Layout.fillWidth: true
+        Layout.leftMargin: 12
+        Layout.rightMargin: 12
+        Button {
+            text: qsTr("Stop")
+            visible: ChatController.generating
+            onClicked: ChatController.stop()
+            Accessible.name: qsTr("Stop generating")
+        }
+        Button {
+            text: qsTr("Regenerate")
+            visible: !ChatController.generating && ChatController.modelLoaded && messages.count > 0
+            onClicked: ChatController.regenerate()
+            Accessible.name: qsTr("Regenerate the last reply")
+        }
+        Item { Layout.fillWidth: true }
+        Label {
+            text: ChatController.templateDescription
+            opacity: 0.5
+            elide: Text.ElideRight
+            Layout.maximumWidth: 420
+        }
+    }
+
+    Composer {
+        Layout.fillWidth: true
+        Layout.margins: 12
+    }
+}

@@ -1,0 +1,44 @@
+// Where the user writes: Enter sends, Shift+Enter makes a new line. Disabled, with the reason,
+// while no model is loaded.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Hearth.Core
+
+RowLayout {
+    id: root
+    readonly property bool ready: ChatController.modelLoaded && !ChatController.generating
+
+    function submit() {
+        if (!root.ready || input.text.trim() === "") return
+        ChatController.send(input.text)
+        input.text = ""
+    }
+
+    ScrollView {
+        Layout.fillWidth: true
+        Layout.preferredHeight: Math.min(160, Math.max(44, input.implicitHeight + 8))
+        TextArea {
+            id: input
+            objectName: "composerInput"
+            focus: true
+            wrapMode: TextArea.Wrap
+            enabled: ChatController.modelLoaded
+            placeholderText: ChatController.loadingModel ? qsTr("Loading the model…")
+                             : ChatController.modelLoaded ? qsTr("Message (Enter to send, Shift+Enter for a new line)")
+                             : qsTr("Open a model to start chatting")
+            Accessible.name: qsTr("Message")
+            Keys.onReturnPressed: (event) => {
+                if (event.modifiers & Qt.ShiftModifier) { event.accepted = false; return }
+                root.submit()
+            }
+            Keys.onEnterPressed: (event) => root.submit()
+        }
+    }
+    Button {
+        text: qsTr("Send")
+        enabled: root.ready && input.text.trim() !== ""
+        onClicked: root.submit()
+        Accessible.name: qsTr("Send message")
+    }
+}

@@ -1,0 +1,95 @@
+// The main window: conversations on the left, the chat (or the welcome screen) on the right.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import QtQuick.Dialogs
+import Hearth.Core
+
+ApplicationWindow {
+    id: window
+    width: 1100
+    height: 720
+    visible: true
+    title: ChatController.modelName ? qsTr("Hearth — %1").arg(ChatController.modelName) : qsTr("Hearth")
+
+    onClosing: ChatController.shutdown()
+
+    FileDialog {
+        id: modelDialog
+        title: qsTr("Add a model file")
+        nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
+        onAccepted: ChatController.loadModel(selectedFile)
+    }
+
+    SettingsDialog { id: settings }
+
+    Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
+    Shortcut { sequence: "Ctrl+,"; onActivated: settings.open() }
+    Shortcut { sequence: "Esc"; enabled: ChatController.generating; onActivated: ChatController.stop() }
+
+    header: ToolBar {
+        RowLayout {
+            anchors.fill: parent
+            anchors.leftMargin: 8
+            anchors.rightMargin: 8
+            Label {
+                text: ChatController.loadingModel ? qsTr("Loading %1…").arg(ChatController.modelName)
+                      : ChatController.modelLoaded ? ChatController.modelName : qsTr("No model loaded")
+                font.bold: true
+                elide: Text.ElideMiddle
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Current model")
+            }
+            BusyIndicator { running: ChatController.loadingModel; visible: running; implicitHeight: 28; implicitWidth: 28 }
+            Label {
+                visible: ChatController.modelLoaded && ChatController.contextLength > 0
+                text: qsTr("context %1 / %2").arg(ChatController.contextUsed).arg(ChatController.contextLength)
+                opacity: 0.7
+            }
+            ToolButton { text: qsTr("Open model…"); onClicked: modelDialog.open(); Accessible.name: text }
+            ToolButton { text: qsTr("Settings"); onClicked: settings.open(); Accessible.name: text }
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        Rectangle {
+            Layout.fillWidth: true
+            visible: ChatController.errorMessage !== ""
+            color: "#fde2e1"
+            implicitHeight: errorRow.implicitHeight + 16
+            RowLayout {
+                id: errorRow
+                anchors.fill: parent
+                anchors.margins: 8
+                Label { text: ChatController.errorMessage; wrapMode: Text.Wrap; color: "#8a1c1c"; Layout.fillWidth: true }
+                Button { text: qsTr("Dismiss"); onClicked: ChatController.clearError() }
+            }
+        }
+
+        SplitView {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+
+            Sidebar {
+                SplitView.preferredWidth: 260
+                SplitView.minimumWidth: 180
+            }
+
+            StackLayout {
+                SplitView.fillWidth: true
+                currentIndex: (!ChatController.modelLoaded && !ChatController.loadingModel && ChatController.messages.rowCount() === 0
+                               && ChatController.currentConversation === 0) ? 0 : 1
+                WelcomeView { onAddModel: modelDialog.open() }
+                ChatView { }
+            }
+        }
+    }
+
+    DropArea {
+        anchors.fill: parent
+        onDropped: (drop) => { if (drop.hasUrls) ChatController.loadModel(drop.urls[0]) }
+    }
+}
