@@ -15,6 +15,13 @@ RowLayout {
         input.text = ""
     }
 
+    // Keyboard focus goes to the composer as soon as a model is ready.
+    Connections {
+        target: ChatController
+        function onModelChanged() { if (ChatController.modelLoaded) input.forceActiveFocus() }
+        function onReplyFinished() { input.forceActiveFocus() }
+    }
+
     ScrollView {
         Layout.fillWidth: true
         Layout.preferredHeight: Math.min(160, Math.max(44, input.implicitHeight + 8))
