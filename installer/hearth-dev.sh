@@ -26,14 +26,13 @@ run)
     step "build"
     configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     step "launch"
-    # The GUI arrives with the app issue; until then Hearth's face is hearth-cli.
-    model="${HEARTH_MODEL:-$root/../shared/models/stories260K.gguf}"
-    ./build/app/cli/hearth-cli devices || true
-    if [ -f "$model" ]; then
-        ./build/app/cli/hearth-cli info "$model"
-    else
-        echo "No model at $model; pass one with HEARTH_MODEL=/path/to/model.gguf"
+    args=()
+    [ -n "${HEARTH_MODEL:-}" ] && args+=(--model "$HEARTH_MODEL")
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+        echo "No display found: starting Hearth under a virtual one (xvfb-run); on a desktop it opens a window."
+        exec xvfb-run -a -s "-screen 0 1280x800x24" ./build/app/gui/hearth "${args[@]}"
     fi
+    exec ./build/app/gui/hearth "${args[@]}"
     ;;
 test)
     step "dependencies"

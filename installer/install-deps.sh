@@ -17,10 +17,14 @@ packages=(
   # inference and storage libraries
   libsqlite3-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
   # tests: headless display, fuzzing + sanitizers, Windows cross compile check, template oracle
-  xvfb xauth clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix python3-jinja2
+  xvfb xauth clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix python3-jinja2 strace
   # packaging checks
   desktop-file-utils appstream dpkg-dev file
 )
+
+# Node.js (npm fetches test data: tokenizer files, llama.cpp for benchmarks): Debian's only when
+# the machine has none of its own.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,120 @@
+// The chat controller with the real engine (stories260K) and a real temporary database: send,
+// stream, stop, regenerate (a branch), and the conversation survives a restart.
+#include "chatcontroller.h"
+
+#include "storage/store.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace hearth;
+using namespace hearth::app;
+
+class ChatControllerTest : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+    std::string dbPath() const { return (m_dir.path() + "/hearth.db").toStdString(); }
+
+    std::unique_ptr<ChatController> makeController()
+    {
+        auto controller = std::make_unique<ChatController>(storage::Store::open(dbPath()));
+        controller->loadModel(m_model);
+        for (int i = 0; i < 200 && !controller->modelLoaded(); ++i) QTest::qWait(100);  // the worker loads it
+        return controller;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        const QByteArray shared = qgetenv("HEARTH_SHARED_DIR").isEmpty() ? QByteArray(HEARTH_DEFAULT_SHARED_DIR) : qgetenv("HEARTH_SHARED_DIR");
+        m_model = QString::fromUtf8(shared) + "/models/stories260K.gguf";
+        if (!QFile::exists(m_model)) QSKIP("../shared/models/stories260K.gguf is absent");
+    }
+
+    void sendStreamsAReplyAndSavesIt()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        QVERIFY(controller->templateDescription().contains("Llama 2"));
+        controller->setMaxTokens(48);
+        controller->setTemperature(0.0);
+        QSignalSpy tokens(controller->messages(), &QAbstractItemModel::dataChanged);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        controller->send("Once upon a time");
+        QVERIFY(controller->generating());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.first().first().toString(), QString("length"));
+        QVERIFY2(tokens.count() >= 1, "the reply streamed in");
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        const auto& reply = controller->messages()->items().back().message;
+        QCOMPARE(reply.role, std::string("assistant"));
+        QVERIFY(!reply.content.empty());
+        QVERIFY(!reply.streaming);
+        QCOMPARE(reply.completionTokens, std::optional<int64_t>(48));
+        QCOMPARE(controller->conversations()->rowCount(), 1);
+    }
+
+    void stopEndsTheReplyWithinOneToken()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        controller->setMaxTokens(4000);
+        controller->setTemperature(0.8);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        QSignalSpy tokens(controller->messages(), &QAbstractItemModel::dataChanged);
+        controller->newConversation();
+        controller->send("Tell me a long story");
+        QVERIFY(tokens.wait(20000));
+        controller->stop();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().first().toString(), QString("cancelled"));
+        const auto& reply = controller->messages()->items().back().message;
+        QCOMPARE(reply.finishReason, std::optional<std::string>("cancelled"));
+        QVERIFY(reply.completionTokens.value_or(0) < 4000);
+    }
+
+    void regenerateMakesABranchAndEverythingSurvivesARestart()
+    {
+        qint64 conversation = 0;
+        {
+            auto controller = makeController();
+            QVERIFY(controller->modelLoaded());
+            controller->setMaxTokens(16);
+            controller->newConversation();
+            QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+            controller->send("The dog");
+            QVERIFY(finished.wait(60000));
+            const int64_t first = controller->messages()->items().back().message.id;
+            controller->regenerate();
+            QVERIFY(finished.wait(60000));
+            QCOMPARE(controller->messages()->rowCount(), 2);
+            QCOMPARE(controller->messages()->items().back().siblings, 2);
+            QVERIFY(controller->messages()->items().back().message.id != first);
+            conversation = controller->currentConversation();
+        }
+        // A new controller on the same database: the chat and both versions are still there.
+        auto store = storage::Store::open(dbPath());
+        QVERIFY(store->integrityOk());
+        auto thread = store->activeThread(conversation);
+        QCOMPARE(thread.size(), size_t(2));
+        QCOMPARE(store->children(conversation, thread[0].id).size(), size_t(2));
+        ChatController restarted(std::move(store));
+        QCOMPARE(restarted.currentConversation(), conversation);  // the last conversation reopens
+        QCOMPARE(restarted.messages()->rowCount(), 2);
+    }
+
+    void sendingWithoutAModelExplainsWhy()
+    {
+        ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));
+        controller.send("hello?");
+        QCOMPARE(controller.errorMessage(), QString("Load a model first."));
+        QCOMPARE(controller.messages()->rowCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(ChatControllerTest)
+#include "chatcontroller_test.moc"
