@@ -19,7 +19,7 @@ packages=(
   # tests: headless display, fuzzing + sanitizers, Windows cross compile check, template oracle
   xvfb xauth clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix python3-jinja2 strace
   # packaging checks
-  desktop-file-utils appstream dpkg-dev file
+  desktop-file-utils appstream dpkg-dev file librsvg2-bin
 )
 
 # Node.js (npm fetches test data: tokenizer files, llama.cpp for benchmarks): Debian's only when
