@@ -184,9 +184,11 @@ Value boundMethod(const Value& object, const std::string& name, int line)
                     size_t close = s.find('}', i);
                     if (close == std::string::npos) throw TemplateError("bad format string", line);
                     std::string field = s.substr(i + 1, close - i - 1);
+                    const bool numeric = !field.empty() && field.size() < 9 &&
+                                         std::all_of(field.begin(), field.end(), [](unsigned char ch) { return std::isdigit(ch); });
                     Value v = field.empty() ? a.get(next++, nullptr)
-                              : std::isdigit(static_cast<unsigned char>(field[0])) ? a.get(size_t(std::stoul(field)), nullptr)
-                                                                                   : a.get(size_t(-1), field.c_str());
+                              : numeric     ? a.get(size_t(std::stoul(field)), nullptr)
+                                            : a.get(size_t(-1), field.c_str());
                     out += v.str();
                     i = close;
                     continue;
@@ -276,7 +278,7 @@ Value attribute(const Value& object, const std::string& name, int line)
         if (Value* v = object.find(name)) return *v;
     }
     if (Value method = boundMethod(object, name, line); !method.isUndefined()) return method;
-    if (object.isList() && !name.empty() && std::isdigit(static_cast<unsigned char>(name[0])))
+    if (object.isList() && !name.empty() && name.size() < 18 && std::isdigit(static_cast<unsigned char>(name[0])))
         return subscript(object, Value(int64_t(std::stoll(name))), line);
     return Value();
 }

@@ -87,6 +87,11 @@ private:
     StmtPtr parseStatement()
     {
         const int line = peek().line;
+        if (++m_statementDepth > 200) fail("blocks nested too deeply");
+        struct Leave {
+            int& d;
+            ~Leave() { --d; }
+        } leave{m_statementDepth};
         const std::string keyword = expectName();
         std::string end;
         if (keyword == "if") {
@@ -219,6 +224,13 @@ private:
 
     ExprPtr parseExpression(bool allowConditional = true)
     {
+        // Deeply nested brackets would exhaust the stack: real templates nest a few levels.
+        struct Depth {
+            int& d;
+            explicit Depth(int& x) : d(x) { ++d; }
+            ~Depth() { --d; }
+        } depth(m_depth);
+        if (m_depth > 200) fail("expression nested too deeply");
         ExprPtr e = parseOr();
         while (allowConditional && isName("if")) {
             const int line = next().line;
@@ -458,7 +470,11 @@ private:
         case Token::Type::Int: case Token::Type::Float: {
             ++m_pos;
             auto e = make(Expr::Kind::Literal, line);
-            e->literal = t.type == Token::Type::Int ? Value(int64_t(std::stoll(t.text))) : Value(std::stod(t.text));
+            try {
+                e->literal = t.type == Token::Type::Int ? Value(int64_t(std::stoll(t.text))) : Value(std::stod(t.text));
+            } catch (const std::exception&) {
+                fail("number out of range: " + t.text);
+            }
             return e;
         }
         case Token::Type::Operator:
@@ -513,6 +529,8 @@ private:
 
     std::vector<Token> m_tokens;
     size_t m_pos = 0;
+    int m_depth = 0;
+    int m_statementDepth = 0;
 };
 
 }  // namespace

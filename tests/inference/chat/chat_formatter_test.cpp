@@ -97,6 +97,10 @@ TEST(ChatTemplateErrors, BadTemplatesFailClearlyAndQuickly)
         {"{{ 1 / 0 }}", "division by zero"},
         {"{{ 'a' < 1 }}", "cannot compare"},
         {"{{ foo|nosuchfilter }}", "unknown filter 'nosuchfilter'"},
+        {"{{ 99999999999999999999999999 }}", "number out of range"},  // found by the fuzzer
+        {"{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
+         "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1 }}",
+         "nested too deeply"},
     };
     for (const auto& [source, expected] : cases) {
         const auto start = std::chrono::steady_clock::now();

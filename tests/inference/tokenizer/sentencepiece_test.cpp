@@ -84,4 +84,10 @@ TEST(Utf8Stream, HoldsBackSplitCharactersAndReplacesInvalidBytes)
     EXPECT_EQ(s.push("\xFF"), "\xEF\xBF\xBD");
     EXPECT_EQ(s.push("\xF0\x9F"), "");
     EXPECT_EQ(s.flush(), "\xEF\xBF\xBD") << "an unfinished character at the end becomes U+FFFD";
+    // Found by the fuzzer: sequences beyond U+10FFFF, overlongs and surrogates are invalid too.
+    Utf8Stream strict;
+    std::string out = strict.push("\xF4\xB4\xB4\xB4|\xE0\x80\x80|\xED\xA0\x80|\xF0\x9F\x98\x80");
+    out += strict.flush();
+    EXPECT_EQ(out, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+                   "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xF0\x9F\x98\x80");
 }
