@@ -113,6 +113,8 @@ void ChatController::reloadThread()
     std::vector<MessageListModel::Item> items;
     if (m_conversation) {
         for (auto& m : m_store->activeThread(m_conversation)) {
+            // A reply left "streaming" by a crash is not streaming any more: show it as it was saved.
+            if (m.streaming && (!generating() || m.id != m_replyMessageId)) m.streaming = false;
             const int siblings = int(m_store->children(m_conversation, m.parentId).size());
             items.push_back({std::move(m), siblings});
         }

@@ -13,6 +13,27 @@
 #include <cstdio>
 #include <string_view>
 
+#ifndef _WIN32
+#include <QSocketNotifier>
+#include <csignal>
+#include <unistd.h>
+
+namespace {
+int g_signalPipe[2] = {-1, -1};
+void onTerminate(int) { [[maybe_unused]] auto n = ::write(g_signalPipe[1], "x", 1); }  // async-signal-safe
+
+// SIGTERM/SIGINT quit like closing the window: the running reply is stopped and saved.
+void quitOnTerminationSignals(QGuiApplication& app)
+{
+    if (::pipe(g_signalPipe) != 0) return;
+    auto* notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [] { QCoreApplication::quit(); });
+    std::signal(SIGTERM, onTerminate);
+    std::signal(SIGINT, onTerminate);
+}
+}  // namespace
+#endif
+
 Q_IMPORT_QML_PLUGIN(HearthPlugin)
 Q_IMPORT_QML_PLUGIN(Hearth_CorePlugin)
 
@@ -28,6 +49,10 @@ int main(int argc, char** argv)
     QGuiApplication::setApplicationName("Hearth");
     QGuiApplication::setApplicationVersion(HEARTH_VERSION);
     QGuiApplication::setDesktopFileName("hearth");
+
+#ifndef _WIN32
+    quitOnTerminationSignals(app);
+#endif
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Private, local LLM chat");
