@@ -28,6 +28,10 @@ std::vector<uint8_t> pseudoRandomBytes(size_t count, uint64_t seed);
 
 std::vector<uint8_t> readFileBytes(const std::filesystem::path& path);
 
+// Runs a shell command and returns its standard output, or nullopt when it fails (for test
+// oracles run as separate programs: Python's Jinja2, node).
+std::optional<std::string> runCommand(const std::string& command);
+
 }  // namespace hearth::test
 
 // Skips the current GoogleTest test with a message when ../shared is missing.

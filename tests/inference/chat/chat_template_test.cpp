@@ -41,13 +41,9 @@ std::optional<json> runOracle(const std::filesystem::path& templates)
 {
     const std::string command = "python3 \"" HEARTH_TESTS_DIR "/tools/render_templates.py\" \"" HEARTH_TESTS_DIR
                                 "/inference/chat/conversations.json\" \"" + templates.string() + "\"/*.jinja 2>/dev/null";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return std::nullopt;
-    std::string output;
-    char buf[65536];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
-    if (pclose(pipe) != 0 || output.empty()) return std::nullopt;
-    return json::parse(output);
+    auto output = test::runCommand(command);
+    if (!output) return std::nullopt;
+    return json::parse(*output);
 }
 
 }  // namespace

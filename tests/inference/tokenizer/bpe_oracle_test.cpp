@@ -47,13 +47,9 @@ std::optional<std::vector<std::vector<TokenId>>> runOracle(const std::string& di
     std::ofstream(input) << nlohmann::json(texts).dump();
     const std::string command = "node \"" HEARTH_TESTS_DIR "/tools/bpe_oracle.js\" \"" + dir + "\" " + package + " < \"" +
                                 input.string() + "\" 2>/dev/null";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return std::nullopt;
-    std::string output;
-    char buf[65536];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
-    if (pclose(pipe) != 0 || output.empty()) return std::nullopt;
-    return nlohmann::json::parse(output).get<std::vector<std::vector<TokenId>>>();
+    auto output = test::runCommand(command);
+    if (!output) return std::nullopt;
+    return nlohmann::json::parse(*output).get<std::vector<std::vector<TokenId>>>();
 }
 
 }  // namespace
