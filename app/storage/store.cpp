@@ -2,10 +2,11 @@
 
 #include "storage/schema.h"
 
+#include "platform/local_time.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <system_error>
 
@@ -45,19 +46,7 @@ void createPrivateFile(const std::string& path)
 #endif
 }
 
-std::string timestampSuffix()
-{
-    std::time_t t = std::time(nullptr);
-    std::tm local{};
-#ifdef _WIN32
-    localtime_s(&local, &t);
-#else
-    localtime_r(&t, &local);
-#endif
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &local);
-    return buf;
-}
+std::string timestampSuffix() { return formatLocalTimeNow("%Y%m%d-%H%M%S"); }
 
 bool quickCheckOk(SqliteDb& db)
 {

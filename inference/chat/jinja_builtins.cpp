@@ -1,11 +1,11 @@
 // Filters, tests, methods and globals of Hearth's Jinja subset: what real chat templates use,
 // with Python's semantics where the two differ from C++.
 #include "chat/jinja_interpreter.h"
+#include "platform/local_time.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <ctime>
 
 namespace hearth::jinja {
 
@@ -397,18 +397,7 @@ void addGlobals(std::unordered_map<std::string, Value>& scope)
     };
     scope["namespace"] = Value::function(makeDict);
     scope["dict"] = Value::function(makeDict);
-    scope["strftime_now"] = Value::function([](CallArgs& a) {
-        std::time_t t = std::time(nullptr);
-        std::tm local{};
-#ifdef _WIN32
-        localtime_s(&local, &t);
-#else
-        localtime_r(&t, &local);
-#endif
-        char buf[256];
-        const size_t n = std::strftime(buf, sizeof buf, a.get(0, "format").str().c_str(), &local);
-        return Value(std::string(buf, n));
-    });
+    scope["strftime_now"] = Value::function([](CallArgs& a) { return Value(formatLocalTimeNow(a.get(0, "format").str())); });
 }
 
 bool applyTest(Interpreter& in, const std::string& name, const Value& v, CallArgs& a)
