@@ -1,25 +1,38 @@
 #include "engine_options.h"
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/vulkan/vulkan_backend.h"
 #include "core/error.h"
+
+#include <cstdio>
 
 namespace hearth::cli {
 
 const std::set<std::string>& engineValueOptions()
 {
-    static const std::set<std::string> options = {"--model", "--backend", "--threads", "--ctx"};
+    static const std::set<std::string> options = {"--model", "--backend", "--threads", "--ctx", "--device"};
     return options;
 }
 
 std::shared_ptr<Backend> makeBackend(const CliArgs& args)
 {
-    const std::string name = args.value("--backend").value_or("cpu");
+    const std::string name = args.value("--backend").value_or("auto");
     const unsigned threads = unsigned(args.unsignedValue("--threads", 0));
+    VulkanBackendOptions vulkan;
+    vulkan.device = args.value("--device").value_or("");
     if (name == "cpu") return std::make_shared<CpuBackend>(threads);
-    if (name == "vulkan")
-        throw Error(ErrorCode::Device, "the Vulkan backend is not part of this build yet; use --backend cpu "
-                                       "(`hearth-cli devices` lists what Vulkan sees)");
-    throw std::invalid_argument("--backend must be cpu or vulkan, got '" + name + "'");
+    if (name == "vulkan") return std::make_shared<VulkanBackend>(vulkan);
+    if (name == "auto") {
+        // Vulkan is the product path; a machine without any Vulkan driver still runs, on the CPU.
+        try {
+            return std::make_shared<VulkanBackend>(vulkan);
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::Device) throw;
+            std::fprintf(stderr, "note: Vulkan is not available (%s); using the CPU backend\n", e.what());
+            return std::make_shared<CpuBackend>(threads);
+        }
+    }
+    throw std::invalid_argument("--backend must be auto, vulkan or cpu, got '" + name + "'");
 }
 
 }  // namespace hearth::cli

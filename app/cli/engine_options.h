@@ -14,7 +14,8 @@ namespace hearth::cli {
 // The option names engine commands accept in addition to their own.
 const std::set<std::string>& engineValueOptions();
 
-// The backend chosen with --backend (cpu by default) and --threads.
+// The backend chosen with --backend: auto (default: Vulkan, the CPU when no Vulkan device is
+// usable), vulkan (--device picks one) or cpu (--threads).
 std::shared_ptr<Backend> makeBackend(const CliArgs& args);
 
 }  // namespace hearth::cli

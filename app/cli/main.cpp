@@ -21,7 +21,7 @@ void printUsage(std::FILE* out)
                "  info FILE [--json] [--ctx N]   summarize a GGUF model file (memory estimate for N tokens)\n"
                "  devices [--json]               list Vulkan devices and the one Hearth would use\n"
                "  run --model F --prompt TEXT [-n N] [--temp T --top-k K --top-p P --min-p M\n"
-               "      --repeat-penalty R --seed S --stop TEXT] [--ctx N] [--backend cpu] [--threads N]\n"
+               "      --repeat-penalty R --seed S --stop TEXT] [--ctx N] [--backend auto|vulkan|cpu] [--device D] [--threads N]\n"
                "                                 generate text, streamed to stdout; speed on stderr\n"
                "  perplexity --model F --file TEXT --ctx N   llama.cpp-compatible perplexity\n"
                "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"

@@ -1,0 +1,96 @@
+// One Vulkan device ready for compute: instance, logical device with one compute queue, a
+// command pool, memory allocation and buffers. Everything the backend's ops need lives on top.
+#pragma once
+
+#include "backend/vulkan/vk_device_info.h"
+#include "backend/vulkan/vk_instance.h"
+
+#include <volk.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hearth::vk {
+
+struct ContextOptions {
+    std::string device;        // index or part of a name; empty: automatic (see chooseDevice)
+    bool validation = false;   // enable VK_LAYER_KHRONOS_validation and collect its errors
+};
+
+enum class MemoryKind {
+    Device,    // device-local (mapped too when the device-local memory is host-visible, e.g. lavapipe)
+    Upload,    // host-visible, coherent: staging for uploads
+    Readback,  // host-visible, cached where possible: results read by the host
+};
+
+class Context;
+
+// A buffer with its own memory. Mapped when its memory is host-visible.
+class Buffer {
+public:
+    Buffer(Context& context, VkDeviceSize size, MemoryKind kind);
+    ~Buffer();
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+
+    VkBuffer handle() const { return m_buffer; }
+    VkDeviceSize size() const { return m_size; }
+    uint8_t* mapped() const { return m_mapped; }
+
+private:
+    Context& m_context;
+    VkBuffer m_buffer = VK_NULL_HANDLE;
+    VkDeviceMemory m_memory = VK_NULL_HANDLE;
+    VkDeviceSize m_size = 0;
+    uint32_t m_heap = 0;
+    uint8_t* m_mapped = nullptr;
+};
+
+class Context {
+public:
+    explicit Context(const ContextOptions& options);
+    ~Context();
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
+    VkDevice device() const { return m_device; }
+    VkQueue queue() const { return m_queue; }
+    VkCommandPool commandPool() const { return m_commandPool; }
+    const DeviceInfo& info() const { return m_info; }
+    const Instance& instance() const { return *m_instance; }
+    const VkPhysicalDeviceLimits& limits() const { return m_limits; }
+
+    // The largest range one storage-buffer binding may cover, and the largest single buffer.
+    VkDeviceSize maxBindingBytes() const;
+    VkDeviceSize deviceBytesInUse() const { return m_deviceBytesInUse; }
+    VkDeviceSize deviceBytesPeak() const { return m_deviceBytesPeak; }
+    // Size of the heap device buffers come from.
+    VkDeviceSize deviceHeapBytes() const;
+
+    // Waits for every submitted command to finish, or throws hearth::Error(Device) (e.g. device lost).
+    void submitAndWait(VkCommandBuffer commands);
+
+    // The pipeline cache, loaded from and saved to the user's cache folder (keyed by device and driver).
+    VkPipelineCache pipelineCache() const { return m_pipelineCache; }
+    void savePipelineCache() const;
+
+private:
+    friend class Buffer;
+    uint32_t memoryType(uint32_t allowed, MemoryKind kind) const;
+    std::string pipelineCachePath() const;
+
+    std::unique_ptr<Instance> m_instance;
+    DeviceInfo m_info;
+    VkPhysicalDeviceLimits m_limits{};
+    VkPhysicalDeviceMemoryProperties m_memory{};
+    VkDevice m_device = VK_NULL_HANDLE;
+    VkQueue m_queue = VK_NULL_HANDLE;
+    uint32_t m_queueFamily = 0;
+    VkCommandPool m_commandPool = VK_NULL_HANDLE;
+    VkFence m_fence = VK_NULL_HANDLE;
+    VkPipelineCache m_pipelineCache = VK_NULL_HANDLE;
+    VkDeviceSize m_deviceBytesInUse = 0, m_deviceBytesPeak = 0;
+};
+
+}  // namespace hearth::vk

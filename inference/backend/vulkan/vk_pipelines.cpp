@@ -1,0 +1,102 @@
+#include "backend/vulkan/vk_pipelines.h"
+
+#include "backend/vulkan/vk_check.h"
+#include "core/error.h"
+#include "embedded_shaders.h"
+
+#include <algorithm>
+
+namespace hearth::vk {
+
+Pipelines::Pipelines(Context& context) : m_context(context)
+{
+    VkDevice device = context.device();
+    VkDescriptorSetLayoutBinding bindings[kMaxBindings];
+    for (uint32_t i = 0; i < kMaxBindings; ++i)
+        bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    setInfo.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+    setInfo.bindingCount = kMaxBindings;
+    setInfo.pBindings = bindings;
+    HEARTH_VK_CHECK(vkCreateDescriptorSetLayout(device, &setInfo, nullptr, &m_setLayout));
+    VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes};
+    VkPipelineLayoutCreateInfo layoutInfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+    layoutInfo.setLayoutCount = 1;
+    layoutInfo.pSetLayouts = &m_setLayout;
+    layoutInfo.pushConstantRangeCount = 1;
+    layoutInfo.pPushConstantRanges = &range;
+    HEARTH_VK_CHECK(vkCreatePipelineLayout(device, &layoutInfo, nullptr, &m_layout));
+
+    // Workgroups of a few subgroups: wide enough to hide latency on GPUs, and a whole number
+    // of SIMD lanes on lavapipe (8-wide subgroups).
+    const uint32_t subgroup = std::max(context.info().subgroupSize, 8u);
+    m_wide = std::min(std::max(64u, subgroup), context.info().maxComputeWorkGroupInvocations);
+    m_matmulWidth = std::min(std::max(32u, subgroup), m_wide);
+    // The per-weight-type kernels are made by prepareWeightType, for the types a model uses.
+    for (auto name : shaders::names()) {
+        const std::string n(name);
+        if (n == "add_f32" || isPerType(n)) continue;  // add_f32: the build's shader self-test
+        create(n, n == "attention" ? 64 : m_wide);
+    }
+    context.savePipelineCache();
+}
+
+bool Pipelines::isPerType(const std::string& name)
+{
+    return name.rfind("matvec_", 0) == 0 || name.rfind("matmul_", 0) == 0 || name.rfind("get_rows_", 0) == 0;
+}
+
+void Pipelines::prepareWeightType(const std::string& type)
+{
+    if (m_pipelines.count("matvec_" + type)) return;
+    if (shaders::spirv("matvec_" + type).empty())
+        throw Error(ErrorCode::UnsupportedType, "the Vulkan backend has no kernels for weight type " + type);
+    create("matvec_" + type, m_matmulWidth);
+    create("matmul_" + type, m_matmulWidth);
+    create("get_rows_" + type, m_wide);
+    m_context.savePipelineCache();
+}
+
+Pipelines::~Pipelines()
+{
+    VkDevice device = m_context.device();
+    for (auto& [name, pipeline] : m_pipelines) vkDestroyPipeline(device, pipeline.handle, nullptr);
+    if (m_layout) vkDestroyPipelineLayout(device, m_layout, nullptr);
+    if (m_setLayout) vkDestroyDescriptorSetLayout(device, m_setLayout, nullptr);
+}
+
+void Pipelines::create(const std::string& name, uint32_t workgroupSize)
+{
+    VkDevice device = m_context.device();
+    auto code = shaders::spirv(name);
+    VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+    moduleInfo.codeSize = code.size_bytes();
+    moduleInfo.pCode = code.data();
+    VkShaderModule module;
+    HEARTH_VK_CHECK(vkCreateShaderModule(device, &moduleInfo, nullptr, &module));
+
+    VkSpecializationMapEntry entry{0, 0, sizeof(uint32_t)};
+    VkSpecializationInfo specialization{1, &entry, sizeof(uint32_t), &workgroupSize};
+    VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+    info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
+    info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+    info.stage.module = module;
+    info.stage.pName = "main";
+    info.stage.pSpecializationInfo = name == "attention" ? nullptr : &specialization;
+    info.layout = m_layout;
+    VkPipeline pipeline;
+    const VkResult result = vkCreateComputePipelines(device, m_context.pipelineCache(), 1, &info, nullptr, &pipeline);
+    vkDestroyShaderModule(device, module, nullptr);
+    if (result != VK_SUCCESS) check(result, ("vkCreateComputePipelines(" + name + ")").c_str(), __FILE__, __LINE__);
+    m_pipelines[name] = {pipeline, workgroupSize};
+}
+
+const Pipeline& Pipelines::get(const std::string& name) const
+{
+    auto it = m_pipelines.find(name);
+    if (it == m_pipelines.end())
+        throw Error(ErrorCode::UnsupportedType, "the Vulkan backend has no kernel '" + name + "'");
+    return it->second;
+}
+
+}  // namespace hearth::vk

@@ -1,0 +1,46 @@
+// Every compute pipeline of the backend, created once when the backend starts (through the
+// on-disk pipeline cache) and specialised for the device's workgroup sizes. All pipelines share
+// one layout: up to four storage buffers set with push descriptors, and 128 bytes of push constants.
+#pragma once
+
+#include "backend/vulkan/vk_context.h"
+
+#include <map>
+#include <string>
+
+namespace hearth::vk {
+
+constexpr uint32_t kMaxBindings = 4;
+constexpr uint32_t kPushConstantBytes = 128;
+
+struct Pipeline {
+    VkPipeline handle = VK_NULL_HANDLE;
+    uint32_t workgroupSize = 0;
+};
+
+class Pipelines {
+public:
+    explicit Pipelines(Context& context);
+    ~Pipelines();
+    Pipelines(const Pipelines&) = delete;
+    Pipelines& operator=(const Pipelines&) = delete;
+
+    // Creates the matvec_/matmul_/get_rows_ kernels of a weight type ("q4_0") if not made yet.
+    // Called while weights load, so no pipeline is ever created while generating.
+    void prepareWeightType(const std::string& type);
+    // Throws hearth::Error(UnsupportedType) for a kernel that was not prepared or not built.
+    const Pipeline& get(const std::string& name) const;
+    VkPipelineLayout layout() const { return m_layout; }
+
+private:
+    void create(const std::string& name, uint32_t workgroupSize);
+    static bool isPerType(const std::string& name);
+
+    Context& m_context;
+    VkDescriptorSetLayout m_setLayout = VK_NULL_HANDLE;
+    VkPipelineLayout m_layout = VK_NULL_HANDLE;
+    std::map<std::string, Pipeline> m_pipelines;
+    uint32_t m_wide = 64, m_matmulWidth = 32;
+};
+
+}  // namespace hearth::vk

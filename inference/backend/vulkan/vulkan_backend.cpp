@@ -1,0 +1,576 @@
+#include "backend/vulkan/vulkan_backend.h"
+
+#include "backend/vulkan/vk_command_stream.h"
+#include "backend/vulkan/vk_pipelines.h"
+#include "backend/vulkan/vk_weight_layout.h"
+#include "core/error.h"
+#include "quant/dequantize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+namespace hearth {
+
+using namespace vk;
+
+namespace {
+
+constexpr VkDeviceSize kAlignment = 256;  // >= every device's minStorageBufferOffsetAlignment
+constexpr VkDeviceSize kArenaChunk = 32ull << 20;
+constexpr VkDeviceSize kStagingBytes = 64ull << 20;
+constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount Vulkan allows
+constexpr uint32_t kMatmulRows = 2;     // ROWS in matmul.comp
+constexpr uint32_t kMatmulTokens = 8;   // NTOK of the matmul_* variants
+
+VkDeviceSize alignUp(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
+uint32_t ceilDiv(uint64_t a, uint64_t b) { return uint32_t((a + b - 1) / b); }
+
+void require(bool ok, const char* op)
+{
+    if (!ok) throw Error(ErrorCode::InvalidArgument, std::string("vulkan backend: shape mismatch in ") + op);
+}
+
+// Bump allocation out of a few large buffers, reset when a forward pass's tensors are gone.
+class Arena {
+public:
+    Arena(Context& context, MemoryKind kind) : m_context(context), m_kind(kind) {}
+    struct Slice {
+        Buffer* buffer;
+        VkDeviceSize offset;
+    };
+    Slice allocate(VkDeviceSize bytes)
+    {
+        bytes = alignUp(std::max<VkDeviceSize>(bytes, 4), kAlignment);
+        for (size_t i = 0; i < m_chunks.size(); ++i)
+            if (m_used[i] + bytes <= m_chunks[i]->size()) {
+                Slice s{m_chunks[i].get(), m_used[i]};
+                m_used[i] += bytes;
+                return s;
+            }
+        const VkDeviceSize size = std::min(std::max(bytes, kArenaChunk), m_context.maxBindingBytes());
+        m_chunks.push_back(std::make_unique<Buffer>(m_context, size, m_kind));
+        m_used.push_back(bytes);
+        return {m_chunks.back().get(), 0};
+    }
+    void reset() { std::fill(m_used.begin(), m_used.end(), 0); }
+
+private:
+    Context& m_context;
+    MemoryKind m_kind;
+    std::vector<std::unique_ptr<Buffer>> m_chunks;
+    std::vector<VkDeviceSize> m_used;
+};
+
+// A region of a buffer as a shader binds it: an aligned binding plus the element (4-byte word)
+// where the region starts inside it.
+struct View {
+    Binding binding;
+    uint32_t element = 0;
+};
+
+}  // namespace
+
+struct VulkanBackend::Impl {
+    explicit Impl(const VulkanBackendOptions& options)
+        : context({options.device, options.validation}), pipelines(context), deviceArena(context, MemoryKind::Device),
+          hostArena(context, MemoryKind::Upload), stream(context, pipelines)
+    {
+    }
+
+    Context context;
+    Pipelines pipelines;
+    Arena deviceArena, hostArena;
+    std::unique_ptr<Buffer> readback;
+    const Tensor* readbackOf = nullptr;
+    uint64_t readbackEpoch = 0;
+    std::map<std::vector<float>, std::unique_ptr<Buffer>> frequencyTables;
+    std::function<void(uint64_t)> progress;
+    uint64_t uploadedBytes = 0;
+    int64_t liveActivations = 0;
+    CommandStream stream;  // last: destroyed first, waiting for work that uses the buffers above
+
+    View view(Buffer& buffer, VkDeviceSize begin, VkDeviceSize bytes, bool written) const
+    {
+        const VkDeviceSize aligned = begin / kAlignment * kAlignment;
+        const VkDeviceSize range = std::max<VkDeviceSize>(begin + bytes - aligned, 4);
+        if (range > context.maxBindingBytes())
+            throw Error(ErrorCode::OutOfMemory, "vulkan backend: a tensor of " + std::to_string(bytes) +
+                                                    " bytes is larger than the device's binding limit of " +
+                                                    std::to_string(context.maxBindingBytes()));
+        return {{buffer.handle(), aligned, range, written}, uint32_t((begin - aligned) / 4)};
+    }
+
+    void releaseActivations();
+    Buffer& frequencies(const RopeParams& p);
+    void elementwise(const char* name, std::span<const Binding> bindings, const void* push, size_t pushBytes, uint64_t count)
+    {
+        const Pipeline& pipeline = pipelines.get(name);
+        const uint32_t groups = ceilDiv(count, pipeline.workgroupSize);
+        const uint32_t x = std::min(groups, kMaxGroups);
+        stream.dispatch(pipeline, bindings, push, pushBytes, x, ceilDiv(groups, x));
+    }
+};
+
+namespace {
+
+struct WeightPiece {
+    std::unique_ptr<Buffer> buffer;
+    int64_t firstRow = 0, rows = 0;
+};
+
+class VkWeight : public Tensor {
+public:
+    VkWeight(std::shared_ptr<VulkanBackend::Impl> owner, int64_t rows, int64_t cols)
+        : Tensor(rows, cols), impl(std::move(owner)) {}
+    ~VkWeight() override
+    {
+        try {
+            impl->stream.flush();  // no recorded command may outlive the memory it reads
+        } catch (...) {
+        }
+    }
+    std::shared_ptr<VulkanBackend::Impl> impl;
+    GgmlType type = GgmlType::F32;
+    DeviceWeightLayout layout;
+    uint32_t rowWords = 0;
+    bool isVector = false;  // a 1-row tensor (norm weight, bias) kept as F32 values
+    std::vector<WeightPiece> pieces;
+};
+
+class VkActivations : public Tensor {
+public:
+    VkActivations(std::shared_ptr<VulkanBackend::Impl> owner, int64_t rows, int64_t cols)
+        : Tensor(rows, cols), impl(std::move(owner)) {}
+    ~VkActivations() override
+    {
+        try {
+            if (dedicated) impl->stream.flush();
+        } catch (...) {
+        }
+        dedicated.reset();
+        impl->releaseActivations();
+    }
+    std::shared_ptr<VulkanBackend::Impl> impl;
+    Buffer* buffer = nullptr;
+    VkDeviceSize offset = 0;
+    std::unique_ptr<Buffer> dedicated;  // tensors larger than an arena chunk
+
+    VkDeviceSize rowBytes() const { return VkDeviceSize(cols()) * 4; }
+    View rowsView(int64_t first, int64_t count, bool written) const
+    {
+        return impl->view(*buffer, offset + VkDeviceSize(first) * rowBytes(), VkDeviceSize(count) * rowBytes(), written);
+    }
+    View whole(bool written) const { return rowsView(0, rows(), written); }
+};
+
+class VkKvCache : public KvCache {
+public:
+    VkKvCache(std::shared_ptr<VulkanBackend::Impl> owner, int64_t layers, int64_t slots, int64_t kvDim)
+        : KvCache(layers, slots, kvDim), impl(std::move(owner)) {}
+    ~VkKvCache() override
+    {
+        try {
+            impl->stream.flush();
+        } catch (...) {
+        }
+    }
+    std::shared_ptr<VulkanBackend::Impl> impl;
+    std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
+    VkDeviceSize layerBytes() const { return VkDeviceSize(slotCount()) * VkDeviceSize(kvDim()) * 2; }
+};
+
+const VkWeight& asWeight(const Tensor& t) { return static_cast<const VkWeight&>(t); }
+const VkActivations& asActs(const Tensor& t) { return static_cast<const VkActivations&>(t); }
+
+Binding wholeBuffer(const Buffer& buffer, bool written) { return {buffer.handle(), 0, buffer.size(), written}; }
+
+}  // namespace
+
+void VulkanBackend::Impl::releaseActivations()
+{
+    if (--liveActivations > 0) return;
+    // Every tensor of the forward pass is gone: wait for work still using the arenas, then reuse them.
+    try {
+        stream.flush();
+    } catch (...) {
+    }
+    deviceArena.reset();
+    hostArena.reset();
+}
+
+Buffer& VulkanBackend::Impl::frequencies(const RopeParams& p)
+{
+    // freqScale * thetaScale^i / factor[i], the same float recurrence as the CPU reference.
+    const float thetaScale = std::pow(p.base, -2.0f / float(p.ropeDims));
+    std::vector<float> table(size_t(p.ropeDims / 2));
+    float theta = 1.0f;
+    for (size_t i = 0; i < table.size(); ++i) {
+        table[i] = p.freqScale * (theta / (p.freqFactors ? p.freqFactors[i] : 1.0f));
+        theta *= thetaScale;
+    }
+    auto& slot = frequencyTables[table];
+    if (!slot) {
+        slot = std::make_unique<Buffer>(context, table.size() * 4, MemoryKind::Upload);
+        std::memcpy(slot->mapped(), table.data(), table.size() * 4);
+    }
+    return *slot;
+}
+
+VulkanBackend::VulkanBackend(const VulkanBackendOptions& options) : m(std::make_shared<Impl>(options)) {}
+
+VulkanBackend::~VulkanBackend()
+{
+    try {
+        m->stream.flush();
+    } catch (...) {
+    }
+}
+
+std::string VulkanBackend::name() const { return "vulkan (" + m->context.info().name + ")"; }
+const vk::DeviceInfo& VulkanBackend::device() const { return m->context.info(); }
+uint64_t VulkanBackend::deviceBytesPeak() const { return m->context.deviceBytesPeak(); }
+std::vector<std::string> VulkanBackend::validationErrors() const { return m->context.instance().validationErrors(); }
+void VulkanBackend::setUploadProgress(std::function<void(uint64_t)> progress) { m->progress = std::move(progress); }
+
+std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)
+{
+    if (info.dimCount > 2)
+        throw Error(ErrorCode::InvalidFile, "tensor '" + std::string(info.name) + "' has " +
+                                                std::to_string(info.dimCount) + " dimensions; weights have 1 or 2");
+    const int64_t cols = int64_t(info.dims[0]), rows = int64_t(info.dims[1]);
+    auto w = std::make_unique<VkWeight>(m, rows, cols);
+    w->type = info.type;
+    w->layout = deviceWeightLayout(info.type);  // throws for types without kernels
+    Context& context = m->context;
+    m->stream.flush();
+
+    if (rows == 1) {  // norm weights and biases: F32 values, whatever the file stores
+        std::vector<float> values(static_cast<size_t>(cols));
+        dequantizeRow(info.type, data.data(), values.data(), cols);
+        w->isVector = true;
+        WeightPiece piece{std::make_unique<Buffer>(context, VkDeviceSize(cols) * 4, MemoryKind::Device), 0, 1};
+        if (piece.buffer->mapped()) {
+            std::memcpy(piece.buffer->mapped(), values.data(), values.size() * 4);
+        } else {
+            Buffer staging(context, VkDeviceSize(cols) * 4, MemoryKind::Upload);
+            std::memcpy(staging.mapped(), values.data(), values.size() * 4);
+            m->stream.copy(staging.handle(), 0, piece.buffer->handle(), 0, VkDeviceSize(cols) * 4);
+            m->stream.flush();
+        }
+        w->pieces.push_back(std::move(piece));
+        return w;
+    }
+
+    const bool plain = ggmlTypeTraits(info.type).blockElements == 1;  // plain rows are zero-padded to 16
+    if (!plain && cols % w->layout.blockElements != 0)
+        throw Error(ErrorCode::UnsupportedType, "tensor '" + std::string(info.name) + "': the Vulkan kernels need rows of a multiple of " +
+                                                    std::to_string(w->layout.blockElements) + " values, it has " + std::to_string(cols));
+    m->pipelines.prepareWeightType(w->layout.kernelType);
+    w->rowWords = uint32_t((cols + w->layout.blockElements - 1) / w->layout.blockElements) * w->layout.blockWords;
+    const VkDeviceSize deviceRowBytes = VkDeviceSize(w->rowWords) * 4;
+    const size_t fileRowBytes = rowBytes(info.type, cols);
+    const int64_t rowsPerPiece = int64_t(context.maxBindingBytes() / deviceRowBytes);
+    if (rowsPerPiece == 0)
+        throw Error(ErrorCode::OutOfMemory, "tensor '" + std::string(info.name) + "': one row is larger than the device's binding limit");
+
+    std::unique_ptr<Buffer> staging;
+    for (int64_t first = 0; first < rows; first += rowsPerPiece) {
+        WeightPiece piece{nullptr, first, std::min(rowsPerPiece, rows - first)};
+        piece.buffer = std::make_unique<Buffer>(context, VkDeviceSize(piece.rows) * deviceRowBytes, MemoryKind::Device);
+        if (uint8_t* target = piece.buffer->mapped()) {
+            std::memset(target, 0, VkDeviceSize(piece.rows) * deviceRowBytes);  // the padding of plain rows
+            for (int64_t r = 0; r < piece.rows; ++r)
+                repackRow(info.type, data.data() + size_t(first + r) * fileRowBytes, cols,
+                          reinterpret_cast<uint32_t*>(target + VkDeviceSize(r) * deviceRowBytes));
+            m->uploadedBytes += VkDeviceSize(piece.rows) * deviceRowBytes;
+            if (m->progress) m->progress(m->uploadedBytes);
+        } else {
+            // Stream through a staging buffer, a batch of whole rows at a time.
+            const int64_t batchRows = std::max<int64_t>(1, int64_t(kStagingBytes / deviceRowBytes));
+            if (!staging) staging = std::make_unique<Buffer>(context, VkDeviceSize(std::min(batchRows, piece.rows)) * deviceRowBytes, MemoryKind::Upload);
+            const int64_t stagingRows = int64_t(staging->size() / deviceRowBytes);
+            for (int64_t r0 = 0; r0 < piece.rows; r0 += stagingRows) {
+                const int64_t n = std::min(stagingRows, piece.rows - r0);
+                std::memset(staging->mapped(), 0, VkDeviceSize(n) * deviceRowBytes);
+                for (int64_t r = 0; r < n; ++r)
+                    repackRow(info.type, data.data() + size_t(first + r0 + r) * fileRowBytes, cols,
+                              reinterpret_cast<uint32_t*>(staging->mapped() + VkDeviceSize(r) * deviceRowBytes));
+                m->stream.copy(staging->handle(), 0, piece.buffer->handle(), VkDeviceSize(r0) * deviceRowBytes,
+                               VkDeviceSize(n) * deviceRowBytes);
+                m->stream.flush();
+                m->uploadedBytes += VkDeviceSize(n) * deviceRowBytes;
+                if (m->progress) m->progress(m->uploadedBytes);
+            }
+        }
+        w->pieces.push_back(std::move(piece));
+    }
+    return w;
+}
+
+std::unique_ptr<Tensor> VulkanBackend::activations(int64_t rows, int64_t cols)
+{
+    auto t = std::make_unique<VkActivations>(m, rows, cols);
+    const VkDeviceSize bytes = VkDeviceSize(rows) * VkDeviceSize(cols) * 4;
+    if (bytes > m->context.maxBindingBytes()) {
+        t->dedicated = std::make_unique<Buffer>(m->context, bytes, MemoryKind::Device);
+        t->buffer = t->dedicated.get();
+    } else {
+        auto slice = m->deviceArena.allocate(bytes);
+        t->buffer = slice.buffer;
+        t->offset = slice.offset;
+    }
+    ++m->liveActivations;
+    return t;
+}
+
+std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16)
+{
+    if (!f16) throw Error(ErrorCode::InvalidArgument, "the Vulkan backend keeps the KV cache in F16; drop --f32-cache or use --backend cpu");
+    auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim);
+    if (cache->layerBytes() > m->context.maxBindingBytes())
+        throw Error(ErrorCode::OutOfMemory, "a context of " + std::to_string(slots) + " tokens needs " +
+                                                std::to_string(cache->layerBytes() >> 20) + " MiB of keys per layer, more than " +
+                                                m->context.info().name + " can bind at once (" +
+                                                std::to_string(m->context.maxBindingBytes() >> 20) + " MiB); use a smaller context");
+    for (int64_t l = 0; l < layers; ++l) {
+        cache->keys.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(), MemoryKind::Device));
+        cache->values.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(), MemoryKind::Device));
+    }
+    return cache;
+}
+
+void VulkanBackend::getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out)
+{
+    const auto& w = asWeight(table);
+    const auto& o = asActs(out);
+    require(!w.isVector && o.rows() == int64_t(ids.size()) && o.cols() == w.cols(), "getRows");
+    for (TokenId id : ids)
+        if (id < 0 || id >= w.rows())
+            throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the embedding table");
+    auto slice = m->hostArena.allocate(ids.size_bytes());
+    std::memcpy(slice.buffer->mapped() + slice.offset, ids.data(), ids.size_bytes());
+    const View idView = m->view(*slice.buffer, slice.offset, ids.size_bytes(), false);
+    const View outView = o.whole(true);
+    const Pipeline& pipeline = m->pipelines.get("get_rows_" + w.layout.kernelType);
+    for (const WeightPiece& piece : w.pieces) {
+        struct {
+            uint32_t cols, rowWords, wOffset, idOffset, outOffset, firstRow, rowCount;
+        } push{uint32_t(w.cols()), w.rowWords, 0, idView.element, outView.element, uint32_t(piece.firstRow), uint32_t(piece.rows)};
+        const Binding bindings[] = {wholeBuffer(*piece.buffer, false), idView.binding, outView.binding};
+        m->stream.dispatch(pipeline, bindings, &push, sizeof push, uint32_t(ids.size()));
+    }
+}
+
+void VulkanBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out)
+{
+    const auto& in = asActs(x);
+    const auto& w = asWeight(weight);
+    const auto& o = asActs(out);
+    require(w.isVector && w.cols() == in.cols() && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
+    const View a = in.whole(false), r = o.whole(true);
+    struct {
+        uint32_t cols, xOffset, wOffset, outOffset;
+        float eps;
+    } push{uint32_t(in.cols()), a.element, 0, r.element, eps};
+    const Binding bindings[] = {a.binding, wholeBuffer(*w.pieces[0].buffer, false), r.binding};
+    m->stream.dispatch(m->pipelines.get("rms_norm"), bindings, &push, sizeof push, uint32_t(in.rows()));
+}
+
+void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
+{
+    const auto& w = asWeight(weight);
+    const auto& in = asActs(x);
+    const auto& o = asActs(out);
+    require(!w.isVector && in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows(), "matmul");
+    const int64_t tokens = in.rows();
+    const bool decode = tokens == 1;
+    const Pipeline& pipeline = m->pipelines.get((decode ? "matvec_" : "matmul_") + w.layout.kernelType);
+    const uint32_t tokensPerGroup = decode ? 1 : kMatmulTokens;
+    // Very long activations (e.g. logits for every prompt position) are bound a slice of tokens at a time.
+    const VkDeviceSize limit = m->context.maxBindingBytes() - kAlignment;
+    const int64_t chunk = std::max<int64_t>(
+        kMatmulTokens, int64_t(std::min(limit / in.rowBytes(), limit / o.rowBytes())) / kMatmulTokens * kMatmulTokens);
+    for (int64_t t0 = 0; t0 < tokens; t0 += chunk) {
+        const int64_t count = std::min(chunk, tokens - t0);
+        const View xv = in.rowsView(t0, count, false), ov = o.rowsView(t0, count, true);
+        for (const WeightPiece& piece : w.pieces) {
+            const uint32_t groups = ceilDiv(uint64_t(piece.rows), kMatmulRows);
+            for (uint32_t g0 = 0; g0 < groups; g0 += kMaxGroups) {
+                struct {
+                    uint32_t cols, rows, tokens, rowWords, wOffset, xOffset, xStride, outOffset, outStride, outColumn, groupBase;
+                } push{uint32_t(w.cols()), uint32_t(piece.rows), uint32_t(count), w.rowWords, 0, xv.element,
+                       uint32_t(in.cols()), ov.element, uint32_t(o.cols()), uint32_t(piece.firstRow), g0};
+                const Binding bindings[] = {wholeBuffer(*piece.buffer, false), xv.binding, ov.binding};
+                m->stream.dispatch(pipeline, bindings, &push, sizeof push, std::min(kMaxGroups, groups - g0),
+                                   ceilDiv(uint64_t(count), tokensPerGroup));
+            }
+        }
+    }
+}
+
+void VulkanBackend::addBias(Tensor& x, const Tensor& bias)
+{
+    const auto& o = asActs(x);
+    const auto& b = asWeight(bias);
+    require(b.isVector && b.cols() == o.cols(), "addBias");
+    const View in = o.whole(false), out = o.whole(true);
+    struct {
+        uint32_t count, aOffset, bOffset, outOffset, bCols;
+    } push{uint32_t(o.rows() * o.cols()), in.element, 0, out.element, uint32_t(b.cols())};
+    const Binding bindings[] = {in.binding, wholeBuffer(*b.pieces[0].buffer, false), out.binding};
+    m->elementwise("add", bindings, &push, sizeof push, push.count);
+}
+
+void VulkanBackend::add(const Tensor& a, const Tensor& b, Tensor& out)
+{
+    const auto& x = asActs(a);
+    const auto& y = asActs(b);
+    const auto& o = asActs(out);
+    const int64_t n = x.rows() * x.cols();
+    require(y.rows() * y.cols() == n && o.rows() * o.cols() == n, "add");
+    const View xv = x.whole(false), yv = y.whole(false), ov = o.whole(true);
+    struct {
+        uint32_t count, aOffset, bOffset, outOffset, bCols;
+    } push{uint32_t(n), xv.element, yv.element, ov.element, 0};
+    const Binding bindings[] = {xv.binding, yv.binding, ov.binding};
+    m->elementwise("add", bindings, &push, sizeof push, push.count);
+}
+
+void VulkanBackend::rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& p)
+{
+    const auto& o = asActs(x);
+    require(int64_t(positions.size()) == o.rows() && o.cols() % p.headDim == 0 && p.ropeDims <= p.headDim, "rope");
+    auto slice = m->hostArena.allocate(positions.size_bytes());
+    std::memcpy(slice.buffer->mapped() + slice.offset, positions.data(), positions.size_bytes());
+    const View pv = m->view(*slice.buffer, slice.offset, positions.size_bytes(), false);
+    const View xv = o.whole(true);
+    Buffer& frequencies = m->frequencies(p);
+    const uint32_t heads = uint32_t(o.cols() / p.headDim);
+    struct {
+        uint32_t tokens, heads, headDim, ropeDims, neox, xOffset, positionOffset, frequencyOffset;
+    } push{uint32_t(o.rows()), heads, uint32_t(p.headDim), uint32_t(p.ropeDims), p.neox ? 1u : 0u, xv.element, pv.element, 0};
+    const Binding bindings[] = {xv.binding, pv.binding, wholeBuffer(frequencies, false)};
+    m->elementwise("rope", bindings, &push, sizeof push, uint64_t(o.rows()) * heads * uint64_t(p.ropeDims / 2));
+}
+
+void VulkanBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot)
+{
+    auto& c = static_cast<VkKvCache&>(cache);
+    const auto& ks = asActs(k);
+    const auto& vs = asActs(v);
+    require(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && vs.rows() == ks.rows() && c.kvDim() % 2 == 0 &&
+                layer >= 0 && layer < c.layers() && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
+            "storeKv");
+    const View kv = ks.whole(false), vv = vs.whole(false);
+    struct {
+        uint32_t tokens, kvDim, kOffset, vOffset, kCacheOffset, vCacheOffset, firstSlot;
+    } push{uint32_t(ks.rows()), uint32_t(c.kvDim()), kv.element / 2, vv.element / 2, 0, 0, uint32_t(firstSlot)};
+    const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true),
+                                wholeBuffer(*c.values[size_t(layer)], true)};
+    m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim() / 2));
+}
+
+void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
+                              const AttentionParams& p, Tensor& out)
+{
+    const auto& c = static_cast<const VkKvCache&>(cache);
+    const auto& qs = asActs(q);
+    const auto& o = asActs(out);
+    require(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows() && p.headDim % 2 == 0 &&
+                p.headDim <= 256 && p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() &&
+                firstSlot + qs.rows() <= c.slotCount(),
+            "attention");
+    const View qv = qs.whole(false), ov = o.whole(true);
+    struct {
+        uint32_t heads, kvHeads, headDim, firstSlot, qOffset, kCacheOffset, vCacheOffset, outOffset;
+        float scale;
+    } push{uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element, p.scale};
+    const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false),
+                                wholeBuffer(*c.values[size_t(layer)], false), ov.binding};
+    m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
+}
+
+void VulkanBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
+{
+    const auto& g = asActs(gate);
+    const auto& u = asActs(up);
+    const auto& o = asActs(out);
+    const int64_t n = g.rows() * g.cols();
+    require(u.rows() * u.cols() == n && o.rows() * o.cols() == n, "swiglu");
+    const View gv = g.whole(false), uv = u.whole(false), ov = o.whole(true);
+    struct {
+        uint32_t count, gateOffset, upOffset, outOffset;
+    } push{uint32_t(n), gv.element, uv.element, ov.element};
+    const Binding bindings[] = {gv.binding, uv.binding, ov.binding};
+    m->elementwise("swiglu", bindings, &push, sizeof push, push.count);
+}
+
+void VulkanBackend::copyRows(const Tensor& x, int64_t first, Tensor& out)
+{
+    const auto& a = asActs(x);
+    const auto& o = asActs(out);
+    require(a.cols() == o.cols() && first >= 0 && first + o.rows() <= a.rows(), "copyRows");
+    m->stream.copy(a.buffer->handle(), a.offset + VkDeviceSize(first) * a.rowBytes(), o.buffer->handle(), o.offset,
+                   VkDeviceSize(o.rows()) * o.rowBytes());
+}
+
+void VulkanBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
+{
+    const auto& a = asActs(x);
+    require(row >= 0 && row < a.rows() && int64_t(dst.size()) == a.cols(), "readRow");
+    if (const uint8_t* mapped = a.buffer->mapped()) {
+        m->stream.flush();
+        std::memcpy(dst.data(), mapped + a.offset + VkDeviceSize(row) * a.rowBytes(), dst.size_bytes());
+        return;
+    }
+    // Device memory the host cannot see: copy the whole tensor back once, serve every row from it.
+    const VkDeviceSize bytes = VkDeviceSize(a.rows()) * a.rowBytes();
+    if (m->readbackOf != &x || m->readbackEpoch != m->stream.epoch()) {
+        if (!m->readback || m->readback->size() < bytes) {
+            m->stream.flush();
+            m->readback.reset();
+            m->readback = std::make_unique<Buffer>(m->context, bytes, MemoryKind::Readback);
+        }
+        m->stream.copy(a.buffer->handle(), a.offset, m->readback->handle(), 0, bytes);
+        m->stream.flush();
+        m->readbackOf = &x;
+        m->readbackEpoch = m->stream.epoch();
+    }
+    std::memcpy(dst.data(), m->readback->mapped() + VkDeviceSize(row) * a.rowBytes(), dst.size_bytes());
+}
+
+void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope)
+{
+    auto& c = static_cast<VkKvCache&>(cache);
+    require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && c.kvDim() % rope.headDim == 0,
+            "shiftKv");
+    const int64_t moved = used - keep - discard;
+    const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim()) * 2;
+    if (moved > 0) {
+        // Overlapping copies within one buffer are not allowed: go through a scratch buffer.
+        Buffer scratch(m->context, VkDeviceSize(moved) * slotBytes, MemoryKind::Device);
+        for (int64_t layer = 0; layer < c.layers(); ++layer)
+            for (Buffer* b : {c.keys[size_t(layer)].get(), c.values[size_t(layer)].get()}) {
+                m->stream.copy(b->handle(), VkDeviceSize(keep + discard) * slotBytes, scratch.handle(), 0, VkDeviceSize(moved) * slotBytes);
+                m->stream.copy(scratch.handle(), 0, b->handle(), VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes);
+            }
+        // Keys carry their position in their rotation: turn them back by `discard`.
+        Buffer& frequencies = m->frequencies(rope);
+        for (int64_t layer = 0; layer < c.layers(); ++layer) {
+            const View keys = m->view(*c.keys[size_t(layer)], VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes, true);
+            struct {
+                uint32_t slots, heads, headDim, ropeDims, neox, keyOffset, frequencyOffset;
+                float delta;
+            } push{uint32_t(moved), uint32_t(c.kvDim() / rope.headDim), uint32_t(rope.headDim), uint32_t(rope.ropeDims),
+                   rope.neox ? 1u : 0u, keys.element, 0, float(-discard)};
+            const Binding bindings[] = {keys.binding, wholeBuffer(frequencies, false)};
+            m->elementwise("rope_cached_keys", bindings, &push, sizeof push,
+                           uint64_t(moved) * push.heads * uint64_t(rope.ropeDims / 2));
+        }
+        m->stream.flush();  // the scratch buffer dies here
+    }
+}
+
+}  // namespace hearth

@@ -1,0 +1,59 @@
+// The Vulkan backend: the same ops as the CPU reference, run by Hearth's own compute shaders.
+// Ops are recorded into one command buffer; the work is submitted once per forward pass, when
+// the logits are read back. Weights are uploaded once into device memory (split into pieces that
+// respect the device's binding and allocation limits); activations come from an arena that is
+// reused from one forward pass to the next, so generating creates no Vulkan objects.
+#pragma once
+
+#include "backend/backend.h"
+#include "backend/vulkan/vk_context.h"
+
+#include <functional>
+#include <memory>
+
+namespace hearth {
+
+struct VulkanBackendOptions {
+    std::string device;       // index or part of the name; empty: automatic / HEARTH_VULKAN_DEVICE
+    bool validation = false;  // run under VK_LAYER_KHRONOS_validation (tests)
+};
+
+class VulkanBackend : public Backend {
+public:
+    // Throws hearth::Error(Device) when no usable Vulkan device exists, saying why.
+    explicit VulkanBackend(const VulkanBackendOptions& options = {});
+    ~VulkanBackend() override;
+
+    std::string name() const override;
+    const vk::DeviceInfo& device() const;
+    uint64_t deviceBytesPeak() const;
+    // Errors reported by the validation layer so far (empty without validation).
+    std::vector<std::string> validationErrors() const;
+    // Called while weights upload: bytes uploaded so far (of all weights bound so far).
+    void setUploadProgress(std::function<void(uint64_t)> progress);
+
+    std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
+    std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) override;
+    std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16) override;
+
+    void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
+    void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
+    void matmul(const Tensor& weight, const Tensor& x, Tensor& out) override;
+    void addBias(Tensor& x, const Tensor& bias) override;
+    void add(const Tensor& a, const Tensor& b, Tensor& out) override;
+    void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) override;
+    void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) override;
+    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
+                   const AttentionParams& params, Tensor& out) override;
+    void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
+    void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
+    void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope) override;
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> m;  // shared with every tensor, so the device outlives them
+};
+
+}  // namespace hearth

@@ -1,0 +1,100 @@
+#version 450
+// Causal attention over the F16 KV cache: one workgroup per (query token, head). Query row t
+// sees slots [0, firstSlot + t]. Slots are taken WG at a time: each invocation scores one slot,
+// then the chunk's probabilities update an online softmax (running max and sum) and each
+// invocation accumulates its share of the head's dimensions.
+// 64 invocations: the per-invocation share of a head (up to 256 dims) fits 4 registers.
+#define WG 64u
+layout(local_size_x = 64) in;
+#define NEG_INF uintBitsToFloat(0xFF800000u)
+
+layout(std430, binding = 0) readonly buffer Q { float qs[]; };
+layout(std430, binding = 1) readonly buffer KCache { uint kCache[]; };
+layout(std430, binding = 2) readonly buffer VCache { uint vCache[]; };
+layout(std430, binding = 3) writeonly buffer Out { float ys[]; };
+
+layout(push_constant) uniform Params {
+    uint heads;
+    uint kvHeads;
+    uint headDim;
+    uint firstSlot;
+    uint qOffset;       // floats
+    uint kCacheOffset;  // words, at the layer's first slot
+    uint vCacheOffset;
+    uint outOffset;     // floats
+    float scale;
+} p;
+
+#define MAX_HEAD_DIM 256
+#define DIMS_PER_INVOCATION ((MAX_HEAD_DIM + WG - 1) / WG)
+
+shared vec2 query[MAX_HEAD_DIM / 2];
+shared float weights[WG];
+
+float dotKey(uint slot, uint kvHead)
+{
+    const uint kvPairs = p.kvHeads * p.headDim / 2u;
+    const uint base = p.kCacheOffset + slot * kvPairs + kvHead * p.headDim / 2u;
+    float sum = 0.0;
+    for (uint i = 0; i < p.headDim / 2u; ++i) {
+        const vec2 k = unpackHalf2x16(kCache[base + i]);
+        sum += dot(k, query[i]);
+    }
+    return sum;
+}
+
+float loadValue(uint slot, uint kvHead, uint d)
+{
+    const uint kvPairs = p.kvHeads * p.headDim / 2u;
+    const uint word = vCache[p.vCacheOffset + slot * kvPairs + (kvHead * p.headDim + d) / 2u];
+    return unpackHalf2x16(word >> (16u * (d & 1u))).x;
+}
+
+void main()
+{
+    const uint head = gl_WorkGroupID.x, token = gl_WorkGroupID.y, tid = gl_LocalInvocationID.x;
+    const uint kvHead = head / (p.heads / p.kvHeads);
+    const uint visible = p.firstSlot + token + 1u;
+    const uint qBase = p.qOffset + token * p.heads * p.headDim + head * p.headDim;
+    for (uint i = tid; i < p.headDim / 2u; i += WG) query[i] = vec2(qs[qBase + 2u * i], qs[qBase + 2u * i + 1u]);
+    barrier();
+
+    float acc[DIMS_PER_INVOCATION];
+    for (uint j = 0; j < DIMS_PER_INVOCATION; ++j) acc[j] = 0.0;
+    float runningMax = NEG_INF, runningSum = 0.0;
+
+    for (uint chunk = 0; chunk < visible; chunk += WG) {
+        const uint slot = chunk + tid;
+        const float score = slot < visible ? dotKey(slot, kvHead) * p.scale : NEG_INF;
+        weights[tid] = score;
+        barrier();
+        float chunkMax = NEG_INF;
+        const uint count = min(WG, visible - chunk);
+        for (uint s = 0; s < count; ++s) chunkMax = max(chunkMax, weights[s]);
+        const float newMax = max(runningMax, chunkMax);
+        const float rescale = exp(runningMax - newMax);
+        barrier();
+        weights[tid] = slot < visible ? exp(score - newMax) : 0.0;
+        barrier();
+        float chunkSum = 0.0;
+        for (uint s = 0; s < count; ++s) chunkSum += weights[s];
+        runningSum = runningSum * rescale + chunkSum;
+        for (uint j = 0; j < DIMS_PER_INVOCATION; ++j) {
+            const uint d = tid + j * WG;
+            if (d >= p.headDim) break;
+            float sum = acc[j] * rescale;
+            for (uint s = 0; s < count; ++s) sum += weights[s] * loadValue(chunk + s, kvHead, d);
+            acc[j] = sum;
+        }
+        runningMax = newMax;
+        barrier();
+    }
+
+    const float inv = runningSum == 0.0 ? 0.0 : 1.0 / runningSum;
+    const uint oBase = p.outOffset + token * p.heads * p.headDim + head * p.headDim;
+    for (uint j = 0; j < DIMS_PER_INVOCATION; ++j) {
+        const uint d = tid + j * WG;
+        if (d >= p.headDim) break;
+        ys[oBase + d] = acc[j] * inv;
+    }
+}

@@ -1,0 +1,29 @@
+#version 450
+// Writes k[t] and v[t] (F32) into cache slots firstSlot + t as F16: one invocation per value pair.
+layout(local_size_x_id = 0) in;
+layout(constant_id = 0) const uint WG = 64;
+
+layout(std430, binding = 0) readonly buffer K { vec2 kIn[]; };
+layout(std430, binding = 1) readonly buffer V { vec2 vIn[]; };
+layout(std430, binding = 2) writeonly buffer KCache { uint kCache[]; };
+layout(std430, binding = 3) writeonly buffer VCache { uint vCache[]; };
+
+layout(push_constant) uniform Params {
+    uint tokens;
+    uint kvDim;
+    uint kOffset;      // vec2s
+    uint vOffset;      // vec2s
+    uint kCacheOffset; // words, at the layer's first slot
+    uint vCacheOffset;
+    uint firstSlot;
+} p;
+
+void main()
+{
+    const uint pairs = p.kvDim / 2u;
+    const uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * WG;
+    if (i >= p.tokens * pairs) return;
+    const uint at = p.firstSlot * pairs + i;
+    kCache[p.kCacheOffset + at] = packHalf2x16(kIn[p.kOffset + i]);
+    vCache[p.vCacheOffset + at] = packHalf2x16(vIn[p.vOffset + i]);
+}
