@@ -1,6 +1,10 @@
 #include "backend/vulkan/vk_command_stream.h"
 
 #include "backend/vulkan/vk_check.h"
+#include "platform/paths.h"
+
+#include <chrono>
+#include <cstdio>
 
 namespace hearth::vk {
 
@@ -25,6 +29,17 @@ CommandStream::CommandStream(Context& context, const Pipelines& pipelines) : m_c
     info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
     info.commandBufferCount = 1;
     HEARTH_VK_CHECK(vkAllocateCommandBuffers(context.device(), &info, &m_commands));
+    m_profile = !environmentVariable("HEARTH_VULKAN_PROFILE").empty();
+}
+
+void CommandStream::printProfile() const
+{
+    double total = 0;
+    for (const auto& [name, entry] : m_profileTotals) total += entry.first;
+    for (const auto& [name, entry] : m_profileTotals)
+        std::fprintf(stderr, "profile %-20s %8.1f ms %6.1f%% %8llu dispatches %8.1f us each\n", name.c_str(),
+                     entry.first * 1e3, 100 * entry.first / total, static_cast<unsigned long long>(entry.second),
+                     entry.first * 1e6 / double(entry.second));
 }
 
 CommandStream::~CommandStream()
@@ -34,6 +49,7 @@ CommandStream::~CommandStream()
     } catch (...) {
         // A lost device has nothing left to wait for; the context's teardown follows.
     }
+    if (m_profile) printProfile();
     vkFreeCommandBuffers(m_context.device(), m_context.commandPool(), 1, &m_commands);
 }
 
@@ -99,6 +115,13 @@ void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> 
                               uint32_t(bindings.size()), sets);
     vkCmdPushConstants(m_commands, m_pipelines.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, uint32_t(pushBytes), pushConstants);
     vkCmdDispatch(m_commands, groupsX, groupsY, 1);
+    if (m_profile) {
+        const auto start = std::chrono::steady_clock::now();
+        flush();
+        auto& entry = m_profileTotals[pipeline.name];
+        entry.first += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        ++entry.second;
+    }
 }
 
 void CommandStream::copy(VkBuffer source, VkDeviceSize sourceOffset, VkBuffer target, VkDeviceSize targetOffset,

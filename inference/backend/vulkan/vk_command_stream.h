@@ -6,6 +6,7 @@
 
 #include "backend/vulkan/vk_pipelines.h"
 
+#include <map>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,9 @@ public:
     bool pending() const { return m_recording; }
     // Counts recorded commands; a result read back is current while this is unchanged.
     uint64_t epoch() const { return m_epoch; }
+    // With HEARTH_VULKAN_PROFILE set, every dispatch is submitted alone and timed; the totals
+    // per kernel are printed to stderr when the stream ends (a developer tool, slow by design).
+    void printProfile() const;
 
 private:
     struct Range {
@@ -49,6 +53,8 @@ private:
     bool m_recording = false;
     uint64_t m_epoch = 0;
     std::vector<Range> m_readSinceBarrier, m_writtenSinceBarrier;
+    bool m_profile = false;
+    std::map<std::string, std::pair<double, uint64_t>> m_profileTotals;  // seconds, dispatches
 };
 
 }  // namespace hearth::vk

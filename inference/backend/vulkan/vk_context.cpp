@@ -31,6 +31,7 @@ bool hasDeviceExtension(VkPhysicalDevice device, const char* name)
 }  // namespace
 
 Context::Context(const ContextOptions& options)
+    : m_bindingLimit(options.bindingLimit), m_mapDeviceMemory(options.mapDeviceMemory)
 {
     m_instance = std::make_unique<Instance>(options.validation);
     std::vector<DeviceInfo> devices;
@@ -147,8 +148,9 @@ void Context::savePipelineCache() const
 VkDeviceSize Context::maxBindingBytes() const
 {
     // Bindings are rounded down to a multiple of 256 so that offsets stay aligned.
-    const VkDeviceSize range = std::min<VkDeviceSize>(m_limits.maxStorageBufferRange,
-                                                      m_info.maxMemoryAllocationSize ? m_info.maxMemoryAllocationSize : ~0ull);
+    VkDeviceSize range = std::min<VkDeviceSize>(m_limits.maxStorageBufferRange,
+                                                m_info.maxMemoryAllocationSize ? m_info.maxMemoryAllocationSize : ~0ull);
+    if (m_bindingLimit) range = std::min<VkDeviceSize>(range, std::max<uint64_t>(m_bindingLimit, 4096));
     return range & ~VkDeviceSize(255);
 }
 
@@ -231,7 +233,8 @@ Buffer::Buffer(Context& context, VkDeviceSize size, MemoryKind kind) : m_context
     if (result != VK_SUCCESS) vkDestroyBuffer(device, m_buffer, nullptr);
     HEARTH_VK_CHECK(result);
     HEARTH_VK_CHECK(vkBindBufferMemory(device, m_buffer, m_memory, 0));
-    if (context.m_memory.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
+    const bool hostVisible = context.m_memory.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
+    if (hostVisible && (kind != MemoryKind::Device || context.m_mapDeviceMemory)) {
         void* pointer = nullptr;
         HEARTH_VK_CHECK(vkMapMemory(device, m_memory, 0, VK_WHOLE_SIZE, 0, &pointer));
         m_mapped = static_cast<uint8_t*>(pointer);

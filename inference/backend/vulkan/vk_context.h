@@ -16,6 +16,11 @@ namespace hearth::vk {
 struct ContextOptions {
     std::string device;        // index or part of a name; empty: automatic (see chooseDevice)
     bool validation = false;   // enable VK_LAYER_KHRONOS_validation and collect its errors
+    // Test hooks: a binding limit below the device's (so small tensors take the paths that
+    // large ones take on real devices), and device memory treated as not host-visible (the
+    // staging and read-back paths of discrete GPUs).
+    uint64_t bindingLimit = 0;
+    bool mapDeviceMemory = true;
 };
 
 enum class MemoryKind {
@@ -91,6 +96,8 @@ private:
     VkFence m_fence = VK_NULL_HANDLE;
     VkPipelineCache m_pipelineCache = VK_NULL_HANDLE;
     VkDeviceSize m_deviceBytesInUse = 0, m_deviceBytesPeak = 0;
+    uint64_t m_bindingLimit = 0;
+    bool m_mapDeviceMemory = true;
 };
 
 }  // namespace hearth::vk

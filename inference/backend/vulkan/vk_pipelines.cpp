@@ -31,7 +31,8 @@ Pipelines::Pipelines(Context& context) : m_context(context)
     // of SIMD lanes on lavapipe (8-wide subgroups).
     const uint32_t subgroup = std::max(context.info().subgroupSize, 8u);
     m_wide = std::min(std::max(64u, subgroup), context.info().maxComputeWorkGroupInvocations);
-    m_matmulWidth = std::min(std::max(32u, subgroup), m_wide);
+    // The matmul kernels are one subgroup per workgroup (their sums meet in a subgroupAdd).
+    m_matmulWidth = std::max(context.info().subgroupSize, 1u);
     // The per-weight-type kernels are made by prepareWeightType, for the types a model uses.
     for (auto name : shaders::names()) {
         const std::string n(name);
@@ -88,7 +89,7 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize)
     const VkResult result = vkCreateComputePipelines(device, m_context.pipelineCache(), 1, &info, nullptr, &pipeline);
     vkDestroyShaderModule(device, module, nullptr);
     if (result != VK_SUCCESS) check(result, ("vkCreateComputePipelines(" + name + ")").c_str(), __FILE__, __LINE__);
-    m_pipelines[name] = {pipeline, workgroupSize};
+    m_pipelines[name] = {pipeline, workgroupSize, name};
 }
 
 const Pipeline& Pipelines::get(const std::string& name) const

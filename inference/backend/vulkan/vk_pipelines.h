@@ -16,6 +16,7 @@ constexpr uint32_t kPushConstantBytes = 128;
 struct Pipeline {
     VkPipeline handle = VK_NULL_HANDLE;
     uint32_t workgroupSize = 0;
+    std::string name;
 };
 
 class Pipelines {

@@ -21,7 +21,8 @@ constexpr VkDeviceSize kAlignment = 256;  // >= every device's minStorageBufferO
 constexpr VkDeviceSize kArenaChunk = 32ull << 20;
 constexpr VkDeviceSize kStagingBytes = 64ull << 20;
 constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount Vulkan allows
-constexpr uint32_t kMatmulRows = 2;     // ROWS in matmul.comp
+constexpr uint32_t kMatvecRows = 4;     // ROWS of the matvec_* variants of matmul.comp (shaders/CMakeLists.txt)
+constexpr uint32_t kMatmulRows = 2;     // ROWS of the matmul_* variants
 constexpr uint32_t kMatmulTokens = 8;   // NTOK of the matmul_* variants
 
 VkDeviceSize alignUp(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
@@ -74,7 +75,7 @@ struct View {
 
 struct VulkanBackend::Impl {
     explicit Impl(const VulkanBackendOptions& options)
-        : context({options.device, options.validation}), pipelines(context), deviceArena(context, MemoryKind::Device),
+        : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory}), pipelines(context), deviceArena(context, MemoryKind::Device),
           hostArena(context, MemoryKind::Upload), stream(context, pipelines)
     {
     }
@@ -396,7 +397,7 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         const int64_t count = std::min(chunk, tokens - t0);
         const View xv = in.rowsView(t0, count, false), ov = o.rowsView(t0, count, true);
         for (const WeightPiece& piece : w.pieces) {
-            const uint32_t groups = ceilDiv(uint64_t(piece.rows), kMatmulRows);
+            const uint32_t groups = ceilDiv(uint64_t(piece.rows), decode ? kMatvecRows : kMatmulRows);
             for (uint32_t g0 = 0; g0 < groups; g0 += kMaxGroups) {
                 struct {
                     uint32_t cols, rows, tokens, rowWords, wOffset, xOffset, xStride, outOffset, outStride, outColumn, groupBase;

@@ -16,6 +16,8 @@ namespace hearth {
 struct VulkanBackendOptions {
     std::string device;       // index or part of the name; empty: automatic / HEARTH_VULKAN_DEVICE
     bool validation = false;  // run under VK_LAYER_KHRONOS_validation (tests)
+    uint64_t bindingLimit = 0;     // test hook: see vk::ContextOptions
+    bool mapDeviceMemory = true;   // test hook: see vk::ContextOptions
 };
 
 class VulkanBackend : public Backend {

@@ -1,0 +1,315 @@
+// Every Vulkan kernel against the CPU reference backend on random inputs, at sizes that are not
+// multiples of workgroups, tiles or blocks. Runs on whatever device Vulkan picks (lavapipe in
+// CI), under the validation layer. Tolerances are normalised mean squared errors:
+//   1e-6 for element-wise ops and exact dequantization (float rounding only),
+//   5e-4 for matmul and attention (the CPU rounds activations to F16/Q8 and keeps the attention
+//   sums in F16 as ggml does; the shaders keep F32).
+#include "backend/cpu/cpu_backend.h"
+#include "backend/vulkan/vk_loader.h"
+#include "backend/vulkan/vulkan_backend.h"
+#include "core/error.h"
+#include "quant/quantize_reference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace hearth;
+
+namespace {
+
+constexpr double kElementwise = 1e-6;
+constexpr double kMatmul = 5e-4;
+
+std::vector<float> randomValues(size_t n, uint64_t seed, float scale = 1.0f)
+{
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> dist(-scale, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = dist(rng);
+    return v;
+}
+
+double nmse(const std::vector<float>& got, const std::vector<float>& want)
+{
+    double err = 0, ref = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+        err += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+        ref += double(want[i]) * want[i];
+    }
+    return ref == 0 ? err : err / ref;
+}
+
+// One backend with the tensors a test made on it.
+struct Side {
+    std::shared_ptr<Backend> backend;
+
+    std::unique_ptr<Tensor> weight(GgmlType type, const std::vector<uint8_t>& bytes, int64_t rows, int64_t cols)
+    {
+        GgufTensorInfo info;
+        info.name = "w";
+        info.type = type;
+        info.dimCount = rows == 1 ? 1 : 2;
+        info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
+        info.elementCount = uint64_t(rows * cols);
+        info.byteSize = bytes.size();
+        return backend->weight(info, bytes);
+    }
+    std::unique_ptr<Tensor> acts(const std::vector<float>& values, int64_t rows, int64_t cols, const std::vector<uint8_t>& bytes)
+    {
+        auto table = weight(GgmlType::F32, bytes, rows, cols);
+        auto t = backend->activations(rows, cols);
+        std::vector<TokenId> ids;
+        for (int64_t r = 0; r < rows; ++r) ids.push_back(TokenId(r));
+        if (rows == 1) {  // a 1-row table is a vector to the backends: go through a 2-row one
+            std::vector<float> two(values);
+            two.insert(two.end(), values.begin(), values.end());
+            std::vector<uint8_t> twoBytes(two.size() * 4);
+            std::memcpy(twoBytes.data(), two.data(), twoBytes.size());
+            auto table2 = weight(GgmlType::F32, twoBytes, 2, cols);
+            backend->getRows(*table2, ids, *t);
+            return t;
+        }
+        backend->getRows(*table, ids, *t);
+        return t;
+    }
+    std::vector<float> read(const Tensor& t)
+    {
+        std::vector<float> out(size_t(t.rows() * t.cols()));
+        for (int64_t r = 0; r < t.rows(); ++r)
+            backend->readRow(t, r, std::span<float>(out.data() + r * t.cols(), size_t(t.cols())));
+        return out;
+    }
+};
+
+std::vector<uint8_t> bytesOf(const std::vector<float>& v)
+{
+    std::vector<uint8_t> b(v.size() * 4);
+    std::memcpy(b.data(), v.data(), b.size());
+    return b;
+}
+
+std::vector<uint8_t> encode(GgmlType type, const std::vector<float>& v)
+{
+    if (type == GgmlType::F32) return bytesOf(v);
+    return quantizeReference(type, v.data(), int64_t(v.size()));
+}
+
+class VulkanOps : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (!vk::loadVulkanLoader().available) GTEST_SKIP() << "no Vulkan loader: " << vk::loadVulkanLoader().message;
+        VulkanBackendOptions options;
+        options.validation = true;
+        try {
+            m_vulkan = std::make_shared<VulkanBackend>(options);
+        } catch (const Error& e) {
+            GTEST_SKIP() << "no usable Vulkan device: " << e.what();
+        }
+        gpu.backend = m_vulkan;
+        cpu.backend = std::make_shared<CpuBackend>(2);
+    }
+    void TearDown() override
+    {
+        if (m_vulkan) {
+            for (const auto& e : m_vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
+        }
+    }
+
+    // Makes the same activations on both sides.
+    std::pair<std::unique_ptr<Tensor>, std::unique_ptr<Tensor>> acts(int64_t rows, int64_t cols, uint64_t seed, float scale = 1.0f)
+    {
+        auto v = randomValues(size_t(rows * cols), seed, scale);
+        auto b = bytesOf(v);
+        m_keep.push_back(b);
+        return {cpu.acts(v, rows, cols, m_keep.back()), gpu.acts(v, rows, cols, m_keep.back())};
+    }
+    std::pair<std::unique_ptr<Tensor>, std::unique_ptr<Tensor>> weights(GgmlType type, int64_t rows, int64_t cols, uint64_t seed)
+    {
+        m_keep.push_back(encode(type, randomValues(size_t(rows * cols), seed)));
+        return {cpu.weight(type, m_keep.back(), rows, cols), gpu.weight(type, m_keep.back(), rows, cols)};
+    }
+
+    std::shared_ptr<VulkanBackend> m_vulkan;
+    Side cpu, gpu;
+    std::vector<std::vector<uint8_t>> m_keep;  // the CPU backend keeps views into weight bytes
+};
+
+struct TypeCase {
+    GgmlType type;
+    int64_t cols;
+};
+
+const TypeCase kTypes[] = {
+    {GgmlType::F32, 53},   {GgmlType::F16, 70},   {GgmlType::BF16, 48},  {GgmlType::Q4_0, 96},  {GgmlType::Q4_1, 64},
+    {GgmlType::Q5_0, 160}, {GgmlType::Q5_1, 96},  {GgmlType::Q8_0, 224}, {GgmlType::Q2_K, 256}, {GgmlType::Q3_K, 512},
+    {GgmlType::Q4_K, 256}, {GgmlType::Q5_K, 512}, {GgmlType::Q6_K, 256},
+};
+
+}  // namespace
+
+TEST_F(VulkanOps, MatmulMatchesTheCpuForEveryWeightTypeAndTokenCount)
+{
+    for (const TypeCase& c : kTypes) {
+        const int64_t rows = 37;  // odd: the last row group of a workgroup is partial
+        const int64_t cols = c.cols;
+        auto [wc, wg] = weights(c.type, rows, cols, uint64_t(c.type) + 11);
+        for (int64_t tokens : {1, 3, 8, 13}) {  // decode kernel, and partial/whole/multiple token groups
+            auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) * 31);
+            auto oc = cpu.backend->activations(tokens, rows);
+            auto og = gpu.backend->activations(tokens, rows);
+            cpu.backend->matmul(*wc, *xc, *oc);
+            gpu.backend->matmul(*wg, *xg, *og);
+            EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul)
+                << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens;
+        }
+    }
+}
+
+TEST_F(VulkanOps, GetRowsDequantizesEveryWeightTypeExactly)
+{
+    for (const TypeCase& c : kTypes) {
+        auto [wc, wg] = weights(c.type, 9, c.cols, uint64_t(c.type) + 3);
+        const std::vector<TokenId> ids = {8, 0, 3, 3};
+        auto oc = cpu.backend->activations(4, c.cols);
+        auto og = gpu.backend->activations(4, c.cols);
+        cpu.backend->getRows(*wc, ids, *oc);
+        gpu.backend->getRows(*wg, ids, *og);
+        EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << ggmlTypeName(c.type);
+    }
+}
+
+TEST_F(VulkanOps, ElementwiseOpsMatchTheCpu)
+{
+    const int64_t tokens = 5, cols = 333;
+    auto [ac, ag] = acts(tokens, cols, 1);
+    auto [bc, bg] = acts(tokens, cols, 2);
+    auto [nc, ng] = weights(GgmlType::F32, 1, cols, 3);
+
+    auto oc = cpu.backend->activations(tokens, cols);
+    auto og = gpu.backend->activations(tokens, cols);
+    cpu.backend->rmsNorm(*ac, *nc, 1e-5f, *oc);
+    gpu.backend->rmsNorm(*ag, *ng, 1e-5f, *og);
+    EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "rmsNorm";
+
+    cpu.backend->add(*ac, *bc, *oc);
+    gpu.backend->add(*ag, *bg, *og);
+    EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "add";
+
+    cpu.backend->swiglu(*ac, *bc, *oc);
+    gpu.backend->swiglu(*ag, *bg, *og);
+    EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "swiglu";
+
+    cpu.backend->addBias(*ac, *nc);  // in place
+    gpu.backend->addBias(*ag, *ng);
+    EXPECT_LE(nmse(gpu.read(*ag), cpu.read(*ac)), kElementwise) << "addBias";
+
+    auto rc = cpu.backend->activations(2, cols);
+    auto rg = gpu.backend->activations(2, cols);
+    cpu.backend->copyRows(*ac, 3, *rc);
+    gpu.backend->copyRows(*ag, 3, *rg);
+    EXPECT_EQ(gpu.read(*rg), cpu.read(*rc)) << "copyRows";
+}
+
+TEST_F(VulkanOps, RopeMatchesTheCpuInBothStylesWithFrequencyFactors)
+{
+    const int64_t tokens = 7, heads = 3, headDim = 64;
+    std::vector<float> factors(16);
+    for (size_t i = 0; i < factors.size(); ++i) factors[i] = 1.0f + float(i) * 0.5f;
+    for (bool neox : {false, true})
+        for (bool withFactors : {false, true}) {
+            RopeParams p;
+            p.headDim = headDim;
+            p.ropeDims = withFactors ? 32 : headDim;  // partial rotation with the factors
+            p.base = 10000.0f;
+            p.freqScale = withFactors ? 0.25f : 1.0f;
+            p.neox = neox;
+            p.freqFactors = withFactors ? factors.data() : nullptr;
+            auto [xc, xg] = acts(tokens, heads * headDim, 9);
+            const std::vector<int32_t> positions = {0, 1, 2, 17, 255, 1000, 4095};
+            cpu.backend->rope(*xc, positions, p);
+            gpu.backend->rope(*xg, positions, p);
+            EXPECT_LE(nmse(gpu.read(*xg), cpu.read(*xc)), kElementwise) << "neox " << neox << " factors " << withFactors;
+        }
+}
+
+TEST_F(VulkanOps, AttentionOverTheF16CacheMatchesTheCpu)
+{
+    struct Shape {
+        int64_t heads, kvHeads, headDim, firstSlot, tokens;
+    };
+    // More slots than a workgroup scores at once (64), GQA groups, decode and prefill.
+    const Shape shapes[] = {{4, 2, 64, 0, 9}, {8, 8, 32, 70, 1}, {6, 2, 128, 100, 30}, {2, 1, 256, 5, 3}, {2, 2, 8, 0, 5}};
+    for (const Shape& s : shapes) {
+        const int64_t kvDim = s.kvHeads * s.headDim, slots = s.firstSlot + s.tokens + 3;
+        auto cc = cpu.backend->kvCache(1, slots, kvDim, true);
+        auto cg = gpu.backend->kvCache(1, slots, kvDim, true);
+        // Fill the earlier slots, then the new tokens, as a session does.
+        for (auto [first, count] : {std::pair<int64_t, int64_t>{0, s.firstSlot}, {s.firstSlot, s.tokens}}) {
+            if (count == 0) continue;
+            auto [kc, kg] = acts(count, kvDim, uint64_t(first) + 40);
+            auto [vc, vg] = acts(count, kvDim, uint64_t(first) + 41);
+            cpu.backend->storeKv(*cc, 0, *kc, *vc, first);
+            gpu.backend->storeKv(*cg, 0, *kg, *vg, first);
+        }
+        auto [qc, qg] = acts(s.tokens, s.heads * s.headDim, 77, 2.0f);
+        AttentionParams p{s.heads, s.kvHeads, s.headDim, 1.0f / std::sqrt(float(s.headDim))};
+        auto oc = cpu.backend->activations(s.tokens, s.heads * s.headDim);
+        auto og = gpu.backend->activations(s.tokens, s.heads * s.headDim);
+        cpu.backend->attention(*qc, *cc, 0, s.firstSlot, p, *oc);
+        gpu.backend->attention(*qg, *cg, 0, s.firstSlot, p, *og);
+        EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul)
+            << "heads " << s.heads << "/" << s.kvHeads << " dim " << s.headDim << " first " << s.firstSlot << " tokens " << s.tokens;
+    }
+}
+
+TEST_F(VulkanOps, ContextShiftMovesAndReRotatesKeysLikeTheCpu)
+{
+    for (bool neox : {false, true}) {
+        const int64_t layers = 2, slots = 40, kvHeads = 2, headDim = 32, kvDim = kvHeads * headDim, used = 37;
+        RopeParams rope;
+        rope.headDim = headDim;
+        rope.ropeDims = headDim;
+        rope.neox = neox;
+        auto cc = cpu.backend->kvCache(layers, slots, kvDim, true);
+        auto cg = gpu.backend->kvCache(layers, slots, kvDim, true);
+        for (int64_t layer = 0; layer < layers; ++layer) {
+            auto [kc, kg] = acts(used, kvDim, uint64_t(layer) + 5);
+            auto [vc, vg] = acts(used, kvDim, uint64_t(layer) + 6);
+            cpu.backend->storeKv(*cc, layer, *kc, *vc, 0);
+            gpu.backend->storeKv(*cg, layer, *kg, *vg, 0);
+        }
+        cpu.backend->shiftKv(*cc, 4, 13, used, rope);
+        gpu.backend->shiftKv(*cg, 4, 13, used, rope);
+        // Compare what attention sees in every layer over the slots that remain.
+        const int64_t remaining = used - 13;
+        AttentionParams p{4, kvHeads, headDim, 0.2f};
+        for (int64_t layer = 0; layer < layers; ++layer) {
+            auto [qc, qg] = acts(1, 4 * headDim, uint64_t(layer) + 90);
+            auto oc = cpu.backend->activations(1, 4 * headDim);
+            auto og = gpu.backend->activations(1, 4 * headDim);
+            cpu.backend->attention(*qc, *cc, layer, remaining - 1, p, *oc);
+            gpu.backend->attention(*qg, *cg, layer, remaining - 1, p, *og);
+            EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul) << "neox " << neox << " layer " << layer;
+        }
+    }
+}
+
+TEST_F(VulkanOps, UnsupportedRequestsAreClearErrors)
+{
+    try {
+        gpu.backend->kvCache(1, 8, 64, /*f16=*/false);
+        FAIL() << "an F32 cache was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("F16"), std::string::npos) << e.what();
+    }
+    std::vector<uint8_t> bytes(64 * 2);
+    try {
+        gpu.weight(GgmlType::Q4_0, bytes, 2, 40);  // not whole blocks
+        FAIL() << "a ragged Q4_0 row was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::UnsupportedType) << e.what();
+    }
+}
