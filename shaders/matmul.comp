@@ -60,7 +60,8 @@ void main()
                                  dot(w2, vec4(xs[at + 8], xs[at + 9], xs[at + 10], xs[at + 11])) +
                                  dot(w3, vec4(xs[at + 12], xs[at + 13], xs[at + 14], xs[at + 15]));
                 } else {  // the tail of a ragged row: weights past the row are zero padding
-                    for (uint i = 0; u * 16u + i < p.cols; ++i) acc[r][t] += v[i] * xs[at + i];
+                    for (uint i = 0; i < 16u; ++i)  // constant indices keep v[] in registers
+                        if (u * 16u + i < p.cols) acc[r][t] += v[i] * xs[at + i];
                 }
             }
         }

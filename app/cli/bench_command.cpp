@@ -6,6 +6,8 @@
 #include "commands.h"
 #include "engine_options.h"
 
+#include "backend/vulkan/vulkan_backend.h"
+
 #include "engine/session.h"
 #include "model/model.h"
 #include "model/model_summary.h"
@@ -48,23 +50,30 @@ Stat statOf(const std::vector<double>& xs)
 // Runs llama.cpp's own benchmark (the llama-bench method: random tokens, pp then tg) through
 // node. Returns {pp t/s, tg t/s, peak RSS bytes of the node process, build}.
 nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& model, int64_t pp, int64_t tg,
-                           int64_t repetitions, unsigned threads)
+                           int64_t repetitions, unsigned threads, const std::string& vulkanDevice)
 {
+    // With a Vulkan device, llama.cpp runs on its Vulkan backend with every layer offloaded; it
+    // hides CPU-type devices (lavapipe) unless GGML_VK_VISIBLE_DEVICES names them.
+    const bool vulkan = !vulkanDevice.empty();
     const auto script = std::filesystem::temp_directory_path() / "hearth-llama-cpp-bench.js";
     std::ofstream(script) << "const path = require('path');\n"
                              "const lib = require(path.join(process.argv[2], '@fugood/llama.node'));\n"
                              "const version = require(path.join(process.argv[2], '@fugood/llama.node/lib/version.js'));\n"
                              "(async () => {\n"
-                             "  const [model, pp, tg, nr, threads] = process.argv.slice(3);\n"
+                             "  const [model, pp, tg, nr, threads, variant] = process.argv.slice(3);\n"
+                             "  const start = Date.now();\n"
                              "  const ctx = await lib.loadModel({ model, n_ctx: Number(pp) + Number(tg) + 16,\n"
-                             "    n_threads: Number(threads), n_gpu_layers: 0 });\n"
+                             "    n_threads: Number(threads), n_gpu_layers: variant === 'vulkan' ? 999 : 0, lib_variant: variant });\n"
+                             "  const load = (Date.now() - start) / 1000;\n"
+                             "  await ctx.bench(8, 4, 1, 1);  // warm-up, as llama-bench does\n"
                              "  const r = await ctx.bench(Number(pp), Number(tg), 1, Number(nr));\n"
-                             "  console.log(JSON.stringify({ pp: r.speedPp, tg: r.speedTg, build: version.BUILD_NUMBER,\n"
+                             "  console.log(JSON.stringify({ pp: r.speedPp, tg: r.speedTg, build: version.BUILD_NUMBER, load,\n"
                              "    peak: process.resourceUsage().maxRSS * 1024 }));\n"
                              "})().catch(e => { console.log(JSON.stringify({ error: String(e) })); });\n";
-    const std::string command = "node \"" + script.string() + "\" \"" + nodeModules + "\" \"" + model + "\" " +
-                                std::to_string(pp) + " " + std::to_string(tg) + " " + std::to_string(repetitions) + " " +
-                                std::to_string(threads) + " 2>/dev/null";
+    const std::string command = (vulkan ? "GGML_VK_VISIBLE_DEVICES=" + vulkanDevice + " " : std::string()) + "node \"" +
+                                script.string() + "\" \"" + nodeModules + "\" \"" + model + "\" " + std::to_string(pp) + " " +
+                                std::to_string(tg) + " " + std::to_string(repetitions) + " " + std::to_string(threads) +
+                                (vulkan ? " vulkan" : " default") + " 2>/dev/null";
     std::FILE* pipe = popen(command.c_str(), "r");
     if (!pipe) throw std::runtime_error("cannot start node for the llama.cpp comparison");
     std::string output, last;
@@ -100,6 +109,7 @@ int runBench(const std::vector<std::string>& argv)
     if (pp < 1 || tg < 1) throw std::invalid_argument("-p and -n must be at least 1");
 
     auto backend = makeBackend(args);
+    auto* vulkan = dynamic_cast<VulkanBackend*>(backend.get());
     const auto loadStart = std::chrono::steady_clock::now();
     auto model = Model::load(*modelPath, backend);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
@@ -110,7 +120,7 @@ int runBench(const std::vector<std::string>& argv)
     std::mt19937 rng(42);
     std::uniform_int_distribution<TokenId> pick(3, TokenId(model->config().vocabulary - 1));
     std::vector<double> ppSpeeds, tgSpeeds;
-    for (int64_t r = 0; r < repetitions; ++r) {
+    for (int64_t r = -1; r < repetitions; ++r) {  // r = -1: an untimed warm-up (first-use shader compiles)
         std::vector<TokenId> prompt(static_cast<size_t>(pp));
         for (auto& t : prompt) t = pick(rng);
         SessionOptions sessionOptions;
@@ -122,6 +132,7 @@ int runBench(const std::vector<std::string>& argv)
         TokenId next = pick(rng);
         for (int64_t i = 0; i < tg; ++i) session.decode(next);
         auto t2 = std::chrono::steady_clock::now();
+        if (r < 0) continue;
         ppSpeeds.push_back(double(pp) / std::chrono::duration<double>(t1 - t0).count());
         tgSpeeds.push_back(double(tg) / std::chrono::duration<double>(t2 - t1).count());
     }
@@ -131,9 +142,15 @@ int runBench(const std::vector<std::string>& argv)
     nlohmann::json llamaCpp;
     if (auto nodeModules = args.value("--llama-cpp"))  // the same thread count as ours
         llamaCpp = runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
-                               threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
+                               threads ? threads : std::max(1u, std::thread::hardware_concurrency()),
+                               vulkan ? std::to_string(vulkan->device().index) : std::string());
+    // Decode reads every weight once per token: bytes / seconds per token is the bandwidth used.
+    const double weightBytesPerSecond = double(summary.weightBytes) * tgStat.mean;
+    const std::string device = vulkan ? vulkan->device().name + " (" + vulkan->device().typeName + ")" : "cpu";
+    const uint64_t deviceBytes = vulkan ? vulkan->deviceBytesPeak() : 0;
     if (args.flag("--json")) {
-        nlohmann::json out = {{"model", summary.fileName}, {"backend", backend->name()}, {"device", backend->name()},
+        nlohmann::json out = {{"model", summary.fileName}, {"backend", backend->name()}, {"device", device},
+                              {"device_bytes", deviceBytes}, {"decode_weight_bytes_per_second", weightBytesPerSecond},
                               {"prompt_tokens", pp}, {"generated_tokens", tg}, {"repetitions", repetitions},
                               {"prompt_tokens_per_second", ppStat.mean}, {"prompt_tokens_per_second_sd", ppStat.stddev},
                               {"generation_tokens_per_second", tgStat.mean}, {"generation_tokens_per_second_sd", tgStat.stddev},
@@ -142,17 +159,19 @@ int runBench(const std::vector<std::string>& argv)
         std::printf("%s\n", out.dump(2).c_str());
         return 0;
     }
-    std::printf("model: %s (%s, %.1f MiB, %llu parameters), load %.2f s\n", summary.fileName.c_str(),
+    std::printf("model: %s (%s, %.1f MiB, %llu parameters), load %.2f s, device %s\n", summary.fileName.c_str(),
                 summary.dominantWeightType.c_str(), double(summary.fileBytes) / 1048576.0,
-                static_cast<unsigned long long>(summary.parameterCount), loadSeconds);
+                static_cast<unsigned long long>(summary.parameterCount), loadSeconds, device.c_str());
     std::printf("%-24s %22s %22s %14s\n", "engine", ("prompt pp" + std::to_string(pp)).c_str(),
                 ("generate tg" + std::to_string(tg)).c_str(), "peak memory");
     std::printf("%-24s %13.1f ± %5.1f t/s %13.1f ± %5.1f t/s %10.1f MiB\n", ("hearth " + backend->name()).c_str(),
                 ppStat.mean, ppStat.stddev, tgStat.mean, tgStat.stddev, peakMiB);
+    std::printf("decode reads the weights at %.2f GB/s%s\n", weightBytesPerSecond / 1e9,
+                vulkan ? (", device memory " + std::to_string(deviceBytes >> 20) + " MiB").c_str() : "");
     if (!llamaCpp.is_null()) {
         const auto& r = llamaCpp;
         std::printf("%-24s %13.1f         t/s %13.1f         t/s %10.1f MiB (node process)\n",
-                    ("llama.cpp b" + r["build"].get<std::string>() + " cpu").c_str(), r["pp"].get<double>(),
+                    ("llama.cpp b" + r["build"].get<std::string>() + (vulkan ? " vulkan" : " cpu")).c_str(), r["pp"].get<double>(),
                     r["tg"].get<double>(), r["peak"].get<double>() / 1048576.0);
     }
     return 0;

@@ -31,7 +31,8 @@ bool hasDeviceExtension(VkPhysicalDevice device, const char* name)
 }  // namespace
 
 Context::Context(const ContextOptions& options)
-    : m_bindingLimit(options.bindingLimit), m_mapDeviceMemory(options.mapDeviceMemory)
+    : m_bindingLimit(options.bindingLimit), m_mapDeviceMemory(options.mapDeviceMemory),
+      m_gpuMatmulKernels(options.gpuMatmulKernels)
 {
     m_instance = std::make_unique<Instance>(options.validation);
     std::vector<DeviceInfo> devices;
@@ -68,12 +69,23 @@ Context::Context(const ContextOptions& options)
     queueInfo.queueFamilyIndex = m_queueFamily;
     queueInfo.queueCount = 1;
     queueInfo.pQueuePriorities = &priority;
-    const char* extensions[] = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+    if (!m_info.subgroupArithmetic)
+        throw Error(ErrorCode::Device, m_info.name + " has no subgroup arithmetic in compute shaders, which Hearth's "
+                                       "Vulkan kernels use; use --backend cpu");
+    std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+    // Subgroup size control pins the matmul kernels' workgroup to exactly one full subgroup.
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sizeControl{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
     VkDeviceCreateInfo deviceInfo{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    if (m_info.subgroupSizeControl) {
+        extensions.push_back(VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME);
+        sizeControl.subgroupSizeControl = VK_TRUE;
+        sizeControl.computeFullSubgroups = VK_TRUE;
+        deviceInfo.pNext = &sizeControl;
+    }
     deviceInfo.queueCreateInfoCount = 1;
     deviceInfo.pQueueCreateInfos = &queueInfo;
-    deviceInfo.enabledExtensionCount = 1;
-    deviceInfo.ppEnabledExtensionNames = extensions;
+    deviceInfo.enabledExtensionCount = uint32_t(extensions.size());
+    deviceInfo.ppEnabledExtensionNames = extensions.data();
     HEARTH_VK_CHECK(vkCreateDevice(physical, &deviceInfo, nullptr, &m_device));
     volkLoadDevice(m_device);
     vkGetDeviceQueue(m_device, m_queueFamily, 0, &m_queue);

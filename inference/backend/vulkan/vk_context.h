@@ -21,6 +21,7 @@ struct ContextOptions {
     // staging and read-back paths of discrete GPUs).
     uint64_t bindingLimit = 0;
     bool mapDeviceMemory = true;
+    bool gpuMatmulKernels = false;  // test hook: the GPU matmul kernels even on a CPU driver
 };
 
 enum class MemoryKind {
@@ -65,6 +66,7 @@ public:
     const DeviceInfo& info() const { return m_info; }
     const Instance& instance() const { return *m_instance; }
     const VkPhysicalDeviceLimits& limits() const { return m_limits; }
+    bool gpuMatmulKernelsForced() const { return m_gpuMatmulKernels; }
 
     // The largest range one storage-buffer binding may cover, and the largest single buffer.
     VkDeviceSize maxBindingBytes() const;
@@ -98,6 +100,7 @@ private:
     VkDeviceSize m_deviceBytesInUse = 0, m_deviceBytesPeak = 0;
     uint64_t m_bindingLimit = 0;
     bool m_mapDeviceMemory = true;
+    bool m_gpuMatmulKernels = false;
 };
 
 }  // namespace hearth::vk

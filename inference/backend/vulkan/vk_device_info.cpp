@@ -70,10 +70,20 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
 
     VkPhysicalDeviceVulkan12Features v12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
     VkPhysicalDeviceVulkan11Features v11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sizeControl{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
     VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     features.pNext = &v11;
     v11.pNext = &v12;
+    uint32_t extensionCount = 0;
+    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, nullptr);
+    std::vector<VkExtensionProperties> extensions(extensionCount);
+    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, extensions.data());
+    const bool hasSizeControl = std::any_of(extensions.begin(), extensions.end(), [](const VkExtensionProperties& e) {
+        return std::string(e.extensionName) == VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME;
+    });
+    if (hasSizeControl) v12.pNext = &sizeControl;
     vkGetPhysicalDeviceFeatures2(device, &features);
+    info.subgroupSizeControl = hasSizeControl && sizeControl.subgroupSizeControl && sizeControl.computeFullSubgroups;
     info.storage16 = v11.storageBuffer16BitAccess;
     info.float16 = v12.shaderFloat16;
     info.storage8 = v12.storageBuffer8BitAccess;

@@ -25,6 +25,7 @@ struct DeviceInfo {
     uint32_t apiVersion = 0;
     uint32_t subgroupSize = 0;
     bool subgroupArithmetic = false;
+    bool subgroupSizeControl = false;  // VK_EXT_subgroup_size_control with full compute subgroups
     bool storage16 = false;        // 16-bit storage buffers
     bool float16 = false;          // fp16 arithmetic in shaders
     bool storage8 = false;         // 8-bit storage buffers

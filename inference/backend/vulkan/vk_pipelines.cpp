@@ -49,11 +49,16 @@ bool Pipelines::isPerType(const std::string& name)
 
 void Pipelines::prepareWeightType(const std::string& type)
 {
-    if (m_pipelines.count("matvec_" + type)) return;
+    if (m_pipelines.count("get_rows_" + type)) return;
     if (shaders::spirv("matvec_" + type).empty())
         throw Error(ErrorCode::UnsupportedType, "the Vulkan backend has no kernels for weight type " + type);
-    create("matvec_" + type, m_matmulWidth);
-    create("matmul_" + type, m_matmulWidth);
+    if (rowPerInvocation()) {
+        create("matvec_rows_" + type, m_matmulWidth);
+        create("matmul_rows_" + type, m_matmulWidth);
+    } else {
+        create("matvec_" + type, m_matmulWidth, true);
+        create("matmul_" + type, m_matmulWidth, true);
+    }
     create("get_rows_" + type, m_wide);
     m_context.savePipelineCache();
 }
@@ -66,7 +71,7 @@ Pipelines::~Pipelines()
     if (m_setLayout) vkDestroyDescriptorSetLayout(device, m_setLayout, nullptr);
 }
 
-void Pipelines::create(const std::string& name, uint32_t workgroupSize)
+void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool fullSubgroup)
 {
     VkDevice device = m_context.device();
     auto code = shaders::spirv(name);
@@ -85,6 +90,14 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize)
     info.stage.pName = "main";
     info.stage.pSpecializationInfo = name == "attention" ? nullptr : &specialization;
     info.layout = m_layout;
+    // A kernel that reduces with subgroupAdd alone needs its workgroup to be one whole subgroup.
+    VkPipelineShaderStageRequiredSubgroupSizeCreateInfoEXT requiredSize{
+        VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO_EXT};
+    if (fullSubgroup && m_context.info().subgroupSizeControl) {
+        requiredSize.requiredSubgroupSize = workgroupSize;
+        info.stage.pNext = &requiredSize;
+        info.stage.flags = VK_PIPELINE_SHADER_STAGE_CREATE_REQUIRE_FULL_SUBGROUPS_BIT_EXT;
+    }
     VkPipeline pipeline;
     const VkResult result = vkCreateComputePipelines(device, m_context.pipelineCache(), 1, &info, nullptr, &pipeline);
     vkDestroyShaderModule(device, module, nullptr);

@@ -32,9 +32,15 @@ public:
     // Throws hearth::Error(UnsupportedType) for a kernel that was not prepared or not built.
     const Pipeline& get(const std::string& name) const;
     VkPipelineLayout layout() const { return m_layout; }
+    // CPU drivers (lavapipe) get the one-row-per-lane matmul kernels (matmul_rows.comp).
+    bool rowPerInvocation() const
+    {
+        return m_context.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && m_context.info().subgroupSize == 8 &&
+               !m_context.gpuMatmulKernelsForced();
+    }
 
 private:
-    void create(const std::string& name, uint32_t workgroupSize);
+    void create(const std::string& name, uint32_t workgroupSize, bool fullSubgroup = false);
     static bool isPerType(const std::string& name);
 
     Context& m_context;

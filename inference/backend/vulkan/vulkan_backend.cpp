@@ -24,6 +24,7 @@ constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount
 constexpr uint32_t kMatvecRows = 4;     // ROWS of the matvec_* variants of matmul.comp (shaders/CMakeLists.txt)
 constexpr uint32_t kMatmulRows = 2;     // ROWS of the matmul_* variants
 constexpr uint32_t kMatmulTokens = 8;   // NTOK of the matmul_* variants
+constexpr uint32_t kRowKernelTokens = 16;  // NTOK of the matmul_rows_* variants
 
 VkDeviceSize alignUp(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
 uint32_t ceilDiv(uint64_t a, uint64_t b) { return uint32_t((a + b - 1) / b); }
@@ -75,7 +76,7 @@ struct View {
 
 struct VulkanBackend::Impl {
     explicit Impl(const VulkanBackendOptions& options)
-        : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory}), pipelines(context), deviceArena(context, MemoryKind::Device),
+        : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory, options.gpuMatmulKernels}), pipelines(context), deviceArena(context, MemoryKind::Device),
           hostArena(context, MemoryKind::Upload), stream(context, pipelines)
     {
     }
@@ -387,8 +388,11 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     require(!w.isVector && in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows(), "matmul");
     const int64_t tokens = in.rows();
     const bool decode = tokens == 1;
-    const Pipeline& pipeline = m->pipelines.get((decode ? "matvec_" : "matmul_") + w.layout.kernelType);
-    const uint32_t tokensPerGroup = decode ? 1 : kMatmulTokens;
+    const bool rowPerInvocation = m->pipelines.rowPerInvocation();
+    const Pipeline& pipeline = m->pipelines.get(std::string(decode ? "matvec_" : "matmul_") + (rowPerInvocation ? "rows_" : "") +
+                                                w.layout.kernelType);
+    const uint32_t tokensPerGroup = decode ? 1 : rowPerInvocation ? kRowKernelTokens : kMatmulTokens;
+    const uint32_t rowsPerGroup = rowPerInvocation ? pipeline.workgroupSize : decode ? kMatvecRows : kMatmulRows;
     // Very long activations (e.g. logits for every prompt position) are bound a slice of tokens at a time.
     const VkDeviceSize limit = m->context.maxBindingBytes() - kAlignment;
     const int64_t chunk = std::max<int64_t>(
@@ -397,7 +401,7 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         const int64_t count = std::min(chunk, tokens - t0);
         const View xv = in.rowsView(t0, count, false), ov = o.rowsView(t0, count, true);
         for (const WeightPiece& piece : w.pieces) {
-            const uint32_t groups = ceilDiv(uint64_t(piece.rows), decode ? kMatvecRows : kMatmulRows);
+            const uint32_t groups = ceilDiv(uint64_t(piece.rows), rowsPerGroup);
             for (uint32_t g0 = 0; g0 < groups; g0 += kMaxGroups) {
                 struct {
                     uint32_t cols, rows, tokens, rowWords, wOffset, xOffset, xStride, outOffset, outStride, outColumn, groupBase;

@@ -18,6 +18,7 @@ struct VulkanBackendOptions {
     bool validation = false;  // run under VK_LAYER_KHRONOS_validation (tests)
     uint64_t bindingLimit = 0;     // test hook: see vk::ContextOptions
     bool mapDeviceMemory = true;   // test hook: see vk::ContextOptions
+    bool gpuMatmulKernels = false; // test hook: see vk::ContextOptions
 };
 
 class VulkanBackend : public Backend {

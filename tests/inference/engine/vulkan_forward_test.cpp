@@ -229,6 +229,24 @@ TEST(VulkanForward, TensorsBeyondTheBindingLimitAndHiddenDeviceMemoryGiveTheSame
     for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
+TEST(VulkanForward, GpuMatmulKernelsGiveTheSameLogits)
+{
+    // The split-row kernels GPUs get, run here on whatever device there is.
+    VulkanBackendOptions options;
+    options.validation = true;
+    options.gpuMatmulKernels = true;
+    REQUIRE_VULKAN(vulkan, options);
+    test::ScratchDir dir;
+    for (GgmlType type : {GgmlType::F16, GgmlType::Q4_0, GgmlType::Q4_K}) {
+        test::TestModelSpec spec;
+        spec.weightType = type;
+        const std::string path = (dir.path() / "model.gguf").string();
+        test::writeTestModel(path, spec);
+        lowestCosine(path, vulkan, "gpu kernels " + std::string(ggmlTypeName(type)));
+    }
+    for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
+}
+
 TEST(VulkanForward, SessionsRunOnVulkanWithPrefixReuseAndContextShift)
 {
     HEARTH_REQUIRE_SHARED(shared);

@@ -152,20 +152,30 @@ const TypeCase kTypes[] = {
 
 TEST_F(VulkanOps, MatmulMatchesTheCpuForEveryWeightTypeAndTokenCount)
 {
+    // Twice: with the kernels this device gets, and with the GPU (split-row, subgroupAdd)
+    // kernels, which a CPU driver would not otherwise run.
+    VulkanBackendOptions gpuKernels;
+    gpuKernels.validation = true;
+    gpuKernels.gpuMatmulKernels = true;
+    auto splitRows = std::make_shared<VulkanBackend>(gpuKernels);
+    for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) gpu.backend = splitRows;
     for (const TypeCase& c : kTypes) {
         const int64_t rows = 37;  // odd: the last row group of a workgroup is partial
         const int64_t cols = c.cols;
         auto [wc, wg] = weights(c.type, rows, cols, uint64_t(c.type) + 11);
-        for (int64_t tokens : {1, 3, 8, 13}) {  // decode kernel, and partial/whole/multiple token groups
+        for (int64_t tokens : {1, 3, 8, 13, 37}) {  // decode kernel, and partial/whole/multiple token groups
             auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) * 31);
             auto oc = cpu.backend->activations(tokens, rows);
             auto og = gpu.backend->activations(tokens, rows);
             cpu.backend->matmul(*wc, *xc, *oc);
             gpu.backend->matmul(*wg, *xg, *og);
             EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul)
-                << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens;
+                << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens << " pass " << pass;
         }
     }
+    }
+    for (const auto& e : splitRows->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
 TEST_F(VulkanOps, GetRowsDequantizesEveryWeightTypeExactly)
