@@ -1,6 +1,7 @@
 #include "inferenceworker.h"
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/vulkan/vulkan_backend.h"
 #include "chat/chat_formatter.h"
 #include "chat/reasoning_splitter.h"
 #include "core/error.h"
@@ -17,18 +18,33 @@ namespace hearth::app {
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 InferenceWorker::~InferenceWorker() = default;
 
+std::shared_ptr<Backend> InferenceWorker::backend()
+{
+    if (m_backend) return m_backend;
+    // Vulkan is the product path (HEARTH_VULKAN_DEVICE picks a device); a machine without a
+    // usable Vulkan device still chats, on the CPU reference backend.
+    try {
+        m_backend = std::make_shared<VulkanBackend>();
+    } catch (const Error& e) {
+        qCWarning(lcInference) << "Vulkan is not available, using the CPU:" << e.what();
+        m_backend = std::make_shared<CpuBackend>();
+    }
+    qCInfo(lcInference) << "backend" << QString::fromStdString(m_backend->name());
+    return m_backend;
+}
+
 void InferenceWorker::loadModel(const QString& path, int contextLength)
 {
     unloadModel();
     try {
-        // The Vulkan backend is not in this build; the CPU reference backend runs everything.
-        m_model = Model::load(path.toStdString(), std::make_shared<CpuBackend>());
+        m_model = Model::load(path.toStdString(), backend());
         SessionOptions options;
         options.contextLength = std::min<int64_t>(contextLength, m_model->config().trainedContext);
         m_session = std::make_unique<Session>(*m_model, options);
         m_formatter = std::make_unique<ChatFormatter>(ChatFormatter::fromModelFile(m_model->file(), m_model->tokenizer().vocabulary()));
         qCInfo(lcInference) << "loaded" << path << "context" << options.contextLength;
-        emit modelLoaded(path, QString::fromStdString(m_formatter->description()), int(options.contextLength));
+        emit modelLoaded(path, QString::fromStdString(m_formatter->description() + "; running on " + m_backend->name()),
+                         int(options.contextLength));
     } catch (const std::exception& e) {
         m_session.reset();
         m_model.reset();

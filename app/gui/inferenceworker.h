@@ -12,6 +12,7 @@
 #include <memory>
 
 namespace hearth {
+class Backend;
 class Model;
 class Session;
 class ChatFormatter;
@@ -42,6 +43,9 @@ signals:
     void failed(quint64 requestId, const QString& error);
 
 private:
+    std::shared_ptr<Backend> backend();
+
+    std::shared_ptr<Backend> m_backend;  // made on first load: Vulkan, or the CPU without a usable device
     std::unique_ptr<Model> m_model;
     std::unique_ptr<Session> m_session;
     std::unique_ptr<ChatFormatter> m_formatter;

@@ -234,6 +234,7 @@ std::string VulkanBackend::name() const { return "vulkan (" + m->context.info().
 const vk::DeviceInfo& VulkanBackend::device() const { return m->context.info(); }
 uint64_t VulkanBackend::deviceBytesPeak() const { return m->context.deviceBytesPeak(); }
 std::vector<std::string> VulkanBackend::validationErrors() const { return m->context.instance().validationErrors(); }
+bool VulkanBackend::validationEnabled() const { return m->context.instance().validationEnabled(); }
 void VulkanBackend::setUploadProgress(std::function<void(uint64_t)> progress) { m->progress = std::move(progress); }
 
 std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)

@@ -32,6 +32,7 @@ public:
     uint64_t deviceBytesPeak() const;
     // Errors reported by the validation layer so far (empty without validation).
     std::vector<std::string> validationErrors() const;
+    bool validationEnabled() const;
     // Called while weights upload: bytes uploaded so far (of all weights bound so far).
     void setUploadProgress(std::function<void(uint64_t)> progress);
 

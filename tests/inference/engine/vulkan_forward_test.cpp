@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 using namespace hearth;
@@ -35,12 +36,20 @@ double cosine(std::span<const float> a, std::span<const float> b)
     return ab / std::sqrt(aa * bb);
 }
 
+// CI sets HEARTH_REQUIRE_VULKAN: there a missing device or validation layer fails the tests
+// instead of skipping them.
+bool vulkanRequired() { return std::getenv("HEARTH_REQUIRE_VULKAN") != nullptr; }
+
 std::shared_ptr<VulkanBackend> makeVulkan(VulkanBackendOptions options = {})
 {
     if (!vk::loadVulkanLoader().available) return nullptr;
     try {
-        return std::make_shared<VulkanBackend>(options);
-    } catch (const Error&) {
+        auto backend = std::make_shared<VulkanBackend>(options);
+        if (options.validation && vulkanRequired() && !backend->validationEnabled())
+            ADD_FAILURE() << "VK_LAYER_KHRONOS_validation is not installed (Debian: vulkan-validationlayers)";
+        return backend;
+    } catch (const Error& e) {
+        if (vulkanRequired()) ADD_FAILURE() << e.what();
         return nullptr;
     }
 }

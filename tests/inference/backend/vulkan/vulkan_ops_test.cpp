@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 
 using namespace hearth;
@@ -103,10 +105,15 @@ protected:
         if (!vk::loadVulkanLoader().available) GTEST_SKIP() << "no Vulkan loader: " << vk::loadVulkanLoader().message;
         VulkanBackendOptions options;
         options.validation = true;
+        const bool required = std::getenv("HEARTH_REQUIRE_VULKAN") != nullptr;  // set in CI
         try {
             m_vulkan = std::make_shared<VulkanBackend>(options);
         } catch (const Error& e) {
+            if (required) FAIL() << e.what();
             GTEST_SKIP() << "no usable Vulkan device: " << e.what();
+        }
+        if (required) {
+            ASSERT_TRUE(m_vulkan->validationEnabled()) << "VK_LAYER_KHRONOS_validation is not installed";
         }
         gpu.backend = m_vulkan;
         cpu.backend = std::make_shared<CpuBackend>(2);
