@@ -22,6 +22,7 @@ ApplicationWindow {
     }
 
     SettingsDialog { id: settings }
+    AboutDialog { id: about }
 
     Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
     Shortcut { sequence: "Ctrl+,"; onActivated: settings.open() }
@@ -48,6 +49,7 @@ ApplicationWindow {
             }
             ToolButton { text: qsTr("Open model…"); onClicked: modelDialog.open(); Accessible.name: text }
             ToolButton { text: qsTr("Settings"); onClicked: settings.open(); Accessible.name: text }
+            ToolButton { text: qsTr("About"); onClicked: about.open(); Accessible.name: qsTr("About Hearth") }
         }
     }
 

@@ -73,6 +73,8 @@ Context::Context(const ContextOptions& options)
         throw Error(ErrorCode::Device, m_info.name + " has no subgroup arithmetic in compute shaders, which Hearth's "
                                        "Vulkan kernels use; use --backend cpu");
     std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+    // A portability driver (MoltenVK) requires its subset extension to be enabled when it has it.
+    if (hasDeviceExtension(physical, "VK_KHR_portability_subset")) extensions.push_back("VK_KHR_portability_subset");
     // Subgroup size control pins the matmul kernels' workgroup to exactly one full subgroup.
     VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sizeControl{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
     VkDeviceCreateInfo deviceInfo{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
