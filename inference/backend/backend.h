@@ -60,6 +60,9 @@ public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
 
+    // Called before a model's weights are bound, with their total size in the file: a backend
+    // with its own memory (a GPU) refuses a model that cannot fit, with the numbers.
+    virtual void prepareForWeights(uint64_t /*weightBytes*/) {}
     // A weight as stored in the file (2-D: rows = dims[1], cols = dims[0]; 1-D: one row).
     virtual std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) = 0;
     virtual std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) = 0;

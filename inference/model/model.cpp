@@ -30,6 +30,9 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     m->m_config = ModelConfig::fromGguf(m->m_file);
     m->m_tokenizer = Tokenizer::create(Vocabulary::fromGguf(m->m_file));
     ModelConfig& c = m->m_config;
+    uint64_t weightBytes = 0;
+    for (const GgufTensorInfo& t : m->m_file.tensors()) weightBytes += t.byteSize;
+    m->m_backend->prepareForWeights(weightBytes);
     if (c.vocabulary == 0) c.vocabulary = int64_t(m->m_tokenizer->vocabulary().size());
 
     m->m_tokenEmbedding = m->bind("token_embd.weight", c.vocabulary, c.embedding);

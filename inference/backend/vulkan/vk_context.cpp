@@ -32,7 +32,7 @@ bool hasDeviceExtension(VkPhysicalDevice device, const char* name)
 
 Context::Context(const ContextOptions& options)
     : m_bindingLimit(options.bindingLimit), m_mapDeviceMemory(options.mapDeviceMemory),
-      m_gpuMatmulKernels(options.gpuMatmulKernels)
+      m_gpuMatmulKernels(options.gpuMatmulKernels), m_memoryLimit(options.memoryLimit)
 {
     m_instance = std::make_unique<Instance>(options.validation);
     std::vector<DeviceInfo> devices;
@@ -173,7 +173,7 @@ VkDeviceSize Context::deviceHeapBytes() const
     VkDeviceSize best = 0;
     for (uint32_t i = 0; i < m_memory.memoryHeapCount; ++i)
         if (m_memory.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) best = std::max(best, m_memory.memoryHeaps[i].size);
-    return best;
+    return m_memoryLimit ? std::min<VkDeviceSize>(best, m_memoryLimit) : best;
 }
 
 uint32_t Context::memoryType(uint32_t allowed, MemoryKind kind) const
@@ -227,14 +227,14 @@ Buffer::Buffer(Context& context, VkDeviceSize size, MemoryKind kind) : m_context
     vkGetBufferMemoryRequirements(device, m_buffer, &needs);
     const uint32_t type = context.memoryType(needs.memoryTypeBits, kind);
     m_heap = context.m_memory.memoryTypes[type].heapIndex;
-    const VkDeviceSize heapBytes = context.m_memory.memoryHeaps[m_heap].size;
+    const VkDeviceSize heapBytes = std::min(context.m_memory.memoryHeaps[m_heap].size, context.deviceHeapBytes());
     const bool deviceHeap = context.m_memory.memoryHeaps[m_heap].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
     auto outOfMemory = [&](const char* what) {
         vkDestroyBuffer(device, m_buffer, nullptr);
         return Error(ErrorCode::OutOfMemory,
                      std::string(what) + ": " + context.m_info.name + " needs another " + mib(needs.size) + " with " +
                          mib(context.m_deviceBytesInUse) + " already in use of a " + mib(heapBytes) +
-                         " heap. Try a smaller context length, a smaller model, or the CPU driver (lavapipe).");
+                         " heap. Try a smaller context length, a smaller model, or the CPU backend.");
     };
     if (deviceHeap && context.m_deviceBytesInUse + needs.size > heapBytes) throw outOfMemory("the model does not fit");
 

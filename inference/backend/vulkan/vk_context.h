@@ -22,6 +22,7 @@ struct ContextOptions {
     uint64_t bindingLimit = 0;
     bool mapDeviceMemory = true;
     bool gpuMatmulKernels = false;  // test hook: the GPU matmul kernels even on a CPU driver
+    uint64_t memoryLimit = 0;       // test hook: pretend the device heap holds only this much
 };
 
 enum class MemoryKind {
@@ -101,6 +102,7 @@ private:
     uint64_t m_bindingLimit = 0;
     bool m_mapDeviceMemory = true;
     bool m_gpuMatmulKernels = false;
+    uint64_t m_memoryLimit = 0;
 };
 
 }  // namespace hearth::vk

@@ -51,7 +51,9 @@ public:
                 m_used[i] += bytes;
                 return s;
             }
-        const VkDeviceSize size = std::min(std::max(bytes, kArenaChunk), m_context.maxBindingBytes());
+        // Chunks of 32 MiB, less on a small device, more for one large tensor.
+        const VkDeviceSize chunk = std::min(kArenaChunk, std::max<VkDeviceSize>(m_context.deviceHeapBytes() / 16, 1u << 16));
+        const VkDeviceSize size = std::min(std::max(bytes, chunk), m_context.maxBindingBytes());
         m_chunks.push_back(std::make_unique<Buffer>(m_context, size, m_kind));
         m_used.push_back(bytes);
         return {m_chunks.back().get(), 0};
@@ -76,7 +78,8 @@ struct View {
 
 struct VulkanBackend::Impl {
     explicit Impl(const VulkanBackendOptions& options)
-        : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory, options.gpuMatmulKernels}), pipelines(context), deviceArena(context, MemoryKind::Device),
+        : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory, options.gpuMatmulKernels,
+                   options.memoryLimit}), pipelines(context), deviceArena(context, MemoryKind::Device),
           hostArena(context, MemoryKind::Upload), stream(context, pipelines)
     {
     }
@@ -236,6 +239,17 @@ uint64_t VulkanBackend::deviceBytesPeak() const { return m->context.deviceBytesP
 std::vector<std::string> VulkanBackend::validationErrors() const { return m->context.instance().validationErrors(); }
 bool VulkanBackend::validationEnabled() const { return m->context.instance().validationEnabled(); }
 void VulkanBackend::setUploadProgress(std::function<void(uint64_t)> progress) { m->progress = std::move(progress); }
+
+void VulkanBackend::prepareForWeights(uint64_t weightBytes)
+{
+    const Context& c = m->context;
+    const uint64_t heap = c.deviceHeapBytes(), used = c.deviceBytesInUse();
+    if (weightBytes + used > heap)
+        throw Error(ErrorCode::OutOfMemory,
+                    "the model does not fit " + c.info().name + ": its weights need " + std::to_string(weightBytes >> 20) +
+                        " MiB, the device has " + std::to_string(heap >> 20) + " MiB (" + std::to_string(used >> 20) +
+                        " MiB in use). Choose a smaller (more quantized) model or another device, or run on the CPU backend.");
+}
 
 std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)
 {

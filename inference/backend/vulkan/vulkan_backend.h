@@ -19,6 +19,7 @@ struct VulkanBackendOptions {
     uint64_t bindingLimit = 0;     // test hook: see vk::ContextOptions
     bool mapDeviceMemory = true;   // test hook: see vk::ContextOptions
     bool gpuMatmulKernels = false; // test hook: see vk::ContextOptions
+    uint64_t memoryLimit = 0;      // test hook: see vk::ContextOptions
 };
 
 class VulkanBackend : public Backend {
@@ -36,6 +37,7 @@ public:
     // Called while weights upload: bytes uploaded so far (of all weights bound so far).
     void setUploadProgress(std::function<void(uint64_t)> progress);
 
+    void prepareForWeights(uint64_t weightBytes) override;
     std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
     std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) override;
     std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16) override;

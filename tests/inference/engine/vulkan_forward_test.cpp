@@ -256,6 +256,27 @@ TEST(VulkanForward, GpuMatmulKernelsGiveTheSameLogits)
     for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
+TEST(VulkanForward, AModelTooBigForTheDeviceIsAClearErrorWithTheNumbers)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    VulkanBackendOptions options;
+    options.memoryLimit = 2 << 20;  // a 2 MiB "GPU": ktest-qwen2-F16 needs about 10 MiB
+    REQUIRE_VULKAN(vulkan, options);
+    try {
+        Model::load((shared / "models/ktest-qwen2-F16.gguf").string(), vulkan);
+        FAIL() << "the model loaded into 2 MiB";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::OutOfMemory) << e.what();
+        const std::string message = e.what();
+        EXPECT_NE(message.find("weights need 9 MiB, the device has 2 MiB"), std::string::npos) << message;
+        EXPECT_NE(message.find("CPU backend"), std::string::npos) << message;
+    }
+    // The device is still usable afterwards: a model that fits loads and runs.
+    auto small = Model::load((shared / "models/stories260K-Q8_0.gguf").string(), vulkan);
+    Session session(*small, SessionOptions{.contextLength = 64});
+    EXPECT_EQ(session.evaluate(small->tokenizer().encode("Once", true, false)).size(), size_t(small->config().vocabulary));
+}
+
 TEST(VulkanForward, SessionsRunOnVulkanWithPrefixReuseAndContextShift)
 {
     HEARTH_REQUIRE_SHARED(shared);
