@@ -14,6 +14,15 @@ Dialog {
     GridLayout {
         anchors.fill: parent
         columns: 2
+        Label { text: qsTr("Compute device") }
+        ComboBox {
+            objectName: "deviceBox"
+            model: ChatController.devices
+            currentIndex: ChatController.deviceIndex
+            onActivated: (index) => ChatController.deviceIndex = index
+            Layout.fillWidth: true
+            Accessible.name: qsTr("Compute device")
+        }
         Label { text: qsTr("Temperature") }
         RowLayout {
             Slider {

@@ -1,5 +1,9 @@
 #include "chatcontroller.h"
 
+#include "backend/vulkan/vk_device_info.h"
+#include "backend/vulkan/vk_instance.h"
+#include "backend/vulkan/vk_loader.h"
+
 #include "inferenceworker.h"
 
 #include <QDateTime>
@@ -40,6 +44,24 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     connect(m_worker, &InferenceWorker::tokens, this, &ChatController::onTokens);
     connect(m_worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(m_worker, &InferenceWorker::failed, this, &ChatController::onFailed);
+    // The devices Vulkan sees (listing them creates no device); "Automatic" and "CPU" always.
+    m_deviceLabels = {tr("Automatic (best Vulkan device, else the CPU)")};
+    m_deviceSettings = {QString()};
+    try {
+        if (vk::loadVulkanLoader().available) {
+            vk::Instance instance;
+            auto handles = instance.physicalDevices();
+            for (uint32_t i = 0; i < handles.size(); ++i) {
+                const vk::DeviceInfo info = vk::describeDevice(handles[i], i);
+                m_deviceLabels << tr("Vulkan: %1 (%2)").arg(QString::fromStdString(info.name), QString::fromStdString(info.typeName));
+                m_deviceSettings << QString::number(i);
+            }
+        }
+    } catch (const std::exception& e) {
+        qCWarning(lcChat) << "listing Vulkan devices:" << e.what();
+    }
+    m_deviceLabels << tr("CPU (Hearth's reference backend, no Vulkan)");
+    m_deviceSettings << QStringLiteral("cpu");
     m_thread.setObjectName("hearth-inference");
     m_thread.start();
     if (m_store->recoveredCorruptFile())
@@ -96,6 +118,21 @@ void ChatController::setSystemPrompt(const QString& prompt)
 {
     m_store->setSetting("system_prompt", prompt.toStdString());
     emit settingsChanged();
+}
+
+int ChatController::deviceIndex() const
+{
+    const int i = int(m_deviceSettings.indexOf(QString::fromStdString(m_store->stringSetting("compute_device", ""))));
+    return i < 0 ? 0 : i;
+}
+
+void ChatController::setDeviceIndex(int index)
+{
+    if (index < 0 || index >= m_deviceSettings.size() || index == deviceIndex()) return;
+    m_store->setSetting("compute_device", m_deviceSettings[index].toStdString());
+    emit settingsChanged();
+    // The new device takes over at once: reload the model there (the conversation stays).
+    if (!m_modelPath.isEmpty() && !generating() && !m_loading) loadModel(m_modelPath);
 }
 
 void ChatController::setError(const QString& error)
@@ -163,7 +200,8 @@ void ChatController::loadModel(const QString& pathOrUrl)
     m_loading = true;
     m_modelPath = path;
     emit modelChanged();
-    emit requestLoad(path, int(m_store->intSetting("context_length", kDefaultContext)));
+    emit requestLoad(path, int(m_store->intSetting("context_length", kDefaultContext)),
+                     QString::fromStdString(m_store->stringSetting("compute_device", "")));
 }
 
 void ChatController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength)

@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QStringList>
 #include <QThread>
 #include <QtQml/qqmlregistration.h>
 
@@ -39,6 +40,9 @@ class ChatController : public QObject {
     Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY settingsChanged)
     Q_PROPERTY(int maxTokens READ maxTokens WRITE setMaxTokens NOTIFY settingsChanged)
     Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY settingsChanged)
+    // Compute devices to choose from: "Automatic", each Vulkan device, "CPU"; and the chosen one.
+    Q_PROPERTY(QStringList devices READ devices CONSTANT)
+    Q_PROPERTY(int deviceIndex READ deviceIndex WRITE setDeviceIndex NOTIFY settingsChanged)
 
 public:
     explicit ChatController(std::unique_ptr<storage::Store> store, QObject* parent = nullptr);
@@ -66,6 +70,9 @@ public:
     void setMaxTokens(int n);
     QString systemPrompt() const;
     void setSystemPrompt(const QString& prompt);
+    QStringList devices() const { return m_deviceLabels; }
+    int deviceIndex() const;
+    void setDeviceIndex(int index);
 
     // The model loaded last time, if its file still exists.
     QString defaultModel() const;
@@ -91,7 +98,7 @@ signals:
     void settingsChanged();
     void replyFinished(const QString& finishReason);
     // To the worker (queued).
-    void requestLoad(const QString& path, int contextLength);
+    void requestLoad(const QString& path, int contextLength, const QString& device);
     void requestGenerate(const hearth::app::GenerateRequest& request);
 
 private:
@@ -114,6 +121,8 @@ private:
     InferenceWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
     qint64 m_conversation = 0;
     QString m_modelPath;
+    QStringList m_deviceLabels;  // as shown; m_deviceSettings holds what each one stores
+    QStringList m_deviceSettings;
     QString m_templateDescription;
     bool m_loading = false;
     int m_contextLength = 0;

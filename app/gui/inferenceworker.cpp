@@ -18,26 +18,36 @@ namespace hearth::app {
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 InferenceWorker::~InferenceWorker() = default;
 
-std::shared_ptr<Backend> InferenceWorker::backend()
+std::shared_ptr<Backend> InferenceWorker::backend(const QString& device)
 {
-    if (m_backend) return m_backend;
-    // Vulkan is the product path (HEARTH_VULKAN_DEVICE picks a device); a machine without a
-    // usable Vulkan device still chats, on the CPU reference backend.
-    try {
-        m_backend = std::make_shared<VulkanBackend>();
-    } catch (const Error& e) {
-        qCWarning(lcInference) << "Vulkan is not available, using the CPU:" << e.what();
+    if (m_backend && device == m_backendDevice) return m_backend;
+    m_backend.reset();  // the model using it was unloaded by the caller
+    m_backendDevice = device;
+    if (device == "cpu") {
         m_backend = std::make_shared<CpuBackend>();
+    } else if (!device.isEmpty()) {
+        VulkanBackendOptions options;
+        options.device = device.toStdString();
+        m_backend = std::make_shared<VulkanBackend>(options);  // a failure says which device and why
+    } else {
+        // Vulkan is the product path (HEARTH_VULKAN_DEVICE picks a device); a machine without a
+        // usable Vulkan device still chats, on the CPU reference backend.
+        try {
+            m_backend = std::make_shared<VulkanBackend>();
+        } catch (const Error& e) {
+            qCWarning(lcInference) << "Vulkan is not available, using the CPU:" << e.what();
+            m_backend = std::make_shared<CpuBackend>();
+        }
     }
     qCInfo(lcInference) << "backend" << QString::fromStdString(m_backend->name());
     return m_backend;
 }
 
-void InferenceWorker::loadModel(const QString& path, int contextLength)
+void InferenceWorker::loadModel(const QString& path, int contextLength, const QString& device)
 {
     unloadModel();
     try {
-        m_model = Model::load(path.toStdString(), backend());
+        m_model = Model::load(path.toStdString(), backend(device));
         SessionOptions options;
         options.contextLength = std::min<int64_t>(contextLength, m_model->config().trainedContext);
         m_session = std::make_unique<Session>(*m_model, options);

@@ -31,7 +31,8 @@ public:
     void requestStop() { m_stop = true; }
 
 public slots:
-    void loadModel(const QString& path, int contextLength);
+    // device: "" automatic (Vulkan, else the CPU), "cpu", or a Vulkan device index.
+    void loadModel(const QString& path, int contextLength, const QString& device);
     void unloadModel();
     void generate(const hearth::app::GenerateRequest& request);
 
@@ -43,9 +44,10 @@ signals:
     void failed(quint64 requestId, const QString& error);
 
 private:
-    std::shared_ptr<Backend> backend();
+    std::shared_ptr<Backend> backend(const QString& device);
 
     std::shared_ptr<Backend> m_backend;  // made on first load: Vulkan, or the CPU without a usable device
+    QString m_backendDevice;             // the device setting m_backend was made for
     std::unique_ptr<Model> m_model;
     std::unique_ptr<Session> m_session;
     std::unique_ptr<ChatFormatter> m_formatter;

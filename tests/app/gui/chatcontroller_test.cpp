@@ -137,6 +137,26 @@ private slots:
         QVERIFY2(longestGap < 250, qPrintable(QString("the GUI thread stalled for %1 ms").arg(longestGap)));
     }
 
+    void choosingADeviceReloadsTheModelThereAndIsRemembered()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        const QStringList devices = controller->devices();
+        QVERIFY(devices.size() >= 2);  // Automatic ... CPU
+        QVERIFY(devices.front().startsWith("Automatic"));
+        QVERIFY(devices.back().startsWith("CPU"));
+        QSignalSpy changed(controller.get(), &ChatController::modelChanged);
+        controller->setDeviceIndex(int(devices.size() - 1));
+        for (int i = 0; i < 200 && (controller->loadingModel() || changed.count() < 2); ++i) QTest::qWait(50);
+        QVERIFY(controller->modelLoaded());
+        QVERIFY2(controller->templateDescription().contains("running on cpu"), qPrintable(controller->templateDescription()));
+        controller.reset();
+        auto again = makeController();  // the choice is a setting in the store
+        QCOMPARE(again->deviceIndex(), int(devices.size() - 1));
+        QVERIFY2(again->templateDescription().contains("running on cpu"), qPrintable(again->templateDescription()));
+        again->setDeviceIndex(0);
+    }
+
     void sendingWithoutAModelExplainsWhy()
     {
         ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));
