@@ -42,6 +42,19 @@ ApplicationWindow {
                 Accessible.name: qsTr("Current model")
             }
             BusyIndicator { running: ChatController.loadingModel; visible: running; implicitHeight: 28; implicitWidth: 28 }
+            ProgressBar {
+                objectName: "loadProgress"
+                visible: ChatController.loadingModel && ChatController.loadProgress > 0
+                value: ChatController.loadProgress
+                implicitWidth: 160
+                Accessible.name: qsTr("Model loading progress")
+            }
+            ToolButton {
+                visible: ChatController.loadingModel
+                text: qsTr("Cancel")
+                onClicked: ChatController.cancelLoad()
+                Accessible.name: qsTr("Cancel loading the model")
+            }
             Label {
                 visible: ChatController.modelLoaded && ChatController.contextLength > 0
                 text: qsTr("context %1 / %2").arg(ChatController.contextUsed).arg(ChatController.contextLength)

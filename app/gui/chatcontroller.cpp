@@ -41,6 +41,15 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     connect(this, &ChatController::requestGenerate, m_worker, &InferenceWorker::generate);
     connect(m_worker, &InferenceWorker::modelLoaded, this, &ChatController::onModelLoaded);
     connect(m_worker, &InferenceWorker::modelLoadFailed, this, &ChatController::onModelLoadFailed);
+    connect(m_worker, &InferenceWorker::modelLoadCancelled, this, [this](const QString&) {
+        m_loading = false;
+        m_modelPath.clear();
+        emit modelChanged();
+    });
+    connect(m_worker, &InferenceWorker::loadProgress, this, [this](double fraction) {
+        m_loadProgress = fraction;
+        emit loadProgressChanged();
+    });
     connect(m_worker, &InferenceWorker::tokens, this, &ChatController::onTokens);
     connect(m_worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(m_worker, &InferenceWorker::failed, this, &ChatController::onFailed);
@@ -118,6 +127,11 @@ void ChatController::setSystemPrompt(const QString& prompt)
 {
     m_store->setSetting("system_prompt", prompt.toStdString());
     emit settingsChanged();
+}
+
+void ChatController::cancelLoad()
+{
+    if (m_loading) m_worker->requestCancelLoad();
 }
 
 int ChatController::deviceIndex() const
@@ -200,6 +214,9 @@ void ChatController::loadModel(const QString& pathOrUrl)
     m_loading = true;
     m_modelPath = path;
     emit modelChanged();
+    m_loadProgress = 0;
+    emit loadProgressChanged();
+    m_worker->clearCancelLoad();
     emit requestLoad(path, int(m_store->intSetting("context_length", kDefaultContext)),
                      QString::fromStdString(m_store->stringSetting("compute_device", "")));
 }

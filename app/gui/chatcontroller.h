@@ -30,6 +30,7 @@ class ChatController : public QObject {
     Q_PROPERTY(qint64 currentConversation READ currentConversation NOTIFY currentConversationChanged)
     Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
     Q_PROPERTY(bool loadingModel READ loadingModel NOTIFY modelChanged)
+    Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
     Q_PROPERTY(QString templateDescription READ templateDescription NOTIFY modelChanged)
     Q_PROPERTY(int contextLength READ contextLength NOTIFY modelChanged)
@@ -57,6 +58,9 @@ public:
     qint64 currentConversation() const { return m_conversation; }
     bool modelLoaded() const { return !m_modelPath.isEmpty() && !m_loading; }
     bool loadingModel() const { return m_loading; }
+    double loadProgress() const { return m_loadProgress; }
+    // Stops a model load in progress (the weights upload stops; no model is loaded after it).
+    Q_INVOKABLE void cancelLoad();
     QString modelName() const;
     QString templateDescription() const { return m_templateDescription; }
     int contextLength() const { return m_contextLength; }
@@ -96,6 +100,7 @@ signals:
     void errorChanged();
     void noticeChanged();
     void settingsChanged();
+    void loadProgressChanged();
     void replyFinished(const QString& finishReason);
     // To the worker (queued).
     void requestLoad(const QString& path, int contextLength, const QString& device);
@@ -125,6 +130,7 @@ private:
     QStringList m_deviceSettings;
     QString m_templateDescription;
     bool m_loading = false;
+    double m_loadProgress = 0;
     int m_contextLength = 0;
     int m_contextUsed = 0;
     quint64 m_requestId = 0;

@@ -9,11 +9,16 @@
 #include "model/model.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcInference, "hearth.inference")
 
 namespace hearth::app {
+
+namespace {
+struct LoadCancelled {};  // thrown from the upload progress callback
+}  // namespace
 
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 InferenceWorker::~InferenceWorker() = default;
@@ -39,6 +44,16 @@ std::shared_ptr<Backend> InferenceWorker::backend(const QString& device)
             m_backend = std::make_shared<CpuBackend>();
         }
     }
+    if (auto* vulkan = dynamic_cast<VulkanBackend*>(m_backend.get())) {
+        auto sinceReport = std::make_shared<QElapsedTimer>();
+        sinceReport->start();
+        vulkan->setUploadProgress([this, sinceReport](uint64_t bytes) {
+            if (m_cancelLoad) throw LoadCancelled();
+            if (sinceReport->elapsed() < 33) return;
+            sinceReport->restart();
+            emit loadProgress(std::min(1.0, double(bytes) / m_loadTotalBytes));
+        });
+    }
     qCInfo(lcInference) << "backend" << QString::fromStdString(m_backend->name());
     return m_backend;
 }
@@ -46,6 +61,8 @@ std::shared_ptr<Backend> InferenceWorker::backend(const QString& device)
 void InferenceWorker::loadModel(const QString& path, int contextLength, const QString& device)
 {
     unloadModel();
+    m_loadTotalBytes = std::max<double>(1, double(QFileInfo(path).size()));
+    emit loadProgress(0);
     try {
         m_model = Model::load(path.toStdString(), backend(device));
         SessionOptions options;
@@ -55,6 +72,11 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
         qCInfo(lcInference) << "loaded" << path << "context" << options.contextLength;
         emit modelLoaded(path, QString::fromStdString(m_formatter->description() + "; running on " + m_backend->name()),
                          int(options.contextLength));
+        emit loadProgress(1);
+    } catch (const LoadCancelled&) {
+        m_session.reset();
+        m_model.reset();
+        emit modelLoadCancelled(path);
     } catch (const std::exception& e) {
         m_session.reset();
         m_model.reset();

@@ -29,6 +29,10 @@ public:
 
     // Safe from any thread: the running generation stops within one token.
     void requestStop() { m_stop = true; }
+    // Called from the GUI thread: the model being loaded stops uploading and is dropped.
+    void requestCancelLoad() { m_cancelLoad = true; }
+    // Called from the GUI thread before each load request (so a cancel right after it counts).
+    void clearCancelLoad() { m_cancelLoad = false; }
 
 public slots:
     // device: "" automatic (Vulkan, else the CPU), "cpu", or a Vulkan device index.
@@ -39,6 +43,8 @@ public slots:
 signals:
     void modelLoaded(const QString& path, const QString& templateDescription, int contextLength);
     void modelLoadFailed(const QString& path, const QString& error);
+    void modelLoadCancelled(const QString& path);
+    void loadProgress(double fraction);  // 0..1, at most ~30 times a second
     void tokens(quint64 requestId, const QString& answer, const QString& reasoning);
     void finished(quint64 requestId, const hearth::app::GenerateStats& stats);
     void failed(quint64 requestId, const QString& error);
@@ -52,6 +58,8 @@ private:
     std::unique_ptr<Session> m_session;
     std::unique_ptr<ChatFormatter> m_formatter;
     std::atomic<bool> m_stop = false;
+    std::atomic<bool> m_cancelLoad = false;
+    double m_loadTotalBytes = 1;
 };
 
 }  // namespace hearth::app

@@ -242,6 +242,7 @@ void VulkanBackend::setUploadProgress(std::function<void(uint64_t)> progress) { 
 
 void VulkanBackend::prepareForWeights(uint64_t weightBytes)
 {
+    m->uploadedBytes = 0;  // progress counts this model's upload
     const Context& c = m->context;
     const uint64_t heap = c.deviceHeapBytes(), used = c.deviceBytesInUse();
     if (weightBytes + used > heap)

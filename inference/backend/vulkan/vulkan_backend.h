@@ -34,7 +34,8 @@ public:
     // Errors reported by the validation layer so far (empty without validation).
     std::vector<std::string> validationErrors() const;
     bool validationEnabled() const;
-    // Called while weights upload: bytes uploaded so far (of all weights bound so far).
+    // Called while weights upload, with the bytes of this model uploaded so far. It may throw
+    // to cancel the load (the exception leaves Model::load; nothing half-made stays behind).
     void setUploadProgress(std::function<void(uint64_t)> progress);
 
     void prepareForWeights(uint64_t weightBytes) override;

@@ -4,7 +4,9 @@
 
 #include "storage/store.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -155,6 +157,31 @@ private slots:
         QCOMPARE(again->deviceIndex(), int(devices.size() - 1));
         QVERIFY2(again->templateDescription().contains("running on cpu"), qPrintable(again->templateDescription()));
         again->setDeviceIndex(0);
+    }
+
+    void aLoadCanBeCancelledAndReportsProgress()
+    {
+        const QString big = QFileInfo(m_model).dir().filePath("ktest-qwen2-F16.gguf");
+        if (!QFile::exists(big)) QSKIP("ktest-qwen2-F16.gguf is absent");
+        ChatController controller(storage::Store::open((m_dir.path() + "/cancel.db").toStdString()));
+        // Progress: a full load reports fractions up to 1 (Vulkan uploads; the CPU maps the file).
+        QSignalSpy progress(&controller, &ChatController::loadProgressChanged);
+        controller.loadModel(big);
+        for (int i = 0; i < 400 && !controller.modelLoaded(); ++i) QTest::qWait(50);
+        QVERIFY(controller.modelLoaded());
+        QCOMPARE(controller.loadProgress(), 1.0);
+        if (!controller.templateDescription().contains("vulkan")) QSKIP("no Vulkan device: loads are not cancellable uploads");
+        // Cancel right after asking: the upload stops, no model is loaded, no error is shown.
+        controller.loadModel(big);
+        controller.cancelLoad();
+        for (int i = 0; i < 400 && controller.loadingModel(); ++i) QTest::qWait(50);
+        QVERIFY(!controller.loadingModel());
+        QVERIFY(!controller.modelLoaded());
+        QVERIFY2(controller.errorMessage().isEmpty(), qPrintable(controller.errorMessage()));
+        // And the next load works.
+        controller.loadModel(m_model);
+        for (int i = 0; i < 400 && !controller.modelLoaded(); ++i) QTest::qWait(50);
+        QVERIFY(controller.modelLoaded());
     }
 
     void sendingWithoutAModelExplainsWhy()
