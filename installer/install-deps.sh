@@ -11,6 +11,7 @@ packages=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qt-labs-platform qml6-module-qtqml-models
+  qml6-module-qttest
   # Vulkan: headers, run-time loader (volk), shader compiler, lavapipe CPU driver, validation
   libvulkan-dev libvulkan-volk-dev glslang-tools spirv-tools mesa-vulkan-drivers
   vulkan-tools vulkan-validationlayers

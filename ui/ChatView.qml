@@ -44,6 +44,7 @@ ColumnLayout {
         Layout.leftMargin: 12
         Layout.rightMargin: 12
         Button {
+            objectName: "stopButton"
             text: qsTr("Stop")
             visible: ChatController.generating
             onClicked: ChatController.stop()

@@ -24,6 +24,7 @@ Item {
             Layout.fillWidth: true
         }
         Button {
+            objectName: "addModelButton"
             text: qsTr("Add a model file…")
             highlighted: true
             Layout.alignment: Qt.AlignHCenter

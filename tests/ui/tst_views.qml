@@ -1,0 +1,104 @@
+// The key views driven like a user: the welcome screen with no model, typing in the composer
+// and pressing Enter, clicking Stop, opening a conversation from the sidebar, changing the
+// temperature in Settings. Functions run in name order (test_1 … test_5): later ones use the
+// conversation the earlier ones made.
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Hearth
+import Hearth.Core
+
+Item {
+    id: root
+    width: 1000
+    height: 700
+
+    Row {
+        anchors.fill: parent
+        Sidebar { id: sidebar; width: 250; height: parent.height }
+        Column {
+            width: parent.width - 250
+            height: parent.height
+            WelcomeView { id: welcome; width: parent.width; height: 250; visible: !ChatController.modelLoaded }
+            ChatView { id: chat; width: parent.width; height: 350 }
+            Composer { id: composer; width: parent.width; height: 60 }
+        }
+    }
+    SettingsDialog { id: settings }
+
+    TestCase {
+        name: "Views"
+        when: windowShown
+
+        function find(parentItem, name) {
+            const found = findChild(parentItem, name)
+            verify(found !== null, "no item named " + name)
+            return found
+        }
+
+        function test_1_welcomeScreenWithoutAModel() {
+            verify(!ChatController.modelLoaded)
+            verify(welcome.visible)
+            const add = find(welcome, "addModelButton")
+            verify(add.visible)
+            compare(add.text, "Add a model file…")
+            const input = find(composer, "composerInput")
+            verify(!input.enabled, "the composer waits for a model")
+            compare(input.placeholderText, "Open a model to start chatting")
+        }
+
+        function test_2_typeInTheComposerAndPressEnter() {
+            if (hearthTestModel === "") skip("../shared/models/stories260K.gguf is absent")
+            ChatController.loadModel(hearthTestModel)
+            tryVerify(() => ChatController.modelLoaded, 60000, "the model loads")
+            verify(!welcome.visible)
+            ChatController.maxTokens = 4000
+            const input = find(composer, "composerInput")
+            tryVerify(() => input.enabled)
+            mouseClick(input)
+            for (const c of "once upon a time") keyClick(c)
+            compare(input.text, "once upon a time")
+            keyClick(Qt.Key_Return)
+            tryVerify(() => ChatController.generating, 5000, "Enter sends")
+            compare(input.text, "", "the composer is cleared")
+            tryVerify(() => ChatController.messages.rowCount() === 2, 5000)
+        }
+
+        function test_3_clickStop() {
+            if (hearthTestModel === "") skip("../shared/models/stories260K.gguf is absent")
+            verify(ChatController.generating, "the reply from test_2 is still streaming")
+            const stop = find(chat, "stopButton")
+            tryVerify(() => stop.visible)
+            mouseClick(stop)
+            tryVerify(() => !ChatController.generating, 5000, "Stop ends the reply")
+            verify(!stop.visible)
+        }
+
+        function test_4_openAConversationFromTheSidebar() {
+            if (hearthTestModel === "") skip("../shared/models/stories260K.gguf is absent")
+            const list = find(sidebar, "conversationList")
+            tryVerify(() => list.count >= 1)
+            const chatted = ChatController.currentConversation
+            ChatController.newConversation()
+            verify(ChatController.currentConversation !== chatted)
+            compare(ChatController.messages.rowCount(), 0)
+            const row = list.itemAtIndex(0)
+            verify(row !== null)
+            mouseClick(row)
+            compare(ChatController.currentConversation, chatted)
+            compare(ChatController.messages.rowCount(), 2)
+        }
+
+        function test_5_changeTheTemperatureInSettings() {
+            settings.open()
+            tryVerify(() => settings.opened)
+            const slider = find(settings.contentItem, "temperatureSlider")
+            ChatController.temperature = 0.8
+            slider.forceActiveFocus()
+            keyClick(Qt.Key_Right)
+            keyClick(Qt.Key_Right)
+            tryCompare(ChatController, "temperature", 0.9)
+            settings.close()
+        }
+    }
+}
