@@ -23,6 +23,7 @@ ApplicationWindow {
 
     SettingsDialog { id: settings }
     AboutDialog { id: about }
+    ModelsDialog { id: models; onAddModel: modelDialog.open() }
 
     Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
     Shortcut { sequence: "Ctrl+,"; onActivated: settings.open() }
@@ -60,7 +61,7 @@ ApplicationWindow {
                 text: qsTr("context %1 / %2").arg(ChatController.contextUsed).arg(ChatController.contextLength)
                 opacity: 0.7
             }
-            ToolButton { text: qsTr("Open model…"); onClicked: modelDialog.open(); Accessible.name: text }
+            ToolButton { text: qsTr("Models…"); onClicked: models.open(); Accessible.name: qsTr("Manage models") }
             ToolButton { text: qsTr("Settings"); onClicked: settings.open(); Accessible.name: text }
             ToolButton { text: qsTr("About"); onClicked: about.open(); Accessible.name: qsTr("About Hearth") }
         }

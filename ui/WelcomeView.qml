@@ -23,16 +23,28 @@ Item {
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true
         }
-        Button {
-            objectName: "addModelButton"
-            text: qsTr("Add a model file…")
-            highlighted: true
+        RowLayout {
             Layout.alignment: Qt.AlignHCenter
-            onClicked: root.addModel()
-            Accessible.name: text
+            Button {
+                objectName: "addModelButton"
+                text: qsTr("Add a model file…")
+                highlighted: true
+                onClicked: root.addModel()
+                Accessible.name: text
+            }
+            Button {
+                objectName: "openFolderButton"
+                text: qsTr("Open models folder")
+                onClicked: Qt.openUrlExternally(ChatController.models.folderUrl)
+                Accessible.name: text
+            }
         }
         Label {
-            text: qsTr("You can also drop a .gguf file onto this window.")
+            text: qsTr("Files in the models folder (%1) are listed in Models…; you can also drop a .gguf file onto this window.")
+                  .arg(ChatController.models.folder)
+            wrapMode: Text.Wrap
+            horizontalAlignment: Text.AlignHCenter
+            Layout.fillWidth: true
             opacity: 0.6
             Layout.alignment: Qt.AlignHCenter
         }

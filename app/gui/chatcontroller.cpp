@@ -3,10 +3,12 @@
 #include "backend/vulkan/vk_device_info.h"
 #include "backend/vulkan/vk_instance.h"
 #include "backend/vulkan/vk_loader.h"
+#include "platform/process_memory.h"
 
 #include "inferenceworker.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFileInfo>
 #include <QJSEngine>
 #include <QLoggingCategory>
@@ -54,16 +56,27 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     connect(m_worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(m_worker, &InferenceWorker::failed, this, &ChatController::onFailed);
     // The devices Vulkan sees (listing them creates no device); "Automatic" and "CPU" always.
+    const uint64_t ram = totalPhysicalMemory();
     m_deviceLabels = {tr("Automatic (best Vulkan device, else the CPU)")};
     m_deviceSettings = {QString()};
+    m_deviceBudgets = {ram};
     try {
         if (vk::loadVulkanLoader().available) {
             vk::Instance instance;
             auto handles = instance.physicalDevices();
-            for (uint32_t i = 0; i < handles.size(); ++i) {
-                const vk::DeviceInfo info = vk::describeDevice(handles[i], i);
+            std::vector<vk::DeviceInfo> infos;
+            for (uint32_t i = 0; i < handles.size(); ++i) infos.push_back(vk::describeDevice(handles[i], i));
+            auto budgetOf = [](const vk::DeviceInfo& info) {
+                uint64_t best = 0;
+                for (const auto& heap : info.heaps)
+                    if (heap.deviceLocal) best = std::max(best, heap.bytes);
+                return best;
+            };
+            if (!infos.empty()) m_deviceBudgets[0] = budgetOf(vk::chooseDevice(infos));
+            for (const auto& info : infos) {
                 m_deviceLabels << tr("Vulkan: %1 (%2)").arg(QString::fromStdString(info.name), QString::fromStdString(info.typeName));
-                m_deviceSettings << QString::number(i);
+                m_deviceSettings << QString::number(info.index);
+                m_deviceBudgets.push_back(budgetOf(info));
             }
         }
     } catch (const std::exception& e) {
@@ -71,6 +84,9 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     }
     m_deviceLabels << tr("CPU (Hearth's reference backend, no Vulkan)");
     m_deviceSettings << QStringLiteral("cpu");
+    m_deviceBudgets.push_back(ram);
+    m_models = new ModelListModel(*m_store, QFileInfo(QString::fromStdString(m_store->path())).dir().filePath("models"), this);
+    updateModelBudget();
     m_thread.setObjectName("hearth-inference");
     m_thread.start();
     if (m_store->recoveredCorruptFile())
@@ -140,10 +156,18 @@ int ChatController::deviceIndex() const
     return i < 0 ? 0 : i;
 }
 
+void ChatController::updateModelBudget()
+{
+    const int i = deviceIndex();
+    m_models->setBudget(m_deviceBudgets[size_t(i)], i == int(m_deviceLabels.size()) - 1 ? tr("this computer's memory") : tr("the device"),
+                        m_store->intSetting("context_length", kDefaultContext));
+}
+
 void ChatController::setDeviceIndex(int index)
 {
     if (index < 0 || index >= m_deviceSettings.size() || index == deviceIndex()) return;
     m_store->setSetting("compute_device", m_deviceSettings[index].toStdString());
+    updateModelBudget();
     emit settingsChanged();
     // The new device takes over at once: reload the model there (the conversation stays).
     if (!m_modelPath.isEmpty() && !generating() && !m_loading) loadModel(m_modelPath);
@@ -232,6 +256,7 @@ void ChatController::onModelLoaded(const QString& path, const QString& templateD
         const int64_t id = m_store->upsertModel(path.toStdString(), info.size(), info.lastModified().toMSecsSinceEpoch(), std::nullopt);
         m_store->markModelUsed(id);
         m_store->setSetting("default_model", path.toStdString());
+        m_models->refresh();  // a file loaded from elsewhere joins the list
     } catch (const std::exception& e) {
         qCWarning(lcChat) << "model registry:" << e.what();
     }

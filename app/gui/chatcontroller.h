@@ -5,6 +5,7 @@
 #include "conversationlistmodel.h"
 #include "generaterequest.h"
 #include "messagelistmodel.h"
+#include "modellistmodel.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -27,6 +28,7 @@ class ChatController : public QObject {
     QML_SINGLETON
     Q_PROPERTY(hearth::app::ConversationListModel* conversations READ conversations CONSTANT)
     Q_PROPERTY(hearth::app::MessageListModel* messages READ messages CONSTANT)
+    Q_PROPERTY(hearth::app::ModelListModel* models READ models CONSTANT)
     Q_PROPERTY(qint64 currentConversation READ currentConversation NOTIFY currentConversationChanged)
     Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
     Q_PROPERTY(bool loadingModel READ loadingModel NOTIFY modelChanged)
@@ -75,6 +77,7 @@ public:
     QString systemPrompt() const;
     void setSystemPrompt(const QString& prompt);
     QStringList devices() const { return m_deviceLabels; }
+    ModelListModel* models() const { return m_models; }
     int deviceIndex() const;
     void setDeviceIndex(int index);
 
@@ -128,6 +131,9 @@ private:
     QString m_modelPath;
     QStringList m_deviceLabels;  // as shown; m_deviceSettings holds what each one stores
     QStringList m_deviceSettings;
+    std::vector<uint64_t> m_deviceBudgets;  // memory each choice offers (the fit check's budget)
+    ModelListModel* m_models = nullptr;
+    void updateModelBudget();
     QString m_templateDescription;
     bool m_loading = false;
     double m_loadProgress = 0;
