@@ -42,6 +42,23 @@ RowLayout {
             Keys.onEnterPressed: (event) => root.submit()
         }
     }
+    // The draft's token count, refreshed a moment after typing stops (the worker counts).
+    Timer {
+        id: countLater
+        interval: 300
+        onTriggered: ChatController.inspect(input.text)
+    }
+    Connections {
+        target: input
+        function onTextChanged() { countLater.restart() }
+    }
+    Label {
+        objectName: "draftTokens"
+        visible: ChatController.modelLoaded && input.text.trim() !== ""
+        text: qsTr("%n token(s)", "", ChatController.draftTokens)
+        opacity: 0.6
+        Accessible.name: qsTr("Tokens in the message")
+    }
     Button {
         text: qsTr("Send")
         enabled: root.ready && input.text.trim() !== ""

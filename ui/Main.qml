@@ -24,6 +24,7 @@ ApplicationWindow {
     SettingsDialog { id: settings }
     AboutDialog { id: about }
     ModelsDialog { id: models; onAddModel: modelDialog.open() }
+    PromptInspectorDialog { id: inspector }
 
     Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
     Shortcut { sequence: "Ctrl+,"; onActivated: settings.open() }
@@ -62,6 +63,12 @@ ApplicationWindow {
                 opacity: 0.7
             }
             ToolButton { text: qsTr("Models…"); onClicked: models.open(); Accessible.name: qsTr("Manage models") }
+            ToolButton {
+                text: qsTr("Prompt")
+                enabled: ChatController.modelLoaded
+                onClicked: inspector.open()
+                Accessible.name: qsTr("Show the exact prompt")
+            }
             ToolButton { text: qsTr("Settings"); onClicked: settings.open(); Accessible.name: text }
             ToolButton { text: qsTr("About"); onClicked: about.open(); Accessible.name: qsTr("About Hearth") }
         }

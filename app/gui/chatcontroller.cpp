@@ -48,6 +48,13 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
         m_modelPath.clear();
         emit modelChanged();
     });
+    connect(this, &ChatController::requestInspect, m_worker, &InferenceWorker::inspect);
+    connect(m_worker, &InferenceWorker::inspected, this, [this](const QString& prompt, int tokens, int draftTokens) {
+        m_inspectedPrompt = prompt;
+        m_inspectedTokens = tokens;
+        m_draftTokens = draftTokens;
+        emit inspectedChanged();
+    });
     connect(m_worker, &InferenceWorker::loadProgress, this, [this](double fraction) {
         m_loadProgress = fraction;
         emit loadProgressChanged();
@@ -143,6 +150,18 @@ void ChatController::setSystemPrompt(const QString& prompt)
 {
     m_store->setSetting("system_prompt", prompt.toStdString());
     emit settingsChanged();
+}
+
+void ChatController::inspect(const QString& draft)
+{
+    if (!modelLoaded()) return;
+    GenerateRequest request;
+    const QString system = systemPrompt();
+    if (!system.isEmpty()) request.messages.push_back({"system", system.toStdString(), std::nullopt});
+    for (const auto& item : m_messages.items())
+        if (!item.message.content.empty() || item.message.role == "user")
+            request.messages.push_back({item.message.role, item.message.content, item.message.reasoning});
+    emit requestInspect(request, draft.trimmed());
 }
 
 void ChatController::cancelLoad()

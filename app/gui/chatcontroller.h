@@ -33,6 +33,11 @@ class ChatController : public QObject {
     Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
     Q_PROPERTY(bool loadingModel READ loadingModel NOTIFY modelChanged)
     Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
+    // The prompt inspector: the exact rendered prompt of the conversation (with the draft, when
+    // there is one), its token count, and the draft's own token count.
+    Q_PROPERTY(QString inspectedPrompt READ inspectedPrompt NOTIFY inspectedChanged)
+    Q_PROPERTY(int inspectedTokens READ inspectedTokens NOTIFY inspectedChanged)
+    Q_PROPERTY(int draftTokens READ draftTokens NOTIFY inspectedChanged)
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
     Q_PROPERTY(QString templateDescription READ templateDescription NOTIFY modelChanged)
     Q_PROPERTY(int contextLength READ contextLength NOTIFY modelChanged)
@@ -63,6 +68,11 @@ public:
     double loadProgress() const { return m_loadProgress; }
     // Stops a model load in progress (the weights upload stops; no model is loaded after it).
     Q_INVOKABLE void cancelLoad();
+    // Asks the worker to render and count (answered through inspectedChanged).
+    Q_INVOKABLE void inspect(const QString& draft);
+    QString inspectedPrompt() const { return m_inspectedPrompt; }
+    int inspectedTokens() const { return m_inspectedTokens; }
+    int draftTokens() const { return m_draftTokens; }
     QString modelName() const;
     QString templateDescription() const { return m_templateDescription; }
     int contextLength() const { return m_contextLength; }
@@ -104,6 +114,8 @@ signals:
     void noticeChanged();
     void settingsChanged();
     void loadProgressChanged();
+    void inspectedChanged();
+    void requestInspect(const hearth::app::GenerateRequest& request, const QString& draft);
     void replyFinished(const QString& finishReason);
     // To the worker (queued).
     void requestLoad(const QString& path, int contextLength, const QString& device);
@@ -137,6 +149,8 @@ private:
     QString m_templateDescription;
     bool m_loading = false;
     double m_loadProgress = 0;
+    QString m_inspectedPrompt;
+    int m_inspectedTokens = 0, m_draftTokens = 0;
     int m_contextLength = 0;
     int m_contextUsed = 0;
     quint64 m_requestId = 0;

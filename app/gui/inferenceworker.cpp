@@ -91,6 +91,32 @@ void InferenceWorker::unloadModel()
     m_model.reset();
 }
 
+std::pair<std::string, std::vector<int32_t>> InferenceWorker::renderPrompt(const std::vector<ChatMessage>& messages) const
+{
+    std::string prompt = m_formatter->render(messages, true);
+    const Tokenizer& tokenizer = m_model->tokenizer();
+    const auto& vocab = tokenizer.vocabulary();
+    // Templates usually write the BOS text themselves; add it only when they did not.
+    const bool templateAddsBos = vocab.bos && prompt.rfind(vocab.tokens[size_t(*vocab.bos)], 0) == 0 &&
+                                 !vocab.tokens[size_t(*vocab.bos)].empty();
+    std::vector<TokenId> tokens = tokenizer.encode(prompt, !templateAddsBos, /*parseSpecial=*/true);
+    return {std::move(prompt), std::move(tokens)};
+}
+
+void InferenceWorker::inspect(const GenerateRequest& request, const QString& draft)
+{
+    if (!m_model) return;
+    try {
+        std::vector<ChatMessage> messages = request.messages;
+        if (!draft.isEmpty()) messages.push_back({"user", draft.toStdString(), std::nullopt});
+        auto [prompt, tokens] = renderPrompt(messages);
+        const int draftTokens = draft.isEmpty() ? 0 : int(m_model->tokenizer().encode(draft.toStdString(), false, false).size());
+        emit inspected(QString::fromStdString(prompt), int(tokens.size()), draftTokens);
+    } catch (const std::exception& e) {
+        emit inspected(tr("The prompt cannot be rendered: %1").arg(QString::fromUtf8(e.what())), 0, 0);
+    }
+}
+
 void InferenceWorker::generate(const GenerateRequest& request)
 {
     m_stop = false;
@@ -99,13 +125,7 @@ void InferenceWorker::generate(const GenerateRequest& request)
         return;
     }
     try {
-        const std::string prompt = m_formatter->render(request.messages, true);
-        const Tokenizer& tokenizer = m_model->tokenizer();
-        const auto& vocab = tokenizer.vocabulary();
-        // Templates usually write the BOS text themselves; add it only when they did not.
-        const bool templateAddsBos = vocab.bos && prompt.rfind(vocab.tokens[size_t(*vocab.bos)], 0) == 0 &&
-                                     !vocab.tokens[size_t(*vocab.bos)].empty();
-        std::vector<TokenId> promptTokens = tokenizer.encode(prompt, !templateAddsBos, /*parseSpecial=*/true);
+        auto [prompt, promptTokens] = renderPrompt(request.messages);
 
         ReasoningSplitter splitter(ReasoningSplitter::promptOpensReasoning(prompt));
         QString answer, reasoning;

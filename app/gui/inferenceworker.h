@@ -39,18 +39,24 @@ public slots:
     void loadModel(const QString& path, int contextLength, const QString& device);
     void unloadModel();
     void generate(const hearth::app::GenerateRequest& request);
+    // Renders request.messages (plus `draft` as a user message when not empty) exactly as a
+    // generation would, and counts the tokens of the prompt and of the draft alone.
+    void inspect(const hearth::app::GenerateRequest& request, const QString& draft);
 
 signals:
     void modelLoaded(const QString& path, const QString& templateDescription, int contextLength);
     void modelLoadFailed(const QString& path, const QString& error);
     void modelLoadCancelled(const QString& path);
     void loadProgress(double fraction);  // 0..1, at most ~30 times a second
+    void inspected(const QString& prompt, int promptTokens, int draftTokens);
     void tokens(quint64 requestId, const QString& answer, const QString& reasoning);
     void finished(quint64 requestId, const hearth::app::GenerateStats& stats);
     void failed(quint64 requestId, const QString& error);
 
 private:
     std::shared_ptr<Backend> backend(const QString& device);
+    // The chat template's text for the messages and its tokens (BOS added unless the template wrote it).
+    std::pair<std::string, std::vector<int32_t>> renderPrompt(const std::vector<ChatMessage>& messages) const;
 
     std::shared_ptr<Backend> m_backend;  // made on first load: Vulkan, or the CPU without a usable device
     QString m_backendDevice;             // the device setting m_backend was made for

@@ -142,7 +142,10 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
     case PathRole: return e.path;
     case FileNameRole: return QFileInfo(e.path).fileName();
     case TitleRole:
-        return e.summary && !e.summary->name.empty() ? QString::fromStdString(e.summary->name) : QFileInfo(e.path).fileName();
+        // general.name, unless it only repeats the architecture ("llama"): then the file name says more.
+        return e.summary && !e.summary->name.empty() && e.summary->name != e.summary->architecture
+                   ? QString::fromStdString(e.summary->name)
+                   : QFileInfo(e.path).fileName();
     case DetailsRole: {
         if (!e.summary) return e.read ? QString() : tr("Reading…");
         const ModelSummary& s = *e.summary;

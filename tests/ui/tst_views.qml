@@ -58,6 +58,8 @@ Item {
             mouseClick(input)
             for (const c of "once upon a time") keyClick(c)
             compare(input.text, "once upon a time")
+            const count = find(composer, "draftTokens")
+            tryVerify(() => ChatController.draftTokens > 0 && count.visible, 5000, "the draft's tokens are counted")
             keyClick(Qt.Key_Return)
             tryVerify(() => ChatController.generating, 5000, "Enter sends")
             compare(input.text, "", "the composer is cleared")

@@ -184,6 +184,23 @@ private slots:
         QVERIFY(controller.modelLoaded());
     }
 
+    void thePromptInspectorShowsTheRenderedPromptAndCounts()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        QSignalSpy inspected(controller.get(), &ChatController::inspectedChanged);
+        controller->setSystemPrompt("Be brief.");
+        controller->newConversation();
+        controller->inspect("Hello world");
+        QVERIFY(inspected.wait(5000));
+        // stories260K has no template: the built-in Llama 2 format, system prompt included.
+        QVERIFY2(controller->inspectedPrompt().contains("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHello world [/INST]"),
+                 qPrintable(controller->inspectedPrompt()));
+        QVERIFY(controller->inspectedTokens() > controller->draftTokens());
+        QCOMPARE(controller->draftTokens(), 6);  // "Hello world": ▁He ll o ▁w or ld
+        controller->setSystemPrompt("");
+    }
+
     void sendingWithoutAModelExplainsWhy()
     {
         ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));
