@@ -17,6 +17,10 @@ ColumnLayout {
         bottomMargin: 16
         model: ChatController.messages
         delegate: MessageDelegate { width: ListView.view.width }
+        Connections {
+            target: ChatController
+            function onRevealMessage(row) { messages.positionViewAtIndex(row, ListView.Center) }
+        }
         onCountChanged: positionViewAtEnd()
         Connections {
             target: ChatController.messages

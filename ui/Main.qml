@@ -27,6 +27,7 @@ ApplicationWindow {
     PromptInspectorDialog { id: inspector }
 
     Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
+    Shortcut { sequence: "Ctrl+F"; onActivated: sidebar.focusSearch() }
     Shortcut { sequence: "Ctrl+,"; onActivated: settings.open() }
     Shortcut { sequence: "Esc"; enabled: ChatController.generating; onActivated: ChatController.stop() }
 
@@ -97,6 +98,7 @@ ApplicationWindow {
             Layout.fillHeight: true
 
             Sidebar {
+                id: sidebar
                 SplitView.preferredWidth: 260
                 SplitView.minimumWidth: 180
             }

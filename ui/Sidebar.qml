@@ -1,43 +1,137 @@
-// Conversation list: newest first, pinned on top; a new-chat button.
+// Conversations: search across all chats (Ctrl+F), new chat, the list grouped by day with pinned
+// ones on top; rename (double-click), pin, delete with undo.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Hearth.Core
 
 Pane {
+    id: root
     padding: 8
+    function focusSearch() { search.forceActiveFocus(); search.selectAll() }
+
     ColumnLayout {
         anchors.fill: parent
+        TextField {
+            id: search
+            objectName: "searchField"
+            Layout.fillWidth: true
+            placeholderText: qsTr("Search all chats (Ctrl+F)")
+            onTextChanged: ChatController.search(text)
+            Keys.onEscapePressed: text = ""
+            Accessible.name: qsTr("Search all chats")
+        }
         Button {
             text: qsTr("New chat")
+            visible: search.text === ""
             Layout.fillWidth: true
             onClicked: ChatController.newConversation()
             Accessible.name: qsTr("New chat")
         }
+        Rectangle {
+            visible: ChatController.canUndoDelete
+            Layout.fillWidth: true
+            implicitHeight: undoRow.implicitHeight + 8
+            color: palette.alternateBase
+            radius: 4
+            RowLayout {
+                id: undoRow
+                anchors.fill: parent
+                anchors.margins: 4
+                Label { text: qsTr("Conversation deleted"); Layout.fillWidth: true }
+                Button { objectName: "undoDelete"; text: qsTr("Undo"); onClicked: ChatController.undoDelete(); Accessible.name: qsTr("Undo delete") }
+            }
+        }
+        // Search hits, best first; a hit opens its conversation at the message.
+        ListView {
+            objectName: "searchResults"
+            visible: search.text !== ""
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: ChatController.searchResults
+            delegate: ItemDelegate {
+                required property var conversationId
+                required property var messageId
+                required property string title
+                required property string snippet
+                width: ListView.view.width
+                contentItem: Column {
+                    Label { text: title; font.bold: true; elide: Text.ElideRight; width: parent.width }
+                    Label { text: snippet; textFormat: Text.StyledText; wrapMode: Text.Wrap; width: parent.width; opacity: 0.8; maximumLineCount: 3 }
+                }
+                onClicked: ChatController.openSearchHit(conversationId, messageId)
+                Accessible.name: qsTr("Search result in %1").arg(title)
+            }
+            Label {
+                anchors.centerIn: parent
+                visible: parent.count === 0
+                text: qsTr("No matches")
+                opacity: 0.6
+            }
+        }
         ListView {
             id: list
             objectName: "conversationList"
+            visible: search.text === ""
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
             model: ChatController.conversations
+            section.property: "section"
+            section.delegate: Label {
+                required property string section
+                text: section
+                font.bold: true
+                opacity: 0.6
+                topPadding: 8
+                bottomPadding: 2
+            }
             delegate: ItemDelegate {
                 id: row
                 required property var conversationId
                 required property string title
                 required property bool pinned
+                property bool editing: false
                 width: ListView.view.width
                 highlighted: conversationId === ChatController.currentConversation
-                text: (pinned ? "📌 " : "") + title
+                text: editing ? "" : title
+                rightPadding: actions.width + 8
                 onClicked: ChatController.openConversation(conversationId)
+                onDoubleClicked: editing = true
                 Accessible.name: qsTr("Conversation %1").arg(title)
-                ToolButton {
+                TextField {
+                    visible: row.editing
+                    anchors.fill: parent
+                    text: row.title
+                    onVisibleChanged: if (visible) { forceActiveFocus(); selectAll() }
+                    onAccepted: { ChatController.renameConversation(row.conversationId, text); row.editing = false }
+                    Keys.onEscapePressed: row.editing = false
+                    onActiveFocusChanged: if (!activeFocus) row.editing = false
+                    Accessible.name: qsTr("Conversation title")
+                }
+                Row {
+                    id: actions
                     anchors.right: parent.right
                     anchors.verticalCenter: parent.verticalCenter
-                    visible: row.hovered || row.highlighted
-                    text: "✕"
-                    onClicked: ChatController.deleteConversation(row.conversationId)
-                    Accessible.name: qsTr("Delete conversation")
+                    visible: !row.editing && (row.hovered || row.highlighted || row.pinned)
+                    ToolButton {
+                        text: row.pinned ? "★" : "☆"
+                        onClicked: ChatController.setPinned(row.conversationId, !row.pinned)
+                        Accessible.name: row.pinned ? qsTr("Unpin conversation") : qsTr("Pin conversation")
+                    }
+                    ToolButton {
+                        visible: row.hovered || row.highlighted
+                        text: "✎"
+                        onClicked: row.editing = true
+                        Accessible.name: qsTr("Rename conversation")
+                    }
+                    ToolButton {
+                        visible: row.hovered || row.highlighted
+                        text: "✕"
+                        onClicked: ChatController.deleteConversation(row.conversationId)
+                        Accessible.name: qsTr("Delete conversation")
+                    }
                 }
             }
         }

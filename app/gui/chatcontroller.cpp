@@ -49,6 +49,9 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
         emit modelChanged();
     });
     connect(this, &ChatController::requestInspect, m_worker, &InferenceWorker::inspect);
+    m_undoTimer.setSingleShot(true);
+    m_undoTimer.setInterval(8000);
+    connect(&m_undoTimer, &QTimer::timeout, this, &ChatController::finishPendingDelete);
     connect(m_worker, &InferenceWorker::inspected, this, [this](const QString& prompt, int tokens, int draftTokens) {
         m_inspectedPrompt = prompt;
         m_inspectedTokens = tokens;
@@ -113,6 +116,7 @@ ChatController::~ChatController()
 
 void ChatController::shutdown()
 {
+    finishPendingDelete();
     if (!generating()) return;
     m_worker->requestStop();
     // Save what streamed so far as a cancelled reply; the worker's late signals are ignored.
@@ -200,7 +204,12 @@ void ChatController::setError(const QString& error)
 
 void ChatController::clearError() { setError({}); }
 
-void ChatController::refreshConversations() { m_conversations.reset(m_store->listConversations()); }
+void ChatController::refreshConversations()
+{
+    auto list = m_store->listConversations();
+    std::erase_if(list, [this](const storage::Conversation& c) { return c.id == m_pendingDelete; });
+    m_conversations.reset(std::move(list));
+}
 
 void ChatController::reloadThread()
 {
@@ -240,12 +249,81 @@ void ChatController::openConversation(qint64 id)
 void ChatController::deleteConversation(qint64 id)
 {
     if (generating() && id == m_conversation) return;
+    finishPendingDelete();  // one undo at a time
+    m_pendingDelete = id;
+    if (id == m_conversation) newConversation();
+    refreshConversations();
+    m_undoTimer.start();
+    emit undoChanged();
+}
+
+void ChatController::undoDelete()
+{
+    if (!m_pendingDelete) return;
+    m_undoTimer.stop();
+    const qint64 id = m_pendingDelete;
+    m_pendingDelete = 0;
+    refreshConversations();
+    openConversation(id);
+    emit undoChanged();
+}
+
+void ChatController::finishPendingDelete()
+{
+    m_undoTimer.stop();
+    if (!m_pendingDelete) return;
+    const qint64 id = m_pendingDelete;
+    m_pendingDelete = 0;
     try {
         m_store->deleteConversation(id);
-        if (id == m_conversation) newConversation();
-        refreshConversations();
     } catch (const std::exception& e) {
         setError(tr("Could not delete the conversation: %1").arg(QString::fromUtf8(e.what())));
+    }
+    refreshConversations();
+    emit undoChanged();
+}
+
+void ChatController::search(const QString& query)
+{
+    if (query.trimmed().isEmpty()) {
+        m_searchResults.reset({});
+        return;
+    }
+    try {
+        auto hits = m_store->search(query.toStdString());
+        std::erase_if(hits, [this](const storage::SearchHit& h) { return h.conversationId == m_pendingDelete; });
+        m_searchResults.reset(std::move(hits));
+    } catch (const std::exception& e) {
+        setError(tr("Search failed: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void ChatController::openSearchHit(qint64 conversationId, qint64 messageId)
+{
+    openConversation(conversationId);
+    if (!messageId) return;
+    const auto& items = m_messages.items();
+    for (size_t i = 0; i < items.size(); ++i)
+        if (items[i].message.id == messageId) emit revealMessage(int(i));
+}
+
+void ChatController::renameConversation(qint64 id, const QString& title)
+{
+    try {
+        m_store->renameConversation(id, title.trimmed().toStdString());
+        refreshConversations();
+    } catch (const std::exception& e) {
+        setError(tr("Could not rename the conversation: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void ChatController::setPinned(qint64 id, bool pinned)
+{
+    try {
+        m_store->setPinned(id, pinned);
+        refreshConversations();
+    } catch (const std::exception& e) {
+        setError(tr("Could not pin the conversation: %1").arg(QString::fromUtf8(e.what())));
     }
 }
 

@@ -6,9 +6,11 @@
 #include "generaterequest.h"
 #include "messagelistmodel.h"
 #include "modellistmodel.h"
+#include "searchresultmodel.h"
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QTimer>
 #include <QStringList>
 #include <QThread>
 #include <QtQml/qqmlregistration.h>
@@ -29,6 +31,8 @@ class ChatController : public QObject {
     Q_PROPERTY(hearth::app::ConversationListModel* conversations READ conversations CONSTANT)
     Q_PROPERTY(hearth::app::MessageListModel* messages READ messages CONSTANT)
     Q_PROPERTY(hearth::app::ModelListModel* models READ models CONSTANT)
+    Q_PROPERTY(hearth::app::SearchResultModel* searchResults READ searchResults CONSTANT)
+    Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY undoChanged)
     Q_PROPERTY(qint64 currentConversation READ currentConversation NOTIFY currentConversationChanged)
     Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
     Q_PROPERTY(bool loadingModel READ loadingModel NOTIFY modelChanged)
@@ -88,6 +92,14 @@ public:
     void setSystemPrompt(const QString& prompt);
     QStringList devices() const { return m_deviceLabels; }
     ModelListModel* models() const { return m_models; }
+    SearchResultModel* searchResults() { return &m_searchResults; }
+    bool canUndoDelete() const { return m_pendingDelete != 0; }
+    Q_INVOKABLE void search(const QString& query);
+    // Opens the conversation and asks the chat view to show the message (0: none).
+    Q_INVOKABLE void openSearchHit(qint64 conversationId, qint64 messageId);
+    Q_INVOKABLE void renameConversation(qint64 id, const QString& title);
+    Q_INVOKABLE void setPinned(qint64 id, bool pinned);
+    Q_INVOKABLE void undoDelete();
     int deviceIndex() const;
     void setDeviceIndex(int index);
 
@@ -115,6 +127,8 @@ signals:
     void settingsChanged();
     void loadProgressChanged();
     void inspectedChanged();
+    void undoChanged();
+    void revealMessage(int row);  // the chat view scrolls to this row
     void requestInspect(const hearth::app::GenerateRequest& request, const QString& draft);
     void replyFinished(const QString& finishReason);
     // To the worker (queued).
@@ -149,6 +163,12 @@ private:
     QString m_templateDescription;
     bool m_loading = false;
     double m_loadProgress = 0;
+    SearchResultModel m_searchResults;
+    // A deleted conversation is hidden first and removed for good when the undo time is up
+    // (or the app closes), so "Undo" can bring it back.
+    qint64 m_pendingDelete = 0;
+    QTimer m_undoTimer;
+    void finishPendingDelete();
     QString m_inspectedPrompt;
     int m_inspectedTokens = 0, m_draftTokens = 0;
     int m_contextLength = 0;

@@ -1,6 +1,7 @@
 #include "conversationlistmodel.h"
 
 #include <QDateTime>
+#include <QLocale>
 
 namespace hearth::app {
 
@@ -14,6 +15,15 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     case PinnedRole: return c.pinned;
     case UpdatedRole: return QDateTime::fromMSecsSinceEpoch(c.updatedAt);
     case MessageCountRole: return QVariant::fromValue(qint64(c.messageCount));
+    case SectionRole: {
+        if (c.pinned) return tr("Pinned");
+        const QDate day = QDateTime::fromMSecsSinceEpoch(c.updatedAt).date(), today = QDate::currentDate();
+        const qint64 age = day.daysTo(today);
+        if (age <= 0) return tr("Today");
+        if (age == 1) return tr("Yesterday");
+        if (age < 7) return tr("Previous 7 days");
+        return QLocale().standaloneMonthName(day.month()) + (day.year() == today.year() ? QString() : " " + QString::number(day.year()));
+    }
     default: return {};
     }
 }
@@ -21,7 +31,7 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
     return {{IdRole, "conversationId"}, {TitleRole, "title"}, {PinnedRole, "pinned"}, {UpdatedRole, "updated"},
-            {MessageCountRole, "messageCount"}};
+            {MessageCountRole, "messageCount"}, {SectionRole, "section"}};
 }
 
 void ConversationListModel::reset(std::vector<storage::Conversation> items)

@@ -1,4 +1,5 @@
-// The sidebar's conversations, newest first with pinned ones on top (read from the store).
+// The sidebar's conversations, newest first with pinned ones on top (read from the store),
+// grouped by day ("Pinned", "Today", "Yesterday", "Previous 7 days", then by month).
 #pragma once
 
 #include "storage/store.h"
@@ -14,7 +15,7 @@ class ConversationListModel : public QAbstractListModel {
     QML_UNCREATABLE("owned by ChatController")
 
 public:
-    enum Roles { IdRole = Qt::UserRole + 1, TitleRole, PinnedRole, UpdatedRole, MessageCountRole };
+    enum Roles { IdRole = Qt::UserRole + 1, TitleRole, PinnedRole, UpdatedRole, MessageCountRole, SectionRole };
     explicit ConversationListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
 
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }

@@ -201,6 +201,52 @@ private slots:
         controller->setSystemPrompt("");
     }
 
+    void searchRenamePinAndDeleteWithUndo()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        controller->setMaxTokens(8);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        controller->newConversation();
+        controller->send("A dragon named Quillbert");
+        QVERIFY(finished.wait(60000));
+        const qint64 id = controller->currentConversation();
+
+        // Search finds the message, highlighted, and opening the hit reveals it.
+        controller->search("quillbert");
+        QVERIFY(controller->searchResults()->rowCount() >= 1);
+        const QModelIndex hit = controller->searchResults()->index(0);
+        QCOMPARE(controller->searchResults()->data(hit, SearchResultModel::ConversationIdRole).toLongLong(), id);
+        QVERIFY(controller->searchResults()->data(hit, SearchResultModel::SnippetRole).toString().contains("<b>Quillbert</b>"));
+        QSignalSpy reveal(controller.get(), &ChatController::revealMessage);
+        controller->newConversation();
+        controller->openSearchHit(id, controller->searchResults()->data(hit, SearchResultModel::MessageIdRole).toLongLong());
+        QCOMPARE(controller->currentConversation(), id);
+        QCOMPARE(reveal.count(), 1);
+        QCOMPARE(reveal.first().first().toInt(), 0);  // the user's message is row 0
+
+        // Rename and pin.
+        controller->renameConversation(id, "  Quillbert's tale ");
+        controller->setPinned(id, true);
+        const auto* list = controller->conversations();
+        QCOMPARE(list->data(list->index(0), ConversationListModel::TitleRole).toString(), QString("Quillbert's tale"));
+        QCOMPARE(list->data(list->index(0), ConversationListModel::SectionRole).toString(), QString("Pinned"));
+
+        // Delete hides it at once; Undo brings it back; without undo it is gone for good.
+        const int before = list->rowCount();
+        controller->deleteConversation(id);
+        QVERIFY(controller->canUndoDelete());
+        QCOMPARE(list->rowCount(), before - 1);
+        controller->undoDelete();
+        QCOMPARE(list->rowCount(), before);
+        QCOMPARE(controller->currentConversation(), id);
+        controller->deleteConversation(id);
+        controller.reset();  // closing the app completes the delete
+        auto again = makeController();
+        for (int i = 0; i < again->conversations()->rowCount(); ++i)
+            QVERIFY(again->conversations()->data(again->conversations()->index(i), ConversationListModel::IdRole).toLongLong() != id);
+    }
+
     void sendingWithoutAModelExplainsWhy()
     {
         ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));
