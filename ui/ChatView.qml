@@ -72,5 +72,13 @@ ColumnLayout {
     Composer {
         Layout.fillWidth: true
         Layout.margins: 12
+        // Up in an empty composer edits the last message the user sent.
+        onEditLastRequested: {
+            const row = ChatController.lastUserRow()
+            if (row < 0) return
+            messages.positionViewAtIndex(row, ListView.Contain)
+            const item = messages.itemAtIndex(row)
+            if (item) item.startEdit()
+        }
     }
 }

@@ -8,6 +8,7 @@ import Hearth.Core
 RowLayout {
     id: root
     readonly property bool ready: ChatController.modelLoaded && !ChatController.generating
+    signal editLastRequested()
 
     function submit() {
         if (!root.ready || input.text.trim() === "") return
@@ -40,6 +41,10 @@ RowLayout {
                 root.submit()
             }
             Keys.onEnterPressed: (event) => root.submit()
+            Keys.onUpPressed: (event) => {
+                if (input.text === "" && root.ready) root.editLastRequested()
+                else event.accepted = false
+            }
         }
     }
     // The draft's token count, refreshed a moment after typing stops (the worker counts).

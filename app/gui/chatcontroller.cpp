@@ -218,8 +218,11 @@ void ChatController::reloadThread()
         for (auto& m : m_store->activeThread(m_conversation)) {
             // A reply left "streaming" by a crash is not streaming any more: show it as it was saved.
             if (m.streaming && (!generating() || m.id != m_replyMessageId)) m.streaming = false;
-            const int siblings = int(m_store->children(m_conversation, m.parentId).size());
-            items.push_back({std::move(m), siblings});
+            const auto versions = m_store->children(m_conversation, m.parentId);
+            int branch = 0;
+            for (size_t i = 0; i < versions.size(); ++i)
+                if (versions[i].id == m.id) branch = int(i);
+            items.push_back({std::move(m), int(versions.size()), branch});
         }
     }
     m_messages.reset(std::move(items));
@@ -428,6 +431,46 @@ void ChatController::startReply(std::optional<int64_t> parent)
     m_sinceSave.start();
     emit generatingChanged();
     emit requestGenerate(request);
+}
+
+void ChatController::switchBranch(int row, int step)
+{
+    const auto& items = m_messages.items();
+    if (generating() || row < 0 || row >= int(items.size())) return;
+    try {
+        const auto& m = items[size_t(row)].message;
+        const auto versions = m_store->children(m_conversation, m.parentId);
+        const int target = items[size_t(row)].branch + step;
+        if (target < 0 || target >= int(versions.size())) return;
+        m_store->selectBranch(versions[size_t(target)].id);
+        reloadThread();
+    } catch (const std::exception& e) {
+        setError(tr("Could not switch versions: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void ChatController::editAndResend(int row, const QString& text)
+{
+    const auto& items = m_messages.items();
+    const QString trimmed = text.trimmed();
+    if (generating() || !modelLoaded() || trimmed.isEmpty() || row < 0 || row >= int(items.size())) return;
+    const auto& original = items[size_t(row)].message;
+    if (original.role != "user") return;
+    try {
+        // The edit is a new version beside the original (a branch); the reply follows it.
+        const int64_t edited = m_store->addMessage(m_conversation, original.parentId, {"user", trimmed.toStdString()});
+        startReply(edited);
+    } catch (const std::exception& e) {
+        setError(tr("Could not save the message: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+int ChatController::lastUserRow() const
+{
+    const auto& items = m_messages.items();
+    for (int i = int(items.size()) - 1; i >= 0; --i)
+        if (items[size_t(i)].message.role == "user") return i;
+    return -1;
 }
 
 void ChatController::stop()

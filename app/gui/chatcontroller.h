@@ -112,6 +112,11 @@ public:
     Q_INVOKABLE void send(const QString& text);
     Q_INVOKABLE void stop();
     Q_INVOKABLE void regenerate();
+    // Shows the previous (-1) or next (+1) version of the message at `row` and the thread below it.
+    Q_INVOKABLE void switchBranch(int row, int step);
+    // A new version of the user message at `row` with `text`, and a reply to it (a branch).
+    Q_INVOKABLE void editAndResend(int row, const QString& text);
+    Q_INVOKABLE int lastUserRow() const;
     Q_INVOKABLE void loadModel(const QString& pathOrUrl);
     Q_INVOKABLE void clearError();
     // Stops a running reply and saves it (window closing, quitting).

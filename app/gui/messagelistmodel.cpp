@@ -21,6 +21,7 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
         return stats;
     }
     case SiblingsRole: return item.siblings;
+    case BranchRole: return item.branch;
     default: return {};
     }
 }
@@ -28,7 +29,7 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
     return {{IdRole, "messageId"}, {RoleRole, "role"}, {ContentRole, "content"}, {ReasoningRole, "reasoning"},
-            {StreamingRole, "streaming"}, {StatsRole, "stats"}, {SiblingsRole, "siblings"}};
+            {StreamingRole, "streaming"}, {StatsRole, "stats"}, {SiblingsRole, "siblings"}, {BranchRole, "branch"}};
 }
 
 void MessageListModel::reset(std::vector<Item> items)

@@ -15,7 +15,7 @@ class MessageListModel : public QAbstractListModel {
     QML_UNCREATABLE("owned by ChatController")
 
 public:
-    enum Roles { IdRole = Qt::UserRole + 1, RoleRole, ContentRole, ReasoningRole, StreamingRole, StatsRole, SiblingsRole };
+    enum Roles { IdRole = Qt::UserRole + 1, RoleRole, ContentRole, ReasoningRole, StreamingRole, StatsRole, SiblingsRole, BranchRole };
     explicit MessageListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
 
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }
@@ -25,6 +25,7 @@ public:
     struct Item {
         storage::Message message;
         int siblings = 1;  // versions of this message (regenerations, edits)
+        int branch = 0;    // which of them this is (0-based, oldest first)
     };
     void reset(std::vector<Item> items);
     void append(const Item& item);

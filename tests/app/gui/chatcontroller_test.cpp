@@ -247,6 +247,33 @@ private slots:
             QVERIFY(again->conversations()->data(again->conversations()->index(i), ConversationListModel::IdRole).toLongLong() != id);
     }
 
+    void editAndResendMakesABranchAndArrowsMoveBetweenVersions()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        controller->setMaxTokens(6);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        controller->newConversation();
+        controller->send("Once upon a time");
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(controller->lastUserRow(), 0);
+        controller->editAndResend(0, "Once upon a midnight");
+        QVERIFY(finished.wait(60000));
+        const auto* messages = controller->messages();
+        QCOMPARE(messages->rowCount(), 2);
+        QCOMPARE(messages->items()[0].message.content, std::string("Once upon a midnight"));
+        QCOMPARE(messages->items()[0].siblings, 2);
+        QCOMPARE(messages->items()[0].branch, 1);
+        controller->switchBranch(0, -1);  // back to the original question and its reply
+        QCOMPARE(messages->items()[0].message.content, std::string("Once upon a time"));
+        QCOMPARE(messages->items()[0].branch, 0);
+        QCOMPARE(messages->rowCount(), 2);
+        controller->switchBranch(0, -1);  // no version before the first: nothing happens
+        QCOMPARE(messages->items()[0].branch, 0);
+        controller->switchBranch(0, 1);
+        QCOMPARE(messages->items()[0].message.content, std::string("Once upon a midnight"));
+    }
+
     void sendingWithoutAModelExplainsWhy()
     {
         ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));
