@@ -57,11 +57,21 @@ RowLayout {
         target: input
         function onTextChanged() { countLater.restart() }
     }
+    Connections {
+        target: ChatController
+        function onGeneratingChanged() { if (!ChatController.generating && input.text !== "") countLater.restart() }
+    }
     Label {
         objectName: "draftTokens"
-        visible: ChatController.modelLoaded && input.text.trim() !== ""
-        text: qsTr("%n token(s)", "", ChatController.draftTokens)
+        // Counted by the worker, which is busy while a reply streams: shown when current.
+        // (Always "visible", empty when there is nothing to show: Qt 6.4's RowLayout left an
+        // item that became visible later at the layout's origin, over the text.)
+        readonly property bool current: ChatController.modelLoaded && !ChatController.generating && input.text.trim() !== ""
+        text: !current ? "" : ChatController.draftTokens === 1 ? qsTr("1 token") : qsTr("%1 tokens").arg(ChatController.draftTokens)
         opacity: 0.6
+        Layout.preferredWidth: 90  // fixed: the layout does not follow the text's width as it changes
+        horizontalAlignment: Text.AlignRight
+        Layout.alignment: Qt.AlignVCenter
         Accessible.name: qsTr("Tokens in the message")
     }
     Button {

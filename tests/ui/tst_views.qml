@@ -59,7 +59,9 @@ Item {
             for (const c of "once upon a time") keyClick(c)
             compare(input.text, "once upon a time")
             const count = find(composer, "draftTokens")
-            tryVerify(() => ChatController.draftTokens > 0 && count.visible, 5000, "the draft's tokens are counted")
+            tryVerify(() => ChatController.draftTokens > 0 && count.text === ChatController.draftTokens + " tokens", 5000,
+                      "the draft's tokens are counted")
+            verify(count.x > find(composer, "composerInput").x, "the count sits beside the text, not over it")
             keyClick(Qt.Key_Return)
             tryVerify(() => ChatController.generating, 5000, "Enter sends")
             compare(input.text, "", "the composer is cleared")
