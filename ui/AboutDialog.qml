@@ -11,6 +11,8 @@ Dialog {
     anchors.centerIn: parent
     width: 460
     standardButtons: Dialog.Close
+    // Opaque in every theme (the style's dialog background let the chat show through in dark).
+    background: Rectangle { color: palette.window; border.color: palette.mid; radius: 4 }
 
     ColumnLayout {
         anchors.fill: parent

@@ -13,6 +13,8 @@ Dialog {
     width: Math.min(parent ? parent.width - 40 : 800, 800)
     height: Math.min(parent ? parent.height - 40 : 560, 560)
     standardButtons: Dialog.Close
+    // Opaque in every theme (the style's dialog background let the chat show through in dark).
+    background: Rectangle { color: palette.window; border.color: palette.mid; radius: 4 }
     onAboutToShow: ChatController.inspect("")
 
     ColumnLayout {

@@ -10,6 +10,8 @@ Dialog {
     anchors.centerIn: parent
     width: 460
     standardButtons: Dialog.Close
+    // Opaque in every theme (the style's dialog background let the chat show through in dark).
+    background: Rectangle { color: palette.window; border.color: palette.mid; radius: 4 }
 
     GridLayout {
         anchors.fill: parent
@@ -22,6 +24,25 @@ Dialog {
             onActivated: (index) => ChatController.deviceIndex = index
             Layout.fillWidth: true
             Accessible.name: qsTr("Compute device")
+        }
+        Label { text: qsTr("Theme") }
+        ComboBox {
+            objectName: "themeBox"
+            readonly property var values: ["system", "light", "dark"]
+            model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
+            currentIndex: Math.max(0, values.indexOf(ChatController.theme))
+            onActivated: (index) => ChatController.theme = values[index]
+            Layout.fillWidth: true
+            Accessible.name: qsTr("Theme")
+        }
+        Label { text: qsTr("Font size") }
+        SpinBox {
+            from: 0; to: 32
+            value: ChatController.fontSize
+            textFromValue: (value) => value === 0 ? qsTr("system") : value + " pt"
+            valueFromText: (text) => text === qsTr("system") ? 0 : parseInt(text)
+            onValueModified: ChatController.fontSize = value
+            Accessible.name: qsTr("Font size in points")
         }
         Label { text: qsTr("Temperature") }
         RowLayout {
@@ -43,6 +64,66 @@ Dialog {
             editable: true
             onValueModified: ChatController.maxTokens = value
             Accessible.name: qsTr("Maximum reply length in tokens")
+        }
+        Label { text: qsTr("Top-k") }
+        SpinBox {
+            objectName: "topKBox"
+            from: 0; to: 1000
+            value: ChatController.topK
+            editable: true
+            onValueModified: ChatController.topK = value
+            Accessible.name: qsTr("Top-k (0 turns it off)")
+        }
+        Label { text: qsTr("Top-p") }
+        RowLayout {
+            Slider {
+                from: 0.05; to: 1; stepSize: 0.01
+                value: ChatController.topP
+                onMoved: ChatController.topP = value
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Top-p (1 turns it off)")
+            }
+            Label { text: ChatController.topP.toFixed(2) }
+        }
+        Label { text: qsTr("Min-p") }
+        RowLayout {
+            Slider {
+                from: 0; to: 0.5; stepSize: 0.01
+                value: ChatController.minP
+                onMoved: ChatController.minP = value
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Min-p (0 turns it off)")
+            }
+            Label { text: ChatController.minP.toFixed(2) }
+        }
+        Label { text: qsTr("Repeat penalty") }
+        RowLayout {
+            Slider {
+                from: 1; to: 2; stepSize: 0.01
+                value: ChatController.repeatPenalty
+                onMoved: ChatController.repeatPenalty = value
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Repeat penalty (1 turns it off)")
+            }
+            Label { text: ChatController.repeatPenalty.toFixed(2) }
+        }
+        Label { text: qsTr("Seed") }
+        SpinBox {
+            from: -1; to: 2147483647
+            value: ChatController.seed
+            editable: true
+            textFromValue: (value) => value < 0 ? qsTr("random") : String(value)
+            valueFromText: (text) => text === qsTr("random") ? -1 : parseInt(text)
+            onValueModified: ChatController.seed = value
+            Accessible.name: qsTr("Seed (random: a new one for every reply)")
+        }
+        Label { text: qsTr("Context length") }
+        SpinBox {
+            from: 256; to: 131072; stepSize: 256
+            value: ChatController.contextLengthSetting
+            editable: true
+            onValueModified: ChatController.contextLengthSetting = value
+            Accessible.name: qsTr("Context length in tokens (used at the next model load)")
         }
         Label { text: qsTr("System prompt") }
         TextField {

@@ -5,6 +5,7 @@
 #include "backend/vulkan/vk_loader.h"
 #include "platform/process_memory.h"
 
+#include "appearance.h"
 #include "inferenceworker.h"
 
 #include <QDateTime>
@@ -97,6 +98,7 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     m_deviceBudgets.push_back(ram);
     m_models = new ModelListModel(*m_store, QFileInfo(QString::fromStdString(m_store->path())).dir().filePath("models"), this);
     updateModelBudget();
+    applyAppearance(theme(), fontSize());
     m_thread.setObjectName("hearth-inference");
     m_thread.start();
     if (m_store->recoveredCorruptFile())
@@ -143,6 +145,28 @@ void ChatController::setTemperature(double t)
     m_store->setSetting("temperature", t);
     emit settingsChanged();
 }
+void ChatController::setTheme(const QString& t)
+{
+    m_store->setSetting("theme", t.toStdString());
+    applyAppearance(theme(), fontSize());
+    emit settingsChanged();
+}
+
+void ChatController::setFontSize(int points)
+{
+    m_store->setSetting("font_size", int64_t(points));
+    applyAppearance(theme(), fontSize());
+    emit settingsChanged();
+}
+
+int ChatController::contextLengthSetting() const { return int(m_store->intSetting("context_length", kDefaultContext)); }
+void ChatController::setContextLengthSetting(int tokens)
+{
+    m_store->setSetting("context_length", int64_t(std::max(256, tokens)));
+    updateModelBudget();  // the fit check follows the context
+    emit settingsChanged();
+}
+
 int ChatController::maxTokens() const { return int(m_store->intSetting("max_tokens", 512)); }
 void ChatController::setMaxTokens(int n)
 {
@@ -425,7 +449,11 @@ void ChatController::startReply(std::optional<int64_t> parent)
     request.id = m_nextRequestId++;
     request.messages = promptMessages();
     request.sampler.temperature = float(temperature());
-    request.sampler.seed = uint64_t(QDateTime::currentMSecsSinceEpoch());
+    request.sampler.topK = topK();
+    request.sampler.topP = float(topP());
+    request.sampler.minP = float(minP());
+    request.sampler.repeatPenalty = float(repeatPenalty());
+    request.sampler.seed = seed() >= 0 ? uint64_t(seed()) : uint64_t(QDateTime::currentMSecsSinceEpoch());
     request.maxTokens = maxTokens();
     m_requestId = request.id;
     m_sinceSave.start();

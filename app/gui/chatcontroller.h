@@ -51,6 +51,15 @@ class ChatController : public QObject {
     Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
     Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY settingsChanged)
     Q_PROPERTY(int maxTokens READ maxTokens WRITE setMaxTokens NOTIFY settingsChanged)
+    Q_PROPERTY(int topK READ topK WRITE setTopK NOTIFY settingsChanged)
+    Q_PROPERTY(double topP READ topP WRITE setTopP NOTIFY settingsChanged)
+    Q_PROPERTY(double minP READ minP WRITE setMinP NOTIFY settingsChanged)
+    Q_PROPERTY(double repeatPenalty READ repeatPenalty WRITE setRepeatPenalty NOTIFY settingsChanged)
+    Q_PROPERTY(int seed READ seed WRITE setSeed NOTIFY settingsChanged)  // -1: a new seed per reply
+    Q_PROPERTY(int contextLengthSetting READ contextLengthSetting WRITE setContextLengthSetting NOTIFY settingsChanged)
+    // Appearance: "system", "light" or "dark"; the font size in points (0: the system's).
+    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY settingsChanged)
+    Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY settingsChanged)
     Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY settingsChanged)
     // Compute devices to choose from: "Automatic", each Vulkan device, "CPU"; and the chosen one.
     Q_PROPERTY(QStringList devices READ devices CONSTANT)
@@ -87,6 +96,23 @@ public:
     double temperature() const;
     void setTemperature(double t);
     int maxTokens() const;
+    int topK() const { return int(m_store->intSetting("top_k", 40)); }
+    void setTopK(int v) { m_store->setSetting("top_k", int64_t(v)); emit settingsChanged(); }
+    double topP() const { return m_store->doubleSetting("top_p", 0.95); }
+    void setTopP(double v) { m_store->setSetting("top_p", v); emit settingsChanged(); }
+    double minP() const { return m_store->doubleSetting("min_p", 0.05); }
+    void setMinP(double v) { m_store->setSetting("min_p", v); emit settingsChanged(); }
+    double repeatPenalty() const { return m_store->doubleSetting("repeat_penalty", 1.0); }
+    void setRepeatPenalty(double v) { m_store->setSetting("repeat_penalty", v); emit settingsChanged(); }
+    int seed() const { return int(m_store->intSetting("seed", -1)); }
+    void setSeed(int v) { m_store->setSetting("seed", int64_t(v)); emit settingsChanged(); }
+    QString theme() const { return QString::fromStdString(m_store->stringSetting("theme", "system")); }
+    void setTheme(const QString& t);
+    int fontSize() const { return int(m_store->intSetting("font_size", 0)); }
+    void setFontSize(int points);
+    // The context length models are loaded with (taking effect at the next load).
+    int contextLengthSetting() const;
+    void setContextLengthSetting(int tokens);
     void setMaxTokens(int n);
     QString systemPrompt() const;
     void setSystemPrompt(const QString& prompt);

@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
+#include <QQuickStyle>
 #include <QtQml/QQmlExtensionPlugin>
 
 #include <cstdio>
@@ -45,6 +46,9 @@ int main(int argc, char** argv)
             std::printf("hearth %s\n", HEARTH_VERSION);
             return 0;
         }
+    // Fusion: a desktop style that draws every control from the palette, so the light and dark
+    // themes (and the system's palette) reach windows, dialogs and controls alike.
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE")) QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName("Hearth");
     QGuiApplication::setApplicationVersion(HEARTH_VERSION);

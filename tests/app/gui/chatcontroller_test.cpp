@@ -274,6 +274,42 @@ private slots:
         QCOMPARE(messages->items()[0].message.content, std::string("Once upon a midnight"));
     }
 
+    void samplingSettingsArePersistedAndAFixedSeedRepeatsAReply()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        controller->setTemperature(0.9);
+        controller->setTopK(20);
+        controller->setTopP(0.9);
+        controller->setMinP(0.02);
+        controller->setRepeatPenalty(1.1);
+        controller->setSeed(1234);
+        controller->setMaxTokens(24);
+        controller->setTheme("dark");
+        controller->setFontSize(13);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        std::string replies[2];
+        for (auto& reply : replies) {
+            controller->newConversation();
+            controller->send("Once upon a time");
+            QVERIFY(finished.wait(60000));
+            reply = controller->messages()->items().back().message.content;
+        }
+        QCOMPARE(replies[1], replies[0]);  // same seed, same settings: same sampled story
+        controller.reset();
+        auto again = makeController();
+        QCOMPARE(again->topK(), 20);
+        QCOMPARE(again->topP(), 0.9);
+        QCOMPARE(again->minP(), 0.02);
+        QCOMPARE(again->repeatPenalty(), 1.1);
+        QCOMPARE(again->seed(), 1234);
+        QCOMPARE(again->theme(), QString("dark"));
+        QCOMPARE(again->fontSize(), 13);
+        again->setSeed(-1);
+        again->setTheme("system");
+        again->setFontSize(0);
+    }
+
     void sendingWithoutAModelExplainsWhy()
     {
         ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));

@@ -1,0 +1,56 @@
+#include "appearance.h"
+
+#include <QFont>
+#include <QGuiApplication>
+#include <QPalette>
+
+namespace hearth::app {
+
+namespace {
+
+QPalette themed(bool dark)
+{
+    struct Colors {
+        const char *window, *text, *base, *alternate, *button, *highlight, *highlightedText, *mid, *placeholder, *link;
+    };
+    const Colors c = dark ? Colors{"#202124", "#e8eaed", "#2a2b2e", "#35363a", "#3c4043", "#8ab4f8", "#202124", "#5f6368", "#9aa0a6", "#8ab4f8"}
+                          : Colors{"#f3f3f3", "#1f1f1f", "#ffffff", "#eceff3", "#e6e6e6", "#1a73e8", "#ffffff", "#c4c7c5", "#80868b", "#1a73e8"};
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(c.window));
+    p.setColor(QPalette::WindowText, QColor(c.text));
+    p.setColor(QPalette::Base, QColor(c.base));
+    p.setColor(QPalette::AlternateBase, QColor(c.alternate));
+    p.setColor(QPalette::Text, QColor(c.text));
+    p.setColor(QPalette::Button, QColor(c.button));
+    p.setColor(QPalette::ButtonText, QColor(c.text));
+    p.setColor(QPalette::Highlight, QColor(c.highlight));
+    p.setColor(QPalette::HighlightedText, QColor(c.highlightedText));
+    p.setColor(QPalette::Mid, QColor(c.mid));
+    p.setColor(QPalette::Midlight, QColor(c.alternate));
+    p.setColor(QPalette::Light, QColor(c.base));
+    p.setColor(QPalette::Dark, QColor(c.mid));
+    p.setColor(QPalette::PlaceholderText, QColor(c.placeholder));
+    p.setColor(QPalette::ToolTipBase, QColor(c.base));
+    p.setColor(QPalette::ToolTipText, QColor(c.text));
+    p.setColor(QPalette::Link, QColor(c.link));
+    p.setColor(QPalette::BrightText, QColor(c.highlight));
+    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, QColor(c.placeholder));
+    return p;
+}
+
+}  // namespace
+
+void applyAppearance(const QString& theme, int fontPoints)
+{
+    auto* app = qobject_cast<QGuiApplication*>(QCoreApplication::instance());
+    if (!app) return;
+    static const QPalette systemPalette = QGuiApplication::palette();
+    static const QFont systemFont = QGuiApplication::font();
+    QGuiApplication::setPalette(theme == "dark" ? themed(true) : theme == "light" ? themed(false) : systemPalette);
+    QFont font = systemFont;
+    if (fontPoints > 0) font.setPointSize(fontPoints);
+    QGuiApplication::setFont(font);
+}
+
+}  // namespace hearth::app
