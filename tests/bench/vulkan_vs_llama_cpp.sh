@@ -44,9 +44,10 @@ for name in ${MODELS:-$default_models}; do
     else
         file="$work/$name.gguf"
         # shellcheck disable=SC2086  # the shape is a list of options
-        "$maker" ${shapes[${name%-*}]} --type "${name##*-}" "$file" >/dev/null
+        "$maker" ${shapes[${name%-*}]} --type "${name##*-}" "$file" >/dev/null || { echo "$name: could not be made" >&2; continue; }
     fi
-    json=$("$cli" bench --model "$file" --backend vulkan -p "$pp" -n "$tg" -r "$reps" --llama-cpp "$modules" --json)
+    json=$("$cli" bench --model "$file" --backend vulkan -p "$pp" -n "$tg" -r "$reps" --llama-cpp "$modules" --json) ||
+        { echo "$name: the benchmark failed" >&2; rm -f "$work/$name.gguf"; continue; }
     python3 - "$name" "$json" <<'PY'
 import json, sys
 name, r = sys.argv[1], json.loads(sys.argv[2])

@@ -27,9 +27,22 @@ private:
     std::mt19937_64 m_rng;
 };
 
-void addTensor(GgufWriter& w, const std::string& name, GgmlType type, int64_t rows, int64_t cols,
+// Rows that are not whole K-quant super-blocks (e.g. Qwen2.5-0.5B's 896) get the type llama.cpp
+// falls back to for them.
+GgmlType typeForRow(GgmlType type, int64_t cols)
+{
+    if (ggmlTypeTraits(type).blockElements != 256 || cols % 256 == 0) return type;
+    switch (type) {
+    case GgmlType::Q5_K: return GgmlType::Q5_1;
+    case GgmlType::Q6_K: return GgmlType::Q8_0;
+    default: return GgmlType::Q5_0;
+    }
+}
+
+void addTensor(GgufWriter& w, const std::string& name, GgmlType requested, int64_t rows, int64_t cols,
                const std::vector<float>& values)
 {
+    const GgmlType type = typeForRow(requested, cols);
     auto bytes = quantizeReference(type, values.data(), rows * cols);
     std::vector<uint64_t> dims = rows == 1 ? std::vector<uint64_t>{uint64_t(cols)}
                                            : std::vector<uint64_t>{uint64_t(cols), uint64_t(rows)};
