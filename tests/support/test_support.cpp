@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <cmath>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -66,6 +68,26 @@ std::optional<std::string> runCommand(const std::string& command)
     for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
     if (pclose(pipe) != 0 || output.empty()) return std::nullopt;
     return output;
+}
+
+std::vector<float> randomValues(size_t n, uint64_t seed, float scale)
+{
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> dist(-scale, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = dist(rng);
+    return v;
+}
+
+double cosineSimilarity(std::span<const float> a, std::span<const float> b)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+        ab += double(a[i]) * b[i];
+        aa += double(a[i]) * a[i];
+        bb += double(b[i]) * b[i];
+    }
+    return ab / std::sqrt(aa * bb);
 }
 
 }  // namespace hearth::test

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ private:
 
 // Deterministic pseudo-random bytes (splitmix64), so failures reproduce.
 std::vector<uint8_t> pseudoRandomBytes(size_t count, uint64_t seed);
+// n floats uniform in [-scale, scale), the same for the same seed.
+std::vector<float> randomValues(size_t n, uint64_t seed, float scale = 1.0f);
+// Cosine similarity of two equally long vectors, in double precision.
+double cosineSimilarity(std::span<const float> a, std::span<const float> b);
 
 std::vector<uint8_t> readFileBytes(const std::filesystem::path& path);
 

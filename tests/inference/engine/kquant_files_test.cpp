@@ -14,21 +14,6 @@
 
 using namespace hearth;
 
-namespace {
-
-double cosine(std::span<const float> a, std::span<const float> b)
-{
-    double ab = 0, aa = 0, bb = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        ab += double(a[i]) * b[i];
-        aa += double(a[i]) * a[i];
-        bb += double(b[i]) * b[i];
-    }
-    return ab / std::sqrt(aa * bb);
-}
-
-}  // namespace
-
 TEST(KQuantFiles, ForwardPassMatchesTheReferenceOnEveryMix)
 {
     // The double-precision reference runs on the same file's dequantized weights, so the only
@@ -49,7 +34,7 @@ TEST(KQuantFiles, ForwardPassMatchesTheReferenceOnEveryMix)
         std::vector<double> expected;
         for (TokenId t : prompt) expected = reference.step(t);
         std::vector<float> expectedFloat(expected.begin(), expected.end());
-        const double c = cosine(logits, expectedFloat);
+        const double c = test::cosineSimilarity(logits, expectedFloat);
         std::printf("  %-7s cosine similarity with the reference %.6f\n", name, c);
         EXPECT_GE(c, 0.99) << name;
     }

@@ -25,16 +25,6 @@ namespace {
 
 constexpr double kMinCosine = 0.999;
 
-double cosine(std::span<const float> a, std::span<const float> b)
-{
-    double ab = 0, aa = 0, bb = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        ab += double(a[i]) * b[i];
-        aa += double(a[i]) * a[i];
-        bb += double(b[i]) * b[i];
-    }
-    return ab / std::sqrt(aa * bb);
-}
 
 // CI sets HEARTH_REQUIRE_VULKAN: there a missing device or validation layer fails the tests
 // instead of skipping them.
@@ -96,7 +86,7 @@ void compareLogits(const std::string& path, const std::shared_ptr<VulkanBackend>
         return out;
     };
     auto compare = [&](Check& check, std::span<const float> want, std::span<const float> got, const std::string& where) {
-        const double cs = cosine(want, got);
+        const double cs = test::cosineSimilarity(want, got);
         EXPECT_GE(cs, check.bound) << label << " " << where;
         check.lowest = std::min(check.lowest, cs);
     };

@@ -2,6 +2,8 @@
 #include "backend/cpu/cpu_backend.h"
 #include "quant/quantize_reference.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,15 +12,6 @@
 using namespace hearth;
 
 namespace {
-
-std::vector<float> randomValues(size_t n, uint64_t seed, float scale = 1.0f)
-{
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> dist(-scale, scale);
-    std::vector<float> v(n);
-    for (auto& x : v) x = dist(rng);
-    return v;
-}
 
 class CpuOps : public ::testing::Test {
 protected:
@@ -68,8 +61,8 @@ void expectClose(const std::vector<float>& got, const std::vector<double>& want,
 TEST_F(CpuOps, MatmulRmsNormBiasAddSwiglu)
 {
     const int64_t tokens = 3, rows = 37, cols = 53;  // nothing a multiple of a vector width
-    auto wv = randomValues(size_t(rows * cols), 1);
-    auto xv = randomValues(size_t(tokens * cols), 2);
+    auto wv = test::randomValues(size_t(rows * cols), 1);
+    auto xv = test::randomValues(size_t(tokens * cols), 2);
     auto w = weight(wv, rows, cols);
     auto x = acts(xv, tokens, cols);
     auto out = m_backend.activations(tokens, rows);
@@ -80,13 +73,13 @@ TEST_F(CpuOps, MatmulRmsNormBiasAddSwiglu)
             for (int64_t c = 0; c < cols; ++c) want[size_t(t * rows + r)] += double(wv[size_t(r * cols + c)]) * xv[size_t(t * cols + c)];
     expectClose(read(*out), want, 1e-5, "matmul");
 
-    auto bv = randomValues(size_t(rows), 3);
+    auto bv = test::randomValues(size_t(rows), 3);
     m_backend.addBias(*out, *weight(bv, 1, rows));
     for (int64_t t = 0; t < tokens; ++t)
         for (int64_t r = 0; r < rows; ++r) want[size_t(t * rows + r)] += bv[size_t(r)];
     expectClose(read(*out), want, 1e-5, "addBias");
 
-    auto nv = randomValues(size_t(cols), 4);
+    auto nv = test::randomValues(size_t(cols), 4);
     auto normed = m_backend.activations(tokens, cols);
     m_backend.rmsNorm(*x, *weight(nv, 1, cols), 1e-5f, *normed);
     std::vector<double> wantNorm(size_t(tokens * cols));
@@ -119,7 +112,7 @@ TEST_F(CpuOps, RopeNormalAndNeox)
 {
     const int64_t heads = 3, headDim = 10, ropeDims = 6;  // partial rotation, odd head count
     for (bool neox : {false, true}) {
-        auto xv = randomValues(size_t(2 * heads * headDim), neox ? 5 : 6);
+        auto xv = test::randomValues(size_t(2 * heads * headDim), neox ? 5 : 6);
         auto x = acts(xv, 2, heads * headDim);
         RopeParams p{headDim, ropeDims, 500.0f, 0.5f, neox, nullptr};
         const int32_t positions[2] = {7, 123};
@@ -142,12 +135,12 @@ TEST_F(CpuOps, CausalGroupedQueryAttention)
 {
     const int64_t heads = 6, kvHeads = 2, headDim = 5, tokens = 7, earlier = 4;  // 4 cached + 7 new
     auto cache = m_backend.kvCache(2, 16, kvHeads * headDim, /*f16=*/false);
-    auto kv = randomValues(size_t((earlier + tokens) * kvHeads * headDim * 2), 7);
+    auto kv = test::randomValues(size_t((earlier + tokens) * kvHeads * headDim * 2), 7);
     auto keys = std::vector<float>(kv.begin(), kv.begin() + std::ptrdiff_t(kv.size() / 2));
     auto values = std::vector<float>(kv.begin() + std::ptrdiff_t(kv.size() / 2), kv.end());
     m_backend.storeKv(*cache, 1, *acts(keys, earlier + tokens, kvHeads * headDim),
                       *acts(values, earlier + tokens, kvHeads * headDim), 0);
-    auto qv = randomValues(size_t(tokens * heads * headDim), 8, 2.0f);
+    auto qv = test::randomValues(size_t(tokens * heads * headDim), 8, 2.0f);
     auto q = acts(qv, tokens, heads * headDim);
     auto out = m_backend.activations(tokens, heads * headDim);
     AttentionParams p{heads, kvHeads, headDim, 0.4f};
@@ -175,7 +168,7 @@ TEST_F(CpuOps, QuantizedMatmulAndEmbeddingRows)
 {
     // A Q4_K weight: getRows dequantizes rows; matmul equals dequantized weights times Q8_K activations.
     const int64_t rows = 5, cols = 512, tokens = 2;
-    auto wv = randomValues(size_t(rows * cols), 9);
+    auto wv = test::randomValues(size_t(rows * cols), 9);
     auto bytes = quantizeReference(GgmlType::Q4_K, wv.data(), rows * cols);
     GgufTensorInfo info;
     info.name = "q";
@@ -188,7 +181,7 @@ TEST_F(CpuOps, QuantizedMatmulAndEmbeddingRows)
     m_backend.getRows(*w, ids, *row);
     auto dequantized = read(*row);
     for (int64_t c = 0; c < cols; ++c) EXPECT_NEAR(dequantized[size_t(c)], wv[size_t(3 * cols + c)], 0.12);
-    auto xv = randomValues(size_t(tokens * cols), 10);
+    auto xv = test::randomValues(size_t(tokens * cols), 10);
     auto out = m_backend.activations(tokens, rows);
     m_backend.matmul(*w, *acts(xv, tokens, cols), *out);
     auto got = read(*out);

@@ -10,6 +10,8 @@
 #include "core/error.h"
 #include "quant/quantize_reference.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,14 +26,6 @@ namespace {
 constexpr double kElementwise = 1e-6;
 constexpr double kMatmul = 5e-4;
 
-std::vector<float> randomValues(size_t n, uint64_t seed, float scale = 1.0f)
-{
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> dist(-scale, scale);
-    std::vector<float> v(n);
-    for (auto& x : v) x = dist(rng);
-    return v;
-}
 
 double nmse(const std::vector<float>& got, const std::vector<float>& want)
 {
@@ -128,14 +122,14 @@ protected:
     // Makes the same activations on both sides.
     std::pair<std::unique_ptr<Tensor>, std::unique_ptr<Tensor>> acts(int64_t rows, int64_t cols, uint64_t seed, float scale = 1.0f)
     {
-        auto v = randomValues(size_t(rows * cols), seed, scale);
+        auto v = test::randomValues(size_t(rows * cols), seed, scale);
         auto b = bytesOf(v);
         m_keep.push_back(b);
         return {cpu.acts(v, rows, cols, m_keep.back()), gpu.acts(v, rows, cols, m_keep.back())};
     }
     std::pair<std::unique_ptr<Tensor>, std::unique_ptr<Tensor>> weights(GgmlType type, int64_t rows, int64_t cols, uint64_t seed)
     {
-        m_keep.push_back(encode(type, randomValues(size_t(rows * cols), seed)));
+        m_keep.push_back(encode(type, test::randomValues(size_t(rows * cols), seed)));
         return {cpu.weight(type, m_keep.back(), rows, cols), gpu.weight(type, m_keep.back(), rows, cols)};
     }
 
