@@ -108,6 +108,8 @@ struct VulkanBackend::Impl {
     }
 
     void releaseActivations();
+    // out = f(a, b) element by element for add.comp / swiglu.comp (same bindings and push constants).
+    void binary(const char* shader, const Tensor& a, const Tensor& b, Tensor& out);
     Buffer& frequencies(const RopeParams& p);
     void elementwise(const char* name, std::span<const Binding> bindings, const void* push, size_t pushBytes, uint64_t count)
     {
@@ -192,6 +194,21 @@ const VkActivations& asActs(const Tensor& t) { return static_cast<const VkActiva
 Binding wholeBuffer(const Buffer& buffer, bool written) { return {buffer.handle(), 0, buffer.size(), written}; }
 
 }  // namespace
+
+void VulkanBackend::Impl::binary(const char* shader, const Tensor& a, const Tensor& b, Tensor& out)
+{
+    const auto& x = asActs(a);
+    const auto& y = asActs(b);
+    const auto& o = asActs(out);
+    const int64_t n = x.rows() * x.cols();
+    require(y.rows() * y.cols() == n && o.rows() * o.cols() == n, shader);
+    const View xv = x.whole(false), yv = y.whole(false), ov = o.whole(true);
+    struct {
+        uint32_t count, aOffset, bOffset, outOffset, bCols;  // swiglu.comp reads the first four
+    } push{uint32_t(n), xv.element, yv.element, ov.element, 0};
+    const Binding bindings[] = {xv.binding, yv.binding, ov.binding};
+    elementwise(shader, bindings, &push, sizeof push, push.count);
+}
 
 void VulkanBackend::Impl::releaseActivations()
 {
@@ -444,20 +461,7 @@ void VulkanBackend::addBias(Tensor& x, const Tensor& bias)
     m->elementwise("add", bindings, &push, sizeof push, push.count);
 }
 
-void VulkanBackend::add(const Tensor& a, const Tensor& b, Tensor& out)
-{
-    const auto& x = asActs(a);
-    const auto& y = asActs(b);
-    const auto& o = asActs(out);
-    const int64_t n = x.rows() * x.cols();
-    require(y.rows() * y.cols() == n && o.rows() * o.cols() == n, "add");
-    const View xv = x.whole(false), yv = y.whole(false), ov = o.whole(true);
-    struct {
-        uint32_t count, aOffset, bOffset, outOffset, bCols;
-    } push{uint32_t(n), xv.element, yv.element, ov.element, 0};
-    const Binding bindings[] = {xv.binding, yv.binding, ov.binding};
-    m->elementwise("add", bindings, &push, sizeof push, push.count);
-}
+void VulkanBackend::add(const Tensor& a, const Tensor& b, Tensor& out) { m->binary("add", a, b, out); }
 
 void VulkanBackend::rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& p)
 {
@@ -513,20 +517,7 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
 }
 
-void VulkanBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
-{
-    const auto& g = asActs(gate);
-    const auto& u = asActs(up);
-    const auto& o = asActs(out);
-    const int64_t n = g.rows() * g.cols();
-    require(u.rows() * u.cols() == n && o.rows() * o.cols() == n, "swiglu");
-    const View gv = g.whole(false), uv = u.whole(false), ov = o.whole(true);
-    struct {
-        uint32_t count, gateOffset, upOffset, outOffset;
-    } push{uint32_t(n), gv.element, uv.element, ov.element};
-    const Binding bindings[] = {gv.binding, uv.binding, ov.binding};
-    m->elementwise("swiglu", bindings, &push, sizeof push, push.count);
-}
+void VulkanBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) { m->binary("swiglu", gate, up, out); }
 
 void VulkanBackend::copyRows(const Tensor& x, int64_t first, Tensor& out)
 {
