@@ -114,7 +114,7 @@ int runBench(const std::vector<std::string>& argv)
     auto model = Model::load(*modelPath, backend);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
     ModelSummary summary = summarizeModel(model->file());
-    const unsigned threads = unsigned(args.unsignedValue("--threads", 0));
+    const unsigned threads = threadCount(args);
 
     // Random non-special tokens, like llama-bench, so no prompt is easier than another.
     std::mt19937 rng(42);

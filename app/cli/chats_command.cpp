@@ -7,12 +7,11 @@
 #include "storage/chat_export.h"
 #include "storage/data_location.h"
 #include "storage/store.h"
+#include "storage/visible_text.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace hearth::cli {
@@ -42,6 +41,15 @@ std::string plainSnippet(std::string s)
         if (c == '\n') c = ' ';
     return s;
 }
+
+// Writes by length, never as a C string: text may hold NUL.
+void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+// Human-readable output shows control characters instead of letting them act on the terminal.
+std::string shown(std::string_view text) { return visibleText(text, LineBreaks::Keep); }
+std::string shownOnOneLine(std::string_view text) { return visibleText(text, LineBreaks::Show); }
+
+std::string dumpJson(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 json messageJson(const Message& m)
 {
@@ -75,11 +83,17 @@ int runChats(const std::vector<std::string>& argv)
             for (const auto& c : conversations)
                 list.push_back({{"id", c.id}, {"title", c.title}, {"pinned", c.pinned}, {"messages", c.messageCount},
                                 {"updated_at", c.updatedAt}, {"model", c.model ? json(*c.model) : json(nullptr)}});
-            std::printf("%s\n", list.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+            write(dumpJson(list));
         } else {
-            for (const auto& c : conversations)
-                std::printf("%6lld %s %-50s %4lld messages\n", static_cast<long long>(c.id), c.pinned ? "*" : " ",
-                            c.title.empty() ? "(untitled)" : c.title.c_str(), static_cast<long long>(c.messageCount));
+            for (const auto& c : conversations) {
+                char line[128];
+                std::snprintf(line, sizeof line, "%6lld %s ", static_cast<long long>(c.id), c.pinned ? "*" : " ");
+                std::string title = c.title.empty() ? "(untitled)" : shownOnOneLine(c.title);
+                if (title.size() < 50) title.resize(50, ' ');
+                char count[64];
+                std::snprintf(count, sizeof count, " %4lld messages\n", static_cast<long long>(c.messageCount));
+                write(std::string(line) + title + count);
+            }
         }
         return 0;
     }
@@ -90,11 +104,10 @@ int runChats(const std::vector<std::string>& argv)
         if (asJson) {
             json messages = json::array();
             for (const auto& m : thread) messages.push_back(messageJson(m));
-            std::printf("%s\n", json{{"id", c.id}, {"title", c.title}, {"messages", messages}}
-                                    .dump(2, ' ', false, json::error_handler_t::replace).c_str());
+            write(dumpJson(json{{"id", c.id}, {"title", c.title}, {"messages", messages}}));
         } else {
-            std::printf("%s\n\n", c.title.c_str());
-            for (const auto& m : thread) std::printf("[%s] %s\n\n", m.role.c_str(), m.content.c_str());
+            write(shownOnOneLine(c.title) + "\n\n");
+            for (const auto& m : thread) write("[" + m.role + "] " + shown(m.content) + "\n\n");
         }
         return 0;
     }
@@ -109,29 +122,27 @@ int runChats(const std::vector<std::string>& argv)
                 list.push_back({{"conversation_id", h.conversationId},
                                 {"message_id", h.messageId ? json(*h.messageId) : json(nullptr)},
                                 {"title", h.title}, {"snippet", plainSnippet(h.snippet)}, {"rank", h.rank}});
-            std::printf("%s\n", list.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+            write(dumpJson(list));
         } else {
-            for (const auto& h : hits)
-                std::printf("%6lld  %s\n        %s\n", static_cast<long long>(h.conversationId), h.title.c_str(),
-                            plainSnippet(h.snippet).c_str());
+            for (const auto& h : hits) {
+                char id[32];
+                std::snprintf(id, sizeof id, "%6lld  ", static_cast<long long>(h.conversationId));
+                write(id + shownOnOneLine(h.title) + "\n        " + shownOnOneLine(plainSnippet(h.snippet)) + "\n");
+            }
         }
         return 0;
     }
     if (action == "export") {
         const int64_t id = idArgument(p, 1, "usage: hearth-cli chats export ID --format md|json");
         const std::string format = args.value("--format").value_or("md");
-        if (format == "md") std::fputs(exportMarkdown(*store, id).c_str(), stdout);
-        else if (format == "json") std::fputs(exportJson(*store, id).c_str(), stdout);
+        if (format == "md") write(exportMarkdown(*store, id));
+        else if (format == "json") write(exportJson(*store, id));
         else throw std::invalid_argument("--format must be md or json");
         return 0;
     }
     if (action == "import") {
         if (p.size() != 2) throw std::invalid_argument("usage: hearth-cli chats import FILE.json");
-        std::ifstream in(p[1], std::ios::binary);
-        if (!in) throw StoreError(StoreErrorCode::Io, p[1] + ": cannot open");
-        std::stringstream text;
-        text << in.rdbuf();
-        const int64_t id = importJson(*store, text.str());
+        const int64_t id = importJson(*store, readConversationFile(p[1]));
         std::printf("imported conversation %lld\n", static_cast<long long>(id));
         return 0;
     }

@@ -7,9 +7,14 @@ namespace hearth::cli {
 CliArgs::CliArgs(const std::vector<std::string>& args, const std::set<std::string>& valueOptions,
                  const std::set<std::string>& flags)
 {
+    bool optionsEnded = false;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        if (a.size() > 1 && a[0] == '-') {
+        if (a == "--" && !optionsEnded) {  // everything after "--" is positional (a search for "-hello")
+            optionsEnded = true;
+            continue;
+        }
+        if (!optionsEnded && a.size() > 1 && a[0] == '-') {
             if (flags.count(a)) {
                 m_flags.insert(a);
             } else if (valueOptions.count(a)) {

@@ -3,8 +3,12 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/vulkan/vulkan_backend.h"
 #include "core/error.h"
+#include "core/thread_pool.h"
 
 #include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <thread>
 
 namespace hearth::cli {
 
@@ -14,10 +18,20 @@ const std::set<std::string>& engineValueOptions()
     return options;
 }
 
+unsigned threadCount(const CliArgs& args)
+{
+    const uint64_t threads = args.unsignedValue("--threads", 0);
+    if (threads > ThreadPool::maxThreads())
+        throw std::invalid_argument("--threads " + std::to_string(threads) + " is too many: this machine has " +
+                                    std::to_string(std::thread::hardware_concurrency()) + " hardware threads; use at most " +
+                                    std::to_string(ThreadPool::maxThreads()) + " (or leave it out to use them all)");
+    return unsigned(threads);
+}
+
 std::shared_ptr<Backend> makeBackend(const CliArgs& args)
 {
     const std::string name = args.value("--backend").value_or("auto");
-    const unsigned threads = unsigned(args.unsignedValue("--threads", 0));
+    const unsigned threads = threadCount(args);
     VulkanBackendOptions vulkan;
     vulkan.device = args.value("--device").value_or("");
     if (name == "cpu") return std::make_shared<CpuBackend>(threads);

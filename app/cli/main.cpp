@@ -22,7 +22,7 @@ void printUsage(std::FILE* out)
                "  devices [--json]               list Vulkan devices and the one Hearth would use\n"
                "  run --model F --prompt TEXT [-n N] [--temp T --top-k K --top-p P --min-p M\n"
                "      --repeat-penalty R --seed S --stop TEXT] [--ctx N] [--backend auto|vulkan|cpu] [--device D] [--threads N]\n"
-               "                                 generate text, streamed to stdout; speed on stderr\n"
+               "      [--parse-special]          generate text, streamed to stdout; speed on stderr\n"
                "  perplexity --model F --file TEXT --ctx N   llama.cpp-compatible perplexity\n"
                "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"
                "  template (--model F | --template FILE.jinja) --messages conv.json [--no-generation-prompt]\n"

@@ -1,4 +1,4 @@
-// hearth-cli run --model F --prompt TEXT [-n N] [sampling options] [--ctx N] [--backend cpu|vulkan]
+// hearth-cli run --model F --prompt TEXT [-n N] [sampling options] [--ctx N] [--backend cpu|vulkan] [--parse-special]
 // Streams the reply to stdout; prompt and generation speed go to stderr.
 #include "cli_args.h"
 #include "commands.h"
@@ -34,7 +34,7 @@ int runGenerate(const std::vector<std::string>& argv)
     std::set<std::string> options = engineValueOptions();
     options.insert({"--prompt", "-n", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--repeat-last-n",
                     "--frequency-penalty", "--presence-penalty", "--seed", "--stop"});
-    CliArgs args(argv, options, {"--no-bos", "--f32-cache"});
+    CliArgs args(argv, options, {"--no-bos", "--f32-cache", "--parse-special"});
     auto modelPath = args.value("--model");
     auto prompt = args.value("--prompt");
     if (!modelPath || !prompt) throw std::invalid_argument("usage: hearth-cli run --model F --prompt TEXT [-n N] ...");
@@ -60,7 +60,9 @@ int runGenerate(const std::vector<std::string>& argv)
     sessionOptions.f16Cache = !args.flag("--f32-cache");
     Session session(*model, sessionOptions);
 
-    auto tokens = model->tokenizer().encode(*prompt, !args.flag("--no-bos"), /*parseSpecial=*/true);
+    // The prompt is plain text: "</s>" in it is three characters, not the end of the text, unless
+    // the caller asks for control strings to be parsed.
+    auto tokens = model->tokenizer().encode(*prompt, !args.flag("--no-bos"), args.flag("--parse-special"));
     std::fputs(prompt->c_str(), stdout);
     GenerateCallbacks callbacks;
     callbacks.onText = [](const std::string& text) {

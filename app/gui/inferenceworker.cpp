@@ -3,6 +3,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/vulkan/vulkan_backend.h"
 #include "chat/chat_formatter.h"
+#include "chat/chat_prompt.h"
 #include "chat/reasoning_splitter.h"
 #include "core/error.h"
 #include "engine/session.h"
@@ -93,14 +94,9 @@ void InferenceWorker::unloadModel()
 
 std::pair<std::string, std::vector<int32_t>> InferenceWorker::renderPrompt(const std::vector<ChatMessage>& messages) const
 {
-    std::string prompt = m_formatter->render(messages, true);
-    const Tokenizer& tokenizer = m_model->tokenizer();
-    const auto& vocab = tokenizer.vocabulary();
-    // Templates usually write the BOS text themselves; add it only when they did not.
-    const bool templateAddsBos = vocab.bos && prompt.rfind(vocab.tokens[size_t(*vocab.bos)], 0) == 0 &&
-                                 !vocab.tokens[size_t(*vocab.bos)].empty();
-    std::vector<TokenId> tokens = tokenizer.encode(prompt, !templateAddsBos, /*parseSpecial=*/true);
-    return {std::move(prompt), std::move(tokens)};
+    // Only the template's markup becomes control tokens; message text never does.
+    ChatPrompt prompt = renderChatPrompt(*m_formatter, m_model->tokenizer(), messages);
+    return {std::move(prompt.text), std::move(prompt.tokens)};
 }
 
 void InferenceWorker::inspect(const GenerateRequest& request, const QString& draft)

@@ -458,6 +458,7 @@ Value applyFilter(Interpreter& in, const std::string& name, const Value& v, Call
     const int line = a.line;
     if (name == "tojson") {
         Value indent = a.get(0, "indent");
+        if (indent.isNumber() && indent.asInt() > 64) throw TemplateError("tojson indent " + indent.str() + " is too large", line);
         return Value(v.toJson(indent.isNumber() ? int(indent.asInt()) : -1));
     }
     if (name == "length" || name == "count") {
@@ -618,10 +619,12 @@ Value applyFilter(Interpreter& in, const std::string& name, const Value& v, Call
         return anyFloat ? Value(total) : Value(int64_t(total));
     }
     if (name == "indent") {
-        const int64_t width = a.get(0, "width").isNumber() ? a.get(0, "width").asInt() : 4;
+        const int64_t width = std::max<int64_t>(0, a.get(0, "width").isNumber() ? a.get(0, "width").asInt() : 4);
         const bool first = a.get(1, "first").truthy();
-        const std::string pad(size_t(std::max<int64_t>(0, width)), ' ');
         const std::string s = v.str();
+        in.checkValueSize(uint64_t(width));
+        in.checkValueSize(uint64_t(std::count(s.begin(), s.end(), '\n') + 1) * uint64_t(width) + s.size());
+        const std::string pad(size_t(width), ' ');
         std::string out;
         bool lineStart = first;
         for (char c : s) {

@@ -11,6 +11,50 @@ void Interpreter::step()
     if (++m_steps > m_limits.maxSteps) throw TemplateError("the template ran too long (endless loop?)", m_line);
 }
 
+namespace {
+
+// Bytes a value holds directly: its text, or its items (their own text one level down).
+uint64_t shallowBytes(const Value& v)
+{
+    auto bytesOf = [](const Value& x) -> uint64_t { return x.isString() ? x.asString().size() : 0; };
+    if (v.isString()) return v.asString().size();
+    if (v.isList()) {
+        uint64_t total = v.asList().size() * sizeof(Value);
+        for (const Value& item : v.asList()) total += bytesOf(item);
+        return total;
+    }
+    if (v.isDict()) {
+        uint64_t total = v.asDict().size() * 2 * sizeof(Value);
+        for (const auto& [k, item] : v.asDict()) total += bytesOf(k) + bytesOf(item);
+        return total;
+    }
+    return 0;
+}
+
+std::string mebibytes(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+}  // namespace
+
+void Interpreter::checkValueSize(uint64_t bytes)
+{
+    if (bytes > m_limits.maxValueBytes)
+        throw TemplateError("the template builds a value of " + std::to_string(bytes) + " bytes, over the limit of " +
+                                mebibytes(m_limits.maxValueBytes) + " for one value",
+                            m_line);
+}
+
+const Value& Interpreter::account(const Value& built)
+{
+    const uint64_t bytes = shallowBytes(built);
+    checkValueSize(bytes);
+    m_allocated += bytes;
+    if (m_allocated > m_limits.maxAllocatedBytes)
+        throw TemplateError("the template builds more than " + mebibytes(m_limits.maxAllocatedBytes) +
+                                " of values (runaway string or list growth?)",
+                            m_line);
+    return built;
+}
+
 void Interpreter::append(std::string& out, const std::string& text)
 {
     if (out.size() + text.size() > m_limits.maxOutputBytes)
@@ -25,6 +69,7 @@ std::string Interpreter::render(const Dict& variables)
     addGlobals(m_scopes.back());
     for (const auto& [k, v] : variables) m_scopes.back()[k] = v;
     m_steps = 0;
+    m_allocated = 0;
     std::string out;
     exec(m_template->body, out);
     return out;
@@ -207,28 +252,28 @@ Value Interpreter::eval(const Expr& e)
     case Expr::Kind::ListLiteral: case Expr::Kind::TupleLiteral: {
         List items;
         for (const auto& c : e.children) items.push_back(eval(*c));
-        return Value::list(std::move(items));
+        return account(Value::list(std::move(items)));
     }
     case Expr::Kind::DictLiteral: {
         Value d = Value::dict();
         for (size_t i = 0; i + 1 < e.children.size(); i += 2) d.set(eval(*e.children[i]), eval(*e.children[i + 1]));
-        return d;
+        return account(d);
     }
     case Expr::Kind::Attr: return attribute(eval(*e.children[0]), e.name, e.line);
     case Expr::Kind::Index: return subscript(eval(*e.children[0]), eval(*e.children[1]), e.line);
     case Expr::Kind::Slice: {
         auto part = [&](size_t i) { return e.children[i] ? eval(*e.children[i]) : Value::none(); };
-        return slice(eval(*e.children[0]), part(1), part(2), part(3), e.line);
+        return account(slice(eval(*e.children[0]), part(1), part(2), part(3), e.line));
     }
     case Expr::Kind::Call: {
         Value callee = eval(*e.children[0]);
         CallArgs args = evalArguments(e, 1);
-        return callValue(callee, args);
+        return account(callValue(callee, args));
     }
     case Expr::Kind::Filter: {
         Value input = eval(*e.children[0]);
         CallArgs args = evalArguments(e, 1);
-        return applyFilter(*this, e.name, input, args);
+        return account(applyFilter(*this, e.name, input, args));
     }
     case Expr::Kind::Test: {
         Value input;
@@ -244,7 +289,7 @@ Value Interpreter::eval(const Expr& e)
         if (e.name == "+") return v;
         return v.kind() == Value::Kind::Float ? Value(-v.asFloat()) : Value(-v.asInt());
     }
-    case Expr::Kind::Binary: return evalBinary(e);
+    case Expr::Kind::Binary: return account(evalBinary(e));
     case Expr::Kind::Conditional:
         if (eval(*e.children[0]).truthy()) return eval(*e.children[1]);
         return e.children[2] ? eval(*e.children[2]) : Value();
@@ -285,8 +330,9 @@ Value Interpreter::evalBinary(const Expr& e)
     if (op == "*" && ((a.isString() && b.kind() == Value::Kind::Int) || (b.isString() && a.kind() == Value::Kind::Int))) {
         const std::string& s = a.isString() ? a.asString() : b.asString();
         const int64_t n = a.isString() ? b.asInt() : a.asInt();
+        if (n > 0 && !s.empty()) checkValueSize(uint64_t(n) > m_limits.maxValueBytes ? uint64_t(n) : uint64_t(n) * s.size());
         std::string out;
-        for (int64_t i = 0; i < n && out.size() < (1u << 20); ++i) out += s;
+        for (int64_t i = 0; i < n; ++i) out += s;
         return Value(out);
     }
     if (!a.isNumber() || !b.isNumber())

@@ -1,5 +1,6 @@
-// Renders a parsed template. Bounded: a budget of evaluation steps, a cap on output size and
-// on call depth turn runaway templates into a TemplateError instead of a hang.
+// Renders a parsed template. Bounded: a budget of evaluation steps, a cap on output size, on
+// call depth, on the size of any one value and on all the memory a render's values take turn
+// runaway templates into a TemplateError instead of a hang or an allocation of gigabytes.
 #pragma once
 
 #include "chat/jinja_ast.h"
@@ -14,6 +15,8 @@ struct RenderLimits {
     size_t maxOutputBytes = 4u << 20;
     uint64_t maxSteps = 2'000'000;  // real templates use well under 100k on long chats
     int maxCallDepth = 64;
+    size_t maxValueBytes = 16u << 20;       // any one string or list a template builds
+    size_t maxAllocatedBytes = 256u << 20;  // everything a render builds, added up (an upper bound of what is alive)
 };
 
 class Interpreter {
@@ -24,6 +27,11 @@ public:
     // Used by builtins.
     void step();
     int currentLine() const { return m_line; }
+    // Counts a value the template built against the memory budget; throws TemplateError past it.
+    const Value& account(const Value& built);
+    // Throws TemplateError when a value of `bytes` would be over the per-value budget (call it
+    // before building something whose size an argument chooses: 'x' * n, indent(width)).
+    void checkValueSize(uint64_t bytes);
 
 private:
     struct LoopControl {
@@ -46,6 +54,7 @@ private:
     RenderLimits m_limits;
     std::vector<std::unordered_map<std::string, Value>> m_scopes;
     uint64_t m_steps = 0;
+    uint64_t m_allocated = 0;
     int m_depth = 0;
     int m_line = 0;
     LoopControl m_loop;

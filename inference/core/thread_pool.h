@@ -14,7 +14,10 @@ namespace hearth {
 
 class ThreadPool {
 public:
-    explicit ThreadPool(unsigned threads);  // 0 = hardware concurrency
+    // 0 = hardware concurrency. More than maxThreads() is refused (hearth::Error naming both
+    // numbers): thousands of threads only thrash, and a typo must not start 100,000 of them.
+    explicit ThreadPool(unsigned threads);
+    static unsigned maxThreads();  // 4 x the hardware threads (at least 16)
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;

@@ -80,6 +80,9 @@ public:
     const GgufTensorInfo* findTensor(std::string_view name) const;
     // The tensor's bytes inside the mapping (validated to lie within the file at parse time).
     std::span<const uint8_t> tensorData(const GgufTensorInfo& tensor) const;
+    // Throws hearth::Error(Io) when the file shrank on disk while mapped (reads since then
+    // saw zeros, not weights): whoever computed from the mapping calls this before trusting it.
+    void checkIntact() const;
 
 private:
     friend class GgufParser;

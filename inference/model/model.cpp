@@ -64,6 +64,7 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
         l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
     }
+    m->m_file.checkIntact();  // a backend that copied the weights may have copied zeros
     return m;
 }
 
@@ -146,6 +147,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     logits.resize(size_t(outRows * c.vocabulary));
     for (int64_t r = 0; r < outRows; ++r)
         b.readRow(*out, r, std::span<float>(logits.data() + r * c.vocabulary, size_t(c.vocabulary)));
+    m_file.checkIntact();  // weights read in place from a file that shrank are zeros, not a reply
 }
 
 }  // namespace hearth

@@ -1,5 +1,10 @@
 // A read-only memory mapping of a whole file. Model weights are used in place from
 // the mapping, so loading a model costs address space, not a copy.
+//
+// A mapped file can shrink under us (another program truncates or rewrites it); on POSIX a read
+// of a page past the new end raises SIGBUS, which would kill the app. A process-wide SIGBUS
+// handler turns such a fault inside one of our mappings into zero pages and marks the mapping
+// lost(); readers check lost() after their work and fail the request with a clear error.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +26,8 @@ public:
 
     std::span<const uint8_t> bytes() const { return {m_data, m_size}; }
     const std::string& path() const { return m_path; }
+    // True once a read faulted because the file shrank: the bytes are zeros from there on.
+    bool lost() const;
 
 private:
     void release() noexcept;
@@ -28,6 +35,7 @@ private:
     std::string m_path;
     const uint8_t* m_data = nullptr;
     size_t m_size = 0;
+    int m_guardSlot = -1;  // the mapping's slot in the SIGBUS guard (POSIX), -1 when none
 #ifdef _WIN32
     void* m_mapping = nullptr;  // HANDLE of the file mapping object
 #endif

@@ -37,24 +37,49 @@ std::unique_ptr<Tokenizer> Tokenizer::create(Vocabulary vocabulary)
 
 std::vector<TokenId> Tokenizer::encode(std::string_view text, bool addSpecial, bool parseSpecial) const
 {
+    return encodeImpl(text, addSpecial, parseSpecial, {});
+}
+
+std::vector<TokenId> Tokenizer::encodeWithLiterals(std::string_view text, bool addSpecial, std::span<const TextRange> literal) const
+{
+    return encodeImpl(text, addSpecial, /*parseSpecial=*/true, literal);
+}
+
+namespace {
+
+// Whether [at, at + length) overlaps one of the sorted, disjoint ranges.
+bool overlapsLiteral(std::span<const Tokenizer::TextRange> literal, size_t at, size_t length)
+{
+    auto it = std::upper_bound(literal.begin(), literal.end(), at,
+                               [](size_t pos, const Tokenizer::TextRange& r) { return pos < r.end; });
+    return it != literal.end() && it->begin < at + length;
+}
+
+}  // namespace
+
+std::vector<TokenId> Tokenizer::encodeImpl(std::string_view text, bool addSpecial, bool parseSpecial,
+                                           std::span<const TextRange> literal) const
+{
     std::vector<TokenId> out;
     if (addSpecial && m_vocabulary.addBos && m_vocabulary.bos) out.push_back(*m_vocabulary.bos);
     size_t pos = 0;
     while (pos < text.size()) {
         // Find the earliest special token (longest at that position). User-defined tokens
         // (e.g. MPT's whitespace runs) always count, as in the reference tokenizers; control
-        // tokens only when parsing specials, so user text cannot inject them.
+        // tokens only when parsing specials, and never inside a literal range, so user text
+        // cannot inject them.
         size_t bestAt = text.size();
         TokenId best = -1;
-        {
-            for (TokenId id : m_specialTokens) {
-                if (!parseSpecial && m_vocabulary.types[size_t(id)] != TokenType::UserDefined) continue;
-                const std::string& s = m_vocabulary.tokens[size_t(id)];
-                size_t at = text.find(s, pos);
-                if (at < bestAt) {
-                    bestAt = at;
-                    best = id;
-                }
+        for (TokenId id : m_specialTokens) {
+            const bool control = m_vocabulary.types[size_t(id)] != TokenType::UserDefined;
+            if (!parseSpecial && control) continue;
+            const std::string& s = m_vocabulary.tokens[size_t(id)];
+            size_t at = text.find(s, pos);
+            while (control && at < bestAt && at != std::string_view::npos && overlapsLiteral(literal, at, s.size()))
+                at = text.find(s, at + 1);
+            if (at < bestAt) {
+                bestAt = at;
+                best = id;
             }
         }
         if (bestAt > pos) {

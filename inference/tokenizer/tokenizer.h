@@ -24,6 +24,14 @@ public:
     // they are plain text, so user input can never inject a control token.
     std::vector<TokenId> encode(std::string_view text, bool addSpecial, bool parseSpecial) const;
 
+    // Like encode with parseSpecial, except that no control token is matched in any byte of the
+    // `literal` ranges (the message text inside a rendered chat prompt): those bytes are always
+    // plain text, whatever the vocabulary's control strings are. Ranges are sorted, disjoint.
+    struct TextRange {
+        size_t begin = 0, end = 0;
+    };
+    std::vector<TokenId> encodeWithLiterals(std::string_view text, bool addSpecial, std::span<const TextRange> literal) const;
+
     // The bytes a token stands for (may be part of a UTF-8 character). Control tokens give
     // "" unless renderSpecial.
     std::string tokenBytes(TokenId id, bool renderSpecial = false) const;
@@ -40,6 +48,8 @@ protected:
     // by special tokens.
     virtual void encodeText(std::string_view text, std::vector<TokenId>& out) const = 0;
     virtual std::string pieceBytes(TokenId id) const = 0;
+    std::vector<TokenId> encodeImpl(std::string_view text, bool addSpecial, bool parseSpecial,
+                                    std::span<const TextRange> literal) const;
 
     Vocabulary m_vocabulary;
     std::vector<TokenId> m_specialTokens;  // control / user-defined ids, longest text first

@@ -37,4 +37,47 @@ grep -q 'message 2: "role"' <<<"$err" || fail "unclear import error: $err"
 [ -z "$("$cli" chats search starter)" ] || fail "deleted text still found"
 err=$("$cli" chats show 1 2>&1) && fail "showed a deleted conversation"
 grep -q "not-found" <<<"$err" || fail "unclear error: $err"
+
+# Hostile text: a NUL must not cut anything; terminal escapes and CR must show, not act.
+cat > "$HEARTH_DATA_DIR/hostile.json" <<'JSON'
+{"title": "T\u001b]0;pwned\u0007itle\u0000tail", "messages": [
+  {"role": "user", "content": "before\u0000after"},
+  {"role": "assistant", "content": "red \u001b[31mALERT\u001b[0m\rcover -hello"}]}
+JSON
+id=$("$cli" chats import "$HEARTH_DATA_DIR/hostile.json" | grep -o '[0-9]*$')
+"$cli" chats export "$id" --format md > "$HEARTH_DATA_DIR/h.md"
+grep -q "after" "$HEARTH_DATA_DIR/h.md" || fail "markdown export cut at a NUL"
+grep -q "cover" "$HEARTH_DATA_DIR/h.md" || fail "markdown export lost the last message"
+grep -q "tail" "$HEARTH_DATA_DIR/h.md" || fail "markdown export cut the title at a NUL"
+! grep -q $'\x1b' "$HEARTH_DATA_DIR/h.md" || fail "markdown export kept a raw ESC"
+grep -q "␀" "$HEARTH_DATA_DIR/h.md" || fail "markdown export hid the NUL"
+for cmd in "list" "show $id" "search red"; do
+    out=$("$cli" chats $cmd)
+    ! grep -q $'[\x1b\x07\r]' <<<"$out" || fail "chats $cmd wrote control characters to the terminal"
+    grep -q "␛" <<<"$out" || fail "chats $cmd hid the escape instead of showing it"
+done
+"$cli" chats show "$id" | grep -q "before␀after" || fail "show cut at a NUL"
+# JSON output stays exact.
+"$cli" chats export "$id" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["messages"][0]["content"]=="before\x00after", d; assert "\x1b[31m" in d["messages"][1]["content"]'
+# A search term that starts with "-".
+"$cli" chats search -- -hello | grep -q "$id" || fail "cannot search for -hello"
+
+# Imports: what is not a regular, reasonably sized Hearth file is refused at once.
+mkfifo "$HEARTH_DATA_DIR/pipe.json"
+err=$(timeout 10 "$cli" chats import "$HEARTH_DATA_DIR/pipe.json" 2>&1) && rc=0 || rc=$?
+[ "$rc" -ne 124 ] || fail "importing a FIFO hangs"
+grep -q "not a regular file" <<<"$err" || fail "unclear FIFO import error: $err"
+err=$(timeout 10 "$cli" chats import /dev/zero 2>&1) && rc=0 || rc=$?
+[ "$rc" -ne 124 ] || fail "importing /dev/zero does not stop"
+grep -q "not a regular file" <<<"$err" || fail "unclear /dev/zero import error: $err"
+expect_refused() {  # expect_refused <json> <text in error>
+    printf '%s' "$1" > "$HEARTH_DATA_DIR/bad.json"
+    err=$("$cli" chats import "$HEARTH_DATA_DIR/bad.json" 2>&1) && fail "accepted: $1"
+    grep -qF -- "$2" <<<"$err" || fail "unclear error for $1: $err"
+}
+expect_refused '{"format": "hearth.conversation", "version": 99, "title": "x", "messages": []}' "version 99 is not one this Hearth reads"
+expect_refused '{"format": "something.else", "title": "x", "messages": []}' "not 'hearth.conversation'"
+expect_refused '{"title": "x", "created_at": "yesterday", "messages": []}' '"created_at" must be milliseconds'
+expect_refused '{"title": "x", "messages": [{"role": "user", "content": "a", "created_at": -5}]}' 'message 1: "created_at"'
+
 echo "cli chats ok"

@@ -27,4 +27,37 @@ expect_error 2 "unknown command" frobnicate
 VK_ICD_FILENAMES="$dir/no-such-driver.json" VK_DRIVER_FILES="$dir/no-such-driver.json" \
     expect_error 1 "found no usable driver" devices
 "$cli" --version | grep -q "hearth-cli [0-9]" || fail "--version"
+
+# A named pipe as a model must not block in open().
+mkfifo "$dir/pipe.gguf"
+err=$(timeout 10 "$cli" info "$dir/pipe.gguf" 2>&1); rc=$?
+[ "$rc" -ne 124 ] || fail "info on a FIFO hangs"
+grep -q "not a regular file (a named pipe)" <<<"$err" || fail "unclear FIFO error: $err"
+# An absurd thread count is refused before a single thread starts.
+expect_error 2 "--threads 100000 is too many" run --model "$dir/text.gguf" --prompt x --threads 100000 --backend cpu
+expect_error 2 "--threads 100000 is too many" bench --model "$dir/text.gguf" --threads 100000 --backend cpu
+
+shared="${HEARTH_SHARED_DIR:-$(dirname "$0")/../../../../shared}"
+if [ -f "$shared/models/stories260K.gguf" ]; then
+    # The model file shrinks while a reply is generated: a clear error, not SIGBUS (exit 135).
+    cp "$shared/models/stories260K.gguf" "$dir/shrinks.gguf"
+    "$cli" run --model "$dir/shrinks.gguf" --prompt "Once upon a time" -n 1000000 --ctx 256 --backend cpu \
+        >/dev/null 2>"$dir/shrink.err" &
+    pid=$!
+    for _ in $(seq 100); do grep -q "context full" "$dir/shrink.err" && break; sleep 0.1; done
+    truncate -s 100000 "$dir/shrinks.gguf"
+    wait "$pid"; rc=$?
+    echo "model truncated while in use -> $rc: $(tail -1 "$dir/shrink.err")"
+    [ "$rc" -eq 1 ] || fail "exit $rc after the model file shrank (135 = SIGBUS)"
+    grep -q "truncated or rewritten on disk while in use" "$dir/shrink.err" || fail "unclear error for a shrunk model"
+
+    # Control strings in a prompt are text unless --parse-special says otherwise.
+    plain=$("$cli" tokenize --model "$shared/models/stories260K.gguf" --json 'Once</s>' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ids"]))')
+    got=$("$cli" run --model "$shared/models/stories260K.gguf" --prompt 'Once</s>' -n 1 --backend cpu 2>&1 >/dev/null | grep -o 'prompt: [0-9]* tokens')
+    [ "$got" = "prompt: $plain tokens" ] || fail "run parsed control strings in the prompt: $got, tokenize says $plain"
+    special=$("$cli" run --model "$shared/models/stories260K.gguf" --prompt 'Once</s>' -n 1 --backend cpu --parse-special 2>&1 >/dev/null | grep -o 'prompt: [0-9]* tokens')
+    [ "$special" != "$got" ] || fail "--parse-special changed nothing"
+else
+    echo "skipping the model-file checks: ../shared is absent"
+fi
 echo "cli errors ok"

@@ -98,6 +98,16 @@ TEST(ChatTemplateErrors, BadTemplatesFailClearlyAndQuickly)
         {"{{ 'a' < 1 }}", "cannot compare"},
         {"{{ foo|nosuchfilter }}", "unknown filter 'nosuchfilter'"},
         {"{{ 99999999999999999999999999 }}", "number out of range"},  // found by the fuzzer
+        // Memory: doubling a string 64 times (2.6 GB before this budget), repetition past the
+        // per-value limit (was silently capped at 1 MiB), and arguments that size a value.
+        {"{% set s = namespace(v='xx') %}{% for i in range(64) %}{% set s.v = s.v ~ s.v %}{% endfor %}{{ s.v|length }}",
+         "over the limit of 16 MiB for one value"},
+        {"{{ ('x' * 10000000000)|length }}", "over the limit of 16 MiB for one value"},
+        {"{% set l = namespace(v=['x']) %}{% for i in range(64) %}{% set l.v = l.v + l.v %}{% endfor %}{{ l.v|length }}",
+         "for one value"},
+        {"{% set n = namespace(v=[]) %}{% for i in range(100000) %}{% set n.v = n.v + ['0123456789abcdef' * 100] %}{% endfor %}",
+         "of values (runaway string or list growth?)"},
+        {"{{ 'a\nb'|indent(100000000000) }}", "for one value"},
         {"{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
          "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1 }}",
          "nested too deeply"},
