@@ -1,5 +1,5 @@
 // hearth-cli chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]
-//                  | export ID --format md|json | import FILE.json | delete ID
+//                  | export ID --format md|json | import FILE.json | delete ID | recover
 // Works on the same database as the app (HEARTH_DATA_DIR or --data-dir select another).
 #include "cli_args.h"
 #include "commands.h"
@@ -68,12 +68,22 @@ int runChats(const std::vector<std::string>& argv)
 {
     CliArgs args(argv, {"--data-dir", "--format"}, {"--json"});
     const auto& p = args.positionals();
-    if (p.empty()) throw std::invalid_argument("usage: hearth-cli chats [--data-dir DIR] list|show|search|export|import|delete ...");
+    if (p.empty()) throw std::invalid_argument("usage: hearth-cli chats [--data-dir DIR] list|show|search|export|import|delete|recover ...");
     const std::string& action = p[0];
-    auto store = Store::open(databasePath(dataDirectory(args.value("--data-dir").value_or(""))));
-    if (store->recoveredCorruptFile())
-        std::fprintf(stderr, "hearth-cli chats: the database was damaged; it was moved to %s and a new one was started\n",
-                     store->recoveredCorruptFile()->c_str());
+    // Only `recover` (and the app) may move a damaged database aside; the others refuse to touch it.
+    const bool recover = action == "recover";
+    auto store = Store::open(databasePath(dataDirectory(args.value("--data-dir").value_or(""))),
+                             recover ? Store::OnDamage::Recover : Store::OnDamage::Refuse);
+    if (recover) {
+        if (!store->recoveredCorruptFile()) {
+            std::printf("the database is intact; nothing to recover\n");
+            return 0;
+        }
+        const SalvageReport& r = store->salvaged();
+        std::printf("the damaged database was kept as %s; recovered %lld conversations and %lld messages from it into a new one\n",
+                    store->recoveredCorruptFile()->c_str(), static_cast<long long>(r.conversations), static_cast<long long>(r.messages));
+        return 0;
+    }
     const bool asJson = args.flag("--json");
 
     if (action == "list") {
@@ -152,7 +162,7 @@ int runChats(const std::vector<std::string>& argv)
         std::printf("deleted conversation %lld\n", static_cast<long long>(id));
         return 0;
     }
-    throw std::invalid_argument("unknown chats action '" + action + "' (list, show, search, export, import, delete)");
+    throw std::invalid_argument("unknown chats action '" + action + "' (list, show, search, export, import, delete, recover)");
 }
 
 }  // namespace hearth::cli

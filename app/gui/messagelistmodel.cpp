@@ -1,5 +1,7 @@
 #include "messagelistmodel.h"
 
+#include "messagerenderer.h"
+
 namespace hearth::app {
 
 QVariant MessageListModel::data(const QModelIndex& index, int role) const
@@ -10,8 +12,14 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case IdRole: return QVariant::fromValue(qint64(m.id));
     case RoleRole: return QString::fromStdString(m.role);
-    case ContentRole: return QString::fromStdString(m.content);
-    case ReasoningRole: return m.reasoning ? QString::fromStdString(*m.reasoning) : QString();
+    case ContentRole: return QString::fromStdString(m.content).left(kMessagePreviewChars);
+    case ReasoningRole: return m.reasoning ? QString::fromStdString(*m.reasoning).left(kMessagePreviewChars) : QString();
+    case HtmlRole:
+        if (m.streaming) return QString();  // shown as plain text until it is complete
+        if (item.html.isNull()) item.html = renderMessageHtml(QString::fromStdString(m.content).left(kMessagePreviewChars));
+        return item.html;
+    case LengthRole: return int(std::min<qsizetype>(QString::fromStdString(m.content).size(), INT32_MAX));
+    case InterruptedRole: return m.finishReason && *m.finishReason == "interrupted";
     case StreamingRole: return m.streaming;
     case StatsRole: {
         if (m.role != "assistant" || m.streaming || !m.completionTokens) return QString();
@@ -28,8 +36,15 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
-    return {{IdRole, "messageId"}, {RoleRole, "role"}, {ContentRole, "content"}, {ReasoningRole, "reasoning"},
-            {StreamingRole, "streaming"}, {StatsRole, "stats"}, {SiblingsRole, "siblings"}, {BranchRole, "branch"}};
+    return {{IdRole, "messageId"}, {RoleRole, "role"},         {ContentRole, "content"},   {ReasoningRole, "reasoning"},
+            {StreamingRole, "streaming"}, {StatsRole, "stats"}, {SiblingsRole, "siblings"}, {BranchRole, "branch"},
+            {HtmlRole, "html"},         {LengthRole, "length"}, {InterruptedRole, "interrupted"}};
+}
+
+QString MessageListModel::textSlice(int row, qsizetype from, qsizetype count) const
+{
+    if (row < 0 || row >= int(m_items.size())) return {};
+    return QString::fromStdString(m_items[size_t(row)].message.content).mid(from, count);
 }
 
 void MessageListModel::reset(std::vector<Item> items)
@@ -53,7 +68,7 @@ void MessageListModel::appendToLast(const QString& answer, const QString& reason
     m.content += answer.toStdString();
     if (!reasoning.isEmpty()) m.reasoning = m.reasoning.value_or("") + reasoning.toStdString();
     const QModelIndex i = index(int(m_items.size()) - 1);
-    emit dataChanged(i, i, {ContentRole, ReasoningRole});
+    emit dataChanged(i, i, {ContentRole, ReasoningRole, LengthRole});
 }
 
 void MessageListModel::replaceLast(const Item& item)

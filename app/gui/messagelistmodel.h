@@ -15,7 +15,13 @@ class MessageListModel : public QAbstractListModel {
     QML_UNCREATABLE("owned by ChatController")
 
 public:
-    enum Roles { IdRole = Qt::UserRole + 1, RoleRole, ContentRole, ReasoningRole, StreamingRole, StatsRole, SiblingsRole, BranchRole };
+    // ContentRole and ReasoningRole give at most kMessagePreviewChars (the view never receives a
+    // 50 MB string); HtmlRole is the safe rendering of that part (messagerenderer.h), made once
+    // per message; LengthRole is the whole text's length, so the view can offer the rest.
+    enum Roles {
+        IdRole = Qt::UserRole + 1, RoleRole, ContentRole, ReasoningRole, StreamingRole, StatsRole, SiblingsRole, BranchRole,
+        HtmlRole, LengthRole, InterruptedRole
+    };
     explicit MessageListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
 
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }
@@ -26,6 +32,7 @@ public:
         storage::Message message;
         int siblings = 1;  // versions of this message (regenerations, edits)
         int branch = 0;    // which of them this is (0-based, oldest first)
+        mutable QString html;  // HtmlRole's cache, made on first use
     };
     void reset(std::vector<Item> items);
     void append(const Item& item);
@@ -33,6 +40,8 @@ public:
     void appendToLast(const QString& answer, const QString& reasoning);
     void replaceLast(const Item& item);
     const std::vector<Item>& items() const { return m_items; }
+    // `count` characters of the message at `row` from character `from` (the collapsed rest).
+    QString textSlice(int row, qsizetype from, qsizetype count) const;
 
 private:
     std::vector<Item> m_items;

@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include "storage/salvage.h"
 #include "storage/schema.h"
 
 #include "platform/local_time.h"
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -28,19 +30,39 @@ int64_t nowMs()
 
 namespace {
 
+// Creates the folders up to `folder` that do not exist yet, owner-only (0700) whatever the
+// umask: the folder holding the history is as private as the files in it.
+void createPrivateFolders(const fs::path& folder)
+{
+    std::error_code ec;
+    if (folder.empty() || fs::is_directory(folder, ec)) return;
+    createPrivateFolders(folder.parent_path());
+#ifndef _WIN32
+    if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
+        const int err = errno;
+        throw StoreError(err == ENOSPC ? StoreErrorCode::DiskFull : StoreErrorCode::ReadOnly,
+                         folder.string() + ": cannot create the folder: " + std::strerror(err));
+    }
+    ::chmod(folder.c_str(), 0700);  // mkdir's mode was masked by the umask
+#else
+    fs::create_directory(folder, ec);
+    if (ec) throw StoreError(StoreErrorCode::ReadOnly, folder.string() + ": cannot create the folder: " + ec.message());
+#endif
+}
+
 // Creates the database file with owner-only permissions before SQLite opens it (SQLite gives
 // its -wal and -shm files the same permissions as the database).
 void createPrivateFile(const std::string& path)
 {
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    if (ec) throw StoreError(StoreErrorCode::ReadOnly, path + ": cannot create the folder: " + ec.message());
+    createPrivateFolders(fs::path(path).parent_path());
 #ifndef _WIN32
+    const bool existed = ::access(path.c_str(), F_OK) == 0;
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         int err = errno;
         throw StoreError(err == ENOSPC ? StoreErrorCode::DiskFull : StoreErrorCode::ReadOnly,
-                         path + ": cannot create the database file: " + std::strerror(err));
+                         path + (existed ? ": cannot open the database file for writing: " : ": cannot create the database file: ") +
+                             std::strerror(err) + (existed && err == EACCES ? " (the file is read-only)" : ""));
     }
     ::close(fd);
 #endif
@@ -90,11 +112,11 @@ std::string ftsQuery(const std::string& text)
 
 }  // namespace
 
-std::unique_ptr<Store> Store::open(const std::string& path) { return openImpl(path, latestSchemaVersion()); }
+std::unique_ptr<Store> Store::open(const std::string& path, OnDamage onDamage) { return openImpl(path, latestSchemaVersion(), onDamage); }
 
-std::unique_ptr<Store> Store::openAtVersion(const std::string& path, int version) { return openImpl(path, version); }
+std::unique_ptr<Store> Store::openAtVersion(const std::string& path, int version) { return openImpl(path, version, OnDamage::Recover); }
 
-std::unique_ptr<Store> Store::openImpl(const std::string& path, int version)
+std::unique_ptr<Store> Store::openImpl(const std::string& path, int version, OnDamage onDamage)
 {
     std::unique_ptr<Store> store(new Store());
     createPrivateFile(path);
@@ -107,8 +129,12 @@ std::unique_ptr<Store> Store::openImpl(const std::string& path, int version)
         if (e.code() != StoreErrorCode::Corrupt) throw;
         corrupt = true;
     }
+    if (corrupt && onDamage == OnDamage::Refuse)
+        throw StoreError(StoreErrorCode::Corrupt, path + " is damaged. Open Hearth, or run `hearth-cli chats recover`, to set it "
+                                                         "aside and recover what can still be read into a new database");
     if (corrupt) {
-        // Keep the damaged file (never delete a user's history) and start a fresh one.
+        // Keep the damaged file (never delete a user's history), start a fresh one, and copy
+        // into it every row that can still be read.
         store->m_db.reset();
         const std::string aside = path + ".corrupt-" + timestampSuffix();
         std::error_code ec;
@@ -120,12 +146,26 @@ std::unique_ptr<Store> Store::openImpl(const std::string& path, int version)
         createPrivateFile(path);
         store->m_db = std::make_unique<SqliteDb>(path, true);
         configure(*store->m_db);
+        migrate(*store->m_db, latestSchemaVersion());
+        store->m_salvaged = salvageInto(*store->m_db, aside);
     }
     migrate(*store->m_db, version);
     return store;
 }
 
 int Store::schemaVersion() { return storage::schemaVersion(*m_db); }
+
+int64_t Store::dataVersion()
+{
+    Statement s = m_db->prepare("PRAGMA data_version");
+    return s.step() ? s.integer(0) : 0;
+}
+
+bool Store::conversationExists(int64_t id)
+{
+    Statement s = m_db->prepare("SELECT 1 FROM conversations WHERE id = ?1");
+    return s.bind(1, id).step();
+}
 
 bool Store::integrityOk()
 {

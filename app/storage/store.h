@@ -3,6 +3,7 @@
 // to this class and never writes SQL. One Store is one connection: use one per thread.
 #pragma once
 
+#include "storage/salvage.h"
 #include "storage/sqlite_db.h"
 
 #include <cstdint>
@@ -86,13 +87,21 @@ public:
     // Opens or creates the database (owner-only permissions, parent folders created). A file
     // that fails its integrity check is moved aside (see recoveredCorruptFile) and a fresh
     // database is started. Throws StoreError (ReadOnly, DiskFull, Busy, Io...) with a clear message.
-    static std::unique_ptr<Store> open(const std::string& path);
+    // onDamage: Recover (the app, `chats recover`) moves a damaged file aside and salvages it;
+    // Refuse (read-only commands) throws StoreError(Corrupt) and leaves every file as it is.
+    enum class OnDamage { Recover, Refuse };
+    static std::unique_ptr<Store> open(const std::string& path, OnDamage onDamage = OnDamage::Recover);
     // For migration tests: open without migrating past `version`.
     static std::unique_ptr<Store> openAtVersion(const std::string& path, int version);
 
     const std::string& path() const { return m_db->path(); }
     // Where a corrupt file found at open time was moved, if that happened.
     const std::optional<std::string>& recoveredCorruptFile() const { return m_recovered; }
+    // What was copied from that file into the new database.
+    const SalvageReport& salvaged() const { return m_salvaged; }
+    // Changes whenever another connection (another process) commits: cheap to poll.
+    int64_t dataVersion();
+    bool conversationExists(int64_t id);
     int schemaVersion();
     // PRAGMA integrity_check == "ok".
     bool integrityOk();
@@ -169,13 +178,14 @@ public:
 
 private:
     Store() = default;
-    static std::unique_ptr<Store> openImpl(const std::string& path, int version);
+    static std::unique_ptr<Store> openImpl(const std::string& path, int version, OnDamage onDamage);
     Message readMessage(Statement& s);
     void touchConversation(int64_t id, int64_t now);
     void requireConversation(int64_t id);
 
     std::unique_ptr<SqliteDb> m_db;
     std::optional<std::string> m_recovered;
+    SalvageReport m_salvaged;
 };
 
 // Milliseconds since the epoch, the store's timestamp unit.

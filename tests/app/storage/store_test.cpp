@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
+#include <random>
 #include <fstream>
 
 using namespace hearth::storage;
@@ -270,11 +272,18 @@ private slots:
 
     void fileIsPrivate()
     {
+        // Even with a umask that allows everything, the folders are owner-only like the file.
+        const mode_t previous = ::umask(0);
         const std::string path = dbPath("private/deep/hearth.db");
         Store::open(path)->createConversation("x");
+        ::umask(previous);
         struct stat st{};
         QCOMPARE(::stat(path.c_str(), &st), 0);
         QCOMPARE(int(st.st_mode & 0777), 0600);
+        for (const char* folder : {"private", "private/deep"}) {
+            QCOMPARE(::stat(dbPath(folder).c_str(), &st), 0);
+            QCOMPARE(int(st.st_mode & 0777), 0700);
+        }
     }
 
     void corruptFilesAreKeptAsideAndAFreshDatabaseStarts()
@@ -303,8 +312,88 @@ private slots:
         }
         auto recovered = Store::open(damaged);
         QVERIFY(recovered->recoveredCorruptFile());
-        QVERIFY(recovered->listConversations().empty());
         QVERIFY(std::filesystem::exists(*recovered->recoveredCorruptFile()));
+        QVERIFY(recovered->integrityOk());
+    }
+
+    // 30 conversations of 20 messages, 20 random pages overwritten (the file header kept): a
+    // read-only open refuses and moves nothing; the app's open recovers every row a plain
+    // SELECT by id can still read from the damaged file, each exactly as it was.
+    void damagedDatabasesAreSalvagedAndOnlyMovedWhenAsked()
+    {
+        const std::string path = dbPath("salvage.db");
+        std::map<int64_t, std::string> written;
+        {
+            auto s = Store::open(path);
+            for (int c = 0; c < 30; ++c) {
+                const int64_t conversation = s->createConversation("conversation " + std::to_string(c));
+                std::optional<int64_t> parent;
+                for (int m = 0; m < 20; ++m) {
+                    const std::string text = "message " + std::to_string(m) + " of " + std::to_string(c) + " " + std::string(300, char('a' + m));
+                    parent = s->addMessage(conversation, parent, {m % 2 ? "assistant" : "user", text});
+                    written[*parent] = text;
+                }
+            }
+        }
+        const auto pages = std::filesystem::file_size(path) / 4096;
+        {
+            std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+            std::mt19937 rng(21);
+            for (int i = 0; i < 20; ++i) {
+                f.seekp(std::streamoff(4096 * std::uniform_int_distribution<uint64_t>(1, pages - 1)(rng)));
+                const std::string noise(4096, char(std::uniform_int_distribution<int>(0, 255)(rng)));
+                f.write(noise.data(), std::streamsize(noise.size()));
+            }
+        }
+        // The oracle: what plain SELECTs by id read from the damaged file (a copy, read-only).
+        const std::string oracleCopy = dbPath("salvage-oracle.db");
+        std::filesystem::copy_file(path, oracleCopy);
+        std::map<int64_t, std::string> readable;
+        {
+            sqlite3* db = nullptr;
+            QCOMPARE(sqlite3_open_v2(oracleCopy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+            sqlite3_stmt* q = nullptr;
+            sqlite3_prepare_v2(db, "SELECT m.content FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?1", -1, &q, nullptr);
+            for (const auto& [id, text] : written) {
+                sqlite3_reset(q);
+                sqlite3_bind_int64(q, 1, id);
+                if (q && sqlite3_step(q) == SQLITE_ROW)
+                    readable[id] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), size_t(sqlite3_column_bytes(q, 0)));
+            }
+            sqlite3_finalize(q);
+            sqlite3_close(db);
+        }
+        QVERIFY2(readable.size() < written.size(), "the damage must hit some messages for this test to test");
+
+        // A read-only command refuses and leaves the file where it is.
+        const auto size = std::filesystem::file_size(path);
+        try {
+            Store::open(path, Store::OnDamage::Refuse);
+            QFAIL("a damaged database opened without complaint");
+        } catch (const StoreError& e) {
+            QCOMPARE(e.code(), StoreErrorCode::Corrupt);
+            QVERIFY(QString(e.what()).contains("hearth-cli chats recover"));
+        }
+        QCOMPARE(std::filesystem::file_size(path), size);
+        for (const auto& entry : std::filesystem::directory_iterator(m_dir.path().toStdString()))
+            QVERIFY(entry.path().filename().string().find("salvage.db.corrupt") == std::string::npos);
+
+        // The app's open: set aside, salvaged.
+        auto store = Store::open(path);
+        QVERIFY(store->recoveredCorruptFile());
+        QVERIFY(store->integrityOk());
+        int64_t recovered = 0;
+        for (const auto& c : store->listConversations())
+            for (const Message& m : store->activeThread(c.id)) {
+                QVERIFY2(written.count(m.id) && written[m.id] == m.content, "a recovered message differs from what was written");
+                ++recovered;
+            }
+        QCOMPARE(store->salvaged().messages, int64_t(readable.size()));
+        for (const auto& [id, text] : readable) QCOMPARE(store->message(id).content, text);
+        qInfo("salvaged %lld conversations and %lld of %zu messages (%zu readable by id); %lld on the active threads",
+              static_cast<long long>(store->salvaged().conversations), static_cast<long long>(store->salvaged().messages),
+              written.size(), readable.size(), static_cast<long long>(recovered));
+        QVERIFY(!store->search("message").empty());  // the full-text index covers what came back
     }
 
     void fullDiskFailsCleanlyAndKeepsWhatWasSaved()

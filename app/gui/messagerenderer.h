@@ -1,0 +1,20 @@
+// Turns a message's Markdown into the HTML the chat view shows, with nothing in it that could
+// reach outside the machine or hide text: raw HTML in the message is shown as text (never
+// interpreted), images become a visible "[image: URL]" note (never loaded), and links stay
+// links that only a click opens, in the system browser. See README "Privacy".
+#pragma once
+
+#include <QString>
+
+namespace hearth::app {
+
+// Messages longer than this are shown collapsed: the first part rendered, the rest on request.
+inline constexpr qsizetype kMessagePreviewChars = 20000;
+
+QString renderMessageHtml(const QString& markdown);
+
+// Whether the URL is safe to hand to the system's opener after a user's click (web and mail
+// links only: no file:, no custom schemes that launch programs).
+bool isOpenableLink(const QString& url);
+
+}  // namespace hearth::app
