@@ -12,8 +12,8 @@ RowLayout {
 
     function submit() {
         if (!root.ready || input.text.trim() === "") return
-        ChatController.send(input.text)
-        input.text = ""
+        // The draft is cleared only once it is saved (a full disk keeps it here).
+        if (ChatController.send(input.text)) input.text = ""
     }
 
     // Keyboard focus goes to the composer as soon as a model is ready.

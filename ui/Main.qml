@@ -107,7 +107,7 @@ ApplicationWindow {
                 id: errorRow
                 anchors.fill: parent
                 anchors.margins: 8
-                Label { text: ChatController.errorMessage; wrapMode: Text.Wrap; color: "#8a1c1c"; Layout.fillWidth: true }
+                Label { text: ChatController.errorMessage; textFormat: Text.PlainText; wrapMode: Text.Wrap; color: "#8a1c1c"; Layout.fillWidth: true }
                 Button { text: qsTr("Dismiss"); onClicked: ChatController.clearError() }
             }
         }

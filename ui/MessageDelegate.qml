@@ -1,4 +1,6 @@
 // One message: who said it, the reasoning (collapsible), the text as Markdown, and stats.
+// The Markdown arrives as safe HTML made in C++ (no raw HTML, no images, nothing fetched); a
+// long message shows its first part and the rest on request, so opening a chat never blocks.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -7,7 +9,10 @@ import Hearth.Core
 Item {
     id: root
     required property string role
-    required property string content
+    required property string content    // at most the preview's length
+    required property string html
+    required property int length
+    required property bool interrupted
     required property string reasoning
     required property bool streaming
     required property string stats
@@ -15,8 +20,12 @@ Item {
     required property int branch
     required property int index
     property bool editing: false
+    readonly property int previewLength: 20000  // kMessagePreviewChars
+    readonly property int chunkLength: 50000
+    property int extraChunks: 0  // parts of a long message shown after the preview
+    readonly property int hiddenLength: Math.max(0, root.length - root.previewLength - root.extraChunks * root.chunkLength)
     implicitHeight: bubble.implicitHeight
-    function startEdit() { editing = true; editor.text = root.content; editor.forceActiveFocus(); editor.selectAll() }
+    function startEdit() { editing = true; editor.text = ChatController.messageText(root.index); editor.forceActiveFocus(); editor.selectAll() }
 
     Rectangle {
         id: bubble
@@ -68,7 +77,7 @@ Item {
                 ToolButton {
                     visible: !root.streaming && root.content !== ""
                     text: qsTr("Copy")
-                    onClicked: { body.selectAll(); body.copy(); body.deselect() }
+                    onClicked: ChatController.copyMessage(root.index)
                     Accessible.name: qsTr("Copy this message")
                 }
             }
@@ -102,6 +111,7 @@ Item {
             }
             Label {
                 visible: thinkingToggle.visible && thinkingToggle.checked
+                textFormat: Text.PlainText  // the model's words, never markup
                 text: root.reasoning
                 wrapMode: Text.Wrap
                 opacity: 0.65
@@ -110,15 +120,61 @@ Item {
             }
             TextEdit {
                 id: body
+                objectName: "messageBody"
                 visible: !root.editing
-                text: root.content + (root.streaming ? " ▍" : "")
-                textFormat: root.streaming ? TextEdit.PlainText : TextEdit.MarkdownText
+                // While streaming: plain text. Then: the renderer's HTML (RichText loads no
+                // resources: it has none), never the message itself as markup.
+                text: root.streaming || root.html === "" ? root.content + (root.streaming ? " ▍" : "") : root.html
+                textFormat: root.streaming || root.html === "" ? TextEdit.PlainText : TextEdit.RichText
                 wrapMode: Text.Wrap
                 readOnly: true
                 selectByMouse: true
                 color: palette.text
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Message text")
+                // Links open in the system browser only when clicked; hovering shows where to.
+                onLinkActivated: (link) => ChatController.openLink(link)
+                HoverHandler { cursorShape: body.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.IBeamCursor }
+                ToolTip.visible: body.hoveredLink !== ""
+                ToolTip.text: body.hoveredLink
+            }
+            // The rest of a long message, a part at a time, as plain text.
+            Repeater {
+                model: root.editing ? 0 : root.extraChunks
+                TextEdit {
+                    required property int index
+                    text: ChatController.messageTextSlice(root.index, root.previewLength + index * root.chunkLength, root.chunkLength)
+                    textFormat: TextEdit.PlainText
+                    wrapMode: Text.Wrap
+                    readOnly: true
+                    selectByMouse: true
+                    color: palette.text
+                    Layout.fillWidth: true
+                }
+            }
+            Button {
+                objectName: "showMoreButton"
+                visible: !root.editing && !root.streaming && root.hiddenLength > 0
+                flat: true
+                text: qsTr("Show more (%1 of %2 characters not shown)").arg(root.hiddenLength).arg(root.length)
+                onClicked: root.extraChunks += 1
+                Accessible.name: qsTr("Show more of this message")
+            }
+            RowLayout {
+                visible: root.interrupted
+                Label {
+                    text: qsTr("Interrupted: Hearth stopped before this reply was finished.")
+                    font.italic: true
+                    opacity: 0.7
+                }
+                Button {
+                    objectName: "continueButton"
+                    visible: root.ListView.view !== null && root.index === root.ListView.view.count - 1 && root.reasoning === ""
+                    enabled: ChatController.modelLoaded && !ChatController.generating
+                    text: qsTr("Continue")
+                    onClicked: ChatController.continueReply()
+                    Accessible.name: qsTr("Continue the interrupted reply")
+                }
             }
             Label {
                 visible: root.stats !== ""

@@ -73,6 +73,7 @@ Dialog {
                         Layout.fillWidth: true
                         Label {
                             text: row.title + (row.isDefault ? qsTr("  (default)") : "")
+                            textFormat: Text.PlainText  // general.name comes from the file
                             font.bold: true
                             elide: Text.ElideRight
                             Layout.fillWidth: true
@@ -101,8 +102,8 @@ Dialog {
                             Accessible.name: qsTr("Delete the file %1").arg(row.fileName)
                         }
                     }
-                    Label { text: row.fileName + (row.details ? " · " + row.details : ""); opacity: 0.75; elide: Text.ElideMiddle; Layout.fillWidth: true }
-                    Label { visible: row.error !== ""; text: row.error; color: "#a12622"; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { text: row.fileName + (row.details ? " · " + row.details : ""); textFormat: Text.PlainText; opacity: 0.75; elide: Text.ElideMiddle; Layout.fillWidth: true }
+                    Label { visible: row.error !== ""; text: row.error; textFormat: Text.PlainText; color: "#a12622"; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label {
                         visible: row.error === "" && row.fit !== ""
                         text: row.fit

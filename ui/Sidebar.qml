@@ -57,7 +57,7 @@ Pane {
                 required property string snippet
                 width: ListView.view.width
                 contentItem: Column {
-                    Label { text: title; font.bold: true; elide: Text.ElideRight; width: parent.width }
+                    Label { text: title; textFormat: Text.PlainText; font.bold: true; elide: Text.ElideRight; width: parent.width }
                     Label { text: snippet; textFormat: Text.StyledText; wrapMode: Text.Wrap; width: parent.width; opacity: 0.8; maximumLineCount: 3 }
                 }
                 onClicked: ChatController.openSearchHit(conversationId, messageId)
@@ -96,6 +96,14 @@ Pane {
                 width: ListView.view.width
                 highlighted: conversationId === ChatController.currentConversation
                 text: editing ? "" : title
+                // A title is text the user or an imported file chose: never markup.
+                contentItem: Label {
+                    text: row.text
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    verticalAlignment: Text.AlignVCenter
+                    font.bold: row.highlighted
+                }
                 rightPadding: actions.width + 8
                 onClicked: ChatController.openConversation(conversationId)
                 onDoubleClicked: editing = true

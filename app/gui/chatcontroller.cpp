@@ -7,9 +7,13 @@
 
 #include "appearance.h"
 #include "inferenceworker.h"
+#include "messagerenderer.h"
 
+#include <QClipboard>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
+#include <QGuiApplication>
 #include <QFileInfo>
 #include <QJSEngine>
 #include <QLoggingCategory>
@@ -102,11 +106,20 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     m_thread.setObjectName("hearth-inference");
     m_thread.start();
     if (m_store->recoveredCorruptFile())
-        setError(tr("Your chat database was damaged. It was kept as %1 and a new one was started.")
-                     .arg(QString::fromStdString(*m_store->recoveredCorruptFile())));
+        setError(tr("Your chat database was damaged. It was kept as %1; %2 conversations and %3 messages were recovered from it "
+                    "into a new one.")
+                     .arg(QString::fromStdString(*m_store->recoveredCorruptFile()))
+                     .arg(m_store->salvaged().conversations)
+                     .arg(m_store->salvaged().messages));
     refreshConversations();
-    const auto list = m_store->listConversations(1);
-    if (!list.empty()) openConversation(list.front().id);
+    guarded(tr("Could not open the last conversation: %1"), [&] {
+        const auto list = m_store->listConversations(1);
+        if (!list.empty()) openConversation(list.front().id);
+        m_dataVersion = m_store->dataVersion();
+    });
+    m_externalChanges.setInterval(1000);
+    connect(&m_externalChanges, &QTimer::timeout, this, &ChatController::checkExternalChanges);
+    m_externalChanges.start();
 }
 
 ChatController::~ChatController()
@@ -140,44 +153,35 @@ QString ChatController::defaultModel() const
 QString ChatController::modelName() const { return QFileInfo(m_modelPath).fileName(); }
 
 double ChatController::temperature() const { return m_store->doubleSetting("temperature", 0.8); }
-void ChatController::setTemperature(double t)
-{
-    m_store->setSetting("temperature", t);
-    emit settingsChanged();
-}
+void ChatController::setTemperature(double t) { storeSetting("temperature", t); }
 void ChatController::setTheme(const QString& t)
 {
-    m_store->setSetting("theme", t.toStdString());
+    storeSetting("theme", t.toStdString());
     applyAppearance(theme(), fontSize());
-    emit settingsChanged();
 }
 
 void ChatController::setFontSize(int points)
 {
-    m_store->setSetting("font_size", int64_t(points));
+    storeSetting("font_size", int64_t(points));
     applyAppearance(theme(), fontSize());
-    emit settingsChanged();
 }
 
 int ChatController::contextLengthSetting() const { return int(m_store->intSetting("context_length", kDefaultContext)); }
 void ChatController::setContextLengthSetting(int tokens)
 {
-    m_store->setSetting("context_length", int64_t(std::max(256, tokens)));
+    storeSetting("context_length", int64_t(std::max(256, tokens)));
     updateModelBudget();  // the fit check follows the context
-    emit settingsChanged();
 }
 
 int ChatController::maxTokens() const { return int(m_store->intSetting("max_tokens", 512)); }
 void ChatController::setMaxTokens(int n)
 {
-    m_store->setSetting("max_tokens", int64_t(n));
-    emit settingsChanged();
+    storeSetting("max_tokens", int64_t(n));
 }
 QString ChatController::systemPrompt() const { return QString::fromStdString(m_store->stringSetting("system_prompt", "")); }
 void ChatController::setSystemPrompt(const QString& prompt)
 {
-    m_store->setSetting("system_prompt", prompt.toStdString());
-    emit settingsChanged();
+    storeSetting("system_prompt", prompt.toStdString());
 }
 
 void ChatController::inspect(const QString& draft)
@@ -213,9 +217,8 @@ void ChatController::updateModelBudget()
 void ChatController::setDeviceIndex(int index)
 {
     if (index < 0 || index >= m_deviceSettings.size() || index == deviceIndex()) return;
-    m_store->setSetting("compute_device", m_deviceSettings[index].toStdString());
+    storeSetting("compute_device", m_deviceSettings[index].toStdString());
     updateModelBudget();
-    emit settingsChanged();
     // The new device takes over at once: reload the model there (the conversation stays).
     if (!m_modelPath.isEmpty() && !generating() && !m_loading) loadModel(m_modelPath);
 }
@@ -230,26 +233,74 @@ void ChatController::clearError() { setError({}); }
 
 void ChatController::refreshConversations()
 {
-    auto list = m_store->listConversations();
-    std::erase_if(list, [this](const storage::Conversation& c) { return c.id == m_pendingDelete; });
-    m_conversations.reset(std::move(list));
+    guarded(tr("Could not list the conversations: %1"), [&] {
+        auto list = m_store->listConversations();
+        std::erase_if(list, [this](const storage::Conversation& c) { return c.id == m_pendingDelete; });
+        m_conversations.reset(std::move(list));
+    });
 }
 
 void ChatController::reloadThread()
 {
-    std::vector<MessageListModel::Item> items;
-    if (m_conversation) {
-        for (auto& m : m_store->activeThread(m_conversation)) {
-            // A reply left "streaming" by a crash is not streaming any more: show it as it was saved.
-            if (m.streaming && (!generating() || m.id != m_replyMessageId)) m.streaming = false;
-            const auto versions = m_store->children(m_conversation, m.parentId);
-            int branch = 0;
-            for (size_t i = 0; i < versions.size(); ++i)
-                if (versions[i].id == m.id) branch = int(i);
-            items.push_back({std::move(m), int(versions.size()), branch});
+    guarded(tr("Could not read the conversation: %1"), [&] {
+        std::vector<MessageListModel::Item> items;
+        if (m_conversation) {
+            if (!m_store->conversationExists(m_conversation)) return closeVanishedConversation();
+            for (auto& m : m_store->activeThread(m_conversation)) {
+                // A reply left "streaming" by a crash or a kill is not streaming any more: it
+                // was interrupted, and the view offers to continue it.
+                if (m.streaming && (!generating() || m.id != m_replyMessageId)) {
+                    m.streaming = false;
+                    m.finishReason = "interrupted";
+                }
+                const auto versions = m_store->children(m_conversation, m.parentId);
+                int branch = 0;
+                for (size_t i = 0; i < versions.size(); ++i)
+                    if (versions[i].id == m.id) branch = int(i);
+                items.push_back({std::move(m), int(versions.size()), branch});
+            }
         }
+        m_messages.reset(std::move(items));
+    });
+}
+
+void ChatController::handleStoreFailure(const QString& what, const std::exception& e)
+{
+    qCWarning(lcChat) << what.arg(QString::fromUtf8(e.what()));
+    bool vanished = false;
+    try {
+        vanished = m_conversation && !m_store->conversationExists(m_conversation);
+    } catch (const std::exception&) {
     }
-    m_messages.reset(std::move(items));
+    if (vanished) closeVanishedConversation();
+    else setError(what.arg(QString::fromUtf8(e.what())));
+}
+
+void ChatController::closeVanishedConversation()
+{
+    if (generating()) {
+        m_worker->requestStop();
+        m_requestId = 0;  // its late tokens are ignored: there is nowhere to save them
+        emit generatingChanged();
+    }
+    m_conversation = 0;
+    m_messages.reset({});
+    emit currentConversationChanged();
+    m_notice = tr("This conversation was deleted outside this window (by hearth-cli or another Hearth), so it was closed.");
+    emit noticeChanged();
+    refreshConversations();
+}
+
+void ChatController::checkExternalChanges()
+{
+    guarded(tr("Could not read the database: %1"), [&] {
+        const int64_t version = m_store->dataVersion();
+        if (version == m_dataVersion) return;
+        m_dataVersion = version;
+        refreshConversations();
+        if (m_conversation && !m_store->conversationExists(m_conversation)) closeVanishedConversation();
+        else if (!generating()) reloadThread();
+    });
 }
 
 void ChatController::newConversation()
@@ -406,27 +457,68 @@ std::vector<ChatMessage> ChatController::promptMessages() const
     return out;
 }
 
-void ChatController::send(const QString& text)
+bool ChatController::send(const QString& text)
 {
     const QString trimmed = text.trimmed();
-    if (trimmed.isEmpty() || generating()) return;
+    if (trimmed.isEmpty() || generating()) return false;
     if (!modelLoaded()) {
         setError(tr("Load a model first."));
-        return;
+        return false;
     }
-    try {
+    int64_t user = 0;
+    const bool saved = guarded(tr("Could not save your message: %1"), [&] {
         if (!m_conversation) {
             m_conversation = m_store->createConversation({}, modelName().toStdString());
             emit currentConversationChanged();
         }
         std::optional<int64_t> parent;
         if (!m_messages.items().empty()) parent = m_messages.items().back().message.id;
-        const int64_t user = m_store->addMessage(m_conversation, parent, {"user", trimmed.toStdString()});
-        reloadThread();
-        startReply(user);
-    } catch (const std::exception& e) {
-        setError(tr("Could not save your message: %1").arg(QString::fromUtf8(e.what())));
+        user = m_store->addMessage(m_conversation, parent, {"user", trimmed.toStdString()});
+    });
+    if (!saved) return false;  // the draft stays in the composer
+    reloadThread();
+    guarded(tr("Could not start the reply: %1"), [&] { startReply(user); });
+    return true;
+}
+
+void ChatController::continueReply()
+{
+    const auto& items = m_messages.items();
+    if (generating() || !modelLoaded() || items.empty()) return;
+    const auto& last = items.back().message;
+    if (last.role != "assistant" || last.finishReason != std::optional<std::string>("interrupted")) return;
+    if (last.reasoning && !last.reasoning->empty()) return;  // the view offers Regenerate for these
+    guarded(tr("Could not continue the reply: %1"), [&] {
+        // The same message goes on streaming: the model sees its prompt and the text so far.
+        m_replyMessageId = last.id;
+        m_replyText = last.content;
+        m_replyReasoning = last.reasoning.value_or("");
+        const std::string soFar = last.content;
+        m_store->updateMessageText(m_replyMessageId, m_replyText,
+                                   m_replyReasoning.empty() ? std::nullopt : std::optional<std::string>(m_replyReasoning));
+        m_messages.markLastStreaming();
+        sendRequest(soFar);
+    });
+}
+
+QString ChatController::messageText(int row) const
+{
+    const auto& items = m_messages.items();
+    return row >= 0 && row < int(items.size()) ? QString::fromStdString(items[size_t(row)].message.content) : QString();
+}
+
+void ChatController::copyMessage(int row) const
+{
+    if (auto* clipboard = QGuiApplication::clipboard()) clipboard->setText(messageText(row));
+}
+
+bool ChatController::openLink(const QString& url)
+{
+    if (!isOpenableLink(url)) {
+        setError(tr("Hearth opens only web and mail links from messages, not %1").arg(url));
+        return false;
     }
+    return QDesktopServices::openUrl(QUrl(url));
 }
 
 void ChatController::regenerate()
@@ -434,7 +526,8 @@ void ChatController::regenerate()
     if (generating() || !modelLoaded() || m_messages.items().empty()) return;
     const auto& last = m_messages.items().back().message;
     if (last.role != "assistant" || !last.parentId) return;
-    startReply(*last.parentId);  // a new sibling of the last reply: a branch
+    const int64_t parent = *last.parentId;
+    guarded(tr("Could not start the reply: %1"), [&] { startReply(parent); });  // a new sibling of the last reply: a branch
 }
 
 void ChatController::startReply(std::optional<int64_t> parent)
@@ -445,9 +538,15 @@ void ChatController::startReply(std::optional<int64_t> parent)
     refreshConversations();
     m_replyText.clear();
     m_replyReasoning.clear();
+    sendRequest({});
+}
+
+void ChatController::sendRequest(const std::string& continuation)
+{
     GenerateRequest request;
     request.id = m_nextRequestId++;
     request.messages = promptMessages();
+    request.continuation = continuation;
     request.sampler.temperature = float(temperature());
     request.sampler.topK = topK();
     request.sampler.topP = float(topP());
@@ -520,23 +619,18 @@ void ChatController::onTokens(quint64 requestId, const QString& answer, const QS
     m_replyText += answer.toStdString();
     m_replyReasoning += reasoning.toStdString();
     m_messages.appendToLast(answer, reasoning);
-    try {
-        saveStreaming(false);
-    } catch (const std::exception& e) {
-        setError(tr("Could not save the reply: %1").arg(QString::fromUtf8(e.what())));
-    }
+    guarded(tr("Could not save the reply: %1"), [&] { saveStreaming(false); });
 }
 
 void ChatController::onFinished(quint64 requestId, const GenerateStats& stats)
 {
     if (requestId != m_requestId) return;
-    try {
+    const bool saved = guarded(tr("Could not save the reply: %1"), [&] {
         saveStreaming(true);
         m_store->finishMessage(m_replyMessageId, {stats.promptTokens, stats.completionTokens, stats.tokensPerSecond,
                                                   stats.finishReason.toStdString()});
-    } catch (const std::exception& e) {
-        setError(tr("Could not save the reply: %1").arg(QString::fromUtf8(e.what())));
-    }
+    });
+    if (!saved && !m_conversation) return;  // the conversation vanished and was closed
     m_requestId = 0;
     m_contextUsed = int(stats.contextUsed);
     m_notice = stats.contextShifts > 0 ? tr("The conversation outgrew the context: the oldest messages were dropped from the model's view.")

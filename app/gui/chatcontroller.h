@@ -97,15 +97,15 @@ public:
     void setTemperature(double t);
     int maxTokens() const;
     int topK() const { return int(m_store->intSetting("top_k", 40)); }
-    void setTopK(int v) { m_store->setSetting("top_k", int64_t(v)); emit settingsChanged(); }
+    void setTopK(int v) { storeSetting("top_k", int64_t(v)); }
     double topP() const { return m_store->doubleSetting("top_p", 0.95); }
-    void setTopP(double v) { m_store->setSetting("top_p", v); emit settingsChanged(); }
+    void setTopP(double v) { storeSetting("top_p", v); }
     double minP() const { return m_store->doubleSetting("min_p", 0.05); }
-    void setMinP(double v) { m_store->setSetting("min_p", v); emit settingsChanged(); }
+    void setMinP(double v) { storeSetting("min_p", v); }
     double repeatPenalty() const { return m_store->doubleSetting("repeat_penalty", 1.0); }
-    void setRepeatPenalty(double v) { m_store->setSetting("repeat_penalty", v); emit settingsChanged(); }
+    void setRepeatPenalty(double v) { storeSetting("repeat_penalty", v); }
     int seed() const { return int(m_store->intSetting("seed", -1)); }
-    void setSeed(int v) { m_store->setSetting("seed", int64_t(v)); emit settingsChanged(); }
+    void setSeed(int v) { storeSetting("seed", int64_t(v)); }
     QString theme() const { return QString::fromStdString(m_store->stringSetting("theme", "system")); }
     void setTheme(const QString& t);
     int fontSize() const { return int(m_store->intSetting("font_size", 0)); }
@@ -135,7 +135,17 @@ public:
     Q_INVOKABLE void newConversation();
     Q_INVOKABLE void openConversation(qint64 id);
     Q_INVOKABLE void deleteConversation(qint64 id);
-    Q_INVOKABLE void send(const QString& text);
+    // False when the message could not be saved (the composer keeps the draft then).
+    Q_INVOKABLE bool send(const QString& text);
+    // A reply cut off by a crash or a kill (shown as interrupted) goes on from where it stopped.
+    Q_INVOKABLE void continueReply();
+    // The whole text of the message at `row` (the view holds only a preview of long ones).
+    Q_INVOKABLE QString messageText(int row) const;
+    // `count` characters of the message at `row` from `from`: the rest of a collapsed message.
+    Q_INVOKABLE QString messageTextSlice(int row, int from, int count) const { return m_messages.textSlice(row, from, count); }
+    Q_INVOKABLE void copyMessage(int row) const;
+    // Opens a link from a message in the system browser (http, https, mailto only), after a click.
+    Q_INVOKABLE bool openLink(const QString& url);
     Q_INVOKABLE void stop();
     Q_INVOKABLE void regenerate();
     // Shows the previous (-1) or next (+1) version of the message at `row` and the thread below it.
@@ -145,6 +155,8 @@ public:
     Q_INVOKABLE int lastUserRow() const;
     Q_INVOKABLE void loadModel(const QString& pathOrUrl);
     Q_INVOKABLE void clearError();
+    // Shows a message in the error banner (the app's last-resort exception handler uses it).
+    void showError(const QString& message) { setError(message); }
     // Stops a running reply and saves it (window closing, quitting).
     Q_INVOKABLE void shutdown();
 
@@ -173,6 +185,21 @@ private:
     void onFinished(quint64 requestId, const hearth::app::GenerateStats& stats);
     void onFailed(quint64 requestId, const QString& error);
     void startReply(std::optional<int64_t> parent);
+    void sendRequest(const std::string& continuation);
+    // Runs a store operation from a slot or an invokable: a failure becomes the error banner
+    // (`what` with %1 for the reason), or closes the open conversation when another process
+    // deleted it; no exception ever reaches Qt's event loop or the QML engine.
+    template <class F>
+    bool guarded(const QString& what, F&& operation);
+    void handleStoreFailure(const QString& what, const std::exception& e);
+    void closeVanishedConversation();
+    void checkExternalChanges();
+    template <class T>
+    void storeSetting(const char* key, T value)
+    {
+        guarded(tr("Could not save the setting: %1"), [&] { m_store->setSetting(key, value); });
+        emit settingsChanged();
+    }
     void reloadThread();
     void refreshConversations();
     void saveStreaming(bool force);
@@ -209,8 +236,24 @@ private:
     int64_t m_replyMessageId = 0;
     std::string m_replyText, m_replyReasoning;
     QElapsedTimer m_sinceSave;
+    // Other processes (hearth-cli, another window) change the same database: polled through
+    // SQLite's data_version, which moves only when another connection commits.
+    QTimer m_externalChanges;
+    int64_t m_dataVersion = 0;
     QString m_error;
     QString m_notice;
 };
+
+template <class F>
+bool ChatController::guarded(const QString& what, F&& operation)
+{
+    try {
+        operation();
+        return true;
+    } catch (const std::exception& e) {
+        handleStoreFailure(what, e);
+        return false;
+    }
+}
 
 }  // namespace hearth::app

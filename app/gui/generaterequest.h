@@ -15,6 +15,9 @@ struct GenerateRequest {
     std::vector<ChatMessage> messages;
     SamplerSettings sampler;
     int maxTokens = 512;
+    // The start of the reply, already written (continuing an interrupted reply): the model
+    // goes on from it. Plain text: never parsed for control tokens.
+    std::string continuation;
 };
 
 struct GenerateStats {

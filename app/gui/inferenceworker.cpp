@@ -92,10 +92,11 @@ void InferenceWorker::unloadModel()
     m_model.reset();
 }
 
-std::pair<std::string, std::vector<int32_t>> InferenceWorker::renderPrompt(const std::vector<ChatMessage>& messages) const
+std::pair<std::string, std::vector<int32_t>> InferenceWorker::renderPrompt(const std::vector<ChatMessage>& messages,
+                                                                         const std::string& continuation) const
 {
     // Only the template's markup becomes control tokens; message text never does.
-    ChatPrompt prompt = renderChatPrompt(*m_formatter, m_model->tokenizer(), messages);
+    ChatPrompt prompt = renderChatPrompt(*m_formatter, m_model->tokenizer(), messages, true, continuation);
     return {std::move(prompt.text), std::move(prompt.tokens)};
 }
 
@@ -121,7 +122,7 @@ void InferenceWorker::generate(const GenerateRequest& request)
         return;
     }
     try {
-        auto [prompt, promptTokens] = renderPrompt(request.messages);
+        auto [prompt, promptTokens] = renderPrompt(request.messages, request.continuation);
 
         ReasoningSplitter splitter(ReasoningSplitter::promptOpensReasoning(prompt));
         QString answer, reasoning;

@@ -56,7 +56,9 @@ signals:
 private:
     std::shared_ptr<Backend> backend(const QString& device);
     // The chat template's text for the messages and its tokens (BOS added unless the template wrote it).
-    std::pair<std::string, std::vector<int32_t>> renderPrompt(const std::vector<ChatMessage>& messages) const;
+    // `continuation` (the start of the reply) follows the generation prompt as plain text.
+    std::pair<std::string, std::vector<int32_t>> renderPrompt(const std::vector<ChatMessage>& messages,
+                                                              const std::string& continuation = {}) const;
 
     std::shared_ptr<Backend> m_backend;  // made on first load: Vulkan, or the CPU without a usable device
     QString m_backendDevice;             // the device setting m_backend was made for

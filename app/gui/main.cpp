@@ -1,12 +1,15 @@
-// hearth: the desktop app. A thin executable: parses the command line, opens the store, starts
-// the chat controller (which starts the inference thread) and loads the QML UI.
+// hearth: the desktop app. A thin executable: parses the command line, opens the store (or
+// says why it cannot, in a window), starts the chat controller (which starts the inference
+// thread) and loads the QML UI.
 #include "chatcontroller.h"
+#include "datafolderprompt.h"
+#include "guardedapplication.h"
+#include "localonlynetwork.h"
 
 #include "storage/data_location.h"
 #include "storage/store.h"
 
 #include <QCommandLineParser>
-#include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QtQml/QQmlExtensionPlugin>
@@ -14,29 +17,25 @@
 #include <cstdio>
 #include <string_view>
 
-#ifndef _WIN32
-#include <QSocketNotifier>
-#include <csignal>
-#include <unistd.h>
-
-namespace {
-int g_signalPipe[2] = {-1, -1};
-void onTerminate(int) { [[maybe_unused]] auto n = ::write(g_signalPipe[1], "x", 1); }  // async-signal-safe
-
-// SIGTERM/SIGINT quit like closing the window: the running reply is stopped and saved.
-void quitOnTerminationSignals(QGuiApplication& app)
-{
-    if (::pipe(g_signalPipe) != 0) return;
-    auto* notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
-    QObject::connect(notifier, &QSocketNotifier::activated, &app, [] { QCoreApplication::quit(); });
-    std::signal(SIGTERM, onTerminate);
-    std::signal(SIGINT, onTerminate);
-}
-}  // namespace
-#endif
-
 Q_IMPORT_QML_PLUGIN(HearthPlugin)
 Q_IMPORT_QML_PLUGIN(Hearth_CorePlugin)
+
+namespace {
+
+using hearth::storage::Store;
+
+std::unique_ptr<Store> openStore(const std::string& dataDir, QString& problem)
+{
+    try {
+        return Store::open(hearth::storage::databasePath(dataDir));
+    } catch (const std::exception& e) {
+        problem = QString::fromUtf8(e.what());
+        std::fprintf(stderr, "hearth: cannot open the chat database: %s\n", e.what());
+        return nullptr;
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -49,14 +48,11 @@ int main(int argc, char** argv)
     // Fusion: a desktop style that draws every control from the palette, so the light and dark
     // themes (and the system's palette) reach windows, dialogs and controls alike.
     if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE")) QQuickStyle::setStyle(QStringLiteral("Fusion"));
-    QGuiApplication app(argc, argv);
+    hearth::app::GuardedApplication app(argc, argv);
     QGuiApplication::setApplicationName("Hearth");
     QGuiApplication::setApplicationVersion(HEARTH_VERSION);
     QGuiApplication::setDesktopFileName("hearth");
-
-#ifndef _WIN32
-    quitOnTerminationSignals(app);
-#endif
+    hearth::app::quitOnTerminationSignals(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Private, local LLM chat");
@@ -68,19 +64,20 @@ int main(int argc, char** argv)
     parser.addOption(dataDirOption);
     parser.process(app);
 
-    std::unique_ptr<hearth::storage::Store> store;
     const std::string dataDir = hearth::storage::dataDirectory(parser.value(dataDirOption).toStdString());
-    try {
-        store = hearth::storage::Store::open(hearth::storage::databasePath(dataDir));
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "hearth: cannot open the chat database: %s\n", e.what());
-        return 1;
-    }
+    QString problem;
+    std::unique_ptr<Store> store = openStore(dataDir, problem);
+    if (!store) store = hearth::app::DataFolderPrompt::run(dataDir, problem, openStore);
+    if (!store) return 1;
+
     hearth::app::ChatController controller(std::move(store));
     hearth::app::ChatController::setInstance(&controller);
+    app.setErrorSink([&controller](const QString& message) { controller.showError(message); });
     QObject::connect(&app, &QGuiApplication::aboutToQuit, &controller, &hearth::app::ChatController::shutdown);
 
     QQmlApplicationEngine engine;
+    // Nothing the UI shows may reach the network (README "Privacy").
+    engine.setNetworkAccessManagerFactory(new hearth::app::LocalOnlyNetworkAccessManagerFactory);
     QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); },
                      Qt::QueuedConnection);
     engine.load(QUrl(QStringLiteral("qrc:/Hearth/Main.qml")));

@@ -67,8 +67,19 @@ void MessageListModel::appendToLast(const QString& answer, const QString& reason
     auto& m = m_items.back().message;
     m.content += answer.toStdString();
     if (!reasoning.isEmpty()) m.reasoning = m.reasoning.value_or("") + reasoning.toStdString();
+    m_items.back().html.clear();
     const QModelIndex i = index(int(m_items.size()) - 1);
     emit dataChanged(i, i, {ContentRole, ReasoningRole, LengthRole});
+}
+
+void MessageListModel::markLastStreaming()
+{
+    if (m_items.empty()) return;
+    m_items.back().message.streaming = true;
+    m_items.back().message.finishReason.reset();
+    m_items.back().html.clear();
+    const QModelIndex i = index(int(m_items.size()) - 1);
+    emit dataChanged(i, i);
 }
 
 void MessageListModel::replaceLast(const Item& item)

@@ -39,6 +39,8 @@ public:
     // Appends streamed text to the last message.
     void appendToLast(const QString& answer, const QString& reasoning);
     void replaceLast(const Item& item);
+    // The last message streams again (an interrupted reply being continued).
+    void markLastStreaming();
     const std::vector<Item>& items() const { return m_items; }
     // `count` characters of the message at `row` from character `from` (the collapsed rest).
     QString textSlice(int row, qsizetype from, qsizetype count) const;

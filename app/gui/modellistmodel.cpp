@@ -32,7 +32,9 @@ QString parametersText(uint64_t n)
 ModelListModel::ModelListModel(storage::Store& store, const QString& folder, QObject* parent)
     : QAbstractListModel(parent), m_store(store), m_folder(folder)
 {
-    QDir().mkpath(m_folder);
+    // Owner-only like the data folder: the names of the models one keeps are private too.
+    if (!QFileInfo::exists(m_folder) && QDir().mkpath(m_folder))
+        QFile::setPermissions(m_folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_watcher.addPath(m_folder);
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, &ModelListModel::refresh);
     refresh();

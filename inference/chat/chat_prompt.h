@@ -21,8 +21,10 @@ struct ChatPrompt {
 };
 
 // Renders `messages` with the formatter and tokenizes the result as described above.
+// `replyPrefix` (the start of an assistant reply to continue) follows the rendered prompt, as
+// plain text like the messages.
 ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
-                            bool addGenerationPrompt = true);
+                            bool addGenerationPrompt = true, const std::string& replyPrefix = {});
 
 // The building blocks, exposed for tests: message text whose control strings are replaced by
 // private-use placeholders, and the rendered text with the placeholders put back (and where).
