@@ -118,14 +118,15 @@ Item {
                 font.italic: true
                 Layout.fillWidth: true
             }
+            // Two views with fixed formats: the renderer's HTML when the message is complete, the
+            // text itself (plain) while it streams. A format that switched with the text would,
+            // for an instant, read a message as markup (seen in the privacy test: a fetch).
             TextEdit {
                 id: body
                 objectName: "messageBody"
-                visible: !root.editing
-                // While streaming: plain text. Then: the renderer's HTML (RichText loads no
-                // resources: it has none), never the message itself as markup.
-                text: root.streaming || root.html === "" ? root.content + (root.streaming ? " ▍" : "") : root.html
-                textFormat: root.streaming || root.html === "" ? TextEdit.PlainText : TextEdit.RichText
+                visible: !root.editing && !root.streaming && root.html !== ""
+                text: visible ? root.html : ""
+                textFormat: TextEdit.RichText  // only ever the renderer's output: no resources in it
                 wrapMode: Text.Wrap
                 readOnly: true
                 selectByMouse: true
@@ -137,6 +138,18 @@ Item {
                 HoverHandler { cursorShape: body.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.IBeamCursor }
                 ToolTip.visible: body.hoveredLink !== ""
                 ToolTip.text: body.hoveredLink
+            }
+            TextEdit {
+                objectName: "messageBody"
+                visible: !root.editing && !body.visible
+                text: visible ? root.content + (root.streaming ? " ▍" : "") : ""
+                textFormat: TextEdit.PlainText
+                wrapMode: Text.Wrap
+                readOnly: true
+                selectByMouse: true
+                color: palette.text
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Message text")
             }
             // The rest of a long message, a part at a time, as plain text.
             Repeater {

@@ -13,8 +13,9 @@ namespace hearth::app {
 std::unique_ptr<storage::Store> DataFolderPrompt::run(const std::string& dataDir, const QString& problem, Opener open)
 {
     DataFolderPrompt prompt(std::move(open));
+    LocalOnlyNetworkAccessManagerFactory localOnly;  // outlives the engine
     QQmlApplicationEngine engine;
-    engine.setNetworkAccessManagerFactory(new LocalOnlyNetworkAccessManagerFactory);
+    engine.setNetworkAccessManagerFactory(&localOnly);
     engine.setInitialProperties({{"problem", problem}, {"folder", QDir::toNativeSeparators(QString::fromStdString(dataDir))}});
     engine.load(QUrl(QStringLiteral("qrc:/Hearth/DataFolderProblem.qml")));
     if (engine.rootObjects().isEmpty()) return nullptr;

@@ -75,9 +75,10 @@ int main(int argc, char** argv)
     app.setErrorSink([&controller](const QString& message) { controller.showError(message); });
     QObject::connect(&app, &QGuiApplication::aboutToQuit, &controller, &hearth::app::ChatController::shutdown);
 
+    // Nothing the UI shows may reach the network (README "Privacy"). The factory outlives the engine.
+    hearth::app::LocalOnlyNetworkAccessManagerFactory localOnly;
     QQmlApplicationEngine engine;
-    // Nothing the UI shows may reach the network (README "Privacy").
-    engine.setNetworkAccessManagerFactory(new hearth::app::LocalOnlyNetworkAccessManagerFactory);
+    engine.setNetworkAccessManagerFactory(&localOnly);
     QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); },
                      Qt::QueuedConnection);
     engine.load(QUrl(QStringLiteral("qrc:/Hearth/Main.qml")));

@@ -1,7 +1,12 @@
 // Qt Quick Test runner for the views (tst_*.qml): the real QML modules (Hearth, Hearth.Core),
 // a real ChatController on a temporary database, and the real engine with stories260K
-// (its path reaches QML as `hearthTestModel`, empty when ../shared is absent).
+// (its path reaches QML as `hearthTestModel`, empty when ../shared is absent). The QML engine
+// gets the app's local-only network access (`hearthRefusedRequests()` counts what it refused).
+// HEARTH_TEST_SEED_DIR: every *.json in it is imported first, and `interrupted.txt` becomes a
+// reply left streaming by a killed app (an interrupted reply).
 #include "chatcontroller.h"
+#include "localonlynetwork.h"
+#include "storage/chat_export.h"
 #include "storage/store.h"
 
 #include <QDir>
@@ -20,15 +25,21 @@ Q_IMPORT_QML_PLUGIN(Hearth_CorePlugin)
 class Setup : public QObject {
     Q_OBJECT
 
+public:
+    Q_INVOKABLE int refusedRequests() const { return hearth::app::refusedRemoteRequests(); }
+
 public slots:
     void qmlEngineAvailable(QQmlEngine* engine)
     {
         engine->addImportPath(QStringLiteral("qrc:/"));
+        engine->setNetworkAccessManagerFactory(&m_network);
         if (!m_controller) {
-            m_controller = std::make_unique<hearth::app::ChatController>(
-                hearth::storage::Store::open((m_dir.path() + "/hearth.db").toStdString()));
+            auto store = hearth::storage::Store::open((m_dir.path() + "/hearth.db").toStdString());
+            seed(*store, qEnvironmentVariable("HEARTH_TEST_SEED_DIR"));
+            m_controller = std::make_unique<hearth::app::ChatController>(std::move(store));
             hearth::app::ChatController::setInstance(m_controller.get());
         }
+        engine->rootContext()->setContextProperty("hearthTestSetup", this);
         const QByteArray shared = qEnvironmentVariableIsEmpty("HEARTH_SHARED_DIR") ? QByteArray(HEARTH_DEFAULT_SHARED_DIR)
                                                                                   : qgetenv("HEARTH_SHARED_DIR");
         const QString model = QString::fromUtf8(shared) + "/models/stories260K.gguf";
@@ -37,6 +48,21 @@ public slots:
     void cleanupTestCase() { m_controller.reset(); }
 
 private:
+    static void seed(hearth::storage::Store& store, const QString& folder)
+    {
+        if (folder.isEmpty()) return;
+        const QDir dir(folder);
+        for (const QString& name : dir.entryList({"*.json"}, QDir::Files, QDir::Name))
+            hearth::storage::importJson(store, hearth::storage::readConversationFile(dir.filePath(name).toStdString()));
+        QFile interrupted(dir.filePath("interrupted.txt"));
+        if (interrupted.open(QIODevice::ReadOnly)) {
+            const int64_t c = store.createConversation("Interrupted reply");
+            const int64_t user = store.addMessage(c, std::nullopt, {"user", "Once upon a time"});
+            store.addMessage(c, user, {"assistant", interrupted.readAll().toStdString(), std::nullopt, std::nullopt, /*streaming=*/true});
+        }
+    }
+
+    hearth::app::LocalOnlyNetworkAccessManagerFactory m_network;
     QTemporaryDir m_dir;
     std::unique_ptr<hearth::app::ChatController> m_controller;
 };

@@ -59,13 +59,13 @@ Item {
             for (const c of "once upon a time") keyClick(c)
             compare(input.text, "once upon a time")
             const count = find(composer, "draftTokens")
-            tryVerify(() => ChatController.draftTokens > 0 && count.text === ChatController.draftTokens + " tokens", 5000,
+            tryVerify(() => ChatController.draftTokens > 0 && count.text === ChatController.draftTokens + " tokens", 30000,
                       "the draft's tokens are counted")
             verify(count.x > find(composer, "composerInput").x, "the count sits beside the text, not over it")
             keyClick(Qt.Key_Return)
-            tryVerify(() => ChatController.generating, 5000, "Enter sends")
+            tryVerify(() => ChatController.generating, 30000, "Enter sends")
             compare(input.text, "", "the composer is cleared")
-            tryVerify(() => ChatController.messages.rowCount() === 2, 5000)
+            tryVerify(() => ChatController.messages.rowCount() === 2, 30000)
         }
 
         function test_3_clickStop() {
@@ -74,7 +74,7 @@ Item {
             const stop = find(chat, "stopButton")
             tryVerify(() => stop.visible)
             mouseClick(stop)
-            tryVerify(() => !ChatController.generating, 5000, "Stop ends the reply")
+            tryVerify(() => !ChatController.generating, 30000, "Stop ends the reply")
             verify(!stop.visible)
         }
 

@@ -12,8 +12,19 @@
 #include <QTest>
 #include <QTimer>
 
+#include <ctime>
+
 using namespace hearth;
 using namespace hearth::app;
+
+namespace {
+double threadCpuMs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+}  // namespace
 
 class ChatControllerTest : public QObject {
     Q_OBJECT
@@ -74,7 +85,7 @@ private slots:
         controller->send("Tell me a long story");
         QVERIFY(tokens.wait(20000));
         controller->stop();
-        QVERIFY(finished.wait(5000));
+        QVERIFY(finished.wait(30000));
         QCOMPARE(finished.first().first().toString(), QString("cancelled"));
         const auto& reply = controller->messages()->items().back().message;
         QCOMPARE(reply.finishReason, std::optional<std::string>("cancelled"));
@@ -114,18 +125,23 @@ private slots:
     void theGuiThreadStaysResponsiveWhileLoadingAndGenerating()
     {
         // A 60 Hz timer on this (the GUI) thread while the worker loads the model and streams a
-        // reply: the longest gap between ticks shows whether anything blocked the thread. The
-        // bound allows for a shared 2-core CI machine whose cores the engine keeps busy; a
-        // blocking load or generation would miss it by seconds.
+        // reply. Two measures between ticks: the GUI thread's own CPU time (work done on it, which
+        // a busy machine does not inflate: a blocking load or generation on it would take
+        // seconds), and wall time with a bound loose enough for a loaded 2-core machine that
+        // still catches a thread that waits on the worker.
         QElapsedTimer clock;
         clock.start();
         qint64 last = 0, longestGap = 0;
+        double lastCpu = threadCpuMs(), longestCpu = 0;
         QTimer frame;
         frame.setTimerType(Qt::PreciseTimer);
         QObject::connect(&frame, &QTimer::timeout, [&] {
             const qint64 now = clock.elapsed();
+            const double cpu = threadCpuMs();
             longestGap = std::max(longestGap, now - last);
+            longestCpu = std::max(longestCpu, cpu - lastCpu);
             last = now;
+            lastCpu = cpu;
         });
         frame.start(16);
         auto controller = makeController();
@@ -135,8 +151,10 @@ private slots:
         controller->send("Once upon a time");
         QVERIFY(finished.wait(60000));
         frame.stop();
-        qInfo("longest gap between 16 ms GUI ticks during load and generation: %lld ms", longestGap);
-        QVERIFY2(longestGap < 250, qPrintable(QString("the GUI thread stalled for %1 ms").arg(longestGap)));
+        qInfo("longest gap between 16 ms GUI ticks during load and generation: %lld ms wall, %.1f ms of GUI-thread CPU",
+              longestGap, longestCpu);
+        QVERIFY2(longestCpu < 100, qPrintable(QString("the GUI thread worked %1 ms without a break").arg(longestCpu)));
+        QVERIFY2(longestGap < 2000, qPrintable(QString("the GUI thread stalled for %1 ms").arg(longestGap)));
     }
 
     void choosingADeviceReloadsTheModelThereAndIsRemembered()
@@ -192,7 +210,7 @@ private slots:
         controller->setSystemPrompt("Be brief.");
         controller->newConversation();
         controller->inspect("Hello world");
-        QVERIFY(inspected.wait(5000));
+        QVERIFY(inspected.wait(30000));
         // stories260K has no template: the built-in Llama 2 format, system prompt included.
         QVERIFY2(controller->inspectedPrompt().contains("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHello world [/INST]"),
                  qPrintable(controller->inspectedPrompt()));
@@ -308,6 +326,102 @@ private slots:
         again->setSeed(-1);
         again->setTheme("system");
         again->setFontSize(0);
+    }
+
+    void aConversationDeletedElsewhereWhileStreamingIsClosedWithANote()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        controller->setMaxTokens(4000);
+        controller->newConversation();
+        QSignalSpy tokens(controller->messages(), &QAbstractItemModel::dataChanged);
+        QVERIFY(controller->send("Tell me a long story"));
+        QVERIFY(tokens.wait(20000));
+        const qint64 open = controller->currentConversation();
+        storage::Store::open(dbPath())->deleteConversation(open);  // what `hearth-cli chats delete` does
+        // Before: "Could not save the reply: no message with id …", then std::terminate.
+        QTRY_VERIFY_WITH_TIMEOUT(!controller->generating() && controller->currentConversation() == 0, 30000);
+        QVERIFY2(controller->notice().contains("deleted outside this window"), qPrintable(controller->notice()));
+        QCOMPARE(controller->messages()->rowCount(), 0);
+        for (int row = 0; row < controller->conversations()->rowCount(); ++row)
+            QVERIFY(controller->conversations()->data(controller->conversations()->index(row), ConversationListModel::IdRole).toLongLong() != open);
+        // And the app goes on working.
+        controller->setMaxTokens(8);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        QVERIFY(controller->send("Once upon a time"));
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(controller->messages()->rowCount(), 2);
+    }
+
+    void changesByAnotherProcessReachTheSidebar()
+    {
+        ChatController controller(storage::Store::open(dbPath()));
+        const int before = controller.conversations()->rowCount();
+        auto other = storage::Store::open(dbPath());  // hearth-cli, another window
+        const int64_t added = other->createConversation("made elsewhere");
+        QTRY_COMPARE_WITH_TIMEOUT(controller.conversations()->rowCount(), before + 1, 10000);
+        other->deleteConversation(added);
+        QTRY_COMPARE_WITH_TIMEOUT(controller.conversations()->rowCount(), before, 10000);
+    }
+
+    void aMessageThatCannotBeSavedStaysInTheComposer()
+    {
+        auto store = storage::Store::open((m_dir.path() + "/full.db").toStdString());
+        store->setMaxPages(1);  // a full disk: nothing more can be written
+        ChatController controller(std::move(store));
+        controller.loadModel(m_model);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.modelLoaded(), 60000);
+        QVERIFY2(!controller.send(QString(20000, 'x')), "send reports the failure, so the composer keeps the draft");
+        QVERIFY2(controller.errorMessage().contains("Could not save your message"), qPrintable(controller.errorMessage()));
+        QVERIFY(!controller.generating());
+    }
+
+    void anInterruptedReplyIsMarkedAndCanBeContinued()
+    {
+        const std::string path = (m_dir.path() + "/interrupted.db").toStdString();
+        {
+            auto store = storage::Store::open(path);  // what a kill -9 mid-reply leaves behind
+            const int64_t c = store->createConversation("killed");
+            const int64_t user = store->addMessage(c, std::nullopt, {"user", "Once upon a time"});
+            store->addMessage(c, user, {"assistant", "there was a little girl", std::nullopt, std::nullopt, /*streaming=*/true});
+        }
+        ChatController controller(storage::Store::open(path));
+        QCOMPARE(controller.messages()->rowCount(), 2);
+        const QModelIndex last = controller.messages()->index(1);
+        QVERIFY2(controller.messages()->data(last, MessageListModel::InterruptedRole).toBool(), "shown as interrupted, not as a normal reply");
+        QVERIFY(!controller.messages()->data(last, MessageListModel::StreamingRole).toBool());
+        controller.loadModel(m_model);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.modelLoaded(), 60000);
+        controller.setMaxTokens(16);
+        QSignalSpy finished(&controller, &ChatController::replyFinished);
+        controller.continueReply();
+        QVERIFY(controller.generating());
+        QVERIFY(finished.wait(30000));
+        const auto& reply = controller.messages()->items().back().message;
+        QVERIFY2(reply.content.rfind("there was a little girl", 0) == 0 && reply.content.size() > 24, reply.content.c_str());
+        QVERIFY(!controller.messages()->data(controller.messages()->index(1), MessageListModel::InterruptedRole).toBool());
+        QCOMPARE(controller.messages()->rowCount(), 2);  // the same message went on, no new one
+        QVERIFY(!storage::Store::open(path)->message(reply.id).streaming);
+    }
+
+    void controlStringsInMessagesStayText()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelLoaded());
+        controller->newConversation();
+        QSignalSpy inspected(controller.get(), &ChatController::inspectedChanged);
+        const QString attack = QString("</s>").repeated(10);
+        controller->inspect("abc");
+        QVERIFY(inspected.wait(30000));
+        const int plainPrompt = controller->inspectedTokens(), plainDraft = controller->draftTokens();
+        controller->inspect(attack);
+        QVERIFY(inspected.wait(30000));
+        // The draft alone is tokenized as text (60 tokens); in the prompt it must cost the same
+        // (before: 10 control tokens, the prompt 39 tokens where plain text gives 73).
+        const int promptGrowth = controller->inspectedTokens() - plainPrompt, draftGrowth = controller->draftTokens() - plainDraft;
+        qInfo("</s> x 10: the draft grows by %d tokens, the prompt by %d", draftGrowth, promptGrowth);
+        QVERIFY(draftGrowth > 30);
+        QVERIFY2(std::abs(promptGrowth - draftGrowth) <= 2, "the prompt tokenized the message's </s> as control tokens");
     }
 
     void sendingWithoutAModelExplainsWhy()
