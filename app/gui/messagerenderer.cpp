@@ -1,6 +1,9 @@
 #include "messagerenderer.h"
 
+#include <QColor>
 #include <QTextBlock>
+#include <QTextFrame>
+#include <QTextTable>
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QTextFragment>
@@ -10,6 +13,47 @@
 #include <vector>
 
 namespace hearth::app {
+
+namespace {
+
+// What Qt's Markdown import leaves plain: code in a fixed-pitch font on a faint band (a
+// translucent grey, readable on the light and the dark theme), tables with room in their cells.
+void styleForChat(QTextDocument& doc)
+{
+    const QColor band(128, 128, 128, 40);
+    for (QTextBlock block = doc.begin(); block.isValid(); block = block.next()) {
+        const bool codeBlock = block.blockFormat().hasProperty(QTextFormat::BlockCodeFence) ||
+                               block.blockFormat().hasProperty(QTextFormat::BlockCodeLanguage) ||
+                               block.blockFormat().nonBreakableLines();
+        QTextCursor cursor(block);
+        if (codeBlock) {
+            QTextBlockFormat f = block.blockFormat();
+            f.setBackground(band);
+            cursor.setBlockFormat(f);
+        }
+        for (auto it = block.begin(); !it.atEnd(); ++it) {
+            const QTextFragment fragment = it.fragment();
+            if (!codeBlock && !fragment.charFormat().fontFixedPitch()) continue;
+            QTextCursor span(&doc);
+            span.setPosition(fragment.position());
+            span.setPosition(fragment.position() + fragment.length(), QTextCursor::KeepAnchor);
+            QTextCharFormat f;
+            f.setFontFamilies({QStringLiteral("monospace")});
+            if (!codeBlock) f.setBackground(band);
+            span.mergeCharFormat(f);
+        }
+    }
+    for (QTextFrame* frame : doc.rootFrame()->childFrames())
+        if (auto* table = qobject_cast<QTextTable*>(frame)) {
+            QTextTableFormat f = table->format();
+            f.setCellPadding(4);
+            f.setCellSpacing(0);
+            f.setBorderCollapse(true);
+            table->setFormat(f);
+        }
+}
+
+}  // namespace
 
 QString renderMessageHtml(const QString& markdown)
 {
@@ -35,6 +79,7 @@ QString renderMessageHtml(const QString& markdown)
         plain.setFontItalic(true);
         cursor.insertText(QStringLiteral("[image: %1]").arg(urls[i]), plain);
     }
+    styleForChat(doc);
     return doc.toHtml();
 }
 
