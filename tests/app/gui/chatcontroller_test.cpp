@@ -424,6 +424,33 @@ private slots:
         QVERIFY2(std::abs(promptGrowth - draftGrowth) <= 2, "the prompt tokenized the message's </s> as control tokens");
     }
 
+    void aModelFileThatShrinksMidReplyFailsTheReplyAndKeepsTheHistory()
+    {
+        // The CPU backend reads weights in place from the mapped file; a file cut short under it
+        // was SIGBUS (the app died, the reply stayed "streaming").
+        const QString copy = m_dir.path() + "/shrinks.gguf";
+        QFile::remove(copy);
+        QVERIFY(QFile::copy(m_model, copy));
+        ChatController controller(storage::Store::open((m_dir.path() + "/shrink.db").toStdString()));
+        controller.setDeviceIndex(int(controller.devices().size()) - 1);  // CPU
+        controller.loadModel(copy);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.modelLoaded(), 60000);
+        controller.setMaxTokens(100000);
+        QSignalSpy tokens(controller.messages(), &QAbstractItemModel::dataChanged);
+        QSignalSpy finished(&controller, &ChatController::replyFinished);
+        QVERIFY(controller.send("Once upon a time"));
+        QVERIFY(tokens.wait(20000));
+        QVERIFY(QFile::resize(copy, 100000));
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().toString(), QString("error"));
+        QVERIFY2(controller.errorMessage().contains("truncated or rewritten on disk while in use"), qPrintable(controller.errorMessage()));
+        const auto thread = storage::Store::open((m_dir.path() + "/shrink.db").toStdString())->activeThread(controller.currentConversation());
+        QCOMPARE(thread.size(), size_t(2));
+        QCOMPARE(thread[0].content, std::string("Once upon a time"));
+        QVERIFY(!thread[1].streaming);
+        QCOMPARE(thread[1].finishReason, std::optional<std::string>("error"));
+    }
+
     void sendingWithoutAModelExplainsWhy()
     {
         ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));
