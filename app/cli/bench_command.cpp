@@ -6,12 +6,7 @@
 #include "commands.h"
 #include "engine_options.h"
 
-#include "backend/vulkan/vulkan_backend.h"
-
-#include "engine/session.h"
-#include "model/model.h"
-#include "model/model_summary.h"
-#include "platform/process_memory.h"
+#include "engine/engine.h"
 
 #include <nlohmann/json.hpp>
 
@@ -108,33 +103,19 @@ int runBench(const std::vector<std::string>& argv)
         std::max<int64_t>(1, int64_t(args.unsignedValue("--repetitions", args.unsignedValue("-r", 3))));
     if (pp < 1 || tg < 1) throw std::invalid_argument("-p and -n must be at least 1");
 
-    auto backend = makeBackend(args);
-    auto* vulkan = dynamic_cast<VulkanBackend*>(backend.get());
-    const auto loadStart = std::chrono::steady_clock::now();
-    auto model = Model::load(*modelPath, backend);
-    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
-    ModelSummary summary = summarizeModel(model->file());
     const unsigned threads = threadCount(args);
+    const auto loadStart = std::chrono::steady_clock::now();
+    auto engine = openEngine(*modelPath, args);
+    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+    const ModelSummary& summary = engine->summary();
+    const ComputeDevice& device = engine->device();
 
-    // Random non-special tokens, like llama-bench, so no prompt is easier than another.
-    std::mt19937 rng(42);
-    std::uniform_int_distribution<TokenId> pick(3, TokenId(model->config().vocabulary - 1));
     std::vector<double> ppSpeeds, tgSpeeds;
     for (int64_t r = -1; r < repetitions; ++r) {  // r = -1: an untimed warm-up (first-use shader compiles)
-        std::vector<TokenId> prompt(static_cast<size_t>(pp));
-        for (auto& t : prompt) t = pick(rng);
-        SessionOptions sessionOptions;
-        sessionOptions.contextLength = pp + tg + 8;
-        Session session(*model, sessionOptions);
-        auto t0 = std::chrono::steady_clock::now();
-        session.evaluate(prompt);
-        auto t1 = std::chrono::steady_clock::now();
-        TokenId next = pick(rng);
-        for (int64_t i = 0; i < tg; ++i) session.decode(next);
-        auto t2 = std::chrono::steady_clock::now();
+        const SpeedSample sample = engine->measureSpeed(pp, tg, uint64_t(42 + r));
         if (r < 0) continue;
-        ppSpeeds.push_back(double(pp) / std::chrono::duration<double>(t1 - t0).count());
-        tgSpeeds.push_back(double(tg) / std::chrono::duration<double>(t2 - t1).count());
+        ppSpeeds.push_back(double(pp) / sample.promptSeconds);
+        tgSpeeds.push_back(double(tg) / sample.generateSeconds);
     }
     const Stat ppStat = statOf(ppSpeeds), tgStat = statOf(tgSpeeds);
     const double peakMiB = double(peakResidentBytes()) / 1048576.0;
@@ -143,13 +124,13 @@ int runBench(const std::vector<std::string>& argv)
     if (auto nodeModules = args.value("--llama-cpp"))  // the same thread count as ours
         llamaCpp = runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
                                threads ? threads : std::max(1u, std::thread::hardware_concurrency()),
-                               vulkan ? std::to_string(vulkan->device().index) : std::string());
+                               device.vulkan ? device.id : std::string());
     // Decode reads every weight once per token: bytes / seconds per token is the bandwidth used.
     const double weightBytesPerSecond = double(summary.weightBytes) * tgStat.mean;
-    const std::string device = vulkan ? vulkan->device().name + " (" + vulkan->device().typeName + ")" : "cpu";
-    const uint64_t deviceBytes = vulkan ? vulkan->deviceBytesPeak() : 0;
+    const std::string deviceName = device.vulkan ? device.name + " (" + device.kind + ")" : "cpu";
+    const uint64_t deviceBytes = engine->deviceBytesPeak();
     if (args.flag("--json")) {
-        nlohmann::json out = {{"model", summary.fileName}, {"backend", backend->name()}, {"device", device},
+        nlohmann::json out = {{"model", summary.fileName}, {"backend", engine->backendName()}, {"device", deviceName},
                               {"device_bytes", deviceBytes}, {"decode_weight_bytes_per_second", weightBytesPerSecond},
                               {"prompt_tokens", pp}, {"generated_tokens", tg}, {"repetitions", repetitions},
                               {"prompt_tokens_per_second", ppStat.mean}, {"prompt_tokens_per_second_sd", ppStat.stddev},
@@ -161,17 +142,17 @@ int runBench(const std::vector<std::string>& argv)
     }
     std::printf("model: %s (%s, %.1f MiB, %llu parameters), load %.2f s, device %s\n", summary.fileName.c_str(),
                 summary.dominantWeightType.c_str(), double(summary.fileBytes) / 1048576.0,
-                static_cast<unsigned long long>(summary.parameterCount), loadSeconds, device.c_str());
+                static_cast<unsigned long long>(summary.parameterCount), loadSeconds, deviceName.c_str());
     std::printf("%-24s %22s %22s %14s\n", "engine", ("prompt pp" + std::to_string(pp)).c_str(),
                 ("generate tg" + std::to_string(tg)).c_str(), "peak memory");
-    std::printf("%-24s %13.1f ± %5.1f t/s %13.1f ± %5.1f t/s %10.1f MiB\n", ("hearth " + backend->name()).c_str(),
+    std::printf("%-24s %13.1f ± %5.1f t/s %13.1f ± %5.1f t/s %10.1f MiB\n", ("hearth " + engine->backendName()).c_str(),
                 ppStat.mean, ppStat.stddev, tgStat.mean, tgStat.stddev, peakMiB);
     std::printf("decode reads the weights at %.2f GB/s%s\n", weightBytesPerSecond / 1e9,
-                vulkan ? (", device memory " + std::to_string(deviceBytes >> 20) + " MiB").c_str() : "");
+                device.vulkan ? (", device memory " + std::to_string(deviceBytes >> 20) + " MiB").c_str() : "");
     if (!llamaCpp.is_null()) {
         const auto& r = llamaCpp;
         std::printf("%-24s %13.1f         t/s %13.1f         t/s %10.1f MiB (node process)\n",
-                    ("llama.cpp b" + r["build"].get<std::string>() + (vulkan ? " vulkan" : " cpu")).c_str(), r["pp"].get<double>(),
+                    ("llama.cpp b" + r["build"].get<std::string>() + (device.vulkan ? " vulkan" : " cpu")).c_str(), r["pp"].get<double>(),
                     r["tg"].get<double>(), r["peak"].get<double>() / 1048576.0);
     }
     return 0;

@@ -1,10 +1,5 @@
 #include "engine_options.h"
 
-#include "backend/cpu/cpu_backend.h"
-#include "backend/vulkan/vulkan_backend.h"
-#include "core/error.h"
-#include "core/thread_pool.h"
-
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -20,33 +15,36 @@ const std::set<std::string>& engineValueOptions()
 
 unsigned threadCount(const CliArgs& args)
 {
+    // The engine's own limit (4 x the hardware threads, at least 16), checked here to name the flag.
+    const uint64_t limit = std::max(16u, 4 * std::thread::hardware_concurrency());
     const uint64_t threads = args.unsignedValue("--threads", 0);
-    if (threads > ThreadPool::maxThreads())
+    if (threads > limit)
         throw std::invalid_argument("--threads " + std::to_string(threads) + " is too many: this machine has " +
                                     std::to_string(std::thread::hardware_concurrency()) + " hardware threads; use at most " +
-                                    std::to_string(ThreadPool::maxThreads()) + " (or leave it out to use them all)");
+                                    std::to_string(limit) + " (or leave it out to use them all)");
     return unsigned(threads);
 }
 
-std::shared_ptr<Backend> makeBackend(const CliArgs& args)
+EngineOptions engineOptions(const CliArgs& args)
 {
-    const std::string name = args.value("--backend").value_or("auto");
-    const unsigned threads = threadCount(args);
-    VulkanBackendOptions vulkan;
-    vulkan.device = args.value("--device").value_or("");
-    if (name == "cpu") return std::make_shared<CpuBackend>(threads);
-    if (name == "vulkan") return std::make_shared<VulkanBackend>(vulkan);
-    if (name == "auto") {
-        // Vulkan is the product path; a machine without any Vulkan driver still runs, on the CPU.
-        try {
-            return std::make_shared<VulkanBackend>(vulkan);
-        } catch (const Error& e) {
-            if (e.code() != ErrorCode::Device) throw;
-            std::fprintf(stderr, "note: Vulkan is not available (%s); using the CPU backend\n", e.what());
-            return std::make_shared<CpuBackend>(threads);
-        }
-    }
-    throw std::invalid_argument("--backend must be auto, vulkan or cpu, got '" + name + "'");
+    EngineOptions options;
+    const std::string backend = args.value("--backend").value_or("auto");
+    const std::string device = args.value("--device").value_or("");
+    if (backend == "cpu") options.device = "cpu";
+    else if (backend == "vulkan") options.device = device.empty() ? "vulkan" : device;
+    else if (backend == "auto") options.device = device.empty() ? "auto" : device;
+    else throw std::invalid_argument("--backend must be auto, vulkan or cpu, got '" + backend + "'");
+    options.threads = threadCount(args);
+    options.contextLength = int64_t(args.unsignedValue("--ctx", 0));
+    options.f16Cache = !args.flag("--f32-cache");
+    return options;
+}
+
+std::unique_ptr<Engine> openEngine(const std::string& modelPath, const CliArgs& args)
+{
+    auto engine = Engine::open(modelPath, engineOptions(args));
+    if (!engine->fallbackNote().empty()) std::fprintf(stderr, "note: %s\n", engine->fallbackNote().c_str());
+    return engine;
 }
 
 }  // namespace hearth::cli

@@ -3,7 +3,7 @@
 
 #include "cli_args.h"
 
-#include "backend/backend.h"
+#include "engine/engine.h"
 
 #include <memory>
 #include <set>
@@ -14,11 +14,14 @@ namespace hearth::cli {
 // The option names engine commands accept in addition to their own.
 const std::set<std::string>& engineValueOptions();
 
-// --threads (0 when absent); more than ThreadPool::maxThreads() is an error with the numbers.
+// --threads (0 when absent); more than the engine allows is an error with the numbers.
 unsigned threadCount(const CliArgs& args);
 
-// The backend chosen with --backend: auto (default: Vulkan, the CPU when no Vulkan device is
-// usable), vulkan (--device picks one) or cpu (--threads).
-std::shared_ptr<Backend> makeBackend(const CliArgs& args);
+// --backend auto (default: Vulkan, the CPU when no Vulkan device is usable), vulkan (--device
+// picks one) or cpu (--threads); --ctx, --f32-cache.
+EngineOptions engineOptions(const CliArgs& args);
+
+// Engine::open with those options; says on stderr when automatic mode fell back to the CPU.
+std::unique_ptr<Engine> openEngine(const std::string& modelPath, const CliArgs& args);
 
 }  // namespace hearth::cli

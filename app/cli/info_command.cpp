@@ -2,8 +2,7 @@
 #include "cli_args.h"
 #include "commands.h"
 
-#include "gguf/gguf_file.h"
-#include "model/model_summary.h"
+#include "engine/engine.h"
 
 #include <nlohmann/json.hpp>
 
@@ -110,8 +109,7 @@ int runInfo(const std::vector<std::string>& argv)
     CliArgs args(argv, {"--ctx"}, {"--json"});
     if (args.positionals().size() != 1) throw std::invalid_argument("usage: hearth-cli info FILE [--json] [--ctx N]");
     auto requestedContext = args.value("--ctx") ? std::optional(args.unsignedValue("--ctx", 0)) : std::nullopt;
-    GgufFile file = GgufFile::open(args.positionals()[0]);
-    ModelSummary summary = summarizeModel(file);
+    ModelSummary summary = readModelSummary(args.positionals()[0]);
     // Without --ctx: the trained context, capped at a size a desktop chat typically uses.
     uint64_t context = requestedContext.value_or(summary.contextLength ? std::min<uint64_t>(summary.contextLength, 4096) : 4096);
     if (args.flag("--json")) std::printf("%s\n", toJson(summary, context).dump(2).c_str());

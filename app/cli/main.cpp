@@ -2,7 +2,7 @@
 // perplexity.
 #include "commands.h"
 
-#include "core/error.h"
+#include "engine/engine.h"
 #include "storage/store_error.h"
 
 #include <cstdio>

@@ -3,8 +3,6 @@
 #include "commands.h"
 #include "engine_options.h"
 
-#include "core/error.h"
-#include "engine/perplexity.h"
 
 #include <cstdio>
 #include <fstream>
@@ -26,11 +24,13 @@ int runPerplexity(const std::vector<std::string>& argv)
     text << in.rdbuf();
     const int64_t context = int64_t(args.unsignedValue("--ctx", 512));
 
-    auto backend = makeBackend(args);
-    auto model = Model::load(*modelPath, backend);
+    EngineOptions engineSettings = engineOptions(args);
+    engineSettings.contextLength = 8;  // the chat session is not used: each chunk gets its own context
+    auto engine = Engine::open(*modelPath, engineSettings);
+    if (!engine->fallbackNote().empty()) std::fprintf(stderr, "note: %s\n", engine->fallbackNote().c_str());
     std::fprintf(stderr, "perplexity: %s, context %lld, backend %s\n", modelPath->c_str(), static_cast<long long>(context),
-                 backend->name().c_str());
-    PerplexityResult r = measurePerplexity(*model, text.str(), context, !args.flag("--f32-cache"), [](int chunk, double ppl) {
+                 engine->backendName().c_str());
+    PerplexityReport r = engine->perplexity(text.str(), context, [](int chunk, double ppl) {
         std::printf("[%d]%.4f,", chunk + 1, ppl);
         std::fflush(stdout);
     });

@@ -4,8 +4,6 @@
 #include "commands.h"
 #include "engine_options.h"
 
-#include "engine/session.h"
-#include "model/model.h"
 
 #include <cstdio>
 #include <stdexcept>
@@ -53,31 +51,28 @@ int runGenerate(const std::vector<std::string>& argv)
     s.seed = args.unsignedValue("--seed", s.seed);
     if (auto stop = args.value("--stop")) generate.stopStrings.push_back(*stop);
 
-    auto backend = makeBackend(args);
-    auto model = Model::load(*modelPath, backend);
-    SessionOptions sessionOptions;
-    sessionOptions.contextLength = int64_t(args.unsignedValue("--ctx", uint64_t(std::min<int64_t>(model->config().trainedContext, 4096))));
-    sessionOptions.f16Cache = !args.flag("--f32-cache");
-    Session session(*model, sessionOptions);
+    auto engine = openEngine(*modelPath, args);
 
     // The prompt is plain text: "</s>" in it is three characters, not the end of the text, unless
     // the caller asks for control strings to be parsed.
-    auto tokens = model->tokenizer().encode(*prompt, !args.flag("--no-bos"), args.flag("--parse-special"));
+    auto tokens = engine->tokenize(*prompt, !args.flag("--no-bos"), args.flag("--parse-special"));
     std::fputs(prompt->c_str(), stdout);
     GenerateCallbacks callbacks;
     callbacks.onText = [](const std::string& text) {
         std::fputs(text.c_str(), stdout);
         std::fflush(stdout);
     };
-    callbacks.onContextShift = [](int64_t kept) { std::fprintf(stderr, "\n[context full: shifted, %lld tokens kept]\n", static_cast<long long>(kept)); };
-    GenerateResult r = session.generate(tokens, generate, callbacks);
+    callbacks.onContextShift = [](int64_t discarded) {
+        std::fprintf(stderr, "\n[context full: shifted, %lld tokens discarded]\n", static_cast<long long>(discarded));
+    };
+    GenerateResult r = engine->complete(tokens, generate, callbacks);
     std::fputs("\n", stdout);
     std::fprintf(stderr, "\nprompt: %lld tokens in %.3f s (%.1f tokens/s); generated: %zu tokens in %.3f s (%.1f tokens/s); "
                          "finish: %s; backend: %s\n",
                  static_cast<long long>(r.promptTokensEvaluated), r.promptSeconds,
                  r.promptSeconds > 0 ? double(r.promptTokensEvaluated) / r.promptSeconds : 0.0, r.tokens.size(),
                  r.generateSeconds, r.generateSeconds > 0 ? double(r.tokens.size()) / r.generateSeconds : 0.0,
-                 finishReasonName(r.reason), backend->name().c_str());
+                 finishReasonName(r.reason), engine->backendName().c_str());
     return 0;
 }
 

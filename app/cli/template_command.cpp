@@ -5,10 +5,7 @@
 #include "cli_args.h"
 #include "commands.h"
 
-#include "chat/chat_formatter.h"
-#include "chat/chat_template.h"
-#include "core/error.h"
-#include "gguf/gguf_file.h"
+#include "engine/engine.h"
 
 #include <nlohmann/json.hpp>
 
@@ -64,16 +61,13 @@ int runTemplate(const std::vector<std::string>& argv)
     const bool generationPrompt = !args.flag("--no-generation-prompt");
     std::string prompt;
     if (auto templatePath = args.value("--template")) {
-        ChatTemplate t(readFile(*templatePath));
-        prompt = t.render({messages, generationPrompt, args.value("--bos-token").value_or(""), args.value("--eos-token").value_or("")});
+        prompt = renderChatTemplate(readFile(*templatePath), messages, generationPrompt, args.value("--bos-token").value_or(""),
+                                    args.value("--eos-token").value_or(""));
     } else {
-        GgufFile file = GgufFile::open(*args.value("--model"));
-        Vocabulary vocabulary = Vocabulary::fromGguf(file);
-        if (auto bos = args.value("--bos-token")) vocabulary.tokens[size_t(vocabulary.bos.value_or(0))] = *bos;
-        if (auto eos = args.value("--eos-token")) vocabulary.tokens[size_t(vocabulary.eos.value_or(0))] = *eos;
-        ChatFormatter formatter = ChatFormatter::fromModelFile(file, vocabulary);
-        prompt = formatter.render(messages, generationPrompt);
-        std::fprintf(stderr, "template: %s\n", formatter.description().c_str());
+        std::string description;
+        prompt = ModelVocabulary::open(*args.value("--model"))
+                     ->renderChat(messages, generationPrompt, description, args.value("--bos-token"), args.value("--eos-token"));
+        std::fprintf(stderr, "template: %s\n", description.c_str());
     }
     std::fwrite(prompt.data(), 1, prompt.size(), stdout);
     return 0;

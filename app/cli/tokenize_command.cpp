@@ -2,8 +2,7 @@
 #include "cli_args.h"
 #include "commands.h"
 
-#include "gguf/gguf_file.h"
-#include "tokenizer/tokenizer.h"
+#include "engine/engine.h"
 
 #include <nlohmann/json.hpp>
 
@@ -25,17 +24,16 @@ int runTokenize(const std::vector<std::string>& argv)
         std::cin >> std::noskipws;
         text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     }
-    GgufFile file = GgufFile::open(*modelPath);
-    auto tokenizer = Tokenizer::create(Vocabulary::fromGguf(file));
-    auto ids = tokenizer->encode(text, !args.flag("--no-bos"), args.flag("--parse-special"));
+    auto vocabulary = ModelVocabulary::open(*modelPath);
+    auto ids = vocabulary->tokenize(text, !args.flag("--no-bos"), args.flag("--parse-special"));
     if (args.flag("--json")) {
         nlohmann::json pieces = nlohmann::json::array();
-        for (TokenId id : ids) pieces.push_back(tokenizer->vocabulary().tokens[size_t(id)]);
+        for (int32_t id : ids) pieces.push_back(vocabulary->tokenText(id));
         std::printf("%s\n", nlohmann::json{{"ids", ids}, {"pieces", pieces}}.dump(-1, ' ', false,
                                                                                   nlohmann::json::error_handler_t::replace).c_str());
         return 0;
     }
-    for (TokenId id : ids) std::printf("%6d -> '%s'\n", id, tokenizer->vocabulary().tokens[size_t(id)].c_str());
+    for (int32_t id : ids) std::printf("%6d -> '%s'\n", id, vocabulary->tokenText(id).c_str());
     return 0;
 }
 

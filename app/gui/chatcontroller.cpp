@@ -1,9 +1,6 @@
 #include "chatcontroller.h"
 
-#include "backend/vulkan/vk_device_info.h"
-#include "backend/vulkan/vk_instance.h"
-#include "backend/vulkan/vk_loader.h"
-#include "platform/process_memory.h"
+#include "engine/engine.h"
 
 #include "appearance.h"
 #include "inferenceworker.h"
@@ -71,35 +68,21 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     connect(m_worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(m_worker, &InferenceWorker::failed, this, &ChatController::onFailed);
     // The devices Vulkan sees (listing them creates no device); "Automatic" and "CPU" always.
-    const uint64_t ram = totalPhysicalMemory();
+    const DeviceInventory inventory = listComputeDevices();
     m_deviceLabels = {tr("Automatic (best Vulkan device, else the CPU)")};
     m_deviceSettings = {QString()};
-    m_deviceBudgets = {ram};
-    try {
-        if (vk::loadVulkanLoader().available) {
-            vk::Instance instance;
-            auto handles = instance.physicalDevices();
-            std::vector<vk::DeviceInfo> infos;
-            for (uint32_t i = 0; i < handles.size(); ++i) infos.push_back(vk::describeDevice(handles[i], i));
-            auto budgetOf = [](const vk::DeviceInfo& info) {
-                uint64_t best = 0;
-                for (const auto& heap : info.heaps)
-                    if (heap.deviceLocal) best = std::max(best, heap.bytes);
-                return best;
-            };
-            if (!infos.empty()) m_deviceBudgets[0] = budgetOf(vk::chooseDevice(infos));
-            for (const auto& info : infos) {
-                m_deviceLabels << tr("Vulkan: %1 (%2)").arg(QString::fromStdString(info.name), QString::fromStdString(info.typeName));
-                m_deviceSettings << QString::number(info.index);
-                m_deviceBudgets.push_back(budgetOf(info));
-            }
-        }
-    } catch (const std::exception& e) {
-        qCWarning(lcChat) << "listing Vulkan devices:" << e.what();
+    m_deviceBudgets = {systemMemoryBytes()};
+    if (!inventory.vulkanProblem.empty()) qCWarning(lcChat) << "Vulkan:" << QString::fromStdString(inventory.vulkanProblem);
+    for (const ComputeDevice& d : inventory.devices) {
+        if (d.automaticChoice) m_deviceBudgets[0] = d.memoryBytes;
+        if (!d.vulkan) continue;
+        m_deviceLabels << tr("Vulkan: %1 (%2)").arg(QString::fromStdString(d.name), QString::fromStdString(d.kind));
+        m_deviceSettings << QString::fromStdString(d.id);
+        m_deviceBudgets.push_back(d.memoryBytes);
     }
     m_deviceLabels << tr("CPU (Hearth's reference backend, no Vulkan)");
     m_deviceSettings << QStringLiteral("cpu");
-    m_deviceBudgets.push_back(ram);
+    m_deviceBudgets.push_back(systemMemoryBytes());
     m_models = new ModelListModel(*m_store, QFileInfo(QString::fromStdString(m_store->path())).dir().filePath("models"), this);
     updateModelBudget();
     applyAppearance(theme(), fontSize());
@@ -132,8 +115,9 @@ ChatController::~ChatController()
 void ChatController::shutdown()
 {
     finishPendingDelete();
+    if (m_loading) m_worker->requestCancelLoad();  // quitting never waits for a whole upload
     if (!generating()) return;
-    m_worker->requestStop();
+    m_worker->requestStop(m_requestId);
     // Save what streamed so far as a cancelled reply; the worker's late signals are ignored.
     try {
         saveStreaming(true);
@@ -279,7 +263,7 @@ void ChatController::handleStoreFailure(const QString& what, const std::exceptio
 void ChatController::closeVanishedConversation()
 {
     if (generating()) {
-        m_worker->requestStop();
+        m_worker->requestStop(m_requestId);
         m_requestId = 0;  // its late tokens are ignored: there is nowhere to save them
         emit generatingChanged();
     }
@@ -602,7 +586,7 @@ int ChatController::lastUserRow() const
 
 void ChatController::stop()
 {
-    if (generating()) m_worker->requestStop();
+    if (generating()) m_worker->requestStop(m_requestId);
 }
 
 void ChatController::saveStreaming(bool force)

@@ -1,8 +1,7 @@
 // What the GUI asks the inference worker to do, passed through queued signals.
 #pragma once
 
-#include "chat/chat_template.h"
-#include "sampling/sampler.h"
+#include "engine/engine.h"
 
 #include <QMetaType>
 

@@ -1,114 +1,70 @@
 #include "inferenceworker.h"
 
-#include "backend/cpu/cpu_backend.h"
-#include "backend/vulkan/vulkan_backend.h"
-#include "chat/chat_formatter.h"
-#include "chat/chat_prompt.h"
-#include "chat/reasoning_splitter.h"
-#include "core/error.h"
-#include "engine/session.h"
-#include "model/model.h"
+#include "engine/engine.h"
 
 #include <QElapsedTimer>
-#include <QFileInfo>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcInference, "hearth.inference")
 
 namespace hearth::app {
 
-namespace {
-struct LoadCancelled {};  // thrown from the upload progress callback
-}  // namespace
-
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 InferenceWorker::~InferenceWorker() = default;
 
-std::shared_ptr<Backend> InferenceWorker::backend(const QString& device)
+void InferenceWorker::requestStop(quint64 requestId)
 {
-    if (m_backend && device == m_backendDevice) return m_backend;
-    m_backend.reset();  // the model using it was unloaded by the caller
-    m_backendDevice = device;
-    if (device == "cpu") {
-        m_backend = std::make_shared<CpuBackend>();
-    } else if (!device.isEmpty()) {
-        VulkanBackendOptions options;
-        options.device = device.toStdString();
-        m_backend = std::make_shared<VulkanBackend>(options);  // a failure says which device and why
-    } else {
-        // Vulkan is the product path (HEARTH_VULKAN_DEVICE picks a device); a machine without a
-        // usable Vulkan device still chats, on the CPU reference backend.
-        try {
-            m_backend = std::make_shared<VulkanBackend>();
-        } catch (const Error& e) {
-            qCWarning(lcInference) << "Vulkan is not available, using the CPU:" << e.what();
-            m_backend = std::make_shared<CpuBackend>();
-        }
-    }
-    if (auto* vulkan = dynamic_cast<VulkanBackend*>(m_backend.get())) {
-        auto sinceReport = std::make_shared<QElapsedTimer>();
-        sinceReport->start();
-        vulkan->setUploadProgress([this, sinceReport](uint64_t bytes) {
-            if (m_cancelLoad) throw LoadCancelled();
-            if (sinceReport->elapsed() < 33) return;
-            sinceReport->restart();
-            emit loadProgress(std::min(1.0, double(bytes) / m_loadTotalBytes));
-        });
-    }
-    qCInfo(lcInference) << "backend" << QString::fromStdString(m_backend->name());
-    return m_backend;
+    // Dekker's pattern with generate(): it publishes m_running, then reads m_stopRequested; we
+    // publish m_stopRequested, then read m_running. One of the two sees the other.
+    quint64 newest = m_stopRequested.load();
+    while (newest < requestId && !m_stopRequested.compare_exchange_weak(newest, requestId)) {}
+    if (m_running.load() == requestId) m_cancel = true;
 }
 
 void InferenceWorker::loadModel(const QString& path, int contextLength, const QString& device)
 {
     unloadModel();
-    m_loadTotalBytes = std::max<double>(1, double(QFileInfo(path).size()));
     emit loadProgress(0);
+    EngineOptions options;
+    options.device = device.toStdString();
+    options.contextLength = contextLength;
+    options.cancelLoad = &m_cancelLoad;
+    QElapsedTimer sinceReport;
+    sinceReport.start();
+    options.onLoadProgress = [&](uint64_t done, uint64_t total) {
+        if (sinceReport.elapsed() < 33 && done < total) return;
+        sinceReport.restart();
+        emit loadProgress(std::min(1.0, double(done) / double(std::max<uint64_t>(1, total))));
+    };
     try {
-        m_model = Model::load(path.toStdString(), backend(device));
-        SessionOptions options;
-        options.contextLength = std::min<int64_t>(contextLength, m_model->config().trainedContext);
-        m_session = std::make_unique<Session>(*m_model, options);
-        m_formatter = std::make_unique<ChatFormatter>(ChatFormatter::fromModelFile(m_model->file(), m_model->tokenizer().vocabulary()));
-        qCInfo(lcInference) << "loaded" << path << "context" << options.contextLength;
-        emit modelLoaded(path, QString::fromStdString(m_formatter->description() + "; running on " + m_backend->name()),
-                         int(options.contextLength));
+        m_engine = Engine::open(path.toStdString(), options);
+        if (!m_engine->fallbackNote().empty()) qCWarning(lcInference) << QString::fromStdString(m_engine->fallbackNote());
+        qCInfo(lcInference) << "loaded" << path << "on" << QString::fromStdString(m_engine->backendName()) << "context"
+                            << m_engine->contextLength();
+        emit modelLoaded(path, QString::fromStdString(m_engine->chatFormat() + "; running on " + m_engine->backendName()),
+                         int(m_engine->contextLength()));
         emit loadProgress(1);
-    } catch (const LoadCancelled&) {
-        m_session.reset();
-        m_model.reset();
-        emit modelLoadCancelled(path);
+    } catch (const Error& e) {
+        m_engine.reset();
+        if (e.code() == ErrorCode::Cancelled) emit modelLoadCancelled(path);
+        else emit modelLoadFailed(path, QString::fromUtf8(e.what()));
     } catch (const std::exception& e) {
-        m_session.reset();
-        m_model.reset();
+        m_engine.reset();
         emit modelLoadFailed(path, QString::fromUtf8(e.what()));
     }
 }
 
-void InferenceWorker::unloadModel()
-{
-    m_session.reset();
-    m_formatter.reset();
-    m_model.reset();
-}
-
-std::pair<std::string, std::vector<int32_t>> InferenceWorker::renderPrompt(const std::vector<ChatMessage>& messages,
-                                                                         const std::string& continuation) const
-{
-    // Only the template's markup becomes control tokens; message text never does.
-    ChatPrompt prompt = renderChatPrompt(*m_formatter, m_model->tokenizer(), messages, true, continuation);
-    return {std::move(prompt.text), std::move(prompt.tokens)};
-}
+void InferenceWorker::unloadModel() { m_engine.reset(); }
 
 void InferenceWorker::inspect(const GenerateRequest& request, const QString& draft)
 {
-    if (!m_model) return;
+    if (!m_engine) return;
     try {
         std::vector<ChatMessage> messages = request.messages;
         if (!draft.isEmpty()) messages.push_back({"user", draft.toStdString(), std::nullopt});
-        auto [prompt, tokens] = renderPrompt(messages);
-        const int draftTokens = draft.isEmpty() ? 0 : int(m_model->tokenizer().encode(draft.toStdString(), false, false).size());
-        emit inspected(QString::fromStdString(prompt), int(tokens.size()), draftTokens);
+        RenderedChat prompt = m_engine->renderChat(messages);
+        const int draftTokens = draft.isEmpty() ? 0 : int(m_engine->tokenize(draft.toStdString(), false, false).size());
+        emit inspected(QString::fromStdString(prompt.text), int(prompt.tokens.size()), draftTokens);
     } catch (const std::exception& e) {
         emit inspected(tr("The prompt cannot be rendered: %1").arg(QString::fromUtf8(e.what())), 0, 0);
     }
@@ -116,15 +72,15 @@ void InferenceWorker::inspect(const GenerateRequest& request, const QString& dra
 
 void InferenceWorker::generate(const GenerateRequest& request)
 {
-    m_stop = false;
-    if (!m_model) {
+    m_running = request.id;
+    m_cancel = m_stopRequested.load() >= request.id;  // stopped while it waited in the queue
+    if (!m_engine) {
+        m_running = 0;
         emit failed(request.id, tr("No model is loaded."));
         return;
     }
     try {
-        auto [prompt, promptTokens] = renderPrompt(request.messages, request.continuation);
-
-        ReasoningSplitter splitter(ReasoningSplitter::promptOpensReasoning(prompt));
+        // Batches of text go to the GUI at most ~60 times a second, appended (never re-copied).
         QString answer, reasoning;
         QElapsedTimer sinceFlush;
         sinceFlush.start();
@@ -135,31 +91,31 @@ void InferenceWorker::generate(const GenerateRequest& request)
             reasoning.clear();
             sinceFlush.restart();
         };
-        GenerateOptions options;
-        options.maxTokens = request.maxTokens;
-        options.sampler = request.sampler;
-        GenerateCallbacks callbacks;
-        callbacks.cancel = &m_stop;
-        callbacks.onText = [&](const std::string& text) {
-            auto delta = splitter.push(text);
-            answer += QString::fromStdString(delta.answer);
-            reasoning += QString::fromStdString(delta.reasoning);
-            if (sinceFlush.elapsed() >= 16) flush();  // ~60 updates a second at most
+        ChatTurnRequest turn;
+        turn.messages = request.messages;
+        turn.generate.maxTokens = request.maxTokens;
+        turn.generate.sampler = request.sampler;
+        turn.replyPrefix = request.continuation;
+        ChatTurnCallbacks callbacks;
+        callbacks.cancel = &m_cancel;
+        callbacks.onDelta = [&](const std::string& answerPart, const std::string& reasoningPart) {
+            answer += QString::fromStdString(answerPart);
+            reasoning += QString::fromStdString(reasoningPart);
+            if (sinceFlush.elapsed() >= 16) flush();
         };
-        GenerateResult result = m_session->generate(promptTokens, options, callbacks);
-        auto rest = splitter.flush();
-        answer += QString::fromStdString(rest.answer);
-        reasoning += QString::fromStdString(rest.reasoning);
+        const ChatTurnResult result = m_engine->chat(turn, callbacks);
         flush();
         GenerateStats stats;
         stats.finishReason = QString::fromLatin1(finishReasonName(result.reason));
-        stats.promptTokens = qint64(promptTokens.size());
-        stats.completionTokens = qint64(result.tokens.size());
-        stats.tokensPerSecond = result.generateSeconds > 0 ? double(result.tokens.size()) / result.generateSeconds : 0;
+        stats.promptTokens = result.promptTokens;
+        stats.completionTokens = result.completionTokens;
+        stats.tokensPerSecond = result.tokensPerSecond;
         stats.contextShifts = result.contextShifts;
-        stats.contextUsed = qint64(m_session->tokens().size());
+        stats.contextUsed = result.contextUsed;
+        m_running = 0;
         emit finished(request.id, stats);
     } catch (const std::exception& e) {
+        m_running = 0;
         emit failed(request.id, QString::fromUtf8(e.what()));
     }
 }

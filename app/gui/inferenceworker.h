@@ -12,11 +12,8 @@
 #include <memory>
 
 namespace hearth {
-class Backend;
-class Model;
-class Session;
-class ChatFormatter;
-}  // namespace hearth
+class Engine;
+}
 
 namespace hearth::app {
 
@@ -27,8 +24,9 @@ public:
     explicit InferenceWorker(QObject* parent = nullptr);
     ~InferenceWorker() override;
 
-    // Safe from any thread: the running generation stops within one token.
-    void requestStop() { m_stop = true; }
+    // Safe from any thread: the request stops within one token, or does not start at all when it
+    // is still queued behind another (a Stop pressed early is never lost).
+    void requestStop(quint64 requestId);
     // Called from the GUI thread: the model being loaded stops uploading and is dropped.
     void requestCancelLoad() { m_cancelLoad = true; }
     // Called from the GUI thread before each load request (so a cancel right after it counts).
@@ -54,20 +52,11 @@ signals:
     void failed(quint64 requestId, const QString& error);
 
 private:
-    std::shared_ptr<Backend> backend(const QString& device);
-    // The chat template's text for the messages and its tokens (BOS added unless the template wrote it).
-    // `continuation` (the start of the reply) follows the generation prompt as plain text.
-    std::pair<std::string, std::vector<int32_t>> renderPrompt(const std::vector<ChatMessage>& messages,
-                                                              const std::string& continuation = {}) const;
-
-    std::shared_ptr<Backend> m_backend;  // made on first load: Vulkan, or the CPU without a usable device
-    QString m_backendDevice;             // the device setting m_backend was made for
-    std::unique_ptr<Model> m_model;
-    std::unique_ptr<Session> m_session;
-    std::unique_ptr<ChatFormatter> m_formatter;
-    std::atomic<bool> m_stop = false;
-    std::atomic<bool> m_cancelLoad = false;
-    double m_loadTotalBytes = 1;
+    std::unique_ptr<Engine> m_engine;
+    std::atomic<quint64> m_running{0};        // the request generating now (0: none)
+    std::atomic<quint64> m_stopRequested{0};  // the newest request asked to stop
+    std::atomic<bool> m_cancel{false};        // the running request's cancel flag
+    std::atomic<bool> m_cancelLoad{false};
 };
 
 }  // namespace hearth::app

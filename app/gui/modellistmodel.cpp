@@ -1,6 +1,5 @@
 #include "modellistmodel.h"
 
-#include "gguf/gguf_file.h"
 
 #include <QDir>
 #include <QFile>
@@ -78,10 +77,9 @@ void ModelListModel::summarize(const QString& path)
             error = tr("The file is missing.");
         } else {
             try {
-                summary = summarizeModel(GgufFile::open(path.toStdString()));
-                if (!summary->allTypesSupported) error = tr("It uses a weight type Hearth does not support yet.");
-                else if (summary->architecture != "llama" && summary->architecture != "qwen2")
-                    error = tr("Architecture “%1” is not supported yet.").arg(QString::fromStdString(summary->architecture));
+                summary = readModelSummary(path.toStdString());
+                const std::string why = unsupportedReason(*summary);
+                if (!why.empty()) error = tr("Hearth cannot run it: %1.").arg(QString::fromStdString(why));
             } catch (const std::exception& e) {
                 error = QString::fromUtf8(e.what());
             }
@@ -116,24 +114,20 @@ QString ModelListModel::fitText(const Entry& e, bool& fits) const
     fits = false;
     if (!e.summary || m_budgetBytes == 0) return {};
     const ModelSummary& s = *e.summary;
-    const int64_t context = s.contextLength ? std::min<int64_t>(m_contextLength, int64_t(s.contextLength)) : m_contextLength;
-    const uint64_t need = s.memoryBytes(uint64_t(context));
-    fits = need <= m_budgetBytes;
-    if (fits)
+    const FitCheck fit = checkFit(s, m_contextLength, m_budgetBytes);
+    fits = fit.fits;
+    if (fit.fits)
         return tr("Fits %1: needs %2 of %3 at %4 tokens of context.")
-            .arg(m_deviceLabel, bytesText(need), bytesText(m_budgetBytes))
-            .arg(context);
-    if (s.weightBytes >= m_budgetBytes)
+            .arg(m_deviceLabel, bytesText(fit.neededBytes), bytesText(m_budgetBytes))
+            .arg(fit.context);
+    if (fit.weightsAloneTooBig)
         return tr("Does not fit %1: the weights alone need %2, it has %3. Choose a smaller quantization, or the CPU.")
             .arg(m_deviceLabel, bytesText(s.weightBytes), bytesText(m_budgetBytes));
-    // The next step down: the longest context whose KV cache fits beside the weights.
-    const uint64_t perToken = std::max<uint64_t>(1, s.kvCacheBytes(1));
-    const uint64_t fitting = std::min<uint64_t>((m_budgetBytes - s.weightBytes) / perToken, uint64_t(context));
     return tr("Does not fit %1 at %2 tokens of context (needs %3 of %4); it fits with a context of %5 tokens.")
         .arg(m_deviceLabel)
-        .arg(context)
-        .arg(bytesText(need), bytesText(m_budgetBytes))
-        .arg(fitting / 256 * 256);
+        .arg(fit.context)
+        .arg(bytesText(fit.neededBytes), bytesText(m_budgetBytes))
+        .arg(fit.contextThatFits);
 }
 
 QVariant ModelListModel::data(const QModelIndex& index, int role) const

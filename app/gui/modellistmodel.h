@@ -5,7 +5,7 @@
 // worker thread; the GUI thread only receives the summaries.
 #pragma once
 
-#include "model/model_summary.h"
+#include "engine/engine.h"
 #include "storage/store.h"
 
 #include <QAbstractListModel>

@@ -21,7 +21,8 @@ const char* finishReasonName(FinishReason reason)
 
 uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache)
 {
-    return uint64_t(config.layers) * uint64_t(contextLength) * uint64_t(config.kvDim()) * 2 * (f16Cache ? 2 : 4);
+    return kvCacheBytes(uint64_t(config.layers), uint64_t(config.kvHeads), uint64_t(config.headDim), uint64_t(config.headDim),
+                        uint64_t(contextLength), f16Cache);
 }
 
 Session::Session(const Model& model, SessionOptions options) : m_model(model), m_options(options)
@@ -159,9 +160,11 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
 
         if (n + 1 == options.maxTokens) break;
         const int shifts = m_shifts;
+        const int64_t before = int64_t(m_tokens.size());
         auto l = decode(next);
         logits.assign(l.begin(), l.end());
-        if (m_shifts != shifts && callbacks.onContextShift) callbacks.onContextShift(int64_t(m_tokens.size()));
+        // decode() appended one token after discarding some: the callback gets what was discarded.
+        if (m_shifts != shifts && callbacks.onContextShift) callbacks.onContextShift(before + 1 - int64_t(m_tokens.size()));
     }
     emit(held + utf8.flush());
     result.generateSeconds = std::chrono::duration<double>(Clock::now() - t1).count();

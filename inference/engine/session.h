@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backend/backend.h"
+#include "engine/generation.h"
 #include "model/model.h"
 #include "sampling/sampler.h"
 
@@ -21,31 +22,6 @@ struct SessionOptions {
     bool f16Cache = true;
     int64_t batchSize = 512;     // prompt tokens per forward pass
     int64_t keepOnShift = -1;    // tokens kept at the start on a context shift; -1: the first prompt's length, capped at half
-};
-
-enum class FinishReason { Stop, Length, Cancelled };
-const char* finishReasonName(FinishReason reason);
-
-struct GenerateOptions {
-    int64_t maxTokens = 256;
-    SamplerSettings sampler;
-    std::vector<std::string> stopStrings;
-};
-
-struct GenerateCallbacks {
-    std::function<void(const std::string& text)> onText;  // complete UTF-8 only
-    std::function<void(int64_t discarded)> onContextShift;
-    const std::atomic<bool>* cancel = nullptr;            // checked before every token
-};
-
-struct GenerateResult {
-    FinishReason reason = FinishReason::Stop;
-    std::vector<TokenId> tokens;  // generated tokens
-    std::string text;
-    int64_t promptTokensEvaluated = 0;  // after prefix reuse
-    double promptSeconds = 0;
-    double generateSeconds = 0;
-    int contextShifts = 0;
 };
 
 // Bytes of K and V for every layer at a context length.

@@ -19,6 +19,23 @@ int64_t requireCount(const GgufFile& file, const std::string& key, int64_t max)
 
 }  // namespace
 
+const std::vector<std::string>& supportedArchitectures()
+{
+    static const std::vector<std::string> architectures = {"llama", "qwen2"};
+    return architectures;
+}
+
+const char* supportedArchitecturesDescription()
+{
+    return "Hearth runs 'llama' and 'qwen2' models: Llama, Mistral, TinyLlama, Qwen 2/2.5, DeepSeek LLM and the DeepSeek-R1 distills";
+}
+
+uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength,
+                      bool f16Cache)
+{
+    return layers * contextLength * kvHeads * (keyLength + valueLength) * (f16Cache ? 2 : 4);
+}
+
 ModelConfig ModelConfig::fromGguf(const GgufFile& file)
 {
     ModelConfig c;
@@ -30,9 +47,8 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
         c.attentionBias = true;
     } else {
         throw Error(ErrorCode::UnsupportedType,
-                    file.displayName() + ": model architecture '" + c.architecture +
-                        "' is not supported (Hearth runs 'llama' and 'qwen2' models: Llama, Mistral, TinyLlama, "
-                        "Qwen 2/2.5, DeepSeek LLM and the DeepSeek-R1 distills)");
+                    file.displayName() + ": model architecture '" + c.architecture + "' is not supported (" +
+                        supportedArchitecturesDescription() + ")");
     }
     const std::string a = c.architecture + ".";
     c.embedding = requireCount(file, a + "embedding_length", 1 << 16);

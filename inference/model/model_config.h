@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace hearth {
 
@@ -38,5 +39,14 @@ struct ModelConfig {
     // is missing or out of range.
     static ModelConfig fromGguf(const GgufFile& file);
 };
+
+// The GGUF architectures Hearth runs, and the families they cover (for messages). The one list.
+const std::vector<std::string>& supportedArchitectures();
+const char* supportedArchitecturesDescription();
+
+// Bytes of K and V for every layer at a context length: the one formula, used by the session
+// that allocates the cache and by the fit check that predicts it.
+uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength,
+                      bool f16Cache);
 
 }  // namespace hearth

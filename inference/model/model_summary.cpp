@@ -1,5 +1,8 @@
 #include "model/model_summary.h"
 
+#include "gguf/gguf_file.h"
+#include "model/model_config.h"
+
 #include <algorithm>
 
 namespace hearth {
@@ -27,10 +30,15 @@ std::string fileNameOf(const std::string& path)
 
 }  // namespace
 
-uint64_t ModelSummary::kvCacheBytes(uint64_t context) const
+uint64_t ModelSummary::kvCacheBytes(uint64_t context, bool f16Cache) const
 {
-    const uint64_t f16 = 2;
-    return blockCount * context * headCountKv * (keyLength + valueLength) * f16;
+    return hearth::kvCacheBytes(blockCount, headCountKv, keyLength, valueLength, context, f16Cache);
+}
+
+bool ModelSummary::architectureSupported() const
+{
+    const auto& supported = supportedArchitectures();
+    return std::find(supported.begin(), supported.end(), architecture) != supported.end();
 }
 
 ModelSummary summarizeModel(const GgufFile& file)

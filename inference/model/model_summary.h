@@ -1,14 +1,14 @@
 // What a user wants to know about a model file before loading it, read from metadata only.
 #pragma once
 
-#include "gguf/gguf_file.h"
-
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 
 namespace hearth {
+
+class GgufFile;
 
 struct WeightTypeUsage {
     uint64_t tensors = 0;
@@ -40,10 +40,12 @@ struct ModelSummary {
     bool hasChatTemplate = false;
     bool allTypesSupported = true;     // false when any tensor uses e.g. an IQ type
 
-    // F16 K and V for every layer at the given context length.
-    uint64_t kvCacheBytes(uint64_t context) const;
+    // K and V for every layer at the given context length (the session's own formula).
+    uint64_t kvCacheBytes(uint64_t context, bool f16Cache = true) const;
     // Weights plus KV cache: what loading the model for `context` tokens needs.
-    uint64_t memoryBytes(uint64_t context) const { return weightBytes + kvCacheBytes(context); }
+    uint64_t memoryBytes(uint64_t context, bool f16Cache = true) const { return weightBytes + kvCacheBytes(context, f16Cache); }
+    // Whether Hearth runs this file's architecture (supportedArchitectures()).
+    bool architectureSupported() const;
 };
 
 ModelSummary summarizeModel(const GgufFile& file);

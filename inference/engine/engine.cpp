@@ -1,0 +1,155 @@
+// Engine: the door's loaded model. Opening picks the backend (the one fallback rule), loads the
+// weights with progress and cancel, and makes the conversation's session and chat turn.
+#include "engine/engine.h"
+
+#include "backend/cpu/cpu_backend.h"
+#include "backend/vulkan/vulkan_backend.h"
+#include "engine/chat_turn.h"
+#include "engine/device_description.h"
+#include "engine/perplexity.h"
+#include "engine/session.h"
+#include "model/model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+namespace hearth {
+
+struct Engine::Impl {
+    std::shared_ptr<Backend> backend;
+    VulkanBackend* vulkan = nullptr;  // the same backend when it is Vulkan
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Session> session;
+    std::unique_ptr<ChatTurn> turn;
+    ModelSummary summary;
+    ComputeDevice device;
+    std::string fallbackNote;
+    int64_t contextLength = 0;
+    bool f16Cache = true;
+};
+
+namespace {
+
+// The one place the backend is chosen: automatic means Vulkan's best device, and the CPU only
+// when no Vulkan device can be used at all (a model that does not fit is an error, not a reason
+// to fall back silently).
+std::shared_ptr<Backend> makeBackend(const EngineOptions& options, std::string& fallbackNote)
+{
+    const std::string& device = options.device;
+    if (device == "cpu") return std::make_shared<CpuBackend>(options.threads);
+    VulkanBackendOptions vulkan;
+    if (device != "auto" && device != "vulkan") vulkan.device = device;
+    if (device.empty() || device == "auto") {
+        try {
+            return std::make_shared<VulkanBackend>(vulkan);
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::Device) throw;
+            fallbackNote = std::string("Vulkan is not available (") + e.what() + "); using the CPU";
+            return std::make_shared<CpuBackend>(options.threads);
+        }
+    }
+    return std::make_shared<VulkanBackend>(vulkan);
+}
+
+}  // namespace
+
+Engine::Engine(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
+Engine::~Engine() = default;
+
+std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOptions& options)
+{
+    auto impl = std::make_unique<Impl>();
+    auto cancelled = [&] { return options.cancelLoad && options.cancelLoad->load(); };
+    if (cancelled()) throw Error(ErrorCode::Cancelled, path + ": loading was cancelled");
+    impl->summary = readModelSummary(path);
+    impl->backend = makeBackend(options, impl->fallbackNote);
+    impl->vulkan = dynamic_cast<VulkanBackend*>(impl->backend.get());
+    const uint64_t total = std::max<uint64_t>(1, impl->summary.fileBytes);
+    if (impl->vulkan) {
+        impl->device = describeVulkanDevice(impl->vulkan->device());
+        impl->vulkan->setUploadProgress([&](uint64_t bytes) {
+            if (cancelled()) throw Error(ErrorCode::Cancelled, path + ": loading was cancelled");
+            if (options.onLoadProgress) options.onLoadProgress(std::min(bytes, total), total);
+        });
+    } else {
+        impl->device = describeCpuDevice();
+    }
+    impl->model = Model::load(path, impl->backend);
+    if (impl->vulkan) impl->vulkan->setUploadProgress({});
+    if (cancelled()) throw Error(ErrorCode::Cancelled, path + ": loading was cancelled");
+    const int64_t trained = impl->model->config().trainedContext;
+    const int64_t wanted = options.contextLength > 0 ? options.contextLength : std::min<int64_t>(trained, 4096);
+    impl->contextLength = std::min(wanted, trained);
+    impl->f16Cache = options.f16Cache;
+    SessionOptions sessionOptions;
+    sessionOptions.contextLength = impl->contextLength;
+    sessionOptions.f16Cache = options.f16Cache;
+    impl->session = std::make_unique<Session>(*impl->model, sessionOptions);
+    impl->turn = std::make_unique<ChatTurn>(*impl->model, *impl->session);
+    if (options.onLoadProgress) options.onLoadProgress(total, total);
+    return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+const ModelSummary& Engine::summary() const { return m->summary; }
+std::string Engine::backendName() const { return m->backend->name(); }
+const std::string& Engine::fallbackNote() const { return m->fallbackNote; }
+const ComputeDevice& Engine::device() const { return m->device; }
+uint64_t Engine::deviceBytesPeak() const { return m->vulkan ? m->vulkan->deviceBytesPeak() : 0; }
+int64_t Engine::contextLength() const { return m->contextLength; }
+int64_t Engine::trainedContext() const { return m->model->config().trainedContext; }
+int64_t Engine::vocabularySize() const { return m->model->config().vocabulary; }
+int64_t Engine::contextUsed() const { return int64_t(m->session->tokens().size()); }
+
+std::vector<int32_t> Engine::tokenize(std::string_view text, bool addBos, bool parseSpecial) const
+{
+    return m->model->tokenizer().encode(text, addBos, parseSpecial);
+}
+
+std::string Engine::tokenText(int32_t id) const { return m->model->tokenizer().tokenBytes(id, /*renderSpecial=*/true); }
+
+const std::string& Engine::chatFormat() const { return m->turn->formatDescription(); }
+
+RenderedChat Engine::renderChat(const std::vector<ChatMessage>& messages, const std::string& replyPrefix)
+{
+    return m->turn->render(messages, replyPrefix);
+}
+
+ChatTurnResult Engine::chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks)
+{
+    return m->turn->run(request, callbacks);
+}
+
+GenerateResult Engine::complete(std::span<const int32_t> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks)
+{
+    return m->session->generate(prompt, options, callbacks);
+}
+
+PerplexityReport Engine::perplexity(const std::string& text, int64_t context, const std::function<void(int, double)>& onChunk)
+{
+    const PerplexityResult r = measurePerplexity(*m->model, text, context, m->f16Cache, onChunk);
+    return {r.chunks, r.scoredTokens, r.perplexity, r.uncertainty};
+}
+
+SpeedSample Engine::measureSpeed(int64_t promptTokens, int64_t generatedTokens, uint64_t seed)
+{
+    using Clock = std::chrono::steady_clock;
+    // Random non-special tokens, like llama-bench, so no prompt is easier than another.
+    std::mt19937 rng{static_cast<uint32_t>(seed)};
+    std::uniform_int_distribution<TokenId> pick(3, TokenId(m->model->config().vocabulary - 1));
+    std::vector<TokenId> prompt(static_cast<size_t>(promptTokens));
+    for (auto& t : prompt) t = pick(rng);
+    SessionOptions options;
+    options.contextLength = promptTokens + generatedTokens + 8;
+    options.f16Cache = m->f16Cache;
+    Session session(*m->model, options);
+    const auto t0 = Clock::now();
+    session.evaluate(prompt);
+    const auto t1 = Clock::now();
+    const TokenId next = pick(rng);
+    for (int64_t i = 0; i < generatedTokens; ++i) session.decode(next);
+    const auto t2 = Clock::now();
+    return {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count()};
+}
+
+}  // namespace hearth

@@ -1,0 +1,40 @@
+// What a generation is asked to do and what it reports: the value types shared by the session,
+// the chat turn and the engine's door (no backend or model types here).
+#pragma once
+
+#include "sampling/sampler.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hearth {
+
+enum class FinishReason { Stop, Length, Cancelled };
+const char* finishReasonName(FinishReason reason);
+
+struct GenerateOptions {
+    int64_t maxTokens = 256;
+    SamplerSettings sampler;
+    std::vector<std::string> stopStrings;
+};
+
+struct GenerateCallbacks {
+    std::function<void(const std::string& text)> onText;  // complete UTF-8 only
+    std::function<void(int64_t discarded)> onContextShift;
+    const std::atomic<bool>* cancel = nullptr;            // checked before every token
+};
+
+struct GenerateResult {
+    FinishReason reason = FinishReason::Stop;
+    std::vector<TokenId> tokens;  // generated tokens
+    std::string text;
+    int64_t promptTokensEvaluated = 0;  // after prefix reuse
+    double promptSeconds = 0;
+    double generateSeconds = 0;
+    int contextShifts = 0;
+};
+
+}  // namespace hearth
