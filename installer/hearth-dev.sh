@@ -15,7 +15,8 @@ step() { printf '\n=== %s ===\n' "$*"; }
 
 configure_and_build() {  # configure_and_build <dir> [cmake args...]
     local dir="$1"; shift
-    cmake -S . -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+    mkdir -p "$dir"  # the configure log lives in the build folder, not the checkout's root
+    cmake -S . -B "$dir" -G Ninja "$@" >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; return 1; }
     cmake --build "$dir" -j "$jobs"
 }
 

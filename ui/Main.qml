@@ -14,24 +14,26 @@ ApplicationWindow {
 
     onClosing: ChatController.shutdown()
 
-    // Appearance from the settings: the system's palette, or a light or dark one. (The C++ side
-    // sets the application palette and font too; Fusion's windows and popups take these.)
-    readonly property bool dark: ChatController.theme === "dark"
-    readonly property bool themed: ChatController.theme !== "system"
-    palette.window: !themed ? Qt.application.palette.window : dark ? "#202124" : "#f3f3f3"
-    palette.windowText: !themed ? Qt.application.palette.windowText : dark ? "#e8eaed" : "#1f1f1f"
-    palette.base: !themed ? Qt.application.palette.base : dark ? "#2a2b2e" : "#ffffff"
-    palette.alternateBase: !themed ? Qt.application.palette.alternateBase : dark ? "#35363a" : "#eceff3"
-    palette.text: !themed ? Qt.application.palette.text : dark ? "#e8eaed" : "#1f1f1f"
-    palette.button: !themed ? Qt.application.palette.button : dark ? "#3c4043" : "#e6e6e6"
-    palette.buttonText: !themed ? Qt.application.palette.buttonText : dark ? "#e8eaed" : "#1f1f1f"
-    palette.highlight: !themed ? Qt.application.palette.highlight : dark ? "#8ab4f8" : "#1a73e8"
-    palette.highlightedText: !themed ? Qt.application.palette.highlightedText : dark ? "#202124" : "#ffffff"
-    palette.mid: !themed ? Qt.application.palette.mid : dark ? "#5f6368" : "#c4c7c5"
-    palette.light: !themed ? Qt.application.palette.light : dark ? "#4a4d51" : "#ffffff"
-    palette.midlight: !themed ? Qt.application.palette.midlight : dark ? "#35363a" : "#eceff3"
-    palette.dark: !themed ? Qt.application.palette.dark : dark ? "#17181a" : "#a0a0a0"
-    palette.placeholderText: !themed ? Qt.application.palette.placeholderText : dark ? "#9aa0a6" : "#80868b"
+    // Colours from the theme setting; appearance.cpp holds the one definition of the themes.
+    readonly property var colors: ChatController.themeColors
+    palette.window: colors.window
+    palette.windowText: colors.windowText
+    palette.base: colors.base
+    palette.alternateBase: colors.alternateBase
+    palette.text: colors.text
+    palette.button: colors.button
+    palette.buttonText: colors.buttonText
+    palette.highlight: colors.highlight
+    palette.highlightedText: colors.highlightedText
+    palette.mid: colors.mid
+    palette.light: colors.light
+    palette.midlight: colors.midlight
+    palette.dark: colors.dark
+    palette.placeholderText: colors.placeholderText
+    palette.link: colors.link
+    palette.disabled.windowText: colors.disabledText
+    palette.disabled.text: colors.disabledText
+    palette.disabled.buttonText: colors.disabledText
 
     FileDialog {
         id: modelDialog
@@ -124,7 +126,7 @@ ApplicationWindow {
 
             StackLayout {
                 SplitView.fillWidth: true
-                currentIndex: (!ChatController.modelLoaded && !ChatController.loadingModel && ChatController.messages.rowCount() === 0
+                currentIndex: (!ChatController.modelLoaded && !ChatController.loadingModel && ChatController.messages.count === 0
                                && ChatController.currentConversation === 0) ? 0 : 1
                 WelcomeView { onAddModel: modelDialog.open() }
                 ChatView { }

@@ -39,15 +39,42 @@ QPalette themed(bool dark)
     return p;
 }
 
+QPalette& startupPalette()
+{
+    static QPalette palette = QGuiApplication::palette();  // before any theme was applied
+    return palette;
+}
+
+QPalette paletteFor(const QString& theme)
+{
+    return theme == "dark" ? themed(true) : theme == "light" ? themed(false) : startupPalette();
+}
+
 }  // namespace
+
+QVariantMap themeColors(const QString& theme)
+{
+    const QPalette p = paletteFor(theme);
+    const std::pair<const char*, QPalette::ColorRole> roles[] = {
+        {"window", QPalette::Window},   {"windowText", QPalette::WindowText},       {"base", QPalette::Base},
+        {"alternateBase", QPalette::AlternateBase}, {"text", QPalette::Text},       {"button", QPalette::Button},
+        {"buttonText", QPalette::ButtonText},       {"highlight", QPalette::Highlight},
+        {"highlightedText", QPalette::HighlightedText}, {"mid", QPalette::Mid},    {"light", QPalette::Light},
+        {"midlight", QPalette::Midlight}, {"dark", QPalette::Dark}, {"placeholderText", QPalette::PlaceholderText},
+        {"link", QPalette::Link}};
+    QVariantMap colors;
+    for (const auto& [name, role] : roles) colors.insert(QString::fromLatin1(name), p.color(QPalette::Active, role));
+    colors.insert(QStringLiteral("disabledText"), p.color(QPalette::Disabled, QPalette::ButtonText));
+    return colors;
+}
 
 void applyAppearance(const QString& theme, int fontPoints)
 {
     auto* app = qobject_cast<QGuiApplication*>(QCoreApplication::instance());
     if (!app) return;
-    static const QPalette systemPalette = QGuiApplication::palette();
+    startupPalette();
     static const QFont systemFont = QGuiApplication::font();
-    QGuiApplication::setPalette(theme == "dark" ? themed(true) : theme == "light" ? themed(false) : systemPalette);
+    QGuiApplication::setPalette(paletteFor(theme));
     QFont font = systemFont;
     if (fontPoints > 0) font.setPointSize(fontPoints);
     QGuiApplication::setFont(font);

@@ -144,6 +144,8 @@ void ChatController::setTheme(const QString& t)
     applyAppearance(theme(), fontSize());
 }
 
+QVariantMap ChatController::themeColors() const { return hearth::app::themeColors(theme()); }
+
 void ChatController::setFontSize(int points)
 {
     storeSetting("font_size", int64_t(points));

@@ -60,6 +60,8 @@ class ChatController : public QObject {
     // Appearance: "system", "light" or "dark"; the font size in points (0: the system's).
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY settingsChanged)
     Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY settingsChanged)
+    // The theme's colours by palette role, for the windows' palettes (appearance.cpp defines them).
+    Q_PROPERTY(QVariantMap themeColors READ themeColors NOTIFY settingsChanged)
     Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY settingsChanged)
     // Compute devices to choose from: "Automatic", each Vulkan device, "CPU"; and the chosen one.
     Q_PROPERTY(QStringList devices READ devices CONSTANT)
@@ -110,6 +112,7 @@ public:
     void setTheme(const QString& t);
     int fontSize() const { return int(m_store->intSetting("font_size", 0)); }
     void setFontSize(int points);
+    QVariantMap themeColors() const;
     // The context length models are loaded with (taking effect at the next load).
     int contextLengthSetting() const;
     void setContextLengthSetting(int tokens);

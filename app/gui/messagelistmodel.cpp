@@ -49,9 +49,11 @@ QString MessageListModel::textSlice(int row, qsizetype from, qsizetype count) co
 
 void MessageListModel::reset(std::vector<Item> items)
 {
+    const size_t before = m_items.size();
     beginResetModel();
     m_items = std::move(items);
     endResetModel();
+    if (m_items.size() != before) emit countChanged();
 }
 
 void MessageListModel::append(const Item& item)
@@ -59,6 +61,7 @@ void MessageListModel::append(const Item& item)
     beginInsertRows({}, int(m_items.size()), int(m_items.size()));
     m_items.push_back(item);
     endInsertRows();
+    emit countChanged();
 }
 
 void MessageListModel::appendToLast(const QString& answer, const QString& reasoning)

@@ -13,6 +13,8 @@ class MessageListModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("owned by ChatController")
+    // For bindings: rowCount() called from QML is evaluated once and never updates.
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 
 public:
     // ContentRole and ReasoningRole give at most kMessagePreviewChars (the view never receives a
@@ -44,6 +46,9 @@ public:
     const std::vector<Item>& items() const { return m_items; }
     // `count` characters of the message at `row` from character `from` (the collapsed rest).
     QString textSlice(int row, qsizetype from, qsizetype count) const;
+
+signals:
+    void countChanged();
 
 private:
     std::vector<Item> m_items;

@@ -4,6 +4,7 @@
 
 #include "storage/store.h"
 
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -34,9 +35,21 @@ private:
     QString m_model;
     std::string dbPath() const { return (m_dir.path() + "/hearth.db").toStdString(); }
 
+    // Every list model the controller exposes is checked by Qt's model tester for as long as it lives.
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
+    void checkModels(ChatController& controller)
+    {
+        m_testers.clear();
+        for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
+                 controller.messages(), controller.conversations(), controller.models(), controller.searchResults()})
+            m_testers.push_back(std::make_unique<QAbstractItemModelTester>(model, QAbstractItemModelTester::FailureReportingMode::QtTest));
+    }
+
     std::unique_ptr<ChatController> makeController()
     {
+        m_testers.clear();
         auto controller = std::make_unique<ChatController>(storage::Store::open(dbPath()));
+        checkModels(*controller);
         controller->loadModel(m_model);
         for (int i = 0; i < 200 && !controller->modelLoaded(); ++i) QTest::qWait(100);  // the worker loads it
         return controller;

@@ -5,6 +5,7 @@
 
 #include "storage/store.h"
 
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
@@ -63,6 +64,7 @@ private slots:
         broken.close();
 
         ModelListModel models(*store, folder);
+        QAbstractItemModelTester tester(&models, QAbstractItemModelTester::FailureReportingMode::QtTest);
         models.setBudget(1ull << 30, "the device", 2048);
         QCOMPARE(models.rowCount(), 2);
         waitUntilRead(models);
@@ -104,6 +106,7 @@ private slots:
         store->upsertModel(m_stories.toStdString(), 1, 1, std::nullopt);
         store->upsertModel((dir.path() + "/gone.gguf").toStdString(), 1, 1, std::nullopt);
         ModelListModel models(*store, dir.path() + "/models");
+        QAbstractItemModelTester tester(&models, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(models.rowCount(), 2);
         waitUntilRead(models);
         QVERIFY(!role(models, "stories260K.gguf", ModelListModel::InFolderRole).toBool());

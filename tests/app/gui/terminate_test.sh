@@ -15,6 +15,22 @@ python3 -c 'import json; json.dump({"title": "Huge paste", "messages": [{"role":
   {"role": "assistant", "content": "lorem ipsum " * 1800000}]}, open("'"$work"'/huge.json", "w"))'
 "$cli" chats --data-dir "$work/data" import "$work/huge.json" >/dev/null || fail "import"
 
+# A clean start: with a model loading and a chat open, nothing from QML on stderr (no
+# TypeError, no binding loop, no warning of any kind).
+shared="${HEARTH_SHARED_DIR:-}"
+if [ -f "$shared/models/stories260K.gguf" ]; then
+    "$app" --data-dir "$work/clean" --model "$shared/models/stories260K.gguf" >"$work/clean.log" 2>&1 &
+    pid=$!
+    sleep 6
+    kill -TERM "$pid"; wait "$pid"; pid=""
+    if grep -E "qrc:|qml:|TypeError|Warning|warning|Binding loop" "$work/clean.log"; then
+        fail "the app printed QML warnings on a clean start (above)"
+    fi
+    echo "clean start: $(grep -c . "$work/clean.log" || true) lines on stderr, no QML warnings"
+else
+    echo "skipping the clean-start check: ../shared is absent"
+fi
+
 # The newest chat (the 20 MB message) opens at start.
 "$app" --data-dir "$work/data" >"$work/app.log" 2>&1 &
 pid=$!
