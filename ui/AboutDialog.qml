@@ -30,8 +30,8 @@ Dialog {
             Layout.fillWidth: true
         }
         Label {
-            visible: ChatController.modelLoaded
-            text: ChatController.templateDescription
+            visible: ModelController.modelLoaded
+            text: ModelController.templateDescription
             wrapMode: Text.Wrap
             opacity: 0.7
             Layout.fillWidth: true

@@ -29,8 +29,31 @@ ColumnLayout {
         Label {
             anchors.centerIn: parent
             visible: messages.count === 0
-            text: ChatController.modelLoaded ? qsTr("Ask anything. Nothing you type leaves this computer.") : ""
+            text: ModelController.modelLoaded ? qsTr("Ask anything. Nothing you type leaves this computer.") : ""
             opacity: 0.6
+        }
+    }
+
+    // An older chat written with another model: offer to load that one (switching is fine too:
+    // the chat goes on, and each reply says which model wrote it).
+    RowLayout {
+        objectName: "chatModelOffer"
+        Layout.fillWidth: true
+        Layout.leftMargin: 12
+        Layout.rightMargin: 12
+        visible: ChatController.chatModelPath !== "" && !ChatController.generating && !ModelController.loadingModel
+        Label {
+            text: qsTr("This chat was written with %1.").arg(ChatController.chatModelPath.split("/").pop())
+            textFormat: Text.PlainText
+            elide: Text.ElideMiddle
+            opacity: 0.8
+            Layout.fillWidth: true
+        }
+        Button {
+            objectName: "loadChatModelButton"
+            text: qsTr("Load it")
+            onClicked: ModelController.loadModel(ChatController.chatModelPath)
+            Accessible.name: qsTr("Load the model this chat was written with")
         }
     }
 
@@ -56,13 +79,13 @@ ColumnLayout {
         }
         Button {
             text: qsTr("Regenerate")
-            visible: !ChatController.generating && ChatController.modelLoaded && messages.count > 0
+            visible: !ChatController.generating && ModelController.modelLoaded && messages.count > 0
             onClicked: ChatController.regenerate()
             Accessible.name: qsTr("Regenerate the last reply")
         }
         Item { Layout.fillWidth: true }
         Label {
-            text: ChatController.templateDescription
+            text: ModelController.templateDescription
             opacity: 0.5
             elide: Text.ElideRight
             Layout.maximumWidth: 420

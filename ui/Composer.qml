@@ -7,7 +7,7 @@ import Hearth.Core
 
 RowLayout {
     id: root
-    readonly property bool ready: ChatController.modelLoaded && !ChatController.generating
+    readonly property bool ready: ModelController.modelLoaded && !ChatController.generating
     signal editLastRequested()
 
     function submit() {
@@ -18,8 +18,11 @@ RowLayout {
 
     // Keyboard focus goes to the composer as soon as a model is ready.
     Connections {
+        target: ModelController
+        function onModelChanged() { if (ModelController.modelLoaded) input.forceActiveFocus() }
+    }
+    Connections {
         target: ChatController
-        function onModelChanged() { if (ChatController.modelLoaded) input.forceActiveFocus() }
         function onReplyFinished() { input.forceActiveFocus() }
     }
 
@@ -31,9 +34,9 @@ RowLayout {
             objectName: "composerInput"
             focus: true
             wrapMode: TextArea.Wrap
-            enabled: ChatController.modelLoaded
-            placeholderText: ChatController.loadingModel ? qsTr("Loading the model…")
-                             : ChatController.modelLoaded ? qsTr("Message (Enter to send, Shift+Enter for a new line)")
+            enabled: ModelController.modelLoaded
+            placeholderText: ModelController.loadingModel ? qsTr("Loading the model…")
+                             : ModelController.modelLoaded ? qsTr("Message (Enter to send, Shift+Enter for a new line)")
                              : qsTr("Open a model to start chatting")
             Accessible.name: qsTr("Message")
             Keys.onReturnPressed: (event) => {
@@ -66,7 +69,7 @@ RowLayout {
         // Counted by the worker, which is busy while a reply streams: shown when current.
         // (Always "visible", empty when there is nothing to show: Qt 6.4's RowLayout left an
         // item that became visible later at the layout's origin, over the text.)
-        readonly property bool current: ChatController.modelLoaded && !ChatController.generating && input.text.trim() !== ""
+        readonly property bool current: ModelController.modelLoaded && !ChatController.generating && input.text.trim() !== ""
         text: !current ? "" : ChatController.draftTokens === 1 ? qsTr("1 token") : qsTr("%1 tokens").arg(ChatController.draftTokens)
         opacity: 0.6
         Layout.preferredWidth: 90  // fixed: the layout does not follow the text's width as it changes

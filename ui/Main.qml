@@ -10,12 +10,12 @@ ApplicationWindow {
     width: 1100
     height: 720
     visible: true
-    title: ChatController.modelName ? qsTr("Hearth — %1").arg(ChatController.modelName) : qsTr("Hearth")
+    title: ModelController.modelName ? qsTr("Hearth — %1").arg(ModelController.modelName) : qsTr("Hearth")
 
     onClosing: ChatController.shutdown()
 
     // Colours from the theme setting; appearance.cpp holds the one definition of the themes.
-    readonly property var colors: ChatController.themeColors
+    readonly property var colors: AppSettings.themeColors
     palette.window: colors.window
     palette.windowText: colors.windowText
     palette.base: colors.base
@@ -39,7 +39,7 @@ ApplicationWindow {
         id: modelDialog
         title: qsTr("Add a model file")
         nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
-        onAccepted: ChatController.loadModel(selectedFile)
+        onAccepted: ModelController.loadModel(selectedFile)
     }
 
     SettingsDialog { id: settings; palette: window.palette }
@@ -58,36 +58,36 @@ ApplicationWindow {
             anchors.leftMargin: 8
             anchors.rightMargin: 8
             Label {
-                text: ChatController.loadingModel ? qsTr("Loading %1…").arg(ChatController.modelName)
-                      : ChatController.modelLoaded ? ChatController.modelName : qsTr("No model loaded")
+                text: ModelController.loadingModel ? qsTr("Loading %1…").arg(ModelController.modelName)
+                      : ModelController.modelLoaded ? ModelController.modelName : qsTr("No model loaded")
                 font.bold: true
                 elide: Text.ElideMiddle
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Current model")
             }
-            BusyIndicator { running: ChatController.loadingModel; visible: running; implicitHeight: 28; implicitWidth: 28 }
+            BusyIndicator { running: ModelController.loadingModel; visible: running; implicitHeight: 28; implicitWidth: 28 }
             ProgressBar {
                 objectName: "loadProgress"
-                visible: ChatController.loadingModel && ChatController.loadProgress > 0
-                value: ChatController.loadProgress
+                visible: ModelController.loadingModel && ModelController.loadProgress > 0
+                value: ModelController.loadProgress
                 implicitWidth: 160
                 Accessible.name: qsTr("Model loading progress")
             }
             ToolButton {
-                visible: ChatController.loadingModel
+                visible: ModelController.loadingModel
                 text: qsTr("Cancel")
-                onClicked: ChatController.cancelLoad()
+                onClicked: ModelController.cancelLoad()
                 Accessible.name: qsTr("Cancel loading the model")
             }
             Label {
-                visible: ChatController.modelLoaded && ChatController.contextLength > 0
-                text: qsTr("context %1 / %2").arg(ChatController.contextUsed).arg(ChatController.contextLength)
+                visible: ModelController.modelLoaded && ModelController.contextLength > 0
+                text: qsTr("context %1 / %2").arg(ChatController.contextUsed).arg(ModelController.contextLength)
                 opacity: 0.7
             }
             ToolButton { text: qsTr("Models…"); onClicked: models.open(); Accessible.name: qsTr("Manage models") }
             ToolButton {
                 text: qsTr("Prompt")
-                enabled: ChatController.modelLoaded
+                enabled: ModelController.modelLoaded
                 onClicked: inspector.open()
                 Accessible.name: qsTr("Show the exact prompt")
             }
@@ -126,7 +126,7 @@ ApplicationWindow {
 
             StackLayout {
                 SplitView.fillWidth: true
-                currentIndex: (!ChatController.modelLoaded && !ChatController.loadingModel && ChatController.messages.count === 0
+                currentIndex: (!ModelController.modelLoaded && !ModelController.loadingModel && ChatController.messages.count === 0
                                && ChatController.currentConversation === 0) ? 0 : 1
                 WelcomeView { onAddModel: modelDialog.open() }
                 ChatView { }
@@ -136,6 +136,6 @@ ApplicationWindow {
 
     DropArea {
         anchors.fill: parent
-        onDropped: (drop) => { if (drop.hasUrls) ChatController.loadModel(drop.urls[0]) }
+        onDropped: (drop) => { if (drop.hasUrls) ModelController.loadModel(drop.urls[0]) }
     }
 }

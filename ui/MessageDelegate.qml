@@ -69,7 +69,7 @@ Item {
                     Accessible.name: qsTr("Next version")
                 }
                 ToolButton {
-                    visible: root.role === "user" && !root.editing && ChatController.modelLoaded && !ChatController.generating
+                    visible: root.role === "user" && !root.editing && ModelController.modelLoaded && !ChatController.generating
                     text: qsTr("Edit")
                     onClicked: root.startEdit()
                     Accessible.name: qsTr("Edit and resend this message")
@@ -183,7 +183,7 @@ Item {
                 Button {
                     objectName: "continueButton"
                     visible: root.ListView.view !== null && root.index === root.ListView.view.count - 1 && root.reasoning === ""
-                    enabled: ChatController.modelLoaded && !ChatController.generating
+                    enabled: ModelController.modelLoaded && !ChatController.generating
                     text: qsTr("Continue")
                     onClicked: ChatController.continueReply()
                     Accessible.name: qsTr("Continue the interrupted reply")

@@ -25,13 +25,13 @@ Dialog {
         RowLayout {
             Layout.fillWidth: true
             Label {
-                text: qsTr("Models folder: %1").arg(ChatController.models.folder)
+                text: qsTr("Models folder: %1").arg(ModelController.models.folder)
                 elide: Text.ElideMiddle
                 Layout.fillWidth: true
             }
             Button {
                 text: qsTr("Open folder")
-                onClicked: Qt.openUrlExternally(ChatController.models.folderUrl)
+                onClicked: Qt.openUrlExternally(ModelController.models.folderUrl)
                 Accessible.name: qsTr("Open the models folder")
             }
             Button {
@@ -41,7 +41,7 @@ Dialog {
             }
         }
         Label {
-            visible: ChatController.models.count === 0
+            visible: ModelController.models.count === 0
             text: qsTr("No models yet. Put .gguf files in the models folder, or add one from anywhere.")
             wrapMode: Text.Wrap
             Layout.fillWidth: true
@@ -53,7 +53,7 @@ Dialog {
             Layout.fillHeight: true
             clip: true
             spacing: 6
-            model: ChatController.models
+            model: ModelController.models
             delegate: Frame {
                 id: row
                 required property string path
@@ -81,19 +81,19 @@ Dialog {
                         Button {
                             text: qsTr("Load")
                             enabled: row.error === "" && !ChatController.generating
-                            onClicked: { ChatController.loadModel(row.path); dialog.close() }
+                            onClicked: { ModelController.loadModel(row.path); dialog.close() }
                             Accessible.name: qsTr("Load %1").arg(row.fileName)
                         }
                         ToolButton {
                             text: qsTr("Set default")
                             visible: !row.isDefault && row.error === ""
-                            onClicked: ChatController.models.setDefault(row.path)
+                            onClicked: ModelController.models.setDefault(row.path)
                             Accessible.name: qsTr("Make %1 the default model").arg(row.fileName)
                         }
                         ToolButton {
                             text: qsTr("Remove")
                             visible: !row.inFolder
-                            onClicked: ChatController.models.forget(row.path)
+                            onClicked: ModelController.models.forget(row.path)
                             Accessible.name: qsTr("Remove %1 from the list").arg(row.fileName)
                         }
                         ToolButton {
@@ -123,6 +123,6 @@ Dialog {
         anchors.centerIn: parent
         standardButtons: Dialog.Yes | Dialog.No
         Label { text: qsTr("%1 will be moved to the trash.").arg(dialog.pendingDelete); wrapMode: Text.Wrap; width: 400 }
-        onAccepted: ChatController.models.deleteFile(dialog.pendingDelete)
+        onAccepted: ModelController.models.deleteFile(dialog.pendingDelete)
     }
 }

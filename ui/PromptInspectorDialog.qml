@@ -21,8 +21,8 @@ Dialog {
         anchors.fill: parent
         Label {
             objectName: "inspectorSummary"
-            text: qsTr("%1 tokens of %2 · %3").arg(ChatController.inspectedTokens).arg(ChatController.contextLength)
-                  .arg(ChatController.templateDescription)
+            text: qsTr("%1 tokens of %2 · %3").arg(ChatController.inspectedTokens).arg(ModelController.contextLength)
+                  .arg(ModelController.templateDescription)
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }

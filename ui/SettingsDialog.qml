@@ -19,9 +19,9 @@ Dialog {
         Label { text: qsTr("Compute device") }
         ComboBox {
             objectName: "deviceBox"
-            model: ChatController.devices
-            currentIndex: ChatController.deviceIndex
-            onActivated: (index) => ChatController.deviceIndex = index
+            model: ModelController.devices
+            currentIndex: ModelController.deviceIndex
+            onActivated: (index) => ModelController.deviceIndex = index
             Layout.fillWidth: true
             Accessible.name: qsTr("Compute device")
         }
@@ -30,18 +30,18 @@ Dialog {
             objectName: "themeBox"
             readonly property var values: ["system", "light", "dark"]
             model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
-            currentIndex: Math.max(0, values.indexOf(ChatController.theme))
-            onActivated: (index) => ChatController.theme = values[index]
+            currentIndex: Math.max(0, values.indexOf(AppSettings.theme))
+            onActivated: (index) => AppSettings.theme = values[index]
             Layout.fillWidth: true
             Accessible.name: qsTr("Theme")
         }
         Label { text: qsTr("Font size") }
         SpinBox {
             from: 0; to: 32
-            value: ChatController.fontSize
+            value: AppSettings.fontSize
             textFromValue: (value) => value === 0 ? qsTr("system") : value + " pt"
             valueFromText: (text) => text === qsTr("system") ? 0 : parseInt(text)
-            onValueModified: ChatController.fontSize = value
+            onValueModified: AppSettings.fontSize = value
             Accessible.name: qsTr("Font size in points")
         }
         Label { text: qsTr("Temperature") }
@@ -50,86 +50,86 @@ Dialog {
                 id: temperature
                 objectName: "temperatureSlider"
                 from: 0; to: 2; stepSize: 0.05
-                value: ChatController.temperature
-                onMoved: ChatController.temperature = value
+                value: AppSettings.temperature
+                onMoved: AppSettings.temperature = value
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Temperature")
             }
-            Label { text: ChatController.temperature.toFixed(2) }
+            Label { text: AppSettings.temperature.toFixed(2) }
         }
         Label { text: qsTr("Max reply tokens") }
         SpinBox {
             from: 16; to: 8192; stepSize: 16
-            value: ChatController.maxTokens
+            value: AppSettings.maxTokens
             editable: true
-            onValueModified: ChatController.maxTokens = value
+            onValueModified: AppSettings.maxTokens = value
             Accessible.name: qsTr("Maximum reply length in tokens")
         }
         Label { text: qsTr("Top-k") }
         SpinBox {
             objectName: "topKBox"
             from: 0; to: 1000
-            value: ChatController.topK
+            value: AppSettings.topK
             editable: true
-            onValueModified: ChatController.topK = value
+            onValueModified: AppSettings.topK = value
             Accessible.name: qsTr("Top-k (0 turns it off)")
         }
         Label { text: qsTr("Top-p") }
         RowLayout {
             Slider {
                 from: 0.05; to: 1; stepSize: 0.01
-                value: ChatController.topP
-                onMoved: ChatController.topP = value
+                value: AppSettings.topP
+                onMoved: AppSettings.topP = value
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Top-p (1 turns it off)")
             }
-            Label { text: ChatController.topP.toFixed(2) }
+            Label { text: AppSettings.topP.toFixed(2) }
         }
         Label { text: qsTr("Min-p") }
         RowLayout {
             Slider {
                 from: 0; to: 0.5; stepSize: 0.01
-                value: ChatController.minP
-                onMoved: ChatController.minP = value
+                value: AppSettings.minP
+                onMoved: AppSettings.minP = value
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Min-p (0 turns it off)")
             }
-            Label { text: ChatController.minP.toFixed(2) }
+            Label { text: AppSettings.minP.toFixed(2) }
         }
         Label { text: qsTr("Repeat penalty") }
         RowLayout {
             Slider {
                 from: 1; to: 2; stepSize: 0.01
-                value: ChatController.repeatPenalty
-                onMoved: ChatController.repeatPenalty = value
+                value: AppSettings.repeatPenalty
+                onMoved: AppSettings.repeatPenalty = value
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Repeat penalty (1 turns it off)")
             }
-            Label { text: ChatController.repeatPenalty.toFixed(2) }
+            Label { text: AppSettings.repeatPenalty.toFixed(2) }
         }
         Label { text: qsTr("Seed") }
         SpinBox {
             from: -1; to: 2147483647
-            value: ChatController.seed
+            value: AppSettings.seed
             editable: true
             textFromValue: (value) => value < 0 ? qsTr("random") : String(value)
             valueFromText: (text) => text === qsTr("random") ? -1 : parseInt(text)
-            onValueModified: ChatController.seed = value
+            onValueModified: AppSettings.seed = value
             Accessible.name: qsTr("Seed (random: a new one for every reply)")
         }
         Label { text: qsTr("Context length") }
         SpinBox {
             from: 256; to: 131072; stepSize: 256
-            value: ChatController.contextLengthSetting
+            value: AppSettings.contextLength
             editable: true
-            onValueModified: ChatController.contextLengthSetting = value
+            onValueModified: AppSettings.contextLength = value
             Accessible.name: qsTr("Context length in tokens (used at the next model load)")
         }
         Label { text: qsTr("System prompt") }
         TextField {
-            text: ChatController.systemPrompt
+            text: AppSettings.systemPrompt
             placeholderText: qsTr("e.g. You are a concise assistant.")
-            onEditingFinished: ChatController.systemPrompt = text
+            onEditingFinished: AppSettings.systemPrompt = text
             Layout.fillWidth: true
             Accessible.name: qsTr("System prompt")
         }

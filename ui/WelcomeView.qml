@@ -36,13 +36,13 @@ Item {
             Button {
                 objectName: "openFolderButton"
                 text: qsTr("Open models folder")
-                onClicked: Qt.openUrlExternally(ChatController.models.folderUrl)
+                onClicked: Qt.openUrlExternally(ModelController.models.folderUrl)
                 Accessible.name: text
             }
         }
         Label {
             text: qsTr("Files in the models folder (%1) are listed in Models…; you can also drop a .gguf file onto this window.")
-                  .arg(ChatController.models.folder)
+                  .arg(ModelController.models.folder)
             wrapMode: Text.Wrap
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true

@@ -13,6 +13,8 @@
 #include <QGuiApplication>
 #include <QFileInfo>
 #include <QJSEngine>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrl>
 
@@ -22,7 +24,6 @@ namespace hearth::app {
 
 namespace {
 ChatController* s_instance = nullptr;
-constexpr int kDefaultContext = 2048;
 }  // namespace
 
 ChatController* ChatController::create(QQmlEngine*, QJSEngine*)
@@ -31,63 +32,39 @@ ChatController* ChatController::create(QQmlEngine*, QJSEngine*)
     return s_instance;
 }
 
-void ChatController::setInstance(ChatController* controller) { s_instance = controller; }
+void ChatController::setInstance(ChatController* controller)
+{
+    s_instance = controller;
+    // The other two singletons QML sees are the controller's parts.
+    AppSettings::setInstance(controller ? controller->settings() : nullptr);
+    ModelController::setInstance(controller ? controller->modelController() : nullptr);
+}
 
 ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* parent)
-    : QObject(parent), m_store(std::move(store))
+    : QObject(parent), m_store(std::move(store)), m_settings(*m_store), m_modelController(*m_store, m_settings),
+      m_worker(m_modelController.worker())
 {
     qRegisterMetaType<GenerateRequest>();
     qRegisterMetaType<GenerateStats>();
-    m_worker = new InferenceWorker;
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(this, &ChatController::requestLoad, m_worker, &InferenceWorker::loadModel);
     connect(this, &ChatController::requestGenerate, m_worker, &InferenceWorker::generate);
-    connect(m_worker, &InferenceWorker::modelLoaded, this, &ChatController::onModelLoaded);
-    connect(m_worker, &InferenceWorker::modelLoadFailed, this, &ChatController::onModelLoadFailed);
-    connect(m_worker, &InferenceWorker::modelLoadCancelled, this, [this](const QString&) {
-        m_loading = false;
-        m_modelPath.clear();
-        emit modelChanged();
-    });
     connect(this, &ChatController::requestInspect, m_worker, &InferenceWorker::inspect);
-    m_undoTimer.setSingleShot(true);
-    m_undoTimer.setInterval(8000);
-    connect(&m_undoTimer, &QTimer::timeout, this, &ChatController::finishPendingDelete);
     connect(m_worker, &InferenceWorker::inspected, this, [this](const QString& prompt, int tokens, int draftTokens) {
         m_inspectedPrompt = prompt;
         m_inspectedTokens = tokens;
         m_draftTokens = draftTokens;
         emit inspectedChanged();
     });
-    connect(m_worker, &InferenceWorker::loadProgress, this, [this](double fraction) {
-        m_loadProgress = fraction;
-        emit loadProgressChanged();
-    });
     connect(m_worker, &InferenceWorker::tokens, this, &ChatController::onTokens);
     connect(m_worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(m_worker, &InferenceWorker::failed, this, &ChatController::onFailed);
-    // The devices Vulkan sees (listing them creates no device); "Automatic" and "CPU" always.
-    const DeviceInventory inventory = listComputeDevices();
-    m_deviceLabels = {tr("Automatic (best Vulkan device, else the CPU)")};
-    m_deviceSettings = {QString()};
-    m_deviceBudgets = {systemMemoryBytes()};
-    if (!inventory.vulkanProblem.empty()) qCWarning(lcChat) << "Vulkan:" << QString::fromStdString(inventory.vulkanProblem);
-    for (const ComputeDevice& d : inventory.devices) {
-        if (d.automaticChoice) m_deviceBudgets[0] = d.memoryBytes;
-        if (!d.vulkan) continue;
-        m_deviceLabels << tr("Vulkan: %1 (%2)").arg(QString::fromStdString(d.name), QString::fromStdString(d.kind));
-        m_deviceSettings << QString::fromStdString(d.id);
-        m_deviceBudgets.push_back(d.memoryBytes);
-    }
-    m_deviceLabels << tr("CPU (Hearth's reference backend, no Vulkan)");
-    m_deviceSettings << QStringLiteral("cpu");
-    m_deviceBudgets.push_back(systemMemoryBytes());
-    m_models = new ModelListModel(*m_store, QFileInfo(QString::fromStdString(m_store->path())).dir().filePath("models"), this);
-    updateModelBudget();
-    applyAppearance(theme(), fontSize());
-    m_thread.setObjectName("hearth-inference");
-    m_thread.start();
+    // The settings and the model side report their failures in the same banner.
+    connect(&m_settings, &AppSettings::failed, this, &ChatController::setError);
+    connect(&m_modelController, &ModelController::failed, this, &ChatController::setError);
+    connect(&m_modelController, &ModelController::modelChanged, this, &ChatController::chatModelChanged);
+    connect(this, &ChatController::generatingChanged, this, [this] { m_modelController.setBusy(generating()); });
+    m_undoTimer.setSingleShot(true);
+    m_undoTimer.setInterval(8000);
+    connect(&m_undoTimer, &QTimer::timeout, this, &ChatController::finishPendingDelete);
     if (m_store->recoveredCorruptFile())
         setError(tr("Your chat database was damaged. It was kept as %1; %2 conversations and %3 messages were recovered from it "
                     "into a new one.")
@@ -105,17 +82,12 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
     m_externalChanges.start();
 }
 
-ChatController::~ChatController()
-{
-    shutdown();
-    m_thread.quit();
-    m_thread.wait();
-}
+ChatController::~ChatController() { shutdown(); }
 
 void ChatController::shutdown()
 {
     finishPendingDelete();
-    if (m_loading) m_worker->requestCancelLoad();  // quitting never waits for a whole upload
+    m_modelController.shutdown();  // quitting never waits for a whole upload
     if (!generating()) return;
     m_worker->requestStop(m_requestId);
     // Save what streamed so far as a cancelled reply; the worker's late signals are ignored.
@@ -128,53 +100,11 @@ void ChatController::shutdown()
     m_requestId = 0;
 }
 
-QString ChatController::defaultModel() const
-{
-    const QString path = QString::fromStdString(m_store->stringSetting("default_model", ""));
-    return QFileInfo::exists(path) ? path : QString();
-}
-
-QString ChatController::modelName() const { return QFileInfo(m_modelPath).fileName(); }
-
-double ChatController::temperature() const { return m_store->doubleSetting("temperature", 0.8); }
-void ChatController::setTemperature(double t) { storeSetting("temperature", t); }
-void ChatController::setTheme(const QString& t)
-{
-    storeSetting("theme", t.toStdString());
-    applyAppearance(theme(), fontSize());
-}
-
-QVariantMap ChatController::themeColors() const { return hearth::app::themeColors(theme()); }
-
-void ChatController::setFontSize(int points)
-{
-    storeSetting("font_size", int64_t(points));
-    applyAppearance(theme(), fontSize());
-}
-
-int ChatController::contextLengthSetting() const { return int(m_store->intSetting("context_length", kDefaultContext)); }
-void ChatController::setContextLengthSetting(int tokens)
-{
-    storeSetting("context_length", int64_t(std::max(256, tokens)));
-    updateModelBudget();  // the fit check follows the context
-}
-
-int ChatController::maxTokens() const { return int(m_store->intSetting("max_tokens", 512)); }
-void ChatController::setMaxTokens(int n)
-{
-    storeSetting("max_tokens", int64_t(n));
-}
-QString ChatController::systemPrompt() const { return QString::fromStdString(m_store->stringSetting("system_prompt", "")); }
-void ChatController::setSystemPrompt(const QString& prompt)
-{
-    storeSetting("system_prompt", prompt.toStdString());
-}
-
 void ChatController::inspect(const QString& draft)
 {
-    if (!modelLoaded()) return;
+    if (!m_modelController.modelLoaded()) return;
     GenerateRequest request;
-    const QString system = systemPrompt();
+    const QString system = m_settings.systemPrompt();
     if (!system.isEmpty()) request.messages.push_back({"system", system.toStdString(), std::nullopt});
     for (const auto& item : m_messages.items())
         if (!item.message.content.empty() || item.message.role == "user")
@@ -182,31 +112,10 @@ void ChatController::inspect(const QString& draft)
     emit requestInspect(request, draft.trimmed());
 }
 
-void ChatController::cancelLoad()
+QString ChatController::chatModelPath() const
 {
-    if (m_loading) m_worker->requestCancelLoad();
-}
-
-int ChatController::deviceIndex() const
-{
-    const int i = int(m_deviceSettings.indexOf(QString::fromStdString(m_store->stringSetting("compute_device", ""))));
-    return i < 0 ? 0 : i;
-}
-
-void ChatController::updateModelBudget()
-{
-    const int i = deviceIndex();
-    m_models->setBudget(m_deviceBudgets[size_t(i)], i == int(m_deviceLabels.size()) - 1 ? tr("this computer's memory") : tr("the device"),
-                        m_store->intSetting("context_length", kDefaultContext));
-}
-
-void ChatController::setDeviceIndex(int index)
-{
-    if (index < 0 || index >= m_deviceSettings.size() || index == deviceIndex()) return;
-    storeSetting("compute_device", m_deviceSettings[index].toStdString());
-    updateModelBudget();
-    // The new device takes over at once: reload the model there (the conversation stays).
-    if (!m_modelPath.isEmpty() && !generating() && !m_loading) loadModel(m_modelPath);
+    if (m_chatModel.isEmpty() || m_chatModel == m_modelController.modelPath() || !QFileInfo::exists(m_chatModel)) return {};
+    return m_chatModel;
 }
 
 void ChatController::setError(const QString& error)
@@ -270,8 +179,11 @@ void ChatController::closeVanishedConversation()
         emit generatingChanged();
     }
     m_conversation = 0;
+    m_chatModel.clear();
+    m_settings.setConversation(0, std::nullopt);
     m_messages.reset({});
     emit currentConversationChanged();
+    emit chatModelChanged();
     m_notice = tr("This conversation was deleted outside this window (by hearth-cli or another Hearth), so it was closed.");
     emit noticeChanged();
     refreshConversations();
@@ -293,18 +205,26 @@ void ChatController::newConversation()
 {
     if (generating()) return;
     m_conversation = 0;  // created on the first message, so empty chats do not pile up
+    m_chatModel.clear();
+    m_settings.setConversation(0, std::nullopt);
     m_messages.reset({});
     emit currentConversationChanged();
+    emit chatModelChanged();
 }
 
 void ChatController::openConversation(qint64 id)
 {
     if (generating()) return;
     try {
-        m_store->conversation(id);
+        const storage::Conversation c = m_store->conversation(id);
         m_conversation = id;
+        // The chat's own settings and the model it was written with come back with it.
+        m_settings.setConversation(id, c.settingsJson);
+        m_chatModel = c.settingsJson ? QJsonDocument::fromJson(QByteArray::fromStdString(*c.settingsJson)).object().value("model_path").toString()
+                                     : QString();
         reloadThread();
         emit currentConversationChanged();
+        emit chatModelChanged();
     } catch (const std::exception& e) {
         setError(tr("Could not open the conversation: %1").arg(QString::fromUtf8(e.what())));
     }
@@ -391,51 +311,10 @@ void ChatController::setPinned(qint64 id, bool pinned)
     }
 }
 
-void ChatController::loadModel(const QString& pathOrUrl)
-{
-    const QUrl url(pathOrUrl);
-    const QString path = url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
-    if (path.isEmpty() || generating()) return;
-    m_loading = true;
-    m_modelPath = path;
-    emit modelChanged();
-    m_loadProgress = 0;
-    emit loadProgressChanged();
-    m_worker->clearCancelLoad();
-    emit requestLoad(path, int(m_store->intSetting("context_length", kDefaultContext)),
-                     QString::fromStdString(m_store->stringSetting("compute_device", "")));
-}
-
-void ChatController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength)
-{
-    m_loading = false;
-    m_modelPath = path;
-    m_templateDescription = templateDescription;
-    m_contextLength = contextLength;
-    QFileInfo info(path);
-    try {
-        const int64_t id = m_store->upsertModel(path.toStdString(), info.size(), info.lastModified().toMSecsSinceEpoch(), std::nullopt);
-        m_store->markModelUsed(id);
-        m_store->setSetting("default_model", path.toStdString());
-        m_models->refresh();  // a file loaded from elsewhere joins the list
-    } catch (const std::exception& e) {
-        qCWarning(lcChat) << "model registry:" << e.what();
-    }
-    emit modelChanged();
-}
-
-void ChatController::onModelLoadFailed(const QString& path, const QString& error)
-{
-    m_loading = false;
-    m_modelPath.clear();
-    emit modelChanged();
-    setError(tr("%1 could not be loaded: %2").arg(QFileInfo(path).fileName(), error));
-}
-
 std::vector<ChatMessage> ChatController::promptMessages() const
 {
     std::vector<ChatMessage> out;
-    const QString system = systemPrompt();
+    const QString system = m_settings.systemPrompt();
     if (!system.isEmpty()) out.push_back({"system", system.toStdString(), std::nullopt});
     const auto& items = m_messages.items();
     for (size_t i = 0; i + 1 < items.size(); ++i)  // the last item is the reply being written
@@ -447,14 +326,18 @@ bool ChatController::send(const QString& text)
 {
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty() || generating()) return false;
-    if (!modelLoaded()) {
+    if (!m_modelController.modelLoaded()) {
         setError(tr("Load a model first."));
         return false;
     }
     int64_t user = 0;
     const bool saved = guarded(tr("Could not save your message: %1"), [&] {
         if (!m_conversation) {
-            m_conversation = m_store->createConversation({}, modelName().toStdString());
+            // The chat remembers its model and its settings (system prompt, sampling).
+            m_conversation = m_store->createConversation({}, m_modelController.modelName().toStdString(), std::nullopt,
+                                                         m_settings.newChatJson({{"model_path", m_modelController.modelPath()}}));
+            m_chatModel = m_modelController.modelPath();
+            m_settings.setConversation(m_conversation, m_store->conversation(m_conversation).settingsJson);
             emit currentConversationChanged();
         }
         std::optional<int64_t> parent;
@@ -470,7 +353,7 @@ bool ChatController::send(const QString& text)
 void ChatController::continueReply()
 {
     const auto& items = m_messages.items();
-    if (generating() || !modelLoaded() || items.empty()) return;
+    if (generating() || !m_modelController.modelLoaded() || items.empty()) return;
     const auto& last = items.back().message;
     if (last.role != "assistant" || last.finishReason != std::optional<std::string>("interrupted")) return;
     if (last.reasoning && !last.reasoning->empty()) return;  // the view offers Regenerate for these
@@ -509,7 +392,7 @@ bool ChatController::openLink(const QString& url)
 
 void ChatController::regenerate()
 {
-    if (generating() || !modelLoaded() || m_messages.items().empty()) return;
+    if (generating() || !m_modelController.modelLoaded() || m_messages.items().empty()) return;
     const auto& last = m_messages.items().back().message;
     if (last.role != "assistant" || !last.parentId) return;
     const int64_t parent = *last.parentId;
@@ -519,7 +402,7 @@ void ChatController::regenerate()
 void ChatController::startReply(std::optional<int64_t> parent)
 {
     m_replyMessageId = m_store->addMessage(m_conversation, parent,
-                                           {"assistant", "", std::nullopt, modelName().toStdString(), /*streaming=*/true});
+                                           {"assistant", "", std::nullopt, m_modelController.modelName().toStdString(), /*streaming=*/true});
     reloadThread();
     refreshConversations();
     m_replyText.clear();
@@ -533,13 +416,8 @@ void ChatController::sendRequest(const std::string& continuation)
     request.id = m_nextRequestId++;
     request.messages = promptMessages();
     request.continuation = continuation;
-    request.sampler.temperature = float(temperature());
-    request.sampler.topK = topK();
-    request.sampler.topP = float(topP());
-    request.sampler.minP = float(minP());
-    request.sampler.repeatPenalty = float(repeatPenalty());
-    request.sampler.seed = seed() >= 0 ? uint64_t(seed()) : uint64_t(QDateTime::currentMSecsSinceEpoch());
-    request.maxTokens = maxTokens();
+    request.sampler = m_settings.sampler();
+    request.maxTokens = m_settings.maxTokens();
     m_requestId = request.id;
     m_sinceSave.start();
     emit generatingChanged();
@@ -566,7 +444,7 @@ void ChatController::editAndResend(int row, const QString& text)
 {
     const auto& items = m_messages.items();
     const QString trimmed = text.trimmed();
-    if (generating() || !modelLoaded() || trimmed.isEmpty() || row < 0 || row >= int(items.size())) return;
+    if (generating() || !m_modelController.modelLoaded() || trimmed.isEmpty() || row < 0 || row >= int(items.size())) return;
     const auto& original = items[size_t(row)].message;
     if (original.role != "user") return;
     try {

@@ -85,7 +85,7 @@ int main(int argc, char** argv)
 
     // --model, else the model used last time.
     QString model = parser.value(modelOption);
-    if (model.isEmpty()) model = controller.defaultModel();
-    if (!model.isEmpty()) controller.loadModel(model);
+    if (model.isEmpty()) model = controller.modelController()->defaultModel();
+    if (!model.isEmpty()) controller.modelController()->loadModel(model);
     return QGuiApplication::exec();
 }

@@ -41,7 +41,7 @@ private:
     {
         m_testers.clear();
         for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
-                 controller.messages(), controller.conversations(), controller.models(), controller.searchResults()})
+                 controller.messages(), controller.conversations(), controller.modelController()->models(), controller.searchResults()})
             m_testers.push_back(std::make_unique<QAbstractItemModelTester>(model, QAbstractItemModelTester::FailureReportingMode::QtTest));
     }
 
@@ -50,8 +50,8 @@ private:
         m_testers.clear();
         auto controller = std::make_unique<ChatController>(storage::Store::open(dbPath()));
         checkModels(*controller);
-        controller->loadModel(m_model);
-        for (int i = 0; i < 200 && !controller->modelLoaded(); ++i) QTest::qWait(100);  // the worker loads it
+        controller->modelController()->loadModel(m_model);
+        for (int i = 0; i < 200 && !controller->modelController()->modelLoaded(); ++i) QTest::qWait(100);  // the worker loads it
         return controller;
     }
 
@@ -66,10 +66,10 @@ private slots:
     void sendStreamsAReplyAndSavesIt()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        QVERIFY(controller->templateDescription().contains("Llama 2"));
-        controller->setMaxTokens(48);
-        controller->setTemperature(0.0);
+        QVERIFY(controller->modelController()->modelLoaded());
+        QVERIFY(controller->modelController()->templateDescription().contains("Llama 2"));
+        controller->settings()->setMaxTokens(48);
+        controller->settings()->setTemperature(0.0);
         QSignalSpy tokens(controller->messages(), &QAbstractItemModel::dataChanged);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         controller->send("Once upon a time");
@@ -89,9 +89,9 @@ private slots:
     void stopEndsTheReplyWithinOneToken()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        controller->setMaxTokens(4000);
-        controller->setTemperature(0.8);
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(4000);
+        controller->settings()->setTemperature(0.8);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         QSignalSpy tokens(controller->messages(), &QAbstractItemModel::dataChanged);
         controller->newConversation();
@@ -110,8 +110,8 @@ private slots:
         qint64 conversation = 0;
         {
             auto controller = makeController();
-            QVERIFY(controller->modelLoaded());
-            controller->setMaxTokens(16);
+            QVERIFY(controller->modelController()->modelLoaded());
+            controller->settings()->setMaxTokens(16);
             controller->newConversation();
             QSignalSpy finished(controller.get(), &ChatController::replyFinished);
             controller->send("The dog");
@@ -158,8 +158,8 @@ private slots:
         });
         frame.start(16);
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        controller->setMaxTokens(200);
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(200);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         controller->send("Once upon a time");
         QVERIFY(finished.wait(60000));
@@ -173,21 +173,21 @@ private slots:
     void choosingADeviceReloadsTheModelThereAndIsRemembered()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        const QStringList devices = controller->devices();
+        QVERIFY(controller->modelController()->modelLoaded());
+        const QStringList devices = controller->modelController()->devices();
         QVERIFY(devices.size() >= 2);  // Automatic ... CPU
         QVERIFY(devices.front().startsWith("Automatic"));
         QVERIFY(devices.back().startsWith("CPU"));
-        QSignalSpy changed(controller.get(), &ChatController::modelChanged);
-        controller->setDeviceIndex(int(devices.size() - 1));
-        for (int i = 0; i < 200 && (controller->loadingModel() || changed.count() < 2); ++i) QTest::qWait(50);
-        QVERIFY(controller->modelLoaded());
-        QVERIFY2(controller->templateDescription().contains("running on cpu"), qPrintable(controller->templateDescription()));
+        QSignalSpy changed(controller->modelController(), &ModelController::modelChanged);
+        controller->modelController()->setDeviceIndex(int(devices.size() - 1));
+        for (int i = 0; i < 200 && (controller->modelController()->loadingModel() || changed.count() < 2); ++i) QTest::qWait(50);
+        QVERIFY(controller->modelController()->modelLoaded());
+        QVERIFY2(controller->modelController()->templateDescription().contains("running on cpu"), qPrintable(controller->modelController()->templateDescription()));
         controller.reset();
         auto again = makeController();  // the choice is a setting in the store
-        QCOMPARE(again->deviceIndex(), int(devices.size() - 1));
-        QVERIFY2(again->templateDescription().contains("running on cpu"), qPrintable(again->templateDescription()));
-        again->setDeviceIndex(0);
+        QCOMPARE(again->modelController()->deviceIndex(), int(devices.size() - 1));
+        QVERIFY2(again->modelController()->templateDescription().contains("running on cpu"), qPrintable(again->modelController()->templateDescription()));
+        again->modelController()->setDeviceIndex(0);
     }
 
     void aLoadCanBeCancelledAndReportsProgress()
@@ -196,31 +196,31 @@ private slots:
         if (!QFile::exists(big)) QSKIP("ktest-qwen2-F16.gguf is absent");
         ChatController controller(storage::Store::open((m_dir.path() + "/cancel.db").toStdString()));
         // Progress: a full load reports fractions up to 1 (Vulkan uploads; the CPU maps the file).
-        QSignalSpy progress(&controller, &ChatController::loadProgressChanged);
-        controller.loadModel(big);
-        for (int i = 0; i < 400 && !controller.modelLoaded(); ++i) QTest::qWait(50);
-        QVERIFY(controller.modelLoaded());
-        QCOMPARE(controller.loadProgress(), 1.0);
-        if (!controller.templateDescription().contains("vulkan")) QSKIP("no Vulkan device: loads are not cancellable uploads");
+        QSignalSpy progress(controller.modelController(), &ModelController::loadProgressChanged);
+        controller.modelController()->loadModel(big);
+        for (int i = 0; i < 400 && !controller.modelController()->modelLoaded(); ++i) QTest::qWait(50);
+        QVERIFY(controller.modelController()->modelLoaded());
+        QCOMPARE(controller.modelController()->loadProgress(), 1.0);
+        if (!controller.modelController()->templateDescription().contains("vulkan")) QSKIP("no Vulkan device: loads are not cancellable uploads");
         // Cancel right after asking: the upload stops, no model is loaded, no error is shown.
-        controller.loadModel(big);
-        controller.cancelLoad();
-        for (int i = 0; i < 400 && controller.loadingModel(); ++i) QTest::qWait(50);
-        QVERIFY(!controller.loadingModel());
-        QVERIFY(!controller.modelLoaded());
+        controller.modelController()->loadModel(big);
+        controller.modelController()->cancelLoad();
+        for (int i = 0; i < 400 && controller.modelController()->loadingModel(); ++i) QTest::qWait(50);
+        QVERIFY(!controller.modelController()->loadingModel());
+        QVERIFY(!controller.modelController()->modelLoaded());
         QVERIFY2(controller.errorMessage().isEmpty(), qPrintable(controller.errorMessage()));
         // And the next load works.
-        controller.loadModel(m_model);
-        for (int i = 0; i < 400 && !controller.modelLoaded(); ++i) QTest::qWait(50);
-        QVERIFY(controller.modelLoaded());
+        controller.modelController()->loadModel(m_model);
+        for (int i = 0; i < 400 && !controller.modelController()->modelLoaded(); ++i) QTest::qWait(50);
+        QVERIFY(controller.modelController()->modelLoaded());
     }
 
     void thePromptInspectorShowsTheRenderedPromptAndCounts()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
+        QVERIFY(controller->modelController()->modelLoaded());
         QSignalSpy inspected(controller.get(), &ChatController::inspectedChanged);
-        controller->setSystemPrompt("Be brief.");
+        controller->settings()->setSystemPrompt("Be brief.");
         controller->newConversation();
         controller->inspect("Hello world");
         QVERIFY(inspected.wait(30000));
@@ -229,14 +229,14 @@ private slots:
                  qPrintable(controller->inspectedPrompt()));
         QVERIFY(controller->inspectedTokens() > controller->draftTokens());
         QCOMPARE(controller->draftTokens(), 6);  // "Hello world": ▁He ll o ▁w or ld
-        controller->setSystemPrompt("");
+        controller->settings()->setSystemPrompt("");
     }
 
     void searchRenamePinAndDeleteWithUndo()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        controller->setMaxTokens(8);
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(8);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         controller->newConversation();
         controller->send("A dragon named Quillbert");
@@ -281,8 +281,8 @@ private slots:
     void editAndResendMakesABranchAndArrowsMoveBetweenVersions()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        controller->setMaxTokens(6);
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(6);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         controller->newConversation();
         controller->send("Once upon a time");
@@ -308,16 +308,16 @@ private slots:
     void samplingSettingsArePersistedAndAFixedSeedRepeatsAReply()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        controller->setTemperature(0.9);
-        controller->setTopK(20);
-        controller->setTopP(0.9);
-        controller->setMinP(0.02);
-        controller->setRepeatPenalty(1.1);
-        controller->setSeed(1234);
-        controller->setMaxTokens(24);
-        controller->setTheme("dark");
-        controller->setFontSize(13);
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setTemperature(0.9);
+        controller->settings()->setTopK(20);
+        controller->settings()->setTopP(0.9);
+        controller->settings()->setMinP(0.02);
+        controller->settings()->setRepeatPenalty(1.1);
+        controller->settings()->setSeed(1234);
+        controller->settings()->setMaxTokens(24);
+        controller->settings()->setTheme("dark");
+        controller->settings()->setFontSize(13);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         std::string replies[2];
         for (auto& reply : replies) {
@@ -329,23 +329,23 @@ private slots:
         QCOMPARE(replies[1], replies[0]);  // same seed, same settings: same sampled story
         controller.reset();
         auto again = makeController();
-        QCOMPARE(again->topK(), 20);
-        QCOMPARE(again->topP(), 0.9);
-        QCOMPARE(again->minP(), 0.02);
-        QCOMPARE(again->repeatPenalty(), 1.1);
-        QCOMPARE(again->seed(), 1234);
-        QCOMPARE(again->theme(), QString("dark"));
-        QCOMPARE(again->fontSize(), 13);
-        again->setSeed(-1);
-        again->setTheme("system");
-        again->setFontSize(0);
+        QCOMPARE(again->settings()->topK(), 20);
+        QCOMPARE(again->settings()->topP(), 0.9);
+        QCOMPARE(again->settings()->minP(), 0.02);
+        QCOMPARE(again->settings()->repeatPenalty(), 1.1);
+        QCOMPARE(again->settings()->seed(), 1234);
+        QCOMPARE(again->settings()->theme(), QString("dark"));
+        QCOMPARE(again->settings()->fontSize(), 13);
+        again->settings()->setSeed(-1);
+        again->settings()->setTheme("system");
+        again->settings()->setFontSize(0);
     }
 
     void aConversationDeletedElsewhereWhileStreamingIsClosedWithANote()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
-        controller->setMaxTokens(4000);
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(4000);
         controller->newConversation();
         QSignalSpy tokens(controller->messages(), &QAbstractItemModel::dataChanged);
         QVERIFY(controller->send("Tell me a long story"));
@@ -359,7 +359,7 @@ private slots:
         for (int row = 0; row < controller->conversations()->rowCount(); ++row)
             QVERIFY(controller->conversations()->data(controller->conversations()->index(row), ConversationListModel::IdRole).toLongLong() != open);
         // And the app goes on working.
-        controller->setMaxTokens(8);
+        controller->settings()->setMaxTokens(8);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         QVERIFY(controller->send("Once upon a time"));
         QVERIFY(finished.wait(30000));
@@ -382,8 +382,8 @@ private slots:
         auto store = storage::Store::open((m_dir.path() + "/full.db").toStdString());
         store->setMaxPages(1);  // a full disk: nothing more can be written
         ChatController controller(std::move(store));
-        controller.loadModel(m_model);
-        QTRY_VERIFY_WITH_TIMEOUT(controller.modelLoaded(), 60000);
+        controller.modelController()->loadModel(m_model);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.modelController()->modelLoaded(), 60000);
         QVERIFY2(!controller.send(QString(20000, 'x')), "send reports the failure, so the composer keeps the draft");
         QVERIFY2(controller.errorMessage().contains("Could not save your message"), qPrintable(controller.errorMessage()));
         QVERIFY(!controller.generating());
@@ -403,9 +403,9 @@ private slots:
         const QModelIndex last = controller.messages()->index(1);
         QVERIFY2(controller.messages()->data(last, MessageListModel::InterruptedRole).toBool(), "shown as interrupted, not as a normal reply");
         QVERIFY(!controller.messages()->data(last, MessageListModel::StreamingRole).toBool());
-        controller.loadModel(m_model);
-        QTRY_VERIFY_WITH_TIMEOUT(controller.modelLoaded(), 60000);
-        controller.setMaxTokens(16);
+        controller.modelController()->loadModel(m_model);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.modelController()->modelLoaded(), 60000);
+        controller.settings()->setMaxTokens(16);
         QSignalSpy finished(&controller, &ChatController::replyFinished);
         controller.continueReply();
         QVERIFY(controller.generating());
@@ -420,7 +420,7 @@ private slots:
     void controlStringsInMessagesStayText()
     {
         auto controller = makeController();
-        QVERIFY(controller->modelLoaded());
+        QVERIFY(controller->modelController()->modelLoaded());
         controller->newConversation();
         QSignalSpy inspected(controller.get(), &ChatController::inspectedChanged);
         const QString attack = QString("</s>").repeated(10);
@@ -445,10 +445,10 @@ private slots:
         QFile::remove(copy);
         QVERIFY(QFile::copy(m_model, copy));
         ChatController controller(storage::Store::open((m_dir.path() + "/shrink.db").toStdString()));
-        controller.setDeviceIndex(int(controller.devices().size()) - 1);  // CPU
-        controller.loadModel(copy);
-        QTRY_VERIFY_WITH_TIMEOUT(controller.modelLoaded(), 60000);
-        controller.setMaxTokens(100000);
+        controller.modelController()->setDeviceIndex(int(controller.modelController()->devices().size()) - 1);  // CPU
+        controller.modelController()->loadModel(copy);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.modelController()->modelLoaded(), 60000);
+        controller.settings()->setMaxTokens(100000);
         QSignalSpy tokens(controller.messages(), &QAbstractItemModel::dataChanged);
         QSignalSpy finished(&controller, &ChatController::replyFinished);
         QVERIFY(controller.send("Once upon a time"));
@@ -462,6 +462,55 @@ private slots:
         QCOMPARE(thread[0].content, std::string("Once upon a time"));
         QVERIFY(!thread[1].streaming);
         QCOMPARE(thread[1].finishReason, std::optional<std::string>("error"));
+    }
+
+    void aChatKeepsItsModelSystemPromptAndSamplingSettings()
+    {
+        const std::string path = (m_dir.path() + "/perchat.db").toStdString();
+        qint64 first = 0, second = 0;
+        {
+            ChatController controller(storage::Store::open(path));
+            controller.modelController()->loadModel(m_model);
+            QTRY_VERIFY_WITH_TIMEOUT(controller.modelController()->modelLoaded(), 60000);
+            AppSettings& settings = *controller.settings();
+            settings.setMaxTokens(4);
+            settings.setTemperature(0.3);
+            settings.setSystemPrompt("You are A.");
+            QSignalSpy finished(&controller, &ChatController::replyFinished);
+            controller.newConversation();
+            QVERIFY(controller.send("Once upon a time"));
+            QVERIFY(finished.wait(30000));
+            first = controller.currentConversation();
+            controller.newConversation();  // a new chat starts from the latest values
+            QCOMPARE(settings.temperature(), 0.3);
+            QVERIFY(!settings.chatScoped());
+            settings.setTemperature(0.9);
+            settings.setSystemPrompt("You are B.");
+            QVERIFY(controller.send("Once upon a time"));
+            QVERIFY(finished.wait(30000));
+            second = controller.currentConversation();
+            QVERIFY(settings.chatScoped());
+            controller.openConversation(first);
+            QCOMPARE(settings.temperature(), 0.3);
+            QCOMPARE(settings.systemPrompt(), QString("You are A."));
+            QVERIFY2(controller.chatModelPath().isEmpty(), "the chat's model is the one loaded: nothing to offer");
+            settings.setTemperature(0.5);  // changes this chat (and the defaults), not the other one
+            controller.openConversation(second);
+            QCOMPARE(settings.temperature(), 0.9);
+            QCOMPARE(settings.systemPrompt(), QString("You are B."));
+        }
+        // After a restart, each chat still has its own; and with another model loaded, an older
+        // chat offers the one it was written with.
+        ChatController controller(storage::Store::open(path));
+        controller.openConversation(first);
+        QCOMPARE(controller.settings()->temperature(), 0.5);
+        QCOMPARE(controller.settings()->systemPrompt(), QString("You are A."));
+        QCOMPARE(QFileInfo(controller.chatModelPath()).fileName(), QFileInfo(m_model).fileName());  // nothing loaded yet
+        controller.modelController()->loadModel(m_model);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.modelController()->modelLoaded(), 60000);
+        QVERIFY(controller.chatModelPath().isEmpty());
+        controller.openConversation(second);
+        QCOMPARE(controller.settings()->temperature(), 0.9);
     }
 
     void sendingWithoutAModelExplainsWhy()

@@ -73,9 +73,9 @@ Item {
 
         function test_2_anInterruptedHostileReplyStreamsOnWithoutFetching() {
             if (hearthTestModel === "") skip("../shared/models/stories260K.gguf is absent")
-            ChatController.loadModel(hearthTestModel)
-            tryVerify(() => ChatController.modelLoaded, 60000, "the model loads")
-            ChatController.maxTokens = 24
+            ModelController.loadModel(hearthTestModel)
+            tryVerify(() => ModelController.modelLoaded, 60000, "the model loads")
+            AppSettings.maxTokens = 24
             let interrupted = -1
             for (const id of conversationIds()) {
                 openAndRender(id)

@@ -1,0 +1,184 @@
+#include "modelcontroller.h"
+
+#include "inferenceworker.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJSEngine>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QThreadPool>
+#include <QUrl>
+
+Q_LOGGING_CATEGORY(lcModels, "hearth.models")
+
+namespace hearth::app {
+
+namespace {
+ModelController* s_instance = nullptr;
+}  // namespace
+
+ModelController* ModelController::create(QQmlEngine*, QJSEngine*)
+{
+    QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
+    return s_instance;
+}
+
+void ModelController::setInstance(ModelController* controller) { s_instance = controller; }
+
+ModelController::ModelController(storage::Store& store, AppSettings& settings, QObject* parent)
+    : QObject(parent), m_store(store), m_settings(settings)
+{
+    m_worker = new InferenceWorker;
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &ModelController::requestLoad, m_worker, &InferenceWorker::loadModel);
+    connect(m_worker, &InferenceWorker::modelLoaded, this, &ModelController::onModelLoaded);
+    connect(m_worker, &InferenceWorker::modelLoadFailed, this, [this](const QString& path, const QString& error) {
+        m_loading = false;
+        m_modelPath.clear();
+        emit modelChanged();
+        emit failed(tr("%1 could not be loaded: %2").arg(QFileInfo(path).fileName(), error));
+    });
+    connect(m_worker, &InferenceWorker::modelLoadCancelled, this, [this](const QString&) {
+        m_loading = false;
+        m_modelPath.clear();
+        emit modelChanged();
+    });
+    connect(m_worker, &InferenceWorker::loadProgress, this, [this](double fraction) {
+        m_loadProgress = fraction;
+        emit loadProgressChanged();
+    });
+    m_thread.setObjectName("hearth-inference");
+    m_thread.start();
+
+    m_models = new ModelListModel(m_store, QFileInfo(QString::fromStdString(m_store.path())).dir().filePath("models"), this);
+    connect(&m_settings, &AppSettings::changed, this, &ModelController::updateModelBudget);
+    // Until the devices are read: Automatic and CPU, both with the machine's memory as budget.
+    setDevices({});
+    // Listing Vulkan devices loads drivers (tens of milliseconds, more on some systems): off
+    // the GUI thread; the list and the fit check update when it arrives.
+    QPointer<ModelController> self(this);
+    QThreadPool::globalInstance()->start([self] {
+        const DeviceInventory inventory = listComputeDevices();
+        std::vector<DeviceChoice> choices;
+        for (const ComputeDevice& d : inventory.devices)
+            if (d.vulkan)
+                choices.push_back({tr("Vulkan: %1 (%2)").arg(QString::fromStdString(d.name), QString::fromStdString(d.kind)),
+                                   QString::fromStdString(d.id), d.memoryBytes});
+        uint64_t automatic = systemMemoryBytes();
+        for (const ComputeDevice& d : inventory.devices)
+            if (d.automaticChoice) automatic = d.memoryBytes;
+        if (!inventory.vulkanProblem.empty()) qCInfo(lcModels) << "Vulkan:" << QString::fromStdString(inventory.vulkanProblem);
+        choices.insert(choices.begin(), {tr("Automatic (best Vulkan device, else the CPU)"), QString(), automatic});
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [self, choices] {
+            if (self) self->setDevices(choices);
+        }, Qt::QueuedConnection);
+    });
+}
+
+ModelController::~ModelController()
+{
+    shutdown();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void ModelController::setDevices(std::vector<DeviceChoice> choices)
+{
+    if (choices.empty()) choices.push_back({tr("Automatic (best Vulkan device, else the CPU)"), QString(), systemMemoryBytes()});
+    else m_devicesRead = true;
+    choices.push_back({tr("CPU (Hearth's reference backend, no Vulkan)"), QStringLiteral("cpu"), systemMemoryBytes()});
+    m_devices = std::move(choices);
+    m_deviceLabels.clear();
+    for (const auto& d : m_devices) m_deviceLabels << d.label;
+    updateModelBudget();
+    emit devicesChanged();
+}
+
+void ModelController::waitForDevices()
+{
+    while (!m_devicesRead) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+}
+
+void ModelController::shutdown()
+{
+    if (m_loading) m_worker->requestCancelLoad();
+}
+
+QString ModelController::modelName() const { return QFileInfo(m_modelPath).fileName(); }
+
+QString ModelController::defaultModel() const
+{
+    QString path;
+    try {
+        path = QString::fromStdString(m_store.stringSetting("default_model", ""));
+    } catch (const std::exception& e) {
+        qCWarning(lcModels) << "reading the default model:" << e.what();
+    }
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+int ModelController::deviceIndex() const
+{
+    for (size_t i = 0; i < m_devices.size(); ++i)
+        if (m_devices[i].setting == m_settings.computeDevice()) return int(i);
+    return 0;
+}
+
+void ModelController::setDeviceIndex(int index)
+{
+    if (index < 0 || index >= int(m_devices.size()) || index == deviceIndex()) return;
+    m_settings.setComputeDevice(m_devices[size_t(index)].setting);
+    updateModelBudget();
+    emit devicesChanged();
+    // The new device takes over at once: reload the model there (the conversation stays).
+    if (!m_modelPath.isEmpty() && !m_busy && !m_loading) loadModel(m_modelPath);
+}
+
+void ModelController::updateModelBudget()
+{
+    if (m_devices.empty()) return;
+    const auto& d = m_devices[size_t(deviceIndex())];
+    m_models->setBudget(d.budget, d.setting == "cpu" ? tr("this computer's memory") : tr("the device"), m_settings.contextLength());
+}
+
+void ModelController::loadModel(const QString& pathOrUrl)
+{
+    const QUrl url(pathOrUrl);
+    const QString path = url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
+    if (path.isEmpty() || m_busy) return;
+    m_loading = true;
+    m_modelPath = path;
+    emit modelChanged();
+    m_loadProgress = 0;
+    emit loadProgressChanged();
+    m_worker->clearCancelLoad();
+    emit requestLoad(path, m_settings.contextLength(), m_settings.computeDevice());
+}
+
+void ModelController::cancelLoad()
+{
+    if (m_loading) m_worker->requestCancelLoad();
+}
+
+void ModelController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength)
+{
+    m_loading = false;
+    m_modelPath = path;
+    m_templateDescription = templateDescription;
+    m_contextLength = contextLength;
+    QFileInfo info(path);
+    try {
+        const int64_t id = m_store.upsertModel(path.toStdString(), info.size(), info.lastModified().toMSecsSinceEpoch(), std::nullopt);
+        m_store.markModelUsed(id);
+        m_store.setSetting("default_model", path.toStdString());
+        m_models->refresh();  // a file loaded from elsewhere joins the list
+    } catch (const std::exception& e) {
+        qCWarning(lcModels) << "model registry:" << e.what();
+    }
+    emit modelChanged();
+}
+
+}  // namespace hearth::app

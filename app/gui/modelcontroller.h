@@ -1,0 +1,103 @@
+// The model side of the app: the compute devices (listed off the GUI thread), the model list
+// and its fit check, loading (with progress and cancel), switching device, and the inference
+// worker's thread, which it owns. QML reaches it as the ModelController singleton.
+#pragma once
+
+#include "appsettings.h"
+#include "modellistmodel.h"
+
+#include <QObject>
+#include <QStringList>
+#include <QThread>
+#include <QtQml/qqmlregistration.h>
+
+#include <vector>
+
+class QQmlEngine;
+class QJSEngine;
+
+namespace hearth::app {
+
+class InferenceWorker;
+
+class ModelController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
+    Q_PROPERTY(bool loadingModel READ loadingModel NOTIFY modelChanged)
+    Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
+    Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+    Q_PROPERTY(QString modelPath READ modelPath NOTIFY modelChanged)
+    Q_PROPERTY(QString templateDescription READ templateDescription NOTIFY modelChanged)
+    Q_PROPERTY(int contextLength READ contextLength NOTIFY modelChanged)
+    Q_PROPERTY(hearth::app::ModelListModel* models READ models CONSTANT)
+    // "Automatic", each Vulkan device, "CPU" (filled in once the device list is read), and the chosen one.
+    Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
+    Q_PROPERTY(int deviceIndex READ deviceIndex WRITE setDeviceIndex NOTIFY devicesChanged)
+
+public:
+    ModelController(storage::Store& store, AppSettings& settings, QObject* parent = nullptr);
+    ~ModelController() override;
+
+    static ModelController* create(QQmlEngine*, QJSEngine*);
+    static void setInstance(ModelController* controller);
+
+    bool modelLoaded() const { return !m_modelPath.isEmpty() && !m_loading; }
+    bool loadingModel() const { return m_loading; }
+    double loadProgress() const { return m_loadProgress; }
+    QString modelName() const;
+    QString modelPath() const { return m_modelPath; }
+    QString templateDescription() const { return m_templateDescription; }
+    int contextLength() const { return m_contextLength; }
+    ModelListModel* models() const { return m_models; }
+    QStringList devices() const { return m_deviceLabels; }
+    int deviceIndex() const;
+    void setDeviceIndex(int index);
+    // The model loaded last time, if its file still exists.
+    QString defaultModel() const;
+    // Blocks until the device list is read (tests; the GUI just waits for devicesChanged).
+    void waitForDevices();
+
+    Q_INVOKABLE void loadModel(const QString& pathOrUrl);
+    // Stops a model load in progress (the weights upload stops; no model is loaded after it).
+    Q_INVOKABLE void cancelLoad();
+    // While a reply streams, loading is refused (ChatController says so).
+    void setBusy(bool busy) { m_busy = busy; }
+    InferenceWorker* worker() const { return m_worker; }
+    // Quitting: a load in progress is cancelled, so the app never waits for a whole upload.
+    void shutdown();
+
+signals:
+    void modelChanged();
+    void loadProgressChanged();
+    void devicesChanged();
+    void failed(const QString& message);
+    void requestLoad(const QString& path, int contextLength, const QString& device);  // to the worker (queued)
+
+private:
+    struct DeviceChoice {
+        QString label, setting;
+        uint64_t budget = 0;  // the memory the fit check may use
+    };
+    void setDevices(std::vector<DeviceChoice> choices);
+    void updateModelBudget();
+    void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength);
+
+    storage::Store& m_store;
+    AppSettings& m_settings;
+    QThread m_thread;
+    InferenceWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
+    ModelListModel* m_models = nullptr;
+    std::vector<DeviceChoice> m_devices;
+    QStringList m_deviceLabels;
+    bool m_devicesRead = false;
+    QString m_modelPath;
+    QString m_templateDescription;
+    int m_contextLength = 0;
+    bool m_loading = false;
+    bool m_busy = false;
+    double m_loadProgress = 0;
+};
+
+}  // namespace hearth::app
