@@ -345,8 +345,8 @@ bool ChatController::send(const QString& text)
         user = m_store->addMessage(m_conversation, parent, {"user", trimmed.toStdString()});
     });
     if (!saved) return false;  // the draft stays in the composer
-    reloadThread();
-    guarded(tr("Could not start the reply: %1"), [&] { startReply(user); });
+    // startReply shows the thread (the message and the reply being written) with one reload.
+    if (!guarded(tr("Could not start the reply: %1"), [&] { startReply(user); })) reloadThread();
     return true;
 }
 
@@ -480,9 +480,11 @@ void ChatController::saveStreaming(bool force)
 void ChatController::onTokens(quint64 requestId, const QString& answer, const QString& reasoning)
 {
     if (requestId != m_requestId) return;
-    m_replyText += answer.toStdString();
-    m_replyReasoning += reasoning.toStdString();
-    m_messages.appendToLast(answer, reasoning);
+    // Converted once, appended everywhere (never the whole reply again).
+    const std::string answerUtf8 = answer.toStdString(), reasoningUtf8 = reasoning.toStdString();
+    m_replyText += answerUtf8;
+    m_replyReasoning += reasoningUtf8;
+    m_messages.appendToLast(answer, answerUtf8, reasoningUtf8);
     guarded(tr("Could not save the reply: %1"), [&] { saveStreaming(false); });
 }
 

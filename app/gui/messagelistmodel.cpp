@@ -4,6 +4,18 @@
 
 namespace hearth::app {
 
+namespace {
+
+// The length QString would have (UTF-16 code units), counted without converting.
+int64_t utf16Length(const std::string& utf8)
+{
+    int64_t n = 0;
+    for (unsigned char c : utf8) n += (c & 0xC0) != 0x80 ? (c >= 0xF0 ? 2 : 1) : 0;
+    return n;
+}
+
+}  // namespace
+
 QVariant MessageListModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= int(m_items.size())) return {};
@@ -12,13 +24,15 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case IdRole: return QVariant::fromValue(qint64(m.id));
     case RoleRole: return QString::fromStdString(m.role);
-    case ContentRole: return QString::fromStdString(m.content).left(kMessagePreviewChars);
+    case ContentRole:
+        if (item.text.isNull()) item.text = QString::fromStdString(m.content).left(kMessagePreviewChars);
+        return item.text;
     case ReasoningRole: return m.reasoning ? QString::fromStdString(*m.reasoning).left(kMessagePreviewChars) : QString();
     case HtmlRole:
         if (m.streaming) return QString();  // shown as plain text until it is complete
         if (item.html.isNull()) item.html = renderMessageHtml(QString::fromStdString(m.content).left(kMessagePreviewChars));
         return item.html;
-    case LengthRole: return int(std::min<qsizetype>(QString::fromStdString(m.content).size(), INT32_MAX));
+    case LengthRole: return int(std::min<int64_t>(utf16Length(m.content), INT32_MAX));
     case InterruptedRole: return m.finishReason && *m.finishReason == "interrupted";
     case StreamingRole: return m.streaming;
     case StatsRole: {
@@ -64,13 +78,15 @@ void MessageListModel::append(const Item& item)
     emit countChanged();
 }
 
-void MessageListModel::appendToLast(const QString& answer, const QString& reasoning)
+void MessageListModel::appendToLast(const QString& answer, const std::string& answerUtf8, const std::string& reasoningUtf8)
 {
     if (m_items.empty()) return;
-    auto& m = m_items.back().message;
-    m.content += answer.toStdString();
-    if (!reasoning.isEmpty()) m.reasoning = m.reasoning.value_or("") + reasoning.toStdString();
-    m_items.back().html.clear();
+    Item& item = m_items.back();
+    item.message.content += answerUtf8;
+    if (!reasoningUtf8.empty()) item.message.reasoning = item.message.reasoning.value_or("") + reasoningUtf8;
+    if (!item.text.isNull() && item.text.size() < kMessagePreviewChars)
+        item.text += answer.left(kMessagePreviewChars - item.text.size());
+    item.html.clear();
     const QModelIndex i = index(int(m_items.size()) - 1);
     emit dataChanged(i, i, {ContentRole, ReasoningRole, LengthRole});
 }
@@ -81,6 +97,7 @@ void MessageListModel::markLastStreaming()
     m_items.back().message.streaming = true;
     m_items.back().message.finishReason.reset();
     m_items.back().html.clear();
+    m_items.back().text.clear();
     const QModelIndex i = index(int(m_items.size()) - 1);
     emit dataChanged(i, i);
 }

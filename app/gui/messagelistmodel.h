@@ -35,11 +35,12 @@ public:
         int siblings = 1;  // versions of this message (regenerations, edits)
         int branch = 0;    // which of them this is (0-based, oldest first)
         mutable QString html;  // HtmlRole's cache, made on first use
+        mutable QString text;  // ContentRole's: the first kMessagePreviewChars, grown as it streams
     };
     void reset(std::vector<Item> items);
     void append(const Item& item);
-    // Appends streamed text to the last message.
-    void appendToLast(const QString& answer, const QString& reasoning);
+    // Appends streamed text to the last message (both forms given, so nothing is converted twice).
+    void appendToLast(const QString& answer, const std::string& answerUtf8, const std::string& reasoningUtf8);
     void replaceLast(const Item& item);
     // The last message streams again (an interrupted reply being continued).
     void markLastStreaming();
