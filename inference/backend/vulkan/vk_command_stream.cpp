@@ -42,13 +42,19 @@ void CommandStream::printProfile() const
                      entry.first * 1e6 / double(entry.second));
 }
 
-CommandStream::~CommandStream()
+void CommandStream::flushForTeardown(const char* where) noexcept
 {
     try {
         flush();
-    } catch (...) {
-        // A lost device has nothing left to wait for; the context's teardown follows.
+    } catch (const std::exception& e) {
+        m_teardownError = std::string(where) + ": " + e.what();
+        std::fprintf(stderr, "hearth vulkan: %s (the work in flight is dropped)\n", m_teardownError.c_str());
     }
+}
+
+CommandStream::~CommandStream()
+{
+    flushForTeardown("finishing the command stream");
     if (m_profile) printProfile();
     vkFreeCommandBuffers(m_context.device(), m_context.commandPool(), 1, &m_commands);
 }

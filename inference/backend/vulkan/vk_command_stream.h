@@ -31,6 +31,10 @@ public:
     void copy(VkBuffer source, VkDeviceSize sourceOffset, VkBuffer target, VkDeviceSize targetOffset, VkDeviceSize bytes);
     // Submits what was recorded and waits for it; a no-op when nothing is pending.
     void flush();
+    // flush() for destructors, which must not throw: a failure (a lost device: nothing left to
+    // wait for) is reported on stderr with `where`, and remembered for lastTeardownError().
+    void flushForTeardown(const char* where) noexcept;
+    const std::string& lastTeardownError() const { return m_teardownError; }
     bool pending() const { return m_recording; }
     // Counts recorded commands; a result read back is current while this is unchanged.
     uint64_t epoch() const { return m_epoch; }
@@ -39,6 +43,7 @@ public:
     void printProfile() const;
 
 private:
+    std::string m_teardownError;
     struct Range {
         VkBuffer buffer;
         VkDeviceSize begin, end;

@@ -88,16 +88,22 @@ Context::Context(const ContextOptions& options)
     deviceInfo.pQueueCreateInfos = &queueInfo;
     deviceInfo.enabledExtensionCount = uint32_t(extensions.size());
     deviceInfo.ppEnabledExtensionNames = extensions.data();
-    HEARTH_VK_CHECK(vkCreateDevice(physical, &deviceInfo, nullptr, &m_device));
-    volkLoadDevice(m_device);
-    vkGetDeviceQueue(m_device, m_queueFamily, 0, &m_queue);
+    VkDevice device = VK_NULL_HANDLE;
+    HEARTH_VK_CHECK(vkCreateDevice(physical, &deviceInfo, nullptr, &device));
+    m_device.adopt(device);  // from here on, a throw destroys it
+    volkLoadDevice(device);
+    vkGetDeviceQueue(device, m_queueFamily, 0, &m_queue);
 
     VkCommandPoolCreateInfo poolInfo{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
     poolInfo.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
     poolInfo.queueFamilyIndex = m_queueFamily;
-    HEARTH_VK_CHECK(vkCreateCommandPool(m_device, &poolInfo, nullptr, &m_commandPool));
+    VkCommandPool pool = VK_NULL_HANDLE;
+    HEARTH_VK_CHECK(vkCreateCommandPool(device, &poolInfo, nullptr, &pool));
+    m_commandPool = DeviceOwned<VkCommandPool>(device, pool, vkDestroyCommandPool);
     VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    HEARTH_VK_CHECK(vkCreateFence(m_device, &fenceInfo, nullptr, &m_fence));
+    VkFence fence = VK_NULL_HANDLE;
+    HEARTH_VK_CHECK(vkCreateFence(device, &fenceInfo, nullptr, &fence));
+    m_fence = DeviceOwned<VkFence>(device, fence, vkDestroyFence);
 
     // A stale or foreign cache file is harmless: the driver ignores data whose header does not match.
     std::vector<char> cached;
@@ -105,22 +111,20 @@ Context::Context(const ContextOptions& options)
     VkPipelineCacheCreateInfo cacheInfo{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
     cacheInfo.initialDataSize = cached.size();
     cacheInfo.pInitialData = cached.empty() ? nullptr : cached.data();
-    if (vkCreatePipelineCache(m_device, &cacheInfo, nullptr, &m_pipelineCache) != VK_SUCCESS) {
+    VkPipelineCache cache = VK_NULL_HANDLE;
+    if (vkCreatePipelineCache(device, &cacheInfo, nullptr, &cache) != VK_SUCCESS) {
         cacheInfo.initialDataSize = 0;
         cacheInfo.pInitialData = nullptr;
-        HEARTH_VK_CHECK(vkCreatePipelineCache(m_device, &cacheInfo, nullptr, &m_pipelineCache));
+        HEARTH_VK_CHECK(vkCreatePipelineCache(device, &cacheInfo, nullptr, &cache));
     }
+    m_pipelineCache = DeviceOwned<VkPipelineCache>(device, cache, vkDestroyPipelineCache);
 }
 
 Context::~Context()
 {
-    if (m_device) {
-        vkDeviceWaitIdle(m_device);
-        if (m_pipelineCache) vkDestroyPipelineCache(m_device, m_pipelineCache, nullptr);
-        if (m_fence) vkDestroyFence(m_device, m_fence, nullptr);
-        if (m_commandPool) vkDestroyCommandPool(m_device, m_commandPool, nullptr);
-        vkDestroyDevice(m_device, nullptr);
-    }
+    // Nothing may still run when the members below go: the cache, fence and pool are destroyed
+    // (in reverse order of declaration) before the device, which waits for itself too.
+    if (m_device.get()) vkDeviceWaitIdle(m_device.get());
 }
 
 std::string Context::pipelineCachePath() const
@@ -145,9 +149,9 @@ void Context::savePipelineCache() const
     const std::string path = pipelineCachePath();
     if (path.empty()) return;
     size_t size = 0;
-    if (vkGetPipelineCacheData(m_device, m_pipelineCache, &size, nullptr) != VK_SUCCESS || size == 0) return;
+    if (vkGetPipelineCacheData(m_device.get(), m_pipelineCache.get(), &size, nullptr) != VK_SUCCESS || size == 0) return;
     std::vector<char> data(size);
-    if (vkGetPipelineCacheData(m_device, m_pipelineCache, &size, data.data()) != VK_SUCCESS) return;
+    if (vkGetPipelineCacheData(m_device.get(), m_pipelineCache.get(), &size, data.data()) != VK_SUCCESS) return;
     // A cache is an optimisation: a read-only or full disk only costs the next start some time.
     std::error_code ignored;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
@@ -210,9 +214,10 @@ void Context::submitAndWait(VkCommandBuffer commands)
     VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &commands;
-    HEARTH_VK_CHECK(vkQueueSubmit(m_queue, 1, &submit, m_fence));
-    HEARTH_VK_CHECK(vkWaitForFences(m_device, 1, &m_fence, VK_TRUE, UINT64_MAX));
-    HEARTH_VK_CHECK(vkResetFences(m_device, 1, &m_fence));
+    VkFence fence = m_fence.get();
+    HEARTH_VK_CHECK(vkQueueSubmit(m_queue, 1, &submit, fence));
+    HEARTH_VK_CHECK(vkWaitForFences(m_device.get(), 1, &fence, VK_TRUE, UINT64_MAX));
+    HEARTH_VK_CHECK(vkResetFences(m_device.get(), 1, &fence));
 }
 
 Buffer::Buffer(Context& context, VkDeviceSize size, MemoryKind kind) : m_context(context), m_size(size)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "backend/vulkan/vk_device_info.h"
+#include "backend/vulkan/vk_handle.h"
 #include "backend/vulkan/vk_instance.h"
 
 #include <volk.h>
@@ -61,9 +62,9 @@ public:
     Context(const Context&) = delete;
     Context& operator=(const Context&) = delete;
 
-    VkDevice device() const { return m_device; }
+    VkDevice device() const { return m_device.get(); }
     VkQueue queue() const { return m_queue; }
-    VkCommandPool commandPool() const { return m_commandPool; }
+    VkCommandPool commandPool() const { return m_commandPool.get(); }
     const DeviceInfo& info() const { return m_info; }
     const Instance& instance() const { return *m_instance; }
     const VkPhysicalDeviceLimits& limits() const { return m_limits; }
@@ -80,7 +81,7 @@ public:
     void submitAndWait(VkCommandBuffer commands);
 
     // The pipeline cache, loaded from and saved to the user's cache folder (keyed by device and driver).
-    VkPipelineCache pipelineCache() const { return m_pipelineCache; }
+    VkPipelineCache pipelineCache() const { return m_pipelineCache.get(); }
     void savePipelineCache() const;
 
 private:
@@ -92,12 +93,13 @@ private:
     DeviceInfo m_info;
     VkPhysicalDeviceLimits m_limits{};
     VkPhysicalDeviceMemoryProperties m_memory{};
-    VkDevice m_device = VK_NULL_HANDLE;
+    // Owners, destroyed in reverse order: the cache, fence and pool before the device.
+    OwnedDevice m_device;
     VkQueue m_queue = VK_NULL_HANDLE;
     uint32_t m_queueFamily = 0;
-    VkCommandPool m_commandPool = VK_NULL_HANDLE;
-    VkFence m_fence = VK_NULL_HANDLE;
-    VkPipelineCache m_pipelineCache = VK_NULL_HANDLE;
+    DeviceOwned<VkCommandPool> m_commandPool;
+    DeviceOwned<VkFence> m_fence;
+    DeviceOwned<VkPipelineCache> m_pipelineCache;
     VkDeviceSize m_deviceBytesInUse = 0, m_deviceBytesPeak = 0;
     uint64_t m_bindingLimit = 0;
     bool m_mapDeviceMemory = true;

@@ -91,7 +91,12 @@ Instance::Instance(bool enableValidation)
                                 VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
         messenger.pfnUserCallback = onValidationMessage;
         messenger.pUserData = &m_validationErrors;
-        HEARTH_VK_CHECK(vkCreateDebugUtilsMessengerEXT(m_instance, &messenger, nullptr, &m_messenger));
+        const VkResult result = vkCreateDebugUtilsMessengerEXT(m_instance, &messenger, nullptr, &m_messenger);
+        if (result != VK_SUCCESS) {
+            vkDestroyInstance(m_instance, nullptr);  // the destructor does not run for a failed constructor
+            m_instance = VK_NULL_HANDLE;
+            HEARTH_VK_CHECK(result);
+        }
     }
 }
 

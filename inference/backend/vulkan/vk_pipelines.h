@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backend/vulkan/vk_context.h"
+#include "backend/vulkan/vk_handle.h"
 
 #include <map>
 #include <string>
@@ -14,15 +15,15 @@ constexpr uint32_t kMaxBindings = 4;
 constexpr uint32_t kPushConstantBytes = 128;
 
 struct Pipeline {
-    VkPipeline handle = VK_NULL_HANDLE;
+    VkPipeline handle = VK_NULL_HANDLE;  // owned by `owner`
     uint32_t workgroupSize = 0;
     std::string name;
+    DeviceOwned<VkPipeline> owner;
 };
 
 class Pipelines {
 public:
     explicit Pipelines(Context& context);
-    ~Pipelines();
     Pipelines(const Pipelines&) = delete;
     Pipelines& operator=(const Pipelines&) = delete;
 
@@ -31,7 +32,7 @@ public:
     void prepareWeightType(const std::string& type);
     // Throws hearth::Error(UnsupportedType) for a kernel that was not prepared or not built.
     const Pipeline& get(const std::string& name) const;
-    VkPipelineLayout layout() const { return m_layout; }
+    VkPipelineLayout layout() const { return m_layout.get(); }
     // CPU drivers (lavapipe) get the one-row-per-lane matmul kernels (matmul_rows.comp).
     bool rowPerInvocation() const
     {
@@ -44,8 +45,8 @@ private:
     static bool isPerType(const std::string& name);
 
     Context& m_context;
-    VkDescriptorSetLayout m_setLayout = VK_NULL_HANDLE;
-    VkPipelineLayout m_layout = VK_NULL_HANDLE;
+    DeviceOwned<VkDescriptorSetLayout> m_setLayout;
+    DeviceOwned<VkPipelineLayout> m_layout;
     std::map<std::string, Pipeline> m_pipelines;
     uint32_t m_wide = 64, m_matmulWidth = 32;
 };

@@ -133,10 +133,7 @@ public:
         : Tensor(rows, cols), impl(std::move(owner)) {}
     ~VkWeight() override
     {
-        try {
-            impl->stream.flush();  // no recorded command may outlive the memory it reads
-        } catch (...) {
-        }
+        impl->stream.flushForTeardown("freeing a weight");  // no recorded command may outlive the memory it reads
     }
     std::shared_ptr<VulkanBackend::Impl> impl;
     GgmlType type = GgmlType::F32;
@@ -144,6 +141,10 @@ public:
     uint32_t rowWords = 0;
     bool isVector = false;  // a 1-row tensor (norm weight, bias) kept as F32 values
     std::vector<WeightPiece> pieces;
+    // This weight type's kernels, resolved once at upload (not looked up by name per dispatch).
+    const Pipeline* matvec = nullptr;
+    const Pipeline* matmul = nullptr;
+    const Pipeline* getRows = nullptr;
 };
 
 class VkActivations : public Tensor {
@@ -152,10 +153,7 @@ public:
         : Tensor(rows, cols), impl(std::move(owner)) {}
     ~VkActivations() override
     {
-        try {
-            if (dedicated) impl->stream.flush();
-        } catch (...) {
-        }
+        if (dedicated) impl->stream.flushForTeardown("freeing an activation buffer");
         dedicated.reset();
         impl->releaseActivations();
     }
@@ -178,10 +176,7 @@ public:
         : KvCache(layers, slots, kvDim), impl(std::move(owner)) {}
     ~VkKvCache() override
     {
-        try {
-            impl->stream.flush();
-        } catch (...) {
-        }
+        impl->stream.flushForTeardown("freeing the KV cache");
     }
     std::shared_ptr<VulkanBackend::Impl> impl;
     std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
@@ -214,10 +209,7 @@ void VulkanBackend::Impl::releaseActivations()
 {
     if (--liveActivations > 0) return;
     // Every tensor of the forward pass is gone: wait for work still using the arenas, then reuse them.
-    try {
-        stream.flush();
-    } catch (...) {
-    }
+    stream.flushForTeardown("reusing the activation arenas");
     deviceArena.reset();
     hostArena.reset();
 }
@@ -242,13 +234,7 @@ Buffer& VulkanBackend::Impl::frequencies(const RopeParams& p)
 
 VulkanBackend::VulkanBackend(const VulkanBackendOptions& options) : m(std::make_shared<Impl>(options)) {}
 
-VulkanBackend::~VulkanBackend()
-{
-    try {
-        m->stream.flush();
-    } catch (...) {
-    }
-}
+VulkanBackend::~VulkanBackend() { m->stream.flushForTeardown("closing the backend"); }
 
 std::string VulkanBackend::name() const { return "vulkan (" + m->context.info().name + ")"; }
 const vk::DeviceInfo& VulkanBackend::device() const { return m->context.info(); }
@@ -303,6 +289,10 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
         throw Error(ErrorCode::UnsupportedType, "tensor '" + std::string(info.name) + "': the Vulkan kernels need rows of a multiple of " +
                                                     std::to_string(w->layout.blockElements) + " values, it has " + std::to_string(cols));
     m->pipelines.prepareWeightType(w->layout.kernelType);
+    const std::string family = m->pipelines.rowPerInvocation() ? "rows_" : "";
+    w->matvec = &m->pipelines.get("matvec_" + family + w->layout.kernelType);
+    w->matmul = &m->pipelines.get("matmul_" + family + w->layout.kernelType);
+    w->getRows = &m->pipelines.get("get_rows_" + w->layout.kernelType);
     w->rowWords = uint32_t((cols + w->layout.blockElements - 1) / w->layout.blockElements) * w->layout.blockWords;
     const VkDeviceSize deviceRowBytes = VkDeviceSize(w->rowWords) * 4;
     const size_t fileRowBytes = rowBytes(info.type, cols);
@@ -388,7 +378,7 @@ void VulkanBackend::getRows(const Tensor& table, std::span<const TokenId> ids, T
     std::memcpy(slice.buffer->mapped() + slice.offset, ids.data(), ids.size_bytes());
     const View idView = m->view(*slice.buffer, slice.offset, ids.size_bytes(), false);
     const View outView = o.whole(true);
-    const Pipeline& pipeline = m->pipelines.get("get_rows_" + w.layout.kernelType);
+    const Pipeline& pipeline = *w.getRows;
     for (const WeightPiece& piece : w.pieces) {
         struct {
             uint32_t cols, rowWords, wOffset, idOffset, outOffset, firstRow, rowCount;
@@ -422,8 +412,7 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     const int64_t tokens = in.rows();
     const bool decode = tokens == 1;
     const bool rowPerInvocation = m->pipelines.rowPerInvocation();
-    const Pipeline& pipeline = m->pipelines.get(std::string(decode ? "matvec_" : "matmul_") + (rowPerInvocation ? "rows_" : "") +
-                                                w.layout.kernelType);
+    const Pipeline& pipeline = *(decode ? w.matvec : w.matmul);
     const uint32_t tokensPerGroup = decode ? 1 : rowPerInvocation ? kRowKernelTokens : kMatmulTokens;
     const uint32_t rowsPerGroup = rowPerInvocation ? pipeline.workgroupSize : decode ? kMatvecRows : kMatmulRows;
     // Very long activations (e.g. logits for every prompt position) are bound a slice of tokens at a time.
