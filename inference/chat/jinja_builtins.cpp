@@ -59,15 +59,21 @@ std::vector<std::string> split(const std::string& s, const Value& separator, int
     }
 }
 
-std::string replaceAll(std::string s, const std::string& from, const std::string& to, int64_t count)
+std::string replaceAll(const std::string& s, const std::string& from, const std::string& to, int64_t count)
 {
     if (from.empty()) return s;
+    std::string out;
     size_t pos = 0;
-    for (int64_t n = 0; (count < 0 || n < count) && (pos = s.find(from, pos)) != std::string::npos; ++n) {
-        s.replace(pos, from.size(), to);
-        pos += to.size();
+    for (int64_t n = 0; count < 0 || n < count; ++n) {
+        const size_t at = s.find(from, pos);
+        if (at == std::string::npos) break;
+        out.append(s, pos, at - pos).append(to);
+        ValueSizeLimit::check(out.size());
+        pos = at + from.size();
     }
-    return s;
+    out.append(s, pos, std::string::npos);
+    ValueSizeLimit::check(out.size());
+    return out;
 }
 
 std::string caseMap(std::string s, int mode)  // 0 upper, 1 lower, 2 title, 3 capitalize
@@ -165,7 +171,10 @@ Value boundMethod(const Value& object, const std::string& name, int line)
             if (name == "join") {
                 std::string out;
                 auto items = iterate(a.get(0, "iterable"), line);
-                for (size_t i = 0; i < items.size(); ++i) out += (i ? s : "") + items[i].str();
+                for (size_t i = 0; i < items.size(); ++i) {
+                    out += (i ? s : "") + items[i].str();
+                    ValueSizeLimit::check(out.size());
+                }
                 return Value(out);
             }
             if (name == "isdigit" || name == "isspace" || name == "isalpha") {
@@ -510,8 +519,10 @@ Value applyFilter(Interpreter& in, const std::string& name, const Value& v, Call
         const Value attr = a.get(1, "attribute");
         std::string out;
         auto items = iterate(v, line);
-        for (size_t i = 0; i < items.size(); ++i)
+        for (size_t i = 0; i < items.size(); ++i) {
             out += (i ? sep : "") + (attr.isUndefined() ? items[i] : attribute(items[i], attr.str(), line)).str();
+            ValueSizeLimit::check(out.size());
+        }
         return Value(out);
     }
     if (name == "split") {

@@ -70,6 +70,7 @@ std::string Interpreter::render(const Dict& variables)
     for (const auto& [k, v] : variables) m_scopes.back()[k] = v;
     m_steps = 0;
     m_allocated = 0;
+    const ValueSizeLimit valueLimit(m_limits.maxValueBytes);  // for the builders in jinja_value/jinja_builtins
     std::string out;
     exec(m_template->body, out);
     return out;

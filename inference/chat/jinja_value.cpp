@@ -106,6 +106,20 @@ static std::string quoteRepr(const std::string& s)
     return out + q;
 }
 
+namespace {
+thread_local size_t t_valueLimit = SIZE_MAX;
+}  // namespace
+
+ValueSizeLimit::ValueSizeLimit(size_t bytes) : m_previous(t_valueLimit) { t_valueLimit = bytes; }
+ValueSizeLimit::~ValueSizeLimit() { t_valueLimit = m_previous; }
+
+void ValueSizeLimit::check(size_t bytes)
+{
+    if (bytes > t_valueLimit)
+        throw TemplateError("the template builds a value of more than " + std::to_string(bytes) + " bytes, over the limit of " +
+                            std::to_string(t_valueLimit >> 20) + " MiB for one value");
+}
+
 std::string Value::str() const
 {
     switch (m_kind) {
@@ -125,13 +139,18 @@ std::string Value::repr() const
     case Kind::String: return quoteRepr(*m_string);
     case Kind::Array: {
         std::string out = "[";
-        for (size_t i = 0; i < m_list->size(); ++i) out += (i ? ", " : "") + (*m_list)[i].repr();
+        for (size_t i = 0; i < m_list->size(); ++i) {
+            out += (i ? ", " : "") + (*m_list)[i].repr();
+            ValueSizeLimit::check(out.size());
+        }
         return out + "]";
     }
     case Kind::Map: {
         std::string out = "{";
-        for (size_t i = 0; i < m_dict->size(); ++i)
+        for (size_t i = 0; i < m_dict->size(); ++i) {
             out += (i ? ", " : "") + (*m_dict)[i].first.repr() + ": " + (*m_dict)[i].second.repr();
+            ValueSizeLimit::check(out.size());
+        }
         return out + "}";
     }
     case Kind::Callable: return "<function>";
@@ -182,15 +201,20 @@ std::string Value::toJson(int indent, int depth) const
     case Kind::Array: {
         if (m_list->empty()) return "[]";
         std::string out = "[";
-        for (size_t i = 0; i < m_list->size(); ++i) out += (i ? itemSeparator : "") + newline + (*m_list)[i].toJson(indent, depth + 1);
+        for (size_t i = 0; i < m_list->size(); ++i) {
+            out += (i ? itemSeparator : "") + newline + (*m_list)[i].toJson(indent, depth + 1);
+            ValueSizeLimit::check(out.size());
+        }
         return out + closing + "]";
     }
     case Kind::Map: {
         if (m_dict->empty()) return "{}";
         std::string out = "{";
-        for (size_t i = 0; i < m_dict->size(); ++i)
+        for (size_t i = 0; i < m_dict->size(); ++i) {
             out += (i ? itemSeparator : "") + newline + jsonString((*m_dict)[i].first.isString() ? (*m_dict)[i].first.asString() : (*m_dict)[i].first.toJson()) + ": " +
                    (*m_dict)[i].second.toJson(indent, depth + 1);
+            ValueSizeLimit::check(out.size());
+        }
         return out + closing + "}";
     }
     case Kind::Callable: throw TemplateError("a function cannot be converted to JSON");

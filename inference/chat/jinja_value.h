@@ -101,4 +101,21 @@ struct CallArgs {
 
 std::string pythonFloat(double d);
 
+// The size limit of any one value built during a render (the interpreter installs it for the
+// render's duration on its thread). Everything that grows a string from others (str/repr/tojson
+// of lists and dicts, join, replace) checks it as it grows, so an oversized value is refused
+// before it exists, not after: shared references make such growth multiplicative.
+class ValueSizeLimit {
+public:
+    explicit ValueSizeLimit(size_t bytes);
+    ~ValueSizeLimit();
+    ValueSizeLimit(const ValueSizeLimit&) = delete;
+    ValueSizeLimit& operator=(const ValueSizeLimit&) = delete;
+    // Throws TemplateError when `bytes` is over the installed limit (no limit outside a render).
+    static void check(size_t bytes);
+
+private:
+    size_t m_previous;
+};
+
 }  // namespace hearth::jinja

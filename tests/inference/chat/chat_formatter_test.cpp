@@ -108,6 +108,14 @@ TEST(ChatTemplateErrors, BadTemplatesFailClearlyAndQuickly)
         {"{% set n = namespace(v=[]) %}{% for i in range(100000) %}{% set n.v = n.v + ['0123456789abcdef' * 100] %}{% endfor %}",
          "of values (runaway string or list growth?)"},
         {"{{ 'a\nb'|indent(100000000000) }}", "for one value"},
+        // Found by the template-memory fuzzer: join's result is items x separator, both growing;
+        // and shared references nest exponentially under tojson.
+        {"{% set ns = namespace(s='xy', l=['a']) %}{% for i in range(64) %}{% set ns.s = ns.l | join(ns.s) %}"
+         "{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.s | length }}",
+         "for one value"},
+        {"{% set ns = namespace(l=['xxxxxxxx']) %}{% for i in range(40) %}{% set ns.l = [ns.l, ns.l, ns.l] %}{% endfor %}"
+         "{{ ns.l | tojson | length }}",
+         "for one value"},
         {"{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
          "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1 }}",
          "nested too deeply"},
