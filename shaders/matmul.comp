@@ -7,6 +7,7 @@
 // Loops have constant trip counts (out-of-range rows and tokens are clamped, their results
 // dropped) so that compilers keep the sums in registers.
 #extension GL_GOOGLE_include_directive : require
+#include "kernel_tiles.h"  // the names CMake passes as ROWS / NTOK
 #extension GL_KHR_shader_subgroup_arithmetic : require
 
 layout(local_size_x_id = 0) in;

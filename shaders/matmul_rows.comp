@@ -5,6 +5,7 @@
 // loads, broadcast instead of gathered), and no lane waits for another: no reduction at all.
 // GPUs use matmul.comp, whose lanes split each row so that weight reads coalesce.
 #extension GL_GOOGLE_include_directive : require
+#include "kernel_tiles.h"  // the names CMake passes as ROWS / NTOK
 #extension GL_KHR_shader_subgroup_ballot : require
 
 // One subgroup of 8 lanes (lavapipe on AVX/AVX2); other subgroup sizes use matmul.comp.

@@ -1,5 +1,7 @@
 #include "backend/vulkan/vulkan_backend.h"
 
+#include "kernel_tiles.h"
+
 #include "backend/vulkan/vk_command_stream.h"
 #include "backend/vulkan/vk_pipelines.h"
 #include "backend/vulkan/vk_weight_layout.h"
@@ -21,10 +23,11 @@ constexpr VkDeviceSize kAlignment = 256;  // >= every device's minStorageBufferO
 constexpr VkDeviceSize kArenaChunk = 32ull << 20;
 constexpr VkDeviceSize kStagingBytes = 64ull << 20;
 constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount Vulkan allows
-constexpr uint32_t kMatvecRows = 4;     // ROWS of the matvec_* variants of matmul.comp (shaders/CMakeLists.txt)
-constexpr uint32_t kMatmulRows = 2;     // ROWS of the matmul_* variants
-constexpr uint32_t kMatmulTokens = 8;   // NTOK of the matmul_* variants
-constexpr uint32_t kRowKernelTokens = 16;  // NTOK of the matmul_rows_* variants
+// The shaders' tile sizes, from the header they are compiled with.
+constexpr uint32_t kMatvecRows = HEARTH_MATVEC_ROWS;
+constexpr uint32_t kMatmulRows = HEARTH_MATMUL_ROWS;
+constexpr uint32_t kMatmulTokens = HEARTH_MATMUL_TOKENS;
+constexpr uint32_t kRowKernelTokens = HEARTH_ROW_KERNEL_TOKENS;
 
 VkDeviceSize alignUp(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
 uint32_t ceilDiv(uint64_t a, uint64_t b) { return uint32_t((a + b - 1) / b); }

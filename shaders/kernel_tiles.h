@@ -1,0 +1,12 @@
+// Tile sizes of the matrix kernels: one declaration, read by the host (C++: vulkan_backend.cpp
+// sizes its dispatches with them) and by the GLSL (shaders/CMakeLists.txt passes these names as
+// the ROWS/NTOK of each variant). Plain #defines, so both languages' preprocessors take them.
+#ifndef HEARTH_KERNEL_TILES_H
+#define HEARTH_KERNEL_TILES_H
+
+#define HEARTH_MATVEC_ROWS 4          // rows per workgroup of matvec_* (matmul.comp, one token)
+#define HEARTH_MATMUL_ROWS 2          // rows per workgroup of matmul_* (matmul.comp)
+#define HEARTH_MATMUL_TOKENS 8        // tokens per workgroup of matmul_* (matmul.comp)
+#define HEARTH_ROW_KERNEL_TOKENS 16   // tokens per weight read of matmul_rows_* (matmul_rows.comp, CPU drivers)
+
+#endif
