@@ -1,4 +1,6 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 // Causal attention over the F16 KV cache: one workgroup per (query token, head). Query row t
 // sees slots [0, firstSlot + t]. Slots are taken WG at a time: each invocation scores one slot,
 // then the chunk's probabilities update an online softmax (running max and sum) and each
@@ -13,17 +15,7 @@ layout(std430, binding = 1) readonly buffer KCache { uint kCache[]; };
 layout(std430, binding = 2) readonly buffer VCache { uint vCache[]; };
 layout(std430, binding = 3) writeonly buffer Out { float ys[]; };
 
-layout(push_constant) uniform Params {
-    uint heads;
-    uint kvHeads;
-    uint headDim;
-    uint firstSlot;
-    uint qOffset;       // floats
-    uint kCacheOffset;  // words, at the layer's first slot
-    uint vCacheOffset;
-    uint outOffset;     // floats
-    float scale;
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_ATTENTION } p;  // shaders/push_constants.h
 
 #define MAX_HEAD_DIM 256
 #define DIMS_PER_INVOCATION ((MAX_HEAD_DIM + WG - 1) / WG)

@@ -1,6 +1,7 @@
 #version 450
 // out[t] = row ids[t] of a weight table (TYPE_*), dequantized: one workgroup per token.
 #extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64;
@@ -9,15 +10,7 @@ layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer Ids { int ids[]; };
 layout(std430, binding = 2) writeonly buffer Out { float ys[]; };
 
-layout(push_constant) uniform Params {
-    uint cols;
-    uint rowWords;
-    uint wOffset;   // words
-    uint idOffset;  // ints
-    uint outOffset; // floats
-    uint firstRow;  // table rows held by this binding start here (large tables are split)
-    uint rowCount;  // ... and this many
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_GET_ROWS } p;  // shaders/push_constants.h
 
 #include "quant_blocks.glsl"
 

@@ -7,6 +7,7 @@
 // Loops have constant trip counts (out-of-range rows and tokens are clamped, their results
 // dropped) so that compilers keep the sums in registers.
 #extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 #include "kernel_tiles.h"  // the names CMake passes as ROWS / NTOK
 #extension GL_KHR_shader_subgroup_arithmetic : require
 
@@ -17,19 +18,7 @@ layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { float xs[]; };
 layout(std430, binding = 2) writeonly buffer Out { float ys[]; };
 
-layout(push_constant) uniform Params {
-    uint cols;        // values per weight row (plain types: any; rows are zero-padded to 16)
-    uint rows;        // weight rows in this dispatch
-    uint tokens;      // activation rows
-    uint rowWords;    // words per weight row
-    uint wOffset;     // words
-    uint xOffset;     // floats
-    uint xStride;     // floats per activation row
-    uint outOffset;   // floats
-    uint outStride;   // floats per output row
-    uint outColumn;   // output column of this dispatch's first weight row
-    uint groupBase;   // first row group of this dispatch (dispatches are split at 65535 groups)
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_MATMUL } p;  // shaders/push_constants.h
 
 #include "quant_blocks.glsl"
 

@@ -5,6 +5,7 @@
 // loads, broadcast instead of gathered), and no lane waits for another: no reduction at all.
 // GPUs use matmul.comp, whose lanes split each row so that weight reads coalesce.
 #extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 #include "kernel_tiles.h"  // the names CMake passes as ROWS / NTOK
 #extension GL_KHR_shader_subgroup_ballot : require
 
@@ -16,19 +17,7 @@ layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { float xs[]; };
 layout(std430, binding = 2) writeonly buffer Out { float ys[]; };
 
-layout(push_constant) uniform Params {
-    uint cols;
-    uint rows;
-    uint tokens;
-    uint rowWords;
-    uint wOffset;
-    uint xOffset;
-    uint xStride;
-    uint outOffset;
-    uint outStride;
-    uint outColumn;
-    uint groupBase;
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_MATMUL } p;  // shaders/push_constants.h
 
 #include "quant_blocks.glsl"
 

@@ -1,4 +1,6 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 // out[t] = x[t] / sqrt(mean(x[t]^2) + eps) * weight: one workgroup per row.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64;
@@ -7,13 +9,7 @@ layout(std430, binding = 0) readonly buffer X { float xs[]; };
 layout(std430, binding = 1) readonly buffer Weight { float ws[]; };
 layout(std430, binding = 2) writeonly buffer Out { float ys[]; };
 
-layout(push_constant) uniform Params {
-    uint cols;
-    uint xOffset;
-    uint wOffset;
-    uint outOffset;
-    float eps;
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_RMS_NORM } p;  // shaders/push_constants.h
 
 shared float partial[WG];
 

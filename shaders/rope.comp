@@ -1,4 +1,6 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 // Rotates pairs of every head of x[t] by positions[t] * frequency[i], in place. `frequency`
 // holds freqScale * thetaScale^i / factor[i], computed once on the host. One invocation per
 // (token, head, pair).
@@ -9,16 +11,7 @@ layout(std430, binding = 0) buffer X { float xs[]; };
 layout(std430, binding = 1) readonly buffer Positions { int positions[]; };
 layout(std430, binding = 2) readonly buffer Frequencies { float frequency[]; };
 
-layout(push_constant) uniform Params {
-    uint tokens;
-    uint heads;
-    uint headDim;
-    uint ropeDims;
-    uint neox;
-    uint xOffset;
-    uint positionOffset;
-    uint frequencyOffset;
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_ROPE } p;  // shaders/push_constants.h
 
 void main()
 {

@@ -1,4 +1,6 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 // Context shift: rotates the cached F16 keys of slots [0, slots) by `delta` positions, in place.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64;
@@ -6,16 +8,7 @@ layout(constant_id = 0) const uint WG = 64;
 layout(std430, binding = 0) buffer Keys { uint ks[]; };  // f16 pairs
 layout(std430, binding = 1) readonly buffer Frequencies { float frequency[]; };
 
-layout(push_constant) uniform Params {
-    uint slots;
-    uint heads;
-    uint headDim;
-    uint ropeDims;
-    uint neox;
-    uint keyOffset;  // words
-    uint frequencyOffset;
-    float delta;
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_ROPE_CACHED_KEYS } p;  // shaders/push_constants.h
 
 float loadHalf(uint i) { return unpackHalf2x16(ks[p.keyOffset + i / 2u] >> (16u * (i & 1u))).x; }
 

@@ -1,4 +1,6 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
 // Writes k[t] and v[t] (F32) into cache slots firstSlot + t as F16: one invocation per value pair.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64;
@@ -8,15 +10,7 @@ layout(std430, binding = 1) readonly buffer V { vec2 vIn[]; };
 layout(std430, binding = 2) writeonly buffer KCache { uint kCache[]; };
 layout(std430, binding = 3) writeonly buffer VCache { uint vCache[]; };
 
-layout(push_constant) uniform Params {
-    uint tokens;
-    uint kvDim;
-    uint kOffset;      // vec2s
-    uint vOffset;      // vec2s
-    uint kCacheOffset; // words, at the layer's first slot
-    uint vCacheOffset;
-    uint firstSlot;
-} p;
+layout(push_constant) uniform Params { HEARTH_PUSH_STORE_KV } p;  // shaders/push_constants.h
 
 void main()
 {

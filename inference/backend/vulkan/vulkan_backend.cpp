@@ -1,6 +1,7 @@
 #include "backend/vulkan/vulkan_backend.h"
 
 #include "kernel_tiles.h"
+#include "push_constants.h"
 
 #include "backend/vulkan/vk_command_stream.h"
 #include "backend/vulkan/vk_pipelines.h"
@@ -23,6 +24,20 @@ constexpr VkDeviceSize kAlignment = 256;  // >= every device's minStorageBufferO
 constexpr VkDeviceSize kArenaChunk = 32ull << 20;
 constexpr VkDeviceSize kStagingBytes = 64ull << 20;
 constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount Vulkan allows
+// The shaders' push-constant layouts, from the header they are compiled with (`uint` as in GLSL).
+namespace push {
+using uint = std::uint32_t;
+struct Elementwise { HEARTH_PUSH_ELEMENTWISE };
+struct GetRows { HEARTH_PUSH_GET_ROWS };
+struct RmsNorm { HEARTH_PUSH_RMS_NORM };
+struct Matmul { HEARTH_PUSH_MATMUL };
+struct Rope { HEARTH_PUSH_ROPE };
+struct StoreKv { HEARTH_PUSH_STORE_KV };
+struct Attention { HEARTH_PUSH_ATTENTION };
+struct RopeCachedKeys { HEARTH_PUSH_ROPE_CACHED_KEYS };
+static_assert(sizeof(Matmul) <= vk::kPushConstantBytes && sizeof(Attention) <= vk::kPushConstantBytes);
+}  // namespace push
+
 // The shaders' tile sizes, from the header they are compiled with.
 constexpr uint32_t kMatvecRows = HEARTH_MATVEC_ROWS;
 constexpr uint32_t kMatmulRows = HEARTH_MATMUL_ROWS;
@@ -201,9 +216,7 @@ void VulkanBackend::Impl::binary(const char* shader, const Tensor& a, const Tens
     const int64_t n = x.rows() * x.cols();
     require(y.rows() * y.cols() == n && o.rows() * o.cols() == n, shader);
     const View xv = x.whole(false), yv = y.whole(false), ov = o.whole(true);
-    struct {
-        uint32_t count, aOffset, bOffset, outOffset, bCols;  // swiglu.comp reads the first four
-    } push{uint32_t(n), xv.element, yv.element, ov.element, 0};
+    push::Elementwise push{uint32_t(n), xv.element, yv.element, ov.element, 0};
     const Binding bindings[] = {xv.binding, yv.binding, ov.binding};
     elementwise(shader, bindings, &push, sizeof push, push.count);
 }
@@ -383,9 +396,7 @@ void VulkanBackend::getRows(const Tensor& table, std::span<const TokenId> ids, T
     const View outView = o.whole(true);
     const Pipeline& pipeline = *w.getRows;
     for (const WeightPiece& piece : w.pieces) {
-        struct {
-            uint32_t cols, rowWords, wOffset, idOffset, outOffset, firstRow, rowCount;
-        } push{uint32_t(w.cols()), w.rowWords, 0, idView.element, outView.element, uint32_t(piece.firstRow), uint32_t(piece.rows)};
+        push::GetRows push{uint32_t(w.cols()), w.rowWords, 0, idView.element, outView.element, uint32_t(piece.firstRow), uint32_t(piece.rows)};
         const Binding bindings[] = {wholeBuffer(*piece.buffer, false), idView.binding, outView.binding};
         m->stream.dispatch(pipeline, bindings, &push, sizeof push, uint32_t(ids.size()));
     }
@@ -398,10 +409,7 @@ void VulkanBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Te
     const auto& o = asActs(out);
     require(w.isVector && w.cols() == in.cols() && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
     const View a = in.whole(false), r = o.whole(true);
-    struct {
-        uint32_t cols, xOffset, wOffset, outOffset;
-        float eps;
-    } push{uint32_t(in.cols()), a.element, 0, r.element, eps};
+    push::RmsNorm push{uint32_t(in.cols()), a.element, 0, r.element, eps};
     const Binding bindings[] = {a.binding, wholeBuffer(*w.pieces[0].buffer, false), r.binding};
     m->stream.dispatch(m->pipelines.get("rms_norm"), bindings, &push, sizeof push, uint32_t(in.rows()));
 }
@@ -428,9 +436,7 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         for (const WeightPiece& piece : w.pieces) {
             const uint32_t groups = ceilDiv(uint64_t(piece.rows), rowsPerGroup);
             for (uint32_t g0 = 0; g0 < groups; g0 += kMaxGroups) {
-                struct {
-                    uint32_t cols, rows, tokens, rowWords, wOffset, xOffset, xStride, outOffset, outStride, outColumn, groupBase;
-                } push{uint32_t(w.cols()), uint32_t(piece.rows), uint32_t(count), w.rowWords, 0, xv.element,
+                push::Matmul push{uint32_t(w.cols()), uint32_t(piece.rows), uint32_t(count), w.rowWords, 0, xv.element,
                        uint32_t(in.cols()), ov.element, uint32_t(o.cols()), uint32_t(piece.firstRow), g0};
                 const Binding bindings[] = {wholeBuffer(*piece.buffer, false), xv.binding, ov.binding};
                 m->stream.dispatch(pipeline, bindings, &push, sizeof push, std::min(kMaxGroups, groups - g0),
@@ -446,9 +452,7 @@ void VulkanBackend::addBias(Tensor& x, const Tensor& bias)
     const auto& b = asWeight(bias);
     require(b.isVector && b.cols() == o.cols(), "addBias");
     const View in = o.whole(false), out = o.whole(true);
-    struct {
-        uint32_t count, aOffset, bOffset, outOffset, bCols;
-    } push{uint32_t(o.rows() * o.cols()), in.element, 0, out.element, uint32_t(b.cols())};
+    push::Elementwise push{uint32_t(o.rows() * o.cols()), in.element, 0, out.element, uint32_t(b.cols())};
     const Binding bindings[] = {in.binding, wholeBuffer(*b.pieces[0].buffer, false), out.binding};
     m->elementwise("add", bindings, &push, sizeof push, push.count);
 }
@@ -465,9 +469,7 @@ void VulkanBackend::rope(Tensor& x, std::span<const int32_t> positions, const Ro
     const View xv = o.whole(true);
     Buffer& frequencies = m->frequencies(p);
     const uint32_t heads = uint32_t(o.cols() / p.headDim);
-    struct {
-        uint32_t tokens, heads, headDim, ropeDims, neox, xOffset, positionOffset, frequencyOffset;
-    } push{uint32_t(o.rows()), heads, uint32_t(p.headDim), uint32_t(p.ropeDims), p.neox ? 1u : 0u, xv.element, pv.element, 0};
+    push::Rope push{uint32_t(o.rows()), heads, uint32_t(p.headDim), uint32_t(p.ropeDims), p.neox ? 1u : 0u, xv.element, pv.element, 0};
     const Binding bindings[] = {xv.binding, pv.binding, wholeBuffer(frequencies, false)};
     m->elementwise("rope", bindings, &push, sizeof push, uint64_t(o.rows()) * heads * uint64_t(p.ropeDims / 2));
 }
@@ -481,9 +483,7 @@ void VulkanBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, cons
                 layer >= 0 && layer < c.layers() && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
             "storeKv");
     const View kv = ks.whole(false), vv = vs.whole(false);
-    struct {
-        uint32_t tokens, kvDim, kOffset, vOffset, kCacheOffset, vCacheOffset, firstSlot;
-    } push{uint32_t(ks.rows()), uint32_t(c.kvDim()), kv.element / 2, vv.element / 2, 0, 0, uint32_t(firstSlot)};
+    push::StoreKv push{uint32_t(ks.rows()), uint32_t(c.kvDim()), kv.element / 2, vv.element / 2, 0, 0, uint32_t(firstSlot)};
     const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true),
                                 wholeBuffer(*c.values[size_t(layer)], true)};
     m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim() / 2));
@@ -500,10 +500,7 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
                 firstSlot + qs.rows() <= c.slotCount(),
             "attention");
     const View qv = qs.whole(false), ov = o.whole(true);
-    struct {
-        uint32_t heads, kvHeads, headDim, firstSlot, qOffset, kCacheOffset, vCacheOffset, outOffset;
-        float scale;
-    } push{uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element, p.scale};
+    push::Attention push{uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element, p.scale};
     const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false),
                                 wholeBuffer(*c.values[size_t(layer)], false), ov.binding};
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
@@ -564,10 +561,7 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
         Buffer& frequencies = m->frequencies(rope);
         for (int64_t layer = 0; layer < c.layers(); ++layer) {
             const View keys = m->view(*c.keys[size_t(layer)], VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes, true);
-            struct {
-                uint32_t slots, heads, headDim, ropeDims, neox, keyOffset, frequencyOffset;
-                float delta;
-            } push{uint32_t(moved), uint32_t(c.kvDim() / rope.headDim), uint32_t(rope.headDim), uint32_t(rope.ropeDims),
+            push::RopeCachedKeys push{uint32_t(moved), uint32_t(c.kvDim() / rope.headDim), uint32_t(rope.headDim), uint32_t(rope.ropeDims),
                    rope.neox ? 1u : 0u, keys.element, 0, float(-discard)};
             const Binding bindings[] = {keys.binding, wholeBuffer(frequencies, false)};
             m->elementwise("rope_cached_keys", bindings, &push, sizeof push,

@@ -1,0 +1,29 @@
+// The push-constant layout of every kernel: one declaration, read by the GLSL (inside each
+// shader's `layout(push_constant) uniform Params { ... } p;`) and by the host (C++ structs in
+// vulkan_backend.cpp, with `uint` an alias of uint32_t). Offsets are in the units each shader
+// says: floats for activations, words for packed weights and the F16 cache, vec2s for K/V.
+#ifndef HEARTH_PUSH_CONSTANTS_H
+#define HEARTH_PUSH_CONSTANTS_H
+
+// add.comp, swiglu.comp (a = gate, b = up; bCols unused): out = a op b, b broadcast over rows when bCols > 0.
+#define HEARTH_PUSH_ELEMENTWISE uint count; uint aOffset; uint bOffset; uint outOffset; uint bCols;
+// get_rows.comp: rows of a (possibly split) table picked by token ids.
+#define HEARTH_PUSH_GET_ROWS uint cols; uint rowWords; uint wOffset; uint idOffset; uint outOffset; uint firstRow; uint rowCount;
+// rms_norm.comp: out = x / rms(x) * w.
+#define HEARTH_PUSH_RMS_NORM uint cols; uint xOffset; uint wOffset; uint outOffset; float eps;
+// matmul.comp, matmul_rows.comp: out[t][outColumn + r] = dot(weight row r, x[t]).
+#define HEARTH_PUSH_MATMUL uint cols; uint rows; uint tokens; uint rowWords; uint wOffset; uint xOffset; uint xStride; \
+    uint outOffset; uint outStride; uint outColumn; uint groupBase;
+// rope.comp: rotate Q or K in place at their positions.
+#define HEARTH_PUSH_ROPE uint tokens; uint heads; uint headDim; uint ropeDims; uint neox; uint xOffset; uint positionOffset; \
+    uint frequencyOffset;
+// store_kv.comp: K and V (F32) into the F16 cache from firstSlot on.
+#define HEARTH_PUSH_STORE_KV uint tokens; uint kvDim; uint kOffset; uint vOffset; uint kCacheOffset; uint vCacheOffset; uint firstSlot;
+// attention.comp: causal attention of the queries over the cached keys and values.
+#define HEARTH_PUSH_ATTENTION uint heads; uint kvHeads; uint headDim; uint firstSlot; uint qOffset; uint kCacheOffset; \
+    uint vCacheOffset; uint outOffset; float scale;
+// rope_cached_keys.comp: re-rotate cached keys by delta positions (context shift).
+#define HEARTH_PUSH_ROPE_CACHED_KEYS uint slots; uint heads; uint headDim; uint ropeDims; uint neox; uint keyOffset; \
+    uint frequencyOffset; float delta;
+
+#endif
