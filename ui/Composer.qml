@@ -54,7 +54,10 @@ RowLayout {
     Timer {
         id: countLater
         interval: 300
-        onTriggered: ChatController.inspect(input.text)
+    }
+    Connections {
+        target: countLater
+        function onTriggered() { ChatController.inspect(input.text) }
     }
     Connections {
         target: input

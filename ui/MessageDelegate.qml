@@ -1,6 +1,7 @@
 // One message: who said it, the reasoning (collapsible), the text as Markdown, and stats.
 // The Markdown arrives as safe HTML made in C++ (no raw HTML, no images, nothing fetched); a
 // long message shows its first part and the rest on request, so opening a chat never blocks.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -155,8 +156,9 @@ Item {
             Repeater {
                 model: root.editing ? 0 : root.extraChunks
                 TextEdit {
+                    id: chunk
                     required property int index
-                    text: ChatController.messageTextSlice(root.index, root.previewLength + index * root.chunkLength, root.chunkLength)
+                    text: ChatController.messageTextSlice(root.index, root.previewLength + chunk.index * root.chunkLength, root.chunkLength)
                     textFormat: TextEdit.PlainText
                     wrapMode: Text.Wrap
                     readOnly: true

@@ -1,5 +1,6 @@
 // The model manager: GGUF files in the models folder and those added from elsewhere, what each
 // one is, whether it fits the chosen device, and what can be done with it.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts

@@ -51,16 +51,17 @@ Pane {
             clip: true
             model: ChatController.searchResults
             delegate: ItemDelegate {
+                id: hit
                 required property var conversationId
                 required property var messageId
                 required property string title
                 required property string snippet
                 width: ListView.view.width
                 contentItem: Column {
-                    Label { text: title; textFormat: Text.PlainText; font.bold: true; elide: Text.ElideRight; width: parent.width }
-                    Label { text: snippet; textFormat: Text.StyledText; wrapMode: Text.Wrap; width: parent.width; opacity: 0.8; maximumLineCount: 3 }
+                    Label { text: hit.title; textFormat: Text.PlainText; font.bold: true; elide: Text.ElideRight; width: parent.width }
+                    Label { text: hit.snippet; textFormat: Text.StyledText; wrapMode: Text.Wrap; width: parent.width; opacity: 0.8; maximumLineCount: 3 }
                 }
-                onClicked: ChatController.openSearchHit(conversationId, messageId)
+                onClicked: ChatController.openSearchHit(hit.conversationId, hit.messageId)
                 Accessible.name: qsTr("Search result in %1").arg(title)
             }
             Label {
