@@ -18,7 +18,7 @@ packages=(
   # inference and storage libraries
   libsqlite3-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
   # tests: headless display, fuzzing + sanitizers, Windows cross compile check, template oracle
-  xvfb xauth clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix python3-jinja2 strace
+  xvfb xauth clang libclang-rt-14-dev clang-format g++-mingw-w64-x86-64-posix python3-jinja2 strace
   # packaging checks
   desktop-file-utils appstream dpkg-dev file librsvg2-bin
 )

@@ -10,9 +10,9 @@
 namespace hearth::shaders {
 
 struct EmbeddedShader {
-    const char* name;            // file name without .comp
+    const char* name;  // file name without .comp
     const unsigned char* bytes;  // SPIR-V words, 4-byte aligned
-    size_t size;                 // in bytes
+    size_t size;  // in bytes
 };
 
 // Empty span when no shader has that name.

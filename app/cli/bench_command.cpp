@@ -44,8 +44,8 @@ Stat statOf(const std::vector<double>& xs)
 
 // Runs llama.cpp's own benchmark (the llama-bench method: random tokens, pp then tg) through
 // node. Returns {pp t/s, tg t/s, peak RSS bytes of the node process, build}.
-nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& model, int64_t pp, int64_t tg,
-                           int64_t repetitions, unsigned threads, const std::string& vulkanDevice)
+nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& model, int64_t pp, int64_t tg, int64_t repetitions,
+                           unsigned threads, const std::string& vulkanDevice)
 {
     // With a Vulkan device, llama.cpp runs on its Vulkan backend with every layer offloaded; it
     // hides CPU-type devices (lavapipe) unless GGML_VK_VISIBLE_DEVICES names them.
@@ -65,10 +65,9 @@ nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& mo
                              "  console.log(JSON.stringify({ pp: r.speedPp, tg: r.speedTg, build: version.BUILD_NUMBER, load,\n"
                              "    peak: process.resourceUsage().maxRSS * 1024 }));\n"
                              "})().catch(e => { console.log(JSON.stringify({ error: String(e) })); });\n";
-    const std::string command = (vulkan ? "GGML_VK_VISIBLE_DEVICES=" + vulkanDevice + " " : std::string()) + "node \"" +
-                                script.string() + "\" \"" + nodeModules + "\" \"" + model + "\" " + std::to_string(pp) + " " +
-                                std::to_string(tg) + " " + std::to_string(repetitions) + " " + std::to_string(threads) +
-                                (vulkan ? " vulkan" : " default") + " 2>/dev/null";
+    const std::string command = (vulkan ? "GGML_VK_VISIBLE_DEVICES=" + vulkanDevice + " " : std::string()) + "node \"" + script.string() +
+        "\" \"" + nodeModules + "\" \"" + model + "\" " + std::to_string(pp) + " " + std::to_string(tg) + " " +
+        std::to_string(repetitions) + " " + std::to_string(threads) + (vulkan ? " vulkan" : " default") + " 2>/dev/null";
     std::FILE* pipe = popen(command.c_str(), "r");
     if (!pipe) throw std::runtime_error("cannot start node for the llama.cpp comparison");
     std::string output, last;
@@ -83,7 +82,8 @@ nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& mo
         if (!line.empty() && line.front() == '{') last = line;
         start = end + 1;
     }
-    if (last.empty()) throw std::runtime_error("llama.cpp (node) printed no result; is @fugood/llama.node installed in " + nodeModules + "?");
+    if (last.empty())
+        throw std::runtime_error("llama.cpp (node) printed no result; is @fugood/llama.node installed in " + nodeModules + "?");
     auto result = nlohmann::json::parse(last);
     if (result.contains("error")) throw std::runtime_error("llama.cpp: " + result["error"].get<std::string>());
     return result;
@@ -97,10 +97,10 @@ int runBench(const std::vector<std::string>& argv)
     options.insert({"-p", "-n", "-r", "--repetitions", "--llama-cpp"});
     CliArgs args(argv, options, {"--json"});
     auto modelPath = args.value("--model");
-    if (!modelPath) throw std::invalid_argument("usage: hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--llama-cpp NODE_MODULES]");
+    if (!modelPath)
+        throw std::invalid_argument("usage: hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--llama-cpp NODE_MODULES]");
     const int64_t pp = int64_t(args.unsignedValue("-p", 128)), tg = int64_t(args.unsignedValue("-n", 64));
-    const int64_t repetitions =
-        std::max<int64_t>(1, int64_t(args.unsignedValue("--repetitions", args.unsignedValue("-r", 3))));
+    const int64_t repetitions = std::max<int64_t>(1, int64_t(args.unsignedValue("--repetitions", args.unsignedValue("-r", 3))));
     if (pp < 1 || tg < 1) throw std::invalid_argument("-p and -n must be at least 1");
 
     const unsigned threads = threadCount(args);
@@ -122,20 +122,28 @@ int runBench(const std::vector<std::string>& argv)
 
     nlohmann::json llamaCpp;
     if (auto nodeModules = args.value("--llama-cpp"))  // the same thread count as ours
-        llamaCpp = runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
-                               threads ? threads : std::max(1u, std::thread::hardware_concurrency()),
-                               device.vulkan ? device.id : std::string());
+        llamaCpp =
+            runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
+                        threads ? threads : std::max(1u, std::thread::hardware_concurrency()), device.vulkan ? device.id : std::string());
     // Decode reads every weight once per token: bytes / seconds per token is the bandwidth used.
     const double weightBytesPerSecond = double(summary.weightBytes) * tgStat.mean;
     const std::string deviceName = device.vulkan ? device.name + " (" + device.kind + ")" : "cpu";
     const uint64_t deviceBytes = engine->deviceBytesPeak();
     if (args.flag("--json")) {
-        nlohmann::json out = {{"model", summary.fileName}, {"backend", engine->backendName()}, {"device", deviceName},
-                              {"device_bytes", deviceBytes}, {"decode_weight_bytes_per_second", weightBytesPerSecond},
-                              {"prompt_tokens", pp}, {"generated_tokens", tg}, {"repetitions", repetitions},
-                              {"prompt_tokens_per_second", ppStat.mean}, {"prompt_tokens_per_second_sd", ppStat.stddev},
-                              {"generation_tokens_per_second", tgStat.mean}, {"generation_tokens_per_second_sd", tgStat.stddev},
-                              {"load_seconds", loadSeconds}, {"peak_host_bytes", peakResidentBytes()}};
+        nlohmann::json out = {{"model", summary.fileName},
+                              {"backend", engine->backendName()},
+                              {"device", deviceName},
+                              {"device_bytes", deviceBytes},
+                              {"decode_weight_bytes_per_second", weightBytesPerSecond},
+                              {"prompt_tokens", pp},
+                              {"generated_tokens", tg},
+                              {"repetitions", repetitions},
+                              {"prompt_tokens_per_second", ppStat.mean},
+                              {"prompt_tokens_per_second_sd", ppStat.stddev},
+                              {"generation_tokens_per_second", tgStat.mean},
+                              {"generation_tokens_per_second_sd", tgStat.stddev},
+                              {"load_seconds", loadSeconds},
+                              {"peak_host_bytes", peakResidentBytes()}};
         if (!llamaCpp.is_null()) out["llama_cpp"] = llamaCpp;
         std::printf("%s\n", out.dump(2).c_str());
         return 0;
@@ -145,8 +153,8 @@ int runBench(const std::vector<std::string>& argv)
                 static_cast<unsigned long long>(summary.parameterCount), loadSeconds, deviceName.c_str());
     std::printf("%-24s %22s %22s %14s\n", "engine", ("prompt pp" + std::to_string(pp)).c_str(),
                 ("generate tg" + std::to_string(tg)).c_str(), "peak memory");
-    std::printf("%-24s %13.1f ± %5.1f t/s %13.1f ± %5.1f t/s %10.1f MiB\n", ("hearth " + engine->backendName()).c_str(),
-                ppStat.mean, ppStat.stddev, tgStat.mean, tgStat.stddev, peakMiB);
+    std::printf("%-24s %13.1f ± %5.1f t/s %13.1f ± %5.1f t/s %10.1f MiB\n", ("hearth " + engine->backendName()).c_str(), ppStat.mean,
+                ppStat.stddev, tgStat.mean, tgStat.stddev, peakMiB);
     std::printf("decode reads the weights at %.2f GB/s%s\n", weightBytesPerSecond / 1e9,
                 device.vulkan ? (", device memory " + std::to_string(deviceBytes >> 20) + " MiB").c_str() : "");
     if (!llamaCpp.is_null()) {

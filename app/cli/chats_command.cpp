@@ -35,7 +35,7 @@ int64_t idArgument(const std::vector<std::string>& positionals, size_t index, co
 
 std::string plainSnippet(std::string s)
 {
-    for (auto [marker, replacement] : {std::pair{kMatchStart, "**"}, std::pair{kMatchEnd, "**"}})
+    for (auto [marker, replacement] : {std::pair {kMatchStart, "**"}, std::pair {kMatchEnd, "**"}})
         for (size_t at; (at = s.find(marker)) != std::string::npos;) s.replace(at, 1, replacement);
     for (auto& c : s)
         if (c == '\n') c = ' ';
@@ -68,7 +68,8 @@ int runChats(const std::vector<std::string>& argv)
 {
     CliArgs args(argv, {"--data-dir", "--format"}, {"--json"});
     const auto& p = args.positionals();
-    if (p.empty()) throw std::invalid_argument("usage: hearth-cli chats [--data-dir DIR] list|show|search|export|import|delete|recover ...");
+    if (p.empty())
+        throw std::invalid_argument("usage: hearth-cli chats [--data-dir DIR] list|show|search|export|import|delete|recover ...");
     const std::string& action = p[0];
     // Only `recover` (and the app) may move a damaged database aside; the others refuse to touch it.
     const bool recover = action == "recover";
@@ -91,8 +92,12 @@ int runChats(const std::vector<std::string>& argv)
         if (asJson) {
             json list = json::array();
             for (const auto& c : conversations)
-                list.push_back({{"id", c.id}, {"title", c.title}, {"pinned", c.pinned}, {"messages", c.messageCount},
-                                {"updated_at", c.updatedAt}, {"model", c.model ? json(*c.model) : json(nullptr)}});
+                list.push_back({{"id", c.id},
+                                {"title", c.title},
+                                {"pinned", c.pinned},
+                                {"messages", c.messageCount},
+                                {"updated_at", c.updatedAt},
+                                {"model", c.model ? json(*c.model) : json(nullptr)}});
             write(dumpJson(list));
         } else {
             for (const auto& c : conversations) {
@@ -114,7 +119,7 @@ int runChats(const std::vector<std::string>& argv)
         if (asJson) {
             json messages = json::array();
             for (const auto& m : thread) messages.push_back(messageJson(m));
-            write(dumpJson(json{{"id", c.id}, {"title", c.title}, {"messages", messages}}));
+            write(dumpJson(json {{"id", c.id}, {"title", c.title}, {"messages", messages}}));
         } else {
             write(shownOnOneLine(c.title) + "\n\n");
             for (const auto& m : thread) write("[" + m.role + "] " + shown(m.content) + "\n\n");
@@ -131,7 +136,9 @@ int runChats(const std::vector<std::string>& argv)
             for (const auto& h : hits)
                 list.push_back({{"conversation_id", h.conversationId},
                                 {"message_id", h.messageId ? json(*h.messageId) : json(nullptr)},
-                                {"title", h.title}, {"snippet", plainSnippet(h.snippet)}, {"rank", h.rank}});
+                                {"title", h.title},
+                                {"snippet", plainSnippet(h.snippet)},
+                                {"rank", h.rank}});
             write(dumpJson(list));
         } else {
             for (const auto& h : hits) {

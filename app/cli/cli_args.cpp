@@ -4,8 +4,7 @@
 
 namespace hearth::cli {
 
-CliArgs::CliArgs(const std::vector<std::string>& args, const std::set<std::string>& valueOptions,
-                 const std::set<std::string>& flags)
+CliArgs::CliArgs(const std::vector<std::string>& args, const std::set<std::string>& valueOptions, const std::set<std::string>& flags)
 {
     bool optionsEnded = false;
     for (size_t i = 0; i < args.size(); ++i) {
@@ -47,8 +46,7 @@ uint64_t CliArgs::unsignedValue(const std::string& name, uint64_t fallback) cons
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used != v->size() || v->empty() || (*v)[0] == '-')
-        throw std::invalid_argument(name + " needs a whole number, got '" + *v + "'");
+    if (used != v->size() || v->empty() || (*v)[0] == '-') throw std::invalid_argument(name + " needs a whole number, got '" + *v + "'");
     return n;
 }
 

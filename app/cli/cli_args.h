@@ -12,8 +12,7 @@ class CliArgs {
 public:
     // valueOptions: options that take a value ("--ctx"); flags: options that do not ("--json").
     // Throws std::invalid_argument on an unknown option or a missing value.
-    CliArgs(const std::vector<std::string>& args, const std::set<std::string>& valueOptions,
-            const std::set<std::string>& flags);
+    CliArgs(const std::vector<std::string>& args, const std::set<std::string>& valueOptions, const std::set<std::string>& flags);
 
     bool flag(const std::string& name) const { return m_flags.count(name) != 0; }
     std::optional<std::string> value(const std::string& name) const;

@@ -24,13 +24,24 @@ int runDevices(const std::vector<std::string>& argv)
             if (!d.vulkan) continue;
             nlohmann::json heaps = nlohmann::json::array();
             for (const auto& [bytes, local] : d.heaps) heaps.push_back({{"bytes", bytes}, {"device_local", local}});
-            list.push_back({{"index", std::stoi(d.id)}, {"name", d.name}, {"type", d.kind}, {"driver", d.driverName},
-                            {"driver_info", d.driverInfo}, {"api_version", d.apiVersion}, {"subgroup_size", d.subgroupSize},
-                            {"subgroup_arithmetic", d.subgroupArithmetic}, {"storage16", d.storage16}, {"float16", d.float16},
-                            {"storage8", d.storage8}, {"int8", d.int8}, {"max_storage_buffer_range", d.maxStorageBufferRange},
-                            {"max_allocation_size", d.maxAllocationBytes}, {"heaps", heaps}, {"chosen", d.automaticChoice}});
+            list.push_back({{"index", std::stoi(d.id)},
+                            {"name", d.name},
+                            {"type", d.kind},
+                            {"driver", d.driverName},
+                            {"driver_info", d.driverInfo},
+                            {"api_version", d.apiVersion},
+                            {"subgroup_size", d.subgroupSize},
+                            {"subgroup_arithmetic", d.subgroupArithmetic},
+                            {"storage16", d.storage16},
+                            {"float16", d.float16},
+                            {"storage8", d.storage8},
+                            {"int8", d.int8},
+                            {"max_storage_buffer_range", d.maxStorageBufferRange},
+                            {"max_allocation_size", d.maxAllocationBytes},
+                            {"heaps", heaps},
+                            {"chosen", d.automaticChoice}});
         }
-        std::printf("%s\n", nlohmann::json{{"loader_version", inventory.vulkanLoaderVersion}, {"devices", list}}.dump(2).c_str());
+        std::printf("%s\n", nlohmann::json {{"loader_version", inventory.vulkanLoaderVersion}, {"devices", list}}.dump(2).c_str());
         return 0;
     }
     std::printf("Vulkan loader %s\n", inventory.vulkanLoaderVersion.c_str());

@@ -81,9 +81,8 @@ void printHuman(const ModelSummary& s, uint64_t context)
     row("weights", humanBytes(s.weightBytes) + ", mostly " + s.dominantWeightType);
     for (const auto& [type, usage] : s.weightTypes) {
         char line[128];
-        std::snprintf(line, sizeof line, "%-8s %4llu tensors  %10s  %5.1f%%", type.c_str(),
-                      static_cast<unsigned long long>(usage.tensors), humanBytes(usage.bytes).c_str(),
-                      s.weightBytes ? 100.0 * double(usage.bytes) / double(s.weightBytes) : 0.0);
+        std::snprintf(line, sizeof line, "%-8s %4llu tensors  %10s  %5.1f%%", type.c_str(), static_cast<unsigned long long>(usage.tensors),
+                      humanBytes(usage.bytes).c_str(), s.weightBytes ? 100.0 * double(usage.bytes) / double(s.weightBytes) : 0.0);
         row("", line);
     }
     if (!s.allTypesSupported) row("", "(some weight types are not supported by Hearth's kernels yet)");
@@ -91,15 +90,16 @@ void printHuman(const ModelSummary& s, uint64_t context)
     row("embedding", std::to_string(s.embeddingLength));
     row("feed-forward", std::to_string(s.feedForwardLength));
     row("layers", std::to_string(s.blockCount));
-    row("heads", std::to_string(s.headCount) + " (KV heads " + std::to_string(s.headCountKv) + ", head size " +
-                     std::to_string(s.keyLength) + ")");
+    row("heads",
+        std::to_string(s.headCount) + " (KV heads " + std::to_string(s.headCountKv) + ", head size " + std::to_string(s.keyLength) + ")");
     std::string tokenizer = std::to_string(s.vocabularySize) + " tokens, " +
-                            (s.tokenizerModel.empty() ? std::string("no tokenizer") : s.tokenizerModel + " tokenizer");
+        (s.tokenizerModel.empty() ? std::string("no tokenizer") : s.tokenizerModel + " tokenizer");
     if (!s.tokenizerPre.empty()) tokenizer += " (pre: " + s.tokenizerPre + ")";
     row("vocabulary", tokenizer);
     row("chat template", s.hasChatTemplate ? "yes" : "no");
-    row("memory", humanBytes(s.memoryBytes(context)) + " at " + std::to_string(context) + " tokens of context (weights " +
-                      humanBytes(s.weightBytes) + " + F16 KV cache " + humanBytes(s.kvCacheBytes(context)) + ")");
+    row("memory",
+        humanBytes(s.memoryBytes(context)) + " at " + std::to_string(context) + " tokens of context (weights " + humanBytes(s.weightBytes) +
+            " + F16 KV cache " + humanBytes(s.kvCacheBytes(context)) + ")");
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include "commands.h"
 #include "engine_options.h"
 
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -34,8 +33,8 @@ int runPerplexity(const std::vector<std::string>& argv)
         std::printf("[%d]%.4f,", chunk + 1, ppl);
         std::fflush(stdout);
     });
-    std::printf("\nFinal estimate: PPL = %.4f +/- %.5f (%d chunks, %lld scored tokens)\n", r.perplexity, r.uncertainty,
-                r.chunks, static_cast<long long>(r.scoredTokens));
+    std::printf("\nFinal estimate: PPL = %.4f +/- %.5f (%d chunks, %lld scored tokens)\n", r.perplexity, r.uncertainty, r.chunks,
+                static_cast<long long>(r.scoredTokens));
     return 0;
 }
 

@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "engine_options.h"
 
-
 #include <cstdio>
 #include <stdexcept>
 
@@ -67,12 +66,13 @@ int runGenerate(const std::vector<std::string>& argv)
     };
     GenerateResult r = engine->complete(tokens, generate, callbacks);
     std::fputs("\n", stdout);
-    std::fprintf(stderr, "\nprompt: %lld tokens in %.3f s (%.1f tokens/s); generated: %zu tokens in %.3f s (%.1f tokens/s); "
-                         "finish: %s; backend: %s\n",
+    std::fprintf(stderr,
+                 "\nprompt: %lld tokens in %.3f s (%.1f tokens/s); generated: %zu tokens in %.3f s (%.1f tokens/s); "
+                 "finish: %s; backend: %s\n",
                  static_cast<long long>(r.promptTokensEvaluated), r.promptSeconds,
-                 r.promptSeconds > 0 ? double(r.promptTokensEvaluated) / r.promptSeconds : 0.0, r.tokens.size(),
-                 r.generateSeconds, r.generateSeconds > 0 ? double(r.tokens.size()) / r.generateSeconds : 0.0,
-                 finishReasonName(r.reason), engine->backendName().c_str());
+                 r.promptSeconds > 0 ? double(r.promptTokensEvaluated) / r.promptSeconds : 0.0, r.tokens.size(), r.generateSeconds,
+                 r.generateSeconds > 0 ? double(r.tokens.size()) / r.generateSeconds : 0.0, finishReasonName(r.reason),
+                 engine->backendName().c_str());
     return 0;
 }
 

@@ -41,8 +41,9 @@ std::vector<ChatMessage> parseMessages(const std::string& path)
         const auto& m = doc[i];
         if (!m.is_object() || !m.contains("role") || !m["role"].is_string() || !m.contains("content") || !m["content"].is_string())
             throw std::invalid_argument(path + ": message " + std::to_string(i + 1) + " needs string \"role\" and \"content\"");
-        ChatMessage message{m["role"], m["content"], std::nullopt};
-        if (m.contains("reasoning_content") && m["reasoning_content"].is_string()) message.reasoning = m["reasoning_content"].get<std::string>();
+        ChatMessage message {m["role"], m["content"], std::nullopt};
+        if (m.contains("reasoning_content") && m["reasoning_content"].is_string())
+            message.reasoning = m["reasoning_content"].get<std::string>();
         messages.push_back(message);
     }
     return messages;

@@ -29,8 +29,9 @@ int runTokenize(const std::vector<std::string>& argv)
     if (args.flag("--json")) {
         nlohmann::json pieces = nlohmann::json::array();
         for (int32_t id : ids) pieces.push_back(vocabulary->tokenText(id));
-        std::printf("%s\n", nlohmann::json{{"ids", ids}, {"pieces", pieces}}.dump(-1, ' ', false,
-                                                                                  nlohmann::json::error_handler_t::replace).c_str());
+        std::printf(
+            "%s\n",
+            nlohmann::json {{"ids", ids}, {"pieces", pieces}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         return 0;
     }
     for (int32_t id : ids) std::printf("%6d -> '%s'\n", id, vocabulary->tokenText(id).c_str());

@@ -13,8 +13,9 @@ QPalette themed(bool dark)
     struct Colors {
         const char *window, *text, *base, *alternate, *button, *highlight, *highlightedText, *mid, *placeholder, *link;
     };
-    const Colors c = dark ? Colors{"#202124", "#e8eaed", "#2a2b2e", "#35363a", "#3c4043", "#8ab4f8", "#202124", "#5f6368", "#9aa0a6", "#8ab4f8"}
-                          : Colors{"#f3f3f3", "#1f1f1f", "#ffffff", "#eceff3", "#e6e6e6", "#1a73e8", "#ffffff", "#c4c7c5", "#80868b", "#1a73e8"};
+    const Colors c = dark
+        ? Colors {"#202124", "#e8eaed", "#2a2b2e", "#35363a", "#3c4043", "#8ab4f8", "#202124", "#5f6368", "#9aa0a6", "#8ab4f8"}
+        : Colors {"#f3f3f3", "#1f1f1f", "#ffffff", "#eceff3", "#e6e6e6", "#1a73e8", "#ffffff", "#c4c7c5", "#80868b", "#1a73e8"};
     QPalette p;
     p.setColor(QPalette::Window, QColor(c.window));
     p.setColor(QPalette::WindowText, QColor(c.text));
@@ -45,23 +46,28 @@ QPalette& startupPalette()
     return palette;
 }
 
-QPalette paletteFor(const QString& theme)
-{
-    return theme == "dark" ? themed(true) : theme == "light" ? themed(false) : startupPalette();
-}
+QPalette paletteFor(const QString& theme) { return theme == "dark" ? themed(true) : theme == "light" ? themed(false) : startupPalette(); }
 
 }  // namespace
 
 QVariantMap themeColors(const QString& theme)
 {
     const QPalette p = paletteFor(theme);
-    const std::pair<const char*, QPalette::ColorRole> roles[] = {
-        {"window", QPalette::Window},   {"windowText", QPalette::WindowText},       {"base", QPalette::Base},
-        {"alternateBase", QPalette::AlternateBase}, {"text", QPalette::Text},       {"button", QPalette::Button},
-        {"buttonText", QPalette::ButtonText},       {"highlight", QPalette::Highlight},
-        {"highlightedText", QPalette::HighlightedText}, {"mid", QPalette::Mid},    {"light", QPalette::Light},
-        {"midlight", QPalette::Midlight}, {"dark", QPalette::Dark}, {"placeholderText", QPalette::PlaceholderText},
-        {"link", QPalette::Link}};
+    const std::pair<const char*, QPalette::ColorRole> roles[] = {{"window", QPalette::Window},
+                                                                 {"windowText", QPalette::WindowText},
+                                                                 {"base", QPalette::Base},
+                                                                 {"alternateBase", QPalette::AlternateBase},
+                                                                 {"text", QPalette::Text},
+                                                                 {"button", QPalette::Button},
+                                                                 {"buttonText", QPalette::ButtonText},
+                                                                 {"highlight", QPalette::Highlight},
+                                                                 {"highlightedText", QPalette::HighlightedText},
+                                                                 {"mid", QPalette::Mid},
+                                                                 {"light", QPalette::Light},
+                                                                 {"midlight", QPalette::Midlight},
+                                                                 {"dark", QPalette::Dark},
+                                                                 {"placeholderText", QPalette::PlaceholderText},
+                                                                 {"link", QPalette::Link}};
     QVariantMap colors;
     for (const auto& [name, role] : roles) colors.insert(QString::fromLatin1(name), p.color(QPalette::Active, role));
     colors.insert(QStringLiteral("disabledText"), p.color(QPalette::Disabled, QPalette::ButtonText));

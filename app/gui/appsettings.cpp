@@ -40,10 +40,18 @@ AppSettings::AppSettings(storage::Store& store, QObject* parent) : QObject(paren
         const char* key;
         QVariant fallback;
     } keys[] = {
-        {"temperature", double(sampler.temperature)}, {"top_k", sampler.topK}, {"top_p", double(sampler.topP)},
-        {"min_p", double(sampler.minP)}, {"repeat_penalty", double(sampler.repeatPenalty)}, {"seed", -1},
-        {"max_tokens", 512}, {"system_prompt", QString()}, {"context_length", 2048}, {"theme", QStringLiteral("system")},
-        {"font_size", 0}, {"compute_device", QString()},
+        {"temperature", double(sampler.temperature)},
+        {"top_k", sampler.topK},
+        {"top_p", double(sampler.topP)},
+        {"min_p", double(sampler.minP)},
+        {"repeat_penalty", double(sampler.repeatPenalty)},
+        {"seed", -1},
+        {"max_tokens", 512},
+        {"system_prompt", QString()},
+        {"context_length", 2048},
+        {"theme", QStringLiteral("system")},
+        {"font_size", 0},
+        {"compute_device", QString()},
     };
     for (const auto& [key, fallback] : keys) {
         QVariant v = fallback;
@@ -120,7 +128,8 @@ void AppSettings::setConversation(int64_t id, const std::optional<std::string>& 
     m_chatStored = {};
     if (id) {
         // A chat without stored values (made before chats kept them) starts from the defaults.
-        const QJsonObject stored = settingsJson ? QJsonDocument::fromJson(QByteArray::fromStdString(*settingsJson)).object() : QJsonObject();
+        const QJsonObject stored =
+            settingsJson ? QJsonDocument::fromJson(QByteArray::fromStdString(*settingsJson)).object() : QJsonObject();
         m_chatStored = stored;
         for (auto it = m_defaults.constBegin(); it != m_defaults.constEnd(); ++it) {
             if (!perChat(it.key())) continue;

@@ -91,7 +91,7 @@ private:
 
     storage::Store& m_store;
     QVariantMap m_defaults;  // every key, from the store or the built-in defaults
-    QVariantMap m_chat;      // the open chat's per-chat keys
+    QVariantMap m_chat;  // the open chat's per-chat keys
     QJsonObject m_chatStored;  // everything the open chat stored (keys of others kept as they are)
     int64_t m_conversation = 0;
 };

@@ -220,8 +220,9 @@ void ChatController::openConversation(qint64 id)
         m_conversation = id;
         // The chat's own settings and the model it was written with come back with it.
         m_settings.setConversation(id, c.settingsJson);
-        m_chatModel = c.settingsJson ? QJsonDocument::fromJson(QByteArray::fromStdString(*c.settingsJson)).object().value("model_path").toString()
-                                     : QString();
+        m_chatModel = c.settingsJson
+            ? QJsonDocument::fromJson(QByteArray::fromStdString(*c.settingsJson)).object().value("model_path").toString()
+            : QString();
         reloadThread();
         emit currentConversationChanged();
         emit chatModelChanged();
@@ -401,8 +402,8 @@ void ChatController::regenerate()
 
 void ChatController::startReply(std::optional<int64_t> parent)
 {
-    m_replyMessageId = m_store->addMessage(m_conversation, parent,
-                                           {"assistant", "", std::nullopt, m_modelController.modelName().toStdString(), /*streaming=*/true});
+    m_replyMessageId = m_store->addMessage(
+        m_conversation, parent, {"assistant", "", std::nullopt, m_modelController.modelName().toStdString(), /*streaming=*/true});
     reloadThread();
     refreshConversations();
     m_replyText.clear();
@@ -493,8 +494,8 @@ void ChatController::onFinished(quint64 requestId, const GenerateStats& stats)
     if (requestId != m_requestId) return;
     const bool saved = guarded(tr("Could not save the reply: %1"), [&] {
         saveStreaming(true);
-        m_store->finishMessage(m_replyMessageId, {stats.promptTokens, stats.completionTokens, stats.tokensPerSecond,
-                                                  stats.finishReason.toStdString()});
+        m_store->finishMessage(m_replyMessageId,
+                               {stats.promptTokens, stats.completionTokens, stats.tokensPerSecond, stats.finishReason.toStdString()});
     });
     if (!saved && !m_conversation) return;  // the conversation vanished and was closed
     m_requestId = 0;

@@ -30,7 +30,7 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{IdRole, "conversationId"}, {TitleRole, "title"}, {PinnedRole, "pinned"}, {UpdatedRole, "updated"},
+    return {{IdRole, "conversationId"},         {TitleRole, "title"},    {PinnedRole, "pinned"}, {UpdatedRole, "updated"},
             {MessageCountRole, "messageCount"}, {SectionRole, "section"}};
 }
 

@@ -16,7 +16,7 @@ class ConversationListModel : public QAbstractListModel {
 
 public:
     enum Roles { IdRole = Qt::UserRole + 1, TitleRole, PinnedRole, UpdatedRole, MessageCountRole, SectionRole };
-    explicit ConversationListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
+    explicit ConversationListModel(QObject* parent = nullptr) : QAbstractListModel(parent) { }
 
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }
     QVariant data(const QModelIndex& index, int role) const override;

@@ -25,7 +25,7 @@ private slots:
     void onQuitRequested() { m_loop.quit(); }
 
 private:
-    explicit DataFolderPrompt(Opener open) : m_open(std::move(open)) {}
+    explicit DataFolderPrompt(Opener open) : m_open(std::move(open)) { }
     Opener m_open;
     QObject* m_window = nullptr;
     QEventLoop m_loop;

@@ -54,7 +54,7 @@ void quitOnTerminationSignals(QGuiApplication& app)
     std::signal(SIGHUP, onTerminate);
 }
 #else
-void quitOnTerminationSignals(QGuiApplication&) {}
+void quitOnTerminationSignals(QGuiApplication&) { }
 #endif
 
 }  // namespace hearth::app

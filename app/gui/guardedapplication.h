@@ -12,7 +12,7 @@ namespace hearth::app {
 
 class GuardedApplication : public QGuiApplication {
 public:
-    GuardedApplication(int& argc, char** argv) : QGuiApplication(argc, argv) {}
+    GuardedApplication(int& argc, char** argv) : QGuiApplication(argc, argv) { }
     bool notify(QObject* receiver, QEvent* event) override;
     // Where a caught exception's message goes (the error banner); logged when unset.
     void setErrorSink(std::function<void(const QString&)> sink) { m_sink = std::move(sink); }

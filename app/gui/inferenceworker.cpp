@@ -9,7 +9,7 @@ Q_LOGGING_CATEGORY(lcInference, "hearth.inference")
 
 namespace hearth::app {
 
-InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
+InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) { }
 InferenceWorker::~InferenceWorker() = default;
 
 void InferenceWorker::requestStop(quint64 requestId)
@@ -17,7 +17,8 @@ void InferenceWorker::requestStop(quint64 requestId)
     // Dekker's pattern with generate(): it publishes m_running, then reads m_stopRequested; we
     // publish m_stopRequested, then read m_running. One of the two sees the other.
     quint64 newest = m_stopRequested.load();
-    while (newest < requestId && !m_stopRequested.compare_exchange_weak(newest, requestId)) {}
+    while (newest < requestId && !m_stopRequested.compare_exchange_weak(newest, requestId)) {
+    }
     if (m_running.load() == requestId) m_cancel = true;
 }
 

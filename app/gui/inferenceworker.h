@@ -53,10 +53,10 @@ signals:
 
 private:
     std::unique_ptr<Engine> m_engine;
-    std::atomic<quint64> m_running{0};        // the request generating now (0: none)
-    std::atomic<quint64> m_stopRequested{0};  // the newest request asked to stop
-    std::atomic<bool> m_cancel{false};        // the running request's cancel flag
-    std::atomic<bool> m_cancelLoad{false};
+    std::atomic<quint64> m_running {0};  // the request generating now (0: none)
+    std::atomic<quint64> m_stopRequested {0};  // the newest request asked to stop
+    std::atomic<bool> m_cancel {false};  // the running request's cancel flag
+    std::atomic<bool> m_cancelLoad {false};
 };
 
 }  // namespace hearth::app

@@ -12,7 +12,7 @@ namespace hearth::app {
 
 namespace {
 
-std::atomic<int> g_refused{0};
+std::atomic<int> g_refused {0};
 
 class LocalOnlyNetworkAccessManager : public QNetworkAccessManager {
 public:
@@ -33,10 +33,7 @@ protected:
 
 }  // namespace
 
-QNetworkAccessManager* LocalOnlyNetworkAccessManagerFactory::create(QObject* parent)
-{
-    return new LocalOnlyNetworkAccessManager(parent);
-}
+QNetworkAccessManager* LocalOnlyNetworkAccessManagerFactory::create(QObject* parent) { return new LocalOnlyNetworkAccessManager(parent); }
 
 int refusedRemoteRequests() { return g_refused.load(); }
 

@@ -79,8 +79,8 @@ int main(int argc, char** argv)
     hearth::app::LocalOnlyNetworkAccessManagerFactory localOnly;
     QQmlApplicationEngine engine;
     engine.setNetworkAccessManagerFactory(&localOnly);
-    QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); },
-                     Qt::QueuedConnection);
+    QObject::connect(
+        &engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
     engine.load(QUrl(QStringLiteral("qrc:/Hearth/Main.qml")));
 
     // --model, else the model used last time.

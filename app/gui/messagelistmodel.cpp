@@ -50,9 +50,9 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
-    return {{IdRole, "messageId"}, {RoleRole, "role"},         {ContentRole, "content"},   {ReasoningRole, "reasoning"},
-            {StreamingRole, "streaming"}, {StatsRole, "stats"}, {SiblingsRole, "siblings"}, {BranchRole, "branch"},
-            {HtmlRole, "html"},         {LengthRole, "length"}, {InterruptedRole, "interrupted"}};
+    return {{IdRole, "messageId"},        {RoleRole, "role"},     {ContentRole, "content"},        {ReasoningRole, "reasoning"},
+            {StreamingRole, "streaming"}, {StatsRole, "stats"},   {SiblingsRole, "siblings"},      {BranchRole, "branch"},
+            {HtmlRole, "html"},           {LengthRole, "length"}, {InterruptedRole, "interrupted"}};
 }
 
 QString MessageListModel::textSlice(int row, qsizetype from, qsizetype count) const
@@ -84,8 +84,7 @@ void MessageListModel::appendToLast(const QString& answer, const std::string& an
     Item& item = m_items.back();
     item.message.content += answerUtf8;
     if (!reasoningUtf8.empty()) item.message.reasoning = item.message.reasoning.value_or("") + reasoningUtf8;
-    if (!item.text.isNull() && item.text.size() < kMessagePreviewChars)
-        item.text += answer.left(kMessagePreviewChars - item.text.size());
+    if (!item.text.isNull() && item.text.size() < kMessagePreviewChars) item.text += answer.left(kMessagePreviewChars - item.text.size());
     item.html.clear();
     const QModelIndex i = index(int(m_items.size()) - 1);
     emit dataChanged(i, i, {ContentRole, ReasoningRole, LengthRole});

@@ -21,10 +21,19 @@ public:
     // 50 MB string); HtmlRole is the safe rendering of that part (messagerenderer.h), made once
     // per message; LengthRole is the whole text's length, so the view can offer the rest.
     enum Roles {
-        IdRole = Qt::UserRole + 1, RoleRole, ContentRole, ReasoningRole, StreamingRole, StatsRole, SiblingsRole, BranchRole,
-        HtmlRole, LengthRole, InterruptedRole
+        IdRole = Qt::UserRole + 1,
+        RoleRole,
+        ContentRole,
+        ReasoningRole,
+        StreamingRole,
+        StatsRole,
+        SiblingsRole,
+        BranchRole,
+        HtmlRole,
+        LengthRole,
+        InterruptedRole
     };
-    explicit MessageListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
+    explicit MessageListModel(QObject* parent = nullptr) : QAbstractListModel(parent) { }
 
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }
     QVariant data(const QModelIndex& index, int role) const override;
@@ -33,7 +42,7 @@ public:
     struct Item {
         storage::Message message;
         int siblings = 1;  // versions of this message (regenerations, edits)
-        int branch = 0;    // which of them this is (0-based, oldest first)
+        int branch = 0;  // which of them this is (0-based, oldest first)
         mutable QString html;  // HtmlRole's cache, made on first use
         mutable QString text;  // ContentRole's: the first kMessagePreviewChars, grown as it streams
     };

@@ -23,8 +23,7 @@ void styleForChat(QTextDocument& doc)
     const QColor band(128, 128, 128, 40);
     for (QTextBlock block = doc.begin(); block.isValid(); block = block.next()) {
         const bool codeBlock = block.blockFormat().hasProperty(QTextFormat::BlockCodeFence) ||
-                               block.blockFormat().hasProperty(QTextFormat::BlockCodeLanguage) ||
-                               block.blockFormat().nonBreakableLines();
+            block.blockFormat().hasProperty(QTextFormat::BlockCodeLanguage) || block.blockFormat().nonBreakableLines();
         QTextCursor cursor(block);
         if (codeBlock) {
             QTextBlockFormat f = block.blockFormat();

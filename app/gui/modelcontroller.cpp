@@ -72,9 +72,12 @@ ModelController::ModelController(storage::Store& store, AppSettings& settings, Q
             if (d.automaticChoice) automatic = d.memoryBytes;
         if (!inventory.vulkanProblem.empty()) qCInfo(lcModels) << "Vulkan:" << QString::fromStdString(inventory.vulkanProblem);
         choices.insert(choices.begin(), {tr("Automatic (best Vulkan device, else the CPU)"), QString(), automatic});
-        QMetaObject::invokeMethod(QCoreApplication::instance(), [self, choices] {
-            if (self) self->setDevices(choices);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, choices] {
+                if (self) self->setDevices(choices);
+            },
+            Qt::QueuedConnection);
     });
 }
 

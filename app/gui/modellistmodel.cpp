@@ -1,6 +1,5 @@
 #include "modellistmodel.h"
 
-
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -48,8 +47,7 @@ void ModelListModel::refresh()
     try {
         for (const auto& record : m_store.listModels()) {
             const QString path = QFileInfo(QString::fromStdString(record.path)).absoluteFilePath();
-            if (std::none_of(next.begin(), next.end(), [&](const Entry& e) { return e.path == path; }))
-                next.push_back({path, false});
+            if (std::none_of(next.begin(), next.end(), [&](const Entry& e) { return e.path == path; })) next.push_back({path, false});
         }
     } catch (const std::exception&) {
         // A database problem is reported by the controller; the folder's files still show.
@@ -57,7 +55,8 @@ void ModelListModel::refresh()
     // Keep what is already known about files that stay.
     for (Entry& e : next) {
         auto old = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& o) { return o.path == e.path; });
-        if (old != m_entries.end() && QFileInfo(e.path).lastModified().isValid()) e = {e.path, e.inFolder, old->read, old->error, old->summary};
+        if (old != m_entries.end() && QFileInfo(e.path).lastModified().isValid())
+            e = {e.path, e.inFolder, old->read, old->error, old->summary};
     }
     beginResetModel();
     m_entries = std::move(next);
@@ -85,7 +84,11 @@ void ModelListModel::summarize(const QString& path)
             }
         }
         QMetaObject::invokeMethod(
-            self, [self, path, summary, error] { if (self) self->applySummary(path, summary, error); }, Qt::QueuedConnection);
+            self,
+            [self, path, summary, error] {
+                if (self) self->applySummary(path, summary, error);
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -139,15 +142,14 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
     case FileNameRole: return QFileInfo(e.path).fileName();
     case TitleRole:
         // general.name, unless it only repeats the architecture ("llama"): then the file name says more.
-        return e.summary && !e.summary->name.empty() && e.summary->name != e.summary->architecture
-                   ? QString::fromStdString(e.summary->name)
-                   : QFileInfo(e.path).fileName();
+        return e.summary && !e.summary->name.empty() && e.summary->name != e.summary->architecture ? QString::fromStdString(e.summary->name)
+                                                                                                   : QFileInfo(e.path).fileName();
     case DetailsRole: {
         if (!e.summary) return e.read ? QString() : tr("Reading…");
         const ModelSummary& s = *e.summary;
         return QStringLiteral("%1 · %2 parameters · %3 · %4 · context %5")
-            .arg(QString::fromStdString(s.architecture), parametersText(s.parameterCount),
-                 QString::fromStdString(s.dominantWeightType), bytesText(s.fileBytes))
+            .arg(QString::fromStdString(s.architecture), parametersText(s.parameterCount), QString::fromStdString(s.dominantWeightType),
+                 bytesText(s.fileBytes))
             .arg(qulonglong(s.contextLength));
     }
     case ErrorRole: return e.error;
@@ -168,9 +170,8 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> ModelListModel::roleNames() const
 {
-    return {{PathRole, "path"},   {FileNameRole, "fileName"}, {TitleRole, "title"},         {DetailsRole, "details"},
-            {ErrorRole, "error"}, {FitsRole, "fits"},         {FitRole, "fit"},             {IsDefaultRole, "isDefault"},
-            {InFolderRole, "inFolder"}};
+    return {{PathRole, "path"}, {FileNameRole, "fileName"}, {TitleRole, "title"},         {DetailsRole, "details"},  {ErrorRole, "error"},
+            {FitsRole, "fits"}, {FitRole, "fit"},           {IsDefaultRole, "isDefault"}, {InFolderRole, "inFolder"}};
 }
 
 void ModelListModel::setDefault(const QString& path)

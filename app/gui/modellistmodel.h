@@ -29,13 +29,13 @@ public:
     enum Roles {
         PathRole = Qt::UserRole + 1,
         FileNameRole,
-        TitleRole,        // general.name, else the file name
-        DetailsRole,      // "llama · 5.1 M parameters · Q4_K · 3.2 MiB · context 4096"
-        ErrorRole,        // why the file cannot be used; empty when it can
-        FitsRole,         // weights + KV cache at the chosen context fit the device
-        FitRole,          // the numbers, and the next step down when it does not fit
+        TitleRole,  // general.name, else the file name
+        DetailsRole,  // "llama · 5.1 M parameters · Q4_K · 3.2 MiB · context 4096"
+        ErrorRole,  // why the file cannot be used; empty when it can
+        FitsRole,  // weights + KV cache at the chosen context fit the device
+        FitRole,  // the numbers, and the next step down when it does not fit
         IsDefaultRole,
-        InFolderRole,     // lives in the models folder (else: added from elsewhere)
+        InFolderRole,  // lives in the models folder (else: added from elsewhere)
     };
 
     ModelListModel(storage::Store& store, const QString& folder, QObject* parent = nullptr);

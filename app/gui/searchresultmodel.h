@@ -17,7 +17,7 @@ class SearchResultModel : public QAbstractListModel {
 
 public:
     enum Roles { ConversationIdRole = Qt::UserRole + 1, MessageIdRole, TitleRole, SnippetRole };
-    explicit SearchResultModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
+    explicit SearchResultModel(QObject* parent = nullptr) : QAbstractListModel(parent) { }
 
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_hits.size()); }
     QVariant data(const QModelIndex& index, int role) const override;

@@ -47,8 +47,7 @@ std::string exportJson(Store& store, int64_t conversationId)
         if (m.finishReason) j["finish_reason"] = *m.finishReason;
         messages.push_back(std::move(j));
     }
-    json out = {{"format", "hearth.conversation"}, {"version", 1}, {"title", c.title}, {"created_at", c.createdAt},
-                {"messages", messages}};
+    json out = {{"format", "hearth.conversation"}, {"version", 1}, {"title", c.title}, {"created_at", c.createdAt}, {"messages", messages}};
     if (c.model) out["model"] = *c.model;
     if (c.systemPrompt) out["system_prompt"] = *c.systemPrompt;
     return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
@@ -87,15 +86,16 @@ std::string readConversationFile(const std::string& path)
     // O_NONBLOCK and a type check: a named pipe or a device must not hang or fill memory.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw StoreError(StoreErrorCode::Io, path + ": cannot open: " + std::strerror(errno));
-    struct stat st{};
+    struct stat st { };
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         throw StoreError(StoreErrorCode::InvalidInput, path + ": not a regular file (a conversation file is a .json file)");
     }
     if (uint64_t(st.st_size) > kMaxConversationFileBytes) {
         ::close(fd);
-        throw StoreError(StoreErrorCode::InvalidInput, path + ": " + std::to_string(st.st_size >> 20) + " MiB is larger than the " +
-                                                           std::to_string(kMaxConversationFileBytes >> 20) + " MiB a conversation file may be");
+        throw StoreError(StoreErrorCode::InvalidInput,
+                         path + ": " + std::to_string(st.st_size >> 20) + " MiB is larger than the " +
+                             std::to_string(kMaxConversationFileBytes >> 20) + " MiB a conversation file may be");
     }
     std::string text;
     char buffer[1 << 16];
@@ -121,7 +121,8 @@ std::string readConversationFile(const std::string& path)
     if (!QFileInfo(name).isFile()) throw StoreError(StoreErrorCode::InvalidInput, path + ": not a regular file");
     QFile file(name);
     if (!file.open(QIODevice::ReadOnly)) throw StoreError(StoreErrorCode::Io, path + ": cannot open: " + file.errorString().toStdString());
-    if (uint64_t(file.size()) > kMaxConversationFileBytes) throw StoreError(StoreErrorCode::InvalidInput, path + ": larger than a conversation file may be");
+    if (uint64_t(file.size()) > kMaxConversationFileBytes)
+        throw StoreError(StoreErrorCode::InvalidInput, path + ": larger than a conversation file may be");
     const QByteArray bytes = file.read(qint64(kMaxConversationFileBytes) + 1);
     return std::string(bytes.constData(), size_t(bytes.size()));
 #endif
@@ -179,7 +180,7 @@ int64_t importJson(Store& store, const std::string& text)
         std::optional<int64_t> parent;
         for (size_t i = 0; i < parsed.size(); ++i) {
             parent = store.addMessage(id, parent, parsed[i]);
-            if (finishReasons[i]) store.finishMessage(*parent, MessageStats{std::nullopt, std::nullopt, std::nullopt, *finishReasons[i]});
+            if (finishReasons[i]) store.finishMessage(*parent, MessageStats {std::nullopt, std::nullopt, std::nullopt, *finishReasons[i]});
         }
         if (!title.empty()) store.renameConversation(id, title);
         return id;

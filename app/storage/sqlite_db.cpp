@@ -19,10 +19,15 @@ const char* storeErrorCodeName(StoreErrorCode code)
 static StoreErrorCode codeFor(int rc)
 {
     switch (rc & 0xff) {
-    case SQLITE_READONLY: case SQLITE_PERM: case SQLITE_CANTOPEN: case SQLITE_AUTH: return StoreErrorCode::ReadOnly;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_AUTH: return StoreErrorCode::ReadOnly;
     case SQLITE_FULL: return StoreErrorCode::DiskFull;
-    case SQLITE_BUSY: case SQLITE_LOCKED: return StoreErrorCode::Busy;
-    case SQLITE_CORRUPT: case SQLITE_NOTADB: return StoreErrorCode::Corrupt;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return StoreErrorCode::Busy;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return StoreErrorCode::Corrupt;
     default: return StoreErrorCode::Io;
     }
 }
@@ -82,7 +87,7 @@ void SqliteDb::exec(const std::string& sql)
     }
 }
 
-Statement::Statement(SqliteDb& db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
+Statement::Statement(SqliteDb& db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) { }
 
 Statement::~Statement()
 {
@@ -113,10 +118,7 @@ Statement& Statement::bind(int index, const std::optional<std::string>& value)
     return value ? bind(index, std::string_view(*value)) : bindNull(index);
 }
 
-Statement& Statement::bind(int index, const std::optional<int64_t>& value)
-{
-    return value ? bind(index, *value) : bindNull(index);
-}
+Statement& Statement::bind(int index, const std::optional<int64_t>& value) { return value ? bind(index, *value) : bindNull(index); }
 
 Statement& Statement::bindNull(int index)
 {

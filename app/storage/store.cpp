@@ -130,8 +130,10 @@ std::unique_ptr<Store> Store::openImpl(const std::string& path, int version, OnD
         corrupt = true;
     }
     if (corrupt && onDamage == OnDamage::Refuse)
-        throw StoreError(StoreErrorCode::Corrupt, path + " is damaged. Open Hearth, or run `hearth-cli chats recover`, to set it "
-                                                         "aside and recover what can still be read into a new database");
+        throw StoreError(StoreErrorCode::Corrupt,
+                         path +
+                             " is damaged. Open Hearth, or run `hearth-cli chats recover`, to set it "
+                             "aside and recover what can still be read into a new database");
     if (corrupt) {
         // Keep the damaged file (never delete a user's history), start a fresh one, and copy
         // into it every row that can still be read.
@@ -189,8 +191,7 @@ void Store::touchConversation(int64_t id, int64_t now)
 }
 
 int64_t Store::createConversation(const std::string& title, const std::optional<std::string>& model,
-                                  const std::optional<std::string>& systemPrompt,
-                                  const std::optional<std::string>& settingsJson)
+                                  const std::optional<std::string>& systemPrompt, const std::optional<std::string>& settingsJson)
 {
     const int64_t now = nowMs();
     m_db->prepare("INSERT INTO conversations (title, title_is_auto, created_at, updated_at, model, system_prompt, settings_json) "
@@ -249,7 +250,10 @@ void Store::renameConversation(int64_t id, const std::string& title)
 {
     requireConversation(id);
     m_db->prepare("UPDATE conversations SET title = ?2, title_is_auto = 0, updated_at = ?3 WHERE id = ?1")
-        .bind(1, id).bind(2, std::string_view(title)).bind(3, nowMs()).run();
+        .bind(1, id)
+        .bind(2, std::string_view(title))
+        .bind(3, nowMs())
+        .run();
 }
 
 void Store::setPinned(int64_t id, bool pinned)
@@ -319,8 +323,7 @@ int64_t Store::addMessage(int64_t conversationId, std::optional<int64_t> parentI
         if (parentId) {
             Message parent = this->message(*parentId);
             if (parent.conversationId != conversationId)
-                throw StoreError(StoreErrorCode::InvalidInput, "message " + std::to_string(*parentId) +
-                                                                   " belongs to another conversation");
+                throw StoreError(StoreErrorCode::InvalidInput, "message " + std::to_string(*parentId) + " belongs to another conversation");
         }
         const int64_t now = nowMs();
         m_db->prepare("INSERT INTO messages (conversation_id, parent_id, role, content, reasoning, model, created_at, "
@@ -335,10 +338,8 @@ int64_t Store::addMessage(int64_t conversationId, std::optional<int64_t> parentI
             .bind(8, int64_t(message.streaming))
             .run();
         const int64_t id = m_db->lastInsertId();
-        if (parentId)
-            m_db->prepare("UPDATE messages SET selected_child_id = ?2 WHERE id = ?1").bind(1, *parentId).bind(2, id).run();
-        else
-            m_db->prepare("UPDATE conversations SET selected_root_id = ?2 WHERE id = ?1").bind(1, conversationId).bind(2, id).run();
+        if (parentId) m_db->prepare("UPDATE messages SET selected_child_id = ?2 WHERE id = ?1").bind(1, *parentId).bind(2, id).run();
+        else m_db->prepare("UPDATE conversations SET selected_root_id = ?2 WHERE id = ?1").bind(1, conversationId).bind(2, id).run();
         if (message.role == "user") {
             // Auto-title: the first line of the first user message, shortened at a word boundary.
             std::string title = message.content.substr(0, message.content.find('\n'));
@@ -350,7 +351,9 @@ int64_t Store::addMessage(int64_t conversationId, std::optional<int64_t> parentI
                 title += "…";
             }
             m_db->prepare("UPDATE conversations SET title = ?2 WHERE id = ?1 AND title_is_auto = 1 AND title = ''")
-                .bind(1, conversationId).bind(2, std::string_view(title)).run();
+                .bind(1, conversationId)
+                .bind(2, std::string_view(title))
+                .run();
         }
         touchConversation(conversationId, now);
         return id;
@@ -360,7 +363,11 @@ int64_t Store::addMessage(int64_t conversationId, std::optional<int64_t> parentI
 void Store::updateMessageText(int64_t id, const std::string& content, const std::optional<std::string>& reasoning)
 {
     m_db->prepare("UPDATE messages SET content = ?2, reasoning = ?3, updated_at = ?4 WHERE id = ?1")
-        .bind(1, id).bind(2, std::string_view(content)).bind(3, reasoning).bind(4, nowMs()).run();
+        .bind(1, id)
+        .bind(2, std::string_view(content))
+        .bind(3, reasoning)
+        .bind(4, nowMs())
+        .run();
     if (m_db->changes() == 0) throw StoreError(StoreErrorCode::NotFound, "no message with id " + std::to_string(id));
 }
 
@@ -392,8 +399,7 @@ Message Store::message(int64_t id)
 
 std::vector<Message> Store::children(int64_t conversationId, std::optional<int64_t> parentId)
 {
-    static const std::string sql =
-        std::string(kMessageColumns) + "WHERE conversation_id = ?1 AND parent_id IS ?2 ORDER BY id";
+    static const std::string sql = std::string(kMessageColumns) + "WHERE conversation_id = ?1 AND parent_id IS ?2 ORDER BY id";
     Statement s = m_db->prepare(sql.c_str());
     s.bind(1, conversationId).bind(2, parentId);
     std::vector<Message> out;
@@ -408,7 +414,10 @@ void Store::selectBranch(int64_t messageId)
         if (m.parentId)
             m_db->prepare("UPDATE messages SET selected_child_id = ?2 WHERE id = ?1").bind(1, *m.parentId).bind(2, messageId).run();
         else
-            m_db->prepare("UPDATE conversations SET selected_root_id = ?2 WHERE id = ?1").bind(1, m.conversationId).bind(2, messageId).run();
+            m_db->prepare("UPDATE conversations SET selected_root_id = ?2 WHERE id = ?1")
+                .bind(1, m.conversationId)
+                .bind(2, messageId)
+                .run();
     });
 }
 
@@ -461,21 +470,20 @@ std::vector<SearchHit> Store::search(const std::string& text, int64_t limit)
         }
     };
     {
-        Statement st = m_db->prepare(
-            "SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, -1, char(2), char(3), '…', 16),"
-            "       bm25(messages_fts)"
-            " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE messages_fts MATCH ?1 AND messages_fts.rowid IN"
-            "  (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2)");
+        Statement st =
+            m_db->prepare("SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, -1, char(2), char(3), '…', 16),"
+                          "       bm25(messages_fts)"
+                          " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id"
+                          " WHERE messages_fts MATCH ?1 AND messages_fts.rowid IN"
+                          "  (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2)");
         st.bind(1, std::string_view(query)).bind(2, limit);
         collect(st);
     }
     {
         // Title matches count double: a conversation named after the query is what people look for.
-        Statement st = m_db->prepare(
-            "SELECT c.id, NULL, c.title, highlight(titles_fts, 0, char(2), char(3)), bm25(titles_fts) * 2"
-            " FROM titles_fts JOIN conversations c ON c.id = titles_fts.rowid"
-            " WHERE titles_fts MATCH ?1 ORDER BY rank LIMIT ?2");
+        Statement st = m_db->prepare("SELECT c.id, NULL, c.title, highlight(titles_fts, 0, char(2), char(3)), bm25(titles_fts) * 2"
+                                     " FROM titles_fts JOIN conversations c ON c.id = titles_fts.rowid"
+                                     " WHERE titles_fts MATCH ?1 ORDER BY rank LIMIT ?2");
         st.bind(1, std::string_view(query)).bind(2, limit);
         collect(st);
     }
@@ -530,7 +538,9 @@ bool Store::boolSetting(const std::string& key, bool fallback)
 void Store::setSetting(const std::string& key, const std::string& value)
 {
     m_db->prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-        .bind(1, std::string_view(key)).bind(2, std::string_view(value)).run();
+        .bind(1, std::string_view(key))
+        .bind(2, std::string_view(value))
+        .run();
 }
 
 void Store::setSetting(const std::string& key, double value)
@@ -553,7 +563,12 @@ int64_t Store::upsertModel(const std::string& path, int64_t size, int64_t mtime,
                       "ON CONFLICT(path) DO UPDATE SET summary_json = excluded.summary_json, "
                       "sha256 = CASE WHEN size = excluded.size AND mtime = excluded.mtime THEN sha256 END, "
                       "size = excluded.size, mtime = excluded.mtime")
-            .bind(1, std::string_view(path)).bind(2, size).bind(3, mtime).bind(4, summaryJson).bind(5, nowMs()).run();
+            .bind(1, std::string_view(path))
+            .bind(2, size)
+            .bind(3, mtime)
+            .bind(4, summaryJson)
+            .bind(5, nowMs())
+            .run();
         Statement s = m_db->prepare("SELECT id FROM models WHERE path = ?1");
         s.bind(1, std::string_view(path)).step();
         return s.integer(0);

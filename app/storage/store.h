@@ -42,7 +42,7 @@ struct Message {
     std::optional<int64_t> completionTokens;
     std::optional<double> tokensPerSecond;
     std::optional<std::string> finishReason;  // "stop", "length", "cancelled", "error"
-    bool streaming = false;                   // a reply still being generated (or cut off by a crash)
+    bool streaming = false;  // a reply still being generated (or cut off by a crash)
     std::optional<int64_t> selectedChildId;
 };
 
@@ -66,7 +66,7 @@ struct SearchHit {
     std::optional<int64_t> messageId;  // empty when the title matched
     std::string title;
     std::string snippet;  // matches wrapped in kMatchStart / kMatchEnd
-    double rank = 0;      // lower is better (bm25)
+    double rank = 0;  // lower is better (bm25)
 };
 inline constexpr const char* kMatchStart = "\x02";
 inline constexpr const char* kMatchEnd = "\x03";
@@ -108,8 +108,7 @@ public:
 
     // Conversations, pinned first, then most recently updated.
     int64_t createConversation(const std::string& title = {}, const std::optional<std::string>& model = {},
-                               const std::optional<std::string>& systemPrompt = {},
-                               const std::optional<std::string>& settingsJson = {});
+                               const std::optional<std::string>& systemPrompt = {}, const std::optional<std::string>& settingsJson = {});
     std::vector<Conversation> listConversations(int64_t limit = -1);
     Conversation conversation(int64_t id);
     void renameConversation(int64_t id, const std::string& title);
@@ -158,7 +157,8 @@ public:
     void removeModel(int64_t id);
 
     // Runs fn inside one transaction (all or nothing).
-    template <typename Fn> auto inTransaction(Fn&& fn)
+    template <typename Fn>
+    auto inTransaction(Fn&& fn)
     {
         Transaction t(*m_db);
         if constexpr (std::is_void_v<decltype(fn())>) {

@@ -17,7 +17,7 @@ namespace hearth {
 // type, cols = GGUF dims[0]) or F32 activations ([tokens][features]).
 class Tensor {
 public:
-    Tensor(int64_t rows, int64_t cols) : m_rows(rows), m_cols(cols) {}
+    Tensor(int64_t rows, int64_t cols) : m_rows(rows), m_cols(cols) { }
     virtual ~Tensor() = default;
     int64_t rows() const { return m_rows; }
     int64_t cols() const { return m_cols; }
@@ -29,7 +29,7 @@ private:
 // K and V for every layer and context slot.
 class KvCache {
 public:
-    KvCache(int64_t layers, int64_t slots, int64_t kvDim) : m_layers(layers), m_slots(slots), m_kvDim(kvDim) {}
+    KvCache(int64_t layers, int64_t slots, int64_t kvDim) : m_layers(layers), m_slots(slots), m_kvDim(kvDim) { }
     virtual ~KvCache() = default;
     int64_t layers() const { return m_layers; }
     int64_t slotCount() const { return m_slots; }
@@ -62,7 +62,7 @@ public:
 
     // Called before a model's weights are bound, with their total size in the file: a backend
     // with its own memory (a GPU) refuses a model that cannot fit, with the numbers.
-    virtual void prepareForWeights(uint64_t /*weightBytes*/) {}
+    virtual void prepareForWeights(uint64_t /*weightBytes*/) { }
     // A weight as stored in the file (2-D: rows = dims[1], cols = dims[0]; 1-D: one row).
     virtual std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) = 0;
     virtual std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) = 0;
@@ -83,8 +83,8 @@ public:
     // Writes k[t], v[t] into cache slots firstSlot + t of `layer`.
     virtual void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) = 0;
     // Causal attention: query row t attends to slots [0, firstSlot + t].
-    virtual void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
-                           const AttentionParams& params, Tensor& out) = 0;
+    virtual void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
+                           Tensor& out) = 0;
     // out = silu(gate) * up.
     virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
     // out = rows [first, first + out.rows()) of x.

@@ -56,7 +56,8 @@ const std::string& familyTemplateSource(ChatFamily family)
          "{{ bos_token }}{% set ns = namespace(system='') %}{% for m in messages %}{% if m.role == 'system' %}"
          "{% set ns.system = m.content + '\\n\\n' %}{% else %}{{ '<start_of_turn>' + ('model' if m.role == 'assistant' else 'user') + "
          "'\\n' + (ns.system if m.role == 'user' else '') + m.content | trim + '<end_of_turn>\\n' }}{% if m.role == 'user' %}"
-         "{% set ns.system = '' %}{% endif %}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<start_of_turn>model\\n' }}{% endif %}"},
+         "{% set ns.system = '' %}{% endif %}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<start_of_turn>model\\n' }}{% endif "
+         "%}"},
         {ChatFamily::Phi3,
          "{% for m in messages %}{{ '<|' + m.role + '|>\\n' + m.content + '<|end|>\\n' }}{% endfor %}"
          "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}"},
@@ -110,7 +111,7 @@ void ChatFormatter::useFallback(const std::string& why)
 
 std::string ChatFormatter::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt)
 {
-    ChatTemplateInputs inputs{messages, addGenerationPrompt, m_bos, m_eos};
+    ChatTemplateInputs inputs {messages, addGenerationPrompt, m_bos, m_eos};
     if (m_modelTemplate) {
         try {
             return m_modelTemplate->render(inputs);

@@ -38,7 +38,8 @@ ControlStringShield::ControlStringShield(const Vocabulary& vocabulary)
 {
     for (size_t i = 0; i < vocabulary.size(); ++i)
         if (vocabulary.types[i] == TokenType::Control && !vocabulary.tokens[i].empty()) m_controlStrings.push_back(vocabulary.tokens[i]);
-    std::sort(m_controlStrings.begin(), m_controlStrings.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    std::sort(m_controlStrings.begin(), m_controlStrings.end(),
+              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
     m_controlStrings.erase(std::unique(m_controlStrings.begin(), m_controlStrings.end()), m_controlStrings.end());
     for (const std::string& s : m_controlStrings) m_firstByte[uint8_t(s[0])] = true;
     m_firstByte[0xF3] = true;  // text that already holds a placeholder code point is shielded too
@@ -90,10 +91,8 @@ std::string ControlStringShield::restore(const std::string& rendered, std::vecto
             continue;
         }
         const std::string& original = m_shielded[size_t(index)];
-        if (!literal.empty() && literal.back().end == out.size())
-            literal.back().end += original.size();
-        else
-            literal.push_back({out.size(), out.size() + original.size()});
+        if (!literal.empty() && literal.back().end == out.size()) literal.back().end += original.size();
+        else literal.push_back({out.size(), out.size() + original.size()});
         out += original;
         i += 4;
     }
@@ -115,7 +114,7 @@ ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer
     // Templates usually write the BOS text themselves; add it only when they did not.
     const std::string bosText = vocab.bos ? vocab.tokens[size_t(*vocab.bos)] : std::string();
     const bool templateAddsBos = !bosText.empty() && prompt.text.rfind(bosText, 0) == 0 &&
-                                 (prompt.literal.empty() || prompt.literal.front().begin >= bosText.size());
+        (prompt.literal.empty() || prompt.literal.front().begin >= bosText.size());
     prompt.tokens = tokenizer.encodeWithLiterals(prompt.text, !templateAddsBos, prompt.literal);
     return prompt;
 }

@@ -15,8 +15,8 @@ namespace hearth {
 class ChatFormatter;
 
 struct ChatPrompt {
-    std::string text;                         // the rendered prompt, exactly
-    std::vector<TokenId> tokens;              // BOS added only when the template did not write it
+    std::string text;  // the rendered prompt, exactly
+    std::vector<TokenId> tokens;  // BOS added only when the template did not write it
     std::vector<Tokenizer::TextRange> literal;  // byte ranges of `text` that came from messages' control strings
 };
 
@@ -38,7 +38,7 @@ public:
 private:
     std::vector<std::string> m_controlStrings;  // longest first
     bool m_firstByte[256] = {};
-    std::vector<std::string> m_shielded;        // placeholder index -> original text
+    std::vector<std::string> m_shielded;  // placeholder index -> original text
 };
 
 }  // namespace hearth

@@ -97,9 +97,9 @@ Value boundMethod(const Value& object, const std::string& name, int line)
 {
     if (object.isString()) {
         const std::string s = object.asString();
-        static const char* methods[] = {"strip", "lstrip", "rstrip", "startswith", "endswith", "split", "rsplit", "replace",
-                                        "upper", "lower", "title", "capitalize", "find", "rfind", "count", "splitlines",
-                                        "join", "isdigit", "isspace", "isalpha", "format"};
+        static const char* methods[] = {"strip",   "lstrip",     "rstrip", "startswith", "endswith",   "split",   "rsplit",
+                                        "replace", "upper",      "lower",  "title",      "capitalize", "find",    "rfind",
+                                        "count",   "splitlines", "join",   "isdigit",    "isspace",    "isalpha", "format"};
         if (std::find_if(std::begin(methods), std::end(methods), [&](const char* m) { return name == m; }) == std::end(methods))
             return Value();
         return Value::function([s, name, line](CallArgs& a) -> Value {
@@ -113,7 +113,8 @@ Value boundMethod(const Value& object, const std::string& name, int line)
                 else if (p.isList())
                     for (auto& v : p.asList()) options.push_back(v.str());
                 for (const auto& o : options) {
-                    if (name == "startswith" ? s.rfind(o, 0) == 0 : (s.size() >= o.size() && s.compare(s.size() - o.size(), o.size(), o) == 0))
+                    if (name == "startswith" ? s.rfind(o, 0) == 0
+                                             : (s.size() >= o.size() && s.compare(s.size() - o.size(), o.size(), o) == 0))
                         return Value(true);
                 }
                 return Value(false);
@@ -187,16 +188,24 @@ Value boundMethod(const Value& object, const std::string& name, int line)
             std::string out;
             size_t next = 0;
             for (size_t i = 0; i < s.size(); ++i) {
-                if (s[i] == '{' && i + 1 < s.size() && s[i + 1] == '{') { out += '{'; ++i; continue; }
-                if (s[i] == '}' && i + 1 < s.size() && s[i + 1] == '}') { out += '}'; ++i; continue; }
+                if (s[i] == '{' && i + 1 < s.size() && s[i + 1] == '{') {
+                    out += '{';
+                    ++i;
+                    continue;
+                }
+                if (s[i] == '}' && i + 1 < s.size() && s[i + 1] == '}') {
+                    out += '}';
+                    ++i;
+                    continue;
+                }
                 if (s[i] == '{') {
                     size_t close = s.find('}', i);
                     if (close == std::string::npos) throw TemplateError("bad format string", line);
                     std::string field = s.substr(i + 1, close - i - 1);
                     const bool numeric = !field.empty() && field.size() < 9 &&
-                                         std::all_of(field.begin(), field.end(), [](unsigned char ch) { return std::isdigit(ch); });
+                        std::all_of(field.begin(), field.end(), [](unsigned char ch) { return std::isdigit(ch); });
                     Value v = field.empty() ? a.get(next++, nullptr)
-                              : numeric     ? a.get(size_t(std::stoul(field)), nullptr)
+                        : numeric           ? a.get(size_t(std::stoul(field)), nullptr)
                                             : a.get(size_t(-1), field.c_str());
                     out += v.str();
                     i = close;
@@ -378,9 +387,8 @@ std::vector<Value> iterate(const Value& v, int line)
 
 void addGlobals(std::unordered_map<std::string, Value>& scope)
 {
-    scope["raise_exception"] = Value::function([](CallArgs& a) -> Value {
-        throw TemplateError("the template raised an exception: " + a.get(0, "message").str(), a.line);
-    });
+    scope["raise_exception"] = Value::function(
+        [](CallArgs& a) -> Value { throw TemplateError("the template raised an exception: " + a.get(0, "message").str(), a.line); });
     scope["range"] = Value::function([](CallArgs& a) {
         int64_t start = 0, stop = 0, step = 1;
         if (a.positional.size() == 1) stop = a.positional[0].asInt();
@@ -454,7 +462,8 @@ static Value selectItems(Interpreter& in, const Value& input, CallArgs& a, bool 
     testArgs.line = a.line;
     for (size_t i = testIndex + 1; i < a.positional.size(); ++i) testArgs.positional.push_back(a.positional[i]);
     for (const auto& item : iterate(input, a.line)) {
-        Value subject = byAttribute ? (item.isDict() ? (item.find(attr) ? *item.find(attr) : Value()) : attribute(item, attr, a.line)) : item;
+        Value subject =
+            byAttribute ? (item.isDict() ? (item.find(attr) ? *item.find(attr) : Value()) : attribute(item, attr, a.line)) : item;
         const bool passes = testName.isUndefined() ? subject.truthy() : applyTest(in, testName.str(), subject, testArgs);
         if (passes == keep) out.push_back(item);
     }

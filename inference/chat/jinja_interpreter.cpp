@@ -4,7 +4,7 @@
 
 namespace hearth::jinja {
 
-Interpreter::Interpreter(std::shared_ptr<Template> tmpl, RenderLimits limits) : m_template(std::move(tmpl)), m_limits(limits) {}
+Interpreter::Interpreter(std::shared_ptr<Template> tmpl, RenderLimits limits) : m_template(std::move(tmpl)), m_limits(limits) { }
 
 void Interpreter::step()
 {
@@ -165,13 +165,21 @@ void Interpreter::execFor(const Stmt& s, std::string& out)
     const int64_t n = int64_t(items.size());
     // One loop object per loop, updated in place each iteration (allocation-free).
     auto current = std::make_shared<int64_t>(0);
-    Value loop = Value::dict({{"index", Value()}, {"index0", Value()}, {"revindex", Value()}, {"revindex0", Value()},
-                              {"first", Value()}, {"last", Value()}, {"length", Value(n)}, {"depth", Value(int64_t(1))},
-                              {"depth0", Value(int64_t(0))}, {"previtem", Value()}, {"nextitem", Value()}});
+    Value loop = Value::dict({{"index", Value()},
+                              {"index0", Value()},
+                              {"revindex", Value()},
+                              {"revindex0", Value()},
+                              {"first", Value()},
+                              {"last", Value()},
+                              {"length", Value(n)},
+                              {"depth", Value(int64_t(1))},
+                              {"depth0", Value(int64_t(0))},
+                              {"previtem", Value()},
+                              {"nextitem", Value()}});
     loop.set("cycle", Value::function([current](CallArgs& args) {
-        if (args.positional.empty()) throw TemplateError("loop.cycle needs arguments", args.line);
-        return args.positional[size_t(*current) % args.positional.size()];
-    }));
+                 if (args.positional.empty()) throw TemplateError("loop.cycle needs arguments", args.line);
+                 return args.positional[size_t(*current) % args.positional.size()];
+             }));
     auto& fields = loop.asDict();
     for (int64_t i = 0; i < n; ++i) {
         step();
@@ -250,7 +258,8 @@ Value Interpreter::eval(const Expr& e)
     switch (e.kind) {
     case Expr::Kind::Literal: return e.literal;
     case Expr::Kind::Name: return lookup(e.name);
-    case Expr::Kind::ListLiteral: case Expr::Kind::TupleLiteral: {
+    case Expr::Kind::ListLiteral:
+    case Expr::Kind::TupleLiteral: {
         List items;
         for (const auto& c : e.children) items.push_back(eval(*c));
         return account(Value::list(std::move(items)));
@@ -346,9 +355,11 @@ Value Interpreter::evalBinary(const Expr& e)
     if (op == "+") return useFloat ? Value(a.asFloat() + b.asFloat()) : Value(a.asInt() + b.asInt());
     if (op == "-") return useFloat ? Value(a.asFloat() - b.asFloat()) : Value(a.asInt() - b.asInt());
     if (op == "*") return useFloat ? Value(a.asFloat() * b.asFloat()) : Value(a.asInt() * b.asInt());
-    if (op == "**") return useFloat || b.asInt() < 0 ? Value(std::pow(a.asFloat(), b.asFloat())) : Value(int64_t(std::pow(a.asFloat(), b.asFloat())));
+    if (op == "**")
+        return useFloat || b.asInt() < 0 ? Value(std::pow(a.asFloat(), b.asFloat())) : Value(int64_t(std::pow(a.asFloat(), b.asFloat())));
     if (b.asFloat() == 0) throw TemplateError("division by zero", e.line);
-    if (op == "//") return useFloat ? Value(std::floor(a.asFloat() / b.asFloat())) : Value(int64_t(std::floor(double(a.asInt()) / double(b.asInt()))));
+    if (op == "//")
+        return useFloat ? Value(std::floor(a.asFloat() / b.asFloat())) : Value(int64_t(std::floor(double(a.asInt()) / double(b.asInt()))));
     if (op == "%") {
         if (useFloat) return Value(a.asFloat() - b.asFloat() * std::floor(a.asFloat() / b.asFloat()));
         int64_t r = a.asInt() % b.asInt();

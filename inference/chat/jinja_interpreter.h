@@ -15,7 +15,7 @@ struct RenderLimits {
     size_t maxOutputBytes = 4u << 20;
     uint64_t maxSteps = 2'000'000;  // real templates use well under 100k on long chats
     int maxCallDepth = 64;
-    size_t maxValueBytes = 16u << 20;       // any one string or list a template builds
+    size_t maxValueBytes = 16u << 20;  // any one string or list a template builds
     size_t maxAllocatedBytes = 256u << 20;  // everything a render builds, added up (an upper bound of what is alive)
 };
 

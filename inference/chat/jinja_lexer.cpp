@@ -12,12 +12,12 @@ bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 
 class Lexer {
 public:
-    explicit Lexer(const std::string& s) : m_s(s) {}
+    explicit Lexer(const std::string& s) : m_s(s) { }
 
     std::vector<Token> run()
     {
-        bool stripNextText = false;   // the previous tag ended with `-`
-        bool trimNextNewline = false; // the previous tag was a block and trim_blocks applies
+        bool stripNextText = false;  // the previous tag ended with `-`
+        bool trimNextNewline = false;  // the previous tag was a block and trim_blocks applies
         while (m_pos < m_s.size()) {
             size_t open = findTag(m_pos);
             std::string text = m_s.substr(m_pos, open - m_pos);
@@ -122,8 +122,8 @@ private:
             } else if (c == '\'' || c == '"') {
                 m_tokens.push_back({Token::Type::String, lexString(c), m_line});
             } else {
-                static const char* operators[] = {"**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">",
-                                                  "(", ")", "[", "]", "{", "}", ",", ".", ":", "|", "=", "!"};
+                static const char* operators[] = {"**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<",
+                                                  ">",  "(",  ")",  "[",  "]",  "{",  "}", ",", ".", ":", "|", "=", "!"};
                 bool matched = false;
                 for (const char* op : operators) {
                     const size_t n = std::char_traits<char>::length(op);

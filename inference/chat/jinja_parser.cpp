@@ -9,7 +9,7 @@ namespace {
 
 class Parser {
 public:
-    explicit Parser(std::vector<Token> tokens) : m_tokens(std::move(tokens)) {}
+    explicit Parser(std::vector<Token> tokens) : m_tokens(std::move(tokens)) { }
 
     std::shared_ptr<Template> run()
     {
@@ -59,12 +59,12 @@ private:
                 return body;
             }
             if (t.type == Token::Type::Text) {
-                auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::Text, t.line});
+                auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::Text, t.line});
                 s->text = next().text;
                 body.push_back(std::move(s));
             } else if (t.type == Token::Type::VarBegin) {
                 ++m_pos;
-                auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::Output, t.line});
+                auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::Output, t.line});
                 s->expr = parseExpression();
                 if (peek().type != Token::Type::VarEnd) fail("expected }}");
                 ++m_pos;
@@ -91,11 +91,11 @@ private:
         struct Leave {
             int& d;
             ~Leave() { --d; }
-        } leave{m_statementDepth};
+        } leave {m_statementDepth};
         const std::string keyword = expectName();
         std::string end;
         if (keyword == "if") {
-            auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::If, line});
+            auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::If, line});
             ExprPtr condition = parseExpression();
             expectBlockEnd();
             for (;;) {
@@ -116,7 +116,7 @@ private:
             return s;
         }
         if (keyword == "for") {
-            auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::For, line});
+            auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::For, line});
             s->targets.push_back(expectName());
             while (isOp(",")) {
                 ++m_pos;
@@ -140,7 +140,7 @@ private:
             return s;
         }
         if (keyword == "set") {
-            std::vector<std::string> targets{expectName()};
+            std::vector<std::string> targets {expectName()};
             std::string attribute;
             if (isOp(".")) {
                 ++m_pos;
@@ -152,14 +152,14 @@ private:
             }
             if (peek().type == Token::Type::BlockEnd) {  // {% set x %}...{% endset %}
                 ++m_pos;
-                auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::SetBlock, line});
+                auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::SetBlock, line});
                 s->targets = targets;
                 s->body = parseBody({"endset"}, end);
                 expectBlockEnd();
                 return s;
             }
             expectOp("=");
-            auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::Set, line});
+            auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::Set, line});
             s->targets = targets;
             s->attribute = attribute;
             s->expr = parseExpression();
@@ -170,7 +170,7 @@ private:
                     ++m_pos;
                     items.push_back(parseExpression());
                 }
-                auto tuple = std::make_unique<Expr>(Expr{Expr::Kind::TupleLiteral, line});
+                auto tuple = std::make_unique<Expr>(Expr {Expr::Kind::TupleLiteral, line});
                 tuple->children = std::move(items);
                 s->expr = std::move(tuple);
             }
@@ -178,7 +178,7 @@ private:
             return s;
         }
         if (keyword == "macro") {
-            auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::Macro, line});
+            auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::Macro, line});
             s->text = expectName();
             expectOp("(");
             while (!isOp(")")) {
@@ -199,17 +199,17 @@ private:
         }
         if (keyword == "break" || keyword == "continue") {
             expectBlockEnd();
-            return std::make_unique<Stmt>(Stmt{keyword == "break" ? Stmt::Kind::Break : Stmt::Kind::Continue, line});
+            return std::make_unique<Stmt>(Stmt {keyword == "break" ? Stmt::Kind::Break : Stmt::Kind::Continue, line});
         }
         if (keyword == "generation") {  // Hugging Face's marker of assistant text: renders its body
             expectBlockEnd();
-            auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::Generation, line});
+            auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::Generation, line});
             s->body = parseBody({"endgeneration"}, end);
             expectBlockEnd();
             return s;
         }
         if (keyword == "filter") {
-            auto s = std::make_unique<Stmt>(Stmt{Stmt::Kind::FilterBlock, line});
+            auto s = std::make_unique<Stmt>(Stmt {Stmt::Kind::FilterBlock, line});
             s->text = expectName();
             expectBlockEnd();
             s->body = parseBody({"endfilter"}, end);
@@ -220,7 +220,7 @@ private:
     }
 
     // ---- expressions, lowest precedence first (as Jinja2) ----
-    ExprPtr make(Expr::Kind kind, int line) { return std::make_unique<Expr>(Expr{kind, line}); }
+    ExprPtr make(Expr::Kind kind, int line) { return std::make_unique<Expr>(Expr {kind, line}); }
 
     ExprPtr parseExpression(bool allowConditional = true)
     {
@@ -432,9 +432,8 @@ private:
                 t->name = expectName();
                 t->children.push_back(std::move(e));
                 if (isOp("(")) parseCallArguments(*t);
-                else if (peek().type == Token::Type::String || peek().type == Token::Type::Int ||
-                         peek().type == Token::Type::Float || (peek().type == Token::Type::Name && !isName("and") &&
-                                                               !isName("or") && !isName("else") && !isName("if")))
+                else if (peek().type == Token::Type::String || peek().type == Token::Type::Int || peek().type == Token::Type::Float ||
+                         (peek().type == Token::Type::Name && !isName("and") && !isName("or") && !isName("else") && !isName("if")))
                     t->children.push_back(parsePrimary());  // `is divisibleby 3`, `is sameas none`
                 e = std::move(t);
             } else {
@@ -467,7 +466,8 @@ private:
             e->literal = Value(s);
             return e;
         }
-        case Token::Type::Int: case Token::Type::Float: {
+        case Token::Type::Int:
+        case Token::Type::Float: {
             ++m_pos;
             auto e = make(Expr::Kind::Literal, line);
             try {

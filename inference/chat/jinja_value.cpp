@@ -13,10 +13,10 @@ Value Value::none()
     return v;
 }
 
-Value::Value(bool b) : m_kind(Kind::Bool), m_bool(b), m_int(b ? 1 : 0) {}
-Value::Value(int64_t i) : m_kind(Kind::Int), m_int(i) {}
-Value::Value(double d) : m_kind(Kind::Float), m_float(d) {}
-Value::Value(std::string s) : m_kind(Kind::String), m_string(std::make_shared<std::string>(std::move(s))) {}
+Value::Value(bool b) : m_kind(Kind::Bool), m_bool(b), m_int(b ? 1 : 0) { }
+Value::Value(int64_t i) : m_kind(Kind::Int), m_int(i) { }
+Value::Value(double d) : m_kind(Kind::Float), m_float(d) { }
+Value::Value(std::string s) : m_kind(Kind::String), m_string(std::make_shared<std::string>(std::move(s))) { }
 
 Value Value::list(List items)
 {
@@ -54,7 +54,8 @@ double Value::asFloat() const { return m_kind == Kind::Float ? m_float : double(
 bool Value::truthy() const
 {
     switch (m_kind) {
-    case Kind::Undefined: case Kind::None: return false;
+    case Kind::Undefined:
+    case Kind::None: return false;
     case Kind::Bool: return m_bool;
     case Kind::Int: return m_int != 0;
     case Kind::Float: return m_float != 0;
@@ -190,7 +191,8 @@ std::string Value::toJson(int indent, int depth) const
     const std::string closing = pretty ? "\n" + std::string(size_t(indent * depth), ' ') : "";
     const std::string itemSeparator = pretty ? "," : ", ";
     switch (m_kind) {
-    case Kind::Undefined: case Kind::None: return "null";
+    case Kind::Undefined:
+    case Kind::None: return "null";
     case Kind::Bool: return m_bool ? "true" : "false";
     case Kind::Int: return std::to_string(m_int);
     case Kind::Float:
@@ -211,8 +213,9 @@ std::string Value::toJson(int indent, int depth) const
         if (m_dict->empty()) return "{}";
         std::string out = "{";
         for (size_t i = 0; i < m_dict->size(); ++i) {
-            out += (i ? itemSeparator : "") + newline + jsonString((*m_dict)[i].first.isString() ? (*m_dict)[i].first.asString() : (*m_dict)[i].first.toJson()) + ": " +
-                   (*m_dict)[i].second.toJson(indent, depth + 1);
+            out += (i ? itemSeparator : "") + newline +
+                jsonString((*m_dict)[i].first.isString() ? (*m_dict)[i].first.asString() : (*m_dict)[i].first.toJson()) + ": " +
+                (*m_dict)[i].second.toJson(indent, depth + 1);
             ValueSizeLimit::check(out.size());
         }
         return out + closing + "}";
@@ -270,7 +273,8 @@ bool Value::equals(const Value& o) const
     }
     if (m_kind != o.m_kind) return false;
     switch (m_kind) {
-    case Kind::Undefined: case Kind::None: return true;
+    case Kind::Undefined:
+    case Kind::None: return true;
     case Kind::String: return *m_string == *o.m_string;
     case Kind::Array:
         if (m_list->size() != o.m_list->size()) return false;

@@ -16,7 +16,9 @@ namespace hearth::jinja {
 class TemplateError : public std::runtime_error {
 public:
     explicit TemplateError(const std::string& message, int line = 0)
-        : std::runtime_error(line > 0 ? "line " + std::to_string(line) + ": " + message : message), m_line(line) {}
+        : std::runtime_error(line > 0 ? "line " + std::to_string(line) + ": " + message : message), m_line(line)
+    {
+    }
     int line() const { return m_line; }
 
 private:
@@ -25,8 +27,8 @@ private:
 
 class Value;
 using List = std::vector<Value>;
-using Dict = std::vector<std::pair<std::string, Value>>;   // keyword arguments, template variables
-using Entries = std::vector<std::pair<Value, Value>>;      // a dict's items: insertion-ordered, any key type
+using Dict = std::vector<std::pair<std::string, Value>>;  // keyword arguments, template variables
+using Entries = std::vector<std::pair<Value, Value>>;  // a dict's items: insertion-ordered, any key type
 struct CallArgs;
 using Function = std::function<Value(CallArgs&)>;
 
@@ -38,10 +40,10 @@ public:
     static Value none();
     Value(bool b);
     Value(int64_t i);
-    Value(int i) : Value(int64_t(i)) {}
+    Value(int i) : Value(int64_t(i)) { }
     Value(double d);
     Value(std::string s);
-    Value(const char* s) : Value(std::string(s)) {}
+    Value(const char* s) : Value(std::string(s)) { }
     static Value list(List items = {});
     static Value dict(const Dict& items = {});
     static Value function(Function f);
@@ -56,15 +58,15 @@ public:
     bool isCallable() const { return m_kind == Kind::Callable; }
 
     bool asBool() const { return m_bool; }
-    int64_t asInt() const;     // Int or Bool (or integral Float)
-    double asFloat() const;    // any number
+    int64_t asInt() const;  // Int or Bool (or integral Float)
+    double asFloat() const;  // any number
     const std::string& asString() const { return *m_string; }
     List& asList() const { return *m_list; }
     Entries& asDict() const { return *m_dict; }
     const Function& asFunction() const { return *m_function; }
 
     bool truthy() const;
-    std::string str() const;   // Python str()
+    std::string str() const;  // Python str()
     std::string repr() const;  // Python repr()
     std::string toJson(int indent = -1, int depth = 0) const;  // json.dumps(ensure_ascii=False)
     std::string typeName() const;

@@ -19,7 +19,7 @@ bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 }  // namespace
 
-ReasoningSplitter::ReasoningSplitter(bool startsInReasoning) : m_state(startsInReasoning ? State::Reasoning : State::Start) {}
+ReasoningSplitter::ReasoningSplitter(bool startsInReasoning) : m_state(startsInReasoning ? State::Reasoning : State::Start) { }
 
 bool ReasoningSplitter::promptOpensReasoning(const std::string& prompt)
 {

@@ -9,23 +9,23 @@
 namespace hearth {
 
 enum class ErrorCode {
-    Io,               // the OS refused: open, stat, map, read, write
-    InvalidFile,      // the file breaks its format's rules
-    Truncated,        // the file ends before the data it promises
+    Io,  // the OS refused: open, stat, map, read, write
+    InvalidFile,  // the file breaks its format's rules
+    Truncated,  // the file ends before the data it promises
     UnsupportedVersion,
     UnsupportedType,  // a known format feature Hearth does not implement (e.g. IQ quants)
     InvalidArgument,  // a caller passed something impossible
-    NotFound,         // a key or tensor that must exist is absent
-    OutOfMemory,      // a model or buffer does not fit
-    Device,           // a GPU/driver problem
-    Cancelled,        // the caller asked to stop (a model load cancelled)
+    NotFound,  // a key or tensor that must exist is absent
+    OutOfMemory,  // a model or buffer does not fit
+    Device,  // a GPU/driver problem
+    Cancelled,  // the caller asked to stop (a model load cancelled)
 };
 
 const char* errorCodeName(ErrorCode code);
 
 class Error : public std::runtime_error {
 public:
-    Error(ErrorCode code, const std::string& message) : std::runtime_error(message), m_code(code) {}
+    Error(ErrorCode code, const std::string& message) : std::runtime_error(message), m_code(code) { }
     ErrorCode code() const { return m_code; }
 
 private:

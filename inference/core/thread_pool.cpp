@@ -11,16 +11,14 @@ ThreadPool::ThreadPool(unsigned threads)
 {
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     if (threads > maxThreads())
-        throw Error(ErrorCode::InvalidArgument, std::to_string(threads) + " threads asked for; this machine has " +
-                                                    std::to_string(std::thread::hardware_concurrency()) + " hardware threads, so at most " +
-                                                    std::to_string(maxThreads()) + " are allowed");
+        throw Error(ErrorCode::InvalidArgument,
+                    std::to_string(threads) + " threads asked for; this machine has " +
+                        std::to_string(std::thread::hardware_concurrency()) + " hardware threads, so at most " +
+                        std::to_string(maxThreads()) + " are allowed");
     for (unsigned i = 1; i < threads; ++i) m_workers.emplace_back([this, i] { workerLoop(i); });
 }
 
-unsigned ThreadPool::maxThreads()
-{
-    return std::max(16u, 4 * std::thread::hardware_concurrency());
-}
+unsigned ThreadPool::maxThreads() { return std::max(16u, 4 * std::thread::hardware_concurrency()); }
 
 ThreadPool::~ThreadPool()
 {

@@ -54,7 +54,7 @@ std::shared_ptr<Backend> makeBackend(const EngineOptions& options, std::string& 
 
 }  // namespace
 
-Engine::Engine(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
+Engine::Engine(std::unique_ptr<Impl> impl) : m(std::move(impl)) { }
 Engine::~Engine() = default;
 
 std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOptions& options)
@@ -115,10 +115,7 @@ RenderedChat Engine::renderChat(const std::vector<ChatMessage>& messages, const 
     return m->turn->render(messages, replyPrefix);
 }
 
-ChatTurnResult Engine::chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks)
-{
-    return m->turn->run(request, callbacks);
-}
+ChatTurnResult Engine::chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks) { return m->turn->run(request, callbacks); }
 
 GenerateResult Engine::complete(std::span<const int32_t> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks)
 {
@@ -135,7 +132,7 @@ SpeedSample Engine::measureSpeed(int64_t promptTokens, int64_t generatedTokens, 
 {
     using Clock = std::chrono::steady_clock;
     // Random non-special tokens, like llama-bench, so no prompt is easier than another.
-    std::mt19937 rng{static_cast<uint32_t>(seed)};
+    std::mt19937 rng {static_cast<uint32_t>(seed)};
     std::uniform_int_distribution<TokenId> pick(3, TokenId(m->model->config().vocabulary - 1));
     std::vector<TokenId> prompt(static_cast<size_t>(promptTokens));
     for (auto& t : prompt) t = pick(rng);

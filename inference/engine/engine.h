@@ -15,9 +15,9 @@
 // - Memory: the KV-cache size the fit check predicts is the one the session allocates.
 #pragma once
 
-#include "chat/chat_template.h"   // ChatMessage
-#include "core/error.h"           // hearth::Error, ErrorCode
-#include "engine/generation.h"    // GenerateOptions, GenerateResult, FinishReason, SamplerSettings
+#include "chat/chat_template.h"  // ChatMessage
+#include "core/error.h"  // hearth::Error, ErrorCode
+#include "engine/generation.h"  // GenerateOptions, GenerateResult, FinishReason, SamplerSettings
 #include "model/model_summary.h"  // ModelSummary
 
 #include <atomic>
@@ -36,9 +36,9 @@ namespace hearth {
 // Compute devices
 
 struct ComputeDevice {
-    std::string id;            // what EngineOptions::device takes: a Vulkan index, or "cpu"
-    std::string name;          // "NVIDIA GeForce RTX 4070", "llvmpipe (LLVM 15.0.6, 256 bits)", "CPU"
-    std::string kind;          // "discrete", "integrated", "virtual", "cpu", "other"; "cpu" for Hearth's CPU backend
+    std::string id;  // what EngineOptions::device takes: a Vulkan index, or "cpu"
+    std::string name;  // "NVIDIA GeForce RTX 4070", "llvmpipe (LLVM 15.0.6, 256 bits)", "CPU"
+    std::string kind;  // "discrete", "integrated", "virtual", "cpu", "other"; "cpu" for Hearth's CPU backend
     bool vulkan = false;
     uint64_t memoryBytes = 0;  // the largest device-local heap (system memory for the CPU backend)
     bool automaticChoice = false;
@@ -52,8 +52,8 @@ struct ComputeDevice {
 
 struct DeviceInventory {
     std::vector<ComputeDevice> devices;  // the Vulkan devices, then the CPU backend (always last)
-    std::string vulkanLoaderVersion;     // empty without a Vulkan loader
-    std::string vulkanProblem;           // why there are no Vulkan devices ("" when there are)
+    std::string vulkanLoaderVersion;  // empty without a Vulkan loader
+    std::string vulkanProblem;  // why there are no Vulkan devices ("" when there are)
 };
 
 // Never throws: what cannot be listed is explained in vulkanProblem. `request` (an index or part
@@ -72,8 +72,8 @@ std::string unsupportedReason(const ModelSummary& summary);
 
 struct FitCheck {
     bool fits = false;
-    int64_t context = 0;         // the context checked (capped at the trained context)
-    uint64_t neededBytes = 0;    // weights + KV cache at that context
+    int64_t context = 0;  // the context checked (capped at the trained context)
+    uint64_t neededBytes = 0;  // weights + KV cache at that context
     uint64_t availableBytes = 0;
     bool weightsAloneTooBig = false;
     int64_t contextThatFits = 0;  // the longest context (a multiple of 256) that fits, 0 if none
@@ -83,8 +83,8 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
 // ---------------------------------------------------------------------------------------------
 // Chat templates and tokenizers without loading weights (hearth-cli template / tokenize)
 
-std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages,
-                               bool addGenerationPrompt, const std::string& bosToken, const std::string& eosToken);
+std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages, bool addGenerationPrompt,
+                               const std::string& bosToken, const std::string& eosToken);
 
 class ModelVocabulary {
 public:
@@ -111,8 +111,8 @@ struct EngineOptions {
     // "" or "auto": Vulkan's best device, else the CPU. "vulkan": Vulkan's best device, no
     // fallback. "cpu": the CPU backend. Otherwise a Vulkan device index or part of its name.
     std::string device;
-    unsigned threads = 0;            // CPU threads; 0: all
-    int64_t contextLength = 0;       // 0: the trained context, at most 4096; always capped at the trained one
+    unsigned threads = 0;  // CPU threads; 0: all
+    int64_t contextLength = 0;  // 0: the trained context, at most 4096; always capped at the trained one
     bool f16Cache = true;
     // Called while the weights go to the device (bytes done, bytes in all); may be called often.
     std::function<void(uint64_t, uint64_t)> onLoadProgress;
@@ -139,12 +139,12 @@ struct ChatTurnResult {
     int64_t contextUsed = 0;
 };
 struct RenderedChat {
-    std::string text;             // exactly what the model reads
+    std::string text;  // exactly what the model reads
     std::vector<int32_t> tokens;  // BOS added only when the template did not write it
 };
 
 struct SpeedSample {
-    double promptSeconds = 0;    // evaluating the prompt tokens
+    double promptSeconds = 0;  // evaluating the prompt tokens
     double generateSeconds = 0;  // decoding the generated tokens one at a time
 };
 
@@ -163,10 +163,10 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     const ModelSummary& summary() const;
-    std::string backendName() const;           // "vulkan (NVIDIA …)", "cpu (8 threads)"
-    const std::string& fallbackNote() const;   // why automatic mode runs on the CPU; "" otherwise
-    const ComputeDevice& device() const;       // what runs it
-    uint64_t deviceBytesPeak() const;          // device memory used at most (0 on the CPU)
+    std::string backendName() const;  // "vulkan (NVIDIA …)", "cpu (8 threads)"
+    const std::string& fallbackNote() const;  // why automatic mode runs on the CPU; "" otherwise
+    const ComputeDevice& device() const;  // what runs it
+    uint64_t deviceBytesPeak() const;  // device memory used at most (0 on the CPU)
     int64_t contextLength() const;
     int64_t trainedContext() const;
     int64_t vocabularySize() const;

@@ -40,8 +40,8 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
     return fit;
 }
 
-std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages,
-                               bool addGenerationPrompt, const std::string& bosToken, const std::string& eosToken)
+std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages, bool addGenerationPrompt,
+                               const std::string& bosToken, const std::string& eosToken)
 {
     return ChatTemplate(templateSource).render({messages, addGenerationPrompt, bosToken, eosToken});
 }
@@ -51,12 +51,12 @@ struct ModelVocabulary::Impl {
     std::unique_ptr<Tokenizer> tokenizer;
 };
 
-ModelVocabulary::ModelVocabulary(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
+ModelVocabulary::ModelVocabulary(std::unique_ptr<Impl> impl) : m(std::move(impl)) { }
 ModelVocabulary::~ModelVocabulary() = default;
 
 std::unique_ptr<ModelVocabulary> ModelVocabulary::open(const std::string& modelPath)
 {
-    auto impl = std::unique_ptr<Impl>(new Impl{GgufFile::open(modelPath), nullptr});
+    auto impl = std::unique_ptr<Impl>(new Impl {GgufFile::open(modelPath), nullptr});
     impl->tokenizer = Tokenizer::create(Vocabulary::fromGguf(impl->file));
     return std::unique_ptr<ModelVocabulary>(new ModelVocabulary(std::move(impl)));
 }
@@ -69,7 +69,8 @@ std::vector<int32_t> ModelVocabulary::tokenize(std::string_view text, bool addBo
 std::string ModelVocabulary::tokenText(int32_t id) const
 {
     const Vocabulary& v = m->tokenizer->vocabulary();
-    if (id < 0 || size_t(id) >= v.size()) throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary");
+    if (id < 0 || size_t(id) >= v.size())
+        throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary");
     return v.tokens[size_t(id)];
 }
 

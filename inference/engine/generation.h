@@ -24,7 +24,7 @@ struct GenerateOptions {
 struct GenerateCallbacks {
     std::function<void(const std::string& text)> onText;  // complete UTF-8 only
     std::function<void(int64_t discarded)> onContextShift;
-    const std::atomic<bool>* cancel = nullptr;            // checked before every token
+    const std::atomic<bool>* cancel = nullptr;  // checked before every token
 };
 
 struct GenerateResult {

@@ -13,8 +13,9 @@ PerplexityResult measurePerplexity(const Model& model, const std::string& text, 
     std::vector<TokenId> tokens = tokenizer.encode(text, /*addSpecial=*/true, /*parseSpecial=*/false);
     const int64_t chunks = int64_t(tokens.size()) / context;
     if (chunks < 1 || context < 4)
-        throw Error(ErrorCode::InvalidArgument, "the text has " + std::to_string(tokens.size()) +
-                                                    " tokens; perplexity needs at least one chunk of " + std::to_string(context));
+        throw Error(ErrorCode::InvalidArgument,
+                    "the text has " + std::to_string(tokens.size()) + " tokens; perplexity needs at least one chunk of " +
+                        std::to_string(context));
     const ModelConfig& c = model.config();
     auto cache = model.backend().kvCache(c.layers, context, c.kvDim(), f16Cache);
     const auto bos = tokenizer.vocabulary().bos;

@@ -35,14 +35,14 @@ Session::Session(const Model& model, SessionOptions options) : m_model(model), m
     const uint64_t physical = totalPhysicalMemory();
     auto gib = [](uint64_t b) { return std::to_string(double(b) / double(1ull << 30)).substr(0, 5) + " GiB"; };
     if (physical && cacheBytes > physical)
-        throw Error(ErrorCode::OutOfMemory, "a context of " + std::to_string(options.contextLength) + " tokens needs " +
-                                                gib(cacheBytes) + " for its KV cache, but this machine has " + gib(physical) +
-                                                "; choose a shorter context");
+        throw Error(ErrorCode::OutOfMemory,
+                    "a context of " + std::to_string(options.contextLength) + " tokens needs " + gib(cacheBytes) +
+                        " for its KV cache, but this machine has " + gib(physical) + "; choose a shorter context");
     try {
         m_cache = model.backend().kvCache(c.layers, options.contextLength, c.kvDim(), options.f16Cache);
     } catch (const std::bad_alloc&) {
-        throw Error(ErrorCode::OutOfMemory, "could not allocate " + gib(cacheBytes) + " for a context of " +
-                                                std::to_string(options.contextLength) + " tokens");
+        throw Error(ErrorCode::OutOfMemory,
+                    "could not allocate " + gib(cacheBytes) + " for a context of " + std::to_string(options.contextLength) + " tokens");
     }
 }
 
@@ -59,8 +59,9 @@ std::span<const float> Session::evaluate(std::span<const TokenId> prompt)
 {
     if (prompt.empty()) throw Error(ErrorCode::InvalidArgument, "evaluate: empty prompt");
     if (int64_t(prompt.size()) > m_options.contextLength)
-        throw Error(ErrorCode::InvalidArgument, "the prompt has " + std::to_string(prompt.size()) +
-                                                    " tokens but the context holds " + std::to_string(m_options.contextLength));
+        throw Error(ErrorCode::InvalidArgument,
+                    "the prompt has " + std::to_string(prompt.size()) + " tokens but the context holds " +
+                        std::to_string(m_options.contextLength));
     size_t common = 0;
     while (common < m_tokens.size() && common < prompt.size() && m_tokens[common] == prompt[common]) ++common;
     if (common == prompt.size()) --common;  // the last token must run again to give its logits
@@ -68,7 +69,8 @@ std::span<const float> Session::evaluate(std::span<const TokenId> prompt)
     evaluateFrom(prompt.subspan(common), int64_t(common));
     m_lastEvaluated = int64_t(prompt.size() - common);
     if (m_keep == 0)
-        m_keep = m_options.keepOnShift >= 0 ? m_options.keepOnShift : std::min<int64_t>(int64_t(prompt.size()), m_options.contextLength / 2);
+        m_keep =
+            m_options.keepOnShift >= 0 ? m_options.keepOnShift : std::min<int64_t>(int64_t(prompt.size()), m_options.contextLength / 2);
     return m_logits;
 }
 
@@ -93,8 +95,7 @@ std::span<const float> Session::decode(TokenId token)
     return m_logits;
 }
 
-GenerateResult Session::generate(std::span<const TokenId> prompt, const GenerateOptions& options,
-                                 const GenerateCallbacks& callbacks)
+GenerateResult Session::generate(std::span<const TokenId> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks)
 {
     using Clock = std::chrono::steady_clock;
     GenerateResult result;

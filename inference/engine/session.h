@@ -20,8 +20,8 @@ namespace hearth {
 struct SessionOptions {
     int64_t contextLength = 4096;
     bool f16Cache = true;
-    int64_t batchSize = 512;     // prompt tokens per forward pass
-    int64_t keepOnShift = -1;    // tokens kept at the start on a context shift; -1: the first prompt's length, capped at half
+    int64_t batchSize = 512;  // prompt tokens per forward pass
+    int64_t keepOnShift = -1;  // tokens kept at the start on a context shift; -1: the first prompt's length, capped at half
 };
 
 // Bytes of K and V for every layer at a context length.
@@ -37,8 +37,7 @@ public:
     // Appends one token, shifting the context first when it is full; returns its logits.
     std::span<const float> decode(TokenId token);
     // evaluate(prompt), then sample and stream until a stop condition.
-    GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options,
-                            const GenerateCallbacks& callbacks);
+    GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks);
 
     const std::vector<TokenId>& tokens() const { return m_tokens; }
     int64_t lastEvaluatedCount() const { return m_lastEvaluated; }

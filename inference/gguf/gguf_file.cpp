@@ -23,8 +23,10 @@ GgufFile GgufFile::open(const std::string& path)
 void GgufFile::checkIntact() const
 {
     if (m_mapping && m_mapping->lost())
-        throw Error(ErrorCode::Io, m_name + ": the file was truncated or rewritten on disk while in use, so its weights can no "
-                                            "longer be read; load the model again");
+        throw Error(ErrorCode::Io,
+                    m_name +
+                        ": the file was truncated or rewritten on disk while in use, so its weights can no "
+                        "longer be read; load the model again");
 }
 
 GgufFile GgufFile::parse(std::span<const uint8_t> bytes, const std::string& displayName)

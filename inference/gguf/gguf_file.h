@@ -45,8 +45,8 @@ struct GgufTensorInfo {
     std::string_view name;
     GgmlType type = GgmlType::F32;
     uint32_t dimCount = 0;
-    std::array<uint64_t, kGgufMaxDims> dims{1, 1, 1, 1};  // dims[0] = row length
-    uint64_t offset = 0;         // from the start of the data section
+    std::array<uint64_t, kGgufMaxDims> dims {1, 1, 1, 1};  // dims[0] = row length
+    uint64_t offset = 0;  // from the start of the data section
     uint64_t byteSize = 0;
     uint64_t elementCount = 0;
     uint64_t infoFileOffset = 0;  // where this tensor's info record starts, for messages

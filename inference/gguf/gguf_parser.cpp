@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kMaxArrayDepth = 8;  // real files nest at most once; deeper is hostile
 constexpr uint64_t kMinStringBytes = 8;
-constexpr uint64_t kMinKvBytes = kMinStringBytes + 4 + 1;               // key + type + smallest value
+constexpr uint64_t kMinKvBytes = kMinStringBytes + 4 + 1;  // key + type + smallest value
 constexpr uint64_t kMinTensorInfoBytes = kMinStringBytes + 4 + 8 + 4 + 8;  // name, n_dims, 1 dim, type, offset
 constexpr uint64_t kMaxAlignment = uint64_t(1) << 30;
 
@@ -32,10 +32,10 @@ void GgufParser::fail(uint64_t offset, const std::string& what) const
 
 void GgufParser::failTruncated(uint64_t need, const char* what) const
 {
-    throw Error(ErrorCode::Truncated, m_file.m_name + ": byte offset " + std::to_string(m_pos) + ": " + what +
-                                          " needs " + std::to_string(need) + " bytes but the file ends after " +
-                                          std::to_string(remaining()) + " (file size " +
-                                          std::to_string(m_bytes.size()) + ")");
+    throw Error(ErrorCode::Truncated,
+                m_file.m_name + ": byte offset " + std::to_string(m_pos) + ": " + what + " needs " + std::to_string(need) +
+                    " bytes but the file ends after " + std::to_string(remaining()) + " (file size " + std::to_string(m_bytes.size()) +
+                    ")");
 }
 
 void GgufParser::require(uint64_t n, const char* what) const
@@ -43,7 +43,8 @@ void GgufParser::require(uint64_t n, const char* what) const
     if (n > remaining()) failTruncated(n, what);
 }
 
-template <typename T> T GgufParser::read(const char* what)
+template <typename T>
+T GgufParser::read(const char* what)
 {
     require(sizeof(T), what);
     T v;
@@ -57,8 +58,9 @@ std::string_view GgufParser::readString(const char* what)
     uint64_t start = m_pos;
     uint64_t length = read<uint64_t>(what);
     if (length > remaining())
-        fail(start, std::string(what) + " claims " + std::to_string(length) + " bytes but only " +
-                        std::to_string(remaining()) + " remain in the file");
+        fail(start,
+             std::string(what) + " claims " + std::to_string(length) + " bytes but only " + std::to_string(remaining()) +
+                 " remain in the file");
     std::string_view s(reinterpret_cast<const char*>(m_bytes.data() + m_pos), size_t(length));
     m_pos += length;
     return s;
@@ -79,13 +81,11 @@ void GgufParser::readArray(GgufValue& value, int depth)
     GgufValueType elem = readValueType("array element type");
     uint64_t count = read<uint64_t>("array length");
     // Bound the count by the bytes left before reserving anything.
-    uint64_t minElement = elem == GgufValueType::String  ? kMinStringBytes
-                          : elem == GgufValueType::Array ? 4 + 8
-                                                         : ggufFixedSize(elem);
+    uint64_t minElement = elem == GgufValueType::String ? kMinStringBytes : elem == GgufValueType::Array ? 4 + 8 : ggufFixedSize(elem);
     if (count > remaining() / minElement)
-        fail(start, "array of " + std::to_string(count) + " " + std::string(ggufValueTypeName(elem)) +
-                        " elements needs at least " + std::to_string(minElement) + " bytes each but only " +
-                        std::to_string(remaining()) + " remain");
+        fail(start,
+             "array of " + std::to_string(count) + " " + std::string(ggufValueTypeName(elem)) + " elements needs at least " +
+                 std::to_string(minElement) + " bytes each but only " + std::to_string(remaining()) + " remain");
     value.m_elementType = elem;
     value.m_count = count;
     if (elem == GgufValueType::String) {
@@ -141,8 +141,7 @@ void GgufParser::readMetadata(uint64_t count)
         GgufMetadataEntry entry;
         entry.key = readString("metadata key length");
         if (entry.key.empty()) fail(at, "metadata key #" + std::to_string(k) + " is empty");
-        if (m_file.m_metadataIndex.count(entry.key))
-            fail(at, "duplicate metadata key '" + std::string(entry.key) + "'");
+        if (m_file.m_metadataIndex.count(entry.key)) fail(at, "duplicate metadata key '" + std::string(entry.key) + "'");
         GgufValueType type = readValueType("metadata value type");
         readValue(entry.value, type, 0);
         m_file.m_metadataIndex.emplace(entry.key, m_file.m_metadata.size());
@@ -186,8 +185,7 @@ void GgufParser::readTensorInfos(uint64_t count)
             if (n == 0) fail(at, label + " dimension " + std::to_string(d) + " is zero");
             auto product = checkedMul(elements, n);
             if (!product || *product > uint64_t(INT64_MAX))
-                fail(at, label + " element count overflows at dimension " + std::to_string(d) + " (" +
-                             std::to_string(n) + ")");
+                fail(at, label + " element count overflows at dimension " + std::to_string(d) + " (" + std::to_string(n) + ")");
             elements = *product;
             info.dims[d] = n;
         }
@@ -199,8 +197,9 @@ void GgufParser::readTensorInfos(uint64_t count)
         if (!traits) fail(typeAt, label + " has unknown ggml type id " + std::to_string(typeId));
         info.type = traits->type;
         if (info.dims[0] % traits->blockElements != 0)
-            fail(typeAt, label + " row length " + std::to_string(info.dims[0]) + " is not a multiple of the " +
-                             std::string(traits->name) + " block size " + std::to_string(traits->blockElements));
+            fail(typeAt,
+                 label + " row length " + std::to_string(info.dims[0]) + " is not a multiple of the " + std::string(traits->name) +
+                     " block size " + std::to_string(traits->blockElements));
         // elements / blockElements * blockBytes: at most INT64_MAX / 1 * 292, so check it.
         auto bytes = checkedMul(elements / traits->blockElements, traits->blockBytes);
         if (!bytes) fail(typeAt, label + " byte size overflows");
@@ -218,15 +217,15 @@ void GgufParser::validateTensorData()
     for (const auto& t : m_file.m_tensors) {
         std::string label = "tensor '" + std::string(t.name) + "'";
         if (t.offset % m_file.m_alignment != 0)
-            fail(t.infoFileOffset, label + " data offset " + std::to_string(t.offset) +
-                                       " is not a multiple of the alignment " + std::to_string(m_file.m_alignment));
+            fail(t.infoFileOffset,
+                 label + " data offset " + std::to_string(t.offset) + " is not a multiple of the alignment " +
+                     std::to_string(m_file.m_alignment));
         auto end = checkedAdd(t.offset, t.byteSize);
         if (m_file.m_dataOffset > m_bytes.size() || !end || *end > dataSize)
             throw Error(ErrorCode::Truncated,
-                        m_file.m_name + ": byte offset " + std::to_string(t.infoFileOffset) + ": " + label +
-                            " data [" + std::to_string(t.offset) + ", +" + std::to_string(t.byteSize) +
-                            ") lies outside the data section of " + std::to_string(dataSize) + " bytes (starting at " +
-                            std::to_string(m_file.m_dataOffset) + ")");
+                        m_file.m_name + ": byte offset " + std::to_string(t.infoFileOffset) + ": " + label + " data [" +
+                            std::to_string(t.offset) + ", +" + std::to_string(t.byteSize) + ") lies outside the data section of " +
+                            std::to_string(dataSize) + " bytes (starting at " + std::to_string(m_file.m_dataOffset) + ")");
     }
     std::vector<const GgufTensorInfo*> byOffset;
     byOffset.reserve(m_file.m_tensors.size());
@@ -236,9 +235,9 @@ void GgufParser::validateTensorData()
         const auto* prev = byOffset[i - 1];
         const auto* cur = byOffset[i];
         if (prev->offset + prev->byteSize > cur->offset)
-            fail(cur->infoFileOffset, "tensor '" + std::string(cur->name) + "' data at " + std::to_string(cur->offset) +
-                                          " overlaps tensor '" + std::string(prev->name) + "' [" +
-                                          std::to_string(prev->offset) + ", +" + std::to_string(prev->byteSize) + ")");
+            fail(cur->infoFileOffset,
+                 "tensor '" + std::string(cur->name) + "' data at " + std::to_string(cur->offset) + " overlaps tensor '" +
+                     std::string(prev->name) + "' [" + std::to_string(prev->offset) + ", +" + std::to_string(prev->byteSize) + ")");
     }
 }
 
@@ -267,12 +266,13 @@ void GgufParser::run()
     uint64_t kvCountAt = m_pos;
     uint64_t kvCount = read<uint64_t>("metadata count");
     if (kvCount > remaining() / kMinKvBytes)
-        fail(kvCountAt, "metadata count " + std::to_string(kvCount) + " cannot fit in the " +
-                            std::to_string(remaining()) + " bytes that follow");
+        fail(kvCountAt,
+             "metadata count " + std::to_string(kvCount) + " cannot fit in the " + std::to_string(remaining()) + " bytes that follow");
     readMetadata(kvCount);
     if (tensorCount > remaining() / kMinTensorInfoBytes)
-        fail(tensorCountAt, "tensor count " + std::to_string(tensorCount) + " cannot fit in the " +
-                                std::to_string(remaining()) + " bytes left after the metadata");
+        fail(tensorCountAt,
+             "tensor count " + std::to_string(tensorCount) + " cannot fit in the " + std::to_string(remaining()) +
+                 " bytes left after the metadata");
     applyAlignment();
     readTensorInfos(tensorCount);
 

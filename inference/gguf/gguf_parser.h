@@ -7,7 +7,7 @@ namespace hearth {
 
 class GgufParser {
 public:
-    GgufParser(GgufFile& file) : m_file(file), m_bytes(file.m_bytes) {}
+    GgufParser(GgufFile& file) : m_file(file), m_bytes(file.m_bytes) { }
     void run();
 
 private:
@@ -15,7 +15,8 @@ private:
     [[noreturn]] void failTruncated(uint64_t need, const char* what) const;
     uint64_t remaining() const { return m_bytes.size() - m_pos; }
     void require(uint64_t n, const char* what) const;
-    template <typename T> T read(const char* what);
+    template <typename T>
+    T read(const char* what);
     std::string_view readString(const char* what);
     void readValue(GgufValue& value, GgufValueType type, int depth);
     void readArray(GgufValue& value, int depth);

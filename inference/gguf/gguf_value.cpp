@@ -29,25 +29,31 @@ std::string_view ggufValueTypeName(GgufValueType type)
 uint32_t ggufFixedSize(GgufValueType type)
 {
     switch (type) {
-    case GgufValueType::UInt8: case GgufValueType::Int8: case GgufValueType::Bool: return 1;
-    case GgufValueType::UInt16: case GgufValueType::Int16: return 2;
-    case GgufValueType::UInt32: case GgufValueType::Int32: case GgufValueType::Float32: return 4;
-    case GgufValueType::UInt64: case GgufValueType::Int64: case GgufValueType::Float64: return 8;
-    case GgufValueType::String: case GgufValueType::Array: return 0;
+    case GgufValueType::UInt8:
+    case GgufValueType::Int8:
+    case GgufValueType::Bool: return 1;
+    case GgufValueType::UInt16:
+    case GgufValueType::Int16: return 2;
+    case GgufValueType::UInt32:
+    case GgufValueType::Int32:
+    case GgufValueType::Float32: return 4;
+    case GgufValueType::UInt64:
+    case GgufValueType::Int64:
+    case GgufValueType::Float64: return 8;
+    case GgufValueType::String:
+    case GgufValueType::Array: return 0;
     }
     return 0;
 }
 
 static bool isSigned(GgufValueType t)
 {
-    return t == GgufValueType::Int8 || t == GgufValueType::Int16 || t == GgufValueType::Int32 ||
-           t == GgufValueType::Int64;
+    return t == GgufValueType::Int8 || t == GgufValueType::Int16 || t == GgufValueType::Int32 || t == GgufValueType::Int64;
 }
 
 static bool isUnsignedInt(GgufValueType t)
 {
-    return t == GgufValueType::UInt8 || t == GgufValueType::UInt16 || t == GgufValueType::UInt32 ||
-           t == GgufValueType::UInt64;
+    return t == GgufValueType::UInt8 || t == GgufValueType::UInt16 || t == GgufValueType::UInt32 || t == GgufValueType::UInt64;
 }
 
 bool GgufValue::isInteger() const { return isSigned(m_type) || isUnsignedInt(m_type); }
@@ -62,8 +68,7 @@ std::optional<uint64_t> GgufValue::toUInt() const
 std::optional<int64_t> GgufValue::toInt() const
 {
     if (isSigned(m_type)) return m_scalar.i;
-    if (isUnsignedInt(m_type) && m_scalar.u <= uint64_t(std::numeric_limits<int64_t>::max()))
-        return int64_t(m_scalar.u);
+    if (isUnsignedInt(m_type) && m_scalar.u <= uint64_t(std::numeric_limits<int64_t>::max())) return int64_t(m_scalar.u);
     return std::nullopt;
 }
 
@@ -102,7 +107,8 @@ std::optional<double> GgufValue::arrayDouble(uint64_t i) const
     case GgufValueType::Int64: return double(numberAt<int64_t>(i));
     case GgufValueType::Float64: return numberAt<double>(i);
     case GgufValueType::Bool: return numberAt<uint8_t>(i) ? 1.0 : 0.0;
-    case GgufValueType::String: case GgufValueType::Array: return std::nullopt;
+    case GgufValueType::String:
+    case GgufValueType::Array: return std::nullopt;
     }
     return std::nullopt;
 }
@@ -150,7 +156,8 @@ std::string GgufValue::describe(size_t maxItems) const
     switch (m_type) {
     case GgufValueType::String: appendQuoted(out, m_string, 60); break;
     case GgufValueType::Bool: out << (m_scalar.u ? "true" : "false"); break;
-    case GgufValueType::Float32: case GgufValueType::Float64: out << m_scalar.f; break;
+    case GgufValueType::Float32:
+    case GgufValueType::Float64: out << m_scalar.f; break;
     case GgufValueType::Array: {
         out << "[" << ggufValueTypeName(m_elementType) << " x " << m_count << "]";
         out << " [";

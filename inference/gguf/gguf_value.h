@@ -12,8 +12,19 @@
 namespace hearth {
 
 enum class GgufValueType : uint32_t {
-    UInt8 = 0, Int8 = 1, UInt16 = 2, Int16 = 3, UInt32 = 4, Int32 = 5, Float32 = 6, Bool = 7,
-    String = 8, Array = 9, UInt64 = 10, Int64 = 11, Float64 = 12,
+    UInt8 = 0,
+    Int8 = 1,
+    UInt16 = 2,
+    Int16 = 3,
+    UInt32 = 4,
+    Int32 = 5,
+    Float32 = 6,
+    Bool = 7,
+    String = 8,
+    Array = 9,
+    UInt64 = 10,
+    Int64 = 11,
+    Float64 = 12,
 };
 
 constexpr uint32_t kGgufValueTypeCount = 13;
@@ -43,7 +54,8 @@ public:
     std::string_view stringAt(uint64_t i) const { return m_strings.at(i); }
     const GgufValue& arrayAt(uint64_t i) const { return m_arrays.at(i); }
     // Element i of a numeric array, as the value type T (the caller asks for the stored type).
-    template <typename T> T numberAt(uint64_t i) const
+    template <typename T>
+    T numberAt(uint64_t i) const
     {
         T v;
         std::memcpy(&v, m_raw + i * sizeof(T), sizeof(T));  // file data may be unaligned
@@ -64,7 +76,7 @@ private:
         uint64_t u;
         int64_t i;
         double f;
-    } m_scalar{0};
+    } m_scalar {0};
     std::string_view m_string;
     // Array payload: numeric arrays point at raw little-endian bytes in the file.
     GgufValueType m_elementType = GgufValueType::UInt8;

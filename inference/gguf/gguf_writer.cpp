@@ -137,19 +137,19 @@ void GgufWriter::setAlignment(uint32_t alignment)
     addInt("general.alignment", GgufValueType::UInt32, alignment);
 }
 
-void GgufWriter::addTensor(std::string_view name, GgmlType type, std::span<const uint64_t> dims,
-                           std::span<const uint8_t> data)
+void GgufWriter::addTensor(std::string_view name, GgmlType type, std::span<const uint64_t> dims, std::span<const uint8_t> data)
 {
     const auto& traits = ggmlTypeTraits(type);
     if (dims.empty() || dims.size() > kGgufMaxDims || dims[0] % traits.blockElements != 0)
-        throw Error(ErrorCode::InvalidArgument, "GgufWriter: tensor '" + std::string(name) + "' has an invalid shape for " +
-                                                    std::string(traits.name));
+        throw Error(ErrorCode::InvalidArgument,
+                    "GgufWriter: tensor '" + std::string(name) + "' has an invalid shape for " + std::string(traits.name));
     uint64_t elements = 1;
     for (uint64_t d : dims) elements *= d;
     uint64_t expected = elements / traits.blockElements * traits.blockBytes;
     if (data.size() != expected)
-        throw Error(ErrorCode::InvalidArgument, "GgufWriter: tensor '" + std::string(name) + "' needs " +
-                                                    std::to_string(expected) + " bytes, got " + std::to_string(data.size()));
+        throw Error(ErrorCode::InvalidArgument,
+                    "GgufWriter: tensor '" + std::string(name) + "' needs " + std::to_string(expected) + " bytes, got " +
+                        std::to_string(data.size()));
     m_tensors.push_back({std::string(name), type, {dims.begin(), dims.end()}, {data.begin(), data.end()}});
 }
 

@@ -16,7 +16,8 @@ namespace hearth {
 // Little-endian byte buffer with GGUF primitives.
 class GgufBytes {
 public:
-    template <typename T> void put(T v)
+    template <typename T>
+    void put(T v)
     {
         const auto* p = reinterpret_cast<const uint8_t*>(&v);
         m_data.insert(m_data.end(), p, p + sizeof(T));
@@ -33,9 +34,9 @@ private:
 // Builds one array value; elements must match the element type given at construction.
 class GgufArrayBuilder {
 public:
-    explicit GgufArrayBuilder(GgufValueType elementType) : m_elementType(elementType) {}
-    GgufArrayBuilder& addInt(int64_t v);      // any integer or bool element type
-    GgufArrayBuilder& addFloat(double v);     // f32 / f64 element type
+    explicit GgufArrayBuilder(GgufValueType elementType) : m_elementType(elementType) { }
+    GgufArrayBuilder& addInt(int64_t v);  // any integer or bool element type
+    GgufArrayBuilder& addFloat(double v);  // f32 / f64 element type
     GgufArrayBuilder& addString(std::string_view s);
     GgufArrayBuilder& addArray(const GgufArrayBuilder& nested);
 
@@ -51,7 +52,7 @@ private:
 
 class GgufWriter {
 public:
-    explicit GgufWriter(uint32_t version = 3) : m_version(version) {}
+    explicit GgufWriter(uint32_t version = 3) : m_version(version) { }
 
     // Scalars. addInt/addFloat store the value in the given type.
     void addInt(std::string_view key, GgufValueType type, int64_t value);
@@ -64,8 +65,7 @@ public:
     void setAlignment(uint32_t alignment);
 
     // data must hold exactly the bytes of dims in type (dims[0] = row length).
-    void addTensor(std::string_view name, GgmlType type, std::span<const uint64_t> dims,
-                   std::span<const uint8_t> data);
+    void addTensor(std::string_view name, GgmlType type, std::span<const uint64_t> dims, std::span<const uint8_t> data);
 
     std::vector<uint8_t> toBytes() const;
     // Writes to path via a temporary file and rename, so a failure leaves no half file.

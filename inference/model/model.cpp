@@ -7,7 +7,7 @@
 
 namespace hearth {
 
-Model::Model(GgufFile file, std::shared_ptr<Backend> backend) : m_file(std::move(file)), m_backend(std::move(backend)) {}
+Model::Model(GgufFile file, std::shared_ptr<Backend> backend) : m_file(std::move(file)), m_backend(std::move(backend)) { }
 
 std::unique_ptr<Tensor> Model::bind(const std::string& name, int64_t rows, int64_t cols, bool required)
 {
@@ -18,9 +18,9 @@ std::unique_ptr<Tensor> Model::bind(const std::string& name, int64_t rows, int64
     }
     const int64_t haveCols = int64_t(info->dims[0]), haveRows = int64_t(info->dims[1]);
     if (haveCols != cols || haveRows != rows || info->dims[2] != 1 || info->dims[3] != 1)
-        throw Error(ErrorCode::InvalidFile, m_file.displayName() + ": tensor '" + name + "' has shape [" +
-                                                std::to_string(info->dims[0]) + ", " + std::to_string(info->dims[1]) +
-                                                "], expected [" + std::to_string(cols) + ", " + std::to_string(rows) + "]");
+        throw Error(ErrorCode::InvalidFile,
+                    m_file.displayName() + ": tensor '" + name + "' has shape [" + std::to_string(info->dims[0]) + ", " +
+                        std::to_string(info->dims[1]) + "], expected [" + std::to_string(cols) + ", " + std::to_string(rows) + "]");
     return m_backend->weight(*info, m_file.tensorData(*info));
 }
 
@@ -41,8 +41,8 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     if (!m->m_output) m->m_output = m->bind("token_embd.weight", c.vocabulary, c.embedding);  // tied embeddings
     if (const GgufTensorInfo* freqs = m->m_file.findTensor("rope_freqs.weight")) {
         if (freqs->type != GgmlType::F32 || int64_t(freqs->elementCount) != c.ropeDims / 2)
-            throw Error(ErrorCode::InvalidFile, path + ": rope_freqs.weight must be F32 with " +
-                                                    std::to_string(c.ropeDims / 2) + " values");
+            throw Error(ErrorCode::InvalidFile,
+                        path + ": rope_freqs.weight must be F32 with " + std::to_string(c.ropeDims / 2) + " values");
         m->m_ropeFreqFactors.resize(size_t(c.ropeDims / 2));
         dequantizeRow(GgmlType::F32, m->m_file.tensorData(*freqs).data(), m->m_ropeFreqFactors.data(), c.ropeDims / 2);
     }
@@ -80,23 +80,22 @@ RopeParams Model::ropeParams() const
     return r;
 }
 
-void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits,
-                    std::vector<float>& logits) const
+void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const
 {
     const ModelConfig& c = m_config;
     Backend& b = *m_backend;
     const int64_t n = int64_t(tokens.size());
     if (n == 0) throw Error(ErrorCode::InvalidArgument, "forward: no tokens");
     if (firstSlot + n > cache.slotCount())
-        throw Error(ErrorCode::InvalidArgument, "forward: " + std::to_string(firstSlot + n) +
-                                                    " tokens do not fit a context of " + std::to_string(cache.slotCount()));
+        throw Error(ErrorCode::InvalidArgument,
+                    "forward: " + std::to_string(firstSlot + n) + " tokens do not fit a context of " + std::to_string(cache.slotCount()));
 
     std::vector<int32_t> positions(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);
     const RopeParams rope = ropeParams();
-    AttentionParams attn{c.heads, c.kvHeads, c.headDim, 1.0f / std::sqrt(float(c.headDim))};
+    AttentionParams attn {c.heads, c.kvHeads, c.headDim, 1.0f / std::sqrt(float(c.headDim))};
 
-    auto x = b.activations(n, c.embedding);        // the residual stream
+    auto x = b.activations(n, c.embedding);  // the residual stream
     auto normed = b.activations(n, c.embedding);
     auto q = b.activations(n, c.qDim());
     auto k = b.activations(n, c.kvDim());
@@ -145,8 +144,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     auto out = b.activations(outRows, c.vocabulary);
     b.matmul(*m_output, *finalRows, *out);
     logits.resize(size_t(outRows * c.vocabulary));
-    for (int64_t r = 0; r < outRows; ++r)
-        b.readRow(*out, r, std::span<float>(logits.data() + r * c.vocabulary, size_t(c.vocabulary)));
+    for (int64_t r = 0; r < outRows; ++r) b.readRow(*out, r, std::span<float>(logits.data() + r * c.vocabulary, size_t(c.vocabulary)));
     m_file.checkIntact();  // weights read in place from a file that shrank are zeros, not a reply
 }
 

@@ -15,16 +15,16 @@
 namespace hearth {
 
 struct LayerWeights {
-    std::unique_ptr<Tensor> attnNorm;   // [embd]
-    std::unique_ptr<Tensor> wq;         // [heads*headDim][embd]
-    std::unique_ptr<Tensor> wk;         // [kvHeads*headDim][embd]
-    std::unique_ptr<Tensor> wv;         // [kvHeads*headDim][embd]
-    std::unique_ptr<Tensor> bq, bk, bv; // biases (qwen2), else null
-    std::unique_ptr<Tensor> wo;         // [embd][heads*headDim]
-    std::unique_ptr<Tensor> ffnNorm;    // [embd]
-    std::unique_ptr<Tensor> ffnGate;    // [ff][embd]
-    std::unique_ptr<Tensor> ffnUp;      // [ff][embd]
-    std::unique_ptr<Tensor> ffnDown;    // [embd][ff]
+    std::unique_ptr<Tensor> attnNorm;  // [embd]
+    std::unique_ptr<Tensor> wq;  // [heads*headDim][embd]
+    std::unique_ptr<Tensor> wk;  // [kvHeads*headDim][embd]
+    std::unique_ptr<Tensor> wv;  // [kvHeads*headDim][embd]
+    std::unique_ptr<Tensor> bq, bk, bv;  // biases (qwen2), else null
+    std::unique_ptr<Tensor> wo;  // [embd][heads*headDim]
+    std::unique_ptr<Tensor> ffnNorm;  // [embd]
+    std::unique_ptr<Tensor> ffnGate;  // [ff][embd]
+    std::unique_ptr<Tensor> ffnUp;  // [ff][embd]
+    std::unique_ptr<Tensor> ffnDown;  // [embd][ff]
 };
 
 class Model {
@@ -42,8 +42,7 @@ public:
     // Runs `tokens` at positions firstSlot.. through every layer, storing K/V in `cache`.
     // Writes logits for the last token (or for every token when allLogits) to `logits`
     // ([rows][vocabulary]).
-    void forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits,
-                 std::vector<float>& logits) const;
+    void forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const;
 
 private:
     Model(GgufFile file, std::shared_ptr<Backend> backend);
@@ -54,9 +53,9 @@ private:
     ModelConfig m_config;
     std::unique_ptr<Tokenizer> m_tokenizer;
     std::unique_ptr<Tensor> m_tokenEmbedding;  // [vocab][embd]
-    std::unique_ptr<Tensor> m_outputNorm;      // [embd]
-    std::unique_ptr<Tensor> m_output;          // [vocab][embd], the embedding when tied
-    std::vector<float> m_ropeFreqFactors;      // Llama 3 rope_freqs, empty when absent
+    std::unique_ptr<Tensor> m_outputNorm;  // [embd]
+    std::unique_ptr<Tensor> m_output;  // [vocab][embd], the embedding when tied
+    std::vector<float> m_ropeFreqFactors;  // Llama 3 rope_freqs, empty when absent
     std::vector<LayerWeights> m_layers;
 };
 

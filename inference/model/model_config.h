@@ -12,25 +12,25 @@ class GgufFile;
 
 enum class RopeStyle {
     Normal,  // rotate adjacent pairs (x[2i], x[2i+1]): llama
-    NeoX,    // rotate halves (x[i], x[i + d/2]): qwen2
+    NeoX,  // rotate halves (x[i], x[i + d/2]): qwen2
 };
 
 struct ModelConfig {
     std::string architecture;
-    int64_t embedding = 0;      // n_embd
+    int64_t embedding = 0;  // n_embd
     int64_t layers = 0;
     int64_t heads = 0;
-    int64_t kvHeads = 0;        // < heads means grouped-query attention
-    int64_t headDim = 0;        // per-head size of Q and K (and V)
+    int64_t kvHeads = 0;  // < heads means grouped-query attention
+    int64_t headDim = 0;  // per-head size of Q and K (and V)
     int64_t feedForward = 0;
     int64_t vocabulary = 0;
     int64_t trainedContext = 0;
     float rmsEpsilon = 1e-5f;
     float ropeBase = 10000.0f;
-    float ropeFreqScale = 1.0f; // 1 / linear scaling factor
-    int64_t ropeDims = 0;       // dimensions rotated per head (<= headDim)
+    float ropeFreqScale = 1.0f;  // 1 / linear scaling factor
+    int64_t ropeDims = 0;  // dimensions rotated per head (<= headDim)
     RopeStyle ropeStyle = RopeStyle::Normal;
-    bool attentionBias = false; // Q/K/V biases (qwen2)
+    bool attentionBias = false;  // Q/K/V biases (qwen2)
 
     int64_t qDim() const { return heads * headDim; }
     int64_t kvDim() const { return kvHeads * headDim; }
@@ -46,7 +46,6 @@ const char* supportedArchitecturesDescription();
 
 // Bytes of K and V for every layer at a context length: the one formula, used by the session
 // that allocates the cache and by the fit check that predicts it.
-uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength,
-                      bool f16Cache);
+uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache);
 
 }  // namespace hearth

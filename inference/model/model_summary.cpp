@@ -83,10 +83,8 @@ ModelSummary summarizeModel(const GgufFile& file)
 
     s.tokenizerModel = std::string(file.getString("tokenizer.ggml.model").value_or(""));
     s.tokenizerPre = std::string(file.getString("tokenizer.ggml.pre").value_or(""));
-    if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray())
-        s.vocabularySize = tokens->arraySize();
-    else
-        s.vocabularySize = uintOrMax(file, a + "vocab_size");
+    if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray()) s.vocabularySize = tokens->arraySize();
+    else s.vocabularySize = uintOrMax(file, a + "vocab_size");
     s.hasChatTemplate = file.find("tokenizer.chat_template") != nullptr;
     return s;
 }

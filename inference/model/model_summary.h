@@ -20,25 +20,25 @@ struct ModelSummary {
     std::string fileName;
     uint32_t ggufVersion = 0;
     uint64_t fileBytes = 0;
-    std::string architecture;          // general.architecture ("llama", "qwen2", ...)
-    std::string name;                  // general.name, may be empty
-    uint64_t parameterCount = 0;       // sum of tensor element counts
-    uint64_t weightBytes = 0;          // sum of tensor data sizes
+    std::string architecture;  // general.architecture ("llama", "qwen2", ...)
+    std::string name;  // general.name, may be empty
+    uint64_t parameterCount = 0;  // sum of tensor element counts
+    uint64_t weightBytes = 0;  // sum of tensor data sizes
     std::map<std::string, WeightTypeUsage> weightTypes;  // by ggml type name
-    std::string dominantWeightType;    // the type holding the most parameters
-    uint64_t contextLength = 0;        // trained context, 0 when absent
+    std::string dominantWeightType;  // the type holding the most parameters
+    uint64_t contextLength = 0;  // trained context, 0 when absent
     uint64_t embeddingLength = 0;
     uint64_t feedForwardLength = 0;
     uint64_t blockCount = 0;
     uint64_t headCount = 0;
     uint64_t headCountKv = 0;
-    uint64_t keyLength = 0;            // per-head key size
-    uint64_t valueLength = 0;          // per-head value size
+    uint64_t keyLength = 0;  // per-head key size
+    uint64_t valueLength = 0;  // per-head value size
     uint64_t vocabularySize = 0;
-    std::string tokenizerModel;        // tokenizer.ggml.model ("llama", "gpt2", ...)
-    std::string tokenizerPre;          // tokenizer.ggml.pre
+    std::string tokenizerModel;  // tokenizer.ggml.model ("llama", "gpt2", ...)
+    std::string tokenizerPre;  // tokenizer.ggml.pre
     bool hasChatTemplate = false;
-    bool allTypesSupported = true;     // false when any tensor uses e.g. an IQ type
+    bool allTypesSupported = true;  // false when any tensor uses e.g. an IQ type
 
     // K and V for every layer at the given context length (the session's own formula).
     uint64_t kvCacheBytes(uint64_t context, bool f16Cache = true) const;

@@ -7,7 +7,7 @@ namespace hearth {
 std::string formatLocalTimeNow(const std::string& format)
 {
     std::time_t t = std::time(nullptr);
-    std::tm local{};
+    std::tm local {};
 #ifdef _WIN32
     localtime_s(&local, &t);
 #else

@@ -36,17 +36,13 @@ static std::wstring widen(const std::string& utf8)
     return out;
 }
 
-static std::string lastErrorText()
-{
-    return "Windows error " + std::to_string(GetLastError());
-}
+static std::string lastErrorText() { return "Windows error " + std::to_string(GetLastError()); }
 
 MappedFile::MappedFile(const std::string& path) : m_path(path)
 {
-    HANDLE file = CreateFileW(widen(path).c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
-                              FILE_ATTRIBUTE_NORMAL, nullptr);
+    HANDLE file = CreateFileW(widen(path).c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE) throw Error(ErrorCode::Io, path + ": cannot open: " + lastErrorText());
-    LARGE_INTEGER size{};
+    LARGE_INTEGER size {};
     if (!GetFileSizeEx(file, &size)) {
         std::string why = lastErrorText();
         CloseHandle(file);
@@ -83,13 +79,13 @@ namespace {
 
 // The SIGBUS guard: slots of [begin, end) ranges read by the signal handler without locks.
 struct GuardSlot {
-    std::atomic<uintptr_t> begin{0}, end{0};
-    std::atomic<bool> lost{false};
+    std::atomic<uintptr_t> begin {0}, end {0};
+    std::atomic<bool> lost {false};
 };
 constexpr size_t kGuardSlots = 64;
 std::array<GuardSlot, kGuardSlots> g_guard;
 std::mutex g_guardMutex;  // taken by register/unregister only, never by the handler
-struct sigaction g_previousSigbus{};
+struct sigaction g_previousSigbus { };
 
 void onSigbus(int sig, siginfo_t* info, void* context)
 {
@@ -117,7 +113,7 @@ int guardRange(const void* data, size_t size)
 {
     static std::once_flag installed;
     std::call_once(installed, [] {
-        struct sigaction action{};
+        struct sigaction action { };
         action.sa_sigaction = onSigbus;
         action.sa_flags = SA_SIGINFO | SA_NODEFER;
         sigemptyset(&action.sa_mask);
@@ -149,7 +145,7 @@ MappedFile::MappedFile(const std::string& path) : m_path(path)
     // O_NONBLOCK: opening a FIFO or a device must not wait for a writer; it is refused below.
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw Error(ErrorCode::Io, path + ": cannot open: " + std::strerror(errno));
-    struct stat st{};
+    struct stat st { };
     if (::fstat(fd, &st) != 0) {
         int err = errno;
         ::close(fd);
@@ -157,7 +153,11 @@ MappedFile::MappedFile(const std::string& path) : m_path(path)
     }
     if (!S_ISREG(st.st_mode)) {
         ::close(fd);
-        throw Error(ErrorCode::Io, path + ": not a regular file" + (S_ISFIFO(st.st_mode) ? " (a named pipe)" : S_ISDIR(st.st_mode) ? " (a folder)" : ""));
+        throw Error(ErrorCode::Io,
+                    path + ": not a regular file" +
+                        (S_ISFIFO(st.st_mode)      ? " (a named pipe)"
+                             : S_ISDIR(st.st_mode) ? " (a folder)"
+                                                   : ""));
     }
     m_size = size_t(st.st_size);
     if (m_size > 0) {
@@ -174,10 +174,7 @@ MappedFile::MappedFile(const std::string& path) : m_path(path)
     ::close(fd);  // the mapping keeps its own reference
 }
 
-bool MappedFile::lost() const
-{
-    return m_guardSlot >= 0 && g_guard[size_t(m_guardSlot)].lost.load(std::memory_order_acquire);
-}
+bool MappedFile::lost() const { return m_guardSlot >= 0 && g_guard[size_t(m_guardSlot)].lost.load(std::memory_order_acquire); }
 
 void MappedFile::release() noexcept
 {
@@ -193,10 +190,11 @@ void MappedFile::release() noexcept
 MappedFile::~MappedFile() { release(); }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : m_path(std::move(other.m_path)), m_data(std::exchange(other.m_data, nullptr)),
-      m_size(std::exchange(other.m_size, 0)), m_guardSlot(std::exchange(other.m_guardSlot, -1))
+    : m_path(std::move(other.m_path)), m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)),
+      m_guardSlot(std::exchange(other.m_guardSlot, -1))
 #ifdef _WIN32
-      , m_mapping(std::exchange(other.m_mapping, nullptr))
+      ,
+      m_mapping(std::exchange(other.m_mapping, nullptr))
 #endif
 {
 }

@@ -17,11 +17,11 @@ namespace hearth {
 uint64_t peakResidentBytes()
 {
 #ifdef _WIN32
-    PROCESS_MEMORY_COUNTERS counters{};
+    PROCESS_MEMORY_COUNTERS counters {};
     if (GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof counters)) return counters.PeakWorkingSetSize;
     return 0;
 #else
-    struct rusage usage{};
+    struct rusage usage { };
     if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
 #ifdef __APPLE__
     return uint64_t(usage.ru_maxrss);  // bytes on macOS
@@ -34,7 +34,7 @@ uint64_t peakResidentBytes()
 uint64_t totalPhysicalMemory()
 {
 #ifdef _WIN32
-    MEMORYSTATUSEX status{};
+    MEMORYSTATUSEX status {};
     status.dwLength = sizeof status;
     return GlobalMemoryStatusEx(&status) ? status.ullTotalPhys : 0;
 #else

@@ -6,22 +6,69 @@
 namespace hearth::blocks {
 
 constexpr int kQK32 = 32;
-constexpr int kQKK = 256;        // K-quant super-block
+constexpr int kQKK = 256;  // K-quant super-block
 constexpr int kKScaleBytes = 12;  // packed 6-bit scales and mins of Q4_K / Q5_K
 
 #pragma pack(push, 1)
-struct Q4_0 { uint16_t d; uint8_t qs[kQK32 / 2]; };                       // x = (q - 8) * d
-struct Q4_1 { uint16_t d, m; uint8_t qs[kQK32 / 2]; };                    // x = q * d + m
-struct Q5_0 { uint16_t d; uint8_t qh[4]; uint8_t qs[kQK32 / 2]; };         // x = (q - 16) * d, 5th bit in qh
-struct Q5_1 { uint16_t d, m; uint8_t qh[4]; uint8_t qs[kQK32 / 2]; };      // x = q * d + m
-struct Q8_0 { uint16_t d; int8_t qs[kQK32]; };                             // x = q * d
-struct Q8_1 { uint16_t d, s; int8_t qs[kQK32]; };                          // s = d * sum(qs)
-struct Q2_K { uint8_t scales[kQKK / 16]; uint8_t qs[kQKK / 4]; uint16_t d, dmin; };
-struct Q3_K { uint8_t hmask[kQKK / 8]; uint8_t qs[kQKK / 4]; uint8_t scales[12]; uint16_t d; };
-struct Q4_K { uint16_t d, dmin; uint8_t scales[kKScaleBytes]; uint8_t qs[kQKK / 2]; };
-struct Q5_K { uint16_t d, dmin; uint8_t scales[kKScaleBytes]; uint8_t qh[kQKK / 8]; uint8_t qs[kQKK / 2]; };
-struct Q6_K { uint8_t ql[kQKK / 2]; uint8_t qh[kQKK / 4]; int8_t scales[kQKK / 16]; uint16_t d; };
-struct Q8_K { float d; int8_t qs[kQKK]; int16_t bsums[kQKK / 16]; };
+struct Q4_0 {
+    uint16_t d;
+    uint8_t qs[kQK32 / 2];
+};  // x = (q - 8) * d
+struct Q4_1 {
+    uint16_t d, m;
+    uint8_t qs[kQK32 / 2];
+};  // x = q * d + m
+struct Q5_0 {
+    uint16_t d;
+    uint8_t qh[4];
+    uint8_t qs[kQK32 / 2];
+};  // x = (q - 16) * d, 5th bit in qh
+struct Q5_1 {
+    uint16_t d, m;
+    uint8_t qh[4];
+    uint8_t qs[kQK32 / 2];
+};  // x = q * d + m
+struct Q8_0 {
+    uint16_t d;
+    int8_t qs[kQK32];
+};  // x = q * d
+struct Q8_1 {
+    uint16_t d, s;
+    int8_t qs[kQK32];
+};  // s = d * sum(qs)
+struct Q2_K {
+    uint8_t scales[kQKK / 16];
+    uint8_t qs[kQKK / 4];
+    uint16_t d, dmin;
+};
+struct Q3_K {
+    uint8_t hmask[kQKK / 8];
+    uint8_t qs[kQKK / 4];
+    uint8_t scales[12];
+    uint16_t d;
+};
+struct Q4_K {
+    uint16_t d, dmin;
+    uint8_t scales[kKScaleBytes];
+    uint8_t qs[kQKK / 2];
+};
+struct Q5_K {
+    uint16_t d, dmin;
+    uint8_t scales[kKScaleBytes];
+    uint8_t qh[kQKK / 8];
+    uint8_t qs[kQKK / 2];
+};
+struct Q6_K {
+    uint8_t ql[kQKK / 2];
+    uint8_t qh[kQKK / 4];
+    int8_t scales[kQKK / 16];
+    uint16_t d;
+};
+struct Q8_K {
+    float d;
+    int8_t qs[kQKK];
+    int16_t bsums[kQKK / 16];
+};
 #pragma pack(pop)
 
 static_assert(sizeof(Q4_0) == 18 && sizeof(Q4_1) == 20 && sizeof(Q5_0) == 22 && sizeof(Q5_1) == 24);

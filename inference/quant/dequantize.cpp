@@ -19,7 +19,11 @@ size_t rowBytes(GgmlType type, int64_t n)
 
 namespace {
 
-template <typename Block> const Block* blocksOf(const void* src) { return static_cast<const Block*>(src); }
+template <typename Block>
+const Block* blocksOf(const void* src)
+{
+    return static_cast<const Block*>(src);
+}
 
 uint32_t load32(const uint8_t* p)
 {
@@ -136,14 +140,15 @@ void dequantizeRow(GgmlType type, const void* src, float* dst, int64_t n)
     case GgmlType::Q5_0: dequantizeQ5_0(blocksOf<Q5_0>(src), dst, nb); return;
     case GgmlType::Q5_1: dequantizeQ5_1(blocksOf<Q5_1>(src), dst, nb); return;
     case GgmlType::Q8_0: dequantizeQ8_0(blocksOf<Q8_0>(src), dst, nb); return;
-    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
-        dequantizeK(type, static_cast<const uint8_t*>(src), dst, nb);
-        return;
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K: dequantizeK(type, static_cast<const uint8_t*>(src), dst, nb); return;
     case GgmlType::Q8_K: dequantizeQ8_K(blocksOf<Q8_K>(src), dst, nb); return;
     default: break;
     }
-    throw Error(ErrorCode::UnsupportedType,
-                "weight type " + std::string(ggmlTypeName(type)) + " has no dequantizer in Hearth yet");
+    throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(ggmlTypeName(type)) + " has no dequantizer in Hearth yet");
 }
 
 }  // namespace hearth

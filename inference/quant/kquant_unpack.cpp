@@ -41,7 +41,8 @@ void unpackQ3_K(const Q3_K& x, KBlockInts& o)
         }
 }
 
-template <typename Block> void unpackScalesMins(const Block& x, KBlockInts& o)
+template <typename Block>
+void unpackScalesMins(const Block& x, KBlockInts& o)
 {
     o.d = fp16ToFloat(x.d);
     o.dmin = fp16ToFloat(x.dmin);

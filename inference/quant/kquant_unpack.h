@@ -11,7 +11,7 @@ namespace hearth {
 struct KBlockInts {
     int8_t q[256];
     int16_t scale[16];  // per 16 values (Q4_K/Q5_K's 32-value scales appear twice)
-    int16_t min[16];    // 0 for the symmetric types (Q3_K, Q6_K)
+    int16_t min[16];  // 0 for the symmetric types (Q3_K, Q6_K)
     float d = 0;
     float dmin = 0;
 };

@@ -16,7 +16,8 @@ using namespace blocks;
 
 namespace {
 
-template <typename Block> Block* resizeFor(std::vector<uint8_t>& out, int64_t n, int qk)
+template <typename Block>
+Block* resizeFor(std::vector<uint8_t>& out, int64_t n, int qk)
 {
     out.assign(size_t(n / qk) * sizeof(Block), 0);
     return reinterpret_cast<Block*>(out.data());
@@ -48,7 +49,8 @@ void packNibbles(const int* q, uint8_t* qs, uint8_t* qh)
     if (qh) std::memcpy(qh, &high, 4);
 }
 
-template <typename Block> void quantizeSymmetric32(const float* x, int64_t n, Block* y, int levels)
+template <typename Block>
+void quantizeSymmetric32(const float* x, int64_t n, Block* y, int levels)
 {
     // levels = 16 (Q4_0) or 32 (Q5_0): q = x / d + levels/2 with d = max / -(levels/2).
     for (int64_t i = 0; i < n / kQK32; ++i, x += kQK32) {
@@ -62,7 +64,8 @@ template <typename Block> void quantizeSymmetric32(const float* x, int64_t n, Bl
     }
 }
 
-template <typename Block> void quantizeWithMin32(const float* x, int64_t n, Block* y, int levels)
+template <typename Block>
+void quantizeWithMin32(const float* x, int64_t n, Block* y, int levels)
 {
     for (int64_t i = 0; i < n / kQK32; ++i, x += kQK32) {
         float min = x[0], max = x[0];
@@ -166,7 +169,8 @@ void quantizeQ3_K(const float* x, int64_t n, Q3_K* y)
 }
 
 // Q4_K and Q5_K: eight 32-value subblocks, 6-bit scales and mins packed as kScaleMin reads them.
-template <typename Block> void quantizeQ45_K(const float* x, int64_t n, Block* y, int levels)
+template <typename Block>
+void quantizeQ45_K(const float* x, int64_t n, Block* y, int levels)
 {
     for (int64_t i = 0; i < n / kQKK; ++i, x += kQKK) {
         SubblockFit fit[8];
@@ -248,9 +252,10 @@ std::vector<uint8_t> quantizeReference(GgmlType type, const float* x, int64_t n)
 {
     std::vector<uint8_t> out;
     switch (type) {
-    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q8_0:
-        quantizeActivations(type, x, n, out);
-        return out;
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16:
+    case GgmlType::Q8_0: quantizeActivations(type, x, n, out); return out;
     case GgmlType::Q4_0: quantizeSymmetric32(x, n, resizeFor<Q4_0>(out, n, kQK32), 16); return out;
     case GgmlType::Q5_0: quantizeSymmetric32(x, n, resizeFor<Q5_0>(out, n, kQK32), 32); return out;
     case GgmlType::Q4_1: quantizeWithMin32(x, n, resizeFor<Q4_1>(out, n, kQK32), 16); return out;

@@ -19,19 +19,26 @@ GgmlType activationTypeFor(GgmlType weightType)
     case GgmlType::F32: return GgmlType::F32;
     case GgmlType::F16: return GgmlType::F16;
     case GgmlType::BF16: return GgmlType::BF16;
-    case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: return GgmlType::Q8_0;
-    case GgmlType::Q4_1: case GgmlType::Q5_1: return GgmlType::Q8_1;
-    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
-        return GgmlType::Q8_K;
+    case GgmlType::Q4_0:
+    case GgmlType::Q5_0:
+    case GgmlType::Q8_0: return GgmlType::Q8_0;
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_1: return GgmlType::Q8_1;
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K: return GgmlType::Q8_K;
     default: break;
     }
-    throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(ggmlTypeName(weightType)) +
-                                                " is not supported by Hearth's kernels");
+    throw Error(ErrorCode::UnsupportedType,
+                "weight type " + std::string(ggmlTypeName(weightType)) + " is not supported by Hearth's kernels");
 }
 
 namespace {
 
-template <typename T> T* appendBlocks(std::vector<uint8_t>& out, int64_t count)
+template <typename T>
+T* appendBlocks(std::vector<uint8_t>& out, int64_t count)
 {
     size_t at = out.size();
     out.resize(at + size_t(count) * sizeof(T));
@@ -111,7 +118,8 @@ float load16AsFloat(const uint8_t* p, bool bf16)
 }
 
 // Weight nibbles/5-bit values of one 32-block, in value order, with the type's offset applied.
-template <typename Block> void blockInts(const Block& b, int* q)
+template <typename Block>
+void blockInts(const Block& b, int* q)
 {
     constexpr bool hasHigh = requires { b.qh; };
     uint32_t qh = 0;
@@ -127,7 +135,8 @@ template <typename Block> void blockInts(const Block& b, int* q)
     }
 }
 
-template <typename Block> float dotSymmetric(const Block* x, const Q8_0* y, int64_t nb, int offset)
+template <typename Block>
+float dotSymmetric(const Block* x, const Q8_0* y, int64_t nb, int offset)
 {
     float sum = 0;
     int q[kQK32];
@@ -140,7 +149,8 @@ template <typename Block> float dotSymmetric(const Block* x, const Q8_0* y, int6
     return sum;
 }
 
-template <typename Block> float dotWithMin(const Block* x, const Q8_1* y, int64_t nb)
+template <typename Block>
+float dotWithMin(const Block* x, const Q8_1* y, int64_t nb)
 {
     float sum = 0;
     int q[kQK32];
@@ -194,7 +204,8 @@ void quantizeActivations(GgmlType type, const float* x, int64_t n, std::vector<u
         std::memcpy(out.data() + at, x, size_t(n) * 4);
         return;
     }
-    case GgmlType::F16: case GgmlType::BF16: {
+    case GgmlType::F16:
+    case GgmlType::BF16: {
         size_t at = out.size();
         out.resize(at + size_t(n) * 2);
         for (int64_t i = 0; i < n; ++i) {
@@ -228,11 +239,11 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
         }
         return float(sum);
     }
-    case GgmlType::F16: case GgmlType::BF16: {
+    case GgmlType::F16:
+    case GgmlType::BF16: {
         const bool bf16 = weightType == GgmlType::BF16;
         double sum = 0;
-        for (int64_t i = 0; i < n; ++i)
-            sum += double(load16AsFloat(w + 2 * i, bf16)) * double(load16AsFloat(a + 2 * i, bf16));
+        for (int64_t i = 0; i < n; ++i) sum += double(load16AsFloat(w + 2 * i, bf16)) * double(load16AsFloat(a + 2 * i, bf16));
         return float(sum);
     }
     case GgmlType::Q4_0: return dotSymmetric(reinterpret_cast<const Q4_0*>(w), reinterpret_cast<const Q8_0*>(a), nb, 8);
@@ -240,12 +251,15 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     case GgmlType::Q8_0: return dotQ8_0(reinterpret_cast<const Q8_0*>(w), reinterpret_cast<const Q8_0*>(a), nb);
     case GgmlType::Q4_1: return dotWithMin(reinterpret_cast<const Q4_1*>(w), reinterpret_cast<const Q8_1*>(a), nb);
     case GgmlType::Q5_1: return dotWithMin(reinterpret_cast<const Q5_1*>(w), reinterpret_cast<const Q8_1*>(a), nb);
-    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
-        return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
     default: break;
     }
-    throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(ggmlTypeName(weightType)) +
-                                                " is not supported by Hearth's kernels");
+    throw Error(ErrorCode::UnsupportedType,
+                "weight type " + std::string(ggmlTypeName(weightType)) + " is not supported by Hearth's kernels");
 }
 
 }  // namespace hearth

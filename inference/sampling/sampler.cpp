@@ -8,7 +8,7 @@
 
 namespace hearth {
 
-Sampler::Sampler(const SamplerSettings& settings) : m_settings(settings), m_rng(settings.seed) {}
+Sampler::Sampler(const SamplerSettings& settings) : m_settings(settings), m_rng(settings.seed) { }
 
 void Sampler::accept(TokenId token)
 {

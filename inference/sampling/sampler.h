@@ -12,14 +12,14 @@
 namespace hearth {
 
 struct SamplerSettings {
-    float temperature = 0.8f;      // <= 0: greedy
-    int topK = 40;                 // <= 0: off
-    float topP = 0.95f;            // >= 1: off
-    float minP = 0.05f;            // <= 0: off
-    float repeatPenalty = 1.0f;    // 1: off
+    float temperature = 0.8f;  // <= 0: greedy
+    int topK = 40;  // <= 0: off
+    float topP = 0.95f;  // >= 1: off
+    float minP = 0.05f;  // <= 0: off
+    float repeatPenalty = 1.0f;  // 1: off
     float frequencyPenalty = 0.0f;
     float presencePenalty = 0.0f;
-    int penaltyLastN = 64;         // how many recent tokens the penalties look at
+    int penaltyLastN = 64;  // how many recent tokens the penalties look at
     uint64_t seed = 0xC0FFEE;
 };
 

@@ -34,10 +34,7 @@ size_t decodeUtf8(const std::string& s, size_t i, uint32_t& cp)
     return len;
 }
 
-size_t utf8Length(unsigned char lead)
-{
-    return lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 1;
-}
+size_t utf8Length(unsigned char lead) { return lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 1; }
 
 }  // namespace
 

@@ -25,7 +25,7 @@ private:
     BpePretokenizer m_pretokenizer;
     std::unordered_map<std::string, TokenId> m_ids;
     std::unordered_map<std::string, int> m_mergeRanks;  // "left right" -> rank
-    std::array<std::string, 256> m_byteToText;         // byte -> UTF-8 of its code point
+    std::array<std::string, 256> m_byteToText;  // byte -> UTF-8 of its code point
     std::unordered_map<uint32_t, uint8_t> m_codepointToByte;
 };
 

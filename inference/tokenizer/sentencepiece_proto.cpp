@@ -8,11 +8,22 @@ namespace {
 
 // Field numbers from sentencepiece_model.proto.
 enum : uint32_t {
-    kModelPieces = 1, kModelTrainerSpec = 2, kModelNormalizerSpec = 3,
-    kPiecePiece = 1, kPieceScore = 2, kPieceType = 3,
-    kTrainerModelType = 3, kTrainerVocabSize = 4, kTrainerByteFallback = 35,
-    kTrainerUnkId = 40, kTrainerBosId = 41, kTrainerEosId = 42, kTrainerPadId = 43,
-    kNormalizerName = 1, kNormalizerAddDummyPrefix = 3, kNormalizerRemoveExtraWhitespaces = 4,
+    kModelPieces = 1,
+    kModelTrainerSpec = 2,
+    kModelNormalizerSpec = 3,
+    kPiecePiece = 1,
+    kPieceScore = 2,
+    kPieceType = 3,
+    kTrainerModelType = 3,
+    kTrainerVocabSize = 4,
+    kTrainerByteFallback = 35,
+    kTrainerUnkId = 40,
+    kTrainerBosId = 41,
+    kTrainerEosId = 42,
+    kTrainerPadId = 43,
+    kNormalizerName = 1,
+    kNormalizerAddDummyPrefix = 3,
+    kNormalizerRemoveExtraWhitespaces = 4,
     kNormalizerEscapeWhitespaces = 5,
 };
 constexpr uint32_t kModelTypeBpe = 2;
@@ -29,7 +40,11 @@ public:
         m_out.push_back(char(v));
     }
     void tag(uint32_t field, uint32_t wire) { varint((uint64_t(field) << 3) | wire); }
-    void varintField(uint32_t field, int64_t v) { tag(field, kWireVarint); varint(uint64_t(v)); }  // negative ints: 10 bytes, as protobuf does
+    void varintField(uint32_t field, int64_t v)
+    {
+        tag(field, kWireVarint);
+        varint(uint64_t(v));
+    }  // negative ints: 10 bytes, as protobuf does
     void bytesField(uint32_t field, const std::string& bytes)
     {
         tag(field, kWireLengthDelimited);

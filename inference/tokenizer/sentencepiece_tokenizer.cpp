@@ -16,8 +16,7 @@ std::unique_ptr<sentencepiece::SentencePieceProcessor> loadProcessor(const Vocab
     auto processor = std::make_unique<sentencepiece::SentencePieceProcessor>();
     auto status = processor->LoadFromSerializedProto(serializeSentencePieceModel(v));
     if (!status.ok())
-        throw Error(ErrorCode::InvalidFile, "the SentencePiece vocabulary was rejected by the sentencepiece library: " +
-                                                status.ToString());
+        throw Error(ErrorCode::InvalidFile, "the SentencePiece vocabulary was rejected by the sentencepiece library: " + status.ToString());
     return processor;
 }
 

@@ -29,7 +29,8 @@ std::unique_ptr<Tokenizer> Tokenizer::create(Vocabulary vocabulary)
     case Vocabulary::Kind::SentencePiece: return std::make_unique<SentencePieceTokenizer>(std::move(vocabulary));
     case Vocabulary::Kind::BytePairEncoding: return std::make_unique<BpeTokenizer>(std::move(vocabulary));
 #else
-    case Vocabulary::Kind::SentencePiece: case Vocabulary::Kind::BytePairEncoding: break;
+    case Vocabulary::Kind::SentencePiece:
+    case Vocabulary::Kind::BytePairEncoding: break;
 #endif
     }
     throw Error(ErrorCode::UnsupportedType, "tokenizer kind '" + vocabulary.modelName + "' cannot be tokenized by this build");
@@ -50,8 +51,7 @@ namespace {
 // Whether [at, at + length) overlaps one of the sorted, disjoint ranges.
 bool overlapsLiteral(std::span<const Tokenizer::TextRange> literal, size_t at, size_t length)
 {
-    auto it = std::upper_bound(literal.begin(), literal.end(), at,
-                               [](size_t pos, const Tokenizer::TextRange& r) { return pos < r.end; });
+    auto it = std::upper_bound(literal.begin(), literal.end(), at, [](size_t pos, const Tokenizer::TextRange& r) { return pos < r.end; });
     return it != literal.end() && it->begin < at + length;
 }
 
@@ -100,8 +100,7 @@ std::string Tokenizer::decode(std::span<const TokenId> ids) const
     for (TokenId id : ids) {
         std::string piece = tokenBytes(id);
         if (first && !piece.empty()) {
-            if (m_vocabulary.kind == Vocabulary::Kind::SentencePiece && m_vocabulary.addSpacePrefix && piece[0] == ' ')
-                piece.erase(0, 1);
+            if (m_vocabulary.kind == Vocabulary::Kind::SentencePiece && m_vocabulary.addSpacePrefix && piece[0] == ' ') piece.erase(0, 1);
             first = false;
         }
         text += piece;

@@ -48,8 +48,7 @@ protected:
     // by special tokens.
     virtual void encodeText(std::string_view text, std::vector<TokenId>& out) const = 0;
     virtual std::string pieceBytes(TokenId id) const = 0;
-    std::vector<TokenId> encodeImpl(std::string_view text, bool addSpecial, bool parseSpecial,
-                                    std::span<const TextRange> literal) const;
+    std::vector<TokenId> encodeImpl(std::string_view text, bool addSpecial, bool parseSpecial, std::span<const TextRange> literal) const;
 
     Vocabulary m_vocabulary;
     std::vector<TokenId> m_specialTokens;  // control / user-defined ids, longest text first

@@ -5,10 +5,7 @@
 
 namespace hearth {
 
-bool Vocabulary::isEndOfGeneration(TokenId id) const
-{
-    return (eos && id == *eos) || (eot && id == *eot) || (eom && id == *eom);
-}
+bool Vocabulary::isEndOfGeneration(TokenId id) const { return (eos && id == *eos) || (eot && id == *eot) || (eom && id == *eom); }
 
 namespace {
 
@@ -25,8 +22,7 @@ std::optional<TokenId> specialId(const GgufFile& file, const char* key, size_t v
     if (!id) fail(file, std::string(key) + " is not an integer");
     if (*id == -1 || *id == 0xFFFFFFFFll) return std::nullopt;  // converters write -1 (or its u32 form) for "none"
     if (*id < 0 || uint64_t(*id) >= vocabSize)
-        fail(file, std::string(key) + " = " + std::to_string(*id) + " is outside the vocabulary of " +
-                       std::to_string(vocabSize));
+        fail(file, std::string(key) + " = " + std::to_string(*id) + " is outside the vocabulary of " + std::to_string(vocabSize));
     return TokenId(*id);
 }
 
@@ -41,8 +37,9 @@ Vocabulary Vocabulary::fromGguf(const GgufFile& file)
     if (v.modelName == "llama") v.kind = Kind::SentencePiece;
     else if (v.modelName == "gpt2") v.kind = Kind::BytePairEncoding;
     else
-        throw Error(ErrorCode::UnsupportedType, file.displayName() + ": tokenizer kind '" + v.modelName +
-                                                    "' is not supported (Hearth reads 'llama' SentencePiece and 'gpt2' byte-level BPE)");
+        throw Error(ErrorCode::UnsupportedType,
+                    file.displayName() + ": tokenizer kind '" + v.modelName +
+                        "' is not supported (Hearth reads 'llama' SentencePiece and 'gpt2' byte-level BPE)");
     v.pre = std::string(file.getString("tokenizer.ggml.pre").value_or("default"));
 
     const GgufValue* tokens = file.find("tokenizer.ggml.tokens");

@@ -14,19 +14,25 @@ using TokenId = int32_t;
 
 // Token types as GGUF stores them (the same numbering as SentencePiece's piece types).
 enum class TokenType : int32_t {
-    Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
+    Undefined = 0,
+    Normal = 1,
+    Unknown = 2,
+    Control = 3,
+    UserDefined = 4,
+    Unused = 5,
+    Byte = 6,
 };
 
 struct Vocabulary {
     enum class Kind { SentencePiece, BytePairEncoding };
 
     Kind kind = Kind::SentencePiece;
-    std::string modelName;               // tokenizer.ggml.model as written ("llama", "gpt2")
-    std::string pre;                     // tokenizer.ggml.pre ("default" when absent)
-    std::vector<std::string> tokens;     // piece text by id
-    std::vector<float> scores;           // merge priority (SentencePiece), may be empty for BPE
+    std::string modelName;  // tokenizer.ggml.model as written ("llama", "gpt2")
+    std::string pre;  // tokenizer.ggml.pre ("default" when absent)
+    std::vector<std::string> tokens;  // piece text by id
+    std::vector<float> scores;  // merge priority (SentencePiece), may be empty for BPE
     std::vector<TokenType> types;
-    std::vector<std::string> merges;     // "left right" pairs by rank (BPE)
+    std::vector<std::string> merges;  // "left right" pairs by rank (BPE)
     std::optional<TokenId> bos, eos, eot, eom, unk, pad;
     bool addBos = false;
     bool addEos = false;

@@ -37,8 +37,8 @@ int main(int argc, char** argv)
         {
             GgufWriter w(2);
             w.setAlignment(64);
-            for (auto type : {GgufValueType::UInt8, GgufValueType::Int8, GgufValueType::UInt16, GgufValueType::Int16,
-                              GgufValueType::UInt32, GgufValueType::Int32, GgufValueType::Int64})
+            for (auto type : {GgufValueType::UInt8, GgufValueType::Int8, GgufValueType::UInt16, GgufValueType::Int16, GgufValueType::UInt32,
+                              GgufValueType::Int32, GgufValueType::Int64})
                 w.addInt(std::string("v.") + std::string(ggufValueTypeName(type)), type, 7);
             w.addUInt64("v.u64", 9);
             w.addFloat("v.f32", GgufValueType::Float32, 0.5);

@@ -13,7 +13,7 @@ namespace {
 
 class RandomTensors {
 public:
-    explicit RandomTensors(uint64_t seed) : m_rng(seed) {}
+    explicit RandomTensors(uint64_t seed) : m_rng(seed) { }
 
     std::vector<float> values(int64_t n, float scale, float mean = 0.0f)
     {
@@ -39,13 +39,12 @@ GgmlType typeForRow(GgmlType type, int64_t cols)
     }
 }
 
-void addTensor(GgufWriter& w, const std::string& name, GgmlType requested, int64_t rows, int64_t cols,
-               const std::vector<float>& values)
+void addTensor(GgufWriter& w, const std::string& name, GgmlType requested, int64_t rows, int64_t cols, const std::vector<float>& values)
 {
     const GgmlType type = typeForRow(requested, cols);
     auto bytes = quantizeReference(type, values.data(), rows * cols);
-    std::vector<uint64_t> dims = rows == 1 ? std::vector<uint64_t>{uint64_t(cols)}
-                                           : std::vector<uint64_t>{uint64_t(cols), uint64_t(rows)};
+    std::vector<uint64_t> dims =
+        rows == 1 ? std::vector<uint64_t> {uint64_t(cols)} : std::vector<uint64_t> {uint64_t(cols), uint64_t(rows)};
     w.addTensor(name, type, dims, bytes);
 }
 
@@ -97,8 +96,7 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     const float k = s.weightScale;
     addTensor(w, "token_embd.weight", t, s.vocabulary, s.embedding, random.values(s.vocabulary * s.embedding, 1.0f));
     addTensor(w, "output_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
-    if (!s.tiedEmbeddings)
-        addTensor(w, "output.weight", t, s.vocabulary, s.embedding, random.values(s.vocabulary * s.embedding, k));
+    if (!s.tiedEmbeddings) addTensor(w, "output.weight", t, s.vocabulary, s.embedding, random.values(s.vocabulary * s.embedding, k));
     for (int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         addTensor(w, p + "attn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));

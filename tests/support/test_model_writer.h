@@ -11,18 +11,18 @@ namespace hearth::test {
 
 struct TestModelSpec {
     std::string architecture = "llama";  // "llama" or "qwen2" (Q/K/V biases, neox RoPE)
-    GgmlType weightType = GgmlType::F32; // for the matrices; norms and biases stay F32
+    GgmlType weightType = GgmlType::F32;  // for the matrices; norms and biases stay F32
     int64_t embedding = 256;
     int64_t layers = 2;
     int64_t heads = 4;
     int64_t kvHeads = 2;
     int64_t feedForward = 512;
-    int64_t vocabulary = 320;            // at least 259 (<unk>, <s>, </s>, 256 byte tokens)
+    int64_t vocabulary = 320;  // at least 259 (<unk>, <s>, </s>, 256 byte tokens)
     int64_t context = 2048;
-    bool tiedEmbeddings = false;         // no output.weight
+    bool tiedEmbeddings = false;  // no output.weight
     float ropeBase = 10000.0f;
     uint64_t seed = 1;
-    float weightScale = 0.05f;           // weights ~ uniform(-scale, scale) * sqrt(3)-ish
+    float weightScale = 0.05f;  // weights ~ uniform(-scale, scale) * sqrt(3)-ish
 };
 
 // Writes the model to path; throws hearth::Error on failure.

@@ -40,7 +40,7 @@ std::optional<std::string> runCommand(const std::string& command);
 }  // namespace hearth::test
 
 // Skips the current GoogleTest test with a message when ../shared is missing.
-#define HEARTH_REQUIRE_SHARED(var)                                                                        \
-    auto var##_opt = ::hearth::test::sharedDir();                                                          \
-    if (!var##_opt) GTEST_SKIP() << "../shared is absent (set HEARTH_SHARED_DIR); skipping this test";    \
+#define HEARTH_REQUIRE_SHARED(var)                                                                                                         \
+    auto var##_opt = ::hearth::test::sharedDir();                                                                                          \
+    if (!var##_opt) GTEST_SKIP() << "../shared is absent (set HEARTH_SHARED_DIR); skipping this test";                                     \
     const std::filesystem::path var = *var##_opt

@@ -47,8 +47,8 @@ int main(int argc, char** argv)
         for (const auto& [text, id] : model.at("vocab").items()) byId[id.get<int64_t>()] = {text, 1};
         for (const auto& added : tokenizer.value("added_tokens", json::array())) {
             const std::string text = added.at("content");
-            const bool special = added.value("special", false) ||
-                                 (text.size() > 4 && text.rfind("<|", 0) == 0 && text.substr(text.size() - 2) == "|>");
+            const bool special =
+                added.value("special", false) || (text.size() > 4 && text.rfind("<|", 0) == 0 && text.substr(text.size() - 2) == "|>");
             byId[added.at("id").get<int64_t>()] = {text, special ? 3 : 4};
         }
         const int64_t size = byId.empty() ? 0 : byId.rbegin()->first + 1;
@@ -72,11 +72,10 @@ int main(int argc, char** argv)
         w.addArray("tokenizer.ggml.tokens", tokens);
         w.addArray("tokenizer.ggml.token_type", types);
         w.addArray("tokenizer.ggml.merges", merges);
-        for (const auto& [key, name] : {std::pair{"bos_token", "tokenizer.ggml.bos_token_id"},
-                                        std::pair{"eos_token", "tokenizer.ggml.eos_token_id"}}) {
+        for (const auto& [key, name] :
+             {std::pair {"bos_token", "tokenizer.ggml.bos_token_id"}, std::pair {"eos_token", "tokenizer.ggml.eos_token_id"}}) {
             const std::string text = config.contains(key) ? tokenText(config[key]) : std::string();
-            if (auto it = idOf.find(text); !text.empty() && it != idOf.end())
-                w.addInt(name, GgufValueType::UInt32, it->second);
+            if (auto it = idOf.find(text); !text.empty() && it != idOf.end()) w.addInt(name, GgufValueType::UInt32, it->second);
         }
         const bool addBos = config.value("add_bos_token", false) && config.contains("bos_token") && !config["bos_token"].is_null();
         w.addBool("tokenizer.ggml.add_bos_token", addBos);

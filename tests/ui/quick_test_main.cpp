@@ -40,8 +40,8 @@ public slots:
             hearth::app::ChatController::setInstance(m_controller.get());
         }
         engine->rootContext()->setContextProperty("hearthTestSetup", this);
-        const QByteArray shared = qEnvironmentVariableIsEmpty("HEARTH_SHARED_DIR") ? QByteArray(HEARTH_DEFAULT_SHARED_DIR)
-                                                                                  : qgetenv("HEARTH_SHARED_DIR");
+        const QByteArray shared =
+            qEnvironmentVariableIsEmpty("HEARTH_SHARED_DIR") ? QByteArray(HEARTH_DEFAULT_SHARED_DIR) : qgetenv("HEARTH_SHARED_DIR");
         const QString model = QString::fromUtf8(shared) + "/models/stories260K.gguf";
         engine->rootContext()->setContextProperty("hearthTestModel", QFile::exists(model) ? model : QString());
     }

@@ -18,7 +18,9 @@ namespace {
 class CpuWeight : public Tensor {
 public:
     CpuWeight(int64_t rows, int64_t cols, GgmlType weightType, const uint8_t* bytes)
-        : Tensor(rows, cols), type(weightType), data(bytes), rowBytes(hearth::rowBytes(weightType, cols)) {}
+        : Tensor(rows, cols), type(weightType), data(bytes), rowBytes(hearth::rowBytes(weightType, cols))
+    {
+    }
     GgmlType type;
     const uint8_t* data;
     size_t rowBytes;
@@ -27,7 +29,7 @@ public:
 
 class CpuActivations : public Tensor {
 public:
-    CpuActivations(int64_t rows, int64_t cols) : Tensor(rows, cols), values(size_t(rows * cols)) {}
+    CpuActivations(int64_t rows, int64_t cols) : Tensor(rows, cols), values(size_t(rows * cols)) { }
     std::vector<float> values;
     float* row(int64_t r) { return values.data() + r * cols(); }
     const float* row(int64_t r) const { return values.data() + r * cols(); }
@@ -47,8 +49,7 @@ const float* halfTable()
 // K and V per layer and slot, stored as F16 bits or F32 as chosen.
 class CpuKvCache : public KvCache {
 public:
-    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision)
-        : KvCache(layers, slots, kvDim), f16(halfPrecision)
+    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision) : KvCache(layers, slots, kvDim), f16(halfPrecision)
     {
         const size_t n = size_t(layers * slots * kvDim);
         if (f16) {
@@ -137,7 +138,7 @@ void ropeVector(float* x, int64_t heads, double position, const RopeParams& p)
     }
 }
 
-CpuBackend::CpuBackend(unsigned threads) : m_pool(threads) {}
+CpuBackend::CpuBackend(unsigned threads) : m_pool(threads) { }
 
 std::string CpuBackend::name() const { return "cpu (" + std::to_string(m_pool.size()) + " threads)"; }
 
@@ -145,16 +146,13 @@ std::unique_ptr<Tensor> CpuBackend::weight(const GgufTensorInfo& info, std::span
 {
     activationTypeFor(info.type);  // throws for types without kernels, naming the type
     if (info.dimCount > 2)
-        throw Error(ErrorCode::InvalidFile, "tensor '" + std::string(info.name) + "' has " +
-                                                std::to_string(info.dimCount) + " dimensions; weights have 1 or 2");
+        throw Error(ErrorCode::InvalidFile,
+                    "tensor '" + std::string(info.name) + "' has " + std::to_string(info.dimCount) + " dimensions; weights have 1 or 2");
     int64_t cols = int64_t(info.dims[0]), rows = int64_t(info.dims[1]);
     return std::make_unique<CpuWeight>(rows, cols, info.type, data.data());
 }
 
-std::unique_ptr<Tensor> CpuBackend::activations(int64_t rows, int64_t cols)
-{
-    return std::make_unique<CpuActivations>(rows, cols);
-}
+std::unique_ptr<Tensor> CpuBackend::activations(int64_t rows, int64_t cols) { return std::make_unique<CpuActivations>(rows, cols); }
 
 std::unique_ptr<KvCache> CpuBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16)
 {
@@ -208,8 +206,7 @@ void CpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     m_pool.parallelFor(w.rows(), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             const uint8_t* row = w.row(r);
-            for (int64_t t = 0; t < tokens; ++t)
-                o.row(t)[r] = vecDot(w.type, row, quantized.data() + size_t(t) * actRowBytes, cols);
+            for (int64_t t = 0; t < tokens; ++t) o.row(t)[r] = vecDot(w.type, row, quantized.data() + size_t(t) * actRowBytes, cols);
         }
     });
 }
@@ -253,8 +250,7 @@ void CpuBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const T
     }
 }
 
-void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
-                           const AttentionParams& p, Tensor& out)
+void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p, Tensor& out)
 {
     const auto& c = static_cast<const CpuKvCache&>(cache);
     const auto& qs = asActs(q);
@@ -262,8 +258,7 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
     requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
     const int64_t group = p.heads / p.kvHeads;
     m_pool.parallelFor(qs.rows() * p.heads, [&](int64_t begin, int64_t end) {
-        std::vector<float> query(size_t(p.headDim)), accumulator(size_t(p.headDim)), k(size_t(p.headDim)),
-            v(size_t(p.headDim));
+        std::vector<float> query(size_t(p.headDim)), accumulator(size_t(p.headDim)), k(size_t(p.headDim)), v(size_t(p.headDim));
         for (int64_t job = begin; job < end; ++job) {
             const int64_t t = job / p.heads, h = job % p.heads, kvh = h / group;
             const int64_t visible = firstSlot + t + 1;

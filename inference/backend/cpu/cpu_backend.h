@@ -24,8 +24,8 @@ public:
     void add(const Tensor& a, const Tensor& b, Tensor& out) override;
     void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) override;
     void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) override;
-    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
-                   const AttentionParams& params, Tensor& out) override;
+    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
+                   Tensor& out) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;

@@ -33,8 +33,9 @@ const char* resultName(VkResult result)
 void check(VkResult result, const char* call, const char* file, int line)
 {
     if (result == VK_SUCCESS) return;
-    throw Error(ErrorCode::Device, std::string(call) + " failed with " + resultName(result) + " (" +
-                                       std::to_string(int(result)) + ") at " + file + ":" + std::to_string(line));
+    throw Error(ErrorCode::Device,
+                std::string(call) + " failed with " + resultName(result) + " (" + std::to_string(int(result)) + ") at " + file + ":" +
+                    std::to_string(line));
 }
 
 }  // namespace hearth::vk

@@ -3,7 +3,6 @@
 
 #include <volk.h>
 
-
 namespace hearth::vk {
 
 const char* resultName(VkResult result);

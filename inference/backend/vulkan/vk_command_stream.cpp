@@ -14,7 +14,7 @@ constexpr VkPipelineStageFlags kStages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | 
 
 void memoryBarrier(VkCommandBuffer commands, VkPipelineStageFlags dstStages, VkAccessFlags dstAccess)
 {
-    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    VkMemoryBarrier barrier {VK_STRUCTURE_TYPE_MEMORY_BARRIER};
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
     barrier.dstAccessMask = dstAccess;
     vkCmdPipelineBarrier(commands, kStages, dstStages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
@@ -24,7 +24,7 @@ void memoryBarrier(VkCommandBuffer commands, VkPipelineStageFlags dstStages, VkA
 
 CommandStream::CommandStream(Context& context, const Pipelines& pipelines) : m_context(context), m_pipelines(pipelines)
 {
-    VkCommandBufferAllocateInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    VkCommandBufferAllocateInfo info {VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
     info.commandPool = context.commandPool();
     info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
     info.commandBufferCount = 1;
@@ -37,9 +37,8 @@ void CommandStream::printProfile() const
     double total = 0;
     for (const auto& [name, entry] : m_profileTotals) total += entry.first;
     for (const auto& [name, entry] : m_profileTotals)
-        std::fprintf(stderr, "profile %-20s %8.1f ms %6.1f%% %8llu dispatches %8.1f us each\n", name.c_str(),
-                     entry.first * 1e3, 100 * entry.first / total, static_cast<unsigned long long>(entry.second),
-                     entry.first * 1e6 / double(entry.second));
+        std::fprintf(stderr, "profile %-20s %8.1f ms %6.1f%% %8llu dispatches %8.1f us each\n", name.c_str(), entry.first * 1e3,
+                     100 * entry.first / total, static_cast<unsigned long long>(entry.second), entry.first * 1e6 / double(entry.second));
 }
 
 void CommandStream::flushForTeardown(const char* where) noexcept
@@ -62,7 +61,7 @@ CommandStream::~CommandStream()
 void CommandStream::begin()
 {
     if (m_recording) return;
-    VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    VkCommandBufferBeginInfo info {VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     HEARTH_VK_CHECK(vkBeginCommandBuffer(m_commands, &info));
     m_recording = true;
@@ -81,12 +80,10 @@ void CommandStream::order(std::span<const Range> reads, std::span<const Range> w
 {
     bool hazard = false;
     for (const Range& r : reads) hazard = hazard || overlaps(m_writtenSinceBarrier, r);
-    for (const Range& w : writes)
-        hazard = hazard || overlaps(m_writtenSinceBarrier, w) || overlaps(m_readSinceBarrier, w);
+    for (const Range& w : writes) hazard = hazard || overlaps(m_writtenSinceBarrier, w) || overlaps(m_readSinceBarrier, w);
     if (hazard) {
         memoryBarrier(m_commands, kStages,
-                      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
-                          VK_ACCESS_TRANSFER_WRITE_BIT);
+                      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
         m_readSinceBarrier.clear();
         m_writtenSinceBarrier.clear();
     }
@@ -95,8 +92,8 @@ void CommandStream::order(std::span<const Range> reads, std::span<const Range> w
     ++m_epoch;
 }
 
-void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> bindings, const void* pushConstants,
-                             size_t pushBytes, uint32_t groupsX, uint32_t groupsY)
+void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> bindings, const void* pushConstants, size_t pushBytes,
+                             uint32_t groupsX, uint32_t groupsY)
 {
     if (groupsX == 0 || groupsY == 0) return;
     begin();
@@ -106,7 +103,7 @@ void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> 
     VkWriteDescriptorSet sets[kMaxBindings];
     for (size_t i = 0; i < bindings.size(); ++i) {
         const Binding& b = bindings[i];
-        const Range r{b.buffer, b.offset, b.offset + b.range};
+        const Range r {b.buffer, b.offset, b.offset + b.range};
         (b.written ? writes[writeCount++] : reads[readCount++]) = r;
         infos[i] = {b.buffer, b.offset, b.range};
         sets[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
@@ -117,8 +114,7 @@ void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> 
     }
     order({reads, readCount}, {writes, writeCount});
     vkCmdBindPipeline(m_commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle);
-    vkCmdPushDescriptorSetKHR(m_commands, VK_PIPELINE_BIND_POINT_COMPUTE, m_pipelines.layout(), 0,
-                              uint32_t(bindings.size()), sets);
+    vkCmdPushDescriptorSetKHR(m_commands, VK_PIPELINE_BIND_POINT_COMPUTE, m_pipelines.layout(), 0, uint32_t(bindings.size()), sets);
     vkCmdPushConstants(m_commands, m_pipelines.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, uint32_t(pushBytes), pushConstants);
     vkCmdDispatch(m_commands, groupsX, groupsY, 1);
     if (m_profile) {
@@ -130,14 +126,13 @@ void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> 
     }
 }
 
-void CommandStream::copy(VkBuffer source, VkDeviceSize sourceOffset, VkBuffer target, VkDeviceSize targetOffset,
-                         VkDeviceSize bytes)
+void CommandStream::copy(VkBuffer source, VkDeviceSize sourceOffset, VkBuffer target, VkDeviceSize targetOffset, VkDeviceSize bytes)
 {
     if (bytes == 0) return;
     begin();
-    const Range read{source, sourceOffset, sourceOffset + bytes}, write{target, targetOffset, targetOffset + bytes};
+    const Range read {source, sourceOffset, sourceOffset + bytes}, write {target, targetOffset, targetOffset + bytes};
     order({&read, 1}, {&write, 1});
-    VkBufferCopy region{sourceOffset, targetOffset, bytes};
+    VkBufferCopy region {sourceOffset, targetOffset, bytes};
     vkCmdCopyBuffer(m_commands, source, target, 1, &region);
 }
 

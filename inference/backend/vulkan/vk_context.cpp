@@ -31,8 +31,8 @@ bool hasDeviceExtension(VkPhysicalDevice device, const char* name)
 }  // namespace
 
 Context::Context(const ContextOptions& options)
-    : m_bindingLimit(options.bindingLimit), m_mapDeviceMemory(options.mapDeviceMemory),
-      m_gpuMatmulKernels(options.gpuMatmulKernels), m_memoryLimit(options.memoryLimit)
+    : m_bindingLimit(options.bindingLimit), m_mapDeviceMemory(options.mapDeviceMemory), m_gpuMatmulKernels(options.gpuMatmulKernels),
+      m_memoryLimit(options.memoryLimit)
 {
     m_instance = std::make_unique<Instance>(options.validation);
     std::vector<DeviceInfo> devices;
@@ -46,11 +46,12 @@ Context::Context(const ContextOptions& options)
     m_limits = props.limits;
     vkGetPhysicalDeviceMemoryProperties(physical, &m_memory);
     if (m_info.apiVersion < VK_API_VERSION_1_2)
-        throw Error(ErrorCode::Device, m_info.name + " supports Vulkan " + apiVersionString(m_info.apiVersion) +
-                                           "; Hearth needs 1.2 or newer");
+        throw Error(ErrorCode::Device,
+                    m_info.name + " supports Vulkan " + apiVersionString(m_info.apiVersion) + "; Hearth needs 1.2 or newer");
     if (!hasDeviceExtension(physical, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
-        throw Error(ErrorCode::Device, m_info.name + " lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME
-                                       ", which Hearth's Vulkan backend needs; use --backend cpu");
+        throw Error(ErrorCode::Device,
+                    m_info.name +
+                        " lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME ", which Hearth's Vulkan backend needs; use --backend cpu");
 
     uint32_t familyCount = 0;
     vkGetPhysicalDeviceQueueFamilyProperties(physical, &familyCount, nullptr);
@@ -65,19 +66,21 @@ Context::Context(const ContextOptions& options)
     if (m_queueFamily == UINT32_MAX) throw Error(ErrorCode::Device, m_info.name + " has no compute queue");
 
     float priority = 1.0f;
-    VkDeviceQueueCreateInfo queueInfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+    VkDeviceQueueCreateInfo queueInfo {VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     queueInfo.queueFamilyIndex = m_queueFamily;
     queueInfo.queueCount = 1;
     queueInfo.pQueuePriorities = &priority;
     if (!m_info.subgroupArithmetic)
-        throw Error(ErrorCode::Device, m_info.name + " has no subgroup arithmetic in compute shaders, which Hearth's "
-                                       "Vulkan kernels use; use --backend cpu");
+        throw Error(ErrorCode::Device,
+                    m_info.name +
+                        " has no subgroup arithmetic in compute shaders, which Hearth's "
+                        "Vulkan kernels use; use --backend cpu");
     std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
     // A portability driver (MoltenVK) requires its subset extension to be enabled when it has it.
     if (hasDeviceExtension(physical, "VK_KHR_portability_subset")) extensions.push_back("VK_KHR_portability_subset");
     // Subgroup size control pins the matmul kernels' workgroup to exactly one full subgroup.
-    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sizeControl{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
-    VkDeviceCreateInfo deviceInfo{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sizeControl {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
+    VkDeviceCreateInfo deviceInfo {VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     if (m_info.subgroupSizeControl) {
         extensions.push_back(VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME);
         sizeControl.subgroupSizeControl = VK_TRUE;
@@ -94,21 +97,21 @@ Context::Context(const ContextOptions& options)
     volkLoadDevice(device);
     vkGetDeviceQueue(device, m_queueFamily, 0, &m_queue);
 
-    VkCommandPoolCreateInfo poolInfo{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    VkCommandPoolCreateInfo poolInfo {VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
     poolInfo.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
     poolInfo.queueFamilyIndex = m_queueFamily;
     VkCommandPool pool = VK_NULL_HANDLE;
     HEARTH_VK_CHECK(vkCreateCommandPool(device, &poolInfo, nullptr, &pool));
     m_commandPool = DeviceOwned<VkCommandPool>(device, pool, vkDestroyCommandPool);
-    VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    VkFenceCreateInfo fenceInfo {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     VkFence fence = VK_NULL_HANDLE;
     HEARTH_VK_CHECK(vkCreateFence(device, &fenceInfo, nullptr, &fence));
     m_fence = DeviceOwned<VkFence>(device, fence, vkDestroyFence);
 
     // A stale or foreign cache file is harmless: the driver ignores data whose header does not match.
     std::vector<char> cached;
-    if (std::ifstream in{pipelineCachePath(), std::ios::binary}) cached.assign(std::istreambuf_iterator<char>(in), {});
-    VkPipelineCacheCreateInfo cacheInfo{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+    if (std::ifstream in {pipelineCachePath(), std::ios::binary}) cached.assign(std::istreambuf_iterator<char>(in), {});
+    VkPipelineCacheCreateInfo cacheInfo {VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
     cacheInfo.initialDataSize = cached.size();
     cacheInfo.pInitialData = cached.empty() ? nullptr : cached.data();
     VkPipelineCache cache = VK_NULL_HANDLE;
@@ -166,8 +169,8 @@ void Context::savePipelineCache() const
 VkDeviceSize Context::maxBindingBytes() const
 {
     // Bindings are rounded down to a multiple of 256 so that offsets stay aligned.
-    VkDeviceSize range = std::min<VkDeviceSize>(m_limits.maxStorageBufferRange,
-                                                m_info.maxMemoryAllocationSize ? m_info.maxMemoryAllocationSize : ~0ull);
+    VkDeviceSize range =
+        std::min<VkDeviceSize>(m_limits.maxStorageBufferRange, m_info.maxMemoryAllocationSize ? m_info.maxMemoryAllocationSize : ~0ull);
     if (m_bindingLimit) range = std::min<VkDeviceSize>(range, std::max<uint64_t>(m_bindingLimit, 4096));
     return range & ~VkDeviceSize(255);
 }
@@ -196,12 +199,9 @@ uint32_t Context::memoryType(uint32_t allowed, MemoryKind kind) const
     uint32_t type = UINT32_MAX;
     switch (kind) {
     case MemoryKind::Device: type = find(VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, true); break;
-    case MemoryKind::Upload:
-        type = find(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, false);
-        break;
+    case MemoryKind::Upload: type = find(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, false); break;
     case MemoryKind::Readback:
-        type = find(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                    VK_MEMORY_PROPERTY_HOST_CACHED_BIT, false);
+        type = find(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, VK_MEMORY_PROPERTY_HOST_CACHED_BIT, false);
         break;
     }
     if (type == UINT32_MAX && kind == MemoryKind::Device) type = find(0, 0, false);
@@ -211,7 +211,7 @@ uint32_t Context::memoryType(uint32_t allowed, MemoryKind kind) const
 
 void Context::submitAndWait(VkCommandBuffer commands)
 {
-    VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    VkSubmitInfo submit {VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &commands;
     VkFence fence = m_fence.get();
@@ -222,7 +222,7 @@ void Context::submitAndWait(VkCommandBuffer commands)
 
 Buffer::Buffer(Context& context, VkDeviceSize size, MemoryKind kind) : m_context(context), m_size(size)
 {
-    VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    VkBufferCreateInfo info {VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
     info.size = std::max<VkDeviceSize>(size, 16);
     info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
@@ -243,12 +243,11 @@ Buffer::Buffer(Context& context, VkDeviceSize size, MemoryKind kind) : m_context
     };
     if (deviceHeap && context.m_deviceBytesInUse + needs.size > heapBytes) throw outOfMemory("the model does not fit");
 
-    VkMemoryAllocateInfo allocate{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    VkMemoryAllocateInfo allocate {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
     allocate.allocationSize = needs.size;
     allocate.memoryTypeIndex = type;
     const VkResult result = vkAllocateMemory(device, &allocate, nullptr, &m_memory);
-    if (result == VK_ERROR_OUT_OF_DEVICE_MEMORY || result == VK_ERROR_OUT_OF_HOST_MEMORY)
-        throw outOfMemory("out of device memory");
+    if (result == VK_ERROR_OUT_OF_DEVICE_MEMORY || result == VK_ERROR_OUT_OF_HOST_MEMORY) throw outOfMemory("out of device memory");
     if (result != VK_SUCCESS) vkDestroyBuffer(device, m_buffer, nullptr);
     HEARTH_VK_CHECK(result);
     HEARTH_VK_CHECK(vkBindBufferMemory(device, m_buffer, m_memory, 0));

@@ -15,20 +15,20 @@
 namespace hearth::vk {
 
 struct ContextOptions {
-    std::string device;        // index or part of a name; empty: automatic (see chooseDevice)
-    bool validation = false;   // enable VK_LAYER_KHRONOS_validation and collect its errors
+    std::string device;  // index or part of a name; empty: automatic (see chooseDevice)
+    bool validation = false;  // enable VK_LAYER_KHRONOS_validation and collect its errors
     // Test hooks: a binding limit below the device's (so small tensors take the paths that
     // large ones take on real devices), and device memory treated as not host-visible (the
     // staging and read-back paths of discrete GPUs).
     uint64_t bindingLimit = 0;
     bool mapDeviceMemory = true;
     bool gpuMatmulKernels = false;  // test hook: the GPU matmul kernels even on a CPU driver
-    uint64_t memoryLimit = 0;       // test hook: pretend the device heap holds only this much
+    uint64_t memoryLimit = 0;  // test hook: pretend the device heap holds only this much
 };
 
 enum class MemoryKind {
-    Device,    // device-local (mapped too when the device-local memory is host-visible, e.g. lavapipe)
-    Upload,    // host-visible, coherent: staging for uploads
+    Device,  // device-local (mapped too when the device-local memory is host-visible, e.g. lavapipe)
+    Upload,  // host-visible, coherent: staging for uploads
     Readback,  // host-visible, cached where possible: results read by the host
 };
 
@@ -91,8 +91,8 @@ private:
 
     std::unique_ptr<Instance> m_instance;
     DeviceInfo m_info;
-    VkPhysicalDeviceLimits m_limits{};
-    VkPhysicalDeviceMemoryProperties m_memory{};
+    VkPhysicalDeviceLimits m_limits {};
+    VkPhysicalDeviceMemoryProperties m_memory {};
     // Owners, destroyed in reverse order: the cache, fence and pool before the device.
     OwnedDevice m_device;
     VkQueue m_queue = VK_NULL_HANDLE;

@@ -46,10 +46,10 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
     info.index = index;
     info.handle = device;
 
-    VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-    VkPhysicalDeviceMaintenance3Properties maintenance3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
-    VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
-    VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+    VkPhysicalDeviceSubgroupProperties subgroup {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceMaintenance3Properties maintenance3 {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+    VkPhysicalDeviceDriverProperties driver {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+    VkPhysicalDeviceProperties2 props {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     props.pNext = &subgroup;
     subgroup.pNext = &maintenance3;
     maintenance3.pNext = &driver;
@@ -62,16 +62,16 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
     info.driverName = driver.driverName;
     info.driverInfo = driver.driverInfo;
     info.subgroupSize = subgroup.subgroupSize;
-    info.subgroupArithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
-                              (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
+    info.subgroupArithmetic =
+        (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) && (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
     info.maxStorageBufferRange = props.properties.limits.maxStorageBufferRange;
     info.maxMemoryAllocationSize = maintenance3.maxMemoryAllocationSize;
     info.maxComputeWorkGroupInvocations = props.properties.limits.maxComputeWorkGroupInvocations;
 
-    VkPhysicalDeviceVulkan12Features v12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
-    VkPhysicalDeviceVulkan11Features v11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
-    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sizeControl{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
-    VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    VkPhysicalDeviceVulkan12Features v12 {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan11Features v11 {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sizeControl {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
+    VkPhysicalDeviceFeatures2 features {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     features.pNext = &v11;
     v11.pNext = &v12;
     uint32_t extensionCount = 0;
@@ -89,7 +89,7 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
     info.storage8 = v12.storageBuffer8BitAccess;
     info.int8 = v12.shaderInt8;
 
-    VkPhysicalDeviceMemoryProperties memory{};
+    VkPhysicalDeviceMemoryProperties memory {};
     vkGetPhysicalDeviceMemoryProperties(device, &memory);
     for (uint32_t h = 0; h < memory.memoryHeapCount; ++h)
         info.heaps.push_back({memory.memoryHeaps[h].size, bool(memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)});
@@ -99,22 +99,21 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
 const DeviceInfo& chooseDevice(const std::vector<DeviceInfo>& devices, std::string request)
 {
     if (devices.empty())
-        throw Error(ErrorCode::Device, "Vulkan found no devices. Install a GPU driver with Vulkan support, or Mesa's "
-                                       "lavapipe (Debian: mesa-vulkan-drivers) to run on the CPU.");
+        throw Error(ErrorCode::Device,
+                    "Vulkan found no devices. Install a GPU driver with Vulkan support, or Mesa's "
+                    "lavapipe (Debian: mesa-vulkan-drivers) to run on the CPU.");
     if (request.empty()) request = environmentVariable("HEARTH_VULKAN_DEVICE");
     if (!request.empty()) {
         bool numeric = std::all_of(request.begin(), request.end(), [](unsigned char c) { return std::isdigit(c); });
         for (const auto& d : devices) {
-            if (numeric ? std::to_string(d.index) == request : lower(d.name).find(lower(request)) != std::string::npos)
-                return d;
+            if (numeric ? std::to_string(d.index) == request : lower(d.name).find(lower(request)) != std::string::npos) return d;
         }
         std::string available;
         for (const auto& d : devices) available += "\n  " + std::to_string(d.index) + ": " + d.name;
         throw Error(ErrorCode::Device, "no Vulkan device matches '" + request + "'; available:" + available);
     }
-    return *std::min_element(devices.begin(), devices.end(), [](const DeviceInfo& a, const DeviceInfo& b) {
-        return preferenceRank(a.type) < preferenceRank(b.type);
-    });
+    return *std::min_element(devices.begin(), devices.end(),
+                             [](const DeviceInfo& a, const DeviceInfo& b) { return preferenceRank(a.type) < preferenceRank(b.type); });
 }
 
 }  // namespace hearth::vk

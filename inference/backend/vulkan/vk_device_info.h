@@ -18,18 +18,18 @@ struct DeviceInfo {
     uint32_t index = 0;
     VkPhysicalDevice handle = VK_NULL_HANDLE;
     std::string name;
-    std::string typeName;          // "discrete", "integrated", "virtual", "cpu", "other"
+    std::string typeName;  // "discrete", "integrated", "virtual", "cpu", "other"
     VkPhysicalDeviceType type = VK_PHYSICAL_DEVICE_TYPE_OTHER;
-    std::string driverName;        // e.g. "llvmpipe", "NVIDIA"
-    std::string driverInfo;        // driver version string
+    std::string driverName;  // e.g. "llvmpipe", "NVIDIA"
+    std::string driverInfo;  // driver version string
     uint32_t apiVersion = 0;
     uint32_t subgroupSize = 0;
     bool subgroupArithmetic = false;
     bool subgroupSizeControl = false;  // VK_EXT_subgroup_size_control with full compute subgroups
-    bool storage16 = false;        // 16-bit storage buffers
-    bool float16 = false;          // fp16 arithmetic in shaders
-    bool storage8 = false;         // 8-bit storage buffers
-    bool int8 = false;             // int8 arithmetic in shaders
+    bool storage16 = false;  // 16-bit storage buffers
+    bool float16 = false;  // fp16 arithmetic in shaders
+    bool storage8 = false;  // 8-bit storage buffers
+    bool int8 = false;  // int8 arithmetic in shaders
     uint64_t maxStorageBufferRange = 0;
     uint64_t maxMemoryAllocationSize = 0;
     uint32_t maxComputeWorkGroupInvocations = 0;

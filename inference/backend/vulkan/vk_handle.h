@@ -15,10 +15,12 @@ public:
     using Destroy = void(VKAPI_PTR*)(VkDevice, T, const VkAllocationCallbacks*);
 
     DeviceOwned() = default;
-    DeviceOwned(VkDevice device, T handle, Destroy destroy) : m_device(device), m_handle(handle), m_destroy(destroy) {}
+    DeviceOwned(VkDevice device, T handle, Destroy destroy) : m_device(device), m_handle(handle), m_destroy(destroy) { }
     ~DeviceOwned() { reset(); }
     DeviceOwned(DeviceOwned&& other) noexcept
-        : m_device(other.m_device), m_handle(std::exchange(other.m_handle, T(VK_NULL_HANDLE))), m_destroy(other.m_destroy) {}
+        : m_device(other.m_device), m_handle(std::exchange(other.m_handle, T(VK_NULL_HANDLE))), m_destroy(other.m_destroy)
+    {
+    }
     DeviceOwned& operator=(DeviceOwned&& other) noexcept
     {
         if (this != &other) {
@@ -50,7 +52,7 @@ private:
 class OwnedDevice {
 public:
     OwnedDevice() = default;
-    explicit OwnedDevice(VkDevice device) : m_device(device) {}
+    explicit OwnedDevice(VkDevice device) : m_device(device) { }
     ~OwnedDevice()
     {
         if (!m_device) return;

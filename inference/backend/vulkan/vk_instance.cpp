@@ -34,8 +34,7 @@ bool hasLayer(const char* name)
     return false;
 }
 
-VKAPI_ATTR VkBool32 VKAPI_CALL onValidationMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-                                                   VkDebugUtilsMessageTypeFlagsEXT,
+VKAPI_ATTR VkBool32 VKAPI_CALL onValidationMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity, VkDebugUtilsMessageTypeFlagsEXT,
                                                    const VkDebugUtilsMessengerCallbackDataEXT* data, void* user)
 {
     if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT)
@@ -50,10 +49,10 @@ Instance::Instance(bool enableValidation)
     const LoaderStatus& loader = loadVulkanLoader();
     if (!loader.available) throw Error(ErrorCode::Device, loader.message);
     if (loader.instanceVersion < VK_API_VERSION_1_2)
-        throw Error(ErrorCode::Device, "the Vulkan loader supports version " + apiVersionString(loader.instanceVersion) +
-                                           "; Hearth needs 1.2 or newer");
+        throw Error(ErrorCode::Device,
+                    "the Vulkan loader supports version " + apiVersionString(loader.instanceVersion) + "; Hearth needs 1.2 or newer");
 
-    VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+    VkApplicationInfo app {VK_STRUCTURE_TYPE_APPLICATION_INFO};
     app.pApplicationName = "Hearth";
     app.pEngineName = "Hearth";
     app.apiVersion = VK_API_VERSION_1_2;
@@ -66,7 +65,7 @@ Instance::Instance(bool enableValidation)
         extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
     }
 
-    VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+    VkInstanceCreateInfo info {VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     // MoltenVK (macOS) is a "portability" driver the loader lists only when asked to.
     if (hasInstanceExtension(VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME)) {
         extensions.push_back(VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME);
@@ -79,16 +78,17 @@ Instance::Instance(bool enableValidation)
     info.ppEnabledExtensionNames = extensions.data();
     VkResult created = vkCreateInstance(&info, nullptr, &m_instance);
     if (created == VK_ERROR_INCOMPATIBLE_DRIVER)
-        throw Error(ErrorCode::Device, "the Vulkan loader found no usable driver. Install your GPU driver's Vulkan "
-                                       "support, or Mesa's lavapipe (Debian: mesa-vulkan-drivers) to run on the CPU.");
+        throw Error(ErrorCode::Device,
+                    "the Vulkan loader found no usable driver. Install your GPU driver's Vulkan "
+                    "support, or Mesa's lavapipe (Debian: mesa-vulkan-drivers) to run on the CPU.");
     HEARTH_VK_CHECK(created);
     volkLoadInstanceOnly(m_instance);
 
     if (validation) {
-        VkDebugUtilsMessengerCreateInfoEXT messenger{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+        VkDebugUtilsMessengerCreateInfoEXT messenger {VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
         messenger.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
         messenger.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-                                VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+            VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
         messenger.pfnUserCallback = onValidationMessage;
         messenger.pUserData = &m_validationErrors;
         const VkResult result = vkCreateDebugUtilsMessengerEXT(m_instance, &messenger, nullptr, &m_messenger);

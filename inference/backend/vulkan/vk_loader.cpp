@@ -23,7 +23,7 @@ const LoaderStatus& loadVulkanLoader()
 std::string apiVersionString(uint32_t version)
 {
     return std::to_string(VK_API_VERSION_MAJOR(version)) + "." + std::to_string(VK_API_VERSION_MINOR(version)) + "." +
-           std::to_string(VK_API_VERSION_PATCH(version));
+        std::to_string(VK_API_VERSION_PATCH(version));
 }
 
 }  // namespace hearth::vk

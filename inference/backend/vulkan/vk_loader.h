@@ -9,7 +9,7 @@ namespace hearth::vk {
 struct LoaderStatus {
     bool available = false;
     uint32_t instanceVersion = 0;  // VK_MAKE_API_VERSION of the loader, when available
-    std::string message;           // why it is unavailable, in words a user can act on
+    std::string message;  // why it is unavailable, in words a user can act on
 };
 
 // Loads the loader once per process; later calls return the first answer.

@@ -14,15 +14,15 @@ Pipelines::Pipelines(Context& context) : m_context(context)
     VkDescriptorSetLayoutBinding bindings[kMaxBindings];
     for (uint32_t i = 0; i < kMaxBindings; ++i)
         bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
-    VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    VkDescriptorSetLayoutCreateInfo setInfo {VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
     setInfo.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
     setInfo.bindingCount = kMaxBindings;
     setInfo.pBindings = bindings;
     VkDescriptorSetLayout setLayout = VK_NULL_HANDLE;
     HEARTH_VK_CHECK(vkCreateDescriptorSetLayout(device, &setInfo, nullptr, &setLayout));
     m_setLayout = DeviceOwned<VkDescriptorSetLayout>(device, setLayout, vkDestroyDescriptorSetLayout);
-    VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes};
-    VkPipelineLayoutCreateInfo layoutInfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+    VkPushConstantRange range {VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes};
+    VkPipelineLayoutCreateInfo layoutInfo {VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
     layoutInfo.setLayoutCount = 1;
     layoutInfo.pSetLayouts = &setLayout;
     layoutInfo.pushConstantRangeCount = 1;
@@ -71,16 +71,16 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool ful
 {
     VkDevice device = m_context.device();
     auto code = shaders::spirv(name);
-    VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+    VkShaderModuleCreateInfo moduleInfo {VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
     moduleInfo.codeSize = code.size_bytes();
     moduleInfo.pCode = code.data();
     VkShaderModule rawModule = VK_NULL_HANDLE;
     HEARTH_VK_CHECK(vkCreateShaderModule(device, &moduleInfo, nullptr, &rawModule));
     const DeviceOwned<VkShaderModule> module(device, rawModule, vkDestroyShaderModule);
 
-    VkSpecializationMapEntry entry{0, 0, sizeof(uint32_t)};
-    VkSpecializationInfo specialization{1, &entry, sizeof(uint32_t), &workgroupSize};
-    VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+    VkSpecializationMapEntry entry {0, 0, sizeof(uint32_t)};
+    VkSpecializationInfo specialization {1, &entry, sizeof(uint32_t), &workgroupSize};
+    VkComputePipelineCreateInfo info {VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
     info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
     info.stage.module = module.get();
@@ -88,7 +88,7 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool ful
     info.stage.pSpecializationInfo = name == "attention" ? nullptr : &specialization;
     info.layout = m_layout.get();
     // A kernel that reduces with subgroupAdd alone needs its workgroup to be one whole subgroup.
-    VkPipelineShaderStageRequiredSubgroupSizeCreateInfoEXT requiredSize{
+    VkPipelineShaderStageRequiredSubgroupSizeCreateInfoEXT requiredSize {
         VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO_EXT};
     if (fullSubgroup && m_context.info().subgroupSizeControl) {
         requiredSize.requiredSubgroupSize = workgroupSize;
@@ -104,8 +104,7 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool ful
 const Pipeline& Pipelines::get(const std::string& name) const
 {
     auto it = m_pipelines.find(name);
-    if (it == m_pipelines.end())
-        throw Error(ErrorCode::UnsupportedType, "the Vulkan backend has no kernel '" + name + "'");
+    if (it == m_pipelines.end()) throw Error(ErrorCode::UnsupportedType, "the Vulkan backend has no kernel '" + name + "'");
     return it->second;
 }
 

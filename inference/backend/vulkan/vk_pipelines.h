@@ -37,7 +37,7 @@ public:
     bool rowPerInvocation() const
     {
         return m_context.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && m_context.info().subgroupSize == 8 &&
-               !m_context.gpuMatmulKernelsForced();
+            !m_context.gpuMatmulKernelsForced();
     }
 
 private:

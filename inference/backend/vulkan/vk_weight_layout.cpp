@@ -16,13 +16,19 @@ DeviceWeightLayout deviceWeightLayout(GgmlType type)
     case GgmlType::F32: return {16, 16, kernelType};
     case GgmlType::F16:
     case GgmlType::BF16: return {16, 8, kernelType};
-    case GgmlType::Q4_0: case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::Q8_0:
-    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
-        return {traits.blockElements, uint32_t((traits.blockBytes + 3) / 4), kernelType};
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::Q8_0:
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K: return {traits.blockElements, uint32_t((traits.blockBytes + 3) / 4), kernelType};
     default: break;
     }
-    throw Error(ErrorCode::UnsupportedType,
-                "weight type " + std::string(traits.name) + " has no Vulkan kernels; use --backend cpu");
+    throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(traits.name) + " has no Vulkan kernels; use --backend cpu");
 }
 
 void repackRow(GgmlType type, const uint8_t* src, int64_t cols, uint32_t* dst)

@@ -27,14 +27,30 @@ constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount
 // The shaders' push-constant layouts, from the header they are compiled with (`uint` as in GLSL).
 namespace push {
 using uint = std::uint32_t;
-struct Elementwise { HEARTH_PUSH_ELEMENTWISE };
-struct GetRows { HEARTH_PUSH_GET_ROWS };
-struct RmsNorm { HEARTH_PUSH_RMS_NORM };
-struct Matmul { HEARTH_PUSH_MATMUL };
-struct Rope { HEARTH_PUSH_ROPE };
-struct StoreKv { HEARTH_PUSH_STORE_KV };
-struct Attention { HEARTH_PUSH_ATTENTION };
-struct RopeCachedKeys { HEARTH_PUSH_ROPE_CACHED_KEYS };
+struct Elementwise {
+    HEARTH_PUSH_ELEMENTWISE
+};
+struct GetRows {
+    HEARTH_PUSH_GET_ROWS
+};
+struct RmsNorm {
+    HEARTH_PUSH_RMS_NORM
+};
+struct Matmul {
+    HEARTH_PUSH_MATMUL
+};
+struct Rope {
+    HEARTH_PUSH_ROPE
+};
+struct StoreKv {
+    HEARTH_PUSH_STORE_KV
+};
+struct Attention {
+    HEARTH_PUSH_ATTENTION
+};
+struct RopeCachedKeys {
+    HEARTH_PUSH_ROPE_CACHED_KEYS
+};
 static_assert(sizeof(Matmul) <= vk::kPushConstantBytes && sizeof(Attention) <= vk::kPushConstantBytes);
 }  // namespace push
 
@@ -55,7 +71,7 @@ void require(bool ok, const char* op)
 // Bump allocation out of a few large buffers, reset when a forward pass's tensors are gone.
 class Arena {
 public:
-    Arena(Context& context, MemoryKind kind) : m_context(context), m_kind(kind) {}
+    Arena(Context& context, MemoryKind kind) : m_context(context), m_kind(kind) { }
     struct Slice {
         Buffer* buffer;
         VkDeviceSize offset;
@@ -65,7 +81,7 @@ public:
         bytes = alignUp(std::max<VkDeviceSize>(bytes, 4), kAlignment);
         for (size_t i = 0; i < m_chunks.size(); ++i)
             if (m_used[i] + bytes <= m_chunks[i]->size()) {
-                Slice s{m_chunks[i].get(), m_used[i]};
+                Slice s {m_chunks[i].get(), m_used[i]};
                 m_used[i] += bytes;
                 return s;
             }
@@ -97,8 +113,8 @@ struct View {
 struct VulkanBackend::Impl {
     explicit Impl(const VulkanBackendOptions& options)
         : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory, options.gpuMatmulKernels,
-                   options.memoryLimit}), pipelines(context), deviceArena(context, MemoryKind::Device),
-          hostArena(context, MemoryKind::Upload), stream(context, pipelines)
+                   options.memoryLimit}),
+          pipelines(context), deviceArena(context, MemoryKind::Device), hostArena(context, MemoryKind::Upload), stream(context, pipelines)
     {
     }
 
@@ -119,9 +135,9 @@ struct VulkanBackend::Impl {
         const VkDeviceSize aligned = begin / kAlignment * kAlignment;
         const VkDeviceSize range = std::max<VkDeviceSize>(begin + bytes - aligned, 4);
         if (range > context.maxBindingBytes())
-            throw Error(ErrorCode::OutOfMemory, "vulkan backend: a tensor of " + std::to_string(bytes) +
-                                                    " bytes is larger than the device's binding limit of " +
-                                                    std::to_string(context.maxBindingBytes()));
+            throw Error(ErrorCode::OutOfMemory,
+                        "vulkan backend: a tensor of " + std::to_string(bytes) + " bytes is larger than the device's binding limit of " +
+                            std::to_string(context.maxBindingBytes()));
         return {{buffer.handle(), aligned, range, written}, uint32_t((begin - aligned) / 4)};
     }
 
@@ -147,8 +163,7 @@ struct WeightPiece {
 
 class VkWeight : public Tensor {
 public:
-    VkWeight(std::shared_ptr<VulkanBackend::Impl> owner, int64_t rows, int64_t cols)
-        : Tensor(rows, cols), impl(std::move(owner)) {}
+    VkWeight(std::shared_ptr<VulkanBackend::Impl> owner, int64_t rows, int64_t cols) : Tensor(rows, cols), impl(std::move(owner)) { }
     ~VkWeight() override
     {
         impl->stream.flushForTeardown("freeing a weight");  // no recorded command may outlive the memory it reads
@@ -167,8 +182,7 @@ public:
 
 class VkActivations : public Tensor {
 public:
-    VkActivations(std::shared_ptr<VulkanBackend::Impl> owner, int64_t rows, int64_t cols)
-        : Tensor(rows, cols), impl(std::move(owner)) {}
+    VkActivations(std::shared_ptr<VulkanBackend::Impl> owner, int64_t rows, int64_t cols) : Tensor(rows, cols), impl(std::move(owner)) { }
     ~VkActivations() override
     {
         if (dedicated) impl->stream.flushForTeardown("freeing an activation buffer");
@@ -191,11 +205,10 @@ public:
 class VkKvCache : public KvCache {
 public:
     VkKvCache(std::shared_ptr<VulkanBackend::Impl> owner, int64_t layers, int64_t slots, int64_t kvDim)
-        : KvCache(layers, slots, kvDim), impl(std::move(owner)) {}
-    ~VkKvCache() override
+        : KvCache(layers, slots, kvDim), impl(std::move(owner))
     {
-        impl->stream.flushForTeardown("freeing the KV cache");
     }
+    ~VkKvCache() override { impl->stream.flushForTeardown("freeing the KV cache"); }
     std::shared_ptr<VulkanBackend::Impl> impl;
     std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
     VkDeviceSize layerBytes() const { return VkDeviceSize(slotCount()) * VkDeviceSize(kvDim()) * 2; }
@@ -216,7 +229,7 @@ void VulkanBackend::Impl::binary(const char* shader, const Tensor& a, const Tens
     const int64_t n = x.rows() * x.cols();
     require(y.rows() * y.cols() == n && o.rows() * o.cols() == n, shader);
     const View xv = x.whole(false), yv = y.whole(false), ov = o.whole(true);
-    push::Elementwise push{uint32_t(n), xv.element, yv.element, ov.element, 0};
+    push::Elementwise push {uint32_t(n), xv.element, yv.element, ov.element, 0};
     const Binding bindings[] = {xv.binding, yv.binding, ov.binding};
     elementwise(shader, bindings, &push, sizeof push, push.count);
 }
@@ -248,7 +261,7 @@ Buffer& VulkanBackend::Impl::frequencies(const RopeParams& p)
     return *slot;
 }
 
-VulkanBackend::VulkanBackend(const VulkanBackendOptions& options) : m(std::make_shared<Impl>(options)) {}
+VulkanBackend::VulkanBackend(const VulkanBackendOptions& options) : m(std::make_shared<Impl>(options)) { }
 
 VulkanBackend::~VulkanBackend() { m->stream.flushForTeardown("closing the backend"); }
 
@@ -274,8 +287,8 @@ void VulkanBackend::prepareForWeights(uint64_t weightBytes)
 std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)
 {
     if (info.dimCount > 2)
-        throw Error(ErrorCode::InvalidFile, "tensor '" + std::string(info.name) + "' has " +
-                                                std::to_string(info.dimCount) + " dimensions; weights have 1 or 2");
+        throw Error(ErrorCode::InvalidFile,
+                    "tensor '" + std::string(info.name) + "' has " + std::to_string(info.dimCount) + " dimensions; weights have 1 or 2");
     const int64_t cols = int64_t(info.dims[0]), rows = int64_t(info.dims[1]);
     auto w = std::make_unique<VkWeight>(m, rows, cols);
     w->type = info.type;
@@ -287,7 +300,7 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
         std::vector<float> values(static_cast<size_t>(cols));
         dequantizeRow(info.type, data.data(), values.data(), cols);
         w->isVector = true;
-        WeightPiece piece{std::make_unique<Buffer>(context, VkDeviceSize(cols) * 4, MemoryKind::Device), 0, 1};
+        WeightPiece piece {std::make_unique<Buffer>(context, VkDeviceSize(cols) * 4, MemoryKind::Device), 0, 1};
         if (piece.buffer->mapped()) {
             std::memcpy(piece.buffer->mapped(), values.data(), values.size() * 4);
         } else {
@@ -302,8 +315,9 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
 
     const bool plain = ggmlTypeTraits(info.type).blockElements == 1;  // plain rows are zero-padded to 16
     if (!plain && cols % w->layout.blockElements != 0)
-        throw Error(ErrorCode::UnsupportedType, "tensor '" + std::string(info.name) + "': the Vulkan kernels need rows of a multiple of " +
-                                                    std::to_string(w->layout.blockElements) + " values, it has " + std::to_string(cols));
+        throw Error(ErrorCode::UnsupportedType,
+                    "tensor '" + std::string(info.name) + "': the Vulkan kernels need rows of a multiple of " +
+                        std::to_string(w->layout.blockElements) + " values, it has " + std::to_string(cols));
     m->pipelines.prepareWeightType(w->layout.kernelType);
     const std::string family = m->pipelines.rowPerInvocation() ? "rows_" : "";
     w->matvec = &m->pipelines.get("matvec_" + family + w->layout.kernelType);
@@ -318,7 +332,7 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
 
     std::unique_ptr<Buffer> staging;
     for (int64_t first = 0; first < rows; first += rowsPerPiece) {
-        WeightPiece piece{nullptr, first, std::min(rowsPerPiece, rows - first)};
+        WeightPiece piece {nullptr, first, std::min(rowsPerPiece, rows - first)};
         piece.buffer = std::make_unique<Buffer>(context, VkDeviceSize(piece.rows) * deviceRowBytes, MemoryKind::Device);
         if (uint8_t* target = piece.buffer->mapped()) {
             std::memset(target, 0, VkDeviceSize(piece.rows) * deviceRowBytes);  // the padding of plain rows
@@ -330,7 +344,9 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
         } else {
             // Stream through a staging buffer, a batch of whole rows at a time.
             const int64_t batchRows = std::max<int64_t>(1, int64_t(kStagingBytes / deviceRowBytes));
-            if (!staging) staging = std::make_unique<Buffer>(context, VkDeviceSize(std::min(batchRows, piece.rows)) * deviceRowBytes, MemoryKind::Upload);
+            if (!staging)
+                staging =
+                    std::make_unique<Buffer>(context, VkDeviceSize(std::min(batchRows, piece.rows)) * deviceRowBytes, MemoryKind::Upload);
             const int64_t stagingRows = int64_t(staging->size() / deviceRowBytes);
             for (int64_t r0 = 0; r0 < piece.rows; r0 += stagingRows) {
                 const int64_t n = std::min(stagingRows, piece.rows - r0);
@@ -368,13 +384,14 @@ std::unique_ptr<Tensor> VulkanBackend::activations(int64_t rows, int64_t cols)
 
 std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16)
 {
-    if (!f16) throw Error(ErrorCode::InvalidArgument, "the Vulkan backend keeps the KV cache in F16; drop --f32-cache or use --backend cpu");
+    if (!f16)
+        throw Error(ErrorCode::InvalidArgument, "the Vulkan backend keeps the KV cache in F16; drop --f32-cache or use --backend cpu");
     auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim);
     if (cache->layerBytes() > m->context.maxBindingBytes())
-        throw Error(ErrorCode::OutOfMemory, "a context of " + std::to_string(slots) + " tokens needs " +
-                                                std::to_string(cache->layerBytes() >> 20) + " MiB of keys per layer, more than " +
-                                                m->context.info().name + " can bind at once (" +
-                                                std::to_string(m->context.maxBindingBytes() >> 20) + " MiB); use a smaller context");
+        throw Error(ErrorCode::OutOfMemory,
+                    "a context of " + std::to_string(slots) + " tokens needs " + std::to_string(cache->layerBytes() >> 20) +
+                        " MiB of keys per layer, more than " + m->context.info().name + " can bind at once (" +
+                        std::to_string(m->context.maxBindingBytes() >> 20) + " MiB); use a smaller context");
     for (int64_t l = 0; l < layers; ++l) {
         cache->keys.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(), MemoryKind::Device));
         cache->values.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(), MemoryKind::Device));
@@ -396,7 +413,8 @@ void VulkanBackend::getRows(const Tensor& table, std::span<const TokenId> ids, T
     const View outView = o.whole(true);
     const Pipeline& pipeline = *w.getRows;
     for (const WeightPiece& piece : w.pieces) {
-        push::GetRows push{uint32_t(w.cols()), w.rowWords, 0, idView.element, outView.element, uint32_t(piece.firstRow), uint32_t(piece.rows)};
+        push::GetRows push {uint32_t(w.cols()),       w.rowWords,          0, idView.element, outView.element,
+                            uint32_t(piece.firstRow), uint32_t(piece.rows)};
         const Binding bindings[] = {wholeBuffer(*piece.buffer, false), idView.binding, outView.binding};
         m->stream.dispatch(pipeline, bindings, &push, sizeof push, uint32_t(ids.size()));
     }
@@ -409,7 +427,7 @@ void VulkanBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Te
     const auto& o = asActs(out);
     require(w.isVector && w.cols() == in.cols() && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
     const View a = in.whole(false), r = o.whole(true);
-    push::RmsNorm push{uint32_t(in.cols()), a.element, 0, r.element, eps};
+    push::RmsNorm push {uint32_t(in.cols()), a.element, 0, r.element, eps};
     const Binding bindings[] = {a.binding, wholeBuffer(*w.pieces[0].buffer, false), r.binding};
     m->stream.dispatch(m->pipelines.get("rms_norm"), bindings, &push, sizeof push, uint32_t(in.rows()));
 }
@@ -428,16 +446,17 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     const uint32_t rowsPerGroup = rowPerInvocation ? pipeline.workgroupSize : decode ? kMatvecRows : kMatmulRows;
     // Very long activations (e.g. logits for every prompt position) are bound a slice of tokens at a time.
     const VkDeviceSize limit = m->context.maxBindingBytes() - kAlignment;
-    const int64_t chunk = std::max<int64_t>(
-        kMatmulTokens, int64_t(std::min(limit / in.rowBytes(), limit / o.rowBytes())) / kMatmulTokens * kMatmulTokens);
+    const int64_t chunk =
+        std::max<int64_t>(kMatmulTokens, int64_t(std::min(limit / in.rowBytes(), limit / o.rowBytes())) / kMatmulTokens * kMatmulTokens);
     for (int64_t t0 = 0; t0 < tokens; t0 += chunk) {
         const int64_t count = std::min(chunk, tokens - t0);
         const View xv = in.rowsView(t0, count, false), ov = o.rowsView(t0, count, true);
         for (const WeightPiece& piece : w.pieces) {
             const uint32_t groups = ceilDiv(uint64_t(piece.rows), rowsPerGroup);
             for (uint32_t g0 = 0; g0 < groups; g0 += kMaxGroups) {
-                push::Matmul push{uint32_t(w.cols()), uint32_t(piece.rows), uint32_t(count), w.rowWords, 0, xv.element,
-                       uint32_t(in.cols()), ov.element, uint32_t(o.cols()), uint32_t(piece.firstRow), g0};
+                push::Matmul push {
+                    uint32_t(w.cols()), uint32_t(piece.rows), uint32_t(count),          w.rowWords, 0, xv.element, uint32_t(in.cols()),
+                    ov.element,         uint32_t(o.cols()),   uint32_t(piece.firstRow), g0};
                 const Binding bindings[] = {wholeBuffer(*piece.buffer, false), xv.binding, ov.binding};
                 m->stream.dispatch(pipeline, bindings, &push, sizeof push, std::min(kMaxGroups, groups - g0),
                                    ceilDiv(uint64_t(count), tokensPerGroup));
@@ -452,7 +471,7 @@ void VulkanBackend::addBias(Tensor& x, const Tensor& bias)
     const auto& b = asWeight(bias);
     require(b.isVector && b.cols() == o.cols(), "addBias");
     const View in = o.whole(false), out = o.whole(true);
-    push::Elementwise push{uint32_t(o.rows() * o.cols()), in.element, 0, out.element, uint32_t(b.cols())};
+    push::Elementwise push {uint32_t(o.rows() * o.cols()), in.element, 0, out.element, uint32_t(b.cols())};
     const Binding bindings[] = {in.binding, wholeBuffer(*b.pieces[0].buffer, false), out.binding};
     m->elementwise("add", bindings, &push, sizeof push, push.count);
 }
@@ -469,7 +488,7 @@ void VulkanBackend::rope(Tensor& x, std::span<const int32_t> positions, const Ro
     const View xv = o.whole(true);
     Buffer& frequencies = m->frequencies(p);
     const uint32_t heads = uint32_t(o.cols() / p.headDim);
-    push::Rope push{uint32_t(o.rows()), heads, uint32_t(p.headDim), uint32_t(p.ropeDims), p.neox ? 1u : 0u, xv.element, pv.element, 0};
+    push::Rope push {uint32_t(o.rows()), heads, uint32_t(p.headDim), uint32_t(p.ropeDims), p.neox ? 1u : 0u, xv.element, pv.element, 0};
     const Binding bindings[] = {xv.binding, pv.binding, wholeBuffer(frequencies, false)};
     m->elementwise("rope", bindings, &push, sizeof push, uint64_t(o.rows()) * heads * uint64_t(p.ropeDims / 2));
 }
@@ -479,30 +498,30 @@ void VulkanBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, cons
     auto& c = static_cast<VkKvCache&>(cache);
     const auto& ks = asActs(k);
     const auto& vs = asActs(v);
-    require(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && vs.rows() == ks.rows() && c.kvDim() % 2 == 0 &&
-                layer >= 0 && layer < c.layers() && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
+    require(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && vs.rows() == ks.rows() && c.kvDim() % 2 == 0 && layer >= 0 &&
+                layer < c.layers() && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
             "storeKv");
     const View kv = ks.whole(false), vv = vs.whole(false);
-    push::StoreKv push{uint32_t(ks.rows()), uint32_t(c.kvDim()), kv.element / 2, vv.element / 2, 0, 0, uint32_t(firstSlot)};
+    push::StoreKv push {uint32_t(ks.rows()), uint32_t(c.kvDim()), kv.element / 2, vv.element / 2, 0, 0, uint32_t(firstSlot)};
     const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true),
                                 wholeBuffer(*c.values[size_t(layer)], true)};
     m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim() / 2));
 }
 
-void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
-                              const AttentionParams& p, Tensor& out)
+void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
+                              Tensor& out)
 {
     const auto& c = static_cast<const VkKvCache&>(cache);
     const auto& qs = asActs(q);
     const auto& o = asActs(out);
-    require(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows() && p.headDim % 2 == 0 &&
-                p.headDim <= 256 && p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() &&
-                firstSlot + qs.rows() <= c.slotCount(),
+    require(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows() && p.headDim % 2 == 0 && p.headDim <= 256 &&
+                p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() && firstSlot + qs.rows() <= c.slotCount(),
             "attention");
     const View qv = qs.whole(false), ov = o.whole(true);
-    push::Attention push{uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element, p.scale};
-    const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false),
-                                wholeBuffer(*c.values[size_t(layer)], false), ov.binding};
+    push::Attention push {
+        uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element, p.scale};
+    const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(*c.values[size_t(layer)], false),
+                                ov.binding};
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
 }
 
@@ -545,8 +564,7 @@ void VulkanBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
 void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope)
 {
     auto& c = static_cast<VkKvCache&>(cache);
-    require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && c.kvDim() % rope.headDim == 0,
-            "shiftKv");
+    require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && c.kvDim() % rope.headDim == 0, "shiftKv");
     const int64_t moved = used - keep - discard;
     const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim()) * 2;
     if (moved > 0) {
@@ -561,11 +579,16 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
         Buffer& frequencies = m->frequencies(rope);
         for (int64_t layer = 0; layer < c.layers(); ++layer) {
             const View keys = m->view(*c.keys[size_t(layer)], VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes, true);
-            push::RopeCachedKeys push{uint32_t(moved), uint32_t(c.kvDim() / rope.headDim), uint32_t(rope.headDim), uint32_t(rope.ropeDims),
-                   rope.neox ? 1u : 0u, keys.element, 0, float(-discard)};
+            push::RopeCachedKeys push {uint32_t(moved),
+                                       uint32_t(c.kvDim() / rope.headDim),
+                                       uint32_t(rope.headDim),
+                                       uint32_t(rope.ropeDims),
+                                       rope.neox ? 1u : 0u,
+                                       keys.element,
+                                       0,
+                                       float(-discard)};
             const Binding bindings[] = {keys.binding, wholeBuffer(frequencies, false)};
-            m->elementwise("rope_cached_keys", bindings, &push, sizeof push,
-                           uint64_t(moved) * push.heads * uint64_t(rope.ropeDims / 2));
+            m->elementwise("rope_cached_keys", bindings, &push, sizeof push, uint64_t(moved) * push.heads * uint64_t(rope.ropeDims / 2));
         }
         m->stream.flush();  // the scratch buffer dies here
     }

@@ -14,12 +14,12 @@
 namespace hearth {
 
 struct VulkanBackendOptions {
-    std::string device;       // index or part of the name; empty: automatic / HEARTH_VULKAN_DEVICE
+    std::string device;  // index or part of the name; empty: automatic / HEARTH_VULKAN_DEVICE
     bool validation = false;  // run under VK_LAYER_KHRONOS_validation (tests)
-    uint64_t bindingLimit = 0;     // test hook: see vk::ContextOptions
-    bool mapDeviceMemory = true;   // test hook: see vk::ContextOptions
-    bool gpuMatmulKernels = false; // test hook: see vk::ContextOptions
-    uint64_t memoryLimit = 0;      // test hook: see vk::ContextOptions
+    uint64_t bindingLimit = 0;  // test hook: see vk::ContextOptions
+    bool mapDeviceMemory = true;  // test hook: see vk::ContextOptions
+    bool gpuMatmulKernels = false;  // test hook: see vk::ContextOptions
+    uint64_t memoryLimit = 0;  // test hook: see vk::ContextOptions
 };
 
 class VulkanBackend : public Backend {
@@ -50,8 +50,8 @@ public:
     void add(const Tensor& a, const Tensor& b, Tensor& out) override;
     void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) override;
     void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) override;
-    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot,
-                   const AttentionParams& params, Tensor& out) override;
+    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
+                   Tensor& out) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;

@@ -21,7 +21,7 @@ using namespace hearth::app;
 namespace {
 double threadCpuMs()
 {
-    timespec t{};
+    timespec t {};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
 }
@@ -40,7 +40,7 @@ private:
     void checkModels(ChatController& controller)
     {
         m_testers.clear();
-        for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
+        for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*> {
                  controller.messages(), controller.conversations(), controller.modelController()->models(), controller.searchResults()})
             m_testers.push_back(std::make_unique<QAbstractItemModelTester>(model, QAbstractItemModelTester::FailureReportingMode::QtTest));
     }
@@ -58,7 +58,8 @@ private:
 private slots:
     void initTestCase()
     {
-        const QByteArray shared = qgetenv("HEARTH_SHARED_DIR").isEmpty() ? QByteArray(HEARTH_DEFAULT_SHARED_DIR) : qgetenv("HEARTH_SHARED_DIR");
+        const QByteArray shared =
+            qgetenv("HEARTH_SHARED_DIR").isEmpty() ? QByteArray(HEARTH_DEFAULT_SHARED_DIR) : qgetenv("HEARTH_SHARED_DIR");
         m_model = QString::fromUtf8(shared) + "/models/stories260K.gguf";
         if (!QFile::exists(m_model)) QSKIP("../shared/models/stories260K.gguf is absent");
     }
@@ -164,8 +165,8 @@ private slots:
         controller->send("Once upon a time");
         QVERIFY(finished.wait(60000));
         frame.stop();
-        qInfo("longest gap between 16 ms GUI ticks during load and generation: %lld ms wall, %.1f ms of GUI-thread CPU",
-              longestGap, longestCpu);
+        qInfo("longest gap between 16 ms GUI ticks during load and generation: %lld ms wall, %.1f ms of GUI-thread CPU", longestGap,
+              longestCpu);
         QVERIFY2(longestCpu < 100, qPrintable(QString("the GUI thread worked %1 ms without a break").arg(longestCpu)));
         QVERIFY2(longestGap < 2000, qPrintable(QString("the GUI thread stalled for %1 ms").arg(longestGap)));
     }
@@ -182,11 +183,13 @@ private slots:
         controller->modelController()->setDeviceIndex(int(devices.size() - 1));
         for (int i = 0; i < 200 && (controller->modelController()->loadingModel() || changed.count() < 2); ++i) QTest::qWait(50);
         QVERIFY(controller->modelController()->modelLoaded());
-        QVERIFY2(controller->modelController()->templateDescription().contains("running on cpu"), qPrintable(controller->modelController()->templateDescription()));
+        QVERIFY2(controller->modelController()->templateDescription().contains("running on cpu"),
+                 qPrintable(controller->modelController()->templateDescription()));
         controller.reset();
         auto again = makeController();  // the choice is a setting in the store
         QCOMPARE(again->modelController()->deviceIndex(), int(devices.size() - 1));
-        QVERIFY2(again->modelController()->templateDescription().contains("running on cpu"), qPrintable(again->modelController()->templateDescription()));
+        QVERIFY2(again->modelController()->templateDescription().contains("running on cpu"),
+                 qPrintable(again->modelController()->templateDescription()));
         again->modelController()->setDeviceIndex(0);
     }
 
@@ -201,7 +204,8 @@ private slots:
         for (int i = 0; i < 400 && !controller.modelController()->modelLoaded(); ++i) QTest::qWait(50);
         QVERIFY(controller.modelController()->modelLoaded());
         QCOMPARE(controller.modelController()->loadProgress(), 1.0);
-        if (!controller.modelController()->templateDescription().contains("vulkan")) QSKIP("no Vulkan device: loads are not cancellable uploads");
+        if (!controller.modelController()->templateDescription().contains("vulkan"))
+            QSKIP("no Vulkan device: loads are not cancellable uploads");
         // Cancel right after asking: the upload stops, no model is loaded, no error is shown.
         controller.modelController()->loadModel(big);
         controller.modelController()->cancelLoad();
@@ -357,7 +361,9 @@ private slots:
         QVERIFY2(controller->notice().contains("deleted outside this window"), qPrintable(controller->notice()));
         QCOMPARE(controller->messages()->rowCount(), 0);
         for (int row = 0; row < controller->conversations()->rowCount(); ++row)
-            QVERIFY(controller->conversations()->data(controller->conversations()->index(row), ConversationListModel::IdRole).toLongLong() != open);
+            QVERIFY(
+                controller->conversations()->data(controller->conversations()->index(row), ConversationListModel::IdRole).toLongLong() !=
+                open);
         // And the app goes on working.
         controller->settings()->setMaxTokens(8);
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
@@ -401,7 +407,8 @@ private slots:
         ChatController controller(storage::Store::open(path));
         QCOMPARE(controller.messages()->rowCount(), 2);
         const QModelIndex last = controller.messages()->index(1);
-        QVERIFY2(controller.messages()->data(last, MessageListModel::InterruptedRole).toBool(), "shown as interrupted, not as a normal reply");
+        QVERIFY2(controller.messages()->data(last, MessageListModel::InterruptedRole).toBool(),
+                 "shown as interrupted, not as a normal reply");
         QVERIFY(!controller.messages()->data(last, MessageListModel::StreamingRole).toBool());
         controller.modelController()->loadModel(m_model);
         QTRY_VERIFY_WITH_TIMEOUT(controller.modelController()->modelLoaded(), 60000);
@@ -457,7 +464,8 @@ private slots:
         QVERIFY(finished.wait(30000));
         QCOMPARE(finished.first().first().toString(), QString("error"));
         QVERIFY2(controller.errorMessage().contains("truncated or rewritten on disk while in use"), qPrintable(controller.errorMessage()));
-        const auto thread = storage::Store::open((m_dir.path() + "/shrink.db").toStdString())->activeThread(controller.currentConversation());
+        const auto thread =
+            storage::Store::open((m_dir.path() + "/shrink.db").toStdString())->activeThread(controller.currentConversation());
         QCOMPARE(thread.size(), size_t(2));
         QCOMPARE(thread[0].content, std::string("Once upon a time"));
         QVERIFY(!thread[1].streaming);

@@ -36,8 +36,7 @@ private:
     {
         for (int i = 0; i < 200; ++i) {
             bool all = true;
-            for (int r = 0; r < m.rowCount(); ++r)
-                all = all && m.data(m.index(r), ModelListModel::DetailsRole).toString() != "Reading…";
+            for (int r = 0; r < m.rowCount(); ++r) all = all && m.data(m.index(r), ModelListModel::DetailsRole).toString() != "Reading…";
             if (all) return;
             QTest::qWait(25);
         }
@@ -46,7 +45,8 @@ private:
 private slots:
     void initTestCase()
     {
-        const QByteArray shared = qgetenv("HEARTH_SHARED_DIR").isEmpty() ? QByteArray(HEARTH_DEFAULT_SHARED_DIR) : qgetenv("HEARTH_SHARED_DIR");
+        const QByteArray shared =
+            qgetenv("HEARTH_SHARED_DIR").isEmpty() ? QByteArray(HEARTH_DEFAULT_SHARED_DIR) : qgetenv("HEARTH_SHARED_DIR");
         m_stories = QString::fromUtf8(shared) + "/models/stories260K.gguf";
         if (!QFile::exists(m_stories)) QSKIP("../shared/models/stories260K.gguf is absent");
     }
@@ -82,7 +82,8 @@ private slots:
         models.setBudget(2ull << 20, "the device", 2048);
         QVERIFY(!role(models, "stories.gguf", ModelListModel::FitsRole).toBool());
         const QString fit = role(models, "stories.gguf", ModelListModel::FitRole).toString();
-        QVERIFY2(fit.contains("Does not fit the device at 2048 tokens of context (needs 2.4 MiB of 2.0 MiB)") && fit.contains("it fits with a context of 1280 tokens"),
+        QVERIFY2(fit.contains("Does not fit the device at 2048 tokens of context (needs 2.4 MiB of 2.0 MiB)") &&
+                     fit.contains("it fits with a context of 1280 tokens"),
                  qPrintable(fit));
 
         // The folder is watched: a new file appears.

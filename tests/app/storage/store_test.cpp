@@ -98,7 +98,7 @@ private slots:
         auto store = Store::open(dbPath("stream.db"));
         const int64_t c = store->createConversation();
         const int64_t u = store->addMessage(c, std::nullopt, {"user", "Explain RoPE"});
-        NewMessage reply{"assistant", "", std::nullopt, std::string("r1.gguf"), true};
+        NewMessage reply {"assistant", "", std::nullopt, std::string("r1.gguf"), true};
         const int64_t a = store->addMessage(c, u, reply);
         QVERIFY(store->message(a).streaming);
         store->updateMessageText(a, "Rotary", std::string("Think about angles"));
@@ -174,7 +174,7 @@ private slots:
         auto find = [&](int64_t id) {
             for (auto& m : store->listModels())
                 if (m.id == id) return m;
-            return ModelRecord{};
+            return ModelRecord {};
         };
         QCOMPARE(find(a).sha256, std::optional<std::string>("abc"));
         store->upsertModel("/m/a.gguf", 101, 5, std::nullopt);  // the file changed
@@ -209,9 +209,15 @@ private slots:
 
         const size_t before = store->listConversations().size();
         const char* bad[] = {
-            "not json", "[]", R"({"title": "x"})", R"({"messages": {}})", R"({"messages": [1]})",
-            R"({"messages": [{"role": "wizard", "content": "x"}]})", R"({"messages": [{"role": "user"}]})",
-            R"({"messages": [{"role": "user", "content": 5}]})", R"({"title": 7, "messages": []})",
+            "not json",
+            "[]",
+            R"({"title": "x"})",
+            R"({"messages": {}})",
+            R"({"messages": [1]})",
+            R"({"messages": [{"role": "wizard", "content": "x"}]})",
+            R"({"messages": [{"role": "user"}]})",
+            R"({"messages": [{"role": "user", "content": 5}]})",
+            R"({"title": 7, "messages": []})",
             R"({"messages": [{"role": "user", "content": "ok"}, {"role": "assistant", "content": "x", "finish_reason": "boom"}]})",
         };
         for (const char* text : bad) {
@@ -277,7 +283,7 @@ private slots:
         const std::string path = dbPath("private/deep/hearth.db");
         Store::open(path)->createConversation("x");
         ::umask(previous);
-        struct stat st{};
+        struct stat st { };
         QCOMPARE(::stat(path.c_str(), &st), 0);
         QCOMPARE(int(st.st_mode & 0777), 0600);
         for (const char* folder : {"private", "private/deep"}) {
@@ -329,7 +335,8 @@ private slots:
                 const int64_t conversation = s->createConversation("conversation " + std::to_string(c));
                 std::optional<int64_t> parent;
                 for (int m = 0; m < 20; ++m) {
-                    const std::string text = "message " + std::to_string(m) + " of " + std::to_string(c) + " " + std::string(300, char('a' + m));
+                    const std::string text =
+                        "message " + std::to_string(m) + " of " + std::to_string(c) + " " + std::string(300, char('a' + m));
                     parent = s->addMessage(conversation, parent, {m % 2 ? "assistant" : "user", text});
                     written[*parent] = text;
                 }
@@ -353,12 +360,14 @@ private slots:
             sqlite3* db = nullptr;
             QCOMPARE(sqlite3_open_v2(oracleCopy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
             sqlite3_stmt* q = nullptr;
-            sqlite3_prepare_v2(db, "SELECT m.content FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?1", -1, &q, nullptr);
+            sqlite3_prepare_v2(db, "SELECT m.content FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?1", -1,
+                               &q, nullptr);
             for (const auto& [id, text] : written) {
                 sqlite3_reset(q);
                 sqlite3_bind_int64(q, 1, id);
                 if (q && sqlite3_step(q) == SQLITE_ROW)
-                    readable[id] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), size_t(sqlite3_column_bytes(q, 0)));
+                    readable[id] =
+                        std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), size_t(sqlite3_column_bytes(q, 0)));
             }
             sqlite3_finalize(q);
             sqlite3_close(db);
@@ -391,8 +400,8 @@ private slots:
         QCOMPARE(store->salvaged().messages, int64_t(readable.size()));
         for (const auto& [id, text] : readable) QCOMPARE(store->message(id).content, text);
         qInfo("salvaged %lld conversations and %lld of %zu messages (%zu readable by id); %lld on the active threads",
-              static_cast<long long>(store->salvaged().conversations), static_cast<long long>(store->salvaged().messages),
-              written.size(), readable.size(), static_cast<long long>(recovered));
+              static_cast<long long>(store->salvaged().conversations), static_cast<long long>(store->salvaged().messages), written.size(),
+              readable.size(), static_cast<long long>(recovered));
         QVERIFY(!store->search("message").empty());  // the full-text index covers what came back
     }
 

@@ -22,8 +22,10 @@ Vocabulary vocabularyWith(std::vector<std::string> specials)
     return v;
 }
 
-const std::vector<ChatMessage> kChat = {{"system", "Be brief.", std::nullopt}, {"user", "Hi", std::nullopt},
-                                        {"assistant", "Hello.", std::nullopt}, {"user", "Bye", std::nullopt}};
+const std::vector<ChatMessage> kChat = {{"system", "Be brief.", std::nullopt},
+                                        {"user", "Hi", std::nullopt},
+                                        {"assistant", "Hello.", std::nullopt},
+                                        {"user", "Bye", std::nullopt}};
 
 }  // namespace
 
@@ -57,9 +59,11 @@ TEST(ChatFormatter, FallbackFormatsRenderTheirPublishedShapes)
     EXPECT_EQ(render(ChatFamily::Mistral, true), "<s>[INST] Be brief.\n\nHi [/INST]Hello.</s>[INST] Bye [/INST]");
     EXPECT_EQ(render(ChatFamily::Zephyr, true),
               "<|system|>\nBe brief.</s>\n<|user|>\nHi</s>\n<|assistant|>\nHello.</s>\n<|user|>\nBye</s>\n<|assistant|>\n");
-    EXPECT_EQ(render(ChatFamily::DeepSeekR1, true), "<s>Be brief.<｜User｜>Hi<｜Assistant｜>Hello.<｜end▁of▁sentence｜><｜User｜>Bye<｜Assistant｜><think>\n");
+    EXPECT_EQ(render(ChatFamily::DeepSeekR1, true),
+              "<s>Be brief.<｜User｜>Hi<｜Assistant｜>Hello.<｜end▁of▁sentence｜><｜User｜>Bye<｜Assistant｜><think>\n");
     EXPECT_EQ(render(ChatFamily::Gemma, false),
-              "<s><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello.<end_of_turn>\n<start_of_turn>user\nBye<end_of_turn>\n");
+              "<s><start_of_turn>user\nBe "
+              "brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello.<end_of_turn>\n<start_of_turn>user\nBye<end_of_turn>\n");
     EXPECT_EQ(render(ChatFamily::Phi3, true),
               "<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nHello.<|end|>\n<|user|>\nBye<|end|>\n<|assistant|>\n");
 }
@@ -103,8 +107,7 @@ TEST(ChatTemplateErrors, BadTemplatesFailClearlyAndQuickly)
         {"{% set s = namespace(v='xx') %}{% for i in range(64) %}{% set s.v = s.v ~ s.v %}{% endfor %}{{ s.v|length }}",
          "over the limit of 16 MiB for one value"},
         {"{{ ('x' * 10000000000)|length }}", "over the limit of 16 MiB for one value"},
-        {"{% set l = namespace(v=['x']) %}{% for i in range(64) %}{% set l.v = l.v + l.v %}{% endfor %}{{ l.v|length }}",
-         "for one value"},
+        {"{% set l = namespace(v=['x']) %}{% for i in range(64) %}{% set l.v = l.v + l.v %}{% endfor %}{{ l.v|length }}", "for one value"},
         {"{% set n = namespace(v=[]) %}{% for i in range(100000) %}{% set n.v = n.v + ['0123456789abcdef' * 100] %}{% endfor %}",
          "of values (runaway string or list growth?)"},
         {"{{ 'a\nb'|indent(100000000000) }}", "for one value"},

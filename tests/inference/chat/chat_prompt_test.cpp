@@ -18,11 +18,32 @@ namespace {
 
 // The control strings of the families Hearth formats (ChatML, Llama 2/3, Mistral, Gemma,
 // Phi-3, Zephyr, DeepSeek, gpt-oss Harmony, GPT-2).
-const std::vector<std::string> kControlStrings = {
-    "<|im_start|>", "<|im_end|>", "<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>", "<|begin_of_text|>",
-    "<start_of_turn>", "<end_of_turn>", "<bos>", "[INST]", "[/INST]", "<|user|>", "<|assistant|>", "<|system|>", "<|end|>",
-    "<｜User｜>", "<｜Assistant｜>", "<｜end▁of▁sentence｜>", "<｜begin▁of▁sentence｜>", "<|start|>", "<|message|>",
-    "<|channel|>", "<|return|>", "<|endoftext|>", "</s>", "<s>"};
+const std::vector<std::string> kControlStrings = {"<|im_start|>",
+                                                  "<|im_end|>",
+                                                  "<|eot_id|>",
+                                                  "<|start_header_id|>",
+                                                  "<|end_header_id|>",
+                                                  "<|begin_of_text|>",
+                                                  "<start_of_turn>",
+                                                  "<end_of_turn>",
+                                                  "<bos>",
+                                                  "[INST]",
+                                                  "[/INST]",
+                                                  "<|user|>",
+                                                  "<|assistant|>",
+                                                  "<|system|>",
+                                                  "<|end|>",
+                                                  "<｜User｜>",
+                                                  "<｜Assistant｜>",
+                                                  "<｜end▁of▁sentence｜>",
+                                                  "<｜begin▁of▁sentence｜>",
+                                                  "<|start|>",
+                                                  "<|message|>",
+                                                  "<|channel|>",
+                                                  "<|return|>",
+                                                  "<|endoftext|>",
+                                                  "</s>",
+                                                  "<s>"};
 
 // A real vocabulary from ../shared plus every control string above as a control token.
 Vocabulary vocabularyWithControls(const std::filesystem::path& gguf)
@@ -145,7 +166,8 @@ TEST(ChatPrompt, ShieldRestoresTextAndMarksItsRanges)
     v.types = {TokenType::Unknown, TokenType::Control, TokenType::Control, TokenType::Control};
     ControlStringShield shield(v);
     // A placeholder code point already in the text (U+F0000) is shielded too, so it comes back as itself.
-    const std::string text = "a</s>b<|im_end|>c\xF3\xB0\x80\x80" "d</s>";
+    const std::string text = "a</s>b<|im_end|>c\xF3\xB0\x80\x80"
+                             "d</s>";
     const std::string shielded = shield.shield(text);
     EXPECT_EQ(shielded.find("</s>"), std::string::npos);
     EXPECT_EQ(shielded.find("<|im_end|>"), std::string::npos);

@@ -25,7 +25,7 @@ std::vector<ChatTemplateInputs> loadConversations(json& raw)
     for (const auto& c : raw) {
         ChatTemplateInputs inputs;
         for (const auto& m : c["messages"]) {
-            ChatMessage message{m["role"], m["content"], std::nullopt};
+            ChatMessage message {m["role"], m["content"], std::nullopt};
             if (m.contains("reasoning_content")) message.reasoning = m["reasoning_content"].get<std::string>();
             inputs.messages.push_back(message);
         }
@@ -40,7 +40,8 @@ std::vector<ChatTemplateInputs> loadConversations(json& raw)
 std::optional<json> runOracle(const std::filesystem::path& templates)
 {
     const std::string command = "python3 \"" HEARTH_TESTS_DIR "/tools/render_templates.py\" \"" HEARTH_TESTS_DIR
-                                "/inference/chat/conversations.json\" \"" + templates.string() + "\"/*.jinja 2>/dev/null";
+                                "/inference/chat/conversations.json\" \"" +
+        templates.string() + "\"/*.jinja 2>/dev/null";
     auto output = test::runCommand(command);
     if (!output) return std::nullopt;
     return json::parse(*output);
@@ -77,9 +78,9 @@ TEST(ChatTemplates, EveryRealTemplateMatchesPythonJinja2)
             const bool ok = want.is_string() ? (!failed && got == want.get<std::string>()) : failed;
             passed += ok;
             if (!ok && firstFailure.empty())
-                firstFailure = raw[i]["name"].get<std::string>() + (conversations[i].addGenerationPrompt ? "+gen" : "") +
-                               ": expected " + (want.is_string() ? json(want.get<std::string>()).dump() : "an error (" + want["error"].get<std::string>() + ")") +
-                               "\n     got " + (failed ? "error: " + got : json(got).dump());
+                firstFailure = raw[i]["name"].get<std::string>() + (conversations[i].addGenerationPrompt ? "+gen" : "") + ": expected " +
+                    (want.is_string() ? json(want.get<std::string>()).dump() : "an error (" + want["error"].get<std::string>() + ")") +
+                    "\n     got " + (failed ? "error: " + got : json(got).dump());
         }
         casesPassed += passed;
         templatesPassed += passed == conversations.size();

@@ -42,12 +42,12 @@ TEST(ModelForward, MatchesTheReferenceForEveryArchitectureAndWeightType)
     // Bounds come from how each path rounds its activations before the dot products
     // (F16/BF16 to half, the block types to 8 bits); F32 differs only in summation order.
     const Case cases[] = {
-        {"llama", GgmlType::F32, 2e-5},   {"qwen2", GgmlType::F32, 2e-5},  {"llama", GgmlType::F32, 2e-5, true},
-        {"llama", GgmlType::F16, 3e-3},   {"qwen2", GgmlType::BF16, 2e-2}, {"llama", GgmlType::Q8_0, 2e-2},
-        {"qwen2", GgmlType::Q8_0, 2e-2},  {"llama", GgmlType::Q4_0, 2e-2}, {"llama", GgmlType::Q4_1, 2e-2},
-        {"qwen2", GgmlType::Q5_0, 2e-2},  {"llama", GgmlType::Q5_1, 2e-2}, {"llama", GgmlType::Q2_K, 2e-2},
-        {"qwen2", GgmlType::Q3_K, 2e-2},  {"llama", GgmlType::Q4_K, 2e-2}, {"qwen2", GgmlType::Q5_K, 2e-2},
-        {"llama", GgmlType::Q6_K, 2e-2},  {"qwen2", GgmlType::Q6_K, 2e-2, true},
+        {"llama", GgmlType::F32, 2e-5},  {"qwen2", GgmlType::F32, 2e-5},        {"llama", GgmlType::F32, 2e-5, true},
+        {"llama", GgmlType::F16, 3e-3},  {"qwen2", GgmlType::BF16, 2e-2},       {"llama", GgmlType::Q8_0, 2e-2},
+        {"qwen2", GgmlType::Q8_0, 2e-2}, {"llama", GgmlType::Q4_0, 2e-2},       {"llama", GgmlType::Q4_1, 2e-2},
+        {"qwen2", GgmlType::Q5_0, 2e-2}, {"llama", GgmlType::Q5_1, 2e-2},       {"llama", GgmlType::Q2_K, 2e-2},
+        {"qwen2", GgmlType::Q3_K, 2e-2}, {"llama", GgmlType::Q4_K, 2e-2},       {"qwen2", GgmlType::Q5_K, 2e-2},
+        {"llama", GgmlType::Q6_K, 2e-2}, {"qwen2", GgmlType::Q6_K, 2e-2, true},
     };
     test::ScratchDir dir;
     auto backend = std::make_shared<CpuBackend>(2);
@@ -64,7 +64,7 @@ TEST(ModelForward, MatchesTheReferenceForEveryArchitectureAndWeightType)
         SessionOptions options;
         options.contextLength = 32;
         options.f16Cache = false;  // the reference keeps K/V in full precision
-        options.batchSize = 4;     // the prompt runs as two batches
+        options.batchSize = 4;  // the prompt runs as two batches
         Session session(*model, options);
 
         test::ReferenceForward reference(model->file());
@@ -97,7 +97,7 @@ TEST(ModelForward, BrokenModelsGiveClearErrors)
     };
     // Copies a good test model, dropping or transposing one tensor or renaming the architecture.
     const std::string good = (dir.path() / "good.gguf").string();
-    test::writeTestModel(good, test::TestModelSpec{});
+    test::writeTestModel(good, test::TestModelSpec {});
     GgufFile src = GgufFile::open(good);
     auto rewrite = [&](const std::string& path, const std::string& dropTensor, const std::string& architecture,
                        const std::string& reshapeTensor) {

@@ -128,7 +128,7 @@ TEST_F(SessionTest, ContextShiftKeepsGoingAndMatchesTheKeptTokensFromScratch)
 
 TEST_F(SessionTest, CancellationStopsWithinOneToken)
 {
-    Session session(*m_model, SessionOptions{});
+    Session session(*m_model, SessionOptions {});
     std::atomic<bool> cancel = false;
     GenerateOptions generate;
     generate.maxTokens = 50;
@@ -150,7 +150,7 @@ TEST_F(SessionTest, SeedsReproduceAndStopStringsEndTheReply)
     generate.maxTokens = 24;
     generate.sampler.temperature = 1.0f;
     generate.sampler.seed = 1234;
-    Session a(*m_model, SessionOptions{}), b(*m_model, SessionOptions{});
+    Session a(*m_model, SessionOptions {}), b(*m_model, SessionOptions {});
     auto first = a.generate(tokens(6, 2), generate, {});
     auto second = b.generate(tokens(6, 2), generate, {});
     EXPECT_EQ(first.tokens, second.tokens);
@@ -160,7 +160,7 @@ TEST_F(SessionTest, SeedsReproduceAndStopStringsEndTheReply)
     // Stop at a piece of text the seeded run is known to produce.
     const std::string stop = first.text.substr(first.text.size() / 2, 4);
     generate.stopStrings = {stop};
-    Session c(*m_model, SessionOptions{});
+    Session c(*m_model, SessionOptions {});
     std::string streamed;
     GenerateCallbacks callbacks;
     callbacks.onText = [&](const std::string& t) { streamed += t; };

@@ -26,14 +26,15 @@ TEST(Stories260K, GreedyGenerationMatchesLlamaCppAtEveryThreadCount)
         auto model = Model::load((shared / "models/stories260K.gguf").string(), std::make_shared<CpuBackend>(threads));
         auto prompt = model->tokenizer().encode("Once upon a time", true, false);
         ASSERT_EQ(prompt, expectedPrompt);
-        Session session(*model, SessionOptions{});
+        Session session(*model, SessionOptions {});
         GenerateOptions options;
         options.maxTokens = 64;
         options.sampler.temperature = 0;
         auto result = session.generate(prompt, options, {});
         EXPECT_EQ(result.tokens, expected) << threads << " threads";
-        EXPECT_EQ(result.text, ", there was a little girl named Lily. She loved to play outside in the park. One day, she "
-                               "saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said");
+        EXPECT_EQ(result.text,
+                  ", there was a little girl named Lily. She loved to play outside in the park. One day, she "
+                  "saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said");
     }
 }
 
@@ -49,9 +50,8 @@ TEST(Stories260K, PerplexityMatchesLlamaCpp)
         double tolerance;  // relative: 0.05% for F32/F16, 0.2% for the quantized files
     };
     const Expect table[] = {
-        {"stories260K.gguf", 4.2444, 0.0005},     {"stories260K-F16.gguf", 4.2446, 0.0005},
-        {"stories260K-Q8_0.gguf", 4.2478, 0.002}, {"stories260K-Q5_1.gguf", 4.2891, 0.002},
-        {"stories260K-Q5_0.gguf", 4.3473, 0.002}, {"stories260K-Q4_1.gguf", 4.5450, 0.002},
+        {"stories260K.gguf", 4.2444, 0.0005},     {"stories260K-F16.gguf", 4.2446, 0.0005}, {"stories260K-Q8_0.gguf", 4.2478, 0.002},
+        {"stories260K-Q5_1.gguf", 4.2891, 0.002}, {"stories260K-Q5_0.gguf", 4.3473, 0.002}, {"stories260K-Q4_1.gguf", 4.5450, 0.002},
         {"stories260K-Q4_0.gguf", 4.6112, 0.002},
     };
     auto backend = std::make_shared<CpuBackend>(2);
@@ -60,8 +60,8 @@ TEST(Stories260K, PerplexityMatchesLlamaCpp)
         PerplexityResult r = measurePerplexity(*model, text.str(), 128, true);
         EXPECT_EQ(r.chunks, 20) << e.file;
         const double relative = std::fabs(r.perplexity - e.ppl) / e.ppl;
-        std::printf("  %-24s PPL %.4f +/- %.4f (llama.cpp %.4f, %.3f%% apart)\n", e.file, r.perplexity, r.uncertainty,
-                    e.ppl, 100 * relative);
+        std::printf("  %-24s PPL %.4f +/- %.4f (llama.cpp %.4f, %.3f%% apart)\n", e.file, r.perplexity, r.uncertainty, e.ppl,
+                    100 * relative);
         EXPECT_LE(relative, e.tolerance) << e.file << ": " << r.perplexity << " vs " << e.ppl;
     }
 }

@@ -25,7 +25,6 @@ namespace {
 
 constexpr double kMinCosine = 0.999;
 
-
 // CI sets HEARTH_REQUIRE_VULKAN: there a missing device or validation layer fails the tests
 // instead of skipping them.
 bool vulkanRequired() { return std::getenv("HEARTH_REQUIRE_VULKAN") != nullptr; }
@@ -44,13 +43,13 @@ std::shared_ptr<VulkanBackend> makeVulkan(VulkanBackendOptions options = {})
     }
 }
 
-#define REQUIRE_VULKAN(var, ...)                                                              \
-    auto var = makeVulkan(__VA_ARGS__);                                                       \
+#define REQUIRE_VULKAN(var, ...)                                                                                                           \
+    auto var = makeVulkan(__VA_ARGS__);                                                                                                    \
     if (!var) GTEST_SKIP() << "no usable Vulkan device (install mesa-vulkan-drivers for lavapipe)"
 
 enum class Oracle {
     CpuBackend,  // the CPU reference backend (which rounds activations to F16/8 bits as ggml does)
-    Exact,       // test::ReferenceForward: double precision on the dequantized weights
+    Exact,  // test::ReferenceForward: double precision on the dequantized weights
 };
 
 struct Check {
@@ -133,9 +132,9 @@ TEST(VulkanForward, GeneratedModelsOfEveryArchitectureAndWeightTypeMatchTheCpu)
         bool tied = false;
     };
     const Case cases[] = {
-        {"llama", GgmlType::F32}, {"qwen2", GgmlType::F32, true}, {"llama", GgmlType::F16}, {"qwen2", GgmlType::BF16},
-        {"llama", GgmlType::Q8_0}, {"qwen2", GgmlType::Q4_0}, {"llama", GgmlType::Q4_1}, {"qwen2", GgmlType::Q5_0},
-        {"llama", GgmlType::Q5_1}, {"qwen2", GgmlType::Q2_K}, {"llama", GgmlType::Q3_K}, {"qwen2", GgmlType::Q4_K},
+        {"llama", GgmlType::F32},  {"qwen2", GgmlType::F32, true}, {"llama", GgmlType::F16},  {"qwen2", GgmlType::BF16},
+        {"llama", GgmlType::Q8_0}, {"qwen2", GgmlType::Q4_0},      {"llama", GgmlType::Q4_1}, {"qwen2", GgmlType::Q5_0},
+        {"llama", GgmlType::Q5_1}, {"qwen2", GgmlType::Q2_K},      {"llama", GgmlType::Q3_K}, {"qwen2", GgmlType::Q4_K},
         {"llama", GgmlType::Q5_K}, {"qwen2", GgmlType::Q6_K},
     };
     test::ScratchDir dir;
@@ -178,8 +177,8 @@ TEST(VulkanForward, KQuantMixesMatchTheExactReference)
         const std::string path = (shared / "models" / (std::string(name) + ".gguf")).string();
         std::vector<Check> checks = {{Oracle::Exact, kMinCosine}, {Oracle::CpuBackend, 0.98}};
         compareLogits(path, vulkan, name, checks);
-        std::printf("%-20s lowest cosine vs the exact forward pass %.6f, vs the CPU backend %.6f\n", name,
-                    checks[0].lowest, checks[1].lowest);
+        std::printf("%-20s lowest cosine vs the exact forward pass %.6f, vs the CPU backend %.6f\n", name, checks[0].lowest,
+                    checks[1].lowest);
     }
 }
 
@@ -197,7 +196,7 @@ TEST(VulkanForward, Stories260KGreedyContinuationIsTheCpus)
     int side = 0;
     for (std::shared_ptr<Backend> backend : {std::shared_ptr<Backend>(std::make_shared<CpuBackend>(2)), std::shared_ptr<Backend>(vulkan)}) {
         auto model = Model::load(path, backend);
-        Session session(*model, SessionOptions{});
+        Session session(*model, SessionOptions {});
         auto prompt = model->tokenizer().encode("Once upon a time", true, false);
         tokens[side++] = session.generate(prompt, generate, {}).tokens;
     }
@@ -263,7 +262,7 @@ TEST(VulkanForward, AModelTooBigForTheDeviceIsAClearErrorWithTheNumbers)
     }
     // The device is still usable afterwards: a model that fits loads and runs.
     auto small = Model::load((shared / "models/stories260K-Q8_0.gguf").string(), vulkan);
-    Session session(*small, SessionOptions{.contextLength = 64});
+    Session session(*small, SessionOptions {.contextLength = 64});
     EXPECT_EQ(session.evaluate(small->tokenizer().encode("Once", true, false)).size(), size_t(small->config().vocabulary));
 }
 

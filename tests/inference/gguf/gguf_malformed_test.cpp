@@ -23,7 +23,7 @@ struct Fields {
     uint32_t version = 3;
     std::optional<uint64_t> tensorCount;  // default: the real count
     std::optional<uint64_t> kvCount;
-    uint64_t archKeyLength = 20;          // strlen("general.architecture")
+    uint64_t archKeyLength = 20;  // strlen("general.architecture")
     std::string archKey = "general.architecture";
     uint32_t archValueType = uint32_t(GgufValueType::String);
     uint64_t archValueLength = 5;
@@ -32,7 +32,7 @@ struct Fields {
     uint32_t arrayElementType = uint32_t(GgufValueType::String);
     uint64_t arrayCount = 2;
     uint64_t arrayFirstStringLength = 1;
-    int nestedDepth = 2;                  // array levels of the nested-array value
+    int nestedDepth = 2;  // array levels of the nested-array value
     uint8_t boolValue = 1;
     std::string tensor0Name = "t0", tensor1Name = "t1";
     uint32_t tensor0DimCount = 2;
@@ -126,7 +126,7 @@ struct Case {
 
 TEST(GgufMalformed, TheUnmodifiedFileIsValid)
 {
-    auto bytes = build(Fields{});
+    auto bytes = build(Fields {});
     GgufFile f = GgufFile::parse(bytes, "good.gguf");
     EXPECT_EQ(f.tensors().size(), 2u);
     EXPECT_EQ(f.getString("general.architecture"), "llama");
@@ -148,8 +148,17 @@ TEST(GgufMalformed, HostileFieldsGiveClearErrors)
         {"kv count max", [](Fields& f) { f.kvCount = kMax64; }, ErrorCode::InvalidFile, "metadata count"},
         {"key length max", [](Fields& f) { f.archKeyLength = kMax64; }, ErrorCode::InvalidFile, "metadata key length"},
         {"key length overflow", [](Fields& f) { f.archKeyLength = kMax64 - 3; }, ErrorCode::InvalidFile, "claims"},
-        {"empty key", [](Fields& f) { f.archKeyLength = 0; f.archKey.clear(); }, ErrorCode::InvalidFile, "is empty"},
-        {"duplicate key", [](Fields& f) { f.archKey = "general.alignment"; f.archKeyLength = 17; },
+        {"empty key",
+         [](Fields& f) {
+             f.archKeyLength = 0;
+             f.archKey.clear();
+         },
+         ErrorCode::InvalidFile, "is empty"},
+        {"duplicate key",
+         [](Fields& f) {
+             f.archKey = "general.alignment";
+             f.archKeyLength = 17;
+         },
          ErrorCode::InvalidFile, "duplicate metadata key"},
         {"value type 13", [](Fields& f) { f.archValueType = 13; }, ErrorCode::InvalidFile, "unknown metadata value type 13"},
         {"value type max", [](Fields& f) { f.archValueType = 0xffffffff; }, ErrorCode::InvalidFile, "unknown metadata value type"},
@@ -158,15 +167,18 @@ TEST(GgufMalformed, HostileFieldsGiveClearErrors)
         {"alignment zero", [](Fields& f) { f.alignment = 0; }, ErrorCode::InvalidFile, "power of two"},
         {"alignment three", [](Fields& f) { f.alignment = 3; }, ErrorCode::InvalidFile, "power of two"},
         {"alignment 2^31", [](Fields& f) { f.alignment = 0x80000000u; }, ErrorCode::InvalidFile, "power of two"},
-        {"alignment wrong type", [](Fields& f) { f.alignmentType = uint32_t(GgufValueType::Int32); },
-         ErrorCode::InvalidFile, "must be u32"},
+        {"alignment wrong type", [](Fields& f) { f.alignmentType = uint32_t(GgufValueType::Int32); }, ErrorCode::InvalidFile,
+         "must be u32"},
         {"array element type 99", [](Fields& f) { f.arrayElementType = 99; }, ErrorCode::InvalidFile, "array element type 99"},
         {"array count max", [](Fields& f) { f.arrayCount = kMax64; }, ErrorCode::InvalidFile, "array of"},
         {"array count too big for strings", [](Fields& f) { f.arrayCount = 1u << 24; }, ErrorCode::InvalidFile, "array of"},
-        {"array as u8 with huge count", [](Fields& f) { f.arrayElementType = 0; f.arrayCount = kMax64 / 2; },
+        {"array as u8 with huge count",
+         [](Fields& f) {
+             f.arrayElementType = 0;
+             f.arrayCount = kMax64 / 2;
+         },
          ErrorCode::InvalidFile, "array of"},
-        {"array string length max", [](Fields& f) { f.arrayFirstStringLength = kMax64; }, ErrorCode::InvalidFile,
-         "array string length"},
+        {"array string length max", [](Fields& f) { f.arrayFirstStringLength = kMax64; }, ErrorCode::InvalidFile, "array string length"},
         {"nesting depth 9", [](Fields& f) { f.nestedDepth = 9; }, ErrorCode::InvalidFile, "nested deeper"},
         {"nesting depth 500", [](Fields& f) { f.nestedDepth = 500; }, ErrorCode::InvalidFile, "nested deeper"},
         {"bool value 2", [](Fields& f) { f.boolValue = 2; }, ErrorCode::InvalidFile, "not 0 or 1"},
@@ -176,13 +188,20 @@ TEST(GgufMalformed, HostileFieldsGiveClearErrors)
         {"five dims", [](Fields& f) { f.tensor0DimCount = 5; }, ErrorCode::InvalidFile, "5 dimensions"},
         {"dims max", [](Fields& f) { f.tensor0DimCount = 0xffffffff; }, ErrorCode::InvalidFile, "dimensions"},
         {"dimension zero", [](Fields& f) { f.tensor0Dim1 = 0; }, ErrorCode::InvalidFile, "dimension 1 is zero"},
-        {"dimension product overflows", [](Fields& f) { f.tensor0Dim0 = uint64_t(1) << 40; f.tensor0Dim1 = uint64_t(1) << 40; },
+        {"dimension product overflows",
+         [](Fields& f) {
+             f.tensor0Dim0 = uint64_t(1) << 40;
+             f.tensor0Dim1 = uint64_t(1) << 40;
+         },
          ErrorCode::InvalidFile, "overflows"},
         {"dimension max", [](Fields& f) { f.tensor0Dim0 = kMax64; }, ErrorCode::InvalidFile, "overflows"},
-        {"byte size overflows", [](Fields& f) { f.tensor0Dim0 = uint64_t(1) << 62; f.tensor0Dim1 = 1; },
+        {"byte size overflows",
+         [](Fields& f) {
+             f.tensor0Dim0 = uint64_t(1) << 62;
+             f.tensor0Dim1 = 1;
+         },
          ErrorCode::InvalidFile, "byte size overflows"},
-        {"huge tensor beyond file", [](Fields& f) { f.tensor0Dim0 = uint64_t(1) << 40; }, ErrorCode::Truncated,
-         "outside the data section"},
+        {"huge tensor beyond file", [](Fields& f) { f.tensor0Dim0 = uint64_t(1) << 40; }, ErrorCode::Truncated, "outside the data section"},
         {"retired type 4", [](Fields& f) { f.tensor0Type = 4; }, ErrorCode::InvalidFile, "unknown ggml type id 4"},
         {"type 1000", [](Fields& f) { f.tensor0Type = 1000; }, ErrorCode::InvalidFile, "unknown ggml type id 1000"},
         {"row not a block multiple", [](Fields& f) { f.tensor1Dim0 = 33; }, ErrorCode::InvalidFile, "block size 32"},
@@ -204,8 +223,8 @@ TEST(GgufMalformed, HostileFieldsGiveClearErrors)
             EXPECT_EQ(e.code(), c.code) << c.name << ": " << message;
             EXPECT_NE(message.find(c.messagePart), std::string::npos) << c.name << ": " << message;
             EXPECT_EQ(message.rfind("hostile.gguf: ", 0), 0u) << c.name << ": the message names the file: " << message;
-            bool namesPlace = message.find("byte offset ") != std::string::npos ||
-                              message.find("metadata general.alignment") != std::string::npos;
+            bool namesPlace =
+                message.find("byte offset ") != std::string::npos || message.find("metadata general.alignment") != std::string::npos;
             EXPECT_TRUE(namesPlace) << c.name << ": the message names where: " << message;
         }
     }
@@ -213,7 +232,7 @@ TEST(GgufMalformed, HostileFieldsGiveClearErrors)
 
 TEST(GgufMalformed, EveryTruncationIsAnError)
 {
-    auto full = build(Fields{});
+    auto full = build(Fields {});
     GgufFile::parse(full, "full.gguf");  // sanity: the whole file is fine
     for (size_t length = 0; length < full.size(); ++length) {
         // A fresh heap copy of exactly `length` bytes, so ASan catches any read past the end.
@@ -222,8 +241,7 @@ TEST(GgufMalformed, EveryTruncationIsAnError)
             GgufFile::parse(prefix, "cut.gguf");
             ADD_FAILURE() << "a file cut at " << length << " of " << full.size() << " bytes parsed";
         } catch (const Error& e) {
-            EXPECT_TRUE(e.code() == ErrorCode::Truncated || e.code() == ErrorCode::InvalidFile)
-                << "cut at " << length << ": " << e.what();
+            EXPECT_TRUE(e.code() == ErrorCode::Truncated || e.code() == ErrorCode::InvalidFile) << "cut at " << length << ": " << e.what();
             EXPECT_NE(std::string(e.what()).find("cut.gguf: byte offset"), std::string::npos) << e.what();
         }
     }
@@ -233,7 +251,7 @@ TEST(GgufMalformed, EverySingleByteCorruptionOfTheHeaderIsHandled)
 {
     // Flip each header byte to several values: the parser may accept some (e.g. a changed
     // letter in a key), but must never crash; anything it rejects is a hearth::Error.
-    auto good = build(Fields{});
+    auto good = build(Fields {});
     GgufFile reference = GgufFile::parse(good, "ref.gguf");
     size_t header = size_t(reference.dataOffset());
     size_t rejected = 0;

@@ -66,9 +66,9 @@ TEST(GgufRoundTrip, EveryScalarType)
 TEST(GgufRoundTrip, ArraysOfEveryTypeAndNesting)
 {
     GgufWriter w;
-    GgufArrayBuilder u8(GgufValueType::UInt8), i16(GgufValueType::Int16), u32(GgufValueType::UInt32),
-        i64(GgufValueType::Int64), f32(GgufValueType::Float32), f64(GgufValueType::Float64), b(GgufValueType::Bool),
-        s(GgufValueType::String), empty(GgufValueType::Int32);
+    GgufArrayBuilder u8(GgufValueType::UInt8), i16(GgufValueType::Int16), u32(GgufValueType::UInt32), i64(GgufValueType::Int64),
+        f32(GgufValueType::Float32), f64(GgufValueType::Float64), b(GgufValueType::Bool), s(GgufValueType::String),
+        empty(GgufValueType::Int32);
     for (int i = 0; i < 5; ++i) {
         u8.addInt(250 + i);
         i16.addInt(-1000 * i);
@@ -169,8 +169,7 @@ TEST(GgufRoundTrip, FromDiskThroughTheMapping)
     w.addString("general.architecture", "llama");
     std::vector<float> values = {1.0f, -2.0f, 3.5f, 0.25f};
     std::vector<uint64_t> dims = {4};
-    w.addTensor("x", GgmlType::F32, dims,
-                {reinterpret_cast<const uint8_t*>(values.data()), values.size() * sizeof(float)});
+    w.addTensor("x", GgmlType::F32, dims, {reinterpret_cast<const uint8_t*>(values.data()), values.size() * sizeof(float)});
     auto path = (dir.path() / "model.gguf").string();
     w.writeFile(path);
     GgufFile f = GgufFile::open(path);
@@ -197,13 +196,15 @@ TEST(GgufRoundTrip, OpeningAMissingFileNamesIt)
 TEST(GgufRoundTrip, TypeTableMatchesGgmlBlockLayouts)
 {
     // Block sizes as documented in ggml's headers (block structs), spot-checked by hand.
-    struct Expect { GgmlType type; uint32_t elements, bytes; };
+    struct Expect {
+        GgmlType type;
+        uint32_t elements, bytes;
+    };
     const Expect table[] = {
-        {GgmlType::F32, 1, 4}, {GgmlType::F16, 1, 2}, {GgmlType::BF16, 1, 2}, {GgmlType::Q4_0, 32, 18},
-        {GgmlType::Q4_1, 32, 20}, {GgmlType::Q5_0, 32, 22}, {GgmlType::Q5_1, 32, 24}, {GgmlType::Q8_0, 32, 34},
-        {GgmlType::Q2_K, 256, 84}, {GgmlType::Q3_K, 256, 110}, {GgmlType::Q4_K, 256, 144},
-        {GgmlType::Q5_K, 256, 176}, {GgmlType::Q6_K, 256, 210}, {GgmlType::Q8_K, 256, 292},
-        {GgmlType::IQ4_XS, 256, 136}, {GgmlType::IQ2_XXS, 256, 66},
+        {GgmlType::F32, 1, 4},      {GgmlType::F16, 1, 2},      {GgmlType::BF16, 1, 2},       {GgmlType::Q4_0, 32, 18},
+        {GgmlType::Q4_1, 32, 20},   {GgmlType::Q5_0, 32, 22},   {GgmlType::Q5_1, 32, 24},     {GgmlType::Q8_0, 32, 34},
+        {GgmlType::Q2_K, 256, 84},  {GgmlType::Q3_K, 256, 110}, {GgmlType::Q4_K, 256, 144},   {GgmlType::Q5_K, 256, 176},
+        {GgmlType::Q6_K, 256, 210}, {GgmlType::Q8_K, 256, 292}, {GgmlType::IQ4_XS, 256, 136}, {GgmlType::IQ2_XXS, 256, 66},
     };
     for (const auto& e : table) {
         const auto& t = ggmlTypeTraits(e.type);

@@ -43,11 +43,9 @@ struct TypeBound {
 // Bounds: measured relative RMS error of these quantizers on N(0,1) data (e.g. Q4_0 0.06-0.10,
 // Q6_K 0.019, Q2_K 0.33) with ~25% margin; a wrong layout gives errors near 1.
 const TypeBound kTypes[] = {
-    {GgmlType::F32, 0.0},      {GgmlType::F16, 0.0004}, {GgmlType::BF16, 0.003},
-    {GgmlType::Q8_0, 0.01},    {GgmlType::Q5_1, 0.055}, {GgmlType::Q5_0, 0.07},
-    {GgmlType::Q4_1, 0.12},    {GgmlType::Q4_0, 0.12},  {GgmlType::Q6_K, 0.025},
-    {GgmlType::Q5_K, 0.05},    {GgmlType::Q4_K, 0.10},  {GgmlType::Q3_K, 0.20},
-    {GgmlType::Q2_K, 0.40},
+    {GgmlType::F32, 0.0},   {GgmlType::F16, 0.0004}, {GgmlType::BF16, 0.003}, {GgmlType::Q8_0, 0.01},  {GgmlType::Q5_1, 0.055},
+    {GgmlType::Q5_0, 0.07}, {GgmlType::Q4_1, 0.12},  {GgmlType::Q4_0, 0.12},  {GgmlType::Q6_K, 0.025}, {GgmlType::Q5_K, 0.05},
+    {GgmlType::Q4_K, 0.10}, {GgmlType::Q3_K, 0.20},  {GgmlType::Q2_K, 0.40},
 };
 
 }  // namespace

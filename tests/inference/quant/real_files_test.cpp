@@ -68,9 +68,8 @@ TEST(RealFiles, KQuantsMatchTheirF16OriginalWithinTheTypesError)
     // Relative RMS error per type for N(0, 0.12^2) weights quantized by llama-quantize.
     // A wrong block layout gives errors near 1.0 (the size of the weights themselves).
     const std::map<GgmlType, double> bounds = {
-        {GgmlType::Q2_K, 0.40}, {GgmlType::Q3_K, 0.22}, {GgmlType::Q4_K, 0.10},
-        {GgmlType::Q5_K, 0.05}, {GgmlType::Q6_K, 0.025}, {GgmlType::Q8_0, 0.006},
-        {GgmlType::F16, 0.0},   {GgmlType::F32, 0.0},
+        {GgmlType::Q2_K, 0.40},  {GgmlType::Q3_K, 0.22},  {GgmlType::Q4_K, 0.10}, {GgmlType::Q5_K, 0.05},
+        {GgmlType::Q6_K, 0.025}, {GgmlType::Q8_0, 0.006}, {GgmlType::F16, 0.0},   {GgmlType::F32, 0.0},
     };
     std::map<GgmlType, double> worst;
     for (const char* mix : {"Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K"}) {
@@ -91,8 +90,9 @@ TEST(RealFiles, KQuantsMatchTheirF16OriginalWithinTheTypesError)
             worst[t.type] = std::max(worst[t.type], rel);
         }
     }
-    for (const auto& [type, rel] : worst) std::printf("  %-5s worst relative RMS error %.4f\n", std::string(ggmlTypeName(type)).c_str(), rel);
-    EXPECT_TRUE(worst.count(GgmlType::Q2_K) && worst.count(GgmlType::Q3_K) && worst.count(GgmlType::Q4_K) &&
-                worst.count(GgmlType::Q5_K) && worst.count(GgmlType::Q6_K))
+    for (const auto& [type, rel] : worst)
+        std::printf("  %-5s worst relative RMS error %.4f\n", std::string(ggmlTypeName(type)).c_str(), rel);
+    EXPECT_TRUE(worst.count(GgmlType::Q2_K) && worst.count(GgmlType::Q3_K) && worst.count(GgmlType::Q4_K) && worst.count(GgmlType::Q5_K) &&
+                worst.count(GgmlType::Q6_K))
         << "every K-quant type was exercised";
 }

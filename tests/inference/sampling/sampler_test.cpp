@@ -69,8 +69,8 @@ TEST(Sampler, PenaltiesFollowLlamaCpp)
     std::vector<float> logits = {4.0f, 1.0f, -1.0f, 1.5f};
     sampler.sample(logits);
     EXPECT_FLOAT_EQ(logits[0], 4.0f / 2 - 2 * 0.25f - 0.5f);  // positive: divided
-    EXPECT_FLOAT_EQ(logits[2], -1.0f * 2 - 0.25f - 0.5f);     // negative: multiplied
-    EXPECT_FLOAT_EQ(logits[1], 1.0f);                         // unseen: untouched
+    EXPECT_FLOAT_EQ(logits[2], -1.0f * 2 - 0.25f - 0.5f);  // negative: multiplied
+    EXPECT_FLOAT_EQ(logits[1], 1.0f);  // unseen: untouched
 }
 
 TEST(Sampler, SameSeedSameChoices)

@@ -40,13 +40,13 @@ const char* kCorpus[] = {
 };
 
 std::optional<std::vector<std::vector<TokenId>>> runOracle(const std::string& dir, const std::string& package,
-                                                             const std::vector<std::string>& texts)
+                                                           const std::vector<std::string>& texts)
 {
     test::ScratchDir scratch;
     const auto input = scratch.path() / "texts.json";
     std::ofstream(input) << nlohmann::json(texts).dump();
-    const std::string command = "node \"" HEARTH_TESTS_DIR "/tools/bpe_oracle.js\" \"" + dir + "\" " + package + " < \"" +
-                                input.string() + "\" 2>/dev/null";
+    const std::string command =
+        "node \"" HEARTH_TESTS_DIR "/tools/bpe_oracle.js\" \"" + dir + "\" " + package + " < \"" + input.string() + "\" 2>/dev/null";
     auto output = test::runCommand(command);
     if (!output) return std::nullopt;
     return nlohmann::json::parse(*output).get<std::vector<std::vector<TokenId>>>();
@@ -54,7 +54,7 @@ std::optional<std::vector<std::vector<TokenId>>> runOracle(const std::string& di
 
 }  // namespace
 
-class BpeOracle : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
+class BpeOracle : public ::testing::TestWithParam<std::pair<const char*, const char*>> { };
 
 TEST_P(BpeOracle, MatchesTheJavaScriptTokenizer)
 {
@@ -80,8 +80,8 @@ TEST_P(BpeOracle, MatchesTheJavaScriptTokenizer)
 }
 
 INSTANTIATE_TEST_SUITE_P(Vocabularies, BpeOracle,
-                         ::testing::Values(std::pair{"llama-bpe", "llama3"}, std::pair{"qwen2", "qwen3"},
-                                           std::pair{"deepseek-v3", "deepseek_v3"}),
+                         ::testing::Values(std::pair {"llama-bpe", "llama3"}, std::pair {"qwen2", "qwen3"},
+                                           std::pair {"deepseek-v3", "deepseek_v3"}),
                          [](const ::testing::TestParamInfo<std::pair<const char*, const char*>>& param) {
                              return std::string(param.param.second);
                          });

@@ -53,7 +53,7 @@ std::optional<std::filesystem::path> vocabularyFile(const std::filesystem::path&
 
 }  // namespace
 
-class ReferenceVectors : public ::testing::TestWithParam<const char*> {};
+class ReferenceVectors : public ::testing::TestWithParam<const char*> { };
 
 TEST_P(ReferenceVectors, EveryVectorMatchesTheOriginalTokenizer)
 {
@@ -86,8 +86,8 @@ TEST_P(ReferenceVectors, EveryVectorMatchesTheOriginalTokenizer)
 }
 
 INSTANTIATE_TEST_SUITE_P(CompleteSets, ReferenceVectors,
-                         ::testing::Values("llama-spm", "phi-3", "deepseek-llm", "deepseek-coder", "falcon", "gpt-2", "mpt",
-                                           "llama-bpe", "qwen2"),
+                         ::testing::Values("llama-spm", "phi-3", "deepseek-llm", "deepseek-coder", "falcon", "gpt-2", "mpt", "llama-bpe",
+                                           "qwen2"),
                          [](const ::testing::TestParamInfo<const char*>& param) {
                              std::string name = param.param;
                              for (auto& c : name)

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-
 using namespace hearth;
 
 namespace {
@@ -18,7 +17,6 @@ std::unique_ptr<Tokenizer> tokenizerFor(const std::filesystem::path& path)
     return Tokenizer::create(Vocabulary::fromGguf(file));
 }
 
-
 }  // namespace
 
 TEST(SentencePiece, Stories260KKnownIds)
@@ -26,10 +24,10 @@ TEST(SentencePiece, Stories260KKnownIds)
     HEARTH_REQUIRE_SHARED(shared);
     auto tok = tokenizerFor(shared / "models/stories260K.gguf");
     EXPECT_EQ(tok->encode("Once upon a time, there was a little girl named Lily.", true, false),
-              (std::vector<TokenId>{1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426}));
-    EXPECT_EQ(tok->encode("Hello world", true, false), (std::vector<TokenId>{1, 346, 306, 414, 263, 304, 341}));
-    EXPECT_EQ(tok->encode("", true, false), (std::vector<TokenId>{1}));
-    EXPECT_EQ(tok->encode("", false, false), (std::vector<TokenId>{}));
+              (std::vector<TokenId> {1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426}));
+    EXPECT_EQ(tok->encode("Hello world", true, false), (std::vector<TokenId> {1, 346, 306, 414, 263, 304, 341}));
+    EXPECT_EQ(tok->encode("", true, false), (std::vector<TokenId> {1}));
+    EXPECT_EQ(tok->encode("", false, false), (std::vector<TokenId> {}));
 }
 
 TEST(SentencePiece, ControlTokensOnlyWhenParsingSpecials)
@@ -88,6 +86,7 @@ TEST(Utf8Stream, HoldsBackSplitCharactersAndReplacesInvalidBytes)
     Utf8Stream strict;
     std::string out = strict.push("\xF4\xB4\xB4\xB4|\xE0\x80\x80|\xED\xA0\x80|\xF0\x9F\x98\x80");
     out += strict.flush();
-    EXPECT_EQ(out, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
-                   "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xF0\x9F\x98\x80");
+    EXPECT_EQ(out,
+              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xF0\x9F\x98\x80");
 }

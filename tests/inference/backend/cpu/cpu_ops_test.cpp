@@ -41,12 +41,11 @@ protected:
     std::vector<float> read(const Tensor& t)
     {
         std::vector<float> out(size_t(t.rows() * t.cols()));
-        for (int64_t r = 0; r < t.rows(); ++r)
-            m_backend.readRow(t, r, std::span<float>(out.data() + r * t.cols(), size_t(t.cols())));
+        for (int64_t r = 0; r < t.rows(); ++r) m_backend.readRow(t, r, std::span<float>(out.data() + r * t.cols(), size_t(t.cols())));
         return out;
     }
 
-    CpuBackend m_backend{3};
+    CpuBackend m_backend {3};
     std::vector<std::vector<float>> m_storage;
 };
 
@@ -114,7 +113,7 @@ TEST_F(CpuOps, RopeNormalAndNeox)
     for (bool neox : {false, true}) {
         auto xv = test::randomValues(size_t(2 * heads * headDim), neox ? 5 : 6);
         auto x = acts(xv, 2, heads * headDim);
-        RopeParams p{headDim, ropeDims, 500.0f, 0.5f, neox, nullptr};
+        RopeParams p {headDim, ropeDims, 500.0f, 0.5f, neox, nullptr};
         const int32_t positions[2] = {7, 123};
         m_backend.rope(*x, positions, p);
         std::vector<double> want(xv.begin(), xv.end());
@@ -138,12 +137,11 @@ TEST_F(CpuOps, CausalGroupedQueryAttention)
     auto kv = test::randomValues(size_t((earlier + tokens) * kvHeads * headDim * 2), 7);
     auto keys = std::vector<float>(kv.begin(), kv.begin() + std::ptrdiff_t(kv.size() / 2));
     auto values = std::vector<float>(kv.begin() + std::ptrdiff_t(kv.size() / 2), kv.end());
-    m_backend.storeKv(*cache, 1, *acts(keys, earlier + tokens, kvHeads * headDim),
-                      *acts(values, earlier + tokens, kvHeads * headDim), 0);
+    m_backend.storeKv(*cache, 1, *acts(keys, earlier + tokens, kvHeads * headDim), *acts(values, earlier + tokens, kvHeads * headDim), 0);
     auto qv = test::randomValues(size_t(tokens * heads * headDim), 8, 2.0f);
     auto q = acts(qv, tokens, heads * headDim);
     auto out = m_backend.activations(tokens, heads * headDim);
-    AttentionParams p{heads, kvHeads, headDim, 0.4f};
+    AttentionParams p {heads, kvHeads, headDim, 0.4f};
     m_backend.attention(*q, *cache, 1, earlier, p, *out);
     std::vector<double> want(size_t(tokens * heads * headDim), 0.0);
     for (int64_t t = 0; t < tokens; ++t)
@@ -185,9 +183,12 @@ TEST_F(CpuOps, QuantizedMatmulAndEmbeddingRows)
     auto out = m_backend.activations(tokens, rows);
     m_backend.matmul(*w, *acts(xv, tokens, cols), *out);
     auto got = read(*out);
-    EXPECT_NEAR(got[size_t(1 * rows + 3)], [&] {
-        double s = 0;
-        for (int64_t c = 0; c < cols; ++c) s += double(dequantized[size_t(c)]) * xv[size_t(cols + c)];
-        return s;
-    }(), 0.1);
+    EXPECT_NEAR(
+        got[size_t(1 * rows + 3)],
+        [&] {
+            double s = 0;
+            for (int64_t c = 0; c < cols; ++c) s += double(dequantized[size_t(c)]) * xv[size_t(cols + c)];
+            return s;
+        }(),
+        0.1);
 }

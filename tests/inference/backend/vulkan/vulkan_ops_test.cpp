@@ -26,7 +26,6 @@ namespace {
 constexpr double kElementwise = 1e-6;
 constexpr double kMatmul = 5e-4;
 
-
 double nmse(const std::vector<float>& got, const std::vector<float>& want)
 {
     double err = 0, ref = 0;
@@ -73,8 +72,7 @@ struct Side {
     std::vector<float> read(const Tensor& t)
     {
         std::vector<float> out(size_t(t.rows() * t.cols()));
-        for (int64_t r = 0; r < t.rows(); ++r)
-            backend->readRow(t, r, std::span<float>(out.data() + r * t.cols(), size_t(t.cols())));
+        for (int64_t r = 0; r < t.rows(); ++r) backend->readRow(t, r, std::span<float>(out.data() + r * t.cols(), size_t(t.cols())));
         return out;
     }
 };
@@ -160,21 +158,21 @@ TEST_F(VulkanOps, MatmulMatchesTheCpuForEveryWeightTypeAndTokenCount)
     gpuKernels.gpuMatmulKernels = true;
     auto splitRows = std::make_shared<VulkanBackend>(gpuKernels);
     for (int pass = 0; pass < 2; ++pass) {
-    if (pass == 1) gpu.backend = splitRows;
-    for (const TypeCase& c : kTypes) {
-        const int64_t rows = 37;  // odd: the last row group of a workgroup is partial
-        const int64_t cols = c.cols;
-        auto [wc, wg] = weights(c.type, rows, cols, uint64_t(c.type) + 11);
-        for (int64_t tokens : {1, 3, 8, 13, 37}) {  // decode kernel, and partial/whole/multiple token groups
-            auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) * 31);
-            auto oc = cpu.backend->activations(tokens, rows);
-            auto og = gpu.backend->activations(tokens, rows);
-            cpu.backend->matmul(*wc, *xc, *oc);
-            gpu.backend->matmul(*wg, *xg, *og);
-            EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul)
-                << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens << " pass " << pass;
+        if (pass == 1) gpu.backend = splitRows;
+        for (const TypeCase& c : kTypes) {
+            const int64_t rows = 37;  // odd: the last row group of a workgroup is partial
+            const int64_t cols = c.cols;
+            auto [wc, wg] = weights(c.type, rows, cols, uint64_t(c.type) + 11);
+            for (int64_t tokens : {1, 3, 8, 13, 37}) {  // decode kernel, and partial/whole/multiple token groups
+                auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) * 31);
+                auto oc = cpu.backend->activations(tokens, rows);
+                auto og = gpu.backend->activations(tokens, rows);
+                cpu.backend->matmul(*wc, *xc, *oc);
+                gpu.backend->matmul(*wg, *xg, *og);
+                EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul)
+                    << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens << " pass " << pass;
+            }
         }
-    }
     }
     for (const auto& e : splitRows->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
@@ -258,7 +256,7 @@ TEST_F(VulkanOps, AttentionOverTheF16CacheMatchesTheCpu)
         auto cc = cpu.backend->kvCache(1, slots, kvDim, true);
         auto cg = gpu.backend->kvCache(1, slots, kvDim, true);
         // Fill the earlier slots, then the new tokens, as a session does.
-        for (auto [first, count] : {std::pair<int64_t, int64_t>{0, s.firstSlot}, {s.firstSlot, s.tokens}}) {
+        for (auto [first, count] : {std::pair<int64_t, int64_t> {0, s.firstSlot}, {s.firstSlot, s.tokens}}) {
             if (count == 0) continue;
             auto [kc, kg] = acts(count, kvDim, uint64_t(first) + 40);
             auto [vc, vg] = acts(count, kvDim, uint64_t(first) + 41);
@@ -266,7 +264,7 @@ TEST_F(VulkanOps, AttentionOverTheF16CacheMatchesTheCpu)
             gpu.backend->storeKv(*cg, 0, *kg, *vg, first);
         }
         auto [qc, qg] = acts(s.tokens, s.heads * s.headDim, 77, 2.0f);
-        AttentionParams p{s.heads, s.kvHeads, s.headDim, 1.0f / std::sqrt(float(s.headDim))};
+        AttentionParams p {s.heads, s.kvHeads, s.headDim, 1.0f / std::sqrt(float(s.headDim))};
         auto oc = cpu.backend->activations(s.tokens, s.heads * s.headDim);
         auto og = gpu.backend->activations(s.tokens, s.heads * s.headDim);
         cpu.backend->attention(*qc, *cc, 0, s.firstSlot, p, *oc);
@@ -296,7 +294,7 @@ TEST_F(VulkanOps, ContextShiftMovesAndReRotatesKeysLikeTheCpu)
         gpu.backend->shiftKv(*cg, 4, 13, used, rope);
         // Compare what attention sees in every layer over the slots that remain.
         const int64_t remaining = used - 13;
-        AttentionParams p{4, kvHeads, headDim, 0.2f};
+        AttentionParams p {4, kvHeads, headDim, 0.2f};
         for (int64_t layer = 0; layer < layers; ++layer) {
             auto [qc, qg] = acts(1, 4 * headDim, uint64_t(layer) + 90);
             auto oc = cpu.backend->activations(1, 4 * headDim);
