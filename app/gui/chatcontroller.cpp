@@ -513,15 +513,18 @@ void ChatController::onFinished(quint64 requestId, const GenerateStats& stats)
 void ChatController::onFailed(quint64 requestId, const QString& error)
 {
     if (requestId != m_requestId) return;
+    // The reply's failure is what the user must see; a failure to save it too is said after it.
+    QString saveProblem;
     try {
         saveStreaming(true);
         m_store->finishMessage(m_replyMessageId, {std::nullopt, std::nullopt, std::nullopt, "error"});
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+        saveProblem = tr(" (and what it wrote could not be saved: %1)").arg(QString::fromUtf8(e.what()));
     }
     m_requestId = 0;
     reloadThread();
     emit generatingChanged();
-    setError(tr("The reply failed: %1").arg(error));
+    setError(tr("The reply failed: %1").arg(error) + saveProblem);
     emit replyFinished("error");
 }
 

@@ -521,6 +521,38 @@ private slots:
         QCOMPARE(controller.settings()->temperature(), 0.9);
     }
 
+    void aStopPressedWhileTheRequestIsQueuedStopsIt()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(4000);
+        controller->newConversation();
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        // Stop right after Send, before the worker has taken the request from its queue (the
+        // worker used to clear the stop flag when it started, and the Stop was lost).
+        QVERIFY(controller->send("Tell me a long story"));
+        controller->stop();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().toString(), QString("cancelled"));
+        QVERIFY2(controller->messages()->items().back().message.completionTokens.value_or(0) <= 1,
+                 "the queued request stopped before generating");
+    }
+
+    void quittingDuringALoadDoesNotWaitForTheUpload()
+    {
+        const QString big = QFileInfo(m_model).dir().filePath("ktest-qwen2-F16.gguf");
+        if (!QFile::exists(big)) QSKIP("ktest-qwen2-F16.gguf is absent");
+        auto controller = std::make_unique<ChatController>(storage::Store::open((m_dir.path() + "/quit.db").toStdString()));
+        controller->modelController()->loadModel(big);
+        QTest::qWait(20);
+        QElapsedTimer clock;
+        clock.start();
+        controller->shutdown();
+        controller.reset();  // joins the inference thread
+        qInfo("quitting during a load took %lld ms", clock.elapsed());
+        QVERIFY2(clock.elapsed() < 5000, "quitting waited for the whole model upload");
+    }
+
     void sendingWithoutAModelExplainsWhy()
     {
         ChatController controller(storage::Store::open((m_dir.path() + "/empty.db").toStdString()));
