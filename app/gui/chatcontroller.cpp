@@ -144,7 +144,9 @@ void ChatController::reloadThread()
             for (auto& m : m_store->activeThread(m_conversation)) {
                 // A reply left "streaming" by a crash or a kill is not streaming any more: it
                 // was interrupted, and the view offers to continue it.
-                if (m.streaming && (!generating() || m.id != m_replyMessageId)) {
+                // (The reply this window is writing is the one exception; startReply sets its id
+                // before the request goes out, so it counts even before generating() does.)
+                if (m.streaming && m.id != m_replyMessageId) {
                     m.streaming = false;
                     m.finishReason = "interrupted";
                 }

@@ -75,6 +75,10 @@ private slots:
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         controller->send("Once upon a time");
         QVERIFY(controller->generating());
+        // While it streams, the reply is shown streaming (not as an interrupted one).
+        const QModelIndex streaming = controller->messages()->index(controller->messages()->rowCount() - 1);
+        QVERIFY(controller->messages()->data(streaming, MessageListModel::StreamingRole).toBool());
+        QVERIFY(!controller->messages()->data(streaming, MessageListModel::InterruptedRole).toBool());
         QVERIFY(finished.wait(60000));
         QCOMPARE(finished.first().first().toString(), QString("length"));
         QVERIFY2(tokens.count() >= 1, "the reply streamed in");
