@@ -50,6 +50,7 @@ private:
         m_testers.clear();
         auto controller = std::make_unique<ChatController>(storage::Store::open(dbPath()));
         checkModels(*controller);
+        controller->modelController()->waitForDevices();  // read off the GUI thread; the tests want the full list
         controller->modelController()->loadModel(m_model);
         for (int i = 0; i < 200 && !controller->modelController()->modelLoaded(); ++i) QTest::qWait(100);  // the worker loads it
         return controller;

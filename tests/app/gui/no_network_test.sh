@@ -8,7 +8,13 @@ command -v strace >/dev/null || { echo "SKIP: strace is not installed"; exit 77;
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-QT_QPA_PLATFORM=offscreen strace -f -qq -e trace=socket,connect -o "$log" "$test_binary" >/dev/null
+out=$(mktemp)
+trap 'rm -f "$log" "$out"' EXIT
+if ! QT_QPA_PLATFORM=offscreen strace -f -qq -e trace=socket,connect -o "$log" "$test_binary" >"$out" 2>&1; then
+    grep -E "FAIL|Loc:|Totals" "$out"
+    echo "FAIL: the chat session failed under strace (above)"
+    exit 1
+fi
 if grep -E 'AF_INET6?[,)]' "$log"; then
     echo "FAIL: the chat session opened network sockets (above)"
     exit 1
