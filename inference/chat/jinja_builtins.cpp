@@ -257,11 +257,15 @@ Value boundMethod(const Value& object, const std::string& name, int line)
         return Value::function([object, name, line](CallArgs& a) -> Value {
             auto& items = object.asList();
             if (name == "append") {
+                object.checkInsertion(a.get(0, nullptr));
                 items.push_back(a.get(0, nullptr));
                 return Value::none();
             }
             if (name == "extend") {
-                for (auto& v : iterate(a.get(0, nullptr), line)) items.push_back(v);
+                for (auto& v : iterate(a.get(0, nullptr), line)) {
+                    object.checkInsertion(v);
+                    items.push_back(v);
+                }
                 return Value::none();
             }
             if (name == "pop") {

@@ -45,6 +45,9 @@ void Interpreter::checkValueSize(uint64_t bytes)
 
 const Value& Interpreter::account(const Value& built)
 {
+    // A new list or dict (literal, concatenation, filter result) may not nest too deeply.
+    if ((built.isList() || built.isDict()) && Value::nestingDepth(built) > Value::kMaxNesting)
+        throw TemplateError("values nested too deeply (more than 64 levels of lists and dicts)", m_line);
     const uint64_t bytes = shallowBytes(built);
     checkValueSize(bytes);
     m_allocated += bytes;

@@ -1,5 +1,8 @@
 #include "chat/jinja_value.h"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -261,8 +264,50 @@ void Value::set(const std::string& key, Value v) const { set(Value(key), std::mo
 
 void Value::set(const Value& key, Value v) const
 {
+    checkInsertion(v);
     if (Value* existing = find(key)) *existing = std::move(v);
     else m_dict->emplace_back(key, std::move(v));
+}
+
+namespace {
+
+const void* containerOf(const Value& v)
+{
+    if (v.isList()) return &v.asList();
+    if (v.isDict()) return &v.asDict();
+    return nullptr;
+}
+
+// Depth of `v` (memoized by container, capped); throws when `forbidden` is inside it.
+int depthOf(const Value& v, const void* forbidden, std::unordered_map<const void*, int>& memo, int level)
+{
+    const void* self = containerOf(v);
+    if (!self) return 0;
+    if (self == forbidden) throw TemplateError("a list or dict cannot contain itself");
+    if (level > Value::kMaxNesting) throw TemplateError("values nested too deeply (more than 64 levels of lists and dicts)");
+    if (auto it = memo.find(self); it != memo.end()) return it->second;
+    int deepest = 0;
+    if (v.isList())
+        for (const Value& item : v.asList()) deepest = std::max(deepest, depthOf(item, forbidden, memo, level + 1));
+    else
+        for (const auto& [k, item] : v.asDict()) deepest = std::max(deepest, depthOf(item, forbidden, memo, level + 1));
+    memo.emplace(self, deepest + 1);
+    return deepest + 1;
+}
+
+}  // namespace
+
+void Value::checkInsertion(const Value& inserted) const
+{
+    std::unordered_map<const void*, int> memo;
+    if (depthOf(inserted, containerOf(*this), memo, 1) >= kMaxNesting)
+        throw TemplateError("values nested too deeply (more than 64 levels of lists and dicts)");
+}
+
+int Value::nestingDepth(const Value& v)
+{
+    std::unordered_map<const void*, int> memo;
+    return depthOf(v, nullptr, memo, 0);
 }
 
 bool Value::equals(const Value& o) const

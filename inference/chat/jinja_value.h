@@ -79,6 +79,13 @@ public:
     void set(const Value& key, Value v) const;
 
     bool equals(const Value& other) const;  // Python ==
+    // Throws TemplateError when putting `inserted` into this container would make it contain
+    // itself (a cycle: endless output, memory never freed) or nest deeper than kMaxNesting
+    // (recursion in output and destruction). Called by every mutation of a list or dict.
+    void checkInsertion(const Value& inserted) const;
+    // The nesting depth of a value (0 for scalars), up to kMaxNesting + 1.
+    static int nestingDepth(const Value& v);
+    static constexpr int kMaxNesting = 64;
     bool sameObject(const Value& other) const;
 
 private:

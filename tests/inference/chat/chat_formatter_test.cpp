@@ -119,6 +119,13 @@ TEST(ChatTemplateErrors, BadTemplatesFailClearlyAndQuickly)
         {"{% set ns = namespace(l=['xxxxxxxx']) %}{% for i in range(40) %}{% set ns.l = [ns.l, ns.l, ns.l] %}{% endfor %}"
          "{{ ns.l | tojson | length }}",
          "for one value"},
+        // Also found by it: nesting without end (recursion in output and destruction), and cycles.
+        {"{% set ns = namespace(l=[]) %}{% for i in range(5000) %}{% set ns.l = [ns.l] %}{% endfor %}", "nested too deeply"},
+        {"{% set l = [1] %}{% set _ = l.append(l) %}{{ l }}", "cannot contain itself"},
+        {"{% set ns = namespace(a=1) %}{% set ns.me = ns %}{{ ns }}", "cannot contain itself"},
+        {"{% set ns = namespace(l=[]) %}{% for i in range(5000) %}{% set m = [] %}{% set _ = m.append(ns.l) %}"
+         "{% set ns.l = m %}{% endfor %}",
+         "nested too deeply"},
         {"{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
          "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1 }}",
          "nested too deeply"},
