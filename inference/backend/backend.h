@@ -70,7 +70,8 @@ public:
 
     // out[t] = table row ids[t] (dequantized).
     virtual void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) = 0;
-    // out[t] = x[t] / rms(x[t]) * weight.
+    // out[t] = x[t] / rms(x[t]) * weight. A weight shorter than the row (one head long, Qwen3's
+    // Q/K norm) normalizes each weight-long segment of the row on its own.
     virtual void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) = 0;
     // out[t][r] = dot(weight row r, x[t]).
     virtual void matmul(const Tensor& weight, const Tensor& x, Tensor& out) = 0;

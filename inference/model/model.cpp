@@ -58,6 +58,10 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         l.bq = m->bind(p + "attn_q.bias", 1, c.qDim(), c.attentionBias);
         l.bk = m->bind(p + "attn_k.bias", 1, c.kvDim(), c.attentionBias);
         l.bv = m->bind(p + "attn_v.bias", 1, c.kvDim(), c.attentionBias);
+        if (c.qkNorm) {
+            l.qNorm = m->bind(p + "attn_q_norm.weight", 1, c.headDim);
+            l.kNorm = m->bind(p + "attn_k_norm.weight", 1, c.headDim);
+        }
         l.wo = m->bind(p + "attn_output.weight", c.embedding, c.qDim());
         l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
         l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
@@ -101,6 +105,8 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     auto k = b.activations(n, c.kvDim());
     auto v = b.activations(n, c.kvDim());
     auto attended = b.activations(n, c.qDim());
+    auto qNormed = c.qkNorm ? b.activations(n, c.qDim()) : nullptr;
+    auto kNormed = c.qkNorm ? b.activations(n, c.kvDim()) : nullptr;
     auto projected = b.activations(n, c.embedding);
     auto gate = b.activations(n, c.feedForward);
     auto up = b.activations(n, c.feedForward);
@@ -116,10 +122,18 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         if (l.bq) b.addBias(*q, *l.bq);
         if (l.bk) b.addBias(*k, *l.bk);
         if (l.bv) b.addBias(*v, *l.bv);
-        b.rope(*q, positions, rope);
-        b.rope(*k, positions, rope);
-        b.storeKv(cache, i, *k, *v, firstSlot);
-        b.attention(*q, cache, i, firstSlot, attn, *attended);
+        Tensor* queries = q.get();
+        Tensor* keys = k.get();
+        if (l.qNorm) {  // each head normalized on its own (the weight is one head long)
+            b.rmsNorm(*q, *l.qNorm, c.rmsEpsilon, *qNormed);
+            b.rmsNorm(*k, *l.kNorm, c.rmsEpsilon, *kNormed);
+            queries = qNormed.get();
+            keys = kNormed.get();
+        }
+        b.rope(*queries, positions, rope);
+        b.rope(*keys, positions, rope);
+        b.storeKv(cache, i, *keys, *v, firstSlot);
+        b.attention(*queries, cache, i, firstSlot, attn, *attended);
         b.matmul(*l.wo, *attended, *projected);
         b.add(*x, *projected, *x);
         // Feed-forward block (SwiGLU).

@@ -20,6 +20,7 @@ struct LayerWeights {
     std::unique_ptr<Tensor> wk;  // [kvHeads*headDim][embd]
     std::unique_ptr<Tensor> wv;  // [kvHeads*headDim][embd]
     std::unique_ptr<Tensor> bq, bk, bv;  // biases (qwen2), else null
+    std::unique_ptr<Tensor> qNorm, kNorm;  // [headDim] per-head norms of Q and K (qwen3), else null
     std::unique_ptr<Tensor> wo;  // [embd][heads*headDim]
     std::unique_ptr<Tensor> ffnNorm;  // [embd]
     std::unique_ptr<Tensor> ffnGate;  // [ff][embd]

@@ -22,13 +22,14 @@ int64_t requireCount(const GgufFile& file, const std::string& key, int64_t max)
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama", "qwen2"};
+    static const std::vector<std::string> architectures = {"llama", "qwen2", "qwen3"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
-    return "Hearth runs 'llama' and 'qwen2' models: Llama, Mistral, TinyLlama, Qwen 2/2.5, DeepSeek LLM and the DeepSeek-R1 distills";
+    return "Hearth runs 'llama', 'qwen2' and 'qwen3' models: Llama, Mistral, TinyLlama, Qwen 2/2.5/3, DeepSeek LLM and the "
+           "DeepSeek-R1 distills";
 }
 
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache)
@@ -45,6 +46,9 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     } else if (c.architecture == "qwen2") {
         c.ropeStyle = RopeStyle::NeoX;
         c.attentionBias = true;
+    } else if (c.architecture == "qwen3") {
+        c.ropeStyle = RopeStyle::NeoX;
+        c.qkNorm = true;
     } else {
         throw Error(ErrorCode::UnsupportedType,
                     file.displayName() + ": model architecture '" + c.architecture + "' is not supported (" +

@@ -31,6 +31,7 @@ struct ModelConfig {
     int64_t ropeDims = 0;  // dimensions rotated per head (<= headDim)
     RopeStyle ropeStyle = RopeStyle::Normal;
     bool attentionBias = false;  // Q/K/V biases (qwen2)
+    bool qkNorm = false;  // per-head RMS norm of Q and K before RoPE (qwen3)
 
     int64_t qDim() const { return heads * headDim; }
     int64_t kvDim() const { return kvHeads * headDim; }

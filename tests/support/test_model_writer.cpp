@@ -76,7 +76,7 @@ void addVocabulary(GgufWriter& w, int64_t size)
 void writeTestModel(const std::string& path, const TestModelSpec& s)
 {
     const std::string a = s.architecture + ".";
-    const int64_t headDim = s.embedding / s.heads, kvDim = s.kvHeads * headDim;
+    const int64_t headDim = s.headDim ? s.headDim : s.embedding / s.heads, qDim = s.heads * headDim, kvDim = s.kvHeads * headDim;
     GgufWriter w;
     w.addString("general.architecture", s.architecture);
     w.addString("general.name", "hearth test " + s.architecture + " " + std::string(ggmlTypeName(s.weightType)));
@@ -87,6 +87,10 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     w.addInt(a + "attention.head_count", GgufValueType::UInt32, s.heads);
     w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, s.kvHeads);
     w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, headDim);
+    if (s.headDim) {
+        w.addInt(a + "attention.key_length", GgufValueType::UInt32, headDim);
+        w.addInt(a + "attention.value_length", GgufValueType::UInt32, headDim);
+    }
     w.addFloat(a + "rope.freq_base", GgufValueType::Float32, s.ropeBase);
     w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
     addVocabulary(w, s.vocabulary);
@@ -100,15 +104,19 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     for (int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         addTensor(w, p + "attn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
-        addTensor(w, p + "attn_q.weight", t, s.embedding, s.embedding, random.values(s.embedding * s.embedding, k));
+        addTensor(w, p + "attn_q.weight", t, qDim, s.embedding, random.values(qDim * s.embedding, k));
         addTensor(w, p + "attn_k.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));
         addTensor(w, p + "attn_v.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));
         if (s.architecture == "qwen2") {
-            addTensor(w, p + "attn_q.bias", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f));
+            addTensor(w, p + "attn_q.bias", GgmlType::F32, 1, qDim, random.values(qDim, 0.1f));
             addTensor(w, p + "attn_k.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
             addTensor(w, p + "attn_v.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
         }
-        addTensor(w, p + "attn_output.weight", t, s.embedding, s.embedding, random.values(s.embedding * s.embedding, k));
+        if (s.architecture == "qwen3") {
+            addTensor(w, p + "attn_q_norm.weight", GgmlType::F32, 1, headDim, random.values(headDim, 0.1f, 1.0f));
+            addTensor(w, p + "attn_k_norm.weight", GgmlType::F32, 1, headDim, random.values(headDim, 0.1f, 1.0f));
+        }
+        addTensor(w, p + "attn_output.weight", t, s.embedding, qDim, random.values(s.embedding * qDim, k));
         addTensor(w, p + "ffn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
         addTensor(w, p + "ffn_gate.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
         addTensor(w, p + "ffn_up.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));

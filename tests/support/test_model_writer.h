@@ -10,12 +10,13 @@
 namespace hearth::test {
 
 struct TestModelSpec {
-    std::string architecture = "llama";  // "llama" or "qwen2" (Q/K/V biases, neox RoPE)
+    std::string architecture = "llama";  // "llama", "qwen2" (Q/K/V biases, neox RoPE), "qwen3" (per-head Q/K norms, neox RoPE)
     GgmlType weightType = GgmlType::F32;  // for the matrices; norms and biases stay F32
     int64_t embedding = 256;
     int64_t layers = 2;
     int64_t heads = 4;
     int64_t kvHeads = 2;
+    int64_t headDim = 0;  // 0: embedding / heads; Qwen3 files set it (attention.key_length) independently
     int64_t feedForward = 512;
     int64_t vocabulary = 320;  // at least 259 (<unk>, <s>, </s>, 256 byte tokens)
     int64_t context = 2048;

@@ -36,6 +36,7 @@ int main(int argc, char** argv)
             else if (a == "--layers") spec.layers = std::stoll(next());
             else if (a == "--heads") spec.heads = std::stoll(next());
             else if (a == "--kv-heads") spec.kvHeads = std::stoll(next());
+            else if (a == "--head-dim") spec.headDim = std::stoll(next());  // Qwen3: key_length != embedding / heads
             else if (a == "--ff") spec.feedForward = std::stoll(next());
             else if (a == "--vocab") spec.vocabulary = std::stoll(next());
             else if (a == "--seed") spec.seed = std::stoull(next());

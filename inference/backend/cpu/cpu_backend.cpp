@@ -176,18 +176,20 @@ void CpuBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tenso
     const auto& in = asActs(x);
     const auto& w = asWeight(weight);
     auto& o = asActs(out);
-    requireShape(w.cols() == in.cols() && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
-    std::vector<float> scale(size_t(w.cols()));
-    dequantizeRow(w.type, w.data, scale.data(), w.cols());
-    for (int64_t t = 0; t < in.rows(); ++t) {
-        const float* v = in.row(t);
-        double sum = 0;  // ggml accumulates the mean of squares in double (ggml_float)
-        for (int64_t i = 0; i < in.cols(); ++i) sum += double(v[i] * v[i]);
-        const float mean = float(sum / double(in.cols()));
-        const float s = 1.0f / std::sqrt(mean + eps);
-        float* r = o.row(t);
-        for (int64_t i = 0; i < in.cols(); ++i) r[i] = (v[i] * s) * scale[size_t(i)];
-    }
+    requireShape(w.cols() > 0 && in.cols() % w.cols() == 0 && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
+    const int64_t n = w.cols(), segments = in.cols() / n;
+    std::vector<float> scale(static_cast<size_t>(n));
+    dequantizeRow(w.type, w.data, scale.data(), n);
+    for (int64_t t = 0; t < in.rows(); ++t)
+        for (int64_t seg = 0; seg < segments; ++seg) {
+            const float* v = in.row(t) + seg * n;
+            double sum = 0;  // ggml accumulates the mean of squares in double (ggml_float)
+            for (int64_t i = 0; i < n; ++i) sum += double(v[i] * v[i]);
+            const float mean = float(sum / double(n));
+            const float s = 1.0f / std::sqrt(mean + eps);
+            float* r = o.row(t) + seg * n;
+            for (int64_t i = 0; i < n; ++i) r[i] = (v[i] * s) * scale[size_t(i)];
+        }
 }
 
 void CpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)

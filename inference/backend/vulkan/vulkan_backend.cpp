@@ -425,11 +425,12 @@ void VulkanBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Te
     const auto& in = asActs(x);
     const auto& w = asWeight(weight);
     const auto& o = asActs(out);
-    require(w.isVector && w.cols() == in.cols() && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
+    require(w.isVector && w.cols() > 0 && in.cols() % w.cols() == 0 && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
+    // Rows are contiguous, so a row of heads is as many rows of one head each for the kernel.
     const View a = in.whole(false), r = o.whole(true);
-    push::RmsNorm push {uint32_t(in.cols()), a.element, 0, r.element, eps};
+    push::RmsNorm push {uint32_t(w.cols()), a.element, 0, r.element, eps};
     const Binding bindings[] = {a.binding, wholeBuffer(*w.pieces[0].buffer, false), r.binding};
-    m->stream.dispatch(m->pipelines.get("rms_norm"), bindings, &push, sizeof push, uint32_t(in.rows()));
+    m->stream.dispatch(m->pipelines.get("rms_norm"), bindings, &push, sizeof push, uint32_t(in.rows() * (in.cols() / w.cols())));
 }
 
 void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)

@@ -33,6 +33,7 @@ struct Case {
     GgmlType type;
     double bound;  // relative L2 error of the logits vs the double-precision reference
     bool tied = false;
+    int64_t headDim = 0;  // 0: embedding / heads (Qwen3 sets its own)
 };
 
 }  // namespace
@@ -42,21 +43,38 @@ TEST(ModelForward, MatchesTheReferenceForEveryArchitectureAndWeightType)
     // Bounds come from how each path rounds its activations before the dot products
     // (F16/BF16 to half, the block types to 8 bits); F32 differs only in summation order.
     const Case cases[] = {
-        {"llama", GgmlType::F32, 2e-5},  {"qwen2", GgmlType::F32, 2e-5},        {"llama", GgmlType::F32, 2e-5, true},
-        {"llama", GgmlType::F16, 3e-3},  {"qwen2", GgmlType::BF16, 2e-2},       {"llama", GgmlType::Q8_0, 2e-2},
-        {"qwen2", GgmlType::Q8_0, 2e-2}, {"llama", GgmlType::Q4_0, 2e-2},       {"llama", GgmlType::Q4_1, 2e-2},
-        {"qwen2", GgmlType::Q5_0, 2e-2}, {"llama", GgmlType::Q5_1, 2e-2},       {"llama", GgmlType::Q2_K, 2e-2},
-        {"qwen2", GgmlType::Q3_K, 2e-2}, {"llama", GgmlType::Q4_K, 2e-2},       {"qwen2", GgmlType::Q5_K, 2e-2},
-        {"llama", GgmlType::Q6_K, 2e-2}, {"qwen2", GgmlType::Q6_K, 2e-2, true},
+        {"llama", GgmlType::F32, 2e-5},
+        {"qwen2", GgmlType::F32, 2e-5},
+        {"llama", GgmlType::F32, 2e-5, true},
+        {"llama", GgmlType::F16, 3e-3},
+        {"qwen2", GgmlType::BF16, 2e-2},
+        {"llama", GgmlType::Q8_0, 2e-2},
+        {"qwen2", GgmlType::Q8_0, 2e-2},
+        {"llama", GgmlType::Q4_0, 2e-2},
+        {"llama", GgmlType::Q4_1, 2e-2},
+        {"qwen2", GgmlType::Q5_0, 2e-2},
+        {"llama", GgmlType::Q5_1, 2e-2},
+        {"llama", GgmlType::Q2_K, 2e-2},
+        {"qwen2", GgmlType::Q3_K, 2e-2},
+        {"llama", GgmlType::Q4_K, 2e-2},
+        {"qwen2", GgmlType::Q5_K, 2e-2},
+        {"llama", GgmlType::Q6_K, 2e-2},
+        {"qwen2", GgmlType::Q6_K, 2e-2, true},
+        // Qwen3: per-head Q/K norms, and a head size that is not embedding / heads.
+        {"qwen3", GgmlType::F32, 2e-5, false, 96},
+        {"qwen3", GgmlType::Q8_0, 2e-2, false, 96},
+        {"qwen3", GgmlType::Q4_K, 2e-2, true, 96},
     };
     test::ScratchDir dir;
     auto backend = std::make_shared<CpuBackend>(2);
     for (const Case& c : cases) {
         std::string label = std::string(c.architecture) + "/" + std::string(ggmlTypeName(c.type)) + (c.tied ? "/tied" : "");
+        if (c.headDim) label += "/head" + std::to_string(c.headDim);
         test::TestModelSpec spec;
         spec.architecture = c.architecture;
         spec.weightType = c.type;
         spec.tiedEmbeddings = c.tied;
+        spec.headDim = c.headDim;
         spec.seed = uint64_t(c.type) * 7 + (c.tied ? 1 : 0);
         const std::string path = (dir.path() / "model.gguf").string();
         test::writeTestModel(path, spec);

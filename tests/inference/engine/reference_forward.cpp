@@ -75,6 +75,18 @@ std::vector<double> ReferenceForward::step(TokenId token)
             for (size_t i = 0; i < k.size(); ++i) k[i] += b[i];
         if (auto b = load(p + "attn_v.bias", true); !b.empty())
             for (size_t i = 0; i < v.size(); ++i) v[i] += b[i];
+        if (c.qkNorm) {  // Qwen3: each head of Q and K RMS-normalized on its own, before RoPE
+            const Matrix qn = load(p + "attn_q_norm.weight"), kn = load(p + "attn_k_norm.weight");
+            auto perHead = [&](std::vector<double>& heads, const Matrix& w) {
+                for (size_t head = 0; head < heads.size() / hd; ++head) {
+                    std::vector<double> one(heads.begin() + long(head * hd), heads.begin() + long((head + 1) * hd));
+                    one = rmsNorm(one, w);
+                    std::copy(one.begin(), one.end(), heads.begin() + long(head * hd));
+                }
+            };
+            perHead(q, qn);
+            perHead(k, kn);
+        }
         rope(q, size_t(c.heads), m_position);
         rope(k, size_t(c.kvHeads), m_position);
         auto& keys = m_keys[size_t(l)];

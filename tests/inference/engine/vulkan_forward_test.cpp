@@ -130,12 +130,25 @@ TEST(VulkanForward, GeneratedModelsOfEveryArchitectureAndWeightTypeMatchTheCpu)
         const char* architecture;
         GgmlType type;
         bool tied = false;
+        int64_t headDim = 0;
     };
     const Case cases[] = {
-        {"llama", GgmlType::F32},  {"qwen2", GgmlType::F32, true}, {"llama", GgmlType::F16},  {"qwen2", GgmlType::BF16},
-        {"llama", GgmlType::Q8_0}, {"qwen2", GgmlType::Q4_0},      {"llama", GgmlType::Q4_1}, {"qwen2", GgmlType::Q5_0},
-        {"llama", GgmlType::Q5_1}, {"qwen2", GgmlType::Q2_K},      {"llama", GgmlType::Q3_K}, {"qwen2", GgmlType::Q4_K},
-        {"llama", GgmlType::Q5_K}, {"qwen2", GgmlType::Q6_K},
+        {"llama", GgmlType::F32},
+        {"qwen2", GgmlType::F32, true},
+        {"llama", GgmlType::F16},
+        {"qwen2", GgmlType::BF16},
+        {"llama", GgmlType::Q8_0},
+        {"qwen2", GgmlType::Q4_0},
+        {"llama", GgmlType::Q4_1},
+        {"qwen2", GgmlType::Q5_0},
+        {"llama", GgmlType::Q5_1},
+        {"qwen2", GgmlType::Q2_K},
+        {"llama", GgmlType::Q3_K},
+        {"qwen2", GgmlType::Q4_K},
+        {"llama", GgmlType::Q5_K},
+        {"qwen2", GgmlType::Q6_K},
+        {"qwen3", GgmlType::F32, false, 96},
+        {"qwen3", GgmlType::Q8_0, true, 96},  // per-head Q/K norms
     };
     test::ScratchDir dir;
     for (const Case& c : cases) {
@@ -144,6 +157,7 @@ TEST(VulkanForward, GeneratedModelsOfEveryArchitectureAndWeightTypeMatchTheCpu)
         spec.architecture = c.architecture;
         spec.weightType = c.type;
         spec.tiedEmbeddings = c.tied;
+        spec.headDim = c.headDim;
         spec.seed = uint64_t(c.type) + 100;
         const std::string path = (dir.path() / "model.gguf").string();
         test::writeTestModel(path, spec);
