@@ -14,8 +14,6 @@ namespace hearth::app {
 
 namespace {
 
-AppSettings* s_instance = nullptr;
-
 // The keys a chat keeps for itself; the others are the app's.
 bool perChat(const QString& key)
 {
@@ -24,14 +22,6 @@ bool perChat(const QString& key)
 }
 
 }  // namespace
-
-AppSettings* AppSettings::create(QQmlEngine*, QJSEngine*)
-{
-    QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
-    return s_instance;
-}
-
-void AppSettings::setInstance(AppSettings* settings) { s_instance = settings; }
 
 AppSettings::AppSettings(storage::Store& store, QObject* parent) : QObject(parent), m_store(store)
 {

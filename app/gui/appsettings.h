@@ -5,6 +5,7 @@
 // sampler's defaults (SamplerSettings) are the only source of the sampling defaults.
 #pragma once
 
+#include "cppownedsingleton.h"
 #include "engine/engine.h"
 #include "storage/store.h"
 
@@ -18,7 +19,7 @@ class QJSEngine;
 
 namespace hearth::app {
 
-class AppSettings : public QObject {
+class AppSettings : public QObject, public CppOwnedSingleton<AppSettings> {
     Q_OBJECT
     QML_ELEMENT
     QML_SINGLETON
@@ -41,9 +42,6 @@ class AppSettings : public QObject {
 
 public:
     explicit AppSettings(storage::Store& store, QObject* parent = nullptr);
-
-    static AppSettings* create(QQmlEngine*, QJSEngine*);
-    static void setInstance(AppSettings* settings);
 
     double temperature() const { return value("temperature").toDouble(); }
     void setTemperature(double v) { set("temperature", v); }

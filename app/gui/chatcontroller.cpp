@@ -22,19 +22,9 @@ Q_LOGGING_CATEGORY(lcChat, "hearth.chat")
 
 namespace hearth::app {
 
-namespace {
-ChatController* s_instance = nullptr;
-}  // namespace
-
-ChatController* ChatController::create(QQmlEngine*, QJSEngine*)
-{
-    QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
-    return s_instance;
-}
-
 void ChatController::setInstance(ChatController* controller)
 {
-    s_instance = controller;
+    CppOwnedSingleton<ChatController>::setInstance(controller);
     // The other two singletons QML sees are the controller's parts.
     AppSettings::setInstance(controller ? controller->settings() : nullptr);
     ModelController::setInstance(controller ? controller->modelController() : nullptr);

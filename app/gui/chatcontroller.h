@@ -6,6 +6,7 @@
 
 #include "appsettings.h"
 #include "conversationlistmodel.h"
+#include "cppownedsingleton.h"
 #include "generaterequest.h"
 #include "messagelistmodel.h"
 #include "modelcontroller.h"
@@ -26,7 +27,7 @@ namespace hearth::app {
 
 class InferenceWorker;
 
-class ChatController : public QObject {
+class ChatController : public QObject, public CppOwnedSingleton<ChatController> {
     Q_OBJECT
     QML_ELEMENT
     QML_SINGLETON
@@ -51,7 +52,7 @@ public:
     ~ChatController() override;
 
     // QML_SINGLETON: the instance main() created (owned by C++).
-    static ChatController* create(QQmlEngine*, QJSEngine*);
+    // Also makes its parts (AppSettings, ModelController) the singletons QML sees.
     static void setInstance(ChatController* controller);
 
     ConversationListModel* conversations() { return &m_conversations; }

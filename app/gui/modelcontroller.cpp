@@ -15,18 +15,6 @@ Q_LOGGING_CATEGORY(lcModels, "hearth.models")
 
 namespace hearth::app {
 
-namespace {
-ModelController* s_instance = nullptr;
-}  // namespace
-
-ModelController* ModelController::create(QQmlEngine*, QJSEngine*)
-{
-    QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
-    return s_instance;
-}
-
-void ModelController::setInstance(ModelController* controller) { s_instance = controller; }
-
 ModelController::ModelController(storage::Store& store, AppSettings& settings, QObject* parent)
     : QObject(parent), m_store(store), m_settings(settings)
 {

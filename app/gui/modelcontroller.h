@@ -4,6 +4,7 @@
 #pragma once
 
 #include "appsettings.h"
+#include "cppownedsingleton.h"
 #include "modellistmodel.h"
 
 #include <QObject>
@@ -20,7 +21,7 @@ namespace hearth::app {
 
 class InferenceWorker;
 
-class ModelController : public QObject {
+class ModelController : public QObject, public CppOwnedSingleton<ModelController> {
     Q_OBJECT
     QML_ELEMENT
     QML_SINGLETON
@@ -39,9 +40,6 @@ class ModelController : public QObject {
 public:
     ModelController(storage::Store& store, AppSettings& settings, QObject* parent = nullptr);
     ~ModelController() override;
-
-    static ModelController* create(QQmlEngine*, QJSEngine*);
-    static void setInstance(ModelController* controller);
 
     bool modelLoaded() const { return !m_modelPath.isEmpty() && !m_loading; }
     bool loadingModel() const { return m_loading; }

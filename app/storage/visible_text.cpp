@@ -1,24 +1,14 @@
 #include "storage/visible_text.h"
 
+#include <QString>
+
 #include <cstdio>
 
 namespace hearth::storage {
 
 namespace {
 
-void appendCodePoint(std::string& out, uint32_t cp)  // cp < 0x10000
-{
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-}
+void appendCodePoint(std::string& out, char32_t cp) { out += QString::fromUcs4(&cp, 1).toStdString(); }
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <random>
 
 namespace hearth {
@@ -62,10 +63,11 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
     auto impl = std::make_unique<Impl>();
     auto cancelled = [&] { return options.cancelLoad && options.cancelLoad->load(); };
     if (cancelled()) throw Error(ErrorCode::Cancelled, path + ": loading was cancelled");
-    impl->summary = readModelSummary(path);
     impl->backend = makeBackend(options, impl->fallbackNote);
     impl->vulkan = dynamic_cast<VulkanBackend*>(impl->backend.get());
-    const uint64_t total = std::max<uint64_t>(1, impl->summary.fileBytes);
+    std::error_code sizeError;  // only for the progress fraction: the load itself reports a bad path
+    const uint64_t size = std::filesystem::file_size(path, sizeError);
+    const uint64_t total = sizeError ? 1 : std::max<uint64_t>(1, size);
     if (impl->vulkan) {
         impl->device = describeVulkanDevice(impl->vulkan->device());
         impl->vulkan->setUploadProgress([&](uint64_t bytes) {
@@ -76,6 +78,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
         impl->device = describeCpuDevice();
     }
     impl->model = Model::load(path, impl->backend);
+    impl->summary = summarizeModel(impl->model->file());  // from the file the model already parsed
     if (impl->vulkan) impl->vulkan->setUploadProgress({});
     if (cancelled()) throw Error(ErrorCode::Cancelled, path + ": loading was cancelled");
     const int64_t trained = impl->model->config().trainedContext;
