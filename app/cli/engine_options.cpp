@@ -15,8 +15,8 @@ const std::set<std::string>& engineValueOptions()
 
 unsigned threadCount(const CliArgs& args)
 {
-    // The engine's own limit (4 x the hardware threads, at least 16), checked here to name the flag.
-    const uint64_t limit = std::max(16u, 4 * std::thread::hardware_concurrency());
+    // The engine's own limit, checked here to name the flag in the message.
+    const uint64_t limit = maxCpuThreads();
     const uint64_t threads = args.unsignedValue("--threads", 0);
     if (threads > limit)
         throw std::invalid_argument("--threads " + std::to_string(threads) + " is too many: this machine has " +

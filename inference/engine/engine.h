@@ -60,6 +60,7 @@ struct DeviceInventory {
 // of a name, as EngineOptions::device) only moves automaticChoice; an unknown one is an error.
 DeviceInventory listComputeDevices(const std::string& request = {});
 uint64_t systemMemoryBytes();
+unsigned maxCpuThreads();  // the most CPU threads EngineOptions::threads may ask for
 uint64_t peakResidentBytes();  // this process's peak resident memory (benchmarks); 0 when unknown
 
 // ---------------------------------------------------------------------------------------------

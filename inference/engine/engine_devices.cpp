@@ -2,6 +2,7 @@
 // Hearth's CPU backend.
 #include "engine/device_description.h"
 
+#include "core/thread_pool.h"
 #include "platform/process_memory.h"
 
 #include "backend/vulkan/vk_instance.h"
@@ -12,6 +13,7 @@
 namespace hearth {
 
 uint64_t systemMemoryBytes() { return totalPhysicalMemory(); }
+unsigned maxCpuThreads() { return ThreadPool::maxThreads(); }
 
 ComputeDevice describeCpuDevice()
 {
