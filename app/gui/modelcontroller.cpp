@@ -44,7 +44,7 @@ ModelController::ModelController(storage::Store& store, AppSettings& settings, Q
     m_models = new ModelListModel(m_store, QFileInfo(QString::fromStdString(m_store.path())).dir().filePath("models"), this);
     connect(&m_settings, &AppSettings::changed, this, &ModelController::updateModelBudget);
     // Until the devices are read: Automatic and CPU, both with the machine's memory as budget.
-    setDevices({});
+    setDevices({}, systemMemoryBytes(), false);
     // Listing Vulkan devices loads drivers (tens of milliseconds, more on some systems): off
     // the GUI thread; the list and the fit check update when it arrives.
     QPointer<ModelController> self(this);
@@ -59,11 +59,10 @@ ModelController::ModelController(storage::Store& store, AppSettings& settings, Q
         for (const ComputeDevice& d : inventory.devices)
             if (d.automaticChoice) automatic = d.memoryBytes;
         if (!inventory.vulkanProblem.empty()) qCInfo(lcModels) << "Vulkan:" << QString::fromStdString(inventory.vulkanProblem);
-        choices.insert(choices.begin(), {tr("Automatic (best Vulkan device, else the CPU)"), QString(), automatic});
         QMetaObject::invokeMethod(
             QCoreApplication::instance(),
-            [self, choices] {
-                if (self) self->setDevices(choices);
+            [self, choices, automatic] {
+                if (self) self->setDevices(choices, automatic, true);
             },
             Qt::QueuedConnection);
     });
@@ -76,12 +75,12 @@ ModelController::~ModelController()
     m_thread.wait();
 }
 
-void ModelController::setDevices(std::vector<DeviceChoice> choices)
+void ModelController::setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read)
 {
-    if (choices.empty()) choices.push_back({tr("Automatic (best Vulkan device, else the CPU)"), QString(), systemMemoryBytes()});
-    else m_devicesRead = true;
-    choices.push_back({tr("CPU (Hearth's reference backend, no Vulkan)"), QStringLiteral("cpu"), systemMemoryBytes()});
-    m_devices = std::move(choices);
+    m_devicesRead = read;
+    m_devices = {{tr("Automatic (best Vulkan device, else the CPU)"), QString(), automaticBudget}};
+    m_devices.insert(m_devices.end(), vulkan.begin(), vulkan.end());
+    m_devices.push_back({tr("CPU (Hearth's reference backend, no Vulkan)"), QStringLiteral("cpu"), systemMemoryBytes()});
     m_deviceLabels.clear();
     for (const auto& d : m_devices) m_deviceLabels << d.label;
     updateModelBudget();

@@ -78,7 +78,8 @@ private:
         QString label, setting;
         uint64_t budget = 0;  // the memory the fit check may use
     };
-    void setDevices(std::vector<DeviceChoice> choices);
+    // Automatic, the Vulkan devices, CPU; `read`: the real list (not the placeholder made at start).
+    void setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read);
     void updateModelBudget();
     void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength);
 
