@@ -17,12 +17,15 @@ ApplicationWindow {
     // Colours from the theme setting; appearance.cpp holds the one definition of the themes.
     readonly property var colors: AppSettings.themeColors
     palette.window: colors.window
-    palette.windowText: colors.windowText
+    palette.active.windowText: colors.windowText
+    palette.inactive.windowText: colors.windowText
     palette.base: colors.base
     palette.alternateBase: colors.alternateBase
-    palette.text: colors.text
+    palette.active.text: colors.text
+    palette.inactive.text: colors.text
     palette.button: colors.button
-    palette.buttonText: colors.buttonText
+    palette.active.buttonText: colors.buttonText
+    palette.inactive.buttonText: colors.buttonText
     palette.highlight: colors.highlight
     palette.highlightedText: colors.highlightedText
     palette.mid: colors.mid
@@ -31,6 +34,8 @@ ApplicationWindow {
     palette.dark: colors.dark
     palette.placeholderText: colors.placeholderText
     palette.link: colors.link
+    // Text roles per group: a colour set for all groups could land after these and hide the
+    // disabled state (binding order is not defined).
     palette.disabled.windowText: colors.disabledText
     palette.disabled.text: colors.disabledText
     palette.disabled.buttonText: colors.disabledText

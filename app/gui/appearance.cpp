@@ -70,7 +70,14 @@ QVariantMap themeColors(const QString& theme)
                                                                  {"link", QPalette::Link}};
     QVariantMap colors;
     for (const auto& [name, role] : roles) colors.insert(QString::fromLatin1(name), p.color(QPalette::Active, role));
-    colors.insert(QStringLiteral("disabledText"), p.color(QPalette::Disabled, QPalette::ButtonText));
+    // Some platforms give no distinct disabled colour (offscreen, bare X11): then half-way
+    // between the text and the window, so a disabled button still looks disabled.
+    QColor disabled = p.color(QPalette::Disabled, QPalette::ButtonText);
+    if (disabled == p.color(QPalette::Active, QPalette::ButtonText)) {
+        const QColor text = p.color(QPalette::Active, QPalette::ButtonText), window = p.color(QPalette::Active, QPalette::Window);
+        disabled = QColor((text.red() + window.red()) / 2, (text.green() + window.green()) / 2, (text.blue() + window.blue()) / 2);
+    }
+    colors.insert(QStringLiteral("disabledText"), disabled);
     return colors;
 }
 
