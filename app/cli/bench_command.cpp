@@ -105,7 +105,7 @@ int runBench(const std::vector<std::string>& argv)
 
     const unsigned threads = threadCount(args);
     const auto loadStart = std::chrono::steady_clock::now();
-    auto engine = openEngine(*modelPath, args);
+    auto engine = openEngine(*modelPath, args, kNoChatContext);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
     const ModelSummary& summary = engine->summary();
     const ComputeDevice& device = engine->device();

@@ -40,9 +40,11 @@ EngineOptions engineOptions(const CliArgs& args)
     return options;
 }
 
-std::unique_ptr<Engine> openEngine(const std::string& modelPath, const CliArgs& args)
+std::unique_ptr<Engine> openEngine(const std::string& modelPath, const CliArgs& args, int64_t chatContext)
 {
-    auto engine = Engine::open(modelPath, engineOptions(args));
+    EngineOptions options = engineOptions(args);
+    if (chatContext > 0) options.contextLength = chatContext;
+    auto engine = Engine::open(modelPath, options);
     if (!engine->fallbackNote().empty()) std::fprintf(stderr, "note: %s\n", engine->fallbackNote().c_str());
     return engine;
 }

@@ -22,6 +22,9 @@ unsigned threadCount(const CliArgs& args);
 EngineOptions engineOptions(const CliArgs& args);
 
 // Engine::open with those options; says on stderr when automatic mode fell back to the CPU.
-std::unique_ptr<Engine> openEngine(const std::string& modelPath, const CliArgs& args);
+// Commands that never chat (perplexity, bench: each measurement makes its own context) pass
+// kNoChatContext, so no unused KV cache is allocated beside theirs.
+inline constexpr int64_t kNoChatContext = 8;
+std::unique_ptr<Engine> openEngine(const std::string& modelPath, const CliArgs& args, int64_t chatContext = 0);
 
 }  // namespace hearth::cli

@@ -23,10 +23,7 @@ int runPerplexity(const std::vector<std::string>& argv)
     text << in.rdbuf();
     const int64_t context = int64_t(args.unsignedValue("--ctx", 512));
 
-    EngineOptions engineSettings = engineOptions(args);
-    engineSettings.contextLength = 8;  // the chat session is not used: each chunk gets its own context
-    auto engine = Engine::open(*modelPath, engineSettings);
-    if (!engine->fallbackNote().empty()) std::fprintf(stderr, "note: %s\n", engine->fallbackNote().c_str());
+    auto engine = openEngine(*modelPath, args, kNoChatContext);
     std::fprintf(stderr, "perplexity: %s, context %lld, backend %s\n", modelPath->c_str(), static_cast<long long>(context),
                  engine->backendName().c_str());
     PerplexityReport r = engine->perplexity(text.str(), context, [](int chunk, double ppl) {
