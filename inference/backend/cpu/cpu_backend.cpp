@@ -1,5 +1,8 @@
 #include "backend/cpu/cpu_backend.h"
 
+#include "backend/cpu/cpu_attention.h"
+#include "backend/cpu/cpu_tensors.h"
+
 #include "core/error.h"
 #include "quant/dequantize.h"
 #include "quant/fp16.h"
@@ -13,98 +16,6 @@
 namespace hearth {
 
 namespace {
-
-// A weight: a view into the memory-mapped file, no copy.
-class CpuWeight : public Tensor {
-public:
-    CpuWeight(int64_t rows, int64_t cols, GgmlType weightType, const uint8_t* bytes)
-        : Tensor(rows, cols), type(weightType), data(bytes), rowBytes(hearth::rowBytes(weightType, cols))
-    {
-    }
-    GgmlType type;
-    const uint8_t* data;
-    size_t rowBytes;
-    const uint8_t* row(int64_t r) const { return data + size_t(r) * rowBytes; }
-};
-
-class CpuActivations : public Tensor {
-public:
-    CpuActivations(int64_t rows, int64_t cols) : Tensor(rows, cols), values(size_t(rows * cols)) { }
-    std::vector<float> values;
-    float* row(int64_t r) { return values.data() + r * cols(); }
-    const float* row(int64_t r) const { return values.data() + r * cols(); }
-};
-
-// Half-precision to float through a table: the attention loop reads every cached value.
-const float* halfTable()
-{
-    static const std::vector<float> table = [] {
-        std::vector<float> t(65536);
-        for (uint32_t h = 0; h < 65536; ++h) t[h] = fp16ToFloat(uint16_t(h));
-        return t;
-    }();
-    return table.data();
-}
-
-// K and V per layer and slot, stored as F16 bits or F32 as chosen.
-class CpuKvCache : public KvCache {
-public:
-    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision) : KvCache(layers, slots, kvDim), f16(halfPrecision)
-    {
-        const size_t n = size_t(layers * slots * kvDim);
-        if (f16) {
-            keys16.resize(n);
-            values16.resize(n);
-        } else {
-            keys32.resize(n);
-            values32.resize(n);
-        }
-    }
-    bool f16;
-
-    size_t offset(int64_t layer, int64_t slot) const { return size_t((layer * slotCount() + slot) * kvDim()); }
-    void store(bool key, int64_t layer, int64_t slot, const float* src)
-    {
-        const size_t at = offset(layer, slot);
-        if (f16) {
-            uint16_t* dst = (key ? keys16 : values16).data() + at;
-            for (int64_t i = 0; i < kvDim(); ++i) dst[i] = floatToFp16(src[i]);
-        } else {
-            std::memcpy((key ? keys32 : values32).data() + at, src, size_t(kvDim()) * sizeof(float));
-        }
-    }
-    // Copies `count` values starting at `first` within the slot's row into dst as floats.
-    void load(bool key, int64_t layer, int64_t slot, int64_t first, int64_t count, float* dst) const
-    {
-        const size_t at = offset(layer, slot) + size_t(first);
-        if (f16) {
-            const uint16_t* src = (key ? keys16 : values16).data() + at;
-            const float* table = halfTable();
-            for (int64_t i = 0; i < count; ++i) dst[i] = table[src[i]];
-        } else {
-            std::memcpy(dst, (key ? keys32 : values32).data() + at, size_t(count) * sizeof(float));
-        }
-    }
-    void move(int64_t layer, int64_t from, int64_t to)
-    {
-        const size_t a = offset(layer, from), b = offset(layer, to), n = size_t(kvDim());
-        if (f16) {
-            std::memmove(keys16.data() + b, keys16.data() + a, n * 2);
-            std::memmove(values16.data() + b, values16.data() + a, n * 2);
-        } else {
-            std::memmove(keys32.data() + b, keys32.data() + a, n * 4);
-            std::memmove(values32.data() + b, values32.data() + a, n * 4);
-        }
-    }
-
-private:
-    std::vector<uint16_t> keys16, values16;
-    std::vector<float> keys32, values32;
-};
-
-const CpuWeight& asWeight(const Tensor& t) { return static_cast<const CpuWeight&>(t); }
-CpuActivations& asActs(Tensor& t) { return static_cast<CpuActivations&>(t); }
-const CpuActivations& asActs(const Tensor& t) { return static_cast<const CpuActivations&>(t); }
 
 void requireShape(bool ok, const char* op)
 {
@@ -254,49 +165,10 @@ void CpuBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const T
 
 void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p, Tensor& out)
 {
-    const auto& c = static_cast<const CpuKvCache&>(cache);
     const auto& qs = asActs(q);
     auto& o = asActs(out);
     requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
-    const int64_t group = p.heads / p.kvHeads;
-    m_pool.parallelFor(qs.rows() * p.heads, [&](int64_t begin, int64_t end) {
-        std::vector<float> query(size_t(p.headDim)), accumulator(size_t(p.headDim)), k(size_t(p.headDim)), v(size_t(p.headDim));
-        for (int64_t job = begin; job < end; ++job) {
-            const int64_t t = job / p.heads, h = job % p.heads, kvh = h / group;
-            const int64_t visible = firstSlot + t + 1;
-            const float* qh = qs.row(t) + h * p.headDim;
-            // With an F16 cache the query meets the keys in half precision and the weighted
-            // sum of values is kept in half precision, as ggml's CPU flash attention does.
-            const bool half = c.f16;
-            for (int64_t i = 0; i < p.headDim; ++i) query[size_t(i)] = half ? roundToFp16(qh[i]) : qh[i];
-            std::fill(accumulator.begin(), accumulator.end(), 0.0f);
-            // Online softmax over the visible slots: running max M and sum S.
-            float runningMax = -INFINITY, runningSum = 0;
-            for (int64_t s = 0; s < visible; ++s) {
-                c.load(true, layer, s, kvh * p.headDim, p.headDim, k.data());
-                double dot = 0;
-                for (int64_t i = 0; i < p.headDim; ++i) dot += double(query[size_t(i)]) * double(k[size_t(i)]);
-                const float score = float(dot) * p.scale;
-                float rescale = 1.0f, weight = 1.0f;
-                if (score > runningMax) {
-                    rescale = std::exp(runningMax - score);
-                    runningMax = score;
-                    for (auto& a : accumulator) a = half ? roundToFp16(a * rescale) : a * rescale;
-                } else {
-                    weight = std::exp(score - runningMax);
-                }
-                c.load(false, layer, s, kvh * p.headDim, p.headDim, v.data());
-                for (int64_t i = 0; i < p.headDim; ++i) {
-                    const float sum = accumulator[size_t(i)] + v[size_t(i)] * weight;
-                    accumulator[size_t(i)] = half ? roundToFp16(sum) : sum;
-                }
-                runningSum = runningSum * rescale + weight;
-            }
-            float* oh = o.row(t) + h * p.headDim;
-            const float inv = runningSum == 0 ? 0.0f : 1.0f / runningSum;
-            for (int64_t i = 0; i < p.headDim; ++i) oh[i] = accumulator[size_t(i)] * inv;
-        }
-    });
+    cpuAttention(m_pool, qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o);
 }
 
 void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)

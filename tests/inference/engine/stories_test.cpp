@@ -44,20 +44,27 @@ TEST(Stories260K, PerplexityMatchesLlamaCpp)
     std::ifstream in(shared / "models/story-text.txt", std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
+    // llama.cpp b10108's numbers (../shared/models/README.md). llama.cpp itself moves by up to 0.27 %
+    // on the quantized files between its own settings (flash attention on/off, micro-batches of 32 or
+    // 128: Q5_0 4.3340 / 4.3388 / 4.3457 with the oracle build of tests/tools/llama_cpp_oracle.sh), so
+    // 0.3 % is "as close as llama.cpp is to itself"; tests/oracle/ checks the logits themselves.
     struct Expect {
         const char* file;
         double ppl;
-        double tolerance;  // relative: 0.05% for F32/F16, 0.2% for the quantized files
+        double tolerance;  // relative: 0.05% for F32/F16, 0.3% for the quantized files
     };
     const Expect table[] = {
-        {"stories260K.gguf", 4.2444, 0.0005},     {"stories260K-F16.gguf", 4.2446, 0.0005}, {"stories260K-Q8_0.gguf", 4.2478, 0.002},
-        {"stories260K-Q5_1.gguf", 4.2891, 0.002}, {"stories260K-Q5_0.gguf", 4.3473, 0.002}, {"stories260K-Q4_1.gguf", 4.5450, 0.002},
-        {"stories260K-Q4_0.gguf", 4.6112, 0.002},
+        {"stories260K.gguf", 4.2444, 0.0005},     {"stories260K-F16.gguf", 4.2446, 0.0005}, {"stories260K-Q8_0.gguf", 4.2478, 0.003},
+        {"stories260K-Q5_1.gguf", 4.2891, 0.003}, {"stories260K-Q5_0.gguf", 4.3473, 0.003}, {"stories260K-Q4_1.gguf", 4.5450, 0.003},
+        {"stories260K-Q4_0.gguf", 4.6112, 0.003},
     };
     auto backend = std::make_shared<CpuBackend>(2);
     for (const auto& e : table) {
         auto model = Model::load((shared / "models" / e.file).string(), backend);
-        PerplexityResult r = measurePerplexity(*model, text.str(), 128, true);
+        PerplexityRequest request;
+        request.text = text.str();
+        request.context = 128;
+        PerplexityReport r = measurePerplexity(*model, request, true);
         EXPECT_EQ(r.chunks, 20) << e.file;
         const double relative = std::fabs(r.perplexity - e.ppl) / e.ppl;
         std::printf("  %-24s PPL %.4f +/- %.4f (llama.cpp %.4f, %.3f%% apart)\n", e.file, r.perplexity, r.uncertainty, e.ppl,

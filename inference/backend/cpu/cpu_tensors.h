@@ -1,0 +1,99 @@
+// The CPU reference backend's tensors: weights viewed in place in the mapped file, F32
+// activations, and the KV cache (F16 bits or F32).
+#pragma once
+
+#include "backend/backend.h"
+#include "gguf/ggml_type.h"
+#include "quant/dequantize.h"
+#include "quant/fp16.h"
+
+#include <cstring>
+#include <vector>
+
+namespace hearth {
+
+// A weight: a view into the memory-mapped file, no copy.
+class CpuWeight : public Tensor {
+public:
+    CpuWeight(int64_t rows, int64_t cols, GgmlType weightType, const uint8_t* bytes)
+        : Tensor(rows, cols), type(weightType), data(bytes), rowBytes(hearth::rowBytes(weightType, cols))
+    {
+    }
+    GgmlType type;
+    const uint8_t* data;
+    size_t rowBytes;
+    const uint8_t* row(int64_t r) const { return data + size_t(r) * rowBytes; }
+};
+
+class CpuActivations : public Tensor {
+public:
+    CpuActivations(int64_t rows, int64_t cols) : Tensor(rows, cols), values(size_t(rows * cols)) { }
+    std::vector<float> values;
+    float* row(int64_t r) { return values.data() + r * cols(); }
+    const float* row(int64_t r) const { return values.data() + r * cols(); }
+};
+
+// Half-precision to float through a table: the attention loop reads every cached value.
+const float* halfTable();
+
+// K and V per layer and slot, stored as F16 bits or F32 as chosen.
+class CpuKvCache : public KvCache {
+public:
+    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision) : KvCache(layers, slots, kvDim), f16(halfPrecision)
+    {
+        const size_t n = size_t(layers * slots * kvDim);
+        if (f16) {
+            keys16.resize(n);
+            values16.resize(n);
+        } else {
+            keys32.resize(n);
+            values32.resize(n);
+        }
+    }
+    bool f16;
+
+    size_t offset(int64_t layer, int64_t slot) const { return size_t((layer * slotCount() + slot) * kvDim()); }
+    void store(bool key, int64_t layer, int64_t slot, const float* src)
+    {
+        const size_t at = offset(layer, slot);
+        if (f16) {
+            uint16_t* dst = (key ? keys16 : values16).data() + at;
+            for (int64_t i = 0; i < kvDim(); ++i) dst[i] = floatToFp16(src[i]);
+        } else {
+            std::memcpy((key ? keys32 : values32).data() + at, src, size_t(kvDim()) * sizeof(float));
+        }
+    }
+    // Copies `count` values starting at `first` within the slot's row into dst as floats.
+    void load(bool key, int64_t layer, int64_t slot, int64_t first, int64_t count, float* dst) const
+    {
+        const size_t at = offset(layer, slot) + size_t(first);
+        if (f16) {
+            const uint16_t* src = (key ? keys16 : values16).data() + at;
+            const float* table = halfTable();
+            for (int64_t i = 0; i < count; ++i) dst[i] = table[src[i]];
+        } else {
+            std::memcpy(dst, (key ? keys32 : values32).data() + at, size_t(count) * sizeof(float));
+        }
+    }
+    void move(int64_t layer, int64_t from, int64_t to)
+    {
+        const size_t a = offset(layer, from), b = offset(layer, to), n = size_t(kvDim());
+        if (f16) {
+            std::memmove(keys16.data() + b, keys16.data() + a, n * 2);
+            std::memmove(values16.data() + b, values16.data() + a, n * 2);
+        } else {
+            std::memmove(keys32.data() + b, keys32.data() + a, n * 4);
+            std::memmove(values32.data() + b, values32.data() + a, n * 4);
+        }
+    }
+
+private:
+    std::vector<uint16_t> keys16, values16;
+    std::vector<float> keys32, values32;
+};
+
+inline const CpuWeight& asWeight(const Tensor& t) { return static_cast<const CpuWeight&>(t); }
+inline CpuActivations& asActs(Tensor& t) { return static_cast<CpuActivations&>(t); }
+inline const CpuActivations& asActs(const Tensor& t) { return static_cast<const CpuActivations&>(t); }
+
+}  // namespace hearth
