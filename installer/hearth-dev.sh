@@ -44,6 +44,19 @@ test)
     configure_and_build build-mingw -DCMAKE_TOOLCHAIN_FILE=installer/toolchains/mingw-w64-x86_64.cmake \
         -DHEARTH_INFERENCE_ONLY=ON -DHEARTH_WERROR=ON
 
+    step "llama.cpp oracle (node-llama-cpp's source from npm, built once into the cache)"
+    # Hearth's logits are checked against llama.cpp's own (tests/oracle/). Without the npm registry
+    # those tests skip, unless HEARTH_REQUIRE_ORACLE=1 (CI) makes that a failure.
+    oracle_rc=0
+    oracle_dir="$(bash tests/tools/llama_cpp_oracle.sh)" || oracle_rc=$?
+    if [ $oracle_rc = 0 ]; then
+        export HEARTH_LLAMA_CPP_DIR="$oracle_dir"
+    elif [ $oracle_rc = 77 ] && [ "${HEARTH_REQUIRE_ORACLE:-0}" != 1 ]; then
+        echo "llama.cpp oracle unavailable: the oracle tests will skip"
+    else
+        exit 1
+    fi
+
     step "GCC build (-Werror) and tests"
     configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEARTH_WERROR=ON
     # The Vulkan suites must run (on lavapipe at least) and under the validation layer: a missing
@@ -58,7 +71,7 @@ test)
     # and in lavapipe, not in Hearth's host code: the sanitizers run every Vulkan kernel test and
     # the end-to-end greedy, binding-limit and too-big-model tests, the GCC build runs them all.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE installer \
+        ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE 'installer|oracle' \
         -E 'VulkanForward\.(GeneratedModels|LlamaCppQuantizedFiles|KQuantMixes|GpuMatmulKernels)'
 
 

@@ -125,10 +125,9 @@ GenerateResult Engine::complete(std::span<const int32_t> prompt, const GenerateO
     return m->session->generate(prompt, options, callbacks);
 }
 
-PerplexityReport Engine::perplexity(const std::string& text, int64_t context, const std::function<void(int, double)>& onChunk)
+PerplexityReport Engine::perplexity(const PerplexityRequest& request, const std::function<void(int, const PerplexityReport&)>& onChunk)
 {
-    const PerplexityResult r = measurePerplexity(*m->model, text, context, m->f16Cache, onChunk);
-    return {r.chunks, r.scoredTokens, r.perplexity, r.uncertainty};
+    return measurePerplexity(*m->model, request, m->f16Cache, onChunk);
 }
 
 SpeedSample Engine::measureSpeed(int64_t promptTokens, int64_t generatedTokens, uint64_t seed)

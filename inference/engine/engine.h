@@ -18,6 +18,7 @@
 #include "chat/chat_template.h"  // ChatMessage
 #include "core/error.h"  // hearth::Error, ErrorCode
 #include "engine/generation.h"  // GenerateOptions, GenerateResult, FinishReason, SamplerSettings
+#include "engine/perplexity_report.h"  // PerplexityRequest, PerplexityReport, KlDivergenceReport
 #include "model/model_summary.h"  // ModelSummary
 
 #include <atomic>
@@ -149,13 +150,6 @@ struct SpeedSample {
     double generateSeconds = 0;  // decoding the generated tokens one at a time
 };
 
-struct PerplexityReport {
-    int chunks = 0;
-    int64_t scoredTokens = 0;
-    double perplexity = 0;
-    double uncertainty = 0;
-};
-
 class Engine {
 public:
     static std::unique_ptr<Engine> open(const std::string& path, const EngineOptions& options = {});
@@ -185,8 +179,9 @@ public:
     GenerateResult complete(std::span<const int32_t> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks);
     int64_t contextUsed() const;
 
-    // llama.cpp's perplexity method (a fresh context per chunk; the chat session is untouched).
-    PerplexityReport perplexity(const std::string& text, int64_t context, const std::function<void(int, double)>& onChunk = {});
+    // llama.cpp's perplexity method (a fresh context per chunk; the chat session is untouched),
+    // optionally writing or comparing with llama.cpp's saved-logits file (KL divergence).
+    PerplexityReport perplexity(const PerplexityRequest& request, const std::function<void(int, const PerplexityReport&)>& onChunk = {});
     // A fresh context: `promptTokens` random tokens evaluated, then `generatedTokens` decoded.
     SpeedSample measureSpeed(int64_t promptTokens, int64_t generatedTokens, uint64_t seed);
 

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Hearth's logits against llama.cpp's own, per architecture x weight type x backend, with
+# llama.cpp's KL-divergence workflow (tests/tools/llama_cpp_oracle.sh builds the oracle).
+#
+#   tests/oracle/kld_vs_llama_cpp.sh HEARTH_CLI SHARED_DIR [ORACLE_DIR]
+#
+# For every model: llama.cpp writes its logits on story-text.txt (llama-perplexity
+# --kl-divergence-base), Hearth's `perplexity --kl-divergence` reads them on each backend. Passes:
+# - F32/F16/BF16: mean KLD <= 5e-5 and the same top token >= 99 % of the time;
+# - quantized: mean KLD <= max(1e-5, 10 % of llama.cpp's own KLD between the F32 original and the
+#   file, llama.cpp's distance to itself with flash attention off). The last term is llama.cpp's
+#   own rounding noise: on tiny models it is as large as the quantization error, and no second
+#   implementation can be closer to llama.cpp than llama.cpp's own settings are to each other.
+# Environment: ARCHS, TYPES, BACKENDS (subsets), CHUNKS (default 6), HEARTH_LLAMA_CPP_DIR,
+# HEARTH_REQUIRE_ORACLE=1 (fail instead of skipping when the oracle cannot be built).
+set -uo pipefail
+cli="${1:?usage: $0 HEARTH_CLI SHARED_DIR [ORACLE_DIR]}"
+shared="${2:?usage: $0 HEARTH_CLI SHARED_DIR [ORACLE_DIR]}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+oracle="${3:-${HEARTH_LLAMA_CPP_DIR:-}}"
+
+skip() {
+    echo "SKIP: $*"
+    [ "${HEARTH_REQUIRE_ORACLE:-0}" = 1 ] && { echo "HEARTH_REQUIRE_ORACLE=1: failing instead"; exit 1; }
+    exit 77
+}
+text="$shared/models/story-text.txt"
+[ -f "$text" ] || skip "$text is absent (../shared)"
+[ -n "$oracle" ] || skip "no llama.cpp oracle: set HEARTH_LLAMA_CPP_DIR to the folder tests/tools/llama_cpp_oracle.sh prints"
+bin="$oracle/bin"
+[ -x "$bin/llama-perplexity" ] || skip "no llama.cpp tools in $oracle"
+py=/usr/bin/python3
+PYTHONPATH="$oracle/gguf-py" $py -c 'import gguf, numpy' 2>/dev/null || skip "gguf-py needs numpy (python3-numpy)"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+chunks="${CHUNKS:-6}"
+archs="${ARCHS:-llama qwen2 qwen3}"
+types="${TYPES:-F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K}"
+backends="${BACKENDS:-cpu vulkan}"
+failures=0
+
+llama_ppl() { "$bin/llama-perplexity" -c 128 -b 128 -t 2 "$@" 2>&1; }
+mean_kld() { grep -m1 'Mean    KLD' | awk '{print $3}'; }
+same_top() { grep -m1 '^Same top p:' | awk '{print $4}'; }
+
+# check NAME MODEL F32_BASE_OR_EMPTY FLOAT(0|1)
+check() {
+    local name="$1" model="$2" f32base="$3" float="$4"
+    local base="$work/$name.kld" quant=0 floor limit
+    if ! llama_ppl -m "$model" -f "$text" --chunks "$chunks" --kl-divergence-base "$base" >"$work/log" 2>&1; then
+        echo "$name: llama.cpp could not run it"; tail -5 "$work/log"; failures=$((failures + 1)); return
+    fi
+    [ -n "$f32base" ] && quant="$(llama_ppl -m "$model" --kl-divergence-base "$f32base" --kl-divergence | mean_kld)"
+    floor="$(llama_ppl -m "$model" --kl-divergence-base "$base" --kl-divergence -fa off | mean_kld)"
+    for backend in $backends; do
+        out="$("$cli" perplexity --model "$model" --kl-divergence "$base" --backend "$backend" 2>&1)" || {
+            echo "$name/$backend: hearth failed: $(echo "$out" | tail -2)"; failures=$((failures + 1)); continue; }
+        kld="$(echo "$out" | mean_kld)" top="$(echo "$out" | same_top)"
+        verdict="$($py - "$kld" "$top" "$quant" "$floor" "$float" <<'PY'
+import sys
+kld, top, quant, floor, is_float = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5] == "1"
+if is_float:
+    ok, limit = kld <= 5e-5 and top >= 99.0, 5e-5
+else:
+    limit = max(1e-5, 0.1 * quant, floor)
+    ok = kld <= limit
+print(f"{'ok  ' if ok else 'FAIL'} limit {limit:.2e}")
+PY
+)"
+        printf '%-26s %-7s KLD %-10s same top %-7s | llama.cpp: quantization KLD %-9s own noise %-9s | %s\n' \
+            "$name" "$backend" "$kld" "$top%" "$quant" "$floor" "$verdict"
+        [[ "$verdict" == ok* ]] || failures=$((failures + 1))
+    done
+}
+
+for arch in $archs; do
+    f32="$work/$arch-F32.gguf"
+    PYTHONPATH="$oracle/gguf-py" $py "$here/../tools/make_oracle_model.py" --arch "$arch" \
+        --vocab-from "$shared/models/stories260K.gguf" "$f32" >/dev/null || { echo "$arch: cannot write the model"; failures=$((failures + 1)); continue; }
+    llama_ppl -m "$f32" -f "$text" --chunks "$chunks" --kl-divergence-base "$work/$arch-F32-base.kld" >/dev/null
+    for type in $types; do
+        model="$work/$arch-$type.gguf" float=0
+        case "$type" in F32 | F16 | BF16) float=1 ;; esac
+        if [ "$type" != F32 ]; then
+            "$bin/llama-quantize" --pure "$f32" "$model" "$type" 2 >"$work/log" 2>&1 ||
+                { echo "$arch-$type: llama-quantize failed"; tail -3 "$work/log"; failures=$((failures + 1)); continue; }
+        else
+            model="$f32"
+        fi
+        check "$arch-$type" "$model" "$([ $float = 1 ] || echo "$work/$arch-F32-base.kld")" "$float"
+        [ "$type" = F32 ] || rm -f "$model"
+    done
+done
+
+# The real trained model and llama.cpp's own quantizations of it.
+if [ -z "${ARCHS:-}" ]; then
+    llama_ppl -m "$shared/models/stories260K.gguf" -f "$text" --kl-divergence-base "$work/stories-F32.kld" >/dev/null
+    for file in stories260K stories260K-F16 stories260K-Q8_0 stories260K-Q5_1 stories260K-Q5_0 stories260K-Q4_1 stories260K-Q4_0; do
+        float=0
+        case "$file" in stories260K | stories260K-F16) float=1 ;; esac
+        saved_chunks="$chunks" chunks=20
+        check "$file" "$shared/models/$file.gguf" "$([ $float = 1 ] || echo "$work/stories-F32.kld")" "$float"
+        chunks="$saved_chunks"
+    done
+fi
+
+echo "llama.cpp: $(cat "$oracle/TAG" 2>/dev/null) from $oracle"
+[ "$failures" = 0 ] || { echo "FAIL: $failures checks"; exit 1; }
+echo "all checks passed"

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Writes a small random-weight GGUF model of one architecture with llama.cpp's own gguf-py.
+
+    make_oracle_model.py --arch ARCH --vocab-from VOCAB.gguf OUT.gguf [--seed N]
+
+The model has a real family's layout (tensor names, metadata keys, optional tensors) scaled down,
+so llama.cpp and Hearth both load it; its weights are F32 and scaled so that the logits are peaked,
+not uniform (a KL divergence between two nearly uniform distributions says nothing). The
+tokenizer is copied from VOCAB.gguf (stories260K's 512-token vocabulary keeps logits files small).
+Run with PYTHONPATH pointing at llama.cpp's gguf-py (tests/tools/llama_cpp_oracle.sh prints it).
+"""
+import argparse
+import sys
+
+import numpy as np
+import gguf
+
+# Shapes: dimensions that are multiples of 256 so that every K-quant and IQ type applies.
+EMBEDDING = 256
+FEED_FORWARD = 512
+LAYERS = 3
+HEADS = 4
+KV_HEADS = 2
+
+
+def architecture_table():
+    """Per architecture: head size, extra metadata and which optional tensors each layer has."""
+    return {
+        "llama": dict(head_dim=64, rope_base=10000.0),
+        "qwen2": dict(head_dim=64, rope_base=1000000.0, qkv_bias=True),
+        "qwen3": dict(head_dim=96, rope_base=1000000.0, qk_norm=True),  # head size != embedding / heads, as in Qwen3
+    }
+
+
+def copy_tokenizer(reader, writer):
+    for field in reader.fields.values():
+        if not field.name.startswith("tokenizer."):
+            continue
+        value_type = field.types[0]
+        if value_type == gguf.GGUFValueType.ARRAY:
+            writer.add_key_value(field.name, list(field.contents()), value_type, field.types[-1])
+        else:
+            writer.add_key_value(field.name, field.contents(), value_type)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--arch", required=True, choices=sorted(architecture_table()))
+    parser.add_argument("--vocab-from", required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("out")
+    args = parser.parse_args()
+    spec = architecture_table()[args.arch]
+    rng = np.random.default_rng(args.seed)
+
+    reader = gguf.GGUFReader(args.vocab_from)
+    vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
+    head_dim = spec["head_dim"]
+
+    writer = gguf.GGUFWriter(args.out, args.arch)
+    writer.add_name(f"hearth-oracle-{args.arch}")
+    writer.add_context_length(2048)
+    writer.add_embedding_length(EMBEDDING)
+    writer.add_block_count(LAYERS)
+    writer.add_feed_forward_length(FEED_FORWARD)
+    writer.add_head_count(HEADS)
+    writer.add_head_count_kv(KV_HEADS)
+    writer.add_key_length(head_dim)
+    writer.add_value_length(head_dim)
+    writer.add_rope_dimension_count(head_dim)
+    writer.add_layer_norm_rms_eps(1e-6)
+    writer.add_rope_freq_base(spec["rope_base"])
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    copy_tokenizer(reader, writer)
+
+    def matrix(rows, cols, gain=1.0):
+        return (rng.standard_normal((rows, cols)) * (gain / np.sqrt(cols))).astype(np.float32)
+
+    def norm(size):
+        return (1.0 + 0.2 * rng.standard_normal(size)).astype(np.float32)
+
+    def bias(size):
+        return (0.1 * rng.standard_normal(size)).astype(np.float32)
+
+    q_dim, kv_dim = HEADS * head_dim, KV_HEADS * head_dim
+    writer.add_tensor("token_embd.weight", (rng.standard_normal((vocab, EMBEDDING))).astype(np.float32))
+    for i in range(LAYERS):
+        p = f"blk.{i}."
+        writer.add_tensor(p + "attn_norm.weight", norm(EMBEDDING))
+        writer.add_tensor(p + "attn_q.weight", matrix(q_dim, EMBEDDING, 1.0))
+        writer.add_tensor(p + "attn_k.weight", matrix(kv_dim, EMBEDDING, 1.0))
+        writer.add_tensor(p + "attn_v.weight", matrix(kv_dim, EMBEDDING))
+        if spec.get("qkv_bias"):
+            writer.add_tensor(p + "attn_q.bias", bias(q_dim))
+            writer.add_tensor(p + "attn_k.bias", bias(kv_dim))
+            writer.add_tensor(p + "attn_v.bias", bias(kv_dim))
+        if spec.get("qk_norm"):
+            writer.add_tensor(p + "attn_q_norm.weight", norm(head_dim))
+            writer.add_tensor(p + "attn_k_norm.weight", norm(head_dim))
+        writer.add_tensor(p + "attn_output.weight", matrix(EMBEDDING, q_dim))
+        writer.add_tensor(p + "ffn_norm.weight", norm(EMBEDDING))
+        writer.add_tensor(p + "ffn_gate.weight", matrix(FEED_FORWARD, EMBEDDING))
+        writer.add_tensor(p + "ffn_up.weight", matrix(FEED_FORWARD, EMBEDDING))
+        writer.add_tensor(p + "ffn_down.weight", matrix(EMBEDDING, FEED_FORWARD))
+    writer.add_tensor("output_norm.weight", norm(EMBEDDING))
+    writer.add_tensor("output.weight", matrix(vocab, EMBEDDING, 2.0))
+
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
