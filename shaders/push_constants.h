@@ -25,5 +25,7 @@
 // rope_cached_keys.comp: re-rotate cached keys by delta positions (context shift).
 #define HEARTH_PUSH_ROPE_CACHED_KEYS uint slots; uint heads; uint headDim; uint ropeDims; uint neox; uint keyOffset; \
     uint frequencyOffset; float delta;
+// round_activations.comp: activations rounded as ggml converts them for a weight type (units: values or blocks).
+#define HEARTH_PUSH_ROUND_ACTIVATIONS uint units; uint mode; uint xOffset; uint outOffset;
 
 #endif

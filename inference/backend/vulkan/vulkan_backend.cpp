@@ -8,6 +8,7 @@
 #include "backend/vulkan/vk_weight_layout.h"
 #include "core/error.h"
 #include "quant/dequantize.h"
+#include "quant/vec_dot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -38,6 +39,9 @@ struct RmsNorm {
 };
 struct Matmul {
     HEARTH_PUSH_MATMUL
+};
+struct RoundActivations {
+    HEARTH_PUSH_ROUND_ACTIVATIONS
 };
 struct Rope {
     HEARTH_PUSH_ROPE
@@ -122,6 +126,7 @@ struct VulkanBackend::Impl {
     Pipelines pipelines;
     Arena deviceArena, hostArena;
     std::unique_ptr<Buffer> readback;
+    std::unique_ptr<Buffer> roundedActivations;  // matmul inputs rounded as ggml rounds them (reused)
     const Tensor* readbackOf = nullptr;
     uint64_t readbackEpoch = 0;
     std::map<std::vector<float>, std::unique_ptr<Buffer>> frequencyTables;
@@ -142,6 +147,9 @@ struct VulkanBackend::Impl {
     }
 
     void releaseActivations();
+    // The rows of x rounded for a matmul with `weightType` into the reused scratch buffer, or x
+    // itself for F32 weights (round_activations.comp says how).
+    View roundedForMatmul(GgmlType weightType, const View& x, int64_t rows, int64_t cols);
     // out = f(a, b) element by element for add.comp / swiglu.comp (same bindings and push constants).
     void binary(const char* shader, const Tensor& a, const Tensor& b, Tensor& out);
     Buffer& frequencies(const RopeParams& p);
@@ -241,6 +249,31 @@ void VulkanBackend::Impl::releaseActivations()
     stream.flushForTeardown("reusing the activation arenas");
     deviceArena.reset();
     hostArena.reset();
+}
+
+View VulkanBackend::Impl::roundedForMatmul(GgmlType weightType, const View& x, int64_t rows, int64_t cols)
+{
+    // ggml converts activations to its vec_dot_type before the dot product; the same rounding
+    // here keeps the GPU's results with llama.cpp's (and the CPU reference's) instead of merely near them.
+    uint32_t mode = 0, block = 1;
+    switch (activationTypeFor(weightType)) {
+    case GgmlType::F32: return x;
+    case GgmlType::F16: mode = 0; break;
+    case GgmlType::BF16: mode = 1; break;
+    case GgmlType::Q8_0:
+    case GgmlType::Q8_1: mode = 2, block = 32; break;
+    default: mode = 3, block = 256; break;  // Q8_K
+    }
+    const VkDeviceSize bytes = VkDeviceSize(rows) * VkDeviceSize(cols) * 4;
+    if (!roundedActivations || roundedActivations->size() < bytes) {
+        if (roundedActivations) stream.flushForTeardown("growing the rounded-activation buffer");
+        roundedActivations = std::make_unique<Buffer>(context, std::max<VkDeviceSize>(bytes, VkDeviceSize(1) << 20), MemoryKind::Device);
+    }
+    const View out = view(*roundedActivations, 0, bytes, true);
+    push::RoundActivations push {uint32_t(uint64_t(rows) * uint64_t(cols) / block), mode, x.element, out.element};
+    const Binding bindings[] = {x.binding, out.binding};
+    elementwise("round_activations", bindings, &push, sizeof push, push.units);
+    return view(*roundedActivations, 0, bytes, false);
 }
 
 Buffer& VulkanBackend::Impl::frequencies(const RopeParams& p)
@@ -451,7 +484,8 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         std::max<int64_t>(kMatmulTokens, int64_t(std::min(limit / in.rowBytes(), limit / o.rowBytes())) / kMatmulTokens * kMatmulTokens);
     for (int64_t t0 = 0; t0 < tokens; t0 += chunk) {
         const int64_t count = std::min(chunk, tokens - t0);
-        const View xv = in.rowsView(t0, count, false), ov = o.rowsView(t0, count, true);
+        const View xv = m->roundedForMatmul(w.type, in.rowsView(t0, count, false), count, in.cols());
+        const View ov = o.rowsView(t0, count, true);
         for (const WeightPiece& piece : w.pieces) {
             const uint32_t groups = ceilDiv(uint64_t(piece.rows), rowsPerGroup);
             for (uint32_t g0 = 0; g0 < groups; g0 += kMaxGroups) {

@@ -178,20 +178,21 @@ TEST(VulkanForward, LlamaCppQuantizedFilesMatchTheCpu)
     }
 }
 
-TEST(VulkanForward, KQuantMixesMatchTheExactReference)
+TEST(VulkanForward, KQuantMixesMatchTheCpu)
 {
     // ktest-qwen2 is a random-weight model with a gain near 2 per matrix: it amplifies any
-    // rounding. The CPU backend rounds activations to 8 bits (Q8_K) before K-quant dots, as
-    // ggml does, and lands at cosine 0.987-0.999 of the exact result on these files; the shaders
-    // keep F32 activations and stay above 0.999 of the exact (double precision) forward pass,
-    // which is therefore the oracle here. Agreement with the CPU backend is checked at 0.98.
+    // rounding. Both backends round activations to 8 bits (Q8_K) before K-quant dots, as ggml
+    // does, so they land at cosine 0.987-0.999 of the exact (double precision, unrounded)
+    // forward pass and closer to each other (0.9966-0.998: an 8-bit rounding that flips on one
+    // side and not the other is amplified layer after layer; a wrong kernel lands far below).
+    // The CPU backend is the oracle at 0.995, the exact pass is checked at 0.98.
     HEARTH_REQUIRE_SHARED(shared);
     REQUIRE_VULKAN(vulkan);
     for (const char* name : {"ktest-qwen2-Q2_K", "ktest-qwen2-Q3_K_M", "ktest-qwen2-Q4_K_M", "ktest-qwen2-Q5_K_M", "ktest-qwen2-Q6_K"}) {
         const std::string path = (shared / "models" / (std::string(name) + ".gguf")).string();
-        std::vector<Check> checks = {{Oracle::Exact, kMinCosine}, {Oracle::CpuBackend, 0.98}};
+        std::vector<Check> checks = {{Oracle::CpuBackend, 0.995}, {Oracle::Exact, 0.98}};
         compareLogits(path, vulkan, name, checks);
-        std::printf("%-20s lowest cosine vs the exact forward pass %.6f, vs the CPU backend %.6f\n", name, checks[0].lowest,
+        std::printf("%-20s lowest cosine vs the CPU backend %.6f, vs the exact forward pass %.6f\n", name, checks[0].lowest,
                     checks[1].lowest);
     }
 }
