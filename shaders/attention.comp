@@ -2,7 +2,8 @@
 #extension GL_GOOGLE_include_directive : require
 #include "push_constants.h"
 // Causal attention over the F16 KV cache: one workgroup per (query token, head). Query row t
-// sees slots [0, firstSlot + t]. Slots are taken WG at a time: each invocation scores one slot,
+// sees slots [0, firstSlot + t], or only the last `window` of them on a sliding-window layer;
+// softCap > 0 caps the scores at softCap * tanh(score / softCap) (Gemma 2). Slots are taken WG at a time: each invocation scores one slot,
 // then the chunk's probabilities update an online softmax (running max and sum) and each
 // invocation accumulates its share of the head's dimensions.
 // 64 invocations: the per-invocation share of a head (up to 256 dims) fits 4 registers.
@@ -47,6 +48,7 @@ void main()
     const uint head = gl_WorkGroupID.x, token = gl_WorkGroupID.y, tid = gl_LocalInvocationID.x;
     const uint kvHead = head / (p.heads / p.kvHeads);
     const uint visible = p.firstSlot + token + 1u;
+    const uint first = p.window > 0u && visible > p.window ? visible - p.window : 0u;
     const uint qBase = p.qOffset + token * p.heads * p.headDim + head * p.headDim;
     for (uint i = tid; i < p.headDim / 2u; i += WG) query[i] = vec2(qs[qBase + 2u * i], qs[qBase + 2u * i + 1u]);
     barrier();
@@ -55,9 +57,14 @@ void main()
     for (uint j = 0; j < DIMS_PER_INVOCATION; ++j) acc[j] = 0.0;
     float runningMax = NEG_INF, runningSum = 0.0;
 
-    for (uint chunk = 0; chunk < visible; chunk += WG) {
+    for (uint chunk = first / WG * WG; chunk < visible; chunk += WG) {
         const uint slot = chunk + tid;
-        const float score = slot < visible ? dotKey(slot, kvHead) * p.scale : NEG_INF;
+        const bool seen = slot >= first && slot < visible;
+        float score = NEG_INF;
+        if (seen) {
+            const float dot = dotKey(slot, kvHead);
+            score = p.softCap > 0.0 ? p.softCap * tanh(dot * (p.scale / p.softCap)) : dot * p.scale;
+        }
         weights[tid] = score;
         barrier();
         float chunkMax = NEG_INF;
@@ -66,7 +73,7 @@ void main()
         const float newMax = max(runningMax, chunkMax);
         const float rescale = exp(runningMax - newMax);
         barrier();
-        weights[tid] = slot < visible ? exp(score - newMax) : 0.0;
+        weights[tid] = seen ? exp(score - newMax) : 0.0;
         barrier();
         float chunkSum = 0.0;
         for (uint s = 0; s < count; ++s) chunkSum += weights[s];

@@ -5,7 +5,7 @@
 #ifndef HEARTH_PUSH_CONSTANTS_H
 #define HEARTH_PUSH_CONSTANTS_H
 
-// add.comp, swiglu.comp (a = gate, b = up; bCols unused): out = a op b, b broadcast over rows when bCols > 0.
+// add.comp, swiglu.comp, geglu.comp (a = gate, b = up; bCols unused): out = a op b, b broadcast over rows when bCols > 0.
 #define HEARTH_PUSH_ELEMENTWISE uint count; uint aOffset; uint bOffset; uint outOffset; uint bCols;
 // get_rows.comp: rows of a (possibly split) table picked by token ids.
 #define HEARTH_PUSH_GET_ROWS uint cols; uint rowWords; uint wOffset; uint idOffset; uint outOffset; uint firstRow; uint rowCount;
@@ -21,10 +21,12 @@
 #define HEARTH_PUSH_STORE_KV uint tokens; uint kvDim; uint kOffset; uint vOffset; uint kCacheOffset; uint vCacheOffset; uint firstSlot;
 // attention.comp: causal attention of the queries over the cached keys and values.
 #define HEARTH_PUSH_ATTENTION uint heads; uint kvHeads; uint headDim; uint firstSlot; uint qOffset; uint kCacheOffset; \
-    uint vCacheOffset; uint outOffset; float scale;
+    uint vCacheOffset; uint outOffset; float scale; float softCap; uint window;
 // rope_cached_keys.comp: re-rotate cached keys by delta positions (context shift).
 #define HEARTH_PUSH_ROPE_CACHED_KEYS uint slots; uint heads; uint headDim; uint ropeDims; uint neox; uint keyOffset; \
     uint frequencyOffset; float delta;
+// scale.comp: x *= factor in place.
+#define HEARTH_PUSH_SCALE uint count; uint offset; float factor;
 // round_activations.comp: activations rounded as ggml converts them for a weight type (units: values or blocks).
 #define HEARTH_PUSH_ROUND_ACTIVATIONS uint units; uint mode; uint xOffset; uint outOffset;
 

@@ -53,6 +53,8 @@ struct AttentionParams {
     int64_t kvHeads = 0;
     int64_t headDim = 0;
     float scale = 1.0f;  // applied to q.k before the softmax
+    float softCap = 0;  // > 0: scores become softCap * tanh(score / softCap) (Gemma 2)
+    int64_t window = 0;  // > 0: query at slot s sees only slots (s - window, s] (sliding-window layers)
 };
 
 class Backend {
@@ -88,13 +90,18 @@ public:
                            Tensor& out) = 0;
     // out = silu(gate) * up.
     virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
+    // out = gelu(gate) * up, GELU's tanh form through ggml's F16 table (Gemma).
+    virtual void geglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
+    // x *= factor (Gemma's embedding scale, Granite's multipliers).
+    virtual void scale(Tensor& x, float factor) = 0;
     // out = rows [first, first + out.rows()) of x.
     virtual void copyRows(const Tensor& x, int64_t first, Tensor& out) = 0;
     // Copies row `row` of x to dst (dst.size() == x.cols()).
     virtual void readRow(const Tensor& x, int64_t row, std::span<float> dst) = 0;
     // Context shift: drops slots [keep, keep + discard) of every layer, moves the slots after
-    // them (up to `used`) down, and re-rotates their keys by -discard positions.
-    virtual void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope) = 0;
+    // them (up to `used`) down, and re-rotates their keys by -discard positions with each
+    // layer's own rotation (layerRope has one entry per layer).
+    virtual void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope) = 0;
 };
 
 }  // namespace hearth

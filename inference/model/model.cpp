@@ -67,21 +67,42 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
         l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
         l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
+        if (c.postNorms) {
+            l.attnPostNorm = m->bind(p + "post_attention_norm.weight", 1, c.embedding);
+            l.ffnPostNorm = m->bind(p + "post_ffw_norm.weight", 1, c.embedding);
+        }
     }
     m->m_file.checkIntact();  // a backend that copied the weights may have copied zeros
     return m;
 }
 
-RopeParams Model::ropeParams() const
+RopeParams Model::ropeParams(int64_t layer) const
 {
     RopeParams r;
+    const bool sliding = m_config.isSliding(layer);
     r.headDim = m_config.headDim;
     r.ropeDims = m_config.ropeDims;
-    r.base = m_config.ropeBase;
-    r.freqScale = m_config.ropeFreqScale;
+    r.base = sliding ? m_config.ropeBaseSliding : m_config.ropeBase;
+    r.freqScale = sliding ? m_config.ropeFreqScaleSliding : m_config.ropeFreqScale;
     r.neox = m_config.ropeStyle == RopeStyle::NeoX;
     r.freqFactors = m_ropeFreqFactors.empty() ? nullptr : m_ropeFreqFactors.data();
     return r;
+}
+
+std::vector<RopeParams> Model::layerRopeParams() const
+{
+    std::vector<RopeParams> all;
+    for (int64_t i = 0; i < m_config.layers; ++i) all.push_back(ropeParams(i));
+    return all;
+}
+
+AttentionParams Model::attentionParams(int64_t layer) const
+{
+    const ModelConfig& c = m_config;
+    AttentionParams a {c.heads, c.kvHeads, c.headDim, c.attentionScale > 0 ? c.attentionScale : 1.0f / std::sqrt(float(c.headDim))};
+    a.softCap = c.attentionSoftCap;
+    a.window = c.isSliding(layer) ? c.slidingWindow : 0;
+    return a;
 }
 
 void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const
@@ -96,8 +117,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
 
     std::vector<int32_t> positions(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);
-    const RopeParams rope = ropeParams();
-    AttentionParams attn {c.heads, c.kvHeads, c.headDim, 1.0f / std::sqrt(float(c.headDim))};
+    const std::vector<RopeParams> rope = layerRopeParams();
 
     auto x = b.activations(n, c.embedding);  // the residual stream
     auto normed = b.activations(n, c.embedding);
@@ -108,10 +128,12 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     auto qNormed = c.qkNorm ? b.activations(n, c.qDim()) : nullptr;
     auto kNormed = c.qkNorm ? b.activations(n, c.kvDim()) : nullptr;
     auto projected = b.activations(n, c.embedding);
+    auto postNormed = c.postNorms ? b.activations(n, c.embedding) : nullptr;
     auto gate = b.activations(n, c.feedForward);
     auto up = b.activations(n, c.feedForward);
 
     b.getRows(*m_tokenEmbedding, tokens, *x);
+    if (c.embeddingScale != 1.0f) b.scale(*x, c.embeddingScale);
     for (int64_t i = 0; i < c.layers; ++i) {
         const LayerWeights& l = m_layers[size_t(i)];
         // Attention block.
@@ -130,19 +152,33 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
             queries = qNormed.get();
             keys = kNormed.get();
         }
-        b.rope(*queries, positions, rope);
-        b.rope(*keys, positions, rope);
+        b.rope(*queries, positions, rope[size_t(i)]);
+        b.rope(*keys, positions, rope[size_t(i)]);
         b.storeKv(cache, i, *keys, *v, firstSlot);
-        b.attention(*queries, cache, i, firstSlot, attn, *attended);
+        b.attention(*queries, cache, i, firstSlot, attentionParams(i), *attended);
         b.matmul(*l.wo, *attended, *projected);
-        b.add(*x, *projected, *x);
-        // Feed-forward block (SwiGLU).
+        if (l.attnPostNorm) {
+            b.rmsNorm(*projected, *l.attnPostNorm, c.rmsEpsilon, *postNormed);
+            b.add(*x, *postNormed, *x);
+        } else {
+            b.add(*x, *projected, *x);
+        }
+        // Feed-forward block (SwiGLU, or GeGLU for Gemma).
         b.rmsNorm(*x, *l.ffnNorm, c.rmsEpsilon, *normed);
         b.matmul(*l.ffnGate, *normed, *gate);
         b.matmul(*l.ffnUp, *normed, *up);
-        b.swiglu(*gate, *up, *gate);
+        if (c.activation == FeedForwardActivation::GeluTanh) {
+            b.geglu(*gate, *up, *gate);
+        } else {
+            b.swiglu(*gate, *up, *gate);
+        }
         b.matmul(*l.ffnDown, *gate, *projected);
-        b.add(*x, *projected, *x);
+        if (l.ffnPostNorm) {
+            b.rmsNorm(*projected, *l.ffnPostNorm, c.rmsEpsilon, *postNormed);
+            b.add(*x, *postNormed, *x);
+        } else {
+            b.add(*x, *projected, *x);
+        }
     }
 
     // Only the rows whose logits are wanted go through the (large) output matrix.
@@ -159,6 +195,10 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     b.matmul(*m_output, *finalRows, *out);
     logits.resize(size_t(outRows * c.vocabulary));
     for (int64_t r = 0; r < outRows; ++r) b.readRow(*out, r, std::span<float>(logits.data() + r * c.vocabulary, size_t(c.vocabulary)));
+    if (c.finalLogitSoftCap > 0) {  // ggml's order: scale by 1/cap, tanh, scale by cap
+        const float cap = c.finalLogitSoftCap;
+        for (float& l : logits) l = std::tanh(l * (1.0f / cap)) * cap;
+    }
     m_file.checkIntact();  // weights read in place from a file that shrank are zeros, not a reply
 }
 

@@ -26,6 +26,7 @@ struct LayerWeights {
     std::unique_ptr<Tensor> ffnGate;  // [ff][embd]
     std::unique_ptr<Tensor> ffnUp;  // [ff][embd]
     std::unique_ptr<Tensor> ffnDown;  // [embd][ff]
+    std::unique_ptr<Tensor> attnPostNorm, ffnPostNorm;  // [embd] (gemma), else null
 };
 
 class Model {
@@ -38,7 +39,9 @@ public:
     const Tokenizer& tokenizer() const { return *m_tokenizer; }
     Backend& backend() const { return *m_backend; }
     const GgufFile& file() const { return m_file; }
-    RopeParams ropeParams() const;
+    RopeParams ropeParams(int64_t layer) const;  // sliding-window layers rotate with their own base
+    std::vector<RopeParams> layerRopeParams() const;
+    AttentionParams attentionParams(int64_t layer) const;
 
     // Runs `tokens` at positions firstSlot.. through every layer, storing K/V in `cache`.
     // Writes logits for the last token (or for every token when allLogits) to `logits`

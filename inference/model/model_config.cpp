@@ -3,6 +3,8 @@
 #include "core/error.h"
 #include "gguf/gguf_file.h"
 
+#include <cmath>
+
 namespace hearth {
 
 namespace {
@@ -18,18 +20,66 @@ int64_t requireCount(const GgufFile& file, const std::string& key, int64_t max)
     return int64_t(*v);
 }
 
+// Which layers use the sliding window: the file's per-layer array, or llama.cpp's pattern rule
+// (layer i slides unless i % pattern == pattern - 1) with the file's or the family's period.
+void readSlidingLayers(const GgufFile& file, const std::string& a, uint32_t defaultPattern, ModelConfig& c)
+{
+    c.slidingLayers.assign(size_t(c.layers), false);
+    const GgufValue* pattern = file.find(a + "attention.sliding_window_pattern");
+    if (pattern && pattern->isArray()) {
+        if (pattern->arraySize() != uint64_t(c.layers))
+            throw Error(ErrorCode::InvalidFile,
+                        file.displayName() + ": metadata " + a + "attention.sliding_window_pattern has " +
+                            std::to_string(pattern->arraySize()) + " entries for " + std::to_string(c.layers) + " layers");
+        for (int64_t i = 0; i < c.layers; ++i) c.slidingLayers[size_t(i)] = pattern->arrayInt(uint64_t(i)).value_or(0) != 0;
+        return;
+    }
+    const uint64_t period = pattern ? pattern->toUInt().value_or(defaultPattern) : defaultPattern;
+    for (int64_t i = 0; i < c.layers; ++i) c.slidingLayers[size_t(i)] = period == 0 || uint64_t(i) % period < period - 1;
+}
+
+// Gemma 2 and 3 (llama.cpp's gemma2.cpp / gemma3.cpp): norms after attention and feed-forward,
+// GeGLU, embeddings scaled by sqrt(n_embd), interleaved sliding-window layers with their own
+// RoPE base, soft-capped scores and logits (Gemma 2), and a query scale from the model size.
+void readGemma(const GgufFile& file, const std::string& a, ModelConfig& c)
+{
+    const bool gemma2 = c.architecture == "gemma2";
+    c.postNorms = true;
+    c.activation = FeedForwardActivation::GeluTanh;
+    c.embeddingScale = std::sqrt(float(c.embedding));
+    c.qkNorm = !gemma2;
+    const auto window = file.getUInt(a + "attention.sliding_window");
+    if (gemma2) {
+        c.slidingWindow = int64_t(window.value_or(4096));
+        c.ropeBaseSliding = float(file.getDouble(a + "rope.freq_base_swa").value_or(c.ropeBase));
+        c.ropeFreqScaleSliding = c.ropeFreqScale;
+        c.attentionSoftCap = float(file.getDouble(a + "attn_logit_softcapping").value_or(50.0));
+        c.finalLogitSoftCap = float(file.getDouble(a + "final_logit_softcapping").value_or(30.0));
+    } else {
+        c.slidingWindow = int64_t(window.value_or(0));
+        c.ropeBaseSliding = float(file.getDouble(a + "rope.freq_base_swa").value_or(10000.0));
+        c.ropeFreqScaleSliding = 1.0f;
+        c.finalLogitSoftCap = float(file.getDouble(a + "final_logit_softcapping").value_or(0.0));
+    }
+    if (c.slidingWindow > 0) readSlidingLayers(file, a, gemma2 ? 2 : 6, c);
+    // The 27B models scale queries by 1/sqrt(embedding / heads) instead of 1/sqrt(head size)
+    // (gemma_pytorch's query_pre_attn_scalar); llama.cpp recognises them by their layer count.
+    const bool is27B = c.layers == (gemma2 ? 46 : 62);
+    c.attentionScale = 1.0f / std::sqrt(float(is27B ? c.embedding / c.heads : c.headDim));
+}
+
 }  // namespace
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama", "qwen2", "qwen3"};
+    static const std::vector<std::string> architectures = {"llama", "qwen2", "qwen3", "gemma2", "gemma3"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
-    return "Hearth runs 'llama', 'qwen2' and 'qwen3' models: Llama, Mistral, TinyLlama, Qwen 2/2.5/3, DeepSeek LLM and the "
-           "DeepSeek-R1 distills";
+    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'gemma2' and 'gemma3' models: Llama, Mistral, TinyLlama, Qwen 2/2.5/3, "
+           "Gemma 2/3, DeepSeek LLM and the DeepSeek-R1 distills";
 }
 
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache)
@@ -49,6 +99,8 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     } else if (c.architecture == "qwen3") {
         c.ropeStyle = RopeStyle::NeoX;
         c.qkNorm = true;
+    } else if (c.architecture == "gemma2" || c.architecture == "gemma3") {
+        c.ropeStyle = RopeStyle::NeoX;
     } else {
         throw Error(ErrorCode::UnsupportedType,
                     file.displayName() + ": model architecture '" + c.architecture + "' is not supported (" +
@@ -74,6 +126,7 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
         c.ropeFreqScale = float(1.0 / *factor);
     if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray())
         c.vocabulary = int64_t(tokens->arraySize());
+    if (c.architecture == "gemma2" || c.architecture == "gemma3") readGemma(file, a, c);
     return c;
 }
 

@@ -15,6 +15,11 @@ enum class RopeStyle {
     NeoX,  // rotate halves (x[i], x[i + d/2]): qwen2
 };
 
+enum class FeedForwardActivation {
+    SiLU,  // SwiGLU: llama, qwen
+    GeluTanh,  // GeGLU: gemma
+};
+
 struct ModelConfig {
     std::string architecture;
     int64_t embedding = 0;  // n_embd
@@ -31,9 +36,25 @@ struct ModelConfig {
     int64_t ropeDims = 0;  // dimensions rotated per head (<= headDim)
     RopeStyle ropeStyle = RopeStyle::Normal;
     bool attentionBias = false;  // Q/K/V biases (qwen2)
-    bool qkNorm = false;  // per-head RMS norm of Q and K before RoPE (qwen3)
+    bool qkNorm = false;  // per-head RMS norm of Q and K before RoPE (qwen3, gemma3)
+    bool postNorms = false;  // RMS norms after attention and after the feed-forward, before the residual adds (gemma)
+    FeedForwardActivation activation = FeedForwardActivation::SiLU;
+    float embeddingScale = 1.0f;  // token embeddings are multiplied by it (gemma: sqrt(embedding))
+    float attentionScale = 0;  // q.k scale; 0 means 1 / sqrt(headDim)
+    float attentionSoftCap = 0;  // > 0: attention scores capped (gemma2)
+    float finalLogitSoftCap = 0;  // > 0: logits capped (gemma2, some gemma3)
+    // Sliding-window attention (gemma2/3): layers marked here see only the last slidingWindow
+    // positions, and rotate with their own RoPE base and scale.
+    int64_t slidingWindow = 0;
+    std::vector<bool> slidingLayers;
+    float ropeBaseSliding = 10000.0f;
+    float ropeFreqScaleSliding = 1.0f;
 
     int64_t qDim() const { return heads * headDim; }
+    bool isSliding(int64_t layer) const
+    {
+        return slidingWindow > 0 && size_t(layer) < slidingLayers.size() && slidingLayers[size_t(layer)];
+    }
     int64_t kvDim() const { return kvHeads * headDim; }
 
     // Throws hearth::Error naming the architecture when it is unsupported, or the key that

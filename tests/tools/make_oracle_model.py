@@ -29,6 +29,13 @@ def architecture_table():
         "llama": dict(head_dim=64, rope_base=10000.0),
         "qwen2": dict(head_dim=64, rope_base=1000000.0, qkv_bias=True),
         "qwen3": dict(head_dim=96, rope_base=1000000.0, qk_norm=True),  # head size != embedding / heads, as in Qwen3
+        # Gemma: a 32-position window so that 128-token chunks exercise it; Gemma 2 alternates
+        # sliding and global layers and soft-caps, Gemma 3 has five sliding layers per global one,
+        # their own RoPE base, linear RoPE scaling on the global layers and tied embeddings.
+        "gemma2": dict(head_dim=64, rope_base=10000.0, post_norms=True, tied=True, embedding_gain=1 / 16,
+                       extra={"attention.sliding_window": 32, "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0}),
+        "gemma3": dict(head_dim=96, rope_base=1000000.0, qk_norm=True, post_norms=True, tied=True, layers=6, embedding_gain=1 / 16,
+                       extra={"attention.sliding_window": 32, "rope.freq_base_swa": 10000.0}, rope_linear_scale=8.0),
     }
 
 
@@ -61,7 +68,8 @@ def main():
     writer.add_name(f"hearth-oracle-{args.arch}")
     writer.add_context_length(2048)
     writer.add_embedding_length(EMBEDDING)
-    writer.add_block_count(LAYERS)
+    layers = spec.get("layers", LAYERS)
+    writer.add_block_count(layers)
     writer.add_feed_forward_length(FEED_FORWARD)
     writer.add_head_count(HEADS)
     writer.add_head_count_kv(KV_HEADS)
@@ -71,6 +79,15 @@ def main():
     writer.add_layer_norm_rms_eps(1e-6)
     writer.add_rope_freq_base(spec["rope_base"])
     writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    for key, value in spec.get("extra", {}).items():
+        full = f"{args.arch}.{key}"
+        if isinstance(value, float):
+            writer.add_float32(full, value)
+        else:
+            writer.add_uint32(full, value)
+    if "rope_linear_scale" in spec:
+        writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+        writer.add_rope_scaling_factor(spec["rope_linear_scale"])
     copy_tokenizer(reader, writer)
 
     def matrix(rows, cols, gain=1.0):
@@ -83,8 +100,9 @@ def main():
         return (0.1 * rng.standard_normal(size)).astype(np.float32)
 
     q_dim, kv_dim = HEADS * head_dim, KV_HEADS * head_dim
-    writer.add_tensor("token_embd.weight", (rng.standard_normal((vocab, EMBEDDING))).astype(np.float32))
-    for i in range(LAYERS):
+    embedding_gain = spec.get("embedding_gain", 1.0)
+    writer.add_tensor("token_embd.weight", (embedding_gain * rng.standard_normal((vocab, EMBEDDING))).astype(np.float32))
+    for i in range(layers):
         p = f"blk.{i}."
         writer.add_tensor(p + "attn_norm.weight", norm(EMBEDDING))
         writer.add_tensor(p + "attn_q.weight", matrix(q_dim, EMBEDDING, 1.0))
@@ -98,12 +116,17 @@ def main():
             writer.add_tensor(p + "attn_q_norm.weight", norm(head_dim))
             writer.add_tensor(p + "attn_k_norm.weight", norm(head_dim))
         writer.add_tensor(p + "attn_output.weight", matrix(EMBEDDING, q_dim))
+        if spec.get("post_norms"):
+            writer.add_tensor(p + "post_attention_norm.weight", norm(EMBEDDING))
         writer.add_tensor(p + "ffn_norm.weight", norm(EMBEDDING))
         writer.add_tensor(p + "ffn_gate.weight", matrix(FEED_FORWARD, EMBEDDING))
         writer.add_tensor(p + "ffn_up.weight", matrix(FEED_FORWARD, EMBEDDING))
         writer.add_tensor(p + "ffn_down.weight", matrix(EMBEDDING, FEED_FORWARD))
+        if spec.get("post_norms"):
+            writer.add_tensor(p + "post_ffw_norm.weight", norm(EMBEDDING))
     writer.add_tensor("output_norm.weight", norm(EMBEDDING))
-    writer.add_tensor("output.weight", matrix(vocab, EMBEDDING, 2.0))
+    if not spec.get("tied"):
+        writer.add_tensor("output.weight", matrix(vocab, EMBEDDING, 2.0))
 
     writer.write_header_to_file()
     writer.write_kv_data_to_file()

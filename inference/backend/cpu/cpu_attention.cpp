@@ -1,5 +1,6 @@
 #include "backend/cpu/cpu_attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -10,9 +11,17 @@ namespace {
 struct HeadJob {
     const float* query;  // headDim values
     int64_t kvOffset;  // the KV head's first value within a cached row
-    int64_t visible;  // slots 0 .. visible-1 are attended
+    int64_t first;  // slots first .. visible-1 are attended (first > 0 in a sliding window)
+    int64_t visible;
     float* out;
 };
+
+// ggml's order: the scale (divided by the cap) first, then cap * tanh.
+float cappedScore(float dot, const AttentionParams& p)
+{
+    if (p.softCap <= 0) return dot * p.scale;
+    return p.softCap * std::tanh(dot * (p.scale / p.softCap));
+}
 
 struct Scratch {
     std::vector<float> query, accumulator, k, v, scores;
@@ -25,11 +34,11 @@ void attendOneRow(const CpuKvCache& c, int64_t layer, const AttentionParams& p, 
     for (int64_t i = 0; i < p.headDim; ++i) s.query[size_t(i)] = half ? roundToFp16(job.query[i]) : job.query[i];
     std::fill(s.accumulator.begin(), s.accumulator.end(), 0.0f);
     float runningMax = -INFINITY, runningSum = 0;
-    for (int64_t slot = 0; slot < job.visible; ++slot) {
+    for (int64_t slot = job.first; slot < job.visible; ++slot) {
         c.load(true, layer, slot, job.kvOffset, p.headDim, s.k.data());
         double dot = 0;
         for (int64_t i = 0; i < p.headDim; ++i) dot += double(s.query[size_t(i)]) * double(s.k[size_t(i)]);
-        const float score = float(dot) * p.scale;
+        const float score = cappedScore(float(dot), p);
         float rescale = 1.0f, weight = 1.0f;
         if (score > runningMax) {
             rescale = std::exp(runningMax - score);
@@ -56,14 +65,19 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
     constexpr int64_t tile = kCpuAttentionTileRows;
     std::fill(s.accumulator.begin(), s.accumulator.end(), 0.0f);
     float runningMax = -INFINITY, runningSum = 0;
-    for (int64_t first = 0; first < job.visible; first += tile) {
+    // Tiles stay aligned to slot 0 as ggml's are; slots before the window are masked out.
+    for (int64_t first = job.first / tile * tile; first < job.visible; first += tile) {
         const int64_t count = std::min(tile, job.visible - first);
         float tileMax = -INFINITY;
         for (int64_t j = 0; j < count; ++j) {
+            if (first + j < job.first) {
+                s.scores[size_t(j)] = -INFINITY;
+                continue;
+            }
             c.load(true, layer, first + j, job.kvOffset, p.headDim, s.k.data());
             float dot = 0;
             for (int64_t i = 0; i < p.headDim; ++i) dot += job.query[i] * s.k[size_t(i)];
-            s.scores[size_t(j)] = dot * p.scale;
+            s.scores[size_t(j)] = cappedScore(dot, p);
             tileMax = std::max(tileMax, s.scores[size_t(j)]);
         }
         const float newMax = std::max(runningMax, tileMax);
@@ -80,6 +94,7 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
         }
         runningSum += float(tileSum);
         for (int64_t j = 0; j < count; ++j) {
+            if (first + j < job.first) continue;
             c.load(false, layer, first + j, job.kvOffset, p.headDim, s.v.data());
             const float weight = s.scores[size_t(j)];
             for (int64_t i = 0; i < p.headDim; ++i) s.accumulator[size_t(i)] += weight * s.v[size_t(i)];
@@ -102,7 +117,9 @@ void cpuAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& c
                    std::vector<float>(size_t(kCpuAttentionTileRows))};
         for (int64_t index = begin; index < end; ++index) {
             const int64_t t = index / p.heads, h = index % p.heads;
-            const HeadJob job {q.row(t) + h * p.headDim, (h / group) * p.headDim, firstSlot + t + 1, out.row(t) + h * p.headDim};
+            const int64_t visible = firstSlot + t + 1;
+            const int64_t first = p.window > 0 ? std::max<int64_t>(0, visible - p.window) : 0;
+            const HeadJob job {q.row(t) + h * p.headDim, (h / group) * p.headDim, first, visible, out.row(t) + h * p.headDim};
             if (tiled) {
                 attendTiled(cache, layer, p, job, s);
             } else {

@@ -24,6 +24,17 @@ void requireShape(bool ok, const char* op)
 
 }  // namespace
 
+float geluTanhAsGgml(float x)
+{
+    // ggml's CPU GELU: 0 below -10, identity above 10, else the tanh form looked up at x rounded
+    // to F16 and rounded to F16 itself (its GGML_GELU_FP16 table).
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    const float h = roundToFp16(x);
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f, kCoefficient = 0.044715f;
+    return roundToFp16(0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefficient * h * h))));
+}
+
 void ropeVector(float* x, int64_t heads, double position, const RopeParams& p)
 {
     // The same float recurrence as ggml (theta *= theta_scale), so angles match bit for bit.
@@ -183,6 +194,20 @@ void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
     }
 }
 
+void CpuBackend::geglu(const Tensor& gate, const Tensor& up, Tensor& out)
+{
+    const auto& g = asActs(gate);
+    const auto& u = asActs(up);
+    auto& o = asActs(out);
+    requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "geglu");
+    for (size_t i = 0; i < o.values.size(); ++i) o.values[i] = geluTanhAsGgml(g.values[i]) * u.values[i];
+}
+
+void CpuBackend::scale(Tensor& x, float factor)
+{
+    for (float& v : asActs(x).values) v *= factor;
+}
+
 void CpuBackend::copyRows(const Tensor& x, int64_t first, Tensor& out)
 {
     const auto& a = asActs(x);
@@ -198,13 +223,15 @@ void CpuBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
     std::memcpy(dst.data(), a.row(row), dst.size_bytes());
 }
 
-void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope)
+void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope)
 {
     auto& c = static_cast<CpuKvCache&>(cache);
-    requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount(), "shiftKv");
-    const int64_t heads = c.kvDim() / rope.headDim;
+    requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers(),
+                 "shiftKv");
     std::vector<float> key(size_t(c.kvDim()));
     for (int64_t layer = 0; layer < c.layers(); ++layer) {
+        const RopeParams& rope = layerRope[size_t(layer)];
+        const int64_t heads = c.kvDim() / rope.headDim;
         for (int64_t s = keep + discard; s < used; ++s) {
             c.move(layer, s, s - discard);
             // Keys carry their position in their rotation: turn them back by `discard`.

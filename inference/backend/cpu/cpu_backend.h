@@ -27,15 +27,20 @@ public:
     void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
                    Tensor& out) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void geglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void scale(Tensor& x, float factor) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
-    void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope) override;
+    void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope) override;
 
     unsigned threads() const { return m_pool.size(); }
 
 private:
     ThreadPool m_pool;
 };
+
+// GELU (tanh form) computed as ggml's CPU backend does (shared with tests as the reference).
+float geluTanhAsGgml(float x);
 
 // Rotates one vector of `heads` heads in place by `position` (shared with tests as the reference).
 void ropeVector(float* x, int64_t heads, double position, const RopeParams& params);

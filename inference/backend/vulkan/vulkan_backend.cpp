@@ -40,6 +40,9 @@ struct RmsNorm {
 struct Matmul {
     HEARTH_PUSH_MATMUL
 };
+struct Scale {
+    HEARTH_PUSH_SCALE
+};
 struct RoundActivations {
     HEARTH_PUSH_ROUND_ACTIVATIONS
 };
@@ -553,14 +556,25 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
                 p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() && firstSlot + qs.rows() <= c.slotCount(),
             "attention");
     const View qv = qs.whole(false), ov = o.whole(true);
-    push::Attention push {
-        uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element, p.scale};
+    push::Attention push {uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element,
+                          p.scale,           p.softCap,           uint32_t(p.window)};
     const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(*c.values[size_t(layer)], false),
                                 ov.binding};
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
 }
 
 void VulkanBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) { m->binary("swiglu", gate, up, out); }
+
+void VulkanBackend::geglu(const Tensor& gate, const Tensor& up, Tensor& out) { m->binary("geglu", gate, up, out); }
+
+void VulkanBackend::scale(Tensor& x, float factor)
+{
+    const auto& o = asActs(x);
+    const View v = o.whole(true);
+    push::Scale push {uint32_t(o.rows() * o.cols()), v.element, factor};
+    const Binding bindings[] = {v.binding};
+    m->elementwise("scale", bindings, &push, sizeof push, push.count);
+}
 
 void VulkanBackend::copyRows(const Tensor& x, int64_t first, Tensor& out)
 {
@@ -596,10 +610,12 @@ void VulkanBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
     std::memcpy(dst.data(), m->readback->mapped() + VkDeviceSize(row) * a.rowBytes(), dst.size_bytes());
 }
 
-void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope)
+void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope)
 {
     auto& c = static_cast<VkKvCache&>(cache);
-    require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && c.kvDim() % rope.headDim == 0, "shiftKv");
+    require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers(),
+            "shiftKv");
+    for (const RopeParams& rope : layerRope) require(c.kvDim() % rope.headDim == 0, "shiftKv");
     const int64_t moved = used - keep - discard;
     const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim()) * 2;
     if (moved > 0) {
@@ -611,8 +627,9 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
                 m->stream.copy(scratch.handle(), 0, b->handle(), VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes);
             }
         // Keys carry their position in their rotation: turn them back by `discard`.
-        Buffer& frequencies = m->frequencies(rope);
         for (int64_t layer = 0; layer < c.layers(); ++layer) {
+            const RopeParams& rope = layerRope[size_t(layer)];
+            Buffer& frequencies = m->frequencies(rope);
             const View keys = m->view(*c.keys[size_t(layer)], VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes, true);
             push::RopeCachedKeys push {uint32_t(moved),
                                        uint32_t(c.kvDim() / rope.headDim),

@@ -53,9 +53,11 @@ public:
     void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
                    Tensor& out) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void geglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void scale(Tensor& x, float factor) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
-    void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, const RopeParams& rope) override;
+    void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope) override;
 
     struct Impl;
 

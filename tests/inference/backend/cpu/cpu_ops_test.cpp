@@ -49,7 +49,7 @@ protected:
     std::vector<std::vector<float>> m_storage;
 };
 
-void expectClose(const std::vector<float>& got, const std::vector<double>& want, double tolerance, const char* what)
+void expectClose(const std::vector<float>& got, const std::vector<double>& want, double tolerance, const std::string& what)
 {
     ASSERT_EQ(got.size(), want.size()) << what;
     for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], tolerance * (1 + std::fabs(want[i]))) << what << "[" << i << "]";
@@ -130,36 +130,71 @@ TEST_F(CpuOps, RopeNormalAndNeox)
     }
 }
 
-TEST_F(CpuOps, CausalGroupedQueryAttention)
+TEST_F(CpuOps, CausalGroupedQueryAttentionWithWindowsAndSoftCaps)
 {
-    const int64_t heads = 6, kvHeads = 2, headDim = 5, tokens = 7, earlier = 4;  // 4 cached + 7 new
-    auto cache = m_backend.kvCache(2, 16, kvHeads * headDim, /*f16=*/false);
-    auto kv = test::randomValues(size_t((earlier + tokens) * kvHeads * headDim * 2), 7);
-    auto keys = std::vector<float>(kv.begin(), kv.begin() + std::ptrdiff_t(kv.size() / 2));
-    auto values = std::vector<float>(kv.begin() + std::ptrdiff_t(kv.size() / 2), kv.end());
-    m_backend.storeKv(*cache, 1, *acts(keys, earlier + tokens, kvHeads * headDim), *acts(values, earlier + tokens, kvHeads * headDim), 0);
-    auto qv = test::randomValues(size_t(tokens * heads * headDim), 8, 2.0f);
-    auto q = acts(qv, tokens, heads * headDim);
-    auto out = m_backend.activations(tokens, heads * headDim);
-    AttentionParams p {heads, kvHeads, headDim, 0.4f};
-    m_backend.attention(*q, *cache, 1, earlier, p, *out);
-    std::vector<double> want(size_t(tokens * heads * headDim), 0.0);
-    for (int64_t t = 0; t < tokens; ++t)
-        for (int64_t h = 0; h < heads; ++h) {
-            const int64_t g = h / (heads / kvHeads), visible = earlier + t + 1;
-            std::vector<double> w(static_cast<size_t>(visible));
-            double total = 0;
-            for (int64_t s = 0; s < visible; ++s) {
-                double dot = 0;
-                for (int64_t i = 0; i < headDim; ++i)
-                    dot += double(qv[size_t((t * heads + h) * headDim + i)]) * keys[size_t((s * kvHeads + g) * headDim + i)];
-                total += w[size_t(s)] = std::exp(0.4 * dot);
+    // Batches below and above the 64-row tile (ggml's one-row and tiled kernels), with and
+    // without a sliding window and Gemma 2's soft cap, against a double-precision reference.
+    struct Case {
+        int64_t tokens, earlier, window;
+        float softCap;
+    };
+    for (const Case& k : {Case {7, 4, 0, 0.0f}, Case {7, 4, 3, 0.0f}, Case {7, 4, 0, 1.5f}, Case {70, 90, 0, 0.0f}, Case {70, 90, 37, 0.0f},
+                          Case {70, 90, 64, 2.0f}}) {
+        const int64_t heads = 6, kvHeads = 2, headDim = 5, tokens = k.tokens, earlier = k.earlier;
+        auto cache = m_backend.kvCache(2, earlier + tokens, kvHeads * headDim, /*f16=*/false);
+        auto kv = test::randomValues(size_t((earlier + tokens) * kvHeads * headDim * 2), 7);
+        auto keys = std::vector<float>(kv.begin(), kv.begin() + std::ptrdiff_t(kv.size() / 2));
+        auto values = std::vector<float>(kv.begin() + std::ptrdiff_t(kv.size() / 2), kv.end());
+        m_backend.storeKv(*cache, 1, *acts(keys, earlier + tokens, kvHeads * headDim), *acts(values, earlier + tokens, kvHeads * headDim),
+                          0);
+        auto qv = test::randomValues(size_t(tokens * heads * headDim), 8, 2.0f);
+        auto q = acts(qv, tokens, heads * headDim);
+        auto out = m_backend.activations(tokens, heads * headDim);
+        AttentionParams p {heads, kvHeads, headDim, 0.4f, k.softCap, k.window};
+        m_backend.attention(*q, *cache, 1, earlier, p, *out);
+        std::vector<double> want(size_t(tokens * heads * headDim), 0.0);
+        for (int64_t t = 0; t < tokens; ++t)
+            for (int64_t h = 0; h < heads; ++h) {
+                const int64_t g = h / (heads / kvHeads), visible = earlier + t + 1;
+                const int64_t first = k.window > 0 ? std::max<int64_t>(0, visible - k.window) : 0;
+                std::vector<double> w(static_cast<size_t>(visible), 0.0);
+                double total = 0;
+                for (int64_t s = first; s < visible; ++s) {
+                    double dot = 0;
+                    for (int64_t i = 0; i < headDim; ++i)
+                        dot += double(qv[size_t((t * heads + h) * headDim + i)]) * keys[size_t((s * kvHeads + g) * headDim + i)];
+                    double score = 0.4 * dot;
+                    if (k.softCap > 0) score = k.softCap * std::tanh(score / k.softCap);
+                    total += w[size_t(s)] = std::exp(score);
+                }
+                for (int64_t s = first; s < visible; ++s)
+                    for (int64_t i = 0; i < headDim; ++i)
+                        want[size_t((t * heads + h) * headDim + i)] +=
+                            w[size_t(s)] / total * values[size_t((s * kvHeads + g) * headDim + i)];
             }
-            for (int64_t s = 0; s < visible; ++s)
-                for (int64_t i = 0; i < headDim; ++i)
-                    want[size_t((t * heads + h) * headDim + i)] += w[size_t(s)] / total * values[size_t((s * kvHeads + g) * headDim + i)];
-        }
-    expectClose(read(*out), want, 1e-5, "attention");
+        expectClose(read(*out), want, 1e-5,
+                    "attention, " + std::to_string(tokens) + " tokens, window " + std::to_string(k.window) + ", cap " +
+                        std::to_string(k.softCap));
+    }
+}
+
+TEST_F(CpuOps, GegluFollowsGgmlsHalfPrecisionTableAndScaleMultiplies)
+{
+    const std::vector<float> gate = {-12.0f, -3.0f, -0.5f, 0.0f, 0.7f, 2.5f, 9.9f, 11.0f}, up = {1, 2, 3, 4, 5, 6, 7, 8};
+    auto g = acts(gate, 1, int64_t(gate.size()));
+    auto out = m_backend.activations(1, int64_t(gate.size()));
+    m_backend.geglu(*g, *acts(up, 1, int64_t(up.size())), *out);
+    const auto got = read(*out);
+    for (size_t i = 0; i < gate.size(); ++i) {
+        const double x = gate[i];
+        const double exact = x <= -10 ? 0 : x >= 10 ? x : 0.5 * x * (1 + std::tanh(0.7978845608028654 * x * (1 + 0.044715 * x * x)));
+        // The input and the result are rounded to F16 as ggml's table does: within 2^-10 relative.
+        EXPECT_NEAR(got[i], exact * up[i], 2e-3 * std::fabs(exact * up[i]) + 1e-6) << "gelu(" << x << ")";
+        EXPECT_FLOAT_EQ(got[i], geluTanhAsGgml(gate[i]) * up[i]);
+    }
+    m_backend.scale(*g, 0.5f);
+    const auto halved = read(*g);
+    for (size_t i = 0; i < gate.size(); ++i) EXPECT_FLOAT_EQ(halved[i], gate[i] * 0.5f);
 }
 
 TEST_F(CpuOps, QuantizedMatmulAndEmbeddingRows)

@@ -210,6 +210,12 @@ TEST_F(VulkanOps, ElementwiseOpsMatchTheCpu)
     cpu.backend->swiglu(*ac, *bc, *oc);
     gpu.backend->swiglu(*ag, *bg, *og);
     EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "swiglu";
+    cpu.backend->geglu(*ac, *bc, *oc);
+    gpu.backend->geglu(*ag, *bg, *og);
+    EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "geglu";
+    cpu.backend->scale(*oc, 3.5f);
+    gpu.backend->scale(*og, 3.5f);
+    EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "scale";
 
     cpu.backend->addBias(*ac, *nc);  // in place
     gpu.backend->addBias(*ag, *ng);
@@ -248,9 +254,14 @@ TEST_F(VulkanOps, AttentionOverTheF16CacheMatchesTheCpu)
 {
     struct Shape {
         int64_t heads, kvHeads, headDim, firstSlot, tokens;
+        int64_t window = 0;
+        float softCap = 0;
     };
-    // More slots than a workgroup scores at once (64), GQA groups, decode and prefill.
-    const Shape shapes[] = {{4, 2, 64, 0, 9}, {8, 8, 32, 70, 1}, {6, 2, 128, 100, 30}, {2, 1, 256, 5, 3}, {2, 2, 8, 0, 5}};
+    // More slots than a workgroup scores at once (64), GQA groups, decode and prefill, sliding
+    // windows (inside and across 64-slot chunks) and soft-capped scores.
+    const Shape shapes[] = {{4, 2, 64, 0, 9},         {8, 8, 32, 70, 1},         {6, 2, 128, 100, 30},
+                            {2, 1, 256, 5, 3},        {2, 2, 8, 0, 5},           {4, 2, 64, 100, 1, 37},
+                            {6, 2, 128, 100, 30, 70}, {4, 2, 64, 0, 9, 4, 1.5f}, {8, 8, 32, 70, 1, 0, 50.0f}};
     for (const Shape& s : shapes) {
         const int64_t kvDim = s.kvHeads * s.headDim, slots = s.firstSlot + s.tokens + 3;
         auto cc = cpu.backend->kvCache(1, slots, kvDim, true);
@@ -264,13 +275,14 @@ TEST_F(VulkanOps, AttentionOverTheF16CacheMatchesTheCpu)
             gpu.backend->storeKv(*cg, 0, *kg, *vg, first);
         }
         auto [qc, qg] = acts(s.tokens, s.heads * s.headDim, 77, 2.0f);
-        AttentionParams p {s.heads, s.kvHeads, s.headDim, 1.0f / std::sqrt(float(s.headDim))};
+        AttentionParams p {s.heads, s.kvHeads, s.headDim, 1.0f / std::sqrt(float(s.headDim)), s.softCap, s.window};
         auto oc = cpu.backend->activations(s.tokens, s.heads * s.headDim);
         auto og = gpu.backend->activations(s.tokens, s.heads * s.headDim);
         cpu.backend->attention(*qc, *cc, 0, s.firstSlot, p, *oc);
         gpu.backend->attention(*qg, *cg, 0, s.firstSlot, p, *og);
         EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul)
-            << "heads " << s.heads << "/" << s.kvHeads << " dim " << s.headDim << " first " << s.firstSlot << " tokens " << s.tokens;
+            << "heads " << s.heads << "/" << s.kvHeads << " dim " << s.headDim << " first " << s.firstSlot << " tokens " << s.tokens
+            << " window " << s.window << " cap " << s.softCap;
     }
 }
 
@@ -290,8 +302,11 @@ TEST_F(VulkanOps, ContextShiftMovesAndReRotatesKeysLikeTheCpu)
             cpu.backend->storeKv(*cc, layer, *kc, *vc, 0);
             gpu.backend->storeKv(*cg, layer, *kg, *vg, 0);
         }
-        cpu.backend->shiftKv(*cc, 4, 13, used, rope);
-        gpu.backend->shiftKv(*cg, 4, 13, used, rope);
+        // Each layer its own rotation, as Gemma's sliding-window layers have their own base.
+        std::vector<RopeParams> layerRope(size_t(layers), rope);
+        layerRope[1].base = 1000000.0f;
+        cpu.backend->shiftKv(*cc, 4, 13, used, layerRope);
+        gpu.backend->shiftKv(*cg, 4, 13, used, layerRope);
         // Compare what attention sees in every layer over the slots that remain.
         const int64_t remaining = used - 13;
         AttentionParams p {4, kvHeads, headDim, 0.2f};
