@@ -67,6 +67,10 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
         l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
         l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
+        l.bo = m->bind(p + "attn_output.bias", 1, c.embedding, false);
+        l.bGate = m->bind(p + "ffn_gate.bias", 1, c.feedForward, false);
+        l.bUp = m->bind(p + "ffn_up.bias", 1, c.feedForward, false);
+        l.bDown = m->bind(p + "ffn_down.bias", 1, c.embedding, false);
         if (c.postNorms) {
             l.attnPostNorm = m->bind(p + "post_attention_norm.weight", 1, c.embedding);
             l.ffnPostNorm = m->bind(p + "post_ffw_norm.weight", 1, c.embedding);
@@ -86,6 +90,7 @@ RopeParams Model::ropeParams(int64_t layer) const
     r.freqScale = sliding ? m_config.ropeFreqScaleSliding : m_config.ropeFreqScale;
     r.neox = m_config.ropeStyle == RopeStyle::NeoX;
     r.freqFactors = m_ropeFreqFactors.empty() ? nullptr : m_ropeFreqFactors.data();
+    if (m_config.isRopeless(layer)) r.ropeDims = 0;  // positions come from the other layers alone
     return r;
 }
 
@@ -152,11 +157,15 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
             queries = qNormed.get();
             keys = kNormed.get();
         }
-        b.rope(*queries, positions, rope[size_t(i)]);
-        b.rope(*keys, positions, rope[size_t(i)]);
+        if (rope[size_t(i)].ropeDims > 0) {
+            b.rope(*queries, positions, rope[size_t(i)]);
+            b.rope(*keys, positions, rope[size_t(i)]);
+        }
         b.storeKv(cache, i, *keys, *v, firstSlot);
         b.attention(*queries, cache, i, firstSlot, attentionParams(i), *attended);
         b.matmul(*l.wo, *attended, *projected);
+        if (l.bo) b.addBias(*projected, *l.bo);
+        if (c.residualScale != 0) b.scale(*projected, c.residualScale);
         if (l.attnPostNorm) {
             b.rmsNorm(*projected, *l.attnPostNorm, c.rmsEpsilon, *postNormed);
             b.add(*x, *postNormed, *x);
@@ -167,12 +176,16 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         b.rmsNorm(*x, *l.ffnNorm, c.rmsEpsilon, *normed);
         b.matmul(*l.ffnGate, *normed, *gate);
         b.matmul(*l.ffnUp, *normed, *up);
+        if (l.bGate) b.addBias(*gate, *l.bGate);
+        if (l.bUp) b.addBias(*up, *l.bUp);
         if (c.activation == FeedForwardActivation::GeluTanh) {
             b.geglu(*gate, *up, *gate);
         } else {
             b.swiglu(*gate, *up, *gate);
         }
         b.matmul(*l.ffnDown, *gate, *projected);
+        if (l.bDown) b.addBias(*projected, *l.bDown);
+        if (c.residualScale != 0) b.scale(*projected, c.residualScale);
         if (l.ffnPostNorm) {
             b.rmsNorm(*projected, *l.ffnPostNorm, c.rmsEpsilon, *postNormed);
             b.add(*x, *postNormed, *x);
@@ -195,6 +208,10 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     b.matmul(*m_output, *finalRows, *out);
     logits.resize(size_t(outRows * c.vocabulary));
     for (int64_t r = 0; r < outRows; ++r) b.readRow(*out, r, std::span<float>(logits.data() + r * c.vocabulary, size_t(c.vocabulary)));
+    if (c.logitScale != 0) {  // Granite: ggml scales by the reciprocal
+        const float inverse = 1.0f / c.logitScale;
+        for (float& l : logits) l *= inverse;
+    }
     if (c.finalLogitSoftCap > 0) {  // ggml's order: scale by 1/cap, tanh, scale by cap
         const float cap = c.finalLogitSoftCap;
         for (float& l : logits) l = std::tanh(l * (1.0f / cap)) * cap;

@@ -27,6 +27,7 @@ struct LayerWeights {
     std::unique_ptr<Tensor> ffnUp;  // [ff][embd]
     std::unique_ptr<Tensor> ffnDown;  // [embd][ff]
     std::unique_ptr<Tensor> attnPostNorm, ffnPostNorm;  // [embd] (gemma), else null
+    std::unique_ptr<Tensor> bo, bGate, bUp, bDown;  // output and feed-forward biases where a file has them (granite)
 };
 
 class Model {

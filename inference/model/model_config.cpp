@@ -72,14 +72,14 @@ void readGemma(const GgufFile& file, const std::string& a, ModelConfig& c)
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama", "qwen2", "qwen3", "gemma2", "gemma3"};
+    static const std::vector<std::string> architectures = {"llama", "qwen2", "qwen3", "gemma2", "gemma3", "smollm3", "granite"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
-    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'gemma2' and 'gemma3' models: Llama, Mistral, TinyLlama, Qwen 2/2.5/3, "
-           "Gemma 2/3, DeepSeek LLM and the DeepSeek-R1 distills";
+    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'smollm3' and 'granite' models: Llama, Mistral, TinyLlama, "
+           "Qwen 2/2.5/3, Gemma 2/3, SmolLM3, Granite 3, DeepSeek LLM and the DeepSeek-R1 distills";
 }
 
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache)
@@ -91,7 +91,7 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
 {
     ModelConfig c;
     c.architecture = std::string(file.getString("general.architecture").value_or(""));
-    if (c.architecture == "llama") {
+    if (c.architecture == "llama" || c.architecture == "smollm3" || c.architecture == "granite") {
         c.ropeStyle = RopeStyle::Normal;
     } else if (c.architecture == "qwen2") {
         c.ropeStyle = RopeStyle::NeoX;
@@ -127,6 +127,19 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray())
         c.vocabulary = int64_t(tokens->arraySize());
     if (c.architecture == "gemma2" || c.architecture == "gemma3") readGemma(file, a, c);
+    if (c.architecture == "smollm3") {  // llama.cpp's smollm3.cpp: no RoPE on layers 3, 7, 11, ...
+        c.ropelessLayers.assign(size_t(c.layers), false);
+        for (int64_t i = 0; i < c.layers; ++i) c.ropelessLayers[size_t(i)] = (i + 1) % 4 == 0;
+    }
+    if (c.architecture == "granite") {  // llama.cpp's granite.cpp: the multipliers of Granite 3
+        c.embeddingScale = float(file.getDouble(a + "embedding_scale").value_or(1.0));
+        c.residualScale = float(file.getDouble(a + "residual_scale").value_or(0.0));
+        c.attentionScale = float(file.getDouble(a + "attention.scale").value_or(0.0));
+        const auto logitScale = file.getDouble(a + "logit_scale");
+        if (!logitScale || *logitScale == 0)
+            throw Error(ErrorCode::InvalidFile, file.displayName() + ": metadata " + a + "logit_scale is missing or zero");
+        c.logitScale = float(*logitScale);
+    }
     return c;
 }
 

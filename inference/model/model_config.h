@@ -49,8 +49,14 @@ struct ModelConfig {
     std::vector<bool> slidingLayers;
     float ropeBaseSliding = 10000.0f;
     float ropeFreqScaleSliding = 1.0f;
+    // Layers without RoPE (SmolLM3: every fourth), empty when all rotate.
+    std::vector<bool> ropelessLayers;
+    // Granite's multipliers: attention and FFN outputs scaled before the residual add, logits divided.
+    float residualScale = 0;  // 0: none
+    float logitScale = 0;  // 0: none
 
     int64_t qDim() const { return heads * headDim; }
+    bool isRopeless(int64_t layer) const { return size_t(layer) < ropelessLayers.size() && ropelessLayers[size_t(layer)]; }
     bool isSliding(int64_t layer) const
     {
         return slidingWindow > 0 && size_t(layer) < slidingLayers.size() && slidingLayers[size_t(layer)];

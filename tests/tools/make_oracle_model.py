@@ -36,6 +36,11 @@ def architecture_table():
                        extra={"attention.sliding_window": 32, "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0}),
         "gemma3": dict(head_dim=96, rope_base=1000000.0, qk_norm=True, post_norms=True, tied=True, layers=6, embedding_gain=1 / 16,
                        extra={"attention.sliding_window": 32, "rope.freq_base_swa": 10000.0}, rope_linear_scale=8.0),
+        # SmolLM3: no RoPE on every fourth layer (layer 3 of 4 here).
+        "smollm3": dict(head_dim=64, rope_base=5000000.0, layers=4),
+        # Granite 3: embedding, residual, attention and logit multipliers.
+        "granite": dict(head_dim=64, rope_base=10000.0, embedding_gain=1 / 12, extra={
+            "embedding_scale": 12.0, "residual_scale": 0.22, "attention.scale": 0.0078125, "logit_scale": 8.0}),
     }
 
 

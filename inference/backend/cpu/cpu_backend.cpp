@@ -234,6 +234,7 @@ void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t 
         const int64_t heads = c.kvDim() / rope.headDim;
         for (int64_t s = keep + discard; s < used; ++s) {
             c.move(layer, s, s - discard);
+            if (rope.ropeDims == 0) continue;  // a layer without RoPE keeps its keys as they are
             // Keys carry their position in their rotation: turn them back by `discard`.
             c.load(true, layer, s - discard, 0, c.kvDim(), key.data());
             ropeVector(key.data(), heads, double(-discard), rope);

@@ -629,6 +629,7 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
         // Keys carry their position in their rotation: turn them back by `discard`.
         for (int64_t layer = 0; layer < c.layers(); ++layer) {
             const RopeParams& rope = layerRope[size_t(layer)];
+            if (rope.ropeDims == 0) continue;  // a layer without RoPE keeps its keys as they are
             Buffer& frequencies = m->frequencies(rope);
             const View keys = m->view(*c.keys[size_t(layer)], VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes, true);
             push::RopeCachedKeys push {uint32_t(moved),
