@@ -16,7 +16,7 @@
     uint outOffset; uint outStride; uint outColumn; uint groupBase;
 // rope.comp: rotate Q or K in place at their positions.
 #define HEARTH_PUSH_ROPE uint tokens; uint heads; uint headDim; uint ropeDims; uint neox; uint xOffset; uint positionOffset; \
-    uint frequencyOffset;
+    uint frequencyOffset; float magnitude;
 // store_kv.comp: K and V (F32) into the F16 cache from firstSlot on.
 #define HEARTH_PUSH_STORE_KV uint tokens; uint kvDim; uint kOffset; uint vOffset; uint kCacheOffset; uint vCacheOffset; uint firstSlot;
 // attention.comp: causal attention of the queries over the cached keys and values.

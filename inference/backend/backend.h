@@ -45,8 +45,20 @@ struct RopeParams {
     float base = 10000.0f;
     float freqScale = 1.0f;
     bool neox = false;
-    const float* freqFactors = nullptr;  // ropeDims/2 divisors of the frequencies (Llama 3), or null
+    const float* freqFactors = nullptr;  // ropeDims/2 divisors of the frequencies (Llama 3, LongRoPE), or null
+    // YaRN (ggml's rope_yarn): dimensions below corrLow keep the extrapolated angle, above
+    // corrHigh the interpolated one, ramped in between, when extFactor != 0.
+    float extFactor = 0;
+    float corrLow = 0, corrHigh = 0;
+    // cos and sin are multiplied by it (YaRN's and LongRoPE's attention factor); a context shift's
+    // re-rotation uses 1.
+    float attnFactor = 1.0f;
 };
+
+// The angle multiplier of pair i relative to its extrapolated angle (1 without YaRN), and the
+// magnitude cos/sin are scaled by: ggml's rope_yarn, shared by both backends.
+float ropeYarnMix(const RopeParams& p, int64_t pair);
+float ropeMagnitude(const RopeParams& p);
 
 struct AttentionParams {
     int64_t heads = 0;

@@ -80,7 +80,7 @@ int64_t Session::shiftContext()
     const int64_t keep = std::min(m_keep, used - 2);
     const int64_t discard = (used - keep) / 2;
     if (discard <= 0) throw Error(ErrorCode::InvalidArgument, "context shift: nothing left to discard");
-    m_model.backend().shiftKv(*m_cache, keep, discard, used, m_model.layerRopeParams());
+    m_model.backend().shiftKv(*m_cache, keep, discard, used, m_model.layerRopeParams(m_cache->slotCount()));
     m_tokens.erase(m_tokens.begin() + keep, m_tokens.begin() + keep + discard);
     ++m_shifts;
     return discard;

@@ -24,6 +24,38 @@ std::unique_ptr<Tensor> Model::bind(const std::string& name, int64_t rows, int64
     return m_backend->weight(*info, m_file.tensorData(*info));
 }
 
+std::unique_ptr<Tensor> Model::bindRows(const std::string& name, int64_t totalRows, int64_t firstRow, int64_t rows, int64_t cols)
+{
+    // A fused weight (phi3's attn_qkv, its gate+up ffn_up) is rows of separate matrices one after
+    // another; each part is bound on its own as a view of its rows, so the forward pass and the
+    // backends see ordinary weights and every output element is the same dot product.
+    const GgufTensorInfo* info = m_file.findTensor(name);
+    if (!info) throw Error(ErrorCode::NotFound, m_file.displayName() + ": tensor '" + name + "' is missing");
+    if (int64_t(info->dims[0]) != cols || int64_t(info->dims[1]) != totalRows || info->dims[2] != 1 || info->dims[3] != 1)
+        throw Error(ErrorCode::InvalidFile,
+                    m_file.displayName() + ": tensor '" + name + "' has shape [" + std::to_string(info->dims[0]) + ", " +
+                        std::to_string(info->dims[1]) + "], expected [" + std::to_string(cols) + ", " + std::to_string(totalRows) + "]");
+    const size_t rowBytes = info->byteSize / size_t(totalRows);
+    GgufTensorInfo part = *info;
+    part.dims[1] = uint64_t(rows);
+    part.elementCount = uint64_t(rows) * uint64_t(cols);
+    part.byteSize = rowBytes * size_t(rows);
+    part.offset = info->offset + rowBytes * size_t(firstRow);
+    return m_backend->weight(part, m_file.tensorData(*info).subspan(rowBytes * size_t(firstRow), part.byteSize));
+}
+
+std::vector<float> Model::readFactors(const std::string& name) const
+{
+    const GgufTensorInfo* t = m_file.findTensor(name);
+    if (!t) return {};
+    const int64_t n = m_config.ropeDims / 2;
+    if (t->type != GgmlType::F32 || int64_t(t->elementCount) != n)
+        throw Error(ErrorCode::InvalidFile, m_file.displayName() + ": " + name + " must be F32 with " + std::to_string(n) + " values");
+    std::vector<float> values(static_cast<size_t>(n));
+    dequantizeRow(GgmlType::F32, m_file.tensorData(*t).data(), values.data(), n);
+    return values;
+}
+
 std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Backend> backend)
 {
     std::unique_ptr<Model> m(new Model(GgufFile::open(path), std::move(backend)));
@@ -39,22 +71,25 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     m->m_outputNorm = m->bind("output_norm.weight", 1, c.embedding);
     m->m_output = m->bind("output.weight", c.vocabulary, c.embedding, /*required=*/false);
     if (!m->m_output) m->m_output = m->bind("token_embd.weight", c.vocabulary, c.embedding);  // tied embeddings
-    if (const GgufTensorInfo* freqs = m->m_file.findTensor("rope_freqs.weight")) {
-        if (freqs->type != GgmlType::F32 || int64_t(freqs->elementCount) != c.ropeDims / 2)
-            throw Error(ErrorCode::InvalidFile,
-                        path + ": rope_freqs.weight must be F32 with " + std::to_string(c.ropeDims / 2) + " values");
-        m->m_ropeFreqFactors.resize(size_t(c.ropeDims / 2));
-        dequantizeRow(GgmlType::F32, m->m_file.tensorData(*freqs).data(), m->m_ropeFreqFactors.data(), c.ropeDims / 2);
-    }
+    m->m_ropeFreqFactors = m->readFactors("rope_freqs.weight");  // Llama 3
+    m->m_ropeFactorsShort = m->readFactors("rope_factors_short.weight");  // LongRoPE
+    m->m_ropeFactorsLong = m->readFactors("rope_factors_long.weight");
 
     m->m_layers.resize(size_t(c.layers));
     for (int64_t i = 0; i < c.layers; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         LayerWeights& l = m->m_layers[size_t(i)];
         l.attnNorm = m->bind(p + "attn_norm.weight", 1, c.embedding);
-        l.wq = m->bind(p + "attn_q.weight", c.qDim(), c.embedding);
-        l.wk = m->bind(p + "attn_k.weight", c.kvDim(), c.embedding);
-        l.wv = m->bind(p + "attn_v.weight", c.kvDim(), c.embedding);
+        if (c.fusedQkv) {
+            const int64_t total = c.qDim() + 2 * c.kvDim();
+            l.wq = m->bindRows(p + "attn_qkv.weight", total, 0, c.qDim(), c.embedding);
+            l.wk = m->bindRows(p + "attn_qkv.weight", total, c.qDim(), c.kvDim(), c.embedding);
+            l.wv = m->bindRows(p + "attn_qkv.weight", total, c.qDim() + c.kvDim(), c.kvDim(), c.embedding);
+        } else {
+            l.wq = m->bind(p + "attn_q.weight", c.qDim(), c.embedding);
+            l.wk = m->bind(p + "attn_k.weight", c.kvDim(), c.embedding);
+            l.wv = m->bind(p + "attn_v.weight", c.kvDim(), c.embedding);
+        }
         l.bq = m->bind(p + "attn_q.bias", 1, c.qDim(), c.attentionBias);
         l.bk = m->bind(p + "attn_k.bias", 1, c.kvDim(), c.attentionBias);
         l.bv = m->bind(p + "attn_v.bias", 1, c.kvDim(), c.attentionBias);
@@ -64,8 +99,13 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         }
         l.wo = m->bind(p + "attn_output.weight", c.embedding, c.qDim());
         l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
-        l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
-        l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
+        if (c.fusedGateUp) {  // ggml's swiglu of the fused output: silu(first half) * second half
+            l.ffnGate = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, 0, c.feedForward, c.embedding);
+            l.ffnUp = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, c.feedForward, c.feedForward, c.embedding);
+        } else {
+            l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
+            l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
+        }
         l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
         l.bo = m->bind(p + "attn_output.bias", 1, c.embedding, false);
         l.bGate = m->bind(p + "ffn_gate.bias", 1, c.feedForward, false);
@@ -80,7 +120,7 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     return m;
 }
 
-RopeParams Model::ropeParams(int64_t layer) const
+RopeParams Model::ropeParams(int64_t layer, int64_t contextLength) const
 {
     RopeParams r;
     const bool sliding = m_config.isSliding(layer);
@@ -90,14 +130,29 @@ RopeParams Model::ropeParams(int64_t layer) const
     r.freqScale = sliding ? m_config.ropeFreqScaleSliding : m_config.ropeFreqScale;
     r.neox = m_config.ropeStyle == RopeStyle::NeoX;
     r.freqFactors = m_ropeFreqFactors.empty() ? nullptr : m_ropeFreqFactors.data();
+    // LongRoPE: the long factors once the context goes past the original one (llama.cpp's rule).
+    const std::vector<float>& longRope = contextLength > m_config.ropeOriginalContext ? m_ropeFactorsLong : m_ropeFactorsShort;
+    if (!longRope.empty() && m_ropeFreqFactors.empty()) r.freqFactors = longRope.data();
+    r.attnFactor = m_config.ropeAttnFactor;
+    if (m_config.ropeScaling == RopeScaling::Yarn) {
+        // ggml_rope_yarn_corr_dims: the dimensions whose wavelength spans beta_fast / beta_slow
+        // rotations over the original context.
+        const auto corrDim = [&](float rotations) {
+            return float(r.ropeDims) * std::log(float(m_config.ropeOriginalContext) / (rotations * 2 * float(M_PI))) /
+                (2 * std::log(r.base));
+        };
+        r.extFactor = 1.0f;
+        r.corrLow = std::max(0.0f, std::floor(corrDim(m_config.yarnBetaFast)));
+        r.corrHigh = std::min(float(r.ropeDims - 1), std::ceil(corrDim(m_config.yarnBetaSlow)));
+    }
     if (m_config.isRopeless(layer)) r.ropeDims = 0;  // positions come from the other layers alone
     return r;
 }
 
-std::vector<RopeParams> Model::layerRopeParams() const
+std::vector<RopeParams> Model::layerRopeParams(int64_t contextLength) const
 {
     std::vector<RopeParams> all;
-    for (int64_t i = 0; i < m_config.layers; ++i) all.push_back(ropeParams(i));
+    for (int64_t i = 0; i < m_config.layers; ++i) all.push_back(ropeParams(i, contextLength));
     return all;
 }
 
@@ -122,7 +177,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
 
     std::vector<int32_t> positions(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);
-    const std::vector<RopeParams> rope = layerRopeParams();
+    const std::vector<RopeParams> rope = layerRopeParams(cache.slotCount());
 
     auto x = b.activations(n, c.embedding);  // the residual stream
     auto normed = b.activations(n, c.embedding);

@@ -40,8 +40,10 @@ public:
     const Tokenizer& tokenizer() const { return *m_tokenizer; }
     Backend& backend() const { return *m_backend; }
     const GgufFile& file() const { return m_file; }
-    RopeParams ropeParams(int64_t layer) const;  // sliding-window layers rotate with their own base
-    std::vector<RopeParams> layerRopeParams() const;
+    // A layer's rotation in a context of contextLength slots (sliding-window layers have their own
+    // base; LongRoPE picks its factors by the context).
+    RopeParams ropeParams(int64_t layer, int64_t contextLength) const;
+    std::vector<RopeParams> layerRopeParams(int64_t contextLength) const;
     AttentionParams attentionParams(int64_t layer) const;
 
     // Runs `tokens` at positions firstSlot.. through every layer, storing K/V in `cache`.
@@ -52,6 +54,8 @@ public:
 private:
     Model(GgufFile file, std::shared_ptr<Backend> backend);
     std::unique_ptr<Tensor> bind(const std::string& name, int64_t rows, int64_t cols, bool required = true);
+    std::unique_ptr<Tensor> bindRows(const std::string& name, int64_t totalRows, int64_t firstRow, int64_t rows, int64_t cols);
+    std::vector<float> readFactors(const std::string& name) const;  // ropeDims/2 F32 values, or empty
 
     GgufFile m_file;
     std::shared_ptr<Backend> m_backend;
@@ -61,6 +65,7 @@ private:
     std::unique_ptr<Tensor> m_outputNorm;  // [embd]
     std::unique_ptr<Tensor> m_output;  // [vocab][embd], the embedding when tied
     std::vector<float> m_ropeFreqFactors;  // Llama 3 rope_freqs, empty when absent
+    std::vector<float> m_ropeFactorsShort, m_ropeFactorsLong;  // LongRoPE (phi3), empty when absent
     std::vector<LayerWeights> m_layers;
 };
 

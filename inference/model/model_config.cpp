@@ -68,18 +68,52 @@ void readGemma(const GgufFile& file, const std::string& a, ModelConfig& c)
     c.attentionScale = 1.0f / std::sqrt(float(is27B ? c.embedding / c.heads : c.headDim));
 }
 
+// RoPE scaling as llama.cpp reads it (llama-model.cpp, llama-context.cpp): the factor sets the
+// frequency scale for every type but "none"; YaRN adds the ramp and its magnitude correction.
+void readRopeScaling(const GgufFile& file, const std::string& a, ModelConfig& c)
+{
+    const std::string type(file.getString(a + "rope.scaling.type").value_or("linear"));
+    if (type == "none") {
+        c.ropeScaling = RopeScaling::None;
+    } else if (type == "linear") {
+        c.ropeScaling = RopeScaling::Linear;
+    } else if (type == "yarn") {
+        c.ropeScaling = RopeScaling::Yarn;
+    } else if (type == "longrope") {
+        c.ropeScaling = RopeScaling::LongRope;
+    } else {
+        throw Error(ErrorCode::UnsupportedType, file.displayName() + ": RoPE scaling '" + type + "' is not supported");
+    }
+    const double factor = file.getDouble(a + "rope.scaling.factor").value_or(0.0);
+    c.ropeFreqScale = c.ropeScaling != RopeScaling::None && factor > 0 ? float(1.0 / factor) : 1.0f;
+    c.ropeOriginalContext = int64_t(file.getUInt(a + "rope.scaling.original_context_length").value_or(uint64_t(c.trainedContext)));
+    c.yarnBetaFast = float(file.getDouble(a + "rope.scaling.yarn_beta_fast").value_or(32.0));
+    c.yarnBetaSlow = float(file.getDouble(a + "rope.scaling.yarn_beta_slow").value_or(1.0));
+    float attnFactor = 1.0f;
+    if (c.ropeScaling == RopeScaling::Yarn) {
+        const float scale = 1.0f / c.ropeFreqScale;
+        auto mscale = [scale](float m) { return scale <= 1.0f ? 1.0f : 0.1f * m * std::log(scale) + 1.0f; };
+        const float logMul = float(file.getDouble(a + "rope.scaling.yarn_log_multiplier").value_or(0.0));
+        attnFactor = logMul != 0 ? mscale(1.0f) / mscale(logMul) : mscale(1.0f);
+        attnFactor *= 1.0f / (1.0f + 0.1f * std::log(scale));  // rope_yarn multiplies this back in
+    }
+    c.ropeAttnFactor = attnFactor * float(file.getDouble(a + "rope.scaling.attn_factor").value_or(1.0));
+}
+
 }  // namespace
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama", "qwen2", "qwen3", "gemma2", "gemma3", "smollm3", "granite"};
+    static const std::vector<std::string> architectures = {"llama", "qwen2",   "qwen3",   "gemma2",  "gemma3",
+                                                           "phi3",  "smollm3", "granite", "mistral3"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
-    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'smollm3' and 'granite' models: Llama, Mistral, TinyLlama, "
-           "Qwen 2/2.5/3, Gemma 2/3, SmolLM3, Granite 3, DeepSeek LLM and the DeepSeek-R1 distills";
+    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'phi3', 'smollm3', 'granite' and 'mistral3' models: Llama, "
+           "Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Gemma 2/3, Phi-3/3.5/4, SmolLM3, Granite 3, DeepSeek LLM and the "
+           "DeepSeek-R1 distills";
 }
 
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache)
@@ -91,8 +125,12 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
 {
     ModelConfig c;
     c.architecture = std::string(file.getString("general.architecture").value_or(""));
-    if (c.architecture == "llama" || c.architecture == "smollm3" || c.architecture == "granite") {
+    if (c.architecture == "llama" || c.architecture == "smollm3" || c.architecture == "granite" || c.architecture == "mistral3") {
         c.ropeStyle = RopeStyle::Normal;
+    } else if (c.architecture == "phi3") {
+        c.ropeStyle = RopeStyle::NeoX;
+        c.fusedQkv = file.findTensor("blk.0.attn_qkv.weight") != nullptr;
+        c.fusedGateUp = file.findTensor("blk.0.ffn_gate.weight") == nullptr;
     } else if (c.architecture == "qwen2") {
         c.ropeStyle = RopeStyle::NeoX;
         c.attentionBias = true;
@@ -121,12 +159,15 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     c.ropeDims = file.find(a + "rope.dimension_count") ? requireCount(file, a + "rope.dimension_count", c.headDim) : c.headDim;
     if (auto eps = file.getDouble(a + "attention.layer_norm_rms_epsilon")) c.rmsEpsilon = float(*eps);
     if (auto base = file.getDouble(a + "rope.freq_base")) c.ropeBase = float(*base);
-    auto scalingType = file.getString(a + "rope.scaling.type");
-    if (auto factor = file.getDouble(a + "rope.scaling.factor"); factor && *factor > 0 && (!scalingType || *scalingType == "linear"))
-        c.ropeFreqScale = float(1.0 / *factor);
+    readRopeScaling(file, a, c);
     if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray())
         c.vocabulary = int64_t(tokens->arraySize());
     if (c.architecture == "gemma2" || c.architecture == "gemma3") readGemma(file, a, c);
+    if (c.architecture == "mistral3" && file.getDouble(a + "attention.temperature_scale").value_or(0.0) != 0.0) {
+        // Ministral 3 scales queries by a factor that departs from 1 only past the original
+        // context (llama.cpp's attention temperature): within it, the graph is the one we run.
+        c.trainedContext = std::min(c.trainedContext, c.ropeOriginalContext);
+    }
     if (c.architecture == "smollm3") {  // llama.cpp's smollm3.cpp: no RoPE on layers 3, 7, 11, ...
         c.ropelessLayers.assign(size_t(c.layers), false);
         for (int64_t i = 0; i < c.layers; ++i) c.ropelessLayers[size_t(i)] = (i + 1) % 4 == 0;

@@ -15,6 +15,13 @@ enum class RopeStyle {
     NeoX,  // rotate halves (x[i], x[i + d/2]): qwen2
 };
 
+enum class RopeScaling {
+    None,  // no scaling, even where a factor is written
+    Linear,
+    Yarn,  // ggml's rope_yarn: ramped blend of interpolated and extrapolated angles
+    LongRope,  // Phi-3: per-dimension factors (short / long by context), an attention factor
+};
+
 enum class FeedForwardActivation {
     SiLU,  // SwiGLU: llama, qwen
     GeluTanh,  // GeGLU: gemma
@@ -32,10 +39,16 @@ struct ModelConfig {
     int64_t trainedContext = 0;
     float rmsEpsilon = 1e-5f;
     float ropeBase = 10000.0f;
-    float ropeFreqScale = 1.0f;  // 1 / linear scaling factor
+    float ropeFreqScale = 1.0f;  // 1 / scaling factor (linear, YaRN)
+    RopeScaling ropeScaling = RopeScaling::Linear;
+    int64_t ropeOriginalContext = 0;  // YaRN's and LongRoPE's pre-extension context
+    float yarnBetaFast = 32.0f, yarnBetaSlow = 1.0f;
+    float ropeAttnFactor = 1.0f;  // cos/sin magnitude (YaRN's mscale, LongRoPE's attention factor)
     int64_t ropeDims = 0;  // dimensions rotated per head (<= headDim)
     RopeStyle ropeStyle = RopeStyle::Normal;
     bool attentionBias = false;  // Q/K/V biases (qwen2)
+    bool fusedQkv = false;  // one attn_qkv weight holds Q, K and V rows (phi3)
+    bool fusedGateUp = false;  // ffn_up holds the gate rows, then the up rows (phi3)
     bool qkNorm = false;  // per-head RMS norm of Q and K before RoPE (qwen3, gemma3)
     bool postNorms = false;  // RMS norms after attention and after the feed-forward, before the residual adds (gemma)
     FeedForwardActivation activation = FeedForwardActivation::SiLU;

@@ -35,7 +35,7 @@ PYTHONPATH="$oracle/gguf-py" $py -c 'import gguf, numpy' 2>/dev/null || skip "gg
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 chunks="${CHUNKS:-6}"
-archs="${ARCHS:-llama qwen2 qwen3 gemma2 gemma3 smollm3 granite}"
+archs="${ARCHS:-llama qwen2 qwen3 gemma2 gemma3 phi3 smollm3 granite mistral3}"
 types="${TYPES:-F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K}"
 backends="${BACKENDS:-cpu vulkan}"
 failures=0

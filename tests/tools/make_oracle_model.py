@@ -36,6 +36,15 @@ def architecture_table():
                        extra={"attention.sliding_window": 32, "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0}),
         "gemma3": dict(head_dim=96, rope_base=1000000.0, qk_norm=True, post_norms=True, tied=True, layers=6, embedding_gain=1 / 16,
                        extra={"attention.sliding_window": 32, "rope.freq_base_swa": 10000.0}, rope_linear_scale=8.0),
+        # Phi-3/4: fused QKV and gate/up weights, partial rotary (48 of 64 dimensions, as Phi-4-mini's
+        # 0.75), LongRoPE factors (long ones: 128 tokens exceed the 64-token original context) and
+        # the attention factor.
+        "phi3": dict(head_dim=64, rope_base=10000.0, fused=True, rope_dims=48, long_rope=True,
+                     extra={"rope.scaling.original_context_length": 64, "rope.scaling.attn_factor": 1.19}),
+        # Ministral 3 / Mistral Small: the llama graph with YaRN RoPE (factor 16 over a 64-token original context).
+        "mistral3": dict(head_dim=64, rope_base=1000000.0, yarn=16.0,
+                         extra={"rope.scaling.original_context_length": 64, "rope.scaling.yarn_beta_fast": 32.0,
+                                "rope.scaling.yarn_beta_slow": 1.0}),
         # SmolLM3: no RoPE on every fourth layer (layer 3 of 4 here).
         "smollm3": dict(head_dim=64, rope_base=5000000.0, layers=4),
         # Granite 3: embedding, residual, attention and logit multipliers.
@@ -70,7 +79,7 @@ def main():
     head_dim = spec["head_dim"]
 
     writer = gguf.GGUFWriter(args.out, args.arch)
-    writer.add_name(f"hearth-oracle-{args.arch}")
+    writer.add_name("hearth oracle model")  # not the family: llama.cpp keys some vocabulary rules on the name
     writer.add_context_length(2048)
     writer.add_embedding_length(EMBEDDING)
     layers = spec.get("layers", LAYERS)
@@ -80,7 +89,8 @@ def main():
     writer.add_head_count_kv(KV_HEADS)
     writer.add_key_length(head_dim)
     writer.add_value_length(head_dim)
-    writer.add_rope_dimension_count(head_dim)
+    rope_dims = spec.get("rope_dims", head_dim)
+    writer.add_rope_dimension_count(rope_dims)
     writer.add_layer_norm_rms_eps(1e-6)
     writer.add_rope_freq_base(spec["rope_base"])
     writer.add_file_type(gguf.LlamaFileType.ALL_F32)
@@ -90,6 +100,9 @@ def main():
             writer.add_float32(full, value)
         else:
             writer.add_uint32(full, value)
+    if "yarn" in spec:
+        writer.add_rope_scaling_type(gguf.RopeScalingType.YARN)
+        writer.add_rope_scaling_factor(spec["yarn"])
     if "rope_linear_scale" in spec:
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         writer.add_rope_scaling_factor(spec["rope_linear_scale"])
@@ -110,9 +123,13 @@ def main():
     for i in range(layers):
         p = f"blk.{i}."
         writer.add_tensor(p + "attn_norm.weight", norm(EMBEDDING))
-        writer.add_tensor(p + "attn_q.weight", matrix(q_dim, EMBEDDING, 1.0))
-        writer.add_tensor(p + "attn_k.weight", matrix(kv_dim, EMBEDDING, 1.0))
-        writer.add_tensor(p + "attn_v.weight", matrix(kv_dim, EMBEDDING))
+        q, k, v = matrix(q_dim, EMBEDDING, 1.0), matrix(kv_dim, EMBEDDING, 1.0), matrix(kv_dim, EMBEDDING)
+        if spec.get("fused"):
+            writer.add_tensor(p + "attn_qkv.weight", np.concatenate([q, k, v]))
+        else:
+            writer.add_tensor(p + "attn_q.weight", q)
+            writer.add_tensor(p + "attn_k.weight", k)
+            writer.add_tensor(p + "attn_v.weight", v)
         if spec.get("qkv_bias"):
             writer.add_tensor(p + "attn_q.bias", bias(q_dim))
             writer.add_tensor(p + "attn_k.bias", bias(kv_dim))
@@ -124,11 +141,18 @@ def main():
         if spec.get("post_norms"):
             writer.add_tensor(p + "post_attention_norm.weight", norm(EMBEDDING))
         writer.add_tensor(p + "ffn_norm.weight", norm(EMBEDDING))
-        writer.add_tensor(p + "ffn_gate.weight", matrix(FEED_FORWARD, EMBEDDING))
-        writer.add_tensor(p + "ffn_up.weight", matrix(FEED_FORWARD, EMBEDDING))
+        gate, up = matrix(FEED_FORWARD, EMBEDDING), matrix(FEED_FORWARD, EMBEDDING)
+        if spec.get("fused"):
+            writer.add_tensor(p + "ffn_up.weight", np.concatenate([gate, up]))  # silu(first half) * second half
+        else:
+            writer.add_tensor(p + "ffn_gate.weight", gate)
+            writer.add_tensor(p + "ffn_up.weight", up)
         writer.add_tensor(p + "ffn_down.weight", matrix(EMBEDDING, FEED_FORWARD))
         if spec.get("post_norms"):
             writer.add_tensor(p + "post_ffw_norm.weight", norm(EMBEDDING))
+    if spec.get("long_rope"):
+        writer.add_tensor("rope_factors_long.weight", (1.0 + 3.0 * rng.random(rope_dims // 2)).astype(np.float32))
+        writer.add_tensor("rope_factors_short.weight", (1.0 + 0.5 * rng.random(rope_dims // 2)).astype(np.float32))
     writer.add_tensor("output_norm.weight", norm(EMBEDDING))
     if not spec.get("tied"):
         writer.add_tensor("output.weight", matrix(vocab, EMBEDDING, 2.0))

@@ -35,17 +35,39 @@ float geluTanhAsGgml(float x)
     return roundToFp16(0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefficient * h * h))));
 }
 
+float ropeYarnMix(const RopeParams& p, int64_t pair)
+{
+    if (p.extFactor == 0) return p.freqScale;
+    // theta = interp * (1 - mix) + extrap * mix, interp = freqScale * extrap
+    const float y = (float(pair) - p.corrLow) / std::max(0.001f, p.corrHigh - p.corrLow);
+    const float ramp = (1 - std::min(1.0f, std::max(0.0f, y))) * p.extFactor;
+    return p.freqScale * (1 - ramp) + ramp;
+}
+
+float ropeMagnitude(const RopeParams& p)
+{
+    return p.extFactor != 0 ? p.attnFactor * (1.0f + 0.1f * std::log(1.0f / p.freqScale)) : p.attnFactor;
+}
+
 void ropeVector(float* x, int64_t heads, double position, const RopeParams& p)
 {
-    // The same float recurrence as ggml (theta *= theta_scale), so angles match bit for bit.
+    // The same float recurrence as ggml (theta *= theta_scale) and its rope_yarn, so angles
+    // match bit for bit.
     const float thetaScale = std::pow(p.base, -2.0f / float(p.ropeDims));
+    const float magnitude = ropeMagnitude(p);
     std::vector<float> cosines(size_t(p.ropeDims / 2)), sines(cosines.size());
     float theta = float(position);
     for (int64_t i = 0; i < p.ropeDims / 2; ++i) {
         const float factor = p.freqFactors ? p.freqFactors[i] : 1.0f;
-        const float angle = p.freqScale * (theta / factor);
-        cosines[size_t(i)] = std::cos(angle);
-        sines[size_t(i)] = std::sin(angle);
+        const float extrapolated = theta / factor;
+        float angle = p.freqScale * extrapolated;
+        if (p.extFactor != 0) {
+            const float y = (float(i) - p.corrLow) / std::max(0.001f, p.corrHigh - p.corrLow);
+            const float ramp = (1 - std::min(1.0f, std::max(0.0f, y))) * p.extFactor;
+            angle = angle * (1 - ramp) + extrapolated * ramp;
+        }
+        cosines[size_t(i)] = std::cos(angle) * magnitude;
+        sines[size_t(i)] = std::sin(angle) * magnitude;
         theta *= thetaScale;
     }
     for (int64_t h = 0; h < heads; ++h) {
@@ -230,7 +252,9 @@ void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t 
                  "shiftKv");
     std::vector<float> key(size_t(c.kvDim()));
     for (int64_t layer = 0; layer < c.layers(); ++layer) {
-        const RopeParams& rope = layerRope[size_t(layer)];
+        RopeParams rope = layerRope[size_t(layer)];
+        rope.attnFactor = 1.0f;  // a re-rotation, not a second scaling
+        if (rope.extFactor != 0) rope.attnFactor = 1.0f / (1.0f + 0.1f * std::log(1.0f / rope.freqScale));
         const int64_t heads = c.kvDim() / rope.headDim;
         for (int64_t s = keep + discard; s < used; ++s) {
             c.move(layer, s, s - discard);

@@ -281,12 +281,13 @@ View VulkanBackend::Impl::roundedForMatmul(GgmlType weightType, const View& x, i
 
 Buffer& VulkanBackend::Impl::frequencies(const RopeParams& p)
 {
-    // freqScale * thetaScale^i / factor[i], the same float recurrence as the CPU reference.
+    // mix * thetaScale^i / factor[i] (mix: freqScale, or YaRN's blend of it with 1), the same
+    // float recurrence as the CPU reference.
     const float thetaScale = std::pow(p.base, -2.0f / float(p.ropeDims));
     std::vector<float> table(size_t(p.ropeDims / 2));
     float theta = 1.0f;
     for (size_t i = 0; i < table.size(); ++i) {
-        table[i] = p.freqScale * (theta / (p.freqFactors ? p.freqFactors[i] : 1.0f));
+        table[i] = ropeYarnMix(p, int64_t(i)) * (theta / (p.freqFactors ? p.freqFactors[i] : 1.0f));
         theta *= thetaScale;
     }
     auto& slot = frequencyTables[table];
@@ -526,7 +527,8 @@ void VulkanBackend::rope(Tensor& x, std::span<const int32_t> positions, const Ro
     const View xv = o.whole(true);
     Buffer& frequencies = m->frequencies(p);
     const uint32_t heads = uint32_t(o.cols() / p.headDim);
-    push::Rope push {uint32_t(o.rows()), heads, uint32_t(p.headDim), uint32_t(p.ropeDims), p.neox ? 1u : 0u, xv.element, pv.element, 0};
+    push::Rope push {uint32_t(o.rows()), heads, uint32_t(p.headDim), uint32_t(p.ropeDims), p.neox ? 1u : 0u, xv.element,
+                     pv.element,         0,     ropeMagnitude(p)};
     const Binding bindings[] = {xv.binding, pv.binding, wholeBuffer(frequencies, false)};
     m->elementwise("rope", bindings, &push, sizeof push, uint64_t(o.rows()) * heads * uint64_t(p.ropeDims / 2));
 }
