@@ -49,10 +49,9 @@ std::optional<json> runOracle(const std::filesystem::path& templates)
 
 }  // namespace
 
-TEST(ChatTemplates, EveryRealTemplateMatchesPythonJinja2)
+// Every template in a folder against Python's Jinja2 on every test conversation.
+static void expectFolderMatchesJinja2(const std::filesystem::path& templates)
 {
-    HEARTH_REQUIRE_SHARED(shared);
-    const auto templates = shared / "tokenizers/templates";
     auto oracle = runOracle(templates);
     if (!oracle) GTEST_SKIP() << "python3 with jinja2 is not available (Debian: python3-jinja2)";
     json raw;
@@ -86,6 +85,22 @@ TEST(ChatTemplates, EveryRealTemplateMatchesPythonJinja2)
         templatesPassed += passed == conversations.size();
         EXPECT_EQ(passed, conversations.size()) << name << ": " << firstFailure;
     }
-    std::printf("  %zu/%zu templates identical to Jinja2 on every conversation; %zu/%zu renders identical\n", templatesPassed,
-                oracle->size(), casesPassed, cases);
+    std::printf("  %s: %zu/%zu templates identical to Jinja2 on every conversation; %zu/%zu renders identical\n",
+                templates.string().c_str(), templatesPassed, oracle->size(), casesPassed, cases);
+}
+
+TEST(ChatTemplates, EveryRealTemplateMatchesPythonJinja2)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    expectFolderMatchesJinja2(shared / "tokenizers/templates");
+}
+
+// llama.cpp's own collection of real templates (Gemma 2/3/4, Qwen3, Mistral Small 3.2, Phi, Granite,
+// SmolLM3, …), from the oracle's source tree (tests/tools/llama_cpp_oracle.sh).
+TEST(ChatTemplates, LlamaCppsTemplateCollectionMatchesPythonJinja2)
+{
+    const char* oracle = std::getenv("HEARTH_LLAMA_CPP_DIR");
+    if (!oracle || !std::filesystem::is_directory(std::filesystem::path(oracle) / "src/models/templates"))
+        GTEST_SKIP() << "no llama.cpp oracle (HEARTH_LLAMA_CPP_DIR)";
+    expectFolderMatchesJinja2(std::filesystem::path(oracle) / "src/models/templates");
 }
