@@ -53,21 +53,26 @@ std::vector<ChatMessage> parseMessages(const std::string& path)
 
 int runTemplate(const std::vector<std::string>& argv)
 {
-    CliArgs args(argv, {"--model", "--template", "--messages", "--bos-token", "--eos-token"}, {"--no-generation-prompt"});
+    CliArgs args(argv, {"--model", "--template", "--messages", "--bos-token", "--eos-token", "--think"}, {"--no-generation-prompt"});
     auto messagesPath = args.value("--messages");
     if (!messagesPath || (args.value("--model").has_value() == args.value("--template").has_value()))
         throw std::invalid_argument("usage: hearth-cli template (--model F | --template FILE.jinja) --messages conv.json "
-                                    "[--no-generation-prompt] [--bos-token S --eos-token S]");
+                                    "[--no-generation-prompt] [--bos-token S --eos-token S] [--think on|off]");
     const auto messages = parseMessages(*messagesPath);
+    std::optional<bool> thinking;
+    if (auto think = args.value("--think")) {
+        if (*think != "on" && *think != "off") throw std::invalid_argument("--think takes on or off, not '" + *think + "'");
+        thinking = *think == "on";
+    }
     const bool generationPrompt = !args.flag("--no-generation-prompt");
     std::string prompt;
     if (auto templatePath = args.value("--template")) {
         prompt = renderChatTemplate(readFile(*templatePath), messages, generationPrompt, args.value("--bos-token").value_or(""),
-                                    args.value("--eos-token").value_or(""));
+                                    args.value("--eos-token").value_or(""), thinking);
     } else {
         std::string description;
         prompt = ModelVocabulary::open(*args.value("--model"))
-                     ->renderChat(messages, generationPrompt, description, args.value("--bos-token"), args.value("--eos-token"));
+                     ->renderChat(messages, generationPrompt, description, args.value("--bos-token"), args.value("--eos-token"), thinking);
         std::fprintf(stderr, "template: %s\n", description.c_str());
     }
     std::fwrite(prompt.data(), 1, prompt.size(), stdout);

@@ -109,9 +109,9 @@ void ChatFormatter::useFallback(const std::string& why)
     m_description = std::string("built-in ") + chatFamilyName(m_family) + " format (" + why + ")";
 }
 
-std::string ChatFormatter::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt)
+std::string ChatFormatter::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::optional<bool> thinking)
 {
-    ChatTemplateInputs inputs {messages, addGenerationPrompt, m_bos, m_eos};
+    ChatTemplateInputs inputs {messages, addGenerationPrompt, m_bos, m_eos, thinking};
     if (m_modelTemplate) {
         try {
             return m_modelTemplate->render(inputs);

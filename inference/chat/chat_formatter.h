@@ -27,7 +27,9 @@ public:
 
     // Renders with the model's template; if that fails, with the family fallback (and
     // description() says so). Throws only if both fail.
-    std::string render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt);
+    std::string render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::optional<bool> thinking = {});
+    // Whether the model's own template has a thinking switch (the built-in formats have none).
+    bool hasThinkingSwitch() const { return m_modelTemplate && m_modelTemplate->hasThinkingSwitch(); }
     const std::string& description() const { return m_description; }
     bool usesModelTemplate() const { return m_modelTemplate != nullptr; }
 

@@ -100,7 +100,7 @@ std::string ControlStringShield::restore(const std::string& rendered, std::vecto
 }
 
 ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
-                            bool addGenerationPrompt, const std::string& replyPrefix)
+                            bool addGenerationPrompt, const std::string& replyPrefix, std::optional<bool> thinking)
 {
     const Vocabulary& vocab = tokenizer.vocabulary();
     ControlStringShield shield(vocab);
@@ -110,7 +110,7 @@ ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer
         if (m.reasoning) m.reasoning = shield.shield(*m.reasoning);
     }
     ChatPrompt prompt;
-    prompt.text = shield.restore(formatter.render(shielded, addGenerationPrompt) + shield.shield(replyPrefix), prompt.literal);
+    prompt.text = shield.restore(formatter.render(shielded, addGenerationPrompt, thinking) + shield.shield(replyPrefix), prompt.literal);
     // Templates usually write the BOS text themselves; add it only when they did not.
     const std::string bosText = vocab.bos ? vocab.tokens[size_t(*vocab.bos)] : std::string();
     const bool templateAddsBos = !bosText.empty() && prompt.text.rfind(bosText, 0) == 0 &&

@@ -24,7 +24,7 @@ struct ChatPrompt {
 // `replyPrefix` (the start of an assistant reply to continue) follows the rendered prompt, as
 // plain text like the messages.
 ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
-                            bool addGenerationPrompt = true, const std::string& replyPrefix = {});
+                            bool addGenerationPrompt = true, const std::string& replyPrefix = {}, std::optional<bool> thinking = {});
 
 // The building blocks, exposed for tests: message text whose control strings are replaced by
 // private-use placeholders, and the rendered text with the placeholders put back (and where).

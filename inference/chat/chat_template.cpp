@@ -14,6 +14,12 @@ ChatTemplate::ChatTemplate(const std::string& source) : m_source(source)
     }
 }
 
+bool ChatTemplate::hasThinkingSwitch() const
+{
+    return m_source.find("enable_thinking") != std::string::npos || m_source.find("thinking is defined") != std::string::npos ||
+        m_source.find("if thinking") != std::string::npos;
+}
+
 std::string ChatTemplate::render(const ChatTemplateInputs& inputs) const
 {
     using jinja::Value;
@@ -29,6 +35,10 @@ std::string ChatTemplate::render(const ChatTemplateInputs& inputs) const
         {"bos_token", Value(inputs.bosToken)},
         {"eos_token", Value(inputs.eosToken)},
     };
+    if (inputs.thinking) {
+        variables.emplace_back("enable_thinking", Value(*inputs.thinking));
+        variables.emplace_back("thinking", Value(*inputs.thinking));
+    }
     try {
         jinja::Interpreter interpreter(m_template);
         return interpreter.render(variables);

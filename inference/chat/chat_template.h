@@ -24,12 +24,17 @@ struct ChatTemplateInputs {
     bool addGenerationPrompt = true;
     std::string bosToken;
     std::string eosToken;
+    // The chat's Think switch: set, it is passed as `enable_thinking` (Qwen3, SmolLM3, DeepSeek V3.1)
+    // and `thinking` (DeepSeek V3.1, Granite 3.3); unset, the template's own default applies.
+    std::optional<bool> thinking;
 };
 
 class ChatTemplate {
 public:
     // Parses the template; throws hearth::Error(InvalidArgument) with the line of a syntax error.
     explicit ChatTemplate(const std::string& source);
+    // Whether the template reads a thinking switch (enable_thinking / thinking).
+    bool hasThinkingSwitch() const;
     // Renders; throws hearth::Error(InvalidArgument) when the template raises or runs away.
     std::string render(const ChatTemplateInputs& inputs) const;
     const std::string& source() const { return m_source; }

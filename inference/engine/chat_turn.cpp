@@ -10,15 +10,15 @@ ChatTurn::ChatTurn(const Model& model, Session& session)
 {
 }
 
-RenderedChat ChatTurn::render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix)
+RenderedChat ChatTurn::render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix, std::optional<bool> thinking)
 {
-    ChatPrompt prompt = renderChatPrompt(m_formatter, m_model.tokenizer(), messages, /*addGenerationPrompt=*/true, replyPrefix);
+    ChatPrompt prompt = renderChatPrompt(m_formatter, m_model.tokenizer(), messages, /*addGenerationPrompt=*/true, replyPrefix, thinking);
     return {std::move(prompt.text), std::move(prompt.tokens)};
 }
 
 ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks)
 {
-    const RenderedChat prompt = render(request.messages, request.replyPrefix);
+    const RenderedChat prompt = render(request.messages, request.replyPrefix, request.thinking);
     ReasoningSplitter splitter(ReasoningSplitter::promptOpensReasoning(prompt.text));
     auto deliver = [&](const ReasoningSplitter::Delta& d) {
         if (callbacks.onDelta && (!d.answer.empty() || !d.reasoning.empty())) callbacks.onDelta(d.answer, d.reasoning);

@@ -15,7 +15,8 @@ public:
     ChatTurn(const Model& model, Session& session);
 
     const std::string& formatDescription() const { return m_formatter.description(); }
-    RenderedChat render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix);
+    bool hasThinkingSwitch() const { return m_formatter.hasThinkingSwitch(); }
+    RenderedChat render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix, std::optional<bool> thinking);
     ChatTurnResult run(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks);
 
 private:

@@ -113,10 +113,12 @@ std::string Engine::tokenText(int32_t id) const { return m->model->tokenizer().t
 
 const std::string& Engine::chatFormat() const { return m->turn->formatDescription(); }
 
-RenderedChat Engine::renderChat(const std::vector<ChatMessage>& messages, const std::string& replyPrefix)
+RenderedChat Engine::renderChat(const std::vector<ChatMessage>& messages, const std::string& replyPrefix, std::optional<bool> thinking)
 {
-    return m->turn->render(messages, replyPrefix);
+    return m->turn->render(messages, replyPrefix, thinking);
 }
+
+bool Engine::hasThinkingSwitch() const { return m->turn->hasThinkingSwitch(); }
 
 ChatTurnResult Engine::chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks) { return m->turn->run(request, callbacks); }
 

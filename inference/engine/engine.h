@@ -86,7 +86,7 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
 // Chat templates and tokenizers without loading weights (hearth-cli template / tokenize)
 
 std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages, bool addGenerationPrompt,
-                               const std::string& bosToken, const std::string& eosToken);
+                               const std::string& bosToken, const std::string& eosToken, std::optional<bool> thinking = {});
 
 class ModelVocabulary {
 public:
@@ -97,7 +97,8 @@ public:
     // The conversation in the model's chat format; `description` says which format was used.
     // bosToken/eosToken replace the vocabulary's texts when given.
     std::string renderChat(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::string& description,
-                           const std::optional<std::string>& bosToken = {}, const std::optional<std::string>& eosToken = {}) const;
+                           const std::optional<std::string>& bosToken = {}, const std::optional<std::string>& eosToken = {},
+                           std::optional<bool> thinking = {}) const;
 
     struct Impl;
 
@@ -126,6 +127,7 @@ struct ChatTurnRequest {
     std::vector<ChatMessage> messages;
     GenerateOptions generate;
     std::string replyPrefix;  // the start of the reply, already written (continuing an interrupted one)
+    std::optional<bool> thinking;  // the chat's Think switch; unset: the template's default
 };
 struct ChatTurnCallbacks {
     std::function<void(const std::string& answer, const std::string& reasoning)> onDelta;
@@ -172,7 +174,11 @@ public:
     // The chat turn: the model's template (or its family's built-in format), the BOS rule,
     // control-token safety, generation, stop strings and the <think> split, in one place.
     const std::string& chatFormat() const;  // which format renders the chats, and why
-    RenderedChat renderChat(const std::vector<ChatMessage>& messages, const std::string& replyPrefix = {});
+    RenderedChat renderChat(const std::vector<ChatMessage>& messages, const std::string& replyPrefix = {},
+                            std::optional<bool> thinking = {});
+    // Whether the model's template has a thinking switch (Qwen3, SmolLM3, DeepSeek V3.1, Granite 3.3):
+    // the app shows its Think toggle, the CLI takes --think.
+    bool hasThinkingSwitch() const;
     ChatTurnResult chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks);
 
     // Raw completion of tokens (hearth-cli run, /v1/completions): the same session and cache.

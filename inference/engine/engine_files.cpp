@@ -41,9 +41,9 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
 }
 
 std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages, bool addGenerationPrompt,
-                               const std::string& bosToken, const std::string& eosToken)
+                               const std::string& bosToken, const std::string& eosToken, std::optional<bool> thinking)
 {
-    return ChatTemplate(templateSource).render({messages, addGenerationPrompt, bosToken, eosToken});
+    return ChatTemplate(templateSource).render({messages, addGenerationPrompt, bosToken, eosToken, thinking});
 }
 
 struct ModelVocabulary::Impl {
@@ -75,13 +75,14 @@ std::string ModelVocabulary::tokenText(int32_t id) const
 }
 
 std::string ModelVocabulary::renderChat(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::string& description,
-                                        const std::optional<std::string>& bosToken, const std::optional<std::string>& eosToken) const
+                                        const std::optional<std::string>& bosToken, const std::optional<std::string>& eosToken,
+                                        std::optional<bool> thinking) const
 {
     Vocabulary vocabulary = m->tokenizer->vocabulary();
     if (bosToken) vocabulary.tokens[size_t(vocabulary.bos.value_or(0))] = *bosToken;
     if (eosToken) vocabulary.tokens[size_t(vocabulary.eos.value_or(0))] = *eosToken;
     ChatFormatter formatter = ChatFormatter::fromModelFile(m->file, vocabulary);
-    std::string text = formatter.render(messages, addGenerationPrompt);
+    std::string text = formatter.render(messages, addGenerationPrompt, thinking);
     description = formatter.description();
     return text;
 }

@@ -2,7 +2,7 @@
 """Test oracle: renders chat templates with Python's Jinja2 exactly as Hugging Face does.
 
 Usage: render_templates.py CONVERSATIONS.json TEMPLATE.jinja... > results.json
-CONVERSATIONS.json: [{"messages": [...], "add_generation_prompt": bool}, ...]
+CONVERSATIONS.json: [{"messages": [...], "add_generation_prompt": bool, "thinking": bool (optional)}, ...]
 Output: {"<template file name>": ["<rendered text>" or {"error": "..."} per conversation]}
 """
 import json
@@ -52,8 +52,9 @@ def main():
             continue
         for c in conversations:
             try:
+                switch = {"enable_thinking": c["thinking"], "thinking": c["thinking"]} if "thinking" in c else {}
                 outputs.append(template.render(messages=c["messages"], add_generation_prompt=c["add_generation_prompt"],
-                                               bos_token="<s>", eos_token="</s>"))
+                                               bos_token="<s>", eos_token="</s>", **switch))
             except Exception as e:
                 outputs.append({"error": str(e)})
         results[name] = outputs

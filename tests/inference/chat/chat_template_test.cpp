@@ -32,6 +32,7 @@ std::vector<ChatTemplateInputs> loadConversations(json& raw)
         inputs.addGenerationPrompt = c["add_generation_prompt"];
         inputs.bosToken = "<s>";
         inputs.eosToken = "</s>";
+        if (c.contains("thinking")) inputs.thinking = c["thinking"].get<bool>();  // enable_thinking / thinking
         out.push_back(inputs);
     }
     return out;
@@ -103,4 +104,18 @@ TEST(ChatTemplates, LlamaCppsTemplateCollectionMatchesPythonJinja2)
     if (!oracle || !std::filesystem::is_directory(std::filesystem::path(oracle) / "src/models/templates"))
         GTEST_SKIP() << "no llama.cpp oracle (HEARTH_LLAMA_CPP_DIR)";
     expectFolderMatchesJinja2(std::filesystem::path(oracle) / "src/models/templates");
+}
+
+TEST(ChatTemplates, TemplatesWithAThinkingSwitchAreRecognised)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    auto read = [&](const char* name) {
+        std::ifstream in(shared / "tokenizers/templates" / name, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    for (const char* name : {"HuggingFaceTB-SmolLM3-3B.jinja", "Qwen3.5-4B.jinja", "deepseek-ai-DeepSeek-V3.1.jinja",
+                             "ibm-granite-granite-3.3-2B-Instruct.jinja"})
+        EXPECT_TRUE(ChatTemplate(read(name)).hasThinkingSwitch()) << name;
+    for (const char* name : {"meta-llama-Llama-3.1-8B-Instruct.jinja", "mistralai-Mistral-Nemo-Instruct-2407.jinja"})
+        EXPECT_FALSE(ChatTemplate(read(name)).hasThinkingSwitch()) << name;
 }
