@@ -80,6 +80,28 @@ RowLayout {
         Layout.alignment: Qt.AlignVCenter
         Accessible.name: qsTr("Tokens in the message")
     }
+    // The chat's Think switch, for models whose template has one (Qwen3, SmolLM3, DeepSeek V3.1, …).
+    // In an always-visible holder: Qt 6.4's RowLayout draws an item that turns visible later at
+    // its origin, over the message field.
+    Item {
+        Layout.preferredWidth: ModelController.thinkingSwitch ? 200 : 0
+        Layout.preferredHeight: thinkSwitch.implicitHeight
+        Layout.alignment: Qt.AlignVCenter
+        ComboBox {
+            id: thinkSwitch
+            objectName: "thinkSwitch"
+            anchors.fill: parent
+            visible: ModelController.thinkingSwitch
+            readonly property var values: ["", "on", "off"]
+            model: [qsTr("Think: model default"), qsTr("Think: on"), qsTr("Think: off")]
+            currentIndex: Math.max(0, values.indexOf(AppSettings.think))
+            onActivated: (index) => AppSettings.think = values[index]
+            Accessible.name: qsTr("Thinking")
+            ToolTip.visible: hovered
+            ToolTip.delay: 600
+            ToolTip.text: qsTr("Whether the model reasons before it answers, for this chat")
+        }
+    }
     Button {
         text: qsTr("Send")
         enabled: root.ready && input.text.trim() !== ""

@@ -17,7 +17,8 @@ namespace {
 // The keys a chat keeps for itself; the others are the app's.
 bool perChat(const QString& key)
 {
-    static const QStringList keys = {"temperature", "top_k", "top_p", "min_p", "repeat_penalty", "seed", "max_tokens", "system_prompt"};
+    static const QStringList keys = {"temperature", "top_k",      "top_p",         "min_p", "repeat_penalty",
+                                     "seed",        "max_tokens", "system_prompt", "think"};
     return keys.contains(key);
 }
 
@@ -38,6 +39,7 @@ AppSettings::AppSettings(storage::Store& store, QObject* parent) : QObject(paren
         {"seed", -1},
         {"max_tokens", 512},
         {"system_prompt", QString()},
+        {"think", QString()},
         {"context_length", 2048},
         {"theme", QStringLiteral("system")},
         {"font_size", 0},
@@ -98,6 +100,14 @@ void AppSettings::setFontSize(int v)
 }
 
 QVariantMap AppSettings::themeColors() const { return hearth::app::themeColors(theme()); }
+
+std::optional<bool> AppSettings::thinking() const
+{
+    const QString v = think();
+    if (v == "on") return true;
+    if (v == "off") return false;
+    return std::nullopt;
+}
 
 SamplerSettings AppSettings::sampler() const
 {

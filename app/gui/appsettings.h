@@ -31,6 +31,8 @@ class AppSettings : public QObject, public CppOwnedSingleton<AppSettings> {
     Q_PROPERTY(int seed READ seed WRITE setSeed NOTIFY changed)  // -1: a new seed per reply
     Q_PROPERTY(int maxTokens READ maxTokens WRITE setMaxTokens NOTIFY changed)
     Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY changed)
+    // The chat's Think switch for models whose template has one: "" (the model's default), "on", "off".
+    Q_PROPERTY(QString think READ think WRITE setThink NOTIFY changed)
     // Global: the context models are loaded with (next load), the look, the compute device.
     Q_PROPERTY(int contextLength READ contextLength WRITE setContextLength NOTIFY changed)
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed)  // "system", "light", "dark"
@@ -59,6 +61,9 @@ public:
     void setMaxTokens(int v) { set("max_tokens", std::max(1, v)); }
     QString systemPrompt() const { return value("system_prompt").toString(); }
     void setSystemPrompt(const QString& v) { set("system_prompt", v); }
+    QString think() const { return value("think").toString(); }
+    void setThink(const QString& v) { set("think", v == "on" || v == "off" ? v : QString()); }
+    std::optional<bool> thinking() const;
     int contextLength() const { return value("context_length").toInt(); }
     void setContextLength(int v) { set("context_length", std::max(256, v)); }
     QString theme() const { return value("theme").toString(); }

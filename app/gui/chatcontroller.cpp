@@ -411,6 +411,7 @@ void ChatController::sendRequest(const std::string& continuation)
     request.continuation = continuation;
     request.sampler = m_settings.sampler();
     request.maxTokens = m_settings.maxTokens();
+    request.thinking = m_settings.thinking();
     m_requestId = request.id;
     m_sinceSave.start();
     emit generatingChanged();

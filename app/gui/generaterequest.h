@@ -5,6 +5,7 @@
 
 #include <QMetaType>
 
+#include <optional>
 #include <vector>
 
 namespace hearth::app {
@@ -17,6 +18,7 @@ struct GenerateRequest {
     // The start of the reply, already written (continuing an interrupted reply): the model
     // goes on from it. Plain text: never parsed for control tokens.
     std::string continuation;
+    std::optional<bool> thinking;  // the chat's Think switch; unset: the template's default
 };
 
 struct GenerateStats {

@@ -43,7 +43,7 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
         qCInfo(lcInference) << "loaded" << path << "on" << QString::fromStdString(m_engine->backendName()) << "context"
                             << m_engine->contextLength();
         emit modelLoaded(path, QString::fromStdString(m_engine->chatFormat() + "; running on " + m_engine->backendName()),
-                         int(m_engine->contextLength()));
+                         int(m_engine->contextLength()), m_engine->hasThinkingSwitch());
         emit loadProgress(1);
     } catch (const Error& e) {
         m_engine.reset();
@@ -97,6 +97,7 @@ void InferenceWorker::generate(const GenerateRequest& request)
         turn.generate.maxTokens = request.maxTokens;
         turn.generate.sampler = request.sampler;
         turn.replyPrefix = request.continuation;
+        turn.thinking = request.thinking;
         ChatTurnCallbacks callbacks;
         callbacks.cancel = &m_cancel;
         callbacks.onDelta = [&](const std::string& answerPart, const std::string& reasoningPart) {

@@ -42,7 +42,8 @@ public slots:
     void inspect(const hearth::app::GenerateRequest& request, const QString& draft);
 
 signals:
-    void modelLoaded(const QString& path, const QString& templateDescription, int contextLength);
+    // thinkingSwitch: the model's template has a Think on/off (Qwen3, SmolLM3, DeepSeek V3.1, ...).
+    void modelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch);
     void modelLoadFailed(const QString& path, const QString& error);
     void modelLoadCancelled(const QString& path);
     void loadProgress(double fraction);  // 0..1, at most ~30 times a second

@@ -153,9 +153,10 @@ void ModelController::cancelLoad()
     if (m_loading) m_worker->requestCancelLoad();
 }
 
-void ModelController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength)
+void ModelController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch)
 {
     m_loading = false;
+    m_thinkingSwitch = thinkingSwitch;
     m_modelPath = path;
     m_templateDescription = templateDescription;
     m_contextLength = contextLength;

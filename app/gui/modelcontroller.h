@@ -32,6 +32,8 @@ class ModelController : public QObject, public CppOwnedSingleton<ModelController
     Q_PROPERTY(QString modelPath READ modelPath NOTIFY modelChanged)
     Q_PROPERTY(QString templateDescription READ templateDescription NOTIFY modelChanged)
     Q_PROPERTY(int contextLength READ contextLength NOTIFY modelChanged)
+    // The loaded model's template has a thinking switch: the chat shows its Think toggle.
+    Q_PROPERTY(bool thinkingSwitch READ thinkingSwitch NOTIFY modelChanged)
     Q_PROPERTY(hearth::app::ModelListModel* models READ models CONSTANT)
     // "Automatic", each Vulkan device, "CPU" (filled in once the device list is read), and the chosen one.
     Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
@@ -48,6 +50,7 @@ public:
     QString modelPath() const { return m_modelPath; }
     QString templateDescription() const { return m_templateDescription; }
     int contextLength() const { return m_contextLength; }
+    bool thinkingSwitch() const { return m_thinkingSwitch; }
     ModelListModel* models() const { return m_models; }
     QStringList devices() const { return m_deviceLabels; }
     int deviceIndex() const;
@@ -81,7 +84,7 @@ private:
     // Automatic, the Vulkan devices, CPU; `read`: the real list (not the placeholder made at start).
     void setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read);
     void updateModelBudget();
-    void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength);
+    void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch);
 
     storage::Store& m_store;
     AppSettings& m_settings;
@@ -94,6 +97,7 @@ private:
     QString m_modelPath;
     QString m_templateDescription;
     int m_contextLength = 0;
+    bool m_thinkingSwitch = false;
     bool m_loading = false;
     bool m_busy = false;
     double m_loadProgress = 0;

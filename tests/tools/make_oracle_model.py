@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a small random-weight GGUF model of one architecture with llama.cpp's own gguf-py.
 
-    make_oracle_model.py --arch ARCH --vocab-from VOCAB.gguf OUT.gguf [--seed N]
+    make_oracle_model.py --arch ARCH --vocab-from VOCAB.gguf OUT.gguf [--seed N] [--chat-template FILE.jinja]
 
 The model has a real family's layout (tensor names, metadata keys, optional tensors) scaled down,
 so llama.cpp and Hearth both load it; its weights are F32 and scaled so that the logits are peaked,
@@ -69,6 +69,7 @@ def main():
     parser.add_argument("--arch", required=True, choices=sorted(architecture_table()))
     parser.add_argument("--vocab-from", required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--chat-template", help="a Jinja file written as tokenizer.chat_template")
     parser.add_argument("out")
     args = parser.parse_args()
     spec = architecture_table()[args.arch]
@@ -107,6 +108,8 @@ def main():
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         writer.add_rope_scaling_factor(spec["rope_linear_scale"])
     copy_tokenizer(reader, writer)
+    if args.chat_template:
+        writer.add_chat_template(open(args.chat_template, encoding="utf-8").read())
 
     def matrix(rows, cols, gain=1.0):
         return (rng.standard_normal((rows, cols)) * (gain / np.sqrt(cols))).astype(np.float32)

@@ -489,6 +489,12 @@ private slots:
             settings.setMaxTokens(4);
             settings.setTemperature(0.3);
             settings.setSystemPrompt("You are A.");
+            settings.setThink("off");
+            QCOMPARE(settings.thinking(), std::optional<bool>(false));
+            settings.setThink("maybe");  // anything else is the model's default
+            QCOMPARE(settings.think(), QString());
+            settings.setThink("off");
+            QVERIFY2(!controller.modelController()->thinkingSwitch(), "stories260K has no template, so no switch");
             QSignalSpy finished(&controller, &ChatController::replyFinished);
             controller.newConversation();
             QVERIFY(controller.send("Once upon a time"));
@@ -499,6 +505,7 @@ private slots:
             QVERIFY(!settings.chatScoped());
             settings.setTemperature(0.9);
             settings.setSystemPrompt("You are B.");
+            settings.setThink("on");
             QVERIFY(controller.send("Once upon a time"));
             QVERIFY(finished.wait(30000));
             second = controller.currentConversation();
@@ -506,6 +513,7 @@ private slots:
             controller.openConversation(first);
             QCOMPARE(settings.temperature(), 0.3);
             QCOMPARE(settings.systemPrompt(), QString("You are A."));
+            QCOMPARE(settings.think(), QString("off"));
             QVERIFY2(controller.chatModelPath().isEmpty(), "the chat's model is the one loaded: nothing to offer");
             settings.setTemperature(0.5);  // changes this chat (and the defaults), not the other one
             controller.openConversation(second);
@@ -524,6 +532,7 @@ private slots:
         QVERIFY(controller.chatModelPath().isEmpty());
         controller.openConversation(second);
         QCOMPARE(controller.settings()->temperature(), 0.9);
+        QCOMPARE(controller.settings()->think(), QString("on"));
     }
 
     void aStopPressedWhileTheRequestIsQueuedStopsIt()
