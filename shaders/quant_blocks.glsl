@@ -10,6 +10,43 @@ uint byteOf(uint word, uint i) { return (word >> (8u * i)) & 0xFFu; }
 uint wbyte(uint base, uint b) { return byteOf(W[base + (b >> 2)], b & 3u); }
 int wsbyte(uint base, uint b) { return int(W[base + (b >> 2)] << (24u - 8u * (b & 3u))) >> 24; }
 float whalf(uint base, uint b) { return unpackHalf2x16(W[base + (b >> 2)] >> (8u * (b & 2u))).x; }
+// Four bytes from any byte offset (IQ blocks are not word-aligned inside).
+uint wword(uint base, uint b) { return wbyte(base, b) | (wbyte(base, b + 1u) << 8) | (wbyte(base, b + 2u) << 16) | (wbyte(base, b + 3u) << 24); }
+
+#if defined(TYPE_IQ4_NL) || defined(TYPE_IQ4_XS)
+float level4(uint i)  // IQ4_NL's non-uniform levels
+{
+    const int levels[16] = int[](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+    return float(levels[i]);
+}
+#elif defined(TYPE_MXFP4)
+float level4(uint i)  // E2M1 values, doubled
+{
+    const int levels[16] = int[](0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
+    return float(levels[i]);
+}
+#endif
+
+#include "iq_grids.glsl"
+
+// The 8 sign bits of 7 stored ones: the eighth makes the count of minus signs even.
+uint signsOf7(uint seven) { return seven | ((uint(bitCount(seven)) & 1u) << 7); }
+// Eight values into v[at..at+8): scale * the grid entry's bytes, negated where the signs say.
+void signedEight(float scale, uvec2 grid, uint signs, inout float v[16], uint at)
+{
+    for (uint j = 0; j < 8; ++j) {
+        const uint magnitude = ((j < 4u ? grid.x : grid.y) >> (8u * (j & 3u))) & 0xFFu;
+        v[at + j] = scale * float(magnitude) * (((signs >> j) & 1u) != 0u ? -1.0 : 1.0);
+    }
+}
+// IQ1: eight signed grid bytes (-1, 0, 1) shifted by delta, times the scale.
+void iq1Eight(float scale, uvec2 grid, float delta, inout float v[16], uint at)
+{
+    for (uint j = 0; j < 8; ++j) {
+        const int value = int(((j < 4u ? grid.x : grid.y) >> (8u * (j & 3u))) << 24) >> 24;
+        v[at + j] = scale * (float(value) + delta);
+    }
+}
 
 #if defined(TYPE_F32)
 #define BLOCK_ELEMS 16
@@ -197,6 +234,140 @@ void dequant16(uint base, uint sub, out float v[16])  // ql[128], qh[64], scales
             uint value = ((ql >> (8u * k)) & 15u) | (((qh >> (8u * k)) & 3u) << 4);
             v[w * 4 + k] = dl * float(int(value) - 32);
         }
+    }
+}
+#elif defined(TYPE_IQ4_NL) || defined(TYPE_MXFP4)
+// 32 values: IQ4_NL d (F16) then qs[16]; MXFP4 e (E8M0) then qs[16]. Sub-block 0: low nibbles,
+// 1: high nibbles, mapped through the type's 16 levels.
+#define BLOCK_ELEMS 32
+#if defined(TYPE_IQ4_NL)
+#define BLOCK_WORDS 5
+#else
+#define BLOCK_WORDS 5
+#endif
+void dequant16(uint base, uint sub, out float v[16])
+{
+#if defined(TYPE_IQ4_NL)
+    const float d = whalf(base, 0u);
+    const uint first = 2u;
+#else
+    const uint e = wbyte(base, 0u);
+    const float d = uintBitsToFloat(e < 2u ? 0x00200000u << e : (e - 1u) << 23);  // E8M0 halved
+    const uint first = 1u;
+#endif
+    for (uint j = 0; j < 16; ++j) v[j] = d * float(level4((wbyte(base, first + j) >> (4u * sub)) & 15u));
+}
+#elif defined(TYPE_IQ4_XS)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 34
+void dequant16(uint base, uint sub, out float v[16])  // d, scales_h (u16), scales_l[4], qs[128]
+{
+    const uint ib = sub / 2u;
+    const uint scalesHigh = wbyte(base, 2u) | (wbyte(base, 3u) << 8);
+    const int ls = int(((wbyte(base, 4u + ib / 2u) >> (4u * (ib % 2u))) & 15u) | (((scalesHigh >> (2u * ib)) & 3u) << 4));
+    const float dl = whalf(base, 0u) * float(ls - 32);
+    for (uint j = 0; j < 16; ++j) v[j] = dl * float(level4((wbyte(base, 8u + 16u * ib + j) >> (4u * (sub % 2u))) & 15u));
+}
+#elif defined(TYPE_IQ2_XXS)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 17
+void dequant16(uint base, uint sub, out float v[16])  // d, per 32 values: 4 grid indices, a word of signs + scale
+{
+    const uint ib = sub / 2u, q = 2u + 8u * ib;
+    const uint meta = wword(base, q + 4u);
+    const float db = whalf(base, 0u) * (0.5 + float(meta >> 28)) * 0.25;
+    for (uint h = 0; h < 2; ++h) {
+        const uint l = 2u * (sub % 2u) + h;
+        signedEight(db, iq2xxs_grid(wbyte(base, q + l)), signsOf7((meta >> (7u * l)) & 127u), v, 8u * h);
+    }
+}
+#elif defined(TYPE_IQ2_XS)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 19
+void dequant16(uint base, uint sub, out float v[16])  // d, qs[32 u16] (9-bit index, 7 signs), scales[8]
+{
+    const uint ib = sub / 2u, scales = wbyte(base, 66u + ib);
+    const float d = whalf(base, 0u);
+    for (uint h = 0; h < 2; ++h) {
+        const uint l = 2u * (sub % 2u) + h;
+        const uint q = wbyte(base, 2u + 2u * (4u * ib + l)) | (wbyte(base, 3u + 2u * (4u * ib + l)) << 8);
+        const float db = d * (0.5 + float(l < 2u ? scales & 15u : scales >> 4)) * 0.25;
+        signedEight(db, iq2xs_grid(q & 511u), signsOf7(q >> 9), v, 8u * h);
+    }
+}
+#elif defined(TYPE_IQ2_S)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 21
+void dequant16(uint base, uint sub, out float v[16])  // d, qs[32], signs[32], qh[8], scales[8]
+{
+    const uint ib = sub / 2u, scales = wbyte(base, 74u + ib), qh = wbyte(base, 66u + ib);
+    const float d = whalf(base, 0u);
+    for (uint h = 0; h < 2; ++h) {
+        const uint l = 2u * (sub % 2u) + h;
+        const float db = d * (0.5 + float(l < 2u ? scales & 15u : scales >> 4)) * 0.25;
+        const uint index = wbyte(base, 2u + 4u * ib + l) | ((qh << (8u - 2u * l)) & 0x300u);
+        signedEight(db, iq2s_grid(index), wbyte(base, 34u + 4u * ib + l), v, 8u * h);
+    }
+}
+#elif defined(TYPE_IQ3_XXS)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 25
+void dequant16(uint base, uint sub, out float v[16])  // d, qs[64] grid indices, 8 words of signs + scale
+{
+    const uint ib = sub / 2u;
+    const uint meta = wword(base, 66u + 4u * ib);
+    const float db = whalf(base, 0u) * (0.5 + float(meta >> 28)) * 0.5;
+    for (uint h = 0; h < 2; ++h) {
+        const uint l = 2u * (sub % 2u) + h;
+        const uvec2 grid = uvec2(iq3xxs_grid(wbyte(base, 2u + 8u * ib + 2u * l)), iq3xxs_grid(wbyte(base, 3u + 8u * ib + 2u * l)));
+        signedEight(db, grid, signsOf7((meta >> (7u * l)) & 127u), v, 8u * h);
+    }
+}
+#elif defined(TYPE_IQ3_S)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 28
+void dequant16(uint base, uint sub, out float v[16])  // d, qs[64], qh[8], signs[32], scales[4]
+{
+    const uint ib = sub / 2u, qh = wbyte(base, 66u + ib), scales = wbyte(base, 106u + ib / 2u);
+    const float db = whalf(base, 0u) * float(1u + 2u * (ib % 2u == 0u ? scales & 15u : scales >> 4));
+    for (uint h = 0; h < 2; ++h) {
+        const uint l = 2u * (sub % 2u) + h;
+        const uint i0 = wbyte(base, 2u + 8u * ib + 2u * l) | ((qh << (8u - 2u * l)) & 256u);
+        const uint i1 = wbyte(base, 3u + 8u * ib + 2u * l) | ((qh << (7u - 2u * l)) & 256u);
+        signedEight(db, uvec2(iq3s_grid(i0), iq3s_grid(i1)), wbyte(base, 74u + 4u * ib + l), v, 8u * h);
+    }
+}
+#elif defined(TYPE_IQ1_S)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 13
+void dequant16(uint base, uint sub, out float v[16])  // d, qs[32], qh[8 u16]: high index bits, scale, delta sign
+{
+    const uint ib = sub / 2u;
+    const uint qh = wbyte(base, 34u + 2u * ib) | (wbyte(base, 35u + 2u * ib) << 8);
+    const float dl = whalf(base, 0u) * float(2u * ((qh >> 12) & 7u) + 1u);
+    const float delta = (qh & 0x8000u) != 0u ? -0.125 : 0.125;
+    for (uint h = 0; h < 2; ++h) {
+        const uint l = 2u * (sub % 2u) + h;
+        iq1Eight(dl, iq1s_grid(wbyte(base, 2u + 4u * ib + l) | (((qh >> (3u * l)) & 7u) << 8)), delta, v, 8u * h);
+    }
+}
+#elif defined(TYPE_IQ1_M)
+#define BLOCK_ELEMS 256
+#define BLOCK_WORDS 14
+uint iq1mScales(uint base, uint i) { return wbyte(base, 48u + 2u * i) | (wbyte(base, 49u + 2u * i) << 8); }
+void dequant16(uint base, uint sub, out float v[16])  // qs[32], qh[16], scales[4 u16] (the F16 scale in their top nibbles)
+{
+    const uint ib = sub / 2u;
+    const uint s0 = iq1mScales(base, 0u), s1 = iq1mScales(base, 1u), s2 = iq1mScales(base, 2u), s3 = iq1mScales(base, 3u);
+    const float d = unpackHalf2x16((s0 >> 12) | ((s1 >> 8) & 0x00f0u) | ((s2 >> 4) & 0x0f00u) | (s3 & 0xf000u)).x;
+    const uint sc = iq1mScales(base, ib / 2u);
+    // Sub-block 2 ib + 0 holds eights 0, 1 (first scale), 2 ib + 1 holds eights 2, 3 (second scale).
+    const float dl = d * float(2u * ((sc >> (6u * (ib % 2u) + 3u * (sub % 2u))) & 7u) + 1u);
+    const uint hb = wbyte(base, 32u + 2u * ib + (sub % 2u));
+    for (uint h = 0; h < 2; ++h) {
+        const uint index = wbyte(base, 4u * ib + 2u * (sub % 2u) + h) | ((hb << (h == 0u ? 8u : 4u)) & 0x700u);
+        const float delta = (hb & (h == 0u ? 0x08u : 0x80u)) != 0u ? -0.125 : 0.125;
+        iq1Eight(dl, iq1s_grid(index), delta, v, 8u * h);
     }
 }
 #else

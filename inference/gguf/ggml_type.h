@@ -49,7 +49,7 @@ struct GgmlTypeTraits {
     std::string_view name;
     uint32_t blockElements;  // values per block (1 for plain types)
     uint32_t blockBytes;  // bytes per block
-    bool computeSupported;  // Hearth has kernels for it (the IQ*/ternary/MXFP4 families: not yet)
+    bool computeSupported;  // Hearth has kernels for it (the ternary TQ types: not yet)
 };
 
 // nullopt for ids ggml never assigned or has retired (4, 5, 31-33, 36-38).

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "quant/block_layouts.h"
 #include "quant/fp16.h"
+#include "quant/iq_dequantize.h"
 #include "quant/kquant_unpack.h"
 
 #include <string>
@@ -146,7 +147,9 @@ void dequantizeRow(GgmlType type, const void* src, float* dst, int64_t n)
     case GgmlType::Q5_K:
     case GgmlType::Q6_K: dequantizeK(type, static_cast<const uint8_t*>(src), dst, nb); return;
     case GgmlType::Q8_K: dequantizeQ8_K(blocksOf<Q8_K>(src), dst, nb); return;
-    default: break;
+    default:
+        if (isIqType(type)) return dequantizeIq(type, static_cast<const uint8_t*>(src), dst, nb);
+        break;
     }
     throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(ggmlTypeName(type)) + " has no dequantizer in Hearth yet");
 }

@@ -2,7 +2,9 @@
 
 #include "core/error.h"
 #include "quant/block_layouts.h"
+#include "quant/dequantize.h"
 #include "quant/fp16.h"
+#include "quant/iq_dequantize.h"
 #include "quant/kquant_unpack.h"
 
 #include <cmath>
@@ -28,7 +30,17 @@ GgmlType activationTypeFor(GgmlType weightType)
     case GgmlType::Q3_K:
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
-    case GgmlType::Q6_K: return GgmlType::Q8_K;
+    case GgmlType::Q6_K:
+    case GgmlType::IQ2_XXS:
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+    case GgmlType::IQ3_XXS:
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S:
+    case GgmlType::IQ1_M:
+    case GgmlType::IQ4_XS: return GgmlType::Q8_K;
+    case GgmlType::IQ4_NL:
+    case GgmlType::MXFP4: return GgmlType::Q8_0;
     default: break;
     }
     throw Error(ErrorCode::UnsupportedType,
@@ -193,6 +205,26 @@ float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
     return sum;
 }
 
+// The IQ types: the weights dequantized (by the one dequantizer the tests check) times the
+// 8-bit activations, block by block as ggml's integer dots group them, summed in double.
+float dotDequantized(GgmlType weightType, const uint8_t* w, const uint8_t* a, int64_t n)
+{
+    const GgmlType actType = activationTypeFor(weightType);
+    thread_local std::vector<float> weights, acts;
+    weights.resize(size_t(n));
+    acts.resize(size_t(n));
+    dequantizeRow(weightType, w, weights.data(), n);
+    dequantizeRow(actType, a, acts.data(), n);
+    const int64_t block = int64_t(ggmlTypeTraits(actType).blockElements);
+    double sum = 0;
+    for (int64_t b = 0; b < n; b += block) {
+        double blockSum = 0;
+        for (int64_t j = b; j < b + block; ++j) blockSum += double(weights[size_t(j)]) * double(acts[size_t(j)]);
+        sum += blockSum;
+    }
+    return float(sum);
+}
+
 }  // namespace
 
 void quantizeActivations(GgmlType type, const float* x, int64_t n, std::vector<uint8_t>& out)
@@ -256,7 +288,9 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
     case GgmlType::Q6_K: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
-    default: break;
+    default:
+        if (isIqType(weightType)) return dotDequantized(weightType, w, a, n);
+        break;
     }
     throw Error(ErrorCode::UnsupportedType,
                 "weight type " + std::string(ggmlTypeName(weightType)) + " is not supported by Hearth's kernels");

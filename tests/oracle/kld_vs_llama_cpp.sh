@@ -36,7 +36,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 chunks="${CHUNKS:-6}"
 archs="${ARCHS:-llama qwen2 qwen3 gemma2 gemma3 phi3 smollm3 granite mistral3}"
-types="${TYPES:-F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K}"
+# Every weight type on llama (the kernels do not depend on the architecture); each other
+# architecture's graph in F32 and a few types (TYPES overrides both).
+all_types="F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS IQ3_S IQ3_XXS IQ2_S IQ2_XS IQ2_XXS IQ1_M IQ1_S MXFP4"
+some_types="F32 F16 Q8_0 Q4_K IQ4_XS"
 backends="${BACKENDS:-cpu vulkan}"
 failures=0
 
@@ -79,14 +82,26 @@ for arch in $archs; do
     PYTHONPATH="$oracle/gguf-py" $py "$here/../tools/make_oracle_model.py" --arch "$arch" \
         --vocab-from "$shared/models/stories260K.gguf" "$f32" >/dev/null || { echo "$arch: cannot write the model"; failures=$((failures + 1)); continue; }
     llama_ppl -m "$f32" -f "$text" --chunks "$chunks" --kl-divergence-base "$work/$arch-F32-base.kld" >/dev/null
+    # The 1-3 bit IQ types need an importance matrix: llama.cpp's own, from the same text.
+    "$bin/llama-imatrix" -m "$f32" -f "$text" -c 128 -b 128 -t 2 -o "$work/$arch-imatrix.gguf" >"$work/log" 2>&1 ||
+        { echo "$arch: llama-imatrix failed"; tail -3 "$work/log"; failures=$((failures + 1)); }
+    types="${TYPES:-$([ "$arch" = llama ] && echo "$all_types" || echo "$some_types")}"
     for type in $types; do
         model="$work/$arch-$type.gguf" float=0
         case "$type" in F32 | F16 | BF16) float=1 ;; esac
-        if [ "$type" != F32 ]; then
-            "$bin/llama-quantize" --pure "$f32" "$model" "$type" 2 >"$work/log" 2>&1 ||
-                { echo "$arch-$type: llama-quantize failed"; tail -3 "$work/log"; failures=$((failures + 1)); continue; }
-        else
+        if [ "$type" = F32 ]; then
             model="$f32"
+        elif [ "$type" = MXFP4 ]; then  # llama-quantize writes MXFP4 only into mixture-of-experts tensors
+            PYTHONPATH="$oracle/gguf-py" $py "$here/../tools/make_oracle_model.py" --arch "$arch" --quantize MXFP4 \
+                --vocab-from "$shared/models/stories260K.gguf" "$model" >/dev/null || { echo "$arch-MXFP4: cannot write"; failures=$((failures + 1)); continue; }
+        else
+            # --pure: every matrix in the type. The IQ types get llama-quantize's own mix instead (the
+            # token embeddings, which no importance matrix covers, in a type that needs none) and the
+            # importance matrix.
+            options=(--pure)
+            case "$type" in IQ*) options=(--imatrix "$work/$arch-imatrix.gguf") ;; esac
+            "$bin/llama-quantize" "${options[@]}" "$f32" "$model" "$type" 2 >"$work/log" 2>&1 ||
+                { echo "$arch-$type: llama-quantize failed"; tail -3 "$work/log"; failures=$((failures + 1)); continue; }
         fi
         check "$arch-$type" "$model" "$([ $float = 1 ] || echo "$work/$arch-F32-base.kld")" "$float"
         [ "$type" = F32 ] || rm -f "$model"

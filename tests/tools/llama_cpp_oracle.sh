@@ -4,7 +4,7 @@
 #
 #   tests/tools/llama_cpp_oracle.sh [CACHE_DIR]      (default: $XDG_CACHE_HOME/hearth-llama-cpp)
 #
-# The folder it prints holds bin/ (llama-perplexity, llama-quantize, llama-tokenize), gguf-py/
+# The folder it prints holds bin/ (llama-perplexity, llama-quantize, llama-tokenize, llama-imatrix), gguf-py/
 # (llama.cpp's GGUF writer, for PYTHONPATH) and TAG (the llama.cpp release). A build for the
 # same release is reused. Exit code 77 when the npm registry cannot be reached (tests skip).
 set -euo pipefail
@@ -27,9 +27,12 @@ llama_dir="$npm_dir/node_modules/node-llama-cpp/llama"
 tag="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tag"])' "$llama_dir/llama.cpp.info.json")"
 bundle_id="$(sha256sum "$llama_dir/gitRelease.bundle" | cut -c1-12)"
 out="$cache/$tag-$bundle_id"
-tools=(llama-perplexity llama-quantize llama-tokenize)
+tools=(llama-perplexity llama-quantize llama-tokenize llama-imatrix)
 
-if [ ! -f "$out/READY" ]; then
+ready=1
+[ -f "$out/READY" ] || ready=0
+for tool in "${tools[@]}"; do [ -x "$out/bin/$tool" ] || ready=0; done  # a cache from before a tool was added
+if [ $ready = 0 ]; then
     echo "llama.cpp oracle: building llama.cpp $tag's CPU tools into $out (once; several minutes) ..." >&2
     rm -rf "$out"
     mkdir -p "$out/bin"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a small random-weight GGUF model of one architecture with llama.cpp's own gguf-py.
 
-    make_oracle_model.py --arch ARCH --vocab-from VOCAB.gguf OUT.gguf [--seed N] [--chat-template FILE.jinja]
+    make_oracle_model.py --arch ARCH --vocab-from VOCAB.gguf OUT.gguf [--seed N] [--chat-template FILE.jinja] [--quantize TYPE]
 
 The model has a real family's layout (tensor names, metadata keys, optional tensors) scaled down,
 so llama.cpp and Hearth both load it; its weights are F32 and scaled so that the logits are peaked,
@@ -70,6 +70,8 @@ def main():
     parser.add_argument("--vocab-from", required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--chat-template", help="a Jinja file written as tokenizer.chat_template")
+    parser.add_argument("--quantize", help="store the matrices in this type with gguf-py's quantizer (MXFP4: "
+                        "llama-quantize writes it only for mixture-of-experts tensors)")
     parser.add_argument("out")
     args = parser.parse_args()
     spec = architecture_table()[args.arch]
@@ -80,6 +82,17 @@ def main():
     head_dim = spec["head_dim"]
 
     writer = gguf.GGUFWriter(args.out, args.arch)
+    quant_type = gguf.GGMLQuantizationType[args.quantize] if args.quantize else None
+    block_size = gguf.GGML_QUANT_SIZES[quant_type][0] if quant_type else 1
+    add_tensor = writer.add_tensor
+
+    def add_quantized(name, values):
+        # Matrices other than the embedding table (kept F32, as llama.cpp keeps it for most types)
+        if quant_type and values.ndim == 2 and values.shape[1] % block_size == 0 and name != "token_embd.weight":
+            add_tensor(name, gguf.quants.quantize(values, quant_type), raw_dtype=quant_type)
+        else:
+            add_tensor(name, values)
+    writer.add_tensor = add_quantized
     writer.add_name("hearth oracle model")  # not the family: llama.cpp keys some vocabulary rules on the name
     writer.add_context_length(2048)
     writer.add_embedding_length(EMBEDDING)

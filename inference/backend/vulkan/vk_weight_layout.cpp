@@ -25,7 +25,17 @@ DeviceWeightLayout deviceWeightLayout(GgmlType type)
     case GgmlType::Q3_K:
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
-    case GgmlType::Q6_K: return {traits.blockElements, uint32_t((traits.blockBytes + 3) / 4), kernelType};
+    case GgmlType::Q6_K:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS:
+    case GgmlType::IQ2_XXS:
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+    case GgmlType::IQ3_XXS:
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S:
+    case GgmlType::IQ1_M:
+    case GgmlType::MXFP4: return {traits.blockElements, uint32_t((traits.blockBytes + 3) / 4), kernelType};
     default: break;
     }
     throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(traits.name) + " has no Vulkan kernels; use --backend cpu");

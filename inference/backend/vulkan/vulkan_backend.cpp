@@ -8,6 +8,7 @@
 #include "backend/vulkan/vk_weight_layout.h"
 #include "core/error.h"
 #include "quant/dequantize.h"
+#include "quant/iq_grids.h"
 #include "quant/vec_dot.h"
 
 #include <algorithm>
@@ -130,6 +131,16 @@ struct VulkanBackend::Impl {
     Arena deviceArena, hostArena;
     std::unique_ptr<Buffer> readback;
     std::unique_ptr<Buffer> roundedActivations;  // matmul inputs rounded as ggml rounds them (reused)
+    std::unique_ptr<Buffer> iqGrids;  // the IQ types' lookup grids (shaders/iq_grids.glsl), made on first use
+    const Buffer& grids()
+    {
+        if (!iqGrids) {
+            const std::vector<uint32_t> words = iq::packedGridWords();
+            iqGrids = std::make_unique<Buffer>(context, words.size() * 4, MemoryKind::Upload);
+            std::memcpy(iqGrids->mapped(), words.data(), words.size() * 4);
+        }
+        return *iqGrids;
+    }
     const Tensor* readbackOf = nullptr;
     uint64_t readbackEpoch = 0;
     std::map<std::vector<float>, std::unique_ptr<Buffer>> frequencyTables;
@@ -189,6 +200,7 @@ public:
     const Pipeline* matvec = nullptr;
     const Pipeline* matmul = nullptr;
     const Pipeline* getRows = nullptr;
+    bool readsGrids = false;  // an IQ type whose kernels read the grid buffer (binding 3)
 };
 
 class VkActivations : public Tensor {
@@ -224,6 +236,21 @@ public:
     std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
     VkDeviceSize layerBytes() const { return VkDeviceSize(slotCount()) * VkDeviceSize(kvDim()) * 2; }
 };
+
+// The IQ types whose shaders read the grid buffer (IQ4_NL, IQ4_XS and MXFP4 have small tables inline).
+bool usesIqGrids(GgmlType type)
+{
+    switch (type) {
+    case GgmlType::IQ2_XXS:
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+    case GgmlType::IQ3_XXS:
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S:
+    case GgmlType::IQ1_M: return true;
+    default: return false;
+    }
+}
 
 const VkWeight& asWeight(const Tensor& t) { return static_cast<const VkWeight&>(t); }
 const VkActivations& asActs(const Tensor& t) { return static_cast<const VkActivations&>(t); }
@@ -356,6 +383,8 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
                     "tensor '" + std::string(info.name) + "': the Vulkan kernels need rows of a multiple of " +
                         std::to_string(w->layout.blockElements) + " values, it has " + std::to_string(cols));
     m->pipelines.prepareWeightType(w->layout.kernelType);
+    w->readsGrids = usesIqGrids(info.type);
+    if (w->readsGrids) m->grids();
     const std::string family = m->pipelines.rowPerInvocation() ? "rows_" : "";
     w->matvec = &m->pipelines.get("matvec_" + family + w->layout.kernelType);
     w->matmul = &m->pipelines.get("matmul_" + family + w->layout.kernelType);
@@ -452,8 +481,9 @@ void VulkanBackend::getRows(const Tensor& table, std::span<const TokenId> ids, T
     for (const WeightPiece& piece : w.pieces) {
         push::GetRows push {uint32_t(w.cols()),       w.rowWords,          0, idView.element, outView.element,
                             uint32_t(piece.firstRow), uint32_t(piece.rows)};
-        const Binding bindings[] = {wholeBuffer(*piece.buffer, false), idView.binding, outView.binding};
-        m->stream.dispatch(pipeline, bindings, &push, sizeof push, uint32_t(ids.size()));
+        const Binding bindings[] = {wholeBuffer(*piece.buffer, false), idView.binding, outView.binding,
+                                    w.readsGrids ? wholeBuffer(*m->iqGrids, false) : Binding {}};
+        m->stream.dispatch(pipeline, std::span(bindings, w.readsGrids ? 4 : 3), &push, sizeof push, uint32_t(ids.size()));
     }
 }
 
@@ -496,9 +526,10 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
                 push::Matmul push {
                     uint32_t(w.cols()), uint32_t(piece.rows), uint32_t(count),          w.rowWords, 0, xv.element, uint32_t(in.cols()),
                     ov.element,         uint32_t(o.cols()),   uint32_t(piece.firstRow), g0};
-                const Binding bindings[] = {wholeBuffer(*piece.buffer, false), xv.binding, ov.binding};
-                m->stream.dispatch(pipeline, bindings, &push, sizeof push, std::min(kMaxGroups, groups - g0),
-                                   ceilDiv(uint64_t(count), tokensPerGroup));
+                const Binding bindings[] = {wholeBuffer(*piece.buffer, false), xv.binding, ov.binding,
+                                            w.readsGrids ? wholeBuffer(*m->iqGrids, false) : Binding {}};
+                m->stream.dispatch(pipeline, std::span(bindings, w.readsGrids ? 4 : 3), &push, sizeof push,
+                                   std::min(kMaxGroups, groups - g0), ceilDiv(uint64_t(count), tokensPerGroup));
             }
         }
     }

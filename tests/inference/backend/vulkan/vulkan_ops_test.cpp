@@ -8,6 +8,8 @@
 #include "backend/vulkan/vk_loader.h"
 #include "backend/vulkan/vulkan_backend.h"
 #include "core/error.h"
+#include "quant/fp16.h"
+#include "quant/iq_dequantize.h"
 #include "quant/quantize_reference.h"
 
 #include "test_support.h"
@@ -84,9 +86,32 @@ std::vector<uint8_t> bytesOf(const std::vector<float>& v)
     return b;
 }
 
-std::vector<uint8_t> encode(GgmlType type, const std::vector<float>& v)
+// IQ blocks: random bytes (every index, sign and sub-scale pattern), with the block scale set
+// to a modest finite value (random bits could be Inf or NaN).
+std::vector<uint8_t> randomIqBlocks(GgmlType type, size_t values, uint64_t seed)
+{
+    const GgmlTypeTraits& t = ggmlTypeTraits(type);
+    const size_t blocks = values / t.blockElements;
+    std::vector<uint8_t> bytes = test::pseudoRandomBytes(blocks * t.blockBytes, seed);
+    for (size_t b = 0; b < blocks; ++b) {
+        uint8_t* block = bytes.data() + b * t.blockBytes;
+        if (type == GgmlType::MXFP4) {
+            block[0] = uint8_t(120 + block[0] % 10);  // E8M0 2^-7 .. 2^2
+        } else if (type == GgmlType::IQ1_M) {
+            const uint16_t d = floatToFp16(0.03f + 0.01f * float(b % 5));  // its four nibbles at the top of the scale words
+            for (int i = 0; i < 4; ++i) block[48 + 2 * i + 1] = uint8_t((block[48 + 2 * i + 1] & 0x0F) | (((d >> (4 * i)) & 15) << 4));
+        } else {
+            const uint16_t d = floatToFp16(0.002f + 0.001f * float(b % 7));
+            std::memcpy(block, &d, 2);
+        }
+    }
+    return bytes;
+}
+
+std::vector<uint8_t> encode(GgmlType type, const std::vector<float>& v, uint64_t seed = 0)
 {
     if (type == GgmlType::F32) return bytesOf(v);
+    if (isIqType(type)) return randomIqBlocks(type, v.size(), seed);
     return quantizeReference(type, v.data(), int64_t(v.size()));
 }
 
@@ -127,7 +152,7 @@ protected:
     }
     std::pair<std::unique_ptr<Tensor>, std::unique_ptr<Tensor>> weights(GgmlType type, int64_t rows, int64_t cols, uint64_t seed)
     {
-        m_keep.push_back(encode(type, test::randomValues(size_t(rows * cols), seed)));
+        m_keep.push_back(encode(type, test::randomValues(size_t(rows * cols), seed), seed));
         return {cpu.weight(type, m_keep.back(), rows, cols), gpu.weight(type, m_keep.back(), rows, cols)};
     }
 
@@ -142,9 +167,30 @@ struct TypeCase {
 };
 
 const TypeCase kTypes[] = {
-    {GgmlType::F32, 53},   {GgmlType::F16, 70},   {GgmlType::BF16, 48},  {GgmlType::Q4_0, 96},  {GgmlType::Q4_1, 64},
-    {GgmlType::Q5_0, 160}, {GgmlType::Q5_1, 96},  {GgmlType::Q8_0, 224}, {GgmlType::Q2_K, 256}, {GgmlType::Q3_K, 512},
-    {GgmlType::Q4_K, 256}, {GgmlType::Q5_K, 512}, {GgmlType::Q6_K, 256},
+    {GgmlType::F32, 53},
+    {GgmlType::F16, 70},
+    {GgmlType::BF16, 48},
+    {GgmlType::Q4_0, 96},
+    {GgmlType::Q4_1, 64},
+    {GgmlType::Q5_0, 160},
+    {GgmlType::Q5_1, 96},
+    {GgmlType::Q8_0, 224},
+    {GgmlType::Q2_K, 256},
+    {GgmlType::Q3_K, 512},
+    {GgmlType::Q4_K, 256},
+    {GgmlType::Q5_K, 512},
+    {GgmlType::Q6_K, 256},
+    // The IQ types and MXFP4 (random blocks: every grid entry, sign pattern and sub-scale).
+    {GgmlType::IQ4_NL, 64},
+    {GgmlType::MXFP4, 96},
+    {GgmlType::IQ4_XS, 256},
+    {GgmlType::IQ2_XXS, 512},
+    {GgmlType::IQ2_XS, 256},
+    {GgmlType::IQ2_S, 256},
+    {GgmlType::IQ3_XXS, 512},
+    {GgmlType::IQ3_S, 256},
+    {GgmlType::IQ1_S, 512},
+    {GgmlType::IQ1_M, 256},
 };
 
 }  // namespace

@@ -1,0 +1,237 @@
+#include "quant/iq_dequantize.h"
+
+#include "core/error.h"
+#include "quant/fp16.h"
+#include "quant/iq_grids.h"
+
+#include <cstring>
+#include <string>
+
+namespace hearth {
+
+namespace iq {
+
+float e8m0Half(uint8_t e)
+{
+    const uint32_t bits = e < 2 ? 0x00200000u << e : uint32_t(e - 1) << 23;  // subnormal below 2^-126
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+std::vector<uint32_t> packedGridWords()
+{
+    std::vector<uint32_t> words;
+    words.reserve(kGridWords);
+    auto add64 = [&](const uint64_t* table, size_t n) {
+        for (size_t i = 0; i < n; ++i) {
+            words.push_back(uint32_t(table[i]));
+            words.push_back(uint32_t(table[i] >> 32));
+        }
+    };
+    add64(iq2xxs_grid, 256);
+    add64(iq2xs_grid, 512);
+    add64(iq2s_grid, 1024);
+    words.insert(words.end(), iq3xxs_grid, iq3xxs_grid + 256);
+    words.insert(words.end(), iq3s_grid, iq3s_grid + 512);
+    add64(iq1s_grid, 2048);
+    return words;
+}
+
+}  // namespace iq
+
+namespace {
+
+using namespace iq;
+
+constexpr int kQK = 256;
+
+float half(const uint8_t* p)
+{
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    return fp16ToFloat(h);
+}
+uint16_t u16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
+uint32_t u32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+uint8_t gridByte(uint64_t entry, int j) { return uint8_t(entry >> (8 * j)); }
+
+// Eight values: scale * grid magnitude, negated where the sign byte says.
+void signedEight(float scale, uint64_t grid, uint8_t signs, float* y)
+{
+    for (int j = 0; j < 8; ++j) y[j] = scale * float(gridByte(grid, j)) * ((signs >> j) & 1 ? -1.f : 1.f);
+}
+
+void iq2xxs(const uint8_t* b, float* y)  // d, qs[32 u16]: per 32 values two words, grid indices and signs+scale
+{
+    const float d = half(b);
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        const uint8_t* q = b + 2 + 8 * ib;
+        const uint32_t meta = u32(q + 4);
+        const float db = d * (0.5f + float(meta >> 28)) * 0.25f;
+        for (int l = 0; l < 4; ++l) signedEight(db, iq2xxs_grid[q[l]], signsOf7((meta >> (7 * l)) & 127), y + 8 * l);
+    }
+}
+
+void iq2xs(const uint8_t* b, float* y)  // d, qs[32 u16] (9-bit index, 7 sign bits), scales[8]
+{
+    const float d = half(b);
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        const uint8_t scales = b[2 + 64 + ib];
+        for (int l = 0; l < 4; ++l) {
+            const uint16_t q = u16(b + 2 + 2 * (4 * ib + l));
+            const float db = d * (0.5f + float(l < 2 ? scales & 15 : scales >> 4)) * 0.25f;
+            signedEight(db, iq2xs_grid[q & 511], signsOf7(q >> 9), y + 8 * l);
+        }
+    }
+}
+
+void iq2s(const uint8_t* b, float* y)  // d, qs[32], signs[32], qh[8], scales[8]
+{
+    const float d = half(b);
+    const uint8_t *qs = b + 2, *signs = b + 2 + 32, *qh = b + 2 + 64, *scales = b + 2 + 72;
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        for (int l = 0; l < 4; ++l) {
+            const float db = d * (0.5f + float(l < 2 ? scales[ib] & 15 : scales[ib] >> 4)) * 0.25f;
+            const int index = qs[4 * ib + l] | ((qh[ib] << (8 - 2 * l)) & 0x300);
+            signedEight(db, iq2s_grid[index], signs[4 * ib + l], y + 8 * l);
+        }
+    }
+}
+
+void iq3xxs(const uint8_t* b, float* y)  // d, qs[64] grid indices, then 8 words of signs + scale
+{
+    const float d = half(b);
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        const uint8_t* qs = b + 2 + 8 * ib;
+        const uint32_t meta = u32(b + 2 + 64 + 4 * ib);
+        const float db = d * (0.5f + float(meta >> 28)) * 0.5f;
+        for (int l = 0; l < 4; ++l) {
+            const uint64_t grid = uint64_t(iq3xxs_grid[qs[2 * l]]) | uint64_t(iq3xxs_grid[qs[2 * l + 1]]) << 32;
+            signedEight(db, grid, signsOf7((meta >> (7 * l)) & 127), y + 8 * l);
+        }
+    }
+}
+
+void iq3s(const uint8_t* b, float* y)  // d, qs[64], qh[8], signs[32], scales[4]
+{
+    const float d = half(b);
+    const uint8_t *qs = b + 2, *qh = b + 2 + 64, *signs = b + 2 + 72, *scales = b + 2 + 104;
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        const float db = d * float(1 + 2 * (ib % 2 == 0 ? scales[ib / 2] & 15 : scales[ib / 2] >> 4));
+        for (int l = 0; l < 4; ++l) {
+            const int i0 = qs[8 * ib + 2 * l] | ((qh[ib] << (8 - 2 * l)) & 256);
+            const int i1 = qs[8 * ib + 2 * l + 1] | ((qh[ib] << (7 - 2 * l)) & 256);
+            signedEight(db, uint64_t(iq3s_grid[i0]) | uint64_t(iq3s_grid[i1]) << 32, signs[4 * ib + l], y + 8 * l);
+        }
+    }
+}
+
+void iq1Eight(float scale, uint64_t grid, float delta, float* y)
+{
+    for (int j = 0; j < 8; ++j) y[j] = scale * (float(int8_t(gridByte(grid, j))) + delta);
+}
+
+void iq1s(const uint8_t* b, float* y)  // d, qs[32], qh[8 u16]: 3 high index bits x4, scale, delta sign
+{
+    const float d = half(b);
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        const uint16_t qh = u16(b + 2 + 32 + 2 * ib);
+        const float dl = d * float(2 * ((qh >> 12) & 7) + 1);
+        const float delta = qh & 0x8000 ? -kIq1Delta : kIq1Delta;
+        for (int l = 0; l < 4; ++l) iq1Eight(dl, iq1s_grid[b[2 + 4 * ib + l] | (((qh >> (3 * l)) & 7) << 8)], delta, y + 8 * l);
+    }
+}
+
+void iq1m(const uint8_t* b, float* y)  // qs[32], qh[16], scales[8] (4 u16, the F16 scale spread in their top nibbles)
+{
+    const uint8_t *qs = b, *qh = b + 32;
+    uint16_t sc[4];
+    for (int i = 0; i < 4; ++i) sc[i] = u16(b + 48 + 2 * i);
+    const uint16_t scaleBits = uint16_t((sc[0] >> 12) | ((sc[1] >> 8) & 0x00f0) | ((sc[2] >> 4) & 0x0f00) | (sc[3] & 0xf000));
+    const float d = fp16ToFloat(scaleBits);
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        const float dl1 = d * float(2 * ((sc[ib / 2] >> (6 * (ib % 2))) & 7) + 1);
+        const float dl2 = d * float(2 * ((sc[ib / 2] >> (6 * (ib % 2) + 3)) & 7) + 1);
+        const uint8_t h0 = qh[2 * ib], h1 = qh[2 * ib + 1];
+        const int index[4] = {qs[4 * ib] | ((h0 << 8) & 0x700), qs[4 * ib + 1] | ((h0 << 4) & 0x700), qs[4 * ib + 2] | ((h1 << 8) & 0x700),
+                              qs[4 * ib + 3] | ((h1 << 4) & 0x700)};
+        const float delta[4] = {h0 & 0x08 ? -kIq1Delta : kIq1Delta, h0 & 0x80 ? -kIq1Delta : kIq1Delta, h1 & 0x08 ? -kIq1Delta : kIq1Delta,
+                                h1 & 0x80 ? -kIq1Delta : kIq1Delta};
+        for (int l = 0; l < 4; ++l) iq1Eight(l < 2 ? dl1 : dl2, iq1s_grid[index[l]], delta[l], y + 8 * l);
+    }
+}
+
+void iq4nl(const uint8_t* b, float* y)  // d, qs[16]: low nibbles first half, high nibbles second
+{
+    const float d = half(b);
+    for (int j = 0; j < 16; ++j) {
+        y[j] = d * float(kIq4nlValues[b[2 + j] & 15]);
+        y[j + 16] = d * float(kIq4nlValues[b[2 + j] >> 4]);
+    }
+}
+
+void iq4xs(const uint8_t* b, float* y)  // d, scales_h (u16), scales_l[4], qs[128]
+{
+    const float d = half(b);
+    const uint16_t scalesHigh = u16(b + 2);
+    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
+        const int ls = ((b[4 + ib / 2] >> (4 * (ib % 2))) & 15) | (((scalesHigh >> (2 * ib)) & 3) << 4);
+        const float dl = d * float(ls - 32);
+        const uint8_t* qs = b + 8 + 16 * ib;
+        for (int j = 0; j < 16; ++j) {
+            y[j] = dl * float(kIq4nlValues[qs[j] & 15]);
+            y[j + 16] = dl * float(kIq4nlValues[qs[j] >> 4]);
+        }
+    }
+}
+
+void mxfp4(const uint8_t* b, float* y)  // e (E8M0), qs[16]
+{
+    const float d = e8m0Half(b[0]);
+    for (int j = 0; j < 16; ++j) {
+        y[j] = float(kMxfp4Values[b[1 + j] & 15]) * d;
+        y[j + 16] = float(kMxfp4Values[b[1 + j] >> 4]) * d;
+    }
+}
+
+}  // namespace
+
+bool isIqType(GgmlType type)
+{
+    switch (type) {
+    case GgmlType::IQ2_XXS:
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+    case GgmlType::IQ3_XXS:
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S:
+    case GgmlType::IQ1_M:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS:
+    case GgmlType::MXFP4: return true;
+    default: return false;
+    }
+}
+
+void dequantizeIq(GgmlType type, const uint8_t* src, float* dst, int64_t blocks)
+{
+    const GgmlTypeTraits& t = ggmlTypeTraits(type);
+    void (*one)(const uint8_t*, float*) = nullptr;
+    switch (type) {
+    case GgmlType::IQ2_XXS: one = iq2xxs; break;
+    case GgmlType::IQ2_XS: one = iq2xs; break;
+    case GgmlType::IQ2_S: one = iq2s; break;
+    case GgmlType::IQ3_XXS: one = iq3xxs; break;
+    case GgmlType::IQ3_S: one = iq3s; break;
+    case GgmlType::IQ1_S: one = iq1s; break;
+    case GgmlType::IQ1_M: one = iq1m; break;
+    case GgmlType::IQ4_NL: one = iq4nl; break;
+    case GgmlType::IQ4_XS: one = iq4xs; break;
+    case GgmlType::MXFP4: one = mxfp4; break;
+    default: throw Error(ErrorCode::UnsupportedType, "not an IQ type: " + std::string(t.name));
+    }
+    for (int64_t i = 0; i < blocks; ++i) one(src + size_t(i) * t.blockBytes, dst + i * int64_t(t.blockElements));
+}
+
+}  // namespace hearth
