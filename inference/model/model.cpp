@@ -4,6 +4,7 @@
 #include "quant/dequantize.h"
 
 #include <cmath>
+#include <numbers>
 
 namespace hearth {
 
@@ -138,7 +139,7 @@ RopeParams Model::ropeParams(int64_t layer, int64_t contextLength) const
         // ggml_rope_yarn_corr_dims: the dimensions whose wavelength spans beta_fast / beta_slow
         // rotations over the original context.
         const auto corrDim = [&](float rotations) {
-            return float(r.ropeDims) * std::log(float(m_config.ropeOriginalContext) / (rotations * 2 * float(M_PI))) /
+            return float(r.ropeDims) * std::log(float(m_config.ropeOriginalContext) / (rotations * 2 * std::numbers::pi_v<float>)) /
                 (2 * std::log(r.base));
         };
         r.extFactor = 1.0f;
