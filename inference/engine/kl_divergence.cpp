@@ -1,6 +1,7 @@
 #include "engine/kl_divergence.h"
 
 #include <algorithm>
+#include <cstdarg>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -34,6 +35,17 @@ double percentile(const std::vector<float>& sorted, float fraction)
     const size_t index = size_t(position);
     position -= float(index);
     return (1 - position) * sorted[index] + position * sorted[std::min(index + 1, sorted.size() - 1)];
+}
+
+// Appends printf-formatted text (the attribute lets the compiler check every call's format).
+[[gnu::format(printf, 2, 3)]] void appendf(std::string& out, const char* format, ...)
+{
+    char line[160];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    out += line;
 }
 
 double median(const std::vector<float>& sorted)
@@ -147,30 +159,25 @@ KlDivergenceReport KlDivergenceAccumulator::report() const
 std::string formatKlDivergenceReport(const KlDivergenceReport& r)
 {
     std::string out;
-    char line[160];
-    auto add = [&](const char* format, auto... values) {
-        std::snprintf(line, sizeof line, format, values...);
-        out += line;
-    };
-    add("====== Perplexity statistics ======\n");
-    add("Mean PPL(Q)                   : %10.6lf ± %10.6lf\n", r.pplQ.value, r.pplQ.uncertainty);
-    add("Mean PPL(base)                : %10.6lf ± %10.6lf\n", r.pplBase.value, r.pplBase.uncertainty);
-    add("Cor(ln(PPL(Q)), ln(PPL(base))): %6.2lf%%\n", 100.0 * r.logPplCorrelation);
-    add("Mean ln(PPL(Q)/PPL(base))     : %10.6lf ± %10.6lf\n", r.logPplRatio.value, r.logPplRatio.uncertainty);
-    add("Mean PPL(Q)/PPL(base)         : %10.6lf ± %10.6lf\n", r.pplRatio.value, r.pplRatio.uncertainty);
-    add("Mean PPL(Q)-PPL(base)         : %10.6lf ± %10.6lf\n", r.pplDifference.value, r.pplDifference.uncertainty);
-    add("\n====== KL divergence statistics ======\n");
-    add("Mean    KLD: %10.6lf ± %10.6lf\n", r.meanKld.value, r.meanKld.uncertainty);
+    appendf(out, "====== Perplexity statistics ======\n");
+    appendf(out, "Mean PPL(Q)                   : %10.6lf ± %10.6lf\n", r.pplQ.value, r.pplQ.uncertainty);
+    appendf(out, "Mean PPL(base)                : %10.6lf ± %10.6lf\n", r.pplBase.value, r.pplBase.uncertainty);
+    appendf(out, "Cor(ln(PPL(Q)), ln(PPL(base))): %6.2lf%%\n", 100.0 * r.logPplCorrelation);
+    appendf(out, "Mean ln(PPL(Q)/PPL(base))     : %10.6lf ± %10.6lf\n", r.logPplRatio.value, r.logPplRatio.uncertainty);
+    appendf(out, "Mean PPL(Q)/PPL(base)         : %10.6lf ± %10.6lf\n", r.pplRatio.value, r.pplRatio.uncertainty);
+    appendf(out, "Mean PPL(Q)-PPL(base)         : %10.6lf ± %10.6lf\n", r.pplDifference.value, r.pplDifference.uncertainty);
+    appendf(out, "\n====== KL divergence statistics ======\n");
+    appendf(out, "Mean    KLD: %10.6lf ± %10.6lf\n", r.meanKld.value, r.meanKld.uncertainty);
     const char* kldLabels[] = {"Maximum KLD", "99.9%   KLD", "99.0%   KLD", "95.0%   KLD", "90.0%   KLD", "Median  KLD",
                                "10.0%   KLD", " 5.0%   KLD", " 1.0%   KLD", " 0.1%   KLD", "Minimum KLD"};
-    for (int i = 0; i < 11; ++i) add("%s: %10.6f\n", kldLabels[i], r.kldQuantiles[i]);
-    add("\n====== Token probability statistics ======\n");
-    add("Mean    Δp: %6.3lf ± %5.3lf %%\n", 100.0 * r.meanDeltaP.value, 100.0 * r.meanDeltaP.uncertainty);
+    for (int i = 0; i < 11; ++i) appendf(out, "%s: %10.6f\n", kldLabels[i], r.kldQuantiles[i]);
+    appendf(out, "\n====== Token probability statistics ======\n");
+    appendf(out, "Mean    Δp: %6.3lf ± %5.3lf %%\n", 100.0 * r.meanDeltaP.value, 100.0 * r.meanDeltaP.uncertainty);
     const char* pLabels[] = {"Maximum Δp", "99.9%   Δp", "99.0%   Δp", "95.0%   Δp", "90.0%   Δp", "75.0%   Δp", "Median  Δp",
                              "25.0%   Δp", "10.0%   Δp", " 5.0%   Δp", " 1.0%   Δp", " 0.1%   Δp", "Minimum Δp"};
-    for (int i = 0; i < 13; ++i) add("%s: %6.3lf%%\n", pLabels[i], 100.0 * r.deltaPQuantiles[i]);
-    add("RMS Δp    : %6.3lf ± %5.3lf %%\n", 100.0 * r.rmsDeltaP.value, 100.0 * r.rmsDeltaP.uncertainty);
-    add("Same top p: %6.3lf ± %5.3lf %%\n", 100.0 * r.sameTop.value, 100.0 * r.sameTop.uncertainty);
+    for (int i = 0; i < 13; ++i) appendf(out, "%s: %6.3lf%%\n", pLabels[i], 100.0 * r.deltaPQuantiles[i]);
+    appendf(out, "RMS Δp    : %6.3lf ± %5.3lf %%\n", 100.0 * r.rmsDeltaP.value, 100.0 * r.rmsDeltaP.uncertainty);
+    appendf(out, "Same top p: %6.3lf ± %5.3lf %%\n", 100.0 * r.sameTop.value, 100.0 * r.sameTop.uncertainty);
     return out;
 }
 
