@@ -87,19 +87,22 @@ RowLayout {
         Layout.preferredWidth: ModelController.thinkingSwitch ? 200 : 0
         Layout.preferredHeight: thinkSwitch.implicitHeight
         Layout.alignment: Qt.AlignVCenter
-        ComboBox {
+        // A button that steps through the three choices: a ComboBox's indicator image would be
+        // loaded for every chat view even while hidden.
+        Button {
             id: thinkSwitch
             objectName: "thinkSwitch"
             anchors.fill: parent
             visible: ModelController.thinkingSwitch
             readonly property var values: ["", "on", "off"]
-            model: [qsTr("Think: model default"), qsTr("Think: on"), qsTr("Think: off")]
-            currentIndex: Math.max(0, values.indexOf(AppSettings.think))
-            onActivated: (index) => AppSettings.think = values[index]
-            Accessible.name: qsTr("Thinking")
+            readonly property var labels: [qsTr("Think: model default"), qsTr("Think: on"), qsTr("Think: off")]
+            readonly property int current: Math.max(0, values.indexOf(AppSettings.think))
+            text: labels[current]
+            onClicked: AppSettings.think = values[(current + 1) % values.length]
+            Accessible.name: qsTr("Thinking: %1").arg(labels[current])
             ToolTip.visible: hovered
             ToolTip.delay: 600
-            ToolTip.text: qsTr("Whether the model reasons before it answers, for this chat")
+            ToolTip.text: qsTr("Whether the model reasons before it answers, for this chat (click to change)")
         }
     }
     Button {
