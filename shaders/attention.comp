@@ -3,7 +3,8 @@
 #include "push_constants.h"
 // Causal attention over the F16 KV cache: one workgroup per (query token, head). Query row t
 // sees slots [0, firstSlot + t], or only the last `window` of them on a sliding-window layer;
-// softCap > 0 caps the scores at softCap * tanh(score / softCap) (Gemma 2). Slots are taken WG at a time: each invocation scores one slot,
+// softCap > 0 caps the scores at softCap * tanh(score / softCap) (Gemma 2). Position s is cached
+// in slot s % ring (a sliding-window layer's ring; ring = the context otherwise). Slots are taken WG at a time: each invocation scores one slot,
 // then the chunk's probabilities update an online softmax (running max and sum) and each
 // invocation accumulates its share of the head's dimensions.
 // 64 invocations: the per-invocation share of a head (up to 256 dims) fits 4 registers.
@@ -27,7 +28,7 @@ shared float weights[WG];
 float dotKey(uint slot, uint kvHead)
 {
     const uint kvPairs = p.kvHeads * p.headDim / 2u;
-    const uint base = p.kCacheOffset + slot * kvPairs + kvHead * p.headDim / 2u;
+    const uint base = p.kCacheOffset + (slot % p.ring) * kvPairs + kvHead * p.headDim / 2u;
     float sum = 0.0;
     for (uint i = 0; i < p.headDim / 2u; ++i) {
         const vec2 k = unpackHalf2x16(kCache[base + i]);
@@ -39,7 +40,7 @@ float dotKey(uint slot, uint kvHead)
 float loadValue(uint slot, uint kvHead, uint d)
 {
     const uint kvPairs = p.kvHeads * p.headDim / 2u;
-    const uint word = vCache[p.vCacheOffset + slot * kvPairs + (kvHead * p.headDim + d) / 2u];
+    const uint word = vCache[p.vCacheOffset + (slot % p.ring) * kvPairs + (kvHead * p.headDim + d) / 2u];
     return unpackHalf2x16(word >> (16u * (d & 1u))).x;
 }
 

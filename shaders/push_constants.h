@@ -18,10 +18,11 @@
 #define HEARTH_PUSH_ROPE uint tokens; uint heads; uint headDim; uint ropeDims; uint neox; uint xOffset; uint positionOffset; \
     uint frequencyOffset; float magnitude;
 // store_kv.comp: K and V (F32) into the F16 cache from firstSlot on.
-#define HEARTH_PUSH_STORE_KV uint tokens; uint kvDim; uint kOffset; uint vOffset; uint kCacheOffset; uint vCacheOffset; uint firstSlot;
+#define HEARTH_PUSH_STORE_KV uint tokens; uint kvDim; uint kOffset; uint vOffset; uint kCacheOffset; uint vCacheOffset; uint firstSlot; \
+    uint ring;
 // attention.comp: causal attention of the queries over the cached keys and values.
 #define HEARTH_PUSH_ATTENTION uint heads; uint kvHeads; uint headDim; uint firstSlot; uint qOffset; uint kCacheOffset; \
-    uint vCacheOffset; uint outOffset; float scale; float softCap; uint window;
+    uint vCacheOffset; uint outOffset; float scale; float softCap; uint window; uint ring;
 // rope_cached_keys.comp: re-rotate cached keys by delta positions (context shift).
 #define HEARTH_PUSH_ROPE_CACHED_KEYS uint slots; uint heads; uint headDim; uint ropeDims; uint neox; uint keyOffset; \
     uint frequencyOffset; float delta;

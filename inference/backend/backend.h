@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace hearth {
 
@@ -26,17 +27,32 @@ private:
     int64_t m_rows, m_cols;
 };
 
-// K and V for every layer and context slot.
+// K and V for every layer and position of a context of slotCount() positions. A sliding-window
+// layer may keep only a ring of its last layerSlots(layer) positions (position p in slot
+// p % layerSlots): that is all its attention ever reads, and what makes long contexts cheap.
 class KvCache {
 public:
-    KvCache(int64_t layers, int64_t slots, int64_t kvDim) : m_layers(layers), m_slots(slots), m_kvDim(kvDim) { }
+    KvCache(int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> layerSlots = {})
+        : m_layers(layers), m_slots(slots), m_kvDim(kvDim), m_layerSlots(size_t(layers), slots)
+    {
+        for (size_t i = 0; i < layerSlots.size() && i < m_layerSlots.size(); ++i)
+            if (layerSlots[i] > 0 && layerSlots[i] < slots) m_layerSlots[i] = layerSlots[i];
+    }
     virtual ~KvCache() = default;
     int64_t layers() const { return m_layers; }
     int64_t slotCount() const { return m_slots; }
     int64_t kvDim() const { return m_kvDim; }
+    int64_t layerSlots(int64_t layer) const { return m_layerSlots[size_t(layer)]; }
+    bool hasRings() const
+    {
+        for (int64_t s : m_layerSlots)
+            if (s < m_slots) return true;
+        return false;
+    }
 
 private:
     int64_t m_layers, m_slots, m_kvDim;
+    std::vector<int64_t> m_layerSlots;
 };
 
 struct RopeParams {
@@ -80,7 +96,9 @@ public:
     // A weight as stored in the file (2-D: rows = dims[1], cols = dims[0]; 1-D: one row).
     virtual std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) = 0;
     virtual std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) = 0;
-    virtual std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16) = 0;
+    // layerSlots: per layer, the ring size of a sliding-window layer (empty or >= slots: all positions).
+    virtual std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16,
+                                             std::span<const int64_t> layerSlots = {}) = 0;
 
     // out[t] = table row ids[t] (dequantized).
     virtual void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) = 0;

@@ -32,10 +32,15 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
     if (fit.fits) {
         fit.contextThatFits = fit.context;
     } else if (!fit.weightsAloneTooBig) {
-        // The next step down: the longest context whose KV cache fits beside the weights.
-        const uint64_t perToken = std::max<uint64_t>(1, summary.kvCacheBytes(1, f16Cache));
-        const uint64_t fitting = std::min<uint64_t>((availableBytes - summary.weightBytes) / perToken, uint64_t(fit.context));
-        fit.contextThatFits = int64_t(fitting / 256 * 256);
+        // The next step down: the longest context (a multiple of 256) whose KV cache fits beside the
+        // weights. Searched, not divided: sliding-window rings stop growing past their window.
+        int64_t low = 0, high = fit.context / 256;
+        while (low < high) {
+            const int64_t mid = (low + high + 1) / 2;
+            if (summary.memoryBytes(uint64_t(mid * 256), f16Cache) <= availableBytes) low = mid;
+            else high = mid - 1;
+        }
+        fit.contextThatFits = low * 256;
     }
     return fit;
 }

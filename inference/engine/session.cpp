@@ -19,10 +19,13 @@ const char* finishReasonName(FinishReason reason)
     return "?";
 }
 
-uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache)
+uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch)
 {
-    return kvCacheBytes(uint64_t(config.layers), uint64_t(config.kvHeads), uint64_t(config.headDim), uint64_t(config.headDim),
-                        uint64_t(contextLength), f16Cache);
+    uint64_t total = 0;
+    for (int64_t layer = 0; layer < config.layers; ++layer)
+        total += kvCacheBytes(1, uint64_t(config.kvHeads), uint64_t(config.headDim), uint64_t(config.headDim),
+                              uint64_t(config.kvSlots(layer, contextLength, maxBatch)), f16Cache);
+    return total;
 }
 
 Session::Session(const Model& model, SessionOptions options) : m_model(model), m_options(options)
@@ -31,7 +34,8 @@ Session::Session(const Model& model, SessionOptions options) : m_model(model), m
         throw Error(ErrorCode::InvalidArgument, "context length " + std::to_string(options.contextLength) + " is out of range");
     const ModelConfig& c = model.config();
     // Refuse a context that cannot fit before trying (the OS may kill, not fail, an allocation).
-    const uint64_t cacheBytes = kvCacheBytes(c, options.contextLength, options.f16Cache);
+    const int64_t maxBatch = std::max<int64_t>(1, options.batchSize);
+    const uint64_t cacheBytes = kvCacheBytes(c, options.contextLength, options.f16Cache, maxBatch);
     const uint64_t physical = totalPhysicalMemory();
     auto gib = [](uint64_t b) { return std::to_string(double(b) / double(1ull << 30)).substr(0, 5) + " GiB"; };
     if (physical && cacheBytes > physical)
@@ -39,7 +43,8 @@ Session::Session(const Model& model, SessionOptions options) : m_model(model), m
                     "a context of " + std::to_string(options.contextLength) + " tokens needs " + gib(cacheBytes) +
                         " for its KV cache, but this machine has " + gib(physical) + "; choose a shorter context");
     try {
-        m_cache = model.backend().kvCache(c.layers, options.contextLength, c.kvDim(), options.f16Cache);
+        m_cache = model.backend().kvCache(c.layers, options.contextLength, c.kvDim(), options.f16Cache,
+                                          c.kvLayerSlots(options.contextLength, maxBatch));
     } catch (const std::bad_alloc&) {
         throw Error(ErrorCode::OutOfMemory,
                     "could not allocate " + gib(cacheBytes) + " for a context of " + std::to_string(options.contextLength) + " tokens");
@@ -65,6 +70,12 @@ std::span<const float> Session::evaluate(std::span<const TokenId> prompt)
     size_t common = 0;
     while (common < m_tokens.size() && common < prompt.size() && m_tokens[common] == prompt[common]) ++common;
     if (common == prompt.size()) --common;  // the last token must run again to give its logits
+    // A sliding-window layer's ring holds the last positions evaluated: going back further than
+    // its spare slots would read overwritten keys, so then everything runs again.
+    const int64_t rewound = int64_t(m_tokens.size()) - int64_t(common);
+    for (int64_t layer = 0; layer < m_cache->layers(); ++layer)
+        if (m_cache->layerSlots(layer) < m_cache->slotCount() && rewound > m_cache->layerSlots(layer) - m_model.config().slidingWindow)
+            common = 0;
     m_tokens.assign(prompt.begin(), prompt.end());
     evaluateFrom(prompt.subspan(common), int64_t(common));
     m_lastEvaluated = int64_t(prompt.size() - common);
@@ -80,8 +91,14 @@ int64_t Session::shiftContext()
     const int64_t keep = std::min(m_keep, used - 2);
     const int64_t discard = (used - keep) / 2;
     if (discard <= 0) throw Error(ErrorCode::InvalidArgument, "context shift: nothing left to discard");
-    m_model.backend().shiftKv(*m_cache, keep, discard, used, m_model.layerRopeParams(m_cache->slotCount()));
     m_tokens.erase(m_tokens.begin() + keep, m_tokens.begin() + keep + discard);
+    if (m_cache->hasRings()) {
+        // Sliding-window rings cannot have positions taken out of their middle: the tokens that
+        // remain are evaluated again at their new positions (as slow as a prompt of that length).
+        evaluateFrom(m_tokens, 0);
+    } else {
+        m_model.backend().shiftKv(*m_cache, keep, discard, used, m_model.layerRopeParams(m_cache->slotCount()));
+    }
     ++m_shifts;
     return discard;
 }

@@ -24,8 +24,9 @@ struct SessionOptions {
     int64_t keepOnShift = -1;  // tokens kept at the start on a context shift; -1: the first prompt's length, capped at half
 };
 
-// Bytes of K and V for every layer at a context length.
-uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache);
+// Bytes of K and V for every layer at a context length, sliding-window layers counting only their
+// rings (window + maxBatch slots).
+uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch = 512);
 
 class Session {
 public:
@@ -40,6 +41,7 @@ public:
     GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks);
 
     const std::vector<TokenId>& tokens() const { return m_tokens; }
+    int shifts() const { return m_shifts; }
     int64_t lastEvaluatedCount() const { return m_lastEvaluated; }
     int contextShifts() const { return m_shifts; }
     const KvCache& cache() const { return *m_cache; }

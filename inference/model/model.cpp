@@ -176,6 +176,11 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         throw Error(ErrorCode::InvalidArgument,
                     "forward: " + std::to_string(firstSlot + n) + " tokens do not fit a context of " + std::to_string(cache.slotCount()));
 
+    for (int64_t i = 0; i < c.layers; ++i)
+        if (cache.layerSlots(i) < cache.slotCount() && n > cache.layerSlots(i) - c.slidingWindow)
+            throw Error(ErrorCode::InvalidArgument,
+                        "forward: " + std::to_string(n) + " tokens at once do not fit layer " + std::to_string(i) +
+                            "'s sliding-window cache of " + std::to_string(cache.layerSlots(i)) + " slots");
     std::vector<int32_t> positions(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);
     const std::vector<RopeParams> rope = layerRopeParams(cache.slotCount());

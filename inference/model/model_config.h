@@ -2,6 +2,7 @@
 // Architecture differences are data here, not separate forward passes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -69,6 +70,18 @@ struct ModelConfig {
     float logitScale = 0;  // 0: none
 
     int64_t qDim() const { return heads * headDim; }
+    // Cache slots a layer needs for a context that is evaluated at most maxBatch positions at a time:
+    // a sliding-window layer only its window plus the batch (a ring), every other layer the context.
+    int64_t kvSlots(int64_t layer, int64_t context, int64_t maxBatch) const
+    {
+        return isSliding(layer) ? std::min(context, slidingWindow + maxBatch) : context;
+    }
+    std::vector<int64_t> kvLayerSlots(int64_t context, int64_t maxBatch) const
+    {
+        std::vector<int64_t> slots;
+        for (int64_t i = 0; i < layers; ++i) slots.push_back(kvSlots(i, context, maxBatch));
+        return slots;
+    }
     bool isRopeless(int64_t layer) const { return size_t(layer) < ropelessLayers.size() && ropelessLayers[size_t(layer)]; }
     bool isSliding(int64_t layer) const
     {

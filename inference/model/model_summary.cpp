@@ -1,5 +1,7 @@
 #include "model/model_summary.h"
 
+#include "core/error.h"
+
 #include "gguf/gguf_file.h"
 #include "model/model_config.h"
 
@@ -32,7 +34,10 @@ std::string fileNameOf(const std::string& path)
 
 uint64_t ModelSummary::kvCacheBytes(uint64_t context, bool f16Cache) const
 {
-    return hearth::kvCacheBytes(blockCount, headCountKv, keyLength, valueLength, context, f16Cache);
+    // The session's rule (ModelConfig::kvSlots with its 512-token batches).
+    const uint64_t ring = slidingLayers ? std::min<uint64_t>(context, slidingWindow + 512) : context;
+    return hearth::kvCacheBytes(blockCount - slidingLayers, headCountKv, keyLength, valueLength, context, f16Cache) +
+        hearth::kvCacheBytes(slidingLayers, headCountKv, keyLength, valueLength, ring, f16Cache);
 }
 
 bool ModelSummary::architectureSupported() const
@@ -86,6 +91,14 @@ ModelSummary summarizeModel(const GgufFile& file)
     if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray()) s.vocabularySize = tokens->arraySize();
     else s.vocabularySize = uintOrMax(file, a + "vocab_size");
     s.hasChatTemplate = file.find("tokenizer.chat_template") != nullptr;
+    if (s.architecture == "gemma2" || s.architecture == "gemma3") {
+        try {  // the same reading of the window and its layers as the engine's
+            const ModelConfig c = ModelConfig::fromGguf(file);
+            s.slidingWindow = uint64_t(c.slidingWindow);
+            for (int64_t i = 0; i < c.layers; ++i) s.slidingLayers += c.isSliding(i) ? 1 : 0;
+        } catch (const Error&) {  // a summary never fails on what only loading needs
+        }
+    }
     return s;
 }
 

@@ -38,7 +38,10 @@ struct ModelSummary {
     std::string tokenizerModel;  // tokenizer.ggml.model ("llama", "gpt2", ...)
     std::string tokenizerPre;  // tokenizer.ggml.pre
     bool hasChatTemplate = false;
-    bool allTypesSupported = true;  // false when any tensor uses e.g. an IQ type
+    bool allTypesSupported = true;  // false when any tensor uses e.g. a ternary type
+    // Sliding-window layers (Gemma): their KV cache is a ring of slidingWindow + 512 slots.
+    uint64_t slidingWindow = 0;
+    uint64_t slidingLayers = 0;
 
     // K and V for every layer at the given context length (the session's own formula).
     uint64_t kvCacheBytes(uint64_t context, bool f16Cache = true) const;

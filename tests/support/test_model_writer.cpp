@@ -93,6 +93,7 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     }
     w.addFloat(a + "rope.freq_base", GgufValueType::Float32, s.ropeBase);
     w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
+    if (s.slidingWindow > 0) w.addInt(a + "attention.sliding_window", GgufValueType::UInt32, s.slidingWindow);
     addVocabulary(w, s.vocabulary);
 
     RandomTensors random(s.seed);
@@ -112,11 +113,15 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
             addTensor(w, p + "attn_k.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
             addTensor(w, p + "attn_v.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
         }
-        if (s.architecture == "qwen3") {
+        if (s.architecture == "qwen3" || s.architecture == "gemma3") {
             addTensor(w, p + "attn_q_norm.weight", GgmlType::F32, 1, headDim, random.values(headDim, 0.1f, 1.0f));
             addTensor(w, p + "attn_k_norm.weight", GgmlType::F32, 1, headDim, random.values(headDim, 0.1f, 1.0f));
         }
         addTensor(w, p + "attn_output.weight", t, s.embedding, qDim, random.values(s.embedding * qDim, k));
+        if (s.architecture == "gemma3") {
+            addTensor(w, p + "post_attention_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+            addTensor(w, p + "post_ffw_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+        }
         addTensor(w, p + "ffn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
         addTensor(w, p + "ffn_gate.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
         addTensor(w, p + "ffn_up.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));

@@ -10,7 +10,9 @@
 namespace hearth::test {
 
 struct TestModelSpec {
-    std::string architecture = "llama";  // "llama", "qwen2" (Q/K/V biases, neox RoPE), "qwen3" (per-head Q/K norms, neox RoPE)
+    // "llama", "qwen2" (Q/K/V biases, neox RoPE), "qwen3" (per-head Q/K norms, neox RoPE), "gemma3"
+    // (post-norms, Q/K norms, sliding-window layers: slidingWindow > 0, five of every six layers)
+    std::string architecture = "llama";
     GgmlType weightType = GgmlType::F32;  // for the matrices; norms and biases stay F32
     int64_t embedding = 256;
     int64_t layers = 2;
@@ -24,6 +26,7 @@ struct TestModelSpec {
     float ropeBase = 10000.0f;
     uint64_t seed = 1;
     float weightScale = 0.05f;  // weights ~ uniform(-scale, scale) * sqrt(3)-ish
+    int64_t slidingWindow = 0;  // gemma3: attention.sliding_window
 };
 
 // Writes the model to path; throws hearth::Error on failure.

@@ -98,9 +98,9 @@ std::unique_ptr<Tensor> CpuBackend::weight(const GgufTensorInfo& info, std::span
 
 std::unique_ptr<Tensor> CpuBackend::activations(int64_t rows, int64_t cols) { return std::make_unique<CpuActivations>(rows, cols); }
 
-std::unique_ptr<KvCache> CpuBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16)
+std::unique_ptr<KvCache> CpuBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots)
 {
-    return std::make_unique<CpuKvCache>(layers, slots, kvDim, f16);
+    return std::make_unique<CpuKvCache>(layers, slots, kvDim, f16, layerSlots);
 }
 
 void CpuBackend::getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out)
@@ -248,7 +248,8 @@ void CpuBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
 void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope)
 {
     auto& c = static_cast<CpuKvCache&>(cache);
-    requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers(),
+    requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers() &&
+                     !c.hasRings(),  // a ring's positions cannot be moved: the session recomputes instead
                  "shiftKv");
     std::vector<float> key(size_t(c.kvDim()));
     for (int64_t layer = 0; layer < c.layers(); ++layer) {

@@ -39,9 +39,14 @@ const float* halfTable();
 // K and V per layer and slot, stored as F16 bits or F32 as chosen.
 class CpuKvCache : public KvCache {
 public:
-    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision) : KvCache(layers, slots, kvDim), f16(halfPrecision)
+    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision, std::span<const int64_t> rings)
+        : KvCache(layers, slots, kvDim, rings), f16(halfPrecision)
     {
-        const size_t n = size_t(layers * slots * kvDim);
+        size_t n = 0;
+        for (int64_t layer = 0; layer < layers; ++layer) {
+            layerBase.push_back(n);
+            n += size_t(layerSlots(layer) * kvDim);
+        }
         if (f16) {
             keys16.resize(n);
             values16.resize(n);
@@ -52,7 +57,9 @@ public:
     }
     bool f16;
 
-    size_t offset(int64_t layer, int64_t slot) const { return size_t((layer * slotCount() + slot) * kvDim()); }
+    // Where position `slot` of `layer` lives (a sliding layer's ring reuses its slots).
+    size_t offset(int64_t layer, int64_t slot) const { return layerBase[size_t(layer)] + size_t((slot % layerSlots(layer)) * kvDim()); }
+    std::vector<size_t> layerBase;
     void store(bool key, int64_t layer, int64_t slot, const float* src)
     {
         const size_t at = offset(layer, slot);

@@ -227,14 +227,14 @@ public:
 
 class VkKvCache : public KvCache {
 public:
-    VkKvCache(std::shared_ptr<VulkanBackend::Impl> owner, int64_t layers, int64_t slots, int64_t kvDim)
-        : KvCache(layers, slots, kvDim), impl(std::move(owner))
+    VkKvCache(std::shared_ptr<VulkanBackend::Impl> owner, int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> rings)
+        : KvCache(layers, slots, kvDim, rings), impl(std::move(owner))
     {
     }
     ~VkKvCache() override { impl->stream.flushForTeardown("freeing the KV cache"); }
     std::shared_ptr<VulkanBackend::Impl> impl;
     std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
-    VkDeviceSize layerBytes() const { return VkDeviceSize(slotCount()) * VkDeviceSize(kvDim()) * 2; }
+    VkDeviceSize layerBytes(int64_t layer) const { return VkDeviceSize(layerSlots(layer)) * VkDeviceSize(kvDim()) * 2; }
 };
 
 // The IQ types whose shaders read the grid buffer (IQ4_NL, IQ4_XS and MXFP4 have small tables inline).
@@ -448,19 +448,21 @@ std::unique_ptr<Tensor> VulkanBackend::activations(int64_t rows, int64_t cols)
     return t;
 }
 
-std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16)
+std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots)
 {
     if (!f16)
         throw Error(ErrorCode::InvalidArgument, "the Vulkan backend keeps the KV cache in F16; drop --f32-cache or use --backend cpu");
-    auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim);
-    if (cache->layerBytes() > m->context.maxBindingBytes())
+    auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim, layerSlots);
+    VkDeviceSize largest = 0;
+    for (int64_t l = 0; l < layers; ++l) largest = std::max(largest, cache->layerBytes(l));
+    if (largest > m->context.maxBindingBytes())
         throw Error(ErrorCode::OutOfMemory,
-                    "a context of " + std::to_string(slots) + " tokens needs " + std::to_string(cache->layerBytes() >> 20) +
+                    "a context of " + std::to_string(slots) + " tokens needs " + std::to_string(largest >> 20) +
                         " MiB of keys per layer, more than " + m->context.info().name + " can bind at once (" +
                         std::to_string(m->context.maxBindingBytes() >> 20) + " MiB); use a smaller context");
     for (int64_t l = 0; l < layers; ++l) {
-        cache->keys.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(), MemoryKind::Device));
-        cache->values.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(), MemoryKind::Device));
+        cache->keys.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(l), MemoryKind::Device));
+        cache->values.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(l), MemoryKind::Device));
     }
     return cache;
 }
@@ -573,7 +575,8 @@ void VulkanBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, cons
                 layer < c.layers() && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
             "storeKv");
     const View kv = ks.whole(false), vv = vs.whole(false);
-    push::StoreKv push {uint32_t(ks.rows()), uint32_t(c.kvDim()), kv.element / 2, vv.element / 2, 0, 0, uint32_t(firstSlot)};
+    push::StoreKv push {uint32_t(ks.rows()), uint32_t(c.kvDim()),          kv.element / 2, vv.element / 2, 0, 0,
+                        uint32_t(firstSlot), uint32_t(c.layerSlots(layer))};
     const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true),
                                 wholeBuffer(*c.values[size_t(layer)], true)};
     m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim() / 2));
@@ -589,8 +592,9 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
                 p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() && firstSlot + qs.rows() <= c.slotCount(),
             "attention");
     const View qv = qs.whole(false), ov = o.whole(true);
-    push::Attention push {uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot), qv.element, 0, 0, ov.element,
-                          p.scale,           p.softCap,           uint32_t(p.window)};
+    push::Attention push {
+        uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot),          qv.element, 0, 0, ov.element,
+        p.scale,           p.softCap,           uint32_t(p.window),  uint32_t(c.layerSlots(layer))};
     const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(*c.values[size_t(layer)], false),
                                 ov.binding};
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
@@ -646,7 +650,8 @@ void VulkanBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
 void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope)
 {
     auto& c = static_cast<VkKvCache&>(cache);
-    require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers(),
+    require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers() &&
+                !c.hasRings(),  // a ring's positions cannot be moved: the session recomputes instead
             "shiftKv");
     for (const RopeParams& rope : layerRope) require(c.kvDim() % rope.headDim == 0, "shiftKv");
     const int64_t moved = used - keep - discard;

@@ -11,6 +11,7 @@
 #include "model/model.h"
 #include "test_model_writer.h"
 #include "reference_forward.h"
+#include "sliding_window_check.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -298,4 +299,11 @@ TEST(VulkanForward, SessionsRunOnVulkanWithPrefixReuseAndContextShift)
     auto a = cpu.generate(prompt, generate, {});
     auto b = gpu.generate(prompt, generate, {});
     EXPECT_EQ(b.tokens, a.tokens);
+}
+
+TEST(VulkanForward, SlidingWindowRingsGiveTheFullCachesLogits)
+{
+    REQUIRE_VULKAN(vulkan);
+    test::ScratchDir dir;
+    test::expectRingEqualsFullCache(dir.path(), vulkan);
 }
