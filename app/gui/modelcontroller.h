@@ -81,7 +81,8 @@ private:
         QString label, setting;
         uint64_t budget = 0;  // the memory the fit check may use
     };
-    // Automatic, the Vulkan devices, CPU; `read`: the real list (not the placeholder made at start).
+    // Automatic, the Vulkan devices, CPU. `read` is false for the first list, Automatic and CPU
+    // only, shown until the devices have been listed off the GUI thread.
     void setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read);
     void updateModelBudget();
     void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch);

@@ -214,6 +214,11 @@ bool isIqType(GgmlType type)
     }
 }
 
+bool iqTypeUsesGrids(GgmlType type)
+{
+    return isIqType(type) && type != GgmlType::IQ4_NL && type != GgmlType::IQ4_XS && type != GgmlType::MXFP4;
+}
+
 void dequantizeIq(GgmlType type, const uint8_t* src, float* dst, int64_t blocks)
 {
     const GgmlTypeTraits& t = ggmlTypeTraits(type);

@@ -10,6 +10,9 @@
 namespace hearth {
 
 bool isIqType(GgmlType type);  // the types above
+// The IQ types whose values come from the lookup grids (all but IQ4_NL, IQ4_XS and MXFP4, whose
+// 16 levels are inline): the Vulkan kernels of these read the grid buffer.
+bool iqTypeUsesGrids(GgmlType type);
 // `blocks` blocks of `type` from src into dst (blocks * the type's block elements floats).
 void dequantizeIq(GgmlType type, const uint8_t* src, float* dst, int64_t blocks);
 

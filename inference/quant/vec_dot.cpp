@@ -30,18 +30,11 @@ GgmlType activationTypeFor(GgmlType weightType)
     case GgmlType::Q3_K:
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
-    case GgmlType::Q6_K:
-    case GgmlType::IQ2_XXS:
-    case GgmlType::IQ2_XS:
-    case GgmlType::IQ2_S:
-    case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S:
-    case GgmlType::IQ1_S:
-    case GgmlType::IQ1_M:
-    case GgmlType::IQ4_XS: return GgmlType::Q8_K;
-    case GgmlType::IQ4_NL:
-    case GgmlType::MXFP4: return GgmlType::Q8_0;
-    default: break;
+    case GgmlType::Q6_K: return GgmlType::Q8_K;
+    default:
+        // The IQ types and MXFP4 pair with the 8-bit type of their block size, as in ggml.
+        if (isIqType(weightType)) return ggmlTypeTraits(weightType).blockElements == 32 ? GgmlType::Q8_0 : GgmlType::Q8_K;
+        break;
     }
     throw Error(ErrorCode::UnsupportedType,
                 "weight type " + std::string(ggmlTypeName(weightType)) + " is not supported by Hearth's kernels");

@@ -16,27 +16,11 @@ DeviceWeightLayout deviceWeightLayout(GgmlType type)
     case GgmlType::F32: return {16, 16, kernelType};
     case GgmlType::F16:
     case GgmlType::BF16: return {16, 8, kernelType};
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_0:
-    case GgmlType::Q5_1:
-    case GgmlType::Q8_0:
-    case GgmlType::Q2_K:
-    case GgmlType::Q3_K:
-    case GgmlType::Q4_K:
-    case GgmlType::Q5_K:
-    case GgmlType::Q6_K:
-    case GgmlType::IQ4_NL:
-    case GgmlType::IQ4_XS:
-    case GgmlType::IQ2_XXS:
-    case GgmlType::IQ2_XS:
-    case GgmlType::IQ2_S:
-    case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S:
-    case GgmlType::IQ1_S:
-    case GgmlType::IQ1_M:
-    case GgmlType::MXFP4: return {traits.blockElements, uint32_t((traits.blockBytes + 3) / 4), kernelType};
-    default: break;
+    default:
+        // Every block type with kernels: its GGUF block padded to whole words.
+        if (traits.computeSupported && traits.blockElements > 1)
+            return {traits.blockElements, uint32_t((traits.blockBytes + 3) / 4), kernelType};
+        break;
     }
     throw Error(ErrorCode::UnsupportedType, "weight type " + std::string(traits.name) + " has no Vulkan kernels; use --backend cpu");
 }

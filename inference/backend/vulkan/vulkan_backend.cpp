@@ -8,6 +8,7 @@
 #include "backend/vulkan/vk_weight_layout.h"
 #include "core/error.h"
 #include "quant/dequantize.h"
+#include "quant/iq_dequantize.h"
 #include "quant/iq_grids.h"
 #include "quant/vec_dot.h"
 
@@ -237,21 +238,6 @@ public:
     VkDeviceSize layerBytes(int64_t layer) const { return VkDeviceSize(layerSlots(layer)) * VkDeviceSize(kvDim()) * 2; }
 };
 
-// The IQ types whose shaders read the grid buffer (IQ4_NL, IQ4_XS and MXFP4 have small tables inline).
-bool usesIqGrids(GgmlType type)
-{
-    switch (type) {
-    case GgmlType::IQ2_XXS:
-    case GgmlType::IQ2_XS:
-    case GgmlType::IQ2_S:
-    case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S:
-    case GgmlType::IQ1_S:
-    case GgmlType::IQ1_M: return true;
-    default: return false;
-    }
-}
-
 const VkWeight& asWeight(const Tensor& t) { return static_cast<const VkWeight&>(t); }
 const VkActivations& asActs(const Tensor& t) { return static_cast<const VkActivations&>(t); }
 
@@ -383,7 +369,7 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
                     "tensor '" + std::string(info.name) + "': the Vulkan kernels need rows of a multiple of " +
                         std::to_string(w->layout.blockElements) + " values, it has " + std::to_string(cols));
     m->pipelines.prepareWeightType(w->layout.kernelType);
-    w->readsGrids = usesIqGrids(info.type);
+    w->readsGrids = iqTypeUsesGrids(info.type);
     if (w->readsGrids) m->grids();
     const std::string family = m->pipelines.rowPerInvocation() ? "rows_" : "";
     w->matvec = &m->pipelines.get("matvec_" + family + w->layout.kernelType);
