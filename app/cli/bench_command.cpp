@@ -1,4 +1,4 @@
-// hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--backend auto|vulkan|cpu] [--device D] [--threads N]
+// hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--backend auto|vulkan|cpu|cpu-reference] [--device D] [--threads N]
 //                  [--llama-cpp NODE_MODULES]
 // Prompt processing and generation speed (tokens/s) and peak memory; with --llama-cpp, the
 // same measurement by llama.cpp (npm @fugood/llama.node) on the same file, in the same run.

@@ -1,4 +1,5 @@
-// hearth-cli devices [--json]: the Vulkan devices on this machine and the one Hearth picks.
+// hearth-cli devices [--json]: the Vulkan devices on this machine, Hearth's CPU backend, and the
+// one automatic mode picks with its reason.
 #include "cli_args.h"
 #include "commands.h"
 
@@ -14,8 +15,10 @@ int runDevices(const std::vector<std::string>& argv)
 {
     CliArgs args(argv, {"--device"}, {"--json"});
     const DeviceInventory inventory = listComputeDevices(args.value("--device").value_or(""));
+    const ComputeDevice& cpu = inventory.devices.back();
     if (inventory.devices.size() == 1) {  // only the CPU backend: say why Vulkan has nothing
         std::fprintf(stderr, "%s\n", inventory.vulkanProblem.c_str());
+        std::printf("* cpu: %s\nautomatic choice: %s\n", cpu.name.c_str(), inventory.automaticReason.c_str());
         return 1;
     }
     if (args.flag("--json")) {
@@ -41,7 +44,14 @@ int runDevices(const std::vector<std::string>& argv)
                             {"heaps", heaps},
                             {"chosen", d.automaticChoice}});
         }
-        std::printf("%s\n", nlohmann::json {{"loader_version", inventory.vulkanLoaderVersion}, {"devices", list}}.dump(2).c_str());
+        const nlohmann::json cpuJson {{"id", cpu.id}, {"name", cpu.name}, {"memory", cpu.memoryBytes}, {"chosen", cpu.automaticChoice}};
+        std::printf("%s\n",
+                    nlohmann::json {{"loader_version", inventory.vulkanLoaderVersion},
+                                    {"devices", list},
+                                    {"cpu", cpuJson},
+                                    {"automatic_reason", inventory.automaticReason}}
+                        .dump(2)
+                        .c_str());
         return 0;
     }
     std::printf("Vulkan loader %s\n", inventory.vulkanLoaderVersion.c_str());
@@ -57,6 +67,8 @@ int runDevices(const std::vector<std::string>& argv)
         for (const auto& [bytes, local] : d.heaps)
             std::printf("    heap %.0f MiB%s\n", double(bytes) / 1048576.0, local ? " (device local)" : "");
     }
+    std::printf("%s cpu: %s, %.0f MiB of memory\n", cpu.automaticChoice ? "*" : " ", cpu.name.c_str(), double(cpu.memoryBytes) / 1048576.0);
+    std::printf("automatic choice: %s\n", inventory.automaticReason.c_str());
     return 0;
 }
 

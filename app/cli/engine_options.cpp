@@ -30,10 +30,10 @@ EngineOptions engineOptions(const CliArgs& args)
     EngineOptions options;
     const std::string backend = args.value("--backend").value_or("auto");
     const std::string device = args.value("--device").value_or("");
-    if (backend == "cpu") options.device = "cpu";
+    if (backend == "cpu" || backend == "cpu-reference") options.device = backend;
     else if (backend == "vulkan") options.device = device.empty() ? "vulkan" : device;
     else if (backend == "auto") options.device = device.empty() ? "auto" : device;
-    else throw std::invalid_argument("--backend must be auto, vulkan or cpu, got '" + backend + "'");
+    else throw std::invalid_argument("--backend must be auto, vulkan, cpu or cpu-reference, got '" + backend + "'");
     options.threads = threadCount(args);
     options.contextLength = int64_t(args.unsignedValue("--ctx", 0));
     options.f16Cache = !args.flag("--f32-cache");

@@ -17,8 +17,8 @@ const std::set<std::string>& engineValueOptions();
 // --threads (0 when absent); more than the engine allows is an error with the numbers.
 unsigned threadCount(const CliArgs& args);
 
-// --backend auto (default: Vulkan, the CPU when no Vulkan device is usable), vulkan (--device
-// picks one) or cpu (--threads); --ctx, --f32-cache.
+// --backend auto (default: a Vulkan GPU, the CPU backend when there is none), vulkan (--device
+// picks one), cpu (--threads) or cpu-reference (the scalar oracle); --ctx, --f32-cache.
 EngineOptions engineOptions(const CliArgs& args);
 
 // Engine::open with those options; says on stderr when automatic mode fell back to the CPU.

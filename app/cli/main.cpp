@@ -15,27 +15,28 @@ namespace {
 
 void printUsage(std::FILE* out)
 {
-    std::fputs("usage: hearth-cli <command> [options]\n"
-               "\n"
-               "commands:\n"
-               "  info FILE [--json] [--ctx N]   summarize a GGUF model file (memory estimate for N tokens)\n"
-               "  devices [--json]               list Vulkan devices and the one Hearth would use\n"
-               "  run --model F --prompt TEXT [-n N] [--temp T --top-k K --top-p P --min-p M\n"
-               "      --repeat-penalty R --seed S --stop TEXT] [--ctx N] [--backend auto|vulkan|cpu] [--device D] [--threads N]\n"
-               "      [--parse-special]          generate text, streamed to stdout; speed on stderr\n"
-               "  perplexity --model F --file TEXT [--ctx N] [--chunks N] [--kl-divergence-base OUT]\n"
-               "             | --model F --kl-divergence BASE   llama.cpp-compatible perplexity and KL divergence\n"
-               "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"
-               "  template (--model F | --template FILE.jinja) --messages conv.json [--no-generation-prompt]\n"
-               "           [--bos-token S --eos-token S]   print exactly the formatted prompt\n"
-               "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
-               "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
-               "  chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]\n"
-               "        | export ID --format md|json | import FILE.json | delete ID | recover\n"
-               "                                 the app's conversations (HEARTH_DATA_DIR selects another folder)\n"
-               "  --version                      print the version\n"
-               "  help                           this text\n",
-               out);
+    std::fputs(
+        "usage: hearth-cli <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  info FILE [--json] [--ctx N]   summarize a GGUF model file (memory estimate for N tokens)\n"
+        "  devices [--json]               list Vulkan devices, the CPU backend and the automatic choice\n"
+        "  run --model F --prompt TEXT [-n N] [--temp T --top-k K --top-p P --min-p M\n"
+        "      --repeat-penalty R --seed S --stop TEXT] [--ctx N] [--backend auto|vulkan|cpu|cpu-reference] [--device D] [--threads N]\n"
+        "      [--parse-special]          generate text, streamed to stdout; speed on stderr\n"
+        "  perplexity --model F --file TEXT [--ctx N] [--chunks N] [--kl-divergence-base OUT]\n"
+        "             | --model F --kl-divergence BASE   llama.cpp-compatible perplexity and KL divergence\n"
+        "  tokenize --model F [--no-bos] [--parse-special] [--json] (TEXT | -)\n"
+        "  template (--model F | --template FILE.jinja) --messages conv.json [--no-generation-prompt]\n"
+        "           [--bos-token S --eos-token S]   print exactly the formatted prompt\n"
+        "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
+        "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
+        "  chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]\n"
+        "        | export ID --format md|json | import FILE.json | delete ID | recover\n"
+        "                                 the app's conversations (HEARTH_DATA_DIR selects another folder)\n"
+        "  --version                      print the version\n"
+        "  help                           this text\n",
+        out);
 }
 
 }  // namespace

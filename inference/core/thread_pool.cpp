@@ -3,9 +3,38 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+
 namespace hearth {
+
+namespace {
+
+// How long a worker keeps polling for the next job before it parks.
+constexpr auto kSpinTime = std::chrono::microseconds(1000);
+
+void cpuRelax()
+{
+#if defined(__x86_64__) || defined(_M_X64)
+    _mm_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#else
+    std::this_thread::yield();
+#endif
+}
+
+void runShare(const std::function<void(int64_t, int64_t)>& fn, int64_t n, unsigned index, unsigned parts)
+{
+    const int64_t begin = n * index / parts, end = n * (index + 1) / parts;
+    if (begin < end) fn(begin, end);
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(unsigned threads)
 {
@@ -30,31 +59,34 @@ ThreadPool::~ThreadPool()
     for (auto& t : m_workers) t.join();
 }
 
-static void runShare(const std::function<void(int64_t, int64_t)>& fn, int64_t n, unsigned index, unsigned parts)
+bool ThreadPool::waitForJob(uint64_t seen)
 {
-    const int64_t begin = n * index / parts, end = n * (index + 1) / parts;
-    if (begin < end) fn(begin, end);
+    const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+    for (unsigned polls = 0;; ++polls) {
+        if (m_generation.load(std::memory_order_acquire) != seen) return true;
+        if (m_stop.load(std::memory_order_relaxed)) return false;
+        // Pause-spin first; then yield, so that with more threads than cores (tests in parallel,
+        // a busy machine) the thread that will post the next job gets the core.
+        if (polls < 2000) cpuRelax();
+        else std::this_thread::yield();
+        if (polls % 64 == 63 && std::chrono::steady_clock::now() > deadline) break;
+    }
+    // Park. Counting ourselves as a sleeper before the last look at the counter (all seq_cst)
+    // means a producer that bumps it afterwards sees the sleeper and takes the lock to notify.
+    std::unique_lock lock(m_mutex);
+    m_sleepers.fetch_add(1);
+    m_wake.wait(lock, [&] { return m_stop.load() || m_generation.load() != seen; });
+    m_sleepers.fetch_sub(1);
+    return !m_stop.load();
 }
 
 void ThreadPool::workerLoop(unsigned index)
 {
     uint64_t seen = 0;
-    for (;;) {
-        const std::function<void(int64_t, int64_t)>* job;
-        int64_t n;
-        {
-            std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
-            if (m_stop) return;
-            seen = m_generation;
-            job = m_job;
-            n = m_n;
-        }
-        runShare(*job, n, index, size());
-        {
-            std::lock_guard lock(m_mutex);
-            if (--m_pending == 0) m_done.notify_one();
-        }
+    while (waitForJob(seen)) {
+        seen = m_generation.load(std::memory_order_acquire);
+        runShare(*m_job, m_n, index, size());
+        m_pending.fetch_sub(1, std::memory_order_acq_rel);
     }
 }
 
@@ -64,17 +96,19 @@ void ThreadPool::parallelFor(int64_t n, const std::function<void(int64_t, int64_
         if (n > 0) fn(0, n);
         return;
     }
-    {
+    m_job = &fn;
+    m_n = n;
+    m_pending.store(unsigned(m_workers.size()), std::memory_order_relaxed);
+    m_generation.fetch_add(1);  // seq_cst: publishes the job, ordered before the sleeper check
+    if (m_sleepers.load() > 0) {
         std::lock_guard lock(m_mutex);
-        m_job = &fn;
-        m_n = n;
-        m_pending = unsigned(m_workers.size());
-        ++m_generation;
+        m_wake.notify_all();
     }
-    m_wake.notify_all();
     runShare(fn, n, 0, size());
-    std::unique_lock lock(m_mutex);
-    m_done.wait(lock, [&] { return m_pending == 0; });
+    for (unsigned polls = 0; m_pending.load(std::memory_order_acquire) != 0; ++polls) {
+        if (polls < 2000) cpuRelax();
+        else std::this_thread::yield();  // a worker was descheduled: let it run
+    }
 }
 
 }  // namespace hearth

@@ -1,8 +1,14 @@
 // A fixed set of worker threads for data-parallel loops (matmul rows, attention heads).
 // parallelFor splits [0, n) into contiguous chunks, so results never depend on thread count
 // as long as each index's work is independent.
+//
+// A forward pass is hundreds of short parallel ops in a row, so waking sleeping threads for each
+// would cost more than some ops: workers spin on the job counter for a moment after each job
+// (about a millisecond), then park on a condition variable. One barrier per op (the caller waits
+// for the workers' count to reach zero); no allocation per op.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -28,15 +34,17 @@ public:
 
 private:
     void workerLoop(unsigned index);
+    bool waitForJob(uint64_t seen);  // false when the pool is stopping
 
     std::vector<std::thread> m_workers;
-    std::mutex m_mutex;
-    std::condition_variable m_wake, m_done;
     const std::function<void(int64_t, int64_t)>* m_job = nullptr;
     int64_t m_n = 0;
-    uint64_t m_generation = 0;
-    unsigned m_pending = 0;
-    bool m_stop = false;
+    std::atomic<uint64_t> m_generation {0};
+    std::atomic<unsigned> m_pending {0};
+    std::atomic<unsigned> m_sleepers {0};
+    std::atomic<bool> m_stop {false};
+    std::mutex m_mutex;  // only for parking
+    std::condition_variable m_wake;
 };
 
 }  // namespace hearth

@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/fast_cpu_backend.h"
 #include "backend/vulkan/vulkan_backend.h"
 #include "engine/chat_turn.h"
 #include "engine/device_description.h"
@@ -32,25 +33,35 @@ struct Engine::Impl {
 
 namespace {
 
-// The one place the backend is chosen: automatic means Vulkan's best device, and the CPU only
-// when no Vulkan device can be used at all (a model that does not fit is an error, not a reason
-// to fall back silently).
-std::shared_ptr<Backend> makeBackend(const EngineOptions& options, std::string& fallbackNote)
+// The one place the backend is chosen: automatic means the best Vulkan GPU, Hearth's CPU backend
+// when there is none (no loader, no device, or only a CPU renderer such as lavapipe); a model that
+// does not fit is an error, not a reason to fall back silently.
+std::shared_ptr<Backend> makeBackend(const EngineOptions& options, std::string& choiceNote)
 {
     const std::string& device = options.device;
-    if (device == "cpu") return std::make_shared<CpuBackend>(options.threads);
+    if (device == "cpu") return std::make_shared<FastCpuBackend>(options.threads);
+    if (device == "cpu-reference") return std::make_shared<CpuBackend>(options.threads);
     VulkanBackendOptions vulkan;
     if (device != "auto" && device != "vulkan") vulkan.device = device;
-    if (device.empty() || device == "auto") {
-        try {
-            return std::make_shared<VulkanBackend>(vulkan);
-        } catch (const Error& e) {
-            if (e.code() != ErrorCode::Device) throw;
-            fallbackNote = std::string("Vulkan is not available (") + e.what() + "); using the CPU";
-            return std::make_shared<CpuBackend>(options.threads);
+    if (!device.empty() && device != "auto") return std::make_shared<VulkanBackend>(vulkan);
+    try {
+        const vk::LoaderStatus& loader = vk::loadVulkanLoader();
+        if (!loader.available) throw Error(ErrorCode::Device, loader.message);
+        AutomaticChoice choice;
+        {
+            vk::Instance instance;
+            choice = chooseAutomatically(describeVulkanDevices(instance), "");
         }
+        if (choice.vulkanIndex) {
+            vulkan.device = std::to_string(*choice.vulkanIndex);
+            return std::make_shared<VulkanBackend>(vulkan);
+        }
+        choiceNote = choice.reason;
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::Device) throw;
+        choiceNote = std::string("Vulkan is not available (") + e.what() + "); using Hearth's CPU backend";
     }
-    return std::make_shared<VulkanBackend>(vulkan);
+    return std::make_shared<FastCpuBackend>(options.threads);
 }
 
 }  // namespace
@@ -76,6 +87,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
         });
     } else {
         impl->device = describeCpuDevice();
+        if (dynamic_cast<FastCpuBackend*>(impl->backend.get()) == nullptr) impl->device.name = "CPU (reference kernels)";
     }
     impl->model = Model::load(path, impl->backend);
     impl->summary = summarizeModel(impl->model->file());  // from the file the model already parsed

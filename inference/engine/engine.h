@@ -55,6 +55,7 @@ struct DeviceInventory {
     std::vector<ComputeDevice> devices;  // the Vulkan devices, then the CPU backend (always last)
     std::string vulkanLoaderVersion;  // empty without a Vulkan loader
     std::string vulkanProblem;  // why there are no Vulkan devices ("" when there are)
+    std::string automaticReason;  // why automatic mode picks the device it picks
 };
 
 // Never throws: what cannot be listed is explained in vulkanProblem. `request` (an index or part
@@ -111,10 +112,12 @@ private:
 // A loaded model with its conversation state
 
 struct EngineOptions {
-    // "" or "auto": Vulkan's best device, else the CPU. "vulkan": Vulkan's best device, no
-    // fallback. "cpu": the CPU backend. Otherwise a Vulkan device index or part of its name.
+    // "" or "auto": Vulkan's best GPU, else the CPU backend (also when Vulkan's only device is a
+    // CPU renderer such as lavapipe). "vulkan": Vulkan's best device, no fallback. "cpu": the fast
+    // CPU backend (SIMD kernels chosen at run time). "cpu-reference": the scalar reference
+    // backend (tests' oracle). Otherwise a Vulkan device index or part of its name.
     std::string device;
-    unsigned threads = 0;  // CPU threads; 0: all
+    unsigned threads = 0;  // CPU threads; 0: the physical cores (fast CPU backend), all hardware threads (reference)
     int64_t contextLength = 0;  // 0: the trained context, at most 4096; always capped at the trained one
     bool f16Cache = true;
     // Called while the weights go to the device (bytes done, bytes in all); may be called often.
@@ -161,7 +164,7 @@ public:
 
     const ModelSummary& summary() const;
     std::string backendName() const;  // "vulkan (NVIDIA …)", "cpu (8 threads)"
-    const std::string& fallbackNote() const;  // why automatic mode runs on the CPU; "" otherwise
+    const std::string& fallbackNote() const;  // why automatic mode runs on the CPU backend; "" otherwise
     const ComputeDevice& device() const;  // what runs it
     uint64_t deviceBytesPeak() const;  // device memory used at most (0 on the CPU)
     int64_t contextLength() const;

@@ -1,7 +1,9 @@
-// The door's device list: Vulkan devices as the Vulkan backend would see and choose them, then
-// Hearth's CPU backend.
+// The door's device list: Vulkan devices as the Vulkan backend would see them, then Hearth's CPU
+// backend, with automatic mode's choice among them and its reason.
 #include "engine/device_description.h"
 
+#include "backend/cpu/cpu_isa.h"
+#include "platform/paths.h"
 #include "core/thread_pool.h"
 #include "platform/process_memory.h"
 
@@ -15,11 +17,24 @@ namespace hearth {
 uint64_t systemMemoryBytes() { return totalPhysicalMemory(); }
 unsigned maxCpuThreads() { return ThreadPool::maxThreads(); }
 
+namespace {
+
+std::string kernelTableName()
+{
+    try {
+        return chosenKernelTable().isa;
+    } catch (const Error& e) {
+        return e.what();  // a bad HEARTH_CPU_ISA: opening a model will say so too
+    }
+}
+
+}  // namespace
+
 ComputeDevice describeCpuDevice()
 {
     ComputeDevice cpu;
     cpu.id = "cpu";
-    cpu.name = "CPU";
+    cpu.name = "CPU (" + kernelTableName() + ", " + std::to_string(physicalCoreCount()) + " cores)";
     cpu.kind = "cpu";
     cpu.memoryBytes = totalPhysicalMemory();
     return cpu;
@@ -50,6 +65,26 @@ ComputeDevice describeVulkanDevice(const vk::DeviceInfo& info)
     return d;
 }
 
+std::vector<vk::DeviceInfo> describeVulkanDevices(const vk::Instance& instance)
+{
+    std::vector<vk::DeviceInfo> infos;
+    auto handles = instance.physicalDevices();
+    for (uint32_t i = 0; i < handles.size(); ++i) infos.push_back(vk::describeDevice(handles[i], i));
+    return infos;
+}
+
+AutomaticChoice chooseAutomatically(const std::vector<vk::DeviceInfo>& devices, const std::string& request)
+{
+    if (devices.empty()) return {std::nullopt, "no Vulkan device: Hearth's CPU backend"};
+    const bool named = !request.empty() || !environmentVariable("HEARTH_VULKAN_DEVICE").empty();
+    const vk::DeviceInfo& best = vk::chooseDevice(devices, request);
+    if (best.typeName == "cpu" && !named)
+        return {std::nullopt,
+                "the only Vulkan device, " + best.name +
+                    ", renders on the CPU; Hearth's CPU backend is faster there (name the device to use it anyway)"};
+    return {best.index, (named ? "the Vulkan device asked for: " : "the best Vulkan device: ") + best.name + " (" + best.typeName + ")"};
+}
+
 DeviceInventory listComputeDevices(const std::string& request)
 {
     DeviceInventory inventory;
@@ -60,14 +95,13 @@ DeviceInventory listComputeDevices(const std::string& request)
         } else {
             inventory.vulkanLoaderVersion = vk::apiVersionString(loader.instanceVersion);
             vk::Instance instance;
-            std::vector<vk::DeviceInfo> infos;
-            auto handles = instance.physicalDevices();
-            for (uint32_t i = 0; i < handles.size(); ++i) infos.push_back(vk::describeDevice(handles[i], i));
+            const std::vector<vk::DeviceInfo> infos = describeVulkanDevices(instance);
             if (infos.empty()) inventory.vulkanProblem = "the Vulkan loader found no devices";
-            const uint32_t chosen = infos.empty() ? 0 : vk::chooseDevice(infos, request).index;
+            const AutomaticChoice choice = chooseAutomatically(infos, request);
+            inventory.automaticReason = choice.reason;
             for (const vk::DeviceInfo& info : infos) {
                 ComputeDevice d = describeVulkanDevice(info);
-                d.automaticChoice = info.index == chosen;
+                d.automaticChoice = choice.vulkanIndex == info.index;
                 inventory.devices.push_back(std::move(d));
             }
         }
@@ -76,7 +110,10 @@ DeviceInventory listComputeDevices(const std::string& request)
         inventory.vulkanProblem = e.what();
     }
     ComputeDevice cpu = describeCpuDevice();
-    cpu.automaticChoice = inventory.devices.empty();
+    cpu.automaticChoice =
+        std::none_of(inventory.devices.begin(), inventory.devices.end(), [](const ComputeDevice& d) { return d.automaticChoice; });
+    if (inventory.automaticReason.empty())
+        inventory.automaticReason = "Vulkan is not available (" + inventory.vulkanProblem + "): Hearth's CPU backend";
     inventory.devices.push_back(std::move(cpu));
     return inventory;
 }

@@ -115,6 +115,21 @@ void quantizeQ8_K(const float* x, int64_t n, std::vector<uint8_t>& out)
     }
 }
 
+// The order every Hearth CPU kernel sums in, so that the SIMD kernels reproduce the reference
+// bit for bit (8-bit activations turn any difference into flipped roundings downstream): eight
+// lanes, each a chain of fused multiply-adds, reduced as (v0+v4 + v2+v6) + (v1+v5 + v3+v7). For
+// the 32-blocks this is ggml's AVX2 order too: lane j holds values 4j..4j+3 of each block.
+struct EightLanes {
+    float v[8] = {};
+    void fma(int lane, float a, float b) { v[lane] = std::fma(a, b, v[lane]); }
+    float sum() const
+    {
+        float r[4];
+        for (int i = 0; i < 4; ++i) r[i] = v[i] + v[i + 4];
+        return (r[0] + r[2]) + (r[1] + r[3]);
+    }
+};
+
 float load16AsFloat(const uint8_t* p, bool bf16)
 {
     uint16_t v;
@@ -140,43 +155,75 @@ void blockInts(const Block& b, int* q)
     }
 }
 
+// Sum of q[4j..4j+3] * y[4j..4j+3]: lane j of a block's integer dot.
+int laneDot(const int* q, const int8_t* y, int lane)
+{
+    int sum = 0;
+    for (int k = 4 * lane; k < 4 * lane + 4; ++k) sum += q[k] * y[k];
+    return sum;
+}
+
 template <typename Block>
 float dotSymmetric(const Block* x, const Q8_0* y, int64_t nb, int offset)
 {
-    float sum = 0;
+    EightLanes acc;
     int q[kQK32];
     for (int64_t i = 0; i < nb; ++i) {
         blockInts(x[i], q);
-        int isum = 0;
-        for (int j = 0; j < kQK32; ++j) isum += (q[j] - offset) * y[i].qs[j];
-        sum += float(isum) * (fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d));
+        for (int& v : q) v -= offset;
+        const float d = fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d);
+        for (int lane = 0; lane < 8; ++lane) acc.fma(lane, d, float(laneDot(q, y[i].qs, lane)));
     }
-    return sum;
+    return acc.sum();
 }
 
 template <typename Block>
 float dotWithMin(const Block* x, const Q8_1* y, int64_t nb)
 {
-    float sum = 0;
+    EightLanes acc;
+    float mins = 0;
     int q[kQK32];
     for (int64_t i = 0; i < nb; ++i) {
         blockInts(x[i], q);
-        int isum = 0;
-        for (int j = 0; j < kQK32; ++j) isum += q[j] * y[i].qs[j];
-        sum += float(isum) * (fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d)) + fp16ToFloat(x[i].m) * fp16ToFloat(y[i].s);
+        const float d = fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d);
+        for (int lane = 0; lane < 8; ++lane) acc.fma(lane, d, float(laneDot(q, y[i].qs, lane)));
+        mins += fp16ToFloat(x[i].m) * fp16ToFloat(y[i].s);
     }
-    return sum;
+    return acc.sum() + mins;
 }
 
 float dotQ8_0(const Q8_0* x, const Q8_0* y, int64_t nb)
 {
-    float sum = 0;
+    EightLanes acc;
+    int q[kQK32];
     for (int64_t i = 0; i < nb; ++i) {
-        int isum = 0;
-        for (int j = 0; j < kQK32; ++j) isum += x[i].qs[j] * y[i].qs[j];
-        sum += float(isum) * (fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d));
+        for (int j = 0; j < kQK32; ++j) q[j] = x[i].qs[j];
+        const float d = fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d);
+        for (int lane = 0; lane < 8; ++lane) acc.fma(lane, d, float(laneDot(q, y[i].qs, lane)));
     }
-    return sum;
+    return acc.sum();
+}
+
+// F32 / F16 / BF16: four eight-lane accumulators over 32-value steps, then 8-value steps into the
+// first, the zero-padded tail into the second; summed as (a0 + a1) + (a2 + a3), lane by lane.
+template <typename Load>
+float dotFloats(int64_t n, Load value)
+{
+    EightLanes acc[4];
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32)
+        for (int k = 0; k < 4; ++k)
+            for (int lane = 0; lane < 8; ++lane) acc[k].fma(lane, value(true, i + 8 * k + lane), value(false, i + 8 * k + lane));
+    for (; i + 8 <= n; i += 8)
+        for (int lane = 0; lane < 8; ++lane) acc[0].fma(lane, value(true, i + lane), value(false, i + lane));
+    if (i < n)
+        for (int lane = 0; lane < 8; ++lane) {
+            const bool inside = i + lane < n;
+            acc[1].fma(lane, inside ? value(true, i + lane) : 0.0f, inside ? value(false, i + lane) : 0.0f);
+        }
+    EightLanes total;
+    for (int lane = 0; lane < 8; ++lane) total.v[lane] = (acc[0].v[lane] + acc[1].v[lane]) + (acc[2].v[lane] + acc[3].v[lane]);
+    return total.sum();
 }
 
 float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
@@ -253,23 +300,16 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     const auto* w = static_cast<const uint8_t*>(weights);
     const auto* a = static_cast<const uint8_t*>(activations);
     switch (weightType) {
-    case GgmlType::F32: {
-        // Accumulate in double: the reference is exact where the SIMD sums differ only in order.
-        double sum = 0;
-        for (int64_t i = 0; i < n; ++i) {
-            float wi, ai;
-            std::memcpy(&wi, w + 4 * i, 4);
-            std::memcpy(&ai, a + 4 * i, 4);
-            sum += double(wi) * double(ai);
-        }
-        return float(sum);
-    }
+    case GgmlType::F32:
+        return dotFloats(n, [&](bool weight, int64_t i) {
+            float v;
+            std::memcpy(&v, (weight ? w : a) + 4 * i, 4);
+            return v;
+        });
     case GgmlType::F16:
     case GgmlType::BF16: {
         const bool bf16 = weightType == GgmlType::BF16;
-        double sum = 0;
-        for (int64_t i = 0; i < n; ++i) sum += double(load16AsFloat(w + 2 * i, bf16)) * double(load16AsFloat(a + 2 * i, bf16));
-        return float(sum);
+        return dotFloats(n, [&](bool weight, int64_t i) { return load16AsFloat((weight ? w : a) + 2 * i, bf16); });
     }
     case GgmlType::Q4_0: return dotSymmetric(reinterpret_cast<const Q4_0*>(w), reinterpret_cast<const Q8_0*>(a), nb, 8);
     case GgmlType::Q5_0: return dotSymmetric(reinterpret_cast<const Q5_0*>(w), reinterpret_cast<const Q8_0*>(a), nb, 16);

@@ -36,6 +36,9 @@ public:
 
     unsigned threads() const { return m_pool.size(); }
 
+protected:
+    ThreadPool& pool() { return m_pool; }
+
 private:
     ThreadPool m_pool;
 };

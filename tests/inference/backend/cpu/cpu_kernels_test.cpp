@@ -1,0 +1,215 @@
+// Every SIMD kernel table this CPU can run (HEARTH_CPU_ISA forces one in the backend; here all of
+// them are checked in one process) against the reference kernels of quant/vec_dot.h, on odd
+// sizes and random bytes: activation conversion and every dot bit-identical (the kernels sum in
+// the reference's order), the four-token kernels bit-identical to the one-token ones.
+#include "backend/cpu/cpu_isa.h"
+#include "quant/block_layouts.h"
+#include "quant/dequantize.h"
+#include "quant/fp16.h"
+#include "quant/vec_dot.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <random>
+
+using namespace hearth;
+using cpu_kernels::KernelTable;
+
+namespace {
+
+const GgmlType kBlockTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
+                                GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+
+bool isKQuant(GgmlType t) { return activationTypeFor(t) == GgmlType::Q8_K; }
+
+// Where a block keeps its F16 scale (and min) fields.
+std::vector<size_t> scaleOffsets(GgmlType t)
+{
+    using namespace blocks;
+    switch (t) {
+    case GgmlType::Q4_0: return {offsetof(Q4_0, d)};
+    case GgmlType::Q5_0: return {offsetof(Q5_0, d)};
+    case GgmlType::Q8_0: return {offsetof(Q8_0, d)};
+    case GgmlType::Q4_1: return {offsetof(Q4_1, d), offsetof(Q4_1, m)};
+    case GgmlType::Q5_1: return {offsetof(Q5_1, d), offsetof(Q5_1, m)};
+    case GgmlType::Q2_K: return {offsetof(Q2_K, d), offsetof(Q2_K, dmin)};
+    case GgmlType::Q3_K: return {offsetof(Q3_K, d)};
+    case GgmlType::Q4_K: return {offsetof(Q4_K, d), offsetof(Q4_K, dmin)};
+    case GgmlType::Q5_K: return {offsetof(Q5_K, d), offsetof(Q5_K, dmin)};
+    case GgmlType::Q6_K: return {offsetof(Q6_K, d)};
+    default: return {};
+    }
+}
+
+// Random bytes (every bit pattern of the quants), scales set to `unitScales` ? 1 (and mins 0)
+// : small random values.
+std::vector<uint8_t> randomBlocks(GgmlType t, int64_t n, bool unitScales, std::mt19937& rng)
+{
+    const auto& traits = ggmlTypeTraits(t);
+    std::vector<uint8_t> bytes(rowBytes(t, n));
+    for (auto& b : bytes) b = uint8_t(rng());
+    std::uniform_real_distribution<float> scale(0.001f, 0.05f);
+    for (size_t block = 0; block < bytes.size(); block += traits.blockBytes) {
+        const auto offsets = scaleOffsets(t);
+        for (size_t k = 0; k < offsets.size(); ++k) {
+            const uint16_t h = floatToFp16(unitScales ? (k == 0 ? 1.0f : 0.0f) : scale(rng));
+            std::memcpy(bytes.data() + block + offsets[k], &h, 2);
+        }
+    }
+    return bytes;
+}
+
+std::vector<float> randomFloats(int64_t n, std::mt19937& rng, float spread = 1.0f)
+{
+    std::normal_distribution<float> normal(0.0f, spread);
+    std::vector<float> x(static_cast<size_t>(n));
+    for (auto& v : x) v = normal(rng);
+    return x;
+}
+
+std::vector<uint8_t> referenceActivations(GgmlType type, const std::vector<float>& x)
+{
+    std::vector<uint8_t> out;
+    quantizeActivations(type, x.data(), int64_t(x.size()), out);
+    return out;
+}
+
+// Activations whose Q8_0/Q8_1 scale is exactly 1: integers in [-127, 127] with 127 in each block.
+std::vector<uint8_t> unitScaleActivations(GgmlType type, int64_t n, std::mt19937& rng)
+{
+    std::vector<float> x(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) x[size_t(i)] = float(int(rng() % 255) - 127);
+    for (int64_t i = 0; i < n; i += 32) x[size_t(i)] = 127;
+    auto out = referenceActivations(type, x);
+    const size_t blockBytes = ggmlTypeTraits(type).blockBytes;
+    for (size_t b = 0; b < out.size(); b += blockBytes) {
+        uint16_t d;  // Q8_0 and Q8_1 both start with their scale
+        std::memcpy(&d, out.data() + b, 2);
+        EXPECT_EQ(fp16ToFloat(d), 1.0f);
+    }
+    return out;
+}
+
+class Kernels : public ::testing::TestWithParam<const KernelTable*> { };
+
+TEST_P(Kernels, ActivationConversionIsBitIdentical)
+{
+    const KernelTable& table = *GetParam();
+    std::mt19937 rng(7);
+    for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q8_1, GgmlType::Q8_K, GgmlType::F16}) {
+        const auto quantize = table.quantize[cpu_kernels::slot(type)];
+        if (!quantize) continue;
+        const int64_t block = ggmlTypeTraits(type).blockElements;
+        for (int64_t blocks : {1, 3, 7, 19}) {
+            const int64_t n = block == 1 ? 8 * blocks + 5 : block * blocks;
+            for (float spread : {1.0f, 1e-3f, 300.0f}) {
+                auto x = randomFloats(n, rng, spread);
+                if (blocks == 3) std::fill(x.begin(), x.begin() + std::min<int64_t>(n, 256), 0.0f);  // an all-zero block
+                if (blocks == 7) x[1] = -x[0];  // two extremes of equal size: the first sets Q8_K's sign
+                const auto want = referenceActivations(type, x);
+                std::vector<uint8_t> got(want.size(), 0xAB);
+                quantize(x.data(), n, got.data());
+                EXPECT_EQ(got, want) << table.isa << " " << ggmlTypeName(type) << " n=" << n << " spread=" << spread;
+            }
+        }
+    }
+}
+
+TEST_P(Kernels, QuantizedDotsMatchTheReference)
+{
+    const KernelTable& table = *GetParam();
+    std::mt19937 rng(11);
+    int checked = 0;
+    for (GgmlType type : kBlockTypes) {
+        const auto dot = table.dot[cpu_kernels::slot(type)];
+        if (!dot) continue;
+        const GgmlType act = activationTypeFor(type);
+        const int64_t block = ggmlTypeTraits(type).blockElements;
+        for (int64_t blocks : {1, 2, 3, 5, 14}) {
+            const int64_t n = block * blocks;
+            for (int trial = 0; trial < 20; ++trial) {
+                // Integer-valued scales make every sum an exact integer: a wrong integer cannot
+                // hide in rounding there.
+                const bool unit = trial % 2 == 0;
+                const auto w = randomBlocks(type, n, unit, rng);
+                const auto a =
+                    unit && !isKQuant(type) ? unitScaleActivations(act, n, rng) : referenceActivations(act, randomFloats(n, rng));
+                const float want = vecDot(type, w.data(), a.data(), n), got = dot(w.data(), a.data(), n);
+                if (const auto dot4 = table.dot4[cpu_kernels::slot(type)]) {
+                    // Four tokens at once: each the single-token kernel's bits (prefill = decode).
+                    std::vector<uint8_t> four;
+                    std::vector<float> singles;
+                    for (int t = 0; t < 4; ++t) {
+                        const auto row = t == 2 ? a : referenceActivations(act, randomFloats(n, rng));
+                        four.insert(four.end(), row.begin(), row.end());
+                        singles.push_back(dot(w.data(), row.data(), n));
+                    }
+                    float out[4];
+                    dot4(w.data(), four.data(), a.size(), n, out);
+                    for (int t = 0; t < 4; ++t)
+                        EXPECT_EQ(out[t], singles[size_t(t)]) << table.isa << " " << ggmlTypeName(type) << " 4 tokens, token " << t;
+                }
+                // Every kernel sums in the reference's order (vec_dot.cpp's EightLanes): the same bits.
+                EXPECT_EQ(got, want) << table.isa << " " << ggmlTypeName(type) << " n=" << n << " trial " << trial
+                                     << (unit ? " (unit scales)" : "");
+                ++checked;
+            }
+        }
+    }
+    if (std::string(table.isa) != "generic") {
+        EXPECT_GT(checked, 0) << table.isa << " has no quantized kernels";
+    }
+}
+
+TEST_P(Kernels, FloatDotsAreBitIdentical)
+{
+    const KernelTable& table = *GetParam();
+    std::mt19937 rng(13);
+    for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16}) {
+        const auto dot = table.dot[cpu_kernels::slot(type)];
+        if (!dot) continue;
+        for (int64_t n : {1, 7, 8, 33, 100, 1003, 4096}) {
+            for (int trial = 0; trial < 10; ++trial) {
+                const auto wf = randomFloats(n, rng), af = randomFloats(n, rng);
+                const auto w = referenceActivations(type, wf), a = referenceActivations(type, af);
+                EXPECT_EQ(dot(w.data(), a.data(), n), vecDot(type, w.data(), a.data(), n))
+                    << table.isa << " " << ggmlTypeName(type) << " n=" << n;
+            }
+        }
+    }
+}
+
+std::string isaName(const ::testing::TestParamInfo<const KernelTable*>& info)
+{
+    std::string name = info.param->isa;
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Runnable, Kernels, ::testing::ValuesIn(runnableKernelTables()), isaName);
+
+TEST(KernelChoice, TheEnvironmentForcesATableOrExplains)
+{
+    const auto tables = runnableKernelTables();
+    ASSERT_FALSE(tables.empty());
+    EXPECT_STREQ(tables.back()->isa, "generic");
+    for (const KernelTable* table : tables) {
+        setenv("HEARTH_CPU_ISA", table->isa, 1);
+        EXPECT_STREQ(chosenKernelTable().isa, table->isa);
+    }
+    setenv("HEARTH_CPU_ISA", "no-such-isa", 1);
+    try {
+        chosenKernelTable();
+        ADD_FAILURE() << "an unknown instruction set was accepted";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("generic"), std::string::npos) << e.what();
+    }
+    unsetenv("HEARTH_CPU_ISA");
+    EXPECT_STREQ(chosenKernelTable().isa, tables.front()->isa);
+    EXPECT_GE(physicalCoreCount(), 1u);
+}
+
+}  // namespace

@@ -1,0 +1,111 @@
+// The fast CPU backend end to end against the reference CPU backend, with every kernel table this
+// CPU can run (HEARTH_CPU_ISA forces each): the same greedy tokens on stories260K, the same
+// perplexities, and the K-quant mixes' logits. The kernels sum in the reference's order, so
+// "the same" is bit for bit (the issue asks 0.01 %; 8-bit activations would turn any rounding
+// difference into flipped quantization steps, so nothing less than the same bits is stable).
+#include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/cpu_isa.h"
+#include "backend/cpu/fast_cpu_backend.h"
+#include "engine/perplexity.h"
+#include "engine/session.h"
+#include "model/model.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace hearth;
+
+namespace {
+
+// A fast backend running one forced kernel table.
+std::shared_ptr<Backend> fastBackend(const char* isa, unsigned threads)
+{
+    setenv("HEARTH_CPU_ISA", isa, 1);
+    auto backend = std::make_shared<FastCpuBackend>(threads);
+    unsetenv("HEARTH_CPU_ISA");
+    EXPECT_STREQ(backend->isa(), isa);
+    return backend;
+}
+
+const char* kStoriesFiles[] = {"stories260K.gguf",      "stories260K-F16.gguf",  "stories260K-Q8_0.gguf", "stories260K-Q5_1.gguf",
+                               "stories260K-Q5_0.gguf", "stories260K-Q4_1.gguf", "stories260K-Q4_0.gguf"};
+
+std::vector<TokenId> greedy(Model& model, const std::vector<TokenId>& prompt)
+{
+    Session session(model, SessionOptions {});
+    GenerateOptions options;
+    options.maxTokens = 64;
+    options.sampler.temperature = 0;
+    return session.generate(prompt, options, {}).tokens;
+}
+
+}  // namespace
+
+TEST(FastCpuBackend, GreedyTokensAreTheReferencesOnEveryFileAndInstructionSet)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    auto reference = std::make_shared<CpuBackend>(2);
+    for (const char* file : kStoriesFiles) {
+        const std::string path = (shared / "models" / file).string();
+        auto referenceModel = Model::load(path, reference);
+        const auto prompt = referenceModel->tokenizer().encode("Once upon a time", true, false);
+        const auto want = greedy(*referenceModel, prompt);
+        for (const auto* table : runnableKernelTables())
+            for (unsigned threads : {3u}) {
+                auto model = Model::load(path, fastBackend(table->isa, threads));
+                EXPECT_EQ(greedy(*model, prompt), want) << file << " on " << table->isa << ", " << threads << " threads";
+            }
+    }
+}
+
+TEST(FastCpuBackend, PerplexityIsTheReferences)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    std::ifstream in(shared / "models/story-text.txt", std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    PerplexityRequest request;
+    request.text = text.str();
+    request.context = 128;
+    request.maxChunks = 6;
+    auto reference = std::make_shared<CpuBackend>(2);
+    for (const char* file : kStoriesFiles) {
+        const std::string path = (shared / "models" / file).string();
+        const double want = measurePerplexity(*Model::load(path, reference), request, true).perplexity;
+        for (const auto* table : runnableKernelTables()) {
+            const double got = measurePerplexity(*Model::load(path, fastBackend(table->isa, 2)), request, true).perplexity;
+            std::printf("  %-24s %-12s PPL %.6f (reference %.6f)\n", file, table->isa, got, want);
+            EXPECT_EQ(got, want) << file << " on " << table->isa;
+        }
+    }
+}
+
+TEST(FastCpuBackend, KQuantMixLogitsMatchTheReference)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    auto reference = std::make_shared<CpuBackend>(2);
+    const std::vector<TokenId> prompt = {1, 100, 2000, 37, 4000, 512, 9, 777, 3000, 64};
+    for (const char* name : {"F16", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K"}) {
+        const std::string path = (shared / ("models/ktest-qwen2-" + std::string(name) + ".gguf")).string();
+        std::vector<float> want;
+        {
+            auto model = Model::load(path, reference);
+            Session session(*model, SessionOptions {});
+            const auto logits = session.evaluate(prompt);
+            want.assign(logits.begin(), logits.end());
+        }
+        for (const auto* table : runnableKernelTables()) {
+            auto model = Model::load(path, fastBackend(table->isa, 2));
+            Session session(*model, SessionOptions {});
+            const auto got = session.evaluate(prompt);
+            ASSERT_EQ(got.size(), want.size());
+            EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin())) << name << " on " << table->isa;
+        }
+    }
+}
