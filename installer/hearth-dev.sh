@@ -3,8 +3,8 @@
 #   installer/hearth-dev.sh run    install dependencies, build, launch Hearth
 #   installer/hearth-dev.sh test   install dependencies, build, run every test suite:
 #                                  GCC build (-Werror) + CTest; clang ASan/UBSan build + CTest
-#                                  incl. bounded libFuzzer runs; Windows cross-compile check
-# Build folders (build/, build-asan/, build-mingw/) are reused between runs.
+#                                  incl. bounded libFuzzer runs; Windows and ARM64 cross-compile checks
+# Build folders (build/, build-asan/, build-mingw/, build-arm64/) are reused between runs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -42,6 +42,10 @@ test)
 
     step "Windows cross-compile check (mingw-w64, inference library)"
     configure_and_build build-mingw -DCMAKE_TOOLCHAIN_FILE=installer/toolchains/mingw-w64-x86_64.cmake \
+        -DHEARTH_INFERENCE_ONLY=ON -DHEARTH_WERROR=ON
+
+    step "ARM64 cross-compile check (aarch64-linux-gnu, inference library with the NEON kernels)"
+    configure_and_build build-arm64 -DCMAKE_TOOLCHAIN_FILE=installer/toolchains/aarch64-linux-gnu.cmake \
         -DHEARTH_INFERENCE_ONLY=ON -DHEARTH_WERROR=ON
 
     step "llama.cpp oracle (node-llama-cpp's source from npm, built once into the cache)"

@@ -25,6 +25,17 @@ Dialog {
             Layout.fillWidth: true
             Accessible.name: qsTr("Compute device")
         }
+        Label {
+            objectName: "automaticDeviceReason"
+            Layout.columnSpan: 2
+            Layout.fillWidth: true
+            Layout.maximumWidth: 420
+            wrapMode: Text.Wrap
+            font.pointSize: Math.max(7, Qt.application.font.pointSize - 1)
+            color: palette.placeholderText
+            text: ModelController.automaticDeviceReason === "" ? ""
+                  : qsTr("Automatic runs on: %1").arg(ModelController.automaticDeviceReason)
+        }
         Label { text: qsTr("Theme") }
         ComboBox {
             objectName: "themeBox"

@@ -59,10 +59,13 @@ ModelController::ModelController(storage::Store& store, AppSettings& settings, Q
         for (const ComputeDevice& d : inventory.devices)
             if (d.automaticChoice) automatic = d.memoryBytes;
         if (!inventory.vulkanProblem.empty()) qCInfo(lcModels) << "Vulkan:" << QString::fromStdString(inventory.vulkanProblem);
+        const QString cpuName = QString::fromStdString(inventory.devices.back().name);
+        const QString reason = QString::fromStdString(inventory.automaticReason);
+        qCInfo(lcModels) << "automatic device choice:" << reason;
         QMetaObject::invokeMethod(
             QCoreApplication::instance(),
-            [self, choices, automatic] {
-                if (self) self->setDevices(choices, automatic, true);
+            [self, choices, automatic, cpuName, reason] {
+                if (self) self->setDevices(choices, automatic, true, cpuName, reason);
             },
             Qt::QueuedConnection);
     });
@@ -75,12 +78,14 @@ ModelController::~ModelController()
     m_thread.wait();
 }
 
-void ModelController::setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read)
+void ModelController::setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read, const QString& cpuName,
+                                 const QString& automaticReason)
 {
     m_devicesRead = read;
-    m_devices = {{tr("Automatic (best Vulkan device, else the CPU)"), QString(), automaticBudget}};
+    m_automaticReason = automaticReason;
+    m_devices = {{tr("Automatic (the best GPU, else the CPU)"), QString(), automaticBudget}};
     m_devices.insert(m_devices.end(), vulkan.begin(), vulkan.end());
-    m_devices.push_back({tr("CPU (Hearth's reference backend, no Vulkan)"), QStringLiteral("cpu"), systemMemoryBytes()});
+    m_devices.push_back({cpuName.isEmpty() ? tr("CPU") : cpuName, QStringLiteral("cpu"), systemMemoryBytes()});
     m_deviceLabels.clear();
     for (const auto& d : m_devices) m_deviceLabels << d.label;
     updateModelBudget();

@@ -38,6 +38,8 @@ class ModelController : public QObject, public CppOwnedSingleton<ModelController
     // "Automatic", each Vulkan device, "CPU" (filled in once the device list is read), and the chosen one.
     Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
     Q_PROPERTY(int deviceIndex READ deviceIndex WRITE setDeviceIndex NOTIFY devicesChanged)
+    // What automatic mode runs on and why ("the only Vulkan device … renders on the CPU; …").
+    Q_PROPERTY(QString automaticDeviceReason READ automaticDeviceReason NOTIFY devicesChanged)
 
 public:
     ModelController(storage::Store& store, AppSettings& settings, QObject* parent = nullptr);
@@ -53,6 +55,7 @@ public:
     bool thinkingSwitch() const { return m_thinkingSwitch; }
     ModelListModel* models() const { return m_models; }
     QStringList devices() const { return m_deviceLabels; }
+    QString automaticDeviceReason() const { return m_automaticReason; }
     int deviceIndex() const;
     void setDeviceIndex(int index);
     // The model loaded last time, if its file still exists.
@@ -83,7 +86,8 @@ private:
     };
     // Automatic, the Vulkan devices, CPU. `read` is false for the first list, Automatic and CPU
     // only, shown until the devices have been listed off the GUI thread.
-    void setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read);
+    void setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read, const QString& cpuName = {},
+                    const QString& automaticReason = {});
     void updateModelBudget();
     void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch);
 
@@ -94,6 +98,7 @@ private:
     ModelListModel* m_models = nullptr;
     std::vector<DeviceChoice> m_devices;
     QStringList m_deviceLabels;
+    QString m_automaticReason;
     bool m_devicesRead = false;
     QString m_modelPath;
     QString m_templateDescription;

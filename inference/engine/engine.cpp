@@ -59,7 +59,7 @@ std::shared_ptr<Backend> makeBackend(const EngineOptions& options, std::string& 
         choiceNote = choice.reason;
     } catch (const Error& e) {
         if (e.code() != ErrorCode::Device) throw;
-        choiceNote = std::string("Vulkan is not available (") + e.what() + "); using Hearth's CPU backend";
+        choiceNote = std::string("Hearth's CPU backend: Vulkan is not available (") + e.what() + ")";
     }
     return std::make_shared<FastCpuBackend>(options.threads);
 }

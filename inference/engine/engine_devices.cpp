@@ -34,7 +34,7 @@ ComputeDevice describeCpuDevice()
 {
     ComputeDevice cpu;
     cpu.id = "cpu";
-    cpu.name = "CPU (" + kernelTableName() + ", " + std::to_string(physicalCoreCount()) + " cores)";
+    cpu.name = "CPU (" + kernelTableName() + " kernels, " + std::to_string(physicalCoreCount()) + " cores)";
     cpu.kind = "cpu";
     cpu.memoryBytes = totalPhysicalMemory();
     return cpu;
@@ -75,14 +75,14 @@ std::vector<vk::DeviceInfo> describeVulkanDevices(const vk::Instance& instance)
 
 AutomaticChoice chooseAutomatically(const std::vector<vk::DeviceInfo>& devices, const std::string& request)
 {
-    if (devices.empty()) return {std::nullopt, "no Vulkan device: Hearth's CPU backend"};
+    if (devices.empty()) return {std::nullopt, "Hearth's CPU backend: Vulkan found no device"};
     const bool named = !request.empty() || !environmentVariable("HEARTH_VULKAN_DEVICE").empty();
     const vk::DeviceInfo& best = vk::chooseDevice(devices, request);
     if (best.typeName == "cpu" && !named)
         return {std::nullopt,
-                "the only Vulkan device, " + best.name +
-                    ", renders on the CPU; Hearth's CPU backend is faster there (name the device to use it anyway)"};
-    return {best.index, (named ? "the Vulkan device asked for: " : "the best Vulkan device: ") + best.name + " (" + best.typeName + ")"};
+                "Hearth's CPU backend: the only Vulkan device, " + best.name +
+                    ", renders on the CPU, where Hearth's own CPU backend is faster (choose the device to use it anyway)"};
+    return {best.index, (named ? "Vulkan, the device asked for: " : "Vulkan, the best device: ") + best.name + " (" + best.typeName + ")"};
 }
 
 DeviceInventory listComputeDevices(const std::string& request)
@@ -113,7 +113,7 @@ DeviceInventory listComputeDevices(const std::string& request)
     cpu.automaticChoice =
         std::none_of(inventory.devices.begin(), inventory.devices.end(), [](const ComputeDevice& d) { return d.automaticChoice; });
     if (inventory.automaticReason.empty())
-        inventory.automaticReason = "Vulkan is not available (" + inventory.vulkanProblem + "): Hearth's CPU backend";
+        inventory.automaticReason = "Hearth's CPU backend: Vulkan is not available (" + inventory.vulkanProblem + ")";
     inventory.devices.push_back(std::move(cpu));
     return inventory;
 }
