@@ -1,5 +1,7 @@
 #include "backend/cpu/cpu_attention.h"
 
+#include "quant/vec_dot.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -7,6 +9,36 @@
 namespace hearth {
 
 namespace {
+
+float referenceDot(const float* a, const float* b, int64_t n) { return vecDot(GgmlType::F32, a, b, n); }
+
+void referenceHalvesToFloats(const uint16_t* src, float* dst, int64_t n)
+{
+    const float* table = halfTable();
+    for (int64_t i = 0; i < n; ++i) dst[i] = table[src[i]];
+}
+
+void referenceAccumulate(float* acc, const float* v, float weight, int64_t n, bool half)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        const float sum = acc[i] + v[i] * weight;
+        acc[i] = half ? roundToFp16(sum) : sum;
+    }
+}
+
+void referenceRescale(float* acc, float factor, int64_t n, bool half)
+{
+    for (int64_t i = 0; i < n; ++i) acc[i] = half ? roundToFp16(acc[i] * factor) : acc[i] * factor;
+}
+
+// A slot's key or value row as floats: in place for an F32 cache, converted into `scratch` for F16.
+const float* slotRow(const CpuKvCache& c, bool key, int64_t layer, int64_t slot, int64_t offset, int64_t n, const AttentionKernels& k,
+                     float* scratch)
+{
+    if (!c.f16) return c.floatRow(key, layer, slot) + offset;
+    k.halvesToFloats(c.halfRow(key, layer, slot) + offset, scratch, n);
+    return scratch;
+}
 
 struct HeadJob {
     const float* query;  // headDim values
@@ -28,30 +60,24 @@ struct Scratch {
 };
 
 // ggml_compute_forward_flash_attn_ext_f16_one_chunk: one slot at a time, online softmax.
-void attendOneRow(const CpuKvCache& c, int64_t layer, const AttentionParams& p, const HeadJob& job, Scratch& s)
+void attendOneRow(const CpuKvCache& c, int64_t layer, const AttentionParams& p, const HeadJob& job, const AttentionKernels& k, Scratch& s)
 {
     const bool half = c.f16;
     for (int64_t i = 0; i < p.headDim; ++i) s.query[size_t(i)] = half ? roundToFp16(job.query[i]) : job.query[i];
     std::fill(s.accumulator.begin(), s.accumulator.end(), 0.0f);
     float runningMax = -INFINITY, runningSum = 0;
     for (int64_t slot = job.first; slot < job.visible; ++slot) {
-        c.load(true, layer, slot, job.kvOffset, p.headDim, s.k.data());
-        double dot = 0;
-        for (int64_t i = 0; i < p.headDim; ++i) dot += double(s.query[size_t(i)]) * double(s.k[size_t(i)]);
-        const float score = cappedScore(float(dot), p);
+        const float* key = slotRow(c, true, layer, slot, job.kvOffset, p.headDim, k, s.k.data());
+        const float score = cappedScore(k.dot(s.query.data(), key, p.headDim), p);
         float rescale = 1.0f, weight = 1.0f;
         if (score > runningMax) {
             rescale = std::exp(runningMax - score);
             runningMax = score;
-            for (auto& a : s.accumulator) a = half ? roundToFp16(a * rescale) : a * rescale;
+            k.rescale(s.accumulator.data(), rescale, p.headDim, half);
         } else {
             weight = std::exp(score - runningMax);
         }
-        c.load(false, layer, slot, job.kvOffset, p.headDim, s.v.data());
-        for (int64_t i = 0; i < p.headDim; ++i) {
-            const float sum = s.accumulator[size_t(i)] + s.v[size_t(i)] * weight;
-            s.accumulator[size_t(i)] = half ? roundToFp16(sum) : sum;
-        }
+        k.accumulate(s.accumulator.data(), slotRow(c, false, layer, slot, job.kvOffset, p.headDim, k, s.v.data()), weight, p.headDim, half);
         runningSum = runningSum * rescale + weight;
     }
     const float inverse = runningSum == 0 ? 0.0f : 1.0f / runningSum;
@@ -60,7 +86,7 @@ void attendOneRow(const CpuKvCache& c, int64_t layer, const AttentionParams& p, 
 
 // ggml_compute_forward_flash_attn_ext_tiled: tiles of kCpuAttentionTileRows slots, the tile's
 // scores in single precision, its softmax sum in double, values accumulated in single precision.
-void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, const HeadJob& job, Scratch& s)
+void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, const HeadJob& job, const AttentionKernels& k, Scratch& s)
 {
     constexpr int64_t tile = kCpuAttentionTileRows;
     std::fill(s.accumulator.begin(), s.accumulator.end(), 0.0f);
@@ -74,16 +100,14 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
                 s.scores[size_t(j)] = -INFINITY;
                 continue;
             }
-            c.load(true, layer, first + j, job.kvOffset, p.headDim, s.k.data());
-            float dot = 0;
-            for (int64_t i = 0; i < p.headDim; ++i) dot += job.query[i] * s.k[size_t(i)];
-            s.scores[size_t(j)] = cappedScore(dot, p);
+            const float* key = slotRow(c, true, layer, first + j, job.kvOffset, p.headDim, k, s.k.data());
+            s.scores[size_t(j)] = cappedScore(k.dot(job.query, key, p.headDim), p);
             tileMax = std::max(tileMax, s.scores[size_t(j)]);
         }
         const float newMax = std::max(runningMax, tileMax);
         if (newMax > runningMax) {
             const float rescale = std::exp(runningMax - newMax);
-            for (auto& a : s.accumulator) a *= rescale;
+            k.rescale(s.accumulator.data(), rescale, p.headDim, false);
             runningSum *= rescale;
         }
         runningMax = newMax;
@@ -95,9 +119,8 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
         runningSum += float(tileSum);
         for (int64_t j = 0; j < count; ++j) {
             if (first + j < job.first) continue;
-            c.load(false, layer, first + j, job.kvOffset, p.headDim, s.v.data());
-            const float weight = s.scores[size_t(j)];
-            for (int64_t i = 0; i < p.headDim; ++i) s.accumulator[size_t(i)] += weight * s.v[size_t(i)];
+            const float* value = slotRow(c, false, layer, first + j, job.kvOffset, p.headDim, k, s.v.data());
+            k.accumulate(s.accumulator.data(), value, s.scores[size_t(j)], p.headDim, false);
         }
     }
     const float inverse = runningSum == 0 ? 0.0f : 1.0f / runningSum;
@@ -106,8 +129,14 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
 
 }  // namespace
 
+const AttentionKernels& referenceAttentionKernels()
+{
+    static const AttentionKernels kernels {referenceDot, referenceHalvesToFloats, referenceAccumulate, referenceRescale};
+    return kernels;
+}
+
 void cpuAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& cache, int64_t layer, int64_t firstSlot,
-                  const AttentionParams& p, CpuActivations& out)
+                  const AttentionParams& p, CpuActivations& out, const AttentionKernels& kernels)
 {
     const int64_t group = p.heads / p.kvHeads;
     const bool tiled = q.rows() >= kCpuAttentionTileRows;
@@ -121,9 +150,9 @@ void cpuAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& c
             const int64_t first = p.window > 0 ? std::max<int64_t>(0, visible - p.window) : 0;
             const HeadJob job {q.row(t) + h * p.headDim, (h / group) * p.headDim, first, visible, out.row(t) + h * p.headDim};
             if (tiled) {
-                attendTiled(cache, layer, p, job, s);
+                attendTiled(cache, layer, p, job, kernels, s);
             } else {
-                attendOneRow(cache, layer, p, job, s);
+                attendOneRow(cache, layer, p, job, kernels, s);
             }
         }
     });

@@ -14,7 +14,18 @@ namespace hearth {
 // Query rows of the batch at which ggml switches to its tiled single-precision kernel.
 inline constexpr int64_t kCpuAttentionTileRows = 64;
 
+// The vector steps of the attention loops. The reference's are plain loops; the fast backend's
+// are SIMD kernels giving the same bits (the dot in vecDot's F32 order, elementwise the rest).
+struct AttentionKernels {
+    float (*dot)(const float* a, const float* b, int64_t n);  // vecDot(F32) order
+    void (*halvesToFloats)(const uint16_t* src, float* dst, int64_t n);
+    // acc[i] = acc[i] + v[i] * weight (product rounded, then the sum), then to F16 precision if `half`
+    void (*accumulate)(float* acc, const float* v, float weight, int64_t n, bool half);
+    void (*rescale)(float* acc, float factor, int64_t n, bool half);  // acc[i] *= factor, then F16 if `half`
+};
+const AttentionKernels& referenceAttentionKernels();
+
 void cpuAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& cache, int64_t layer, int64_t firstSlot,
-                  const AttentionParams& params, CpuActivations& out);
+                  const AttentionParams& params, CpuActivations& out, const AttentionKernels& kernels = referenceAttentionKernels());
 
 }  // namespace hearth

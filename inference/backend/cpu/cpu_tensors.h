@@ -82,6 +82,9 @@ public:
             std::memcpy(dst, (key ? keys32 : values32).data() + at, size_t(count) * sizeof(float));
         }
     }
+    // The raw row of a slot (F16 bits or floats, as the cache holds them), for the attention kernels.
+    const uint16_t* halfRow(bool key, int64_t layer, int64_t slot) const { return (key ? keys16 : values16).data() + offset(layer, slot); }
+    const float* floatRow(bool key, int64_t layer, int64_t slot) const { return (key ? keys32 : values32).data() + offset(layer, slot); }
     void move(int64_t layer, int64_t from, int64_t to)
     {
         const size_t a = offset(layer, from), b = offset(layer, to), n = size_t(kvDim());

@@ -7,9 +7,39 @@
 
 #include <algorithm>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace hearth {
 
+// A weight that may carry a copy of its rows in the kernels' interleaved layout. The copy is made
+// on the first matrix product (a tied embedding table bound twice is packed once, for the output
+// matrix only), and then the mapped file's pages of those rows leave the resident set: the
+// process holds one copy of the weights, not two.
+class FastCpuWeight : public CpuWeight {
+public:
+    using CpuWeight::CpuWeight;
+    mutable std::vector<uint8_t> packed;  // rows / 4 groups; the last rows % 4 stay in `data`
+    mutable bool packingTried = false;
+};
+
 namespace {
+
+void releaseFilePages(const uint8_t* begin, size_t bytes)
+{
+#if defined(__unix__) || defined(__APPLE__)
+    // Only whole pages inside the range: the pages at its ends may hold other tensors too. The
+    // mapping stays valid: a later read (an embedding row of a tied table) faults the page in again.
+    const auto page = uintptr_t(sysconf(_SC_PAGESIZE));
+    const uintptr_t first = (uintptr_t(begin) + page - 1) / page * page, last = (uintptr_t(begin) + bytes) / page * page;
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+#else
+    (void)begin;
+    (void)bytes;
+#endif
+}
 
 // Prefill tiles: a block of weight rows stays in L1/L2 while a block of tokens' activations
 // passes over it, so each weight byte is read from memory once per token block, not per token.
@@ -18,8 +48,30 @@ constexpr int64_t kTokenTile = 64;
 
 }  // namespace
 
-FastCpuBackend::FastCpuBackend(unsigned threads) : CpuBackend(threads == 0 ? physicalCoreCount() : threads), m_kernels(chosenKernelTable())
+FastCpuBackend::FastCpuBackend(unsigned threads)
+    : CpuBackend(threads == 0 ? physicalCoreCount() : threads), m_kernels(chosenKernelTable()), m_attention(referenceAttentionKernels())
 {
+    if (m_kernels.floatDot) m_attention.dot = m_kernels.floatDot;
+    if (m_kernels.halvesToFloats) m_attention.halvesToFloats = m_kernels.halvesToFloats;
+    if (m_kernels.accumulate) m_attention.accumulate = m_kernels.accumulate;
+    if (m_kernels.rescale) m_attention.rescale = m_kernels.rescale;
+}
+
+void FastCpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
+                               Tensor& out)
+{
+    const auto& qs = asActs(q);
+    auto& o = asActs(out);
+    if (!(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows()))
+        throw Error(ErrorCode::InvalidArgument, "cpu backend: shape mismatch in attention");
+    cpuAttention(pool(), qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attention);
+}
+
+std::unique_ptr<Tensor> FastCpuBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)
+{
+    auto plain = CpuBackend::weight(info, data);  // its checks and shape
+    const auto& w = asWeight(*plain);
+    return std::make_unique<FastCpuWeight>(w.rows(), w.cols(), w.type, w.data);
 }
 
 std::string FastCpuBackend::name() const { return "cpu (" + std::string(m_kernels.isa) + ", " + std::to_string(threads()) + " threads)"; }
@@ -52,6 +104,32 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     if (tokens > 1) pool().parallelFor(tokens, quantizeRows);
     else quantizeRows(0, tokens);
 
+    const auto& fast = static_cast<const FastCpuWeight&>(w);
+    const size_t typeSlot = cpu_kernels::slot(w.type);
+    if (!fast.packingTried) {
+        fast.packingTried = true;
+        if (m_kernels.repack[typeSlot] && w.rows() >= cpu_kernels::kPackRows) {
+            const int64_t groups = w.rows() / cpu_kernels::kPackRows;
+            fast.packed.resize(size_t(groups) * cpu_kernels::kPackRows * w.rowBytes);
+            // Slice by slice, each slice's file pages released once packed: the peak holds one
+            // slice twice, not the whole matrix (the output matrix alone can be gigabytes).
+            const int64_t groupsPerSlice = std::max<int64_t>(1, (int64_t(8) << 20) / int64_t(cpu_kernels::kPackRows * w.rowBytes));
+            for (int64_t slice = 0; slice < groups; slice += groupsPerSlice) {
+                const int64_t sliceEnd = std::min(groups, slice + groupsPerSlice);
+                pool().parallelFor(sliceEnd - slice, [&](int64_t begin, int64_t end) {
+                    for (int64_t g = slice + begin; g < slice + end; ++g)
+                        m_kernels.repack[typeSlot](w.row(g * cpu_kernels::kPackRows), w.rowBytes, cols,
+                                                   fast.packed.data() + size_t(g) * cpu_kernels::kPackRows * w.rowBytes);
+                });
+                releaseFilePages(w.row(slice * cpu_kernels::kPackRows), size_t(sliceEnd - slice) * cpu_kernels::kPackRows * w.rowBytes);
+            }
+        }
+    }
+    if (!fast.packed.empty()) {
+        matmulPacked(fast, tokens, out);
+        return;
+    }
+
     const cpu_kernels::DotFn kernel = m_kernels.dot[cpu_kernels::slot(w.type)];
     const cpu_kernels::Dot4Fn kernel4 = m_kernels.dot4[cpu_kernels::slot(w.type)];
     const GgmlType type = w.type;
@@ -80,6 +158,55 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
                 }
             }
     });
+}
+
+void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t tokens, Tensor& out)
+{
+    auto& o = asActs(out);
+    const int64_t cols = w.cols(), blocks = cols / 32;
+    const size_t typeSlot = cpu_kernels::slot(w.type);
+    const size_t actRowBytes = rowBytes(GgmlType::Q8_0, cols);
+    m_scales.resize(size_t(tokens * blocks));
+    m_laneOffsets.resize(size_t(tokens * blocks * 8));
+    m_prepared.resize(size_t(tokens));
+    auto& prepared = m_prepared;
+    for (int64_t t = 0; t < tokens; ++t) {
+        const uint8_t* q = m_quantized.data() + size_t(t) * actRowBytes;
+        cpu_kernels::prepareQ8_0(q, blocks, m_kernels.packOffset[typeSlot], m_scales.data() + t * blocks,
+                                 m_laneOffsets.data() + t * blocks * 8);
+        prepared[size_t(t)] = {q, m_scales.data() + t * blocks, m_laneOffsets.data() + t * blocks * 8};
+    }
+    const auto dot1 = m_kernels.packedDot1[typeSlot], dot4 = m_kernels.packedDot4[typeSlot];
+    constexpr int64_t group = cpu_kernels::kPackRows;
+    const int64_t groups = w.rows() / group;
+    const size_t groupBytes = size_t(group) * w.rowBytes;
+    pool().parallelFor(groups, [&](int64_t begin, int64_t end) {
+        float results[4 * group];
+        constexpr int64_t groupTile = kRowTile / group;
+        for (int64_t tileStart = begin; tileStart < end; tileStart += groupTile)
+            for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
+                const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
+                for (int64_t g = tileStart; g < std::min(end, tileStart + groupTile); ++g) {
+                    const uint8_t* packed = w.packed.data() + size_t(g) * groupBytes;
+                    int64_t t = tokenTile;
+                    for (; t + 4 <= tokenEnd; t += 4) {
+                        dot4(packed, cols, prepared.data() + t, results);
+                        for (int64_t k = 0; k < 4; ++k)
+                            for (int64_t r = 0; r < group; ++r) o.row(t + k)[g * group + r] = results[k * group + r];
+                    }
+                    for (; t < tokenEnd; ++t) {
+                        dot1(packed, cols, prepared.data() + t, results);
+                        for (int64_t r = 0; r < group; ++r) o.row(t)[g * group + r] = results[r];
+                    }
+                }
+            }
+    });
+    // The rows past the last group of four, one by one from the file.
+    const auto kernel = m_kernels.dot[typeSlot];
+    for (int64_t r = groups * group; r < w.rows(); ++r)
+        for (int64_t t = 0; t < tokens; ++t)
+            o.row(t)[r] = kernel ? kernel(w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols)
+                                 : vecDot(w.type, w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols);
 }
 
 }  // namespace hearth

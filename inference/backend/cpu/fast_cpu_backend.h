@@ -4,6 +4,7 @@
 // only where the kernels sum in another order (tested against the reference per kernel and end to end).
 #pragma once
 
+#include "backend/cpu/cpu_attention.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/kernels/cpu_kernels.h"
 
@@ -15,13 +16,22 @@ class FastCpuBackend : public CpuBackend {
 public:
     explicit FastCpuBackend(unsigned threads = 0);
     std::string name() const override;
+    std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
     void matmul(const Tensor& weight, const Tensor& x, Tensor& out) override;
+    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
+                   Tensor& out) override;
 
     const char* isa() const { return m_kernels.isa; }
 
 private:
+    void matmulPacked(const class FastCpuWeight& w, int64_t tokens, Tensor& out);
+
     const cpu_kernels::KernelTable& m_kernels;
+    AttentionKernels m_attention;  // the table's, the reference's where it has none
     std::vector<uint8_t> m_quantized;  // the activations in the weights' partner type, reused
+    std::vector<float> m_scales;  // their prepared form for the row-interleaved kernels
+    std::vector<int32_t> m_laneOffsets;
+    std::vector<cpu_kernels::PreparedQ8_0> m_prepared;
 };
 
 }  // namespace hearth

@@ -22,12 +22,40 @@ using QuantizeFn = void (*)(const float* x, int64_t n, uint8_t* out);
 constexpr size_t kTypeSlots = 40;
 inline size_t slot(GgmlType type) { return size_t(type) < kTypeSlots ? size_t(type) : 0; }
 
+// A token's Q8_0 activations prepared for the row-interleaved kernels: the scales as floats and,
+// per block, minus `offset` times the sums of each four values (the lanes of vec_dot.cpp's order),
+// which lets unsigned weights (q + offset) go through the unsigned x signed 8-bit dot.
+struct PreparedQ8_0 {
+    const uint8_t* blocks;  // Q8_0
+    const float* scales;  // [blocks]
+    const int32_t* laneOffsets;  // [blocks][8]
+};
+void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* scales, int32_t* laneOffsets);
+
+// Rows repacked in groups of four, block by block (four scales, then four rows' quants), so that
+// one 8-bit dot instruction serves several rows. Same size as the original rows.
+constexpr int kPackRows = 4;
+using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+// One group of four packed rows against T tokens: out[t * 4 + r], each bit-identical to DotFn's.
+using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const PreparedQ8_0* tokens, float* out);
+
 struct KernelTable {
     const char* isa;  // "avx512-vnni", "avx2", "neon-dotprod", "generic"
     // Indexed by GgmlType; nullptr where the table has no kernel (the reference one is used).
     DotFn dot[kTypeSlots] = {};
     Dot4Fn dot4[kTypeSlots] = {};
     QuantizeFn quantize[kTypeSlots] = {};
+    // Row-interleaved kernels, for weight types whose partner is Q8_0: the repacking, the offset
+    // prepareQ8_0 takes for them, and the 1- and 4-token dots.
+    RepackFn repack[kTypeSlots] = {};
+    int32_t packOffset[kTypeSlots] = {};
+    PackedDotFn packedDot1[kTypeSlots] = {};
+    PackedDotFn packedDot4[kTypeSlots] = {};
+    // Attention's vector steps (cpu_attention.h AttentionKernels), bit-identical to the reference's.
+    float (*floatDot)(const float* a, const float* b, int64_t n) = nullptr;
+    void (*halvesToFloats)(const uint16_t* src, float* dst, int64_t n) = nullptr;
+    void (*accumulate)(float* acc, const float* v, float weight, int64_t n, bool half) = nullptr;
+    void (*rescale)(float* acc, float factor, int64_t n, bool half) = nullptr;
 };
 
 // Each returns nullptr when this build has no such table (another architecture).

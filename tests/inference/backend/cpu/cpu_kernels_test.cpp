@@ -2,6 +2,7 @@
 // them are checked in one process) against the reference kernels of quant/vec_dot.h, on odd
 // sizes and random bytes: activation conversion and every dot bit-identical (the kernels sum in
 // the reference's order), the four-token kernels bit-identical to the one-token ones.
+#include "backend/cpu/cpu_attention.h"
 #include "backend/cpu/cpu_isa.h"
 #include "quant/block_layouts.h"
 #include "quant/dequantize.h"
@@ -178,6 +179,86 @@ TEST_P(Kernels, FloatDotsAreBitIdentical)
                 EXPECT_EQ(dot(w.data(), a.data(), n), vecDot(type, w.data(), a.data(), n))
                     << table.isa << " " << ggmlTypeName(type) << " n=" << n;
             }
+        }
+    }
+}
+
+TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
+{
+    // Four rows repacked side by side, against 1 and 4 prepared tokens: every output the
+    // reference's dot of that row and token, bit for bit (several scales, odd block counts).
+    const KernelTable& table = *GetParam();
+    std::mt19937 rng(17);
+    int checked = 0;
+    for (GgmlType type : kBlockTypes) {
+        const auto s = cpu_kernels::slot(type);
+        if (!table.repack[s]) continue;
+        ASSERT_TRUE(table.packedDot1[s] && table.packedDot4[s]) << table.isa << " " << ggmlTypeName(type);
+        for (int64_t blocks : {1, 3, 28}) {
+            const int64_t n = 32 * blocks;
+            for (bool unit : {true, false}) {
+                std::vector<uint8_t> rows;
+                for (int r = 0; r < cpu_kernels::kPackRows; ++r) {
+                    const auto row = randomBlocks(type, n, unit, rng);
+                    rows.insert(rows.end(), row.begin(), row.end());
+                }
+                const size_t rowBytesOf = rows.size() / cpu_kernels::kPackRows;
+                std::vector<uint8_t> packed(rows.size());
+                table.repack[s](rows.data(), rowBytesOf, n, packed.data());
+                std::vector<std::vector<uint8_t>> acts;
+                std::vector<std::vector<float>> scales(4, std::vector<float>(size_t(blocks)));
+                std::vector<std::vector<int32_t>> offsets(4, std::vector<int32_t>(size_t(blocks) * 8));
+                std::vector<cpu_kernels::PreparedQ8_0> prepared;
+                for (int t = 0; t < 4; ++t) {
+                    acts.push_back(unit ? unitScaleActivations(GgmlType::Q8_0, n, rng)
+                                        : referenceActivations(GgmlType::Q8_0, randomFloats(n, rng)));
+                    cpu_kernels::prepareQ8_0(acts.back().data(), blocks, table.packOffset[s], scales[size_t(t)].data(),
+                                             offsets[size_t(t)].data());
+                }
+                for (int t = 0; t < 4; ++t)
+                    prepared.push_back({acts[size_t(t)].data(), scales[size_t(t)].data(), offsets[size_t(t)].data()});
+                float four[16], one[4];
+                table.packedDot4[s](packed.data(), n, prepared.data(), four);
+                for (int t = 0; t < 4; ++t) {
+                    table.packedDot1[s](packed.data(), n, prepared.data() + t, one);
+                    for (int r = 0; r < 4; ++r) {
+                        const float want = vecDot(type, rows.data() + size_t(r) * rowBytesOf, acts[size_t(t)].data(), n);
+                        EXPECT_EQ(four[t * 4 + r], want)
+                            << table.isa << " " << ggmlTypeName(type) << " n=" << n << " token " << t << " row " << r;
+                        EXPECT_EQ(one[r], want) << table.isa << " " << ggmlTypeName(type) << " one token, n=" << n << " row " << r;
+                        ++checked;
+                    }
+                }
+            }
+        }
+    }
+    if (std::string(table.isa) != "generic") {
+        EXPECT_GT(checked, 0) << table.isa << " repacks no type";
+    }
+}
+
+TEST_P(Kernels, AttentionStepsAreBitIdentical)
+{
+    const KernelTable& table = *GetParam();
+    if (!table.floatDot) GTEST_SKIP() << table.isa << " uses the reference attention steps";
+    const AttentionKernels& reference = referenceAttentionKernels();
+    std::mt19937 rng(19);
+    for (int64_t n : {1, 7, 64, 80, 128, 131}) {
+        const auto a = randomFloats(n, rng), b = randomFloats(n, rng, 5.0f);
+        EXPECT_EQ(table.floatDot(a.data(), b.data(), n), reference.dot(a.data(), b.data(), n)) << table.isa << " n=" << n;
+        std::vector<uint16_t> halves(static_cast<size_t>(n));
+        for (auto& h : halves) h = floatToFp16(std::normal_distribution<float>(0, 3)(rng));
+        std::vector<float> got(static_cast<size_t>(n)), want(static_cast<size_t>(n));
+        table.halvesToFloats(halves.data(), got.data(), n);
+        reference.halvesToFloats(halves.data(), want.data(), n);
+        EXPECT_EQ(got, want) << table.isa << " n=" << n;
+        for (bool half : {false, true}) {
+            auto accGot = randomFloats(n, rng), accWant = accGot;
+            table.accumulate(accGot.data(), b.data(), 0.37f, n, half);
+            reference.accumulate(accWant.data(), b.data(), 0.37f, n, half);
+            table.rescale(accGot.data(), 0.61f, n, half);
+            reference.rescale(accWant.data(), 0.61f, n, half);
+            EXPECT_EQ(accGot, accWant) << table.isa << " n=" << n << (half ? " F16" : " F32");
         }
     }
 }
