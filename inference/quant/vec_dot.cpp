@@ -128,6 +128,12 @@ struct EightLanes {
         for (int i = 0; i < 4; ++i) r[i] = v[i] + v[i + 4];
         return (r[0] + r[2]) + (r[1] + r[3]);
     }
+    float sumByHorizontalAdds() const  // ggml's GGML_F32x8_REDUCE lane tree (F32 and F16 dots)
+    {
+        float r[4];
+        for (int i = 0; i < 4; ++i) r[i] = v[i] + v[i + 4];
+        return (r[0] + r[1]) + (r[2] + r[3]);
+    }
 };
 
 float load16AsFloat(const uint8_t* p, bool bf16)
@@ -205,9 +211,10 @@ float dotQ8_0(const Q8_0* x, const Q8_0* y, int64_t nb)
 }
 
 // F32 / F16 / BF16: four eight-lane accumulators over 32-value steps, then 8-value steps into the
-// first, the zero-padded tail into the second; summed as (a0 + a1) + (a2 + a3), lane by lane.
+// first, the zero-padded tail into the second; summed as (a0 + a2) + (a1 + a3), lane by lane, then
+// the lanes as ggml's AVX2 dots reduce them (for n a multiple of 32 these are ggml's sums).
 template <typename Load>
-float dotFloats(int64_t n, Load value)
+float dotFloats(int64_t n, bool horizontalAdds, Load value)
 {
     EightLanes acc[4];
     int64_t i = 0;
@@ -222,8 +229,8 @@ float dotFloats(int64_t n, Load value)
             acc[1].fma(lane, inside ? value(true, i + lane) : 0.0f, inside ? value(false, i + lane) : 0.0f);
         }
     EightLanes total;
-    for (int lane = 0; lane < 8; ++lane) total.v[lane] = (acc[0].v[lane] + acc[1].v[lane]) + (acc[2].v[lane] + acc[3].v[lane]);
-    return total.sum();
+    for (int lane = 0; lane < 8; ++lane) total.v[lane] = (acc[0].v[lane] + acc[2].v[lane]) + (acc[1].v[lane] + acc[3].v[lane]);
+    return horizontalAdds ? total.sumByHorizontalAdds() : total.sum();
 }
 
 float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
@@ -301,7 +308,7 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     const auto* a = static_cast<const uint8_t*>(activations);
     switch (weightType) {
     case GgmlType::F32:
-        return dotFloats(n, [&](bool weight, int64_t i) {
+        return dotFloats(n, true, [&](bool weight, int64_t i) {
             float v;
             std::memcpy(&v, (weight ? w : a) + 4 * i, 4);
             return v;
@@ -309,7 +316,7 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     case GgmlType::F16:
     case GgmlType::BF16: {
         const bool bf16 = weightType == GgmlType::BF16;
-        return dotFloats(n, [&](bool weight, int64_t i) { return load16AsFloat((weight ? w : a) + 2 * i, bf16); });
+        return dotFloats(n, !bf16, [&](bool weight, int64_t i) { return load16AsFloat((weight ? w : a) + 2 * i, bf16); });
     }
     case GgmlType::Q4_0: return dotSymmetric(reinterpret_cast<const Q4_0*>(w), reinterpret_cast<const Q8_0*>(a), nb, 8);
     case GgmlType::Q5_0: return dotSymmetric(reinterpret_cast<const Q5_0*>(w), reinterpret_cast<const Q8_0*>(a), nb, 16);
