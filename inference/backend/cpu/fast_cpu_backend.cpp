@@ -15,14 +15,16 @@
 namespace hearth {
 
 // A weight that may carry a copy of its rows in the kernels' interleaved layout. The copy is made
-// on the first matrix product (a tied embedding table bound twice is packed once, for the output
-// matrix only), and then the mapped file's pages of those rows leave the resident set: the
-// process holds one copy of the weights, not two.
+// on the first matrix product, and then the mapped file's pages of those rows leave the resident
+// set: the process holds one copy of the weights, not two. Small tensors (norms, biases) are
+// copied at load, so that reading them never maps the file pages around them (the kernel maps
+// page-cache folios whole, up to megabytes of neighbouring, already packed weights).
 class FastCpuWeight : public CpuWeight {
 public:
     using CpuWeight::CpuWeight;
-    mutable std::vector<uint8_t> packed;  // rows / 4 groups; the last rows % 4 stay in `data`
+    mutable std::shared_ptr<const std::vector<uint8_t>> packed;  // rows / 4 groups; the last rows % 4 stay in `data`
     mutable bool packingTried = false;
+    std::vector<uint8_t> ownedCopy;
 };
 
 namespace {
@@ -45,6 +47,8 @@ void releaseFilePages(const uint8_t* begin, size_t bytes)
 // passes over it, so each weight byte is read from memory once per token block, not per token.
 constexpr int64_t kRowTile = 16;
 constexpr int64_t kTokenTile = 64;
+// Tensors up to this size are copied out of the file at load.
+constexpr size_t kCopiedTensorBytes = 256 << 10;
 
 }  // namespace
 
@@ -71,7 +75,70 @@ std::unique_ptr<Tensor> FastCpuBackend::weight(const GgufTensorInfo& info, std::
 {
     auto plain = CpuBackend::weight(info, data);  // its checks and shape
     const auto& w = asWeight(*plain);
-    return std::make_unique<FastCpuWeight>(w.rows(), w.cols(), w.type, w.data);
+    auto fast = std::make_unique<FastCpuWeight>(w.rows(), w.cols(), w.type, w.data);
+    if (data.size() <= kCopiedTensorBytes) {
+        fast->ownedCopy.assign(data.begin(), data.end());
+        fast->data = fast->ownedCopy.data();
+        releaseFilePages(data.data(), data.size());
+    }
+    return fast;
+}
+
+void FastCpuBackend::getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out)
+{
+    const auto& w = static_cast<const FastCpuWeight&>(table);
+    auto found = m_packedByData.find(w.data);
+    const auto packed = found == m_packedByData.end() ? nullptr : found->second.lock();
+    if (!packed) return CpuBackend::getRows(table, ids, out);
+    // A tied table already packed for the output matrix: read the rows from the packed copy
+    // rather than fault the file's pages back in.
+    auto& o = asActs(out);
+    if (!(o.rows() == int64_t(ids.size()) && o.cols() == w.cols()))
+        throw Error(ErrorCode::InvalidArgument, "cpu backend: shape mismatch in getRows");
+    std::vector<uint8_t> row(w.rowBytes);
+    constexpr int64_t group = cpu_kernels::kPackRows;
+    const int64_t packedRows = int64_t(packed->size() / w.rowBytes);
+    for (size_t t = 0; t < ids.size(); ++t) {
+        const TokenId id = ids[t];
+        if (id < 0 || id >= w.rows())
+            throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the embedding table");
+        const uint8_t* source = w.row(id);
+        if (id < packedRows) {
+            cpu_kernels::unpackPackedRow(w.type, packed->data() + size_t(id / group) * group * w.rowBytes, int(id % group), w.cols(),
+                                         row.data());
+            source = row.data();
+        }
+        dequantizeRow(w.type, source, o.row(int64_t(t)), w.cols());
+    }
+}
+
+void FastCpuBackend::pack(const FastCpuWeight& w)
+{
+    w.packingTried = true;
+    const size_t typeSlot = cpu_kernels::slot(w.type);
+    if (!m_kernels.repack[typeSlot] || w.rows() < cpu_kernels::kPackRows) return;
+    if (auto found = m_packedByData.find(w.data); found != m_packedByData.end())
+        if (auto shared = found->second.lock()) {
+            w.packed = shared;
+            return;
+        }
+    const int64_t groups = w.rows() / cpu_kernels::kPackRows, cols = w.cols();
+    auto packed = std::make_shared<std::vector<uint8_t>>(size_t(groups) * cpu_kernels::kPackRows * w.rowBytes);
+    // Slice by slice, each slice's file pages released once packed: the peak holds one slice
+    // twice, not the whole matrix (the output matrix alone can be gigabytes).
+    const int64_t groupsPerSlice = std::max<int64_t>(1, (int64_t(8) << 20) / int64_t(cpu_kernels::kPackRows * w.rowBytes));
+    for (int64_t slice = 0; slice < groups; slice += groupsPerSlice) {
+        const int64_t sliceEnd = std::min(groups, slice + groupsPerSlice);
+        pool().parallelFor(sliceEnd - slice, [&](int64_t begin, int64_t end) {
+            for (int64_t g = slice + begin; g < slice + end; ++g)
+                m_kernels.repack[typeSlot](w.row(g * cpu_kernels::kPackRows), w.rowBytes, cols,
+                                           packed->data() + size_t(g) * cpu_kernels::kPackRows * w.rowBytes);
+        });
+        if (w.ownedCopy.empty())  // never on our own copy: that would zero it
+            releaseFilePages(w.row(slice * cpu_kernels::kPackRows), size_t(sliceEnd - slice) * cpu_kernels::kPackRows * w.rowBytes);
+    }
+    w.packed = packed;
+    m_packedByData[w.data] = packed;
 }
 
 std::string FastCpuBackend::name() const { return "cpu (" + std::string(m_kernels.isa) + ", " + std::to_string(threads()) + " threads)"; }
@@ -105,27 +172,8 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     else quantizeRows(0, tokens);
 
     const auto& fast = static_cast<const FastCpuWeight&>(w);
-    const size_t typeSlot = cpu_kernels::slot(w.type);
-    if (!fast.packingTried) {
-        fast.packingTried = true;
-        if (m_kernels.repack[typeSlot] && w.rows() >= cpu_kernels::kPackRows) {
-            const int64_t groups = w.rows() / cpu_kernels::kPackRows;
-            fast.packed.resize(size_t(groups) * cpu_kernels::kPackRows * w.rowBytes);
-            // Slice by slice, each slice's file pages released once packed: the peak holds one
-            // slice twice, not the whole matrix (the output matrix alone can be gigabytes).
-            const int64_t groupsPerSlice = std::max<int64_t>(1, (int64_t(8) << 20) / int64_t(cpu_kernels::kPackRows * w.rowBytes));
-            for (int64_t slice = 0; slice < groups; slice += groupsPerSlice) {
-                const int64_t sliceEnd = std::min(groups, slice + groupsPerSlice);
-                pool().parallelFor(sliceEnd - slice, [&](int64_t begin, int64_t end) {
-                    for (int64_t g = slice + begin; g < slice + end; ++g)
-                        m_kernels.repack[typeSlot](w.row(g * cpu_kernels::kPackRows), w.rowBytes, cols,
-                                                   fast.packed.data() + size_t(g) * cpu_kernels::kPackRows * w.rowBytes);
-                });
-                releaseFilePages(w.row(slice * cpu_kernels::kPackRows), size_t(sliceEnd - slice) * cpu_kernels::kPackRows * w.rowBytes);
-            }
-        }
-    }
-    if (!fast.packed.empty()) {
+    if (!fast.packingTried) pack(fast);
+    if (fast.packed) {
         matmulPacked(fast, tokens, out);
         return;
     }
@@ -187,7 +235,7 @@ void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t tokens, Tensor
             for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
                 const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
                 for (int64_t g = tileStart; g < std::min(end, tileStart + groupTile); ++g) {
-                    const uint8_t* packed = w.packed.data() + size_t(g) * groupBytes;
+                    const uint8_t* packed = w.packed->data() + size_t(g) * groupBytes;
                     int64_t t = tokenTile;
                     for (; t + 4 <= tokenEnd; t += 4) {
                         dot4(packed, cols, prepared.data() + t, results);

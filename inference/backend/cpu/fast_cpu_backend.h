@@ -8,6 +8,8 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/kernels/cpu_kernels.h"
 
+#include <map>
+#include <memory>
 #include <vector>
 
 namespace hearth {
@@ -17,6 +19,7 @@ public:
     explicit FastCpuBackend(unsigned threads = 0);
     std::string name() const override;
     std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
+    void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void matmul(const Tensor& weight, const Tensor& x, Tensor& out) override;
     void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
                    Tensor& out) override;
@@ -25,6 +28,11 @@ public:
 
 private:
     void matmulPacked(const class FastCpuWeight& w, int64_t tokens, Tensor& out);
+    void pack(const class FastCpuWeight& w);
+
+    // Packed copies by the file bytes they were made from: a tied embedding table is bound twice
+    // (embedding, output) and packed once; its embedding lookups read the packed copy too.
+    std::map<const uint8_t*, std::weak_ptr<const std::vector<uint8_t>>> m_packedByData;
 
     const cpu_kernels::KernelTable& m_kernels;
     AttentionKernels m_attention;  // the table's, the reference's where it has none

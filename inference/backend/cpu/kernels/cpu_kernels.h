@@ -36,6 +36,9 @@ void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* sca
 // one 8-bit dot instruction serves several rows. Same size as the original rows.
 constexpr int kPackRows = 4;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+// Row `rowInGroup` of a packed group back in the file's layout (types whose blocks are an F16
+// scale then quants: the ones with a repack).
+void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_t cols, uint8_t* row);
 // One group of four packed rows against T tokens: out[t * 4 + r], each bit-identical to DotFn's.
 using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const PreparedQ8_0* tokens, float* out);
 
