@@ -115,10 +115,9 @@ void quantizeQ8_K(const float* x, int64_t n, std::vector<uint8_t>& out)
     }
 }
 
-// The order every Hearth CPU kernel sums in, so that the SIMD kernels reproduce the reference
-// bit for bit (8-bit activations turn any difference into flipped roundings downstream): eight
-// lanes, each a chain of fused multiply-adds, reduced as (v0+v4 + v2+v6) + (v1+v5 + v3+v7). For
-// the 32-blocks this is ggml's AVX2 order too: lane j holds values 4j..4j+3 of each block.
+// The orders below are every Hearth CPU kernel's, so that the SIMD kernels reproduce the
+// reference bit for bit (8-bit activations turn any difference into flipped roundings downstream).
+// Float dots: eight lanes, each a chain of fused multiply-adds, reduced as ggml's AVX2 dots do.
 struct EightLanes {
     float v[8] = {};
     void fma(int lane, float a, float b) { v[lane] = std::fma(a, b, v[lane]); }
@@ -161,53 +160,51 @@ void blockInts(const Block& b, int* q)
     }
 }
 
-// Sum of q[4j..4j+3] * y[4j..4j+3]: lane j of a block's integer dot.
-int laneDot(const int* q, const int8_t* y, int lane)
+// The 32-blocks: each block's integer dot exact, then one fused multiply-add chain per row,
+// acc = fma(dx * dy, float(isum), acc), block after block (ggml's order in its repacked Q4_0
+// kernels; the fast backend's kernels keep it for every row they compute).
+int blockDot(const int* q, const int8_t* y)
 {
     int sum = 0;
-    for (int k = 4 * lane; k < 4 * lane + 4; ++k) sum += q[k] * y[k];
+    for (int k = 0; k < kQK32; ++k) sum += q[k] * y[k];
     return sum;
 }
 
 template <typename Block>
 float dotSymmetric(const Block* x, const Q8_0* y, int64_t nb, int offset)
 {
-    EightLanes acc;
+    float acc = 0;
     int q[kQK32];
     for (int64_t i = 0; i < nb; ++i) {
         blockInts(x[i], q);
         for (int& v : q) v -= offset;
-        const float d = fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d);
-        for (int lane = 0; lane < 8; ++lane) acc.fma(lane, d, float(laneDot(q, y[i].qs, lane)));
+        acc = std::fma(fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d), float(blockDot(q, y[i].qs)), acc);
     }
-    return acc.sum();
+    return acc;
 }
 
 template <typename Block>
 float dotWithMin(const Block* x, const Q8_1* y, int64_t nb)
 {
-    EightLanes acc;
-    float mins = 0;
+    float acc = 0, mins = 0;
     int q[kQK32];
     for (int64_t i = 0; i < nb; ++i) {
         blockInts(x[i], q);
-        const float d = fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d);
-        for (int lane = 0; lane < 8; ++lane) acc.fma(lane, d, float(laneDot(q, y[i].qs, lane)));
+        acc = std::fma(fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d), float(blockDot(q, y[i].qs)), acc);
         mins += fp16ToFloat(x[i].m) * fp16ToFloat(y[i].s);
     }
-    return acc.sum() + mins;
+    return acc + mins;
 }
 
 float dotQ8_0(const Q8_0* x, const Q8_0* y, int64_t nb)
 {
-    EightLanes acc;
+    float acc = 0;
     int q[kQK32];
     for (int64_t i = 0; i < nb; ++i) {
         for (int j = 0; j < kQK32; ++j) q[j] = x[i].qs[j];
-        const float d = fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d);
-        for (int lane = 0; lane < 8; ++lane) acc.fma(lane, d, float(laneDot(q, y[i].qs, lane)));
+        acc = std::fma(fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d), float(blockDot(q, y[i].qs)), acc);
     }
-    return acc.sum();
+    return acc;
 }
 
 // F32 / F16 / BF16: four eight-lane accumulators over 32-value steps, then 8-value steps into the

@@ -9,6 +9,9 @@
 #include <thread>
 #include <utility>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
@@ -18,25 +21,36 @@ namespace hearth {
 
 namespace {
 
-bool canRunAvx2()
-{
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    // GCC's and clang's checks include the operating system's support for the wide registers.
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-#else
-    return false;
-#endif
+// The CPU's feature bits and the operating system's support for the wide registers (XCR0), read
+// directly: compilers disagree on the names __builtin_cpu_supports knows.
+struct X86Features {
+    bool avx2 = false, avx512vnni = false;
+};
+
+X86Features readX86Features()
+{
+    X86Features f;
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+    const bool fma = c & (1u << 12), osxsave = c & (1u << 27), avx = c & (1u << 28), f16c = c & (1u << 29);
+    if (!osxsave || !avx) return f;
+    unsigned xcr0Low, xcr0High;
+    __asm__("xgetbv" : "=a"(xcr0Low), "=d"(xcr0High) : "c"(0));
+    if ((xcr0Low & 0x6) != 0x6) return f;  // the OS saves the SSE and AVX registers
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return f;
+    f.avx2 = fma && f16c && (b & (1u << 5));
+    const bool avx512 = (b & (1u << 16)) && (b & (1u << 30)) && (b & (1u << 31)) && (c & (1u << 11));  // F, BW, VL, VNNI
+    f.avx512vnni = f.avx2 && avx512 && (xcr0Low & 0xE0) == 0xE0;  // and the OS saves the AVX-512 state
+    return f;
 }
 
-bool canRunAvx512Vnni()
-{
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    return canRunAvx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512vnni");
+bool canRunAvx2() { return readX86Features().avx2; }
+bool canRunAvx512Vnni() { return readX86Features().avx512vnni; }
 #else
-    return false;
+bool canRunAvx2() { return false; }
+bool canRunAvx512Vnni() { return false; }
 #endif
-}
 
 bool canRunNeonDotprod()
 {

@@ -215,14 +215,13 @@ void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t tokens, Tensor
     const size_t typeSlot = cpu_kernels::slot(w.type);
     const size_t actRowBytes = rowBytes(GgmlType::Q8_0, cols);
     m_scales.resize(size_t(tokens * blocks));
-    m_laneOffsets.resize(size_t(tokens * blocks * 8));
+    m_offsets.resize(size_t(tokens * blocks));
     m_prepared.resize(size_t(tokens));
     auto& prepared = m_prepared;
     for (int64_t t = 0; t < tokens; ++t) {
         const uint8_t* q = m_quantized.data() + size_t(t) * actRowBytes;
-        cpu_kernels::prepareQ8_0(q, blocks, m_kernels.packOffset[typeSlot], m_scales.data() + t * blocks,
-                                 m_laneOffsets.data() + t * blocks * 8);
-        prepared[size_t(t)] = {q, m_scales.data() + t * blocks, m_laneOffsets.data() + t * blocks * 8};
+        cpu_kernels::prepareQ8_0(q, blocks, m_kernels.packOffset[typeSlot], m_scales.data() + t * blocks, m_offsets.data() + t * blocks);
+        prepared[size_t(t)] = {q, m_scales.data() + t * blocks, m_offsets.data() + t * blocks};
     }
     const auto dot1 = m_kernels.packedDot1[typeSlot], dot4 = m_kernels.packedDot4[typeSlot];
     constexpr int64_t group = cpu_kernels::kPackRows;

@@ -38,7 +38,7 @@ private:
     AttentionKernels m_attention;  // the table's, the reference's where it has none
     std::vector<uint8_t> m_quantized;  // the activations in the weights' partner type, reused
     std::vector<float> m_scales;  // their prepared form for the row-interleaved kernels
-    std::vector<int32_t> m_laneOffsets;
+    std::vector<int32_t> m_offsets;
     std::vector<cpu_kernels::PreparedQ8_0> m_prepared;
 };
 

@@ -23,23 +23,24 @@ constexpr size_t kTypeSlots = 40;
 inline size_t slot(GgmlType type) { return size_t(type) < kTypeSlots ? size_t(type) : 0; }
 
 // A token's Q8_0 activations prepared for the row-interleaved kernels: the scales as floats and,
-// per block, minus `offset` times the sums of each four values (the lanes of vec_dot.cpp's order),
-// which lets unsigned weights (q + offset) go through the unsigned x signed 8-bit dot.
+// per block, minus `offset` times the sum of its values, which lets unsigned weights (q + offset)
+// go through the unsigned x signed 8-bit dot.
 struct PreparedQ8_0 {
     const uint8_t* blocks;  // Q8_0
     const float* scales;  // [blocks]
-    const int32_t* laneOffsets;  // [blocks][8]
+    const int32_t* offsets;  // [blocks]
 };
-void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* scales, int32_t* laneOffsets);
+void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* scales, int32_t* offsets);
 
-// Rows repacked in groups of four, block by block (four scales, then four rows' quants), so that
-// one 8-bit dot instruction serves several rows. Same size as the original rows.
-constexpr int kPackRows = 4;
+// Rows repacked in groups of eight, block by block: the eight F16 scales, then the quants in
+// 4-byte pieces, the eight rows' first piece, their second, ... so that one 8-bit dot
+// instruction advances eight rows (a 32-bit lane per row). Same size as the original rows.
+constexpr int kPackRows = 8;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 // Row `rowInGroup` of a packed group back in the file's layout (types whose blocks are an F16
 // scale then quants: the ones with a repack).
 void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_t cols, uint8_t* row);
-// One group of four packed rows against T tokens: out[t * 4 + r], each bit-identical to DotFn's.
+// One group of packed rows against T tokens: out[t * kPackRows + r], each bit-identical to DotFn's.
 using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const PreparedQ8_0* tokens, float* out);
 
 struct KernelTable {

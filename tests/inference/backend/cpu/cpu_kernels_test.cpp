@@ -185,7 +185,7 @@ TEST_P(Kernels, FloatDotsAreBitIdentical)
 
 TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
 {
-    // Four rows repacked side by side, against 1 and 4 prepared tokens: every output the
+    // A group of rows repacked side by side, against 1 and 4 prepared tokens: every output the
     // reference's dot of that row and token, bit for bit (several scales, odd block counts).
     const KernelTable& table = *GetParam();
     std::mt19937 rng(17);
@@ -207,7 +207,7 @@ TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
                 table.repack[s](rows.data(), rowBytesOf, n, packed.data());
                 std::vector<std::vector<uint8_t>> acts;
                 std::vector<std::vector<float>> scales(4, std::vector<float>(size_t(blocks)));
-                std::vector<std::vector<int32_t>> offsets(4, std::vector<int32_t>(size_t(blocks) * 8));
+                std::vector<std::vector<int32_t>> offsets(4, std::vector<int32_t>(size_t(blocks)));
                 std::vector<cpu_kernels::PreparedQ8_0> prepared;
                 for (int t = 0; t < 4; ++t) {
                     acts.push_back(unit ? unitScaleActivations(GgmlType::Q8_0, n, rng)
@@ -217,13 +217,14 @@ TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
                 }
                 for (int t = 0; t < 4; ++t)
                     prepared.push_back({acts[size_t(t)].data(), scales[size_t(t)].data(), offsets[size_t(t)].data()});
-                float four[16], one[4];
+                constexpr int rowsInGroup = cpu_kernels::kPackRows;
+                float four[4 * rowsInGroup], one[rowsInGroup];
                 table.packedDot4[s](packed.data(), n, prepared.data(), four);
                 for (int t = 0; t < 4; ++t) {
                     table.packedDot1[s](packed.data(), n, prepared.data() + t, one);
-                    for (int r = 0; r < 4; ++r) {
+                    for (int r = 0; r < rowsInGroup; ++r) {
                         const float want = vecDot(type, rows.data() + size_t(r) * rowBytesOf, acts[size_t(t)].data(), n);
-                        EXPECT_EQ(four[t * 4 + r], want)
+                        EXPECT_EQ(four[t * rowsInGroup + r], want)
                             << table.isa << " " << ggmlTypeName(type) << " n=" << n << " token " << t << " row " << r;
                         EXPECT_EQ(one[r], want) << table.isa << " " << ggmlTypeName(type) << " one token, n=" << n << " row " << r;
                         ++checked;
