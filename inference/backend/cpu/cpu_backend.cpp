@@ -124,16 +124,18 @@ void CpuBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tenso
     const int64_t n = w.cols(), segments = in.cols() / n;
     std::vector<float> scale(static_cast<size_t>(n));
     dequantizeRow(w.type, w.data, scale.data(), n);
-    for (int64_t t = 0; t < in.rows(); ++t)
-        for (int64_t seg = 0; seg < segments; ++seg) {
-            const float* v = in.row(t) + seg * n;
-            double sum = 0;  // ggml accumulates the mean of squares in double (ggml_float)
-            for (int64_t i = 0; i < n; ++i) sum += double(v[i] * v[i]);
-            const float mean = float(sum / double(n));
-            const float s = 1.0f / std::sqrt(mean + eps);
-            float* r = o.row(t) + seg * n;
-            for (int64_t i = 0; i < n; ++i) r[i] = (v[i] * s) * scale[size_t(i)];
-        }
+    m_pool.parallelFor(in.rows(), [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t)
+            for (int64_t seg = 0; seg < segments; ++seg) {
+                const float* v = in.row(t) + seg * n;
+                double sum = 0;  // ggml accumulates the mean of squares in double (ggml_float)
+                for (int64_t i = 0; i < n; ++i) sum += double(v[i] * v[i]);
+                const float mean = float(sum / double(n));
+                const float s = 1.0f / std::sqrt(mean + eps);
+                float* r = o.row(t) + seg * n;
+                for (int64_t i = 0; i < n; ++i) r[i] = (v[i] * s) * scale[size_t(i)];
+            }
+    });
 }
 
 void CpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
@@ -181,7 +183,9 @@ void CpuBackend::rope(Tensor& x, std::span<const int32_t> positions, const RopeP
 {
     auto& o = asActs(x);
     requireShape(int64_t(positions.size()) == o.rows() && o.cols() % params.headDim == 0, "rope");
-    for (int64_t t = 0; t < o.rows(); ++t) ropeVector(o.row(t), o.cols() / params.headDim, positions[size_t(t)], params);
+    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) ropeVector(o.row(t), o.cols() / params.headDim, positions[size_t(t)], params);
+    });
 }
 
 void CpuBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot)
@@ -210,10 +214,12 @@ void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
     const auto& u = asActs(up);
     auto& o = asActs(out);
     requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "swiglu");
-    for (size_t i = 0; i < o.values.size(); ++i) {
-        const float x = g.values[i];
-        o.values[i] = (x / (1.0f + std::exp(-x))) * u.values[i];
-    }
+    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
+        for (size_t i = size_t(begin * o.cols()); i < size_t(end * o.cols()); ++i) {
+            const float x = g.values[i];
+            o.values[i] = (x / (1.0f + std::exp(-x))) * u.values[i];
+        }
+    });
 }
 
 void CpuBackend::geglu(const Tensor& gate, const Tensor& up, Tensor& out)
@@ -222,7 +228,9 @@ void CpuBackend::geglu(const Tensor& gate, const Tensor& up, Tensor& out)
     const auto& u = asActs(up);
     auto& o = asActs(out);
     requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "geglu");
-    for (size_t i = 0; i < o.values.size(); ++i) o.values[i] = geluTanhAsGgml(g.values[i]) * u.values[i];
+    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
+        for (size_t i = size_t(begin * o.cols()); i < size_t(end * o.cols()); ++i) o.values[i] = geluTanhAsGgml(g.values[i]) * u.values[i];
+    });
 }
 
 void CpuBackend::scale(Tensor& x, float factor)

@@ -1,6 +1,6 @@
 // The ARM64 kernels: NEON with the 8-bit dot-product instructions (ARMv8.2 dotprod: Apple M1,
-// Graviton 2, Cortex-A76 and later) for the 32-blocks ggml's Q8_0 activations pair with, and
-// F32; the other types use the reference kernels. Built with +dotprod for this file only.
+// Graviton 2, Cortex-A76 and later) for Q4_0 and Q8_0, in the reference's order; the other types
+// use the reference kernels. Built with +dotprod for this file only.
 #include "backend/cpu/kernels/cpu_kernels.h"
 
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
@@ -8,6 +8,8 @@
 #include "quant/fp16.h"
 
 #include <arm_neon.h>
+
+#include <cmath>
 
 namespace hearth::cpu_kernels {
 
@@ -19,41 +21,29 @@ float dotQ4_0(const uint8_t* w, const uint8_t* a, int64_t n)
 {
     const auto* x = reinterpret_cast<const Q4_0*>(w);
     const auto* y = reinterpret_cast<const Q8_0*>(a);
-    float32x4_t acc = vdupq_n_f32(0);
+    float acc = 0;  // the reference's order: each block's integer dot, then one fused chain
     for (int64_t i = 0; i < n / kQK32; ++i) {
         const uint8x16_t packed = vld1q_u8(x[i].qs);
         const int8x16_t low = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(packed, vdupq_n_u8(0x0F))), vdupq_n_s8(8));
         const int8x16_t high = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(packed, 4)), vdupq_n_s8(8));
         int32x4_t sum = vdotq_s32(vdupq_n_s32(0), low, vld1q_s8(y[i].qs));
         sum = vdotq_s32(sum, high, vld1q_s8(y[i].qs + 16));
-        acc = vmlaq_n_f32(acc, vcvtq_f32_s32(sum), fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d));
+        acc = std::fma(fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d), float(vaddvq_s32(sum)), acc);
     }
-    return vaddvq_f32(acc);
+    return acc;
 }
 
 float dotQ8_0(const uint8_t* w, const uint8_t* a, int64_t n)
 {
     const auto* x = reinterpret_cast<const Q8_0*>(w);
     const auto* y = reinterpret_cast<const Q8_0*>(a);
-    float32x4_t acc = vdupq_n_f32(0);
+    float acc = 0;
     for (int64_t i = 0; i < n / kQK32; ++i) {
         int32x4_t sum = vdotq_s32(vdupq_n_s32(0), vld1q_s8(x[i].qs), vld1q_s8(y[i].qs));
         sum = vdotq_s32(sum, vld1q_s8(x[i].qs + 16), vld1q_s8(y[i].qs + 16));
-        acc = vmlaq_n_f32(acc, vcvtq_f32_s32(sum), fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d));
+        acc = std::fma(fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d), float(vaddvq_s32(sum)), acc);
     }
-    return vaddvq_f32(acc);
-}
-
-float dotF32(const uint8_t* w, const uint8_t* a, int64_t n)
-{
-    const auto* x = reinterpret_cast<const float*>(w);
-    const auto* y = reinterpret_cast<const float*>(a);
-    float32x4_t acc = vdupq_n_f32(0);
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) acc = vfmaq_f32(acc, vld1q_f32(x + i), vld1q_f32(y + i));
-    float sum = vaddvq_f32(acc);
-    for (; i < n; ++i) sum += x[i] * y[i];
-    return sum;
+    return acc;
 }
 
 KernelTable makeTable()
@@ -62,7 +52,6 @@ KernelTable makeTable()
     t.isa = "neon-dotprod";
     t.dot[slot(GgmlType::Q4_0)] = dotQ4_0;
     t.dot[slot(GgmlType::Q8_0)] = dotQ8_0;
-    t.dot[slot(GgmlType::F32)] = dotF32;
     return t;
 }
 
