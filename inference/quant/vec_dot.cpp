@@ -253,23 +253,28 @@ float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
 // 8-bit activations, block by block as ggml's integer dots group them, summed in double.
 float dotDequantized(GgmlType weightType, const uint8_t* w, const uint8_t* a, int64_t n)
 {
-    const GgmlType actType = activationTypeFor(weightType);
-    thread_local std::vector<float> weights, acts;
-    weights.resize(size_t(n));
+    thread_local std::vector<float> acts;
     acts.resize(size_t(n));
-    dequantizeRow(weightType, w, weights.data(), n);
-    dequantizeRow(actType, a, acts.data(), n);
-    const int64_t block = int64_t(ggmlTypeTraits(actType).blockElements);
+    dequantizeRow(activationTypeFor(weightType), a, acts.data(), n);
+    return vecDotDequantizedActivations(weightType, w, acts.data(), n);
+}
+
+}  // namespace
+
+float vecDotDequantizedActivations(GgmlType weightType, const void* weights, const float* activations, int64_t n)
+{
+    thread_local std::vector<float> values;
+    values.resize(size_t(n));
+    dequantizeRow(weightType, weights, values.data(), n);
+    const int64_t block = int64_t(ggmlTypeTraits(activationTypeFor(weightType)).blockElements);
     double sum = 0;
     for (int64_t b = 0; b < n; b += block) {
         double blockSum = 0;
-        for (int64_t j = b; j < b + block; ++j) blockSum += double(weights[size_t(j)]) * double(acts[size_t(j)]);
+        for (int64_t j = b; j < b + block; ++j) blockSum += double(values[size_t(j)]) * double(activations[j]);
         sum += blockSum;
     }
     return float(sum);
 }
-
-}  // namespace
 
 void quantizeActivations(GgmlType type, const float* x, int64_t n, std::vector<uint8_t>& out)
 {

@@ -3,6 +3,8 @@
 #include "backend/cpu/cpu_isa.h"
 #include "backend/cpu/cpu_tensors.h"
 #include "core/error.h"
+#include "quant/dequantize.h"
+#include "quant/iq_dequantize.h"
 #include "quant/vec_dot.h"
 
 #include <algorithm>
@@ -48,7 +50,7 @@ void releaseFilePages(const uint8_t* begin, size_t bytes)
 constexpr int64_t kRowTile = 16;
 constexpr int64_t kTokenTile = 64;
 // Tensors up to this size are copied out of the file at load.
-constexpr size_t kCopiedTensorBytes = 256 << 10;
+constexpr size_t kCopiedTensorBytes = 64 << 10;
 
 }  // namespace
 
@@ -178,6 +180,17 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         return;
     }
 
+    if (isIqType(w.type)) {  // no integer kernels yet: the reference's dot, activations dequantized once
+        m_actFloats.resize(size_t(tokens * cols));
+        for (int64_t t = 0; t < tokens; ++t)
+            dequantizeRow(actType, m_quantized.data() + size_t(t) * actRowBytes, m_actFloats.data() + t * cols, cols);
+        pool().parallelFor(w.rows(), [&](int64_t begin, int64_t end) {
+            for (int64_t r = begin; r < end; ++r)
+                for (int64_t t = 0; t < tokens; ++t)
+                    o.row(t)[r] = vecDotDequantizedActivations(w.type, w.row(r), m_actFloats.data() + t * cols, cols);
+        });
+        return;
+    }
     const cpu_kernels::DotFn kernel = m_kernels.dot[cpu_kernels::slot(w.type)];
     const cpu_kernels::Dot4Fn kernel4 = m_kernels.dot4[cpu_kernels::slot(w.type)];
     const GgmlType type = w.type;

@@ -39,6 +39,7 @@ private:
     std::vector<uint8_t> m_quantized;  // the activations in the weights' partner type, reused
     std::vector<float> m_scales;  // their prepared form for the row-interleaved kernels
     std::vector<int32_t> m_offsets;
+    std::vector<float> m_actFloats;  // the IQ types' activations, dequantized once per product
     std::vector<cpu_kernels::PreparedQ8_0> m_prepared;
 };
 
