@@ -17,11 +17,6 @@ namespace hearth {
 
 namespace {
 
-void requireShape(bool ok, const char* op)
-{
-    if (!ok) throw Error(ErrorCode::InvalidArgument, std::string("cpu backend: shape mismatch in ") + op);
-}
-
 }  // namespace
 
 float geluTanhAsGgml(float x)
@@ -205,7 +200,7 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
     const auto& qs = asActs(q);
     auto& o = asActs(out);
     requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
-    cpuAttention(m_pool, qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o);
+    cpuAttention(m_pool, qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attentionKernels);
 }
 
 void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backend/backend.h"
+#include "backend/cpu/cpu_attention.h"
 #include "core/thread_pool.h"
 
 namespace hearth {
@@ -38,6 +39,8 @@ public:
 
 protected:
     ThreadPool& pool() { return m_pool; }
+    // Attention's vector steps: the reference's loops here, SIMD kernels in the fast backend.
+    AttentionKernels m_attentionKernels = referenceAttentionKernels();
 
 private:
     ThreadPool m_pool;

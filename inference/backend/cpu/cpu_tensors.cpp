@@ -1,6 +1,15 @@
 #include "backend/cpu/cpu_tensors.h"
 
+#include "core/error.h"
+
+#include <string>
+
 namespace hearth {
+
+void requireShape(bool ok, const char* op)
+{
+    if (!ok) throw Error(ErrorCode::InvalidArgument, std::string("cpu backend: shape mismatch in ") + op);
+}
 
 // Half-precision to float through a table: the attention loop reads every cached value.
 const float* halfTable()

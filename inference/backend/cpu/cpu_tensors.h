@@ -102,6 +102,9 @@ private:
     std::vector<float> keys32, values32;
 };
 
+// Both CPU backends' argument check: a shape mismatch is the caller's bug, named by the op.
+void requireShape(bool ok, const char* op);
+
 inline const CpuWeight& asWeight(const Tensor& t) { return static_cast<const CpuWeight&>(t); }
 inline CpuActivations& asActs(Tensor& t) { return static_cast<CpuActivations&>(t); }
 inline const CpuActivations& asActs(const Tensor& t) { return static_cast<const CpuActivations&>(t); }

@@ -54,23 +54,12 @@ constexpr size_t kCopiedTensorBytes = 64 << 10;
 
 }  // namespace
 
-FastCpuBackend::FastCpuBackend(unsigned threads)
-    : CpuBackend(threads == 0 ? physicalCoreCount() : threads), m_kernels(chosenKernelTable()), m_attention(referenceAttentionKernels())
+FastCpuBackend::FastCpuBackend(unsigned threads) : CpuBackend(threads == 0 ? physicalCoreCount() : threads), m_kernels(chosenKernelTable())
 {
-    if (m_kernels.floatDot) m_attention.dot = m_kernels.floatDot;
-    if (m_kernels.halvesToFloats) m_attention.halvesToFloats = m_kernels.halvesToFloats;
-    if (m_kernels.accumulate) m_attention.accumulate = m_kernels.accumulate;
-    if (m_kernels.rescale) m_attention.rescale = m_kernels.rescale;
-}
-
-void FastCpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
-                               Tensor& out)
-{
-    const auto& qs = asActs(q);
-    auto& o = asActs(out);
-    if (!(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows()))
-        throw Error(ErrorCode::InvalidArgument, "cpu backend: shape mismatch in attention");
-    cpuAttention(pool(), qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attention);
+    if (m_kernels.floatDot) m_attentionKernels.dot = m_kernels.floatDot;
+    if (m_kernels.halvesToFloats) m_attentionKernels.halvesToFloats = m_kernels.halvesToFloats;
+    if (m_kernels.accumulate) m_attentionKernels.accumulate = m_kernels.accumulate;
+    if (m_kernels.rescale) m_attentionKernels.rescale = m_kernels.rescale;
 }
 
 std::unique_ptr<Tensor> FastCpuBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)
@@ -95,9 +84,9 @@ void FastCpuBackend::getRows(const Tensor& table, std::span<const TokenId> ids, 
     // A tied table already packed for the output matrix: read the rows from the packed copy
     // rather than fault the file's pages back in.
     auto& o = asActs(out);
-    if (!(o.rows() == int64_t(ids.size()) && o.cols() == w.cols()))
-        throw Error(ErrorCode::InvalidArgument, "cpu backend: shape mismatch in getRows");
-    std::vector<uint8_t> row(w.rowBytes);
+    requireShape(o.rows() == int64_t(ids.size()) && o.cols() == w.cols(), "getRows");
+    std::vector<uint8_t>& row = m_rowBuffer;
+    row.resize(w.rowBytes);
     constexpr int64_t group = cpu_kernels::kPackRows;
     const int64_t packedRows = int64_t(packed->size() / w.rowBytes);
     for (size_t t = 0; t < ids.size(); ++t) {
@@ -150,8 +139,7 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     const auto& w = asWeight(weight);
     const auto& in = asActs(x);
     auto& o = asActs(out);
-    if (!(in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows()))
-        throw Error(ErrorCode::InvalidArgument, "cpu backend: shape mismatch in matmul");
+    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows(), "matmul");
     const GgmlType actType = activationTypeFor(w.type);
     const int64_t tokens = in.rows(), cols = w.cols();
     const size_t actRowBytes = rowBytes(actType, cols);

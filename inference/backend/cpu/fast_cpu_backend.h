@@ -4,7 +4,6 @@
 // only where the kernels sum in another order (tested against the reference per kernel and end to end).
 #pragma once
 
-#include "backend/cpu/cpu_attention.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/kernels/cpu_kernels.h"
 
@@ -21,8 +20,6 @@ public:
     std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void matmul(const Tensor& weight, const Tensor& x, Tensor& out) override;
-    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
-                   Tensor& out) override;
 
     const char* isa() const { return m_kernels.isa; }
 
@@ -35,11 +32,12 @@ private:
     std::map<const uint8_t*, std::weak_ptr<const std::vector<uint8_t>>> m_packedByData;
 
     const cpu_kernels::KernelTable& m_kernels;
-    AttentionKernels m_attention;  // the table's, the reference's where it has none
     std::vector<uint8_t> m_quantized;  // the activations in the weights' partner type, reused
     std::vector<float> m_scales;  // their prepared form for the row-interleaved kernels
     std::vector<int32_t> m_offsets;
-    std::vector<float> m_actFloats;  // the IQ types' activations, dequantized once per product
+    std::vector<float> m_actFloats;
+    std::vector<uint8_t>
+        m_rowBuffer;  // one row unpacked from a packed group (embedding lookups)  // the IQ types' activations, dequantized once per product
     std::vector<cpu_kernels::PreparedQ8_0> m_prepared;
 };
 
