@@ -69,6 +69,9 @@ uint64_t peakResidentBytes();  // this process's peak resident memory (benchmark
 // Model files, read from metadata only (fast, any thread)
 
 ModelSummary readModelSummary(const std::string& path);
+// The same from the first bytes of a file of fileSize bytes (a remote file read with an HTTP
+// range request). Throws Error(Truncated) when the header needs more than `prefix`.
+ModelSummary readModelSummaryFromHeader(std::span<const uint8_t> prefix, uint64_t fileSize, const std::string& name);
 const std::vector<std::string>& supportedArchitectures();
 // Why Hearth cannot run this file ("" when it can): an architecture or a weight type it lacks.
 std::string unsupportedReason(const ModelSummary& summary);

@@ -13,6 +13,11 @@ namespace hearth {
 
 ModelSummary readModelSummary(const std::string& path) { return summarizeModel(GgufFile::open(path)); }
 
+ModelSummary readModelSummaryFromHeader(std::span<const uint8_t> prefix, uint64_t fileSize, const std::string& name)
+{
+    return summarizeModel(GgufFile::parseHeader(prefix, fileSize, name));
+}
+
 std::string unsupportedReason(const ModelSummary& summary)
 {
     if (!summary.architectureSupported())

@@ -15,6 +15,7 @@ GgufFile GgufFile::open(const std::string& path)
     GgufFile file;
     file.m_mapping = std::make_unique<MappedFile>(path);
     file.m_bytes = file.m_mapping->bytes();
+    file.m_fileSize = file.m_bytes.size();
     file.m_name = path;
     GgufParser(file).run();
     return file;
@@ -33,8 +34,22 @@ GgufFile GgufFile::parse(std::span<const uint8_t> bytes, const std::string& disp
 {
     GgufFile file;
     file.m_bytes = bytes;
+    file.m_fileSize = bytes.size();
     file.m_name = displayName;
     GgufParser(file).run();
+    return file;
+}
+
+GgufFile GgufFile::parseHeader(std::span<const uint8_t> prefix, uint64_t fileSize, const std::string& displayName)
+{
+    if (prefix.size() > fileSize)
+        throw Error(ErrorCode::InvalidArgument, displayName + ": " + std::to_string(prefix.size()) + " bytes read from a file of " +
+                                                    std::to_string(fileSize));
+    GgufFile file;
+    file.m_bytes = prefix;
+    file.m_fileSize = fileSize;
+    file.m_name = displayName;
+    GgufParser(file, fileSize).run();
     return file;
 }
 
@@ -76,6 +91,8 @@ const GgufTensorInfo* GgufFile::findTensor(std::string_view name) const
 
 std::span<const uint8_t> GgufFile::tensorData(const GgufTensorInfo& tensor) const
 {
+    if (m_bytes.size() < m_fileSize)
+        throw Error(ErrorCode::InvalidArgument, m_name + ": only the header was read; tensor '" + std::string(tensor.name) + "' has no data here");
     return m_bytes.subspan(size_t(m_dataOffset + tensor.offset), size_t(tensor.byteSize));
 }
 

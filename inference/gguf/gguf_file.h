@@ -58,6 +58,10 @@ public:
     static GgufFile open(const std::string& path);
     // Parses bytes the caller keeps alive (fuzzing, in-memory tests); displayName is used in errors.
     static GgufFile parse(std::span<const uint8_t> bytes, const std::string& displayName);
+    // Parses only the header (metadata and tensor infos) from the first bytes of a file of
+    // fileSize bytes, e.g. a remote file read with a range request. Throws Error(Truncated) when
+    // the header goes on past `prefix` (read more and try again); tensorData() is unavailable.
+    static GgufFile parseHeader(std::span<const uint8_t> prefix, uint64_t fileSize, const std::string& displayName);
 
     GgufFile(GgufFile&&) noexcept;
     GgufFile& operator=(GgufFile&&) noexcept;
@@ -67,7 +71,7 @@ public:
     uint32_t version() const { return m_version; }
     uint64_t alignment() const { return m_alignment; }
     uint64_t dataOffset() const { return m_dataOffset; }
-    uint64_t fileSize() const { return m_bytes.size(); }
+    uint64_t fileSize() const { return m_fileSize; }
 
     const std::vector<GgufMetadataEntry>& metadata() const { return m_metadata; }
     const GgufValue* find(std::string_view key) const;
@@ -90,6 +94,7 @@ private:
 
     std::unique_ptr<MappedFile> m_mapping;  // null when parsing caller-owned bytes
     std::span<const uint8_t> m_bytes;
+    uint64_t m_fileSize = 0;  // m_bytes.size(), except for a header parsed from a prefix
     std::string m_name;
     uint32_t m_version = 0;
     uint64_t m_alignment = kGgufDefaultAlignment;

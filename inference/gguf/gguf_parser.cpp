@@ -34,13 +34,14 @@ void GgufParser::failTruncated(uint64_t need, const char* what) const
 {
     throw Error(ErrorCode::Truncated,
                 m_file.m_name + ": byte offset " + std::to_string(m_pos) + ": " + what + " needs " + std::to_string(need) +
-                    " bytes but the file ends after " + std::to_string(remaining()) + " (file size " + std::to_string(m_bytes.size()) +
-                    ")");
+                    " bytes but the " + (m_bytes.size() < m_declaredSize ? "bytes read end" : "file ends") + " after " +
+                    std::to_string(available()) + " (" + (m_bytes.size() < m_declaredSize ? "read " : "file size ") +
+                    std::to_string(m_bytes.size()) + ")");
 }
 
 void GgufParser::require(uint64_t n, const char* what) const
 {
-    if (n > remaining()) failTruncated(n, what);
+    if (n > available()) failTruncated(n, what);
 }
 
 template <typename T>
@@ -61,6 +62,7 @@ std::string_view GgufParser::readString(const char* what)
         fail(start,
              std::string(what) + " claims " + std::to_string(length) + " bytes but only " + std::to_string(remaining()) +
                  " remain in the file");
+    require(length, what);
     std::string_view s(reinterpret_cast<const char*>(m_bytes.data() + m_pos), size_t(length));
     m_pos += length;
     return s;
@@ -98,8 +100,9 @@ void GgufParser::readArray(GgufValue& value, int depth)
             readArray(item, depth + 1);
         }
     } else {
+        require(count * minElement, "array elements");  // no overflow: checked against the file above
         value.m_raw = m_bytes.data() + m_pos;
-        m_pos += count * minElement;  // checked above
+        m_pos += count * minElement;
         if (elem == GgufValueType::Bool) {
             for (uint64_t i = 0; i < count; ++i)
                 if (value.m_raw[i] > 1) fail(m_pos - count + i, "bool array element is not 0 or 1");
@@ -213,7 +216,7 @@ void GgufParser::readTensorInfos(uint64_t count)
 
 void GgufParser::validateTensorData()
 {
-    uint64_t dataSize = m_bytes.size() - std::min<uint64_t>(m_file.m_dataOffset, m_bytes.size());
+    uint64_t dataSize = m_declaredSize - std::min<uint64_t>(m_file.m_dataOffset, m_declaredSize);
     for (const auto& t : m_file.m_tensors) {
         std::string label = "tensor '" + std::string(t.name) + "'";
         if (t.offset % m_file.m_alignment != 0)
@@ -221,8 +224,9 @@ void GgufParser::validateTensorData()
                  label + " data offset " + std::to_string(t.offset) + " is not a multiple of the alignment " +
                      std::to_string(m_file.m_alignment));
         auto end = checkedAdd(t.offset, t.byteSize);
-        if (m_file.m_dataOffset > m_bytes.size() || !end || *end > dataSize)
-            throw Error(ErrorCode::Truncated,
+        // From a header prefix this is the file's own fault, not a cue to read more of it.
+        if (m_file.m_dataOffset > m_declaredSize || !end || *end > dataSize)
+            throw Error(m_bytes.size() < m_declaredSize ? ErrorCode::InvalidFile : ErrorCode::Truncated,
                         m_file.m_name + ": byte offset " + std::to_string(t.infoFileOffset) + ": " + label + " data [" +
                             std::to_string(t.offset) + ", +" + std::to_string(t.byteSize) + ") lies outside the data section of " +
                             std::to_string(dataSize) + " bytes (starting at " + std::to_string(m_file.m_dataOffset) + ")");
@@ -279,7 +283,7 @@ void GgufParser::run()
     auto dataOffset = alignUp(m_pos, m_file.m_alignment);
     if (!dataOffset) fail(m_pos, "data section offset overflows");
     m_file.m_dataOffset = *dataOffset;
-    if (!m_file.m_tensors.empty() && m_file.m_dataOffset > m_bytes.size())
+    if (!m_file.m_tensors.empty() && m_file.m_dataOffset > m_declaredSize)
         failTruncated(m_file.m_dataOffset - m_pos, "padding before the data section");
     validateTensorData();
 }

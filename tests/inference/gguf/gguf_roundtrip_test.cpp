@@ -226,3 +226,48 @@ TEST(GgufRoundTrip, WriterRejectsWrongTensorSizes)
     std::vector<uint8_t> any(34);
     EXPECT_THROW(w.addTensor("q", GgmlType::Q8_0, badRow, any), Error);
 }
+
+// A remote file's preview parses the header from its first bytes: every shorter prefix asks for
+// more (Truncated), the complete one gives what the whole file gives, and a header whose tensors
+// lie beyond the declared size is the file's fault (InvalidFile), not a cue to read more.
+TEST(GgufRoundTrip, HeaderFromAPrefixOfTheFile)
+{
+    GgufWriter w;
+    addEveryScalar(w);
+    GgufArrayBuilder tokens(GgufValueType::String);
+    tokens.addString("alpha").addString("beta").addString("gamma").addString("delta");
+    w.addArray("t.tokens", tokens);
+    auto payload = test::pseudoRandomBytes(4096, 7);
+    const std::vector<uint64_t> dims = {32, 32};
+    w.addTensor("weights", GgmlType::F32, dims, payload);
+    const auto bytes = w.toBytes();
+    const GgufFile whole = GgufFile::parse(bytes, "whole.gguf");
+
+    size_t truncatedPrefixes = 0;
+    for (size_t n = 0; n < whole.dataOffset(); n += 7) {
+        try {
+            GgufFile::parseHeader(std::span(bytes).first(n), bytes.size(), "remote.gguf");
+            ADD_FAILURE() << "a prefix of " << n << " bytes cannot hold the header";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::Truncated) << n << ": " << e.what();
+            ++truncatedPrefixes;
+        }
+    }
+    EXPECT_GT(truncatedPrefixes, 10u);
+
+    const GgufFile header = GgufFile::parseHeader(std::span(bytes).first(size_t(whole.dataOffset())), bytes.size(), "remote.gguf");
+    EXPECT_EQ(header.fileSize(), bytes.size());
+    EXPECT_EQ(header.dataOffset(), whole.dataOffset());
+    EXPECT_EQ(header.metadata().size(), whole.metadata().size());
+    ASSERT_EQ(header.tensors().size(), 1u);
+    EXPECT_EQ(header.tensors()[0].byteSize, 4096u);
+    EXPECT_THROW(header.tensorData(header.tensors()[0]), Error);
+
+    try {
+        GgufFile::parseHeader(std::span(bytes).first(size_t(whole.dataOffset())), bytes.size() - 1, "short.gguf");
+        ADD_FAILURE() << "the tensor data does not fit the declared size";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidFile) << e.what();
+    }
+    EXPECT_THROW(GgufFile::parseHeader(bytes, bytes.size() - 1, "x.gguf"), Error) << "more bytes than the file has";
+}
