@@ -14,5 +14,6 @@ int runTokenize(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runChats(const std::vector<std::string>& args);
 int runTemplate(const std::vector<std::string>& args);
+int runModels(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

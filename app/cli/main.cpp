@@ -34,6 +34,9 @@ void printUsage(std::FILE* out)
         "  chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]\n"
         "        | export ID --format md|json | import FILE.json | delete ID | recover\n"
         "                                 the app's conversations (HEARTH_DATA_DIR selects another folder)\n"
+        "  models [--data-dir DIR] catalog | search QUERY | files REPO | preview REPO:FILE\n"
+        "         | pull (REPO[:FILE|:QUANT] | CATALOG-ID[:QUANT]) | list | scan | rm NAME   [--json]\n"
+        "                                 find, download (resumable, verified) and list models\n"
         "  --version                      print the version\n"
         "  help                           this text\n",
         out);
@@ -66,6 +69,7 @@ int main(int argc, char** argv)
         if (command == "bench") return hearth::cli::runBench(args);
         if (command == "chats") return hearth::cli::runChats(args);
         if (command == "template") return hearth::cli::runTemplate(args);
+        if (command == "models") return hearth::cli::runModels(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;

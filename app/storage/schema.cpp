@@ -92,6 +92,24 @@ const std::vector<std::string> kMigrations = {
         last_used_at INTEGER
     );
     )sql",
+    // 4: the download queue: it outlives a crash, a restart and an update. The bytes themselves
+    // are in `dest`.partial; the ETag lets a resumed request ask for the same file (If-Range).
+    R"sql(
+    CREATE TABLE downloads (
+        id         INTEGER PRIMARY KEY,
+        repo       TEXT    NOT NULL,
+        file       TEXT    NOT NULL,          -- path inside the repository
+        url        TEXT    NOT NULL,
+        dest       TEXT    NOT NULL UNIQUE,   -- the final path; bytes go to dest || '.partial'
+        size       INTEGER,                   -- from the Hub's file metadata, when known
+        sha256     TEXT,                      -- the LFS object id, when known
+        etag       TEXT,
+        state      TEXT    NOT NULL CHECK (state IN ('queued', 'paused', 'failed', 'done')),
+        error      TEXT,
+        added_at   INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    )sql",
 };
 
 }  // namespace

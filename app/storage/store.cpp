@@ -607,4 +607,84 @@ std::vector<ModelRecord> Store::listModels()
 
 void Store::removeModel(int64_t id) { m_db->prepare("DELETE FROM models WHERE id = ?1").bind(1, id).run(); }
 
+// ---------------------------------------------------------------------------------------------
+// The download queue
+
+int64_t Store::addDownload(const DownloadRecord& d)
+{
+    return inTransaction([&] {
+        const int64_t now = nowMs();
+        m_db->prepare("INSERT INTO downloads (repo, file, url, dest, size, sha256, state, added_at, updated_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7) "
+                      "ON CONFLICT(dest) DO UPDATE SET repo = excluded.repo, file = excluded.file, url = excluded.url, "
+                      "size = excluded.size, sha256 = excluded.sha256, state = 'queued', error = NULL, updated_at = excluded.updated_at")
+            .bind(1, std::string_view(d.repo))
+            .bind(2, std::string_view(d.file))
+            .bind(3, std::string_view(d.url))
+            .bind(4, std::string_view(d.dest))
+            .bind(5, d.size)
+            .bind(6, d.sha256)
+            .bind(7, now)
+            .run();
+        Statement s = m_db->prepare("SELECT id FROM downloads WHERE dest = ?1");
+        s.bind(1, std::string_view(d.dest)).step();
+        return s.integer(0);
+    });
+}
+
+namespace {
+DownloadRecord readDownload(Statement& s)
+{
+    DownloadRecord d;
+    d.id = s.integer(0);
+    d.repo = s.text(1);
+    d.file = s.text(2);
+    d.url = s.text(3);
+    d.dest = s.text(4);
+    d.size = s.optionalInteger(5);
+    d.sha256 = s.optionalText(6);
+    d.etag = s.optionalText(7);
+    d.state = s.text(8);
+    d.error = s.optionalText(9);
+    d.addedAt = s.integer(10);
+    d.updatedAt = s.integer(11);
+    return d;
+}
+}  // namespace
+
+std::vector<DownloadRecord> Store::listDownloads()
+{
+    Statement s = m_db->prepare(
+        "SELECT id, repo, file, url, dest, size, sha256, etag, state, error, added_at, updated_at FROM downloads ORDER BY added_at, id");
+    std::vector<DownloadRecord> out;
+    while (s.step()) out.push_back(readDownload(s));
+    return out;
+}
+
+std::optional<DownloadRecord> Store::download(int64_t id)
+{
+    Statement s = m_db->prepare(
+        "SELECT id, repo, file, url, dest, size, sha256, etag, state, error, added_at, updated_at FROM downloads WHERE id = ?1");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return readDownload(s);
+}
+
+void Store::setDownloadState(int64_t id, const std::string& state, const std::optional<std::string>& error)
+{
+    m_db->prepare("UPDATE downloads SET state = ?2, error = ?3, updated_at = ?4 WHERE id = ?1")
+        .bind(1, id)
+        .bind(2, std::string_view(state))
+        .bind(3, error)
+        .bind(4, nowMs())
+        .run();
+}
+
+void Store::setDownloadEtag(int64_t id, const std::optional<std::string>& etag)
+{
+    m_db->prepare("UPDATE downloads SET etag = ?2, updated_at = ?3 WHERE id = ?1").bind(1, id).bind(2, etag).bind(3, nowMs()).run();
+}
+
+void Store::removeDownload(int64_t id) { m_db->prepare("DELETE FROM downloads WHERE id = ?1").bind(1, id).run(); }
+
 }  // namespace hearth::storage

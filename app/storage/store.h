@@ -82,6 +82,17 @@ struct ModelRecord {
     std::optional<int64_t> lastUsedAt;
 };
 
+// One file in the download queue (models/ downloads it; the store only remembers it).
+struct DownloadRecord {
+    int64_t id = 0;
+    std::string repo, file, url, dest;
+    std::optional<int64_t> size;
+    std::optional<std::string> sha256, etag;
+    std::string state = "queued";  // queued | paused | failed | done
+    std::optional<std::string> error;
+    int64_t addedAt = 0, updatedAt = 0;
+};
+
 class Store {
 public:
     // Opens or creates the database (owner-only permissions, parent folders created). A file
@@ -155,6 +166,15 @@ public:
     void markModelUsed(int64_t id);
     std::vector<ModelRecord> listModels();
     void removeModel(int64_t id);
+
+    // The download queue. Adding a destination that is already queued returns its id and
+    // refreshes what the Hub said about it (url, size, checksum).
+    int64_t addDownload(const DownloadRecord& download);
+    std::vector<DownloadRecord> listDownloads();
+    std::optional<DownloadRecord> download(int64_t id);
+    void setDownloadState(int64_t id, const std::string& state, const std::optional<std::string>& error = {});
+    void setDownloadEtag(int64_t id, const std::optional<std::string>& etag);
+    void removeDownload(int64_t id);
 
     // Runs fn inside one transaction (all or nothing).
     template <typename Fn>

@@ -43,8 +43,8 @@ GgufFile GgufFile::parse(std::span<const uint8_t> bytes, const std::string& disp
 GgufFile GgufFile::parseHeader(std::span<const uint8_t> prefix, uint64_t fileSize, const std::string& displayName)
 {
     if (prefix.size() > fileSize)
-        throw Error(ErrorCode::InvalidArgument, displayName + ": " + std::to_string(prefix.size()) + " bytes read from a file of " +
-                                                    std::to_string(fileSize));
+        throw Error(ErrorCode::InvalidArgument,
+                    displayName + ": " + std::to_string(prefix.size()) + " bytes read from a file of " + std::to_string(fileSize));
     GgufFile file;
     file.m_bytes = prefix;
     file.m_fileSize = fileSize;
@@ -92,7 +92,8 @@ const GgufTensorInfo* GgufFile::findTensor(std::string_view name) const
 std::span<const uint8_t> GgufFile::tensorData(const GgufTensorInfo& tensor) const
 {
     if (m_bytes.size() < m_fileSize)
-        throw Error(ErrorCode::InvalidArgument, m_name + ": only the header was read; tensor '" + std::string(tensor.name) + "' has no data here");
+        throw Error(ErrorCode::InvalidArgument,
+                    m_name + ": only the header was read; tensor '" + std::string(tensor.name) + "' has no data here");
     return m_bytes.subspan(size_t(m_dataOffset + tensor.offset), size_t(tensor.byteSize));
 }
 
