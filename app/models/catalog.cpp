@@ -153,12 +153,17 @@ std::optional<Recommendation> recommend(const Catalog& catalog, int64_t budgetBy
 {
     std::optional<Recommendation> best;
     const int64_t usable = int64_t(double(budgetBytes) * kBudgetShare);
+    auto fits = [&](const CatalogEntry& e, const CatalogFile& f) {
+        return e.memoryBytes(f, context) <= usable && (gpu || f.approximateBytes <= kCpuFileLimit);
+    };
     for (const auto& e : catalog.entries) {
         if (!e.runnable) continue;
-        const CatalogFile& file = e.recommendedFile();
-        if (e.memoryBytes(file, context) > usable) continue;
-        if (!gpu && file.approximateBytes > kCpuFileLimit) continue;
-        if (!best || file.approximateBytes > best->file->approximateBytes) best = Recommendation {&e, &file};
+        // The recommended quantization, else the largest of the others that fits.
+        const CatalogFile* file = fits(e, e.recommendedFile()) ? &e.recommendedFile() : nullptr;
+        for (const auto& f : e.files)
+            if (!file && fits(e, f)) file = &f;
+            else if (file && file != &e.recommendedFile() && fits(e, f) && f.approximateBytes > file->approximateBytes) file = &f;
+        if (file && (!best || file->approximateBytes > best->file->approximateBytes)) best = Recommendation {&e, file};
     }
     return best;
 }

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QTimer>
 
 Q_DECLARE_LOGGING_CATEGORY(lcDownload)
 
@@ -74,7 +75,9 @@ void DownloadQueue::startTask(int64_t id)
     });
     connect(task, &DownloadTask::finished, this,
             [this, id](DownloadTask::Outcome outcome, const QString& message) { onTaskFinished(id, outcome, message); });
-    task->start();
+    // Started from the event loop, never inside enqueue(): whoever queued it hears every outcome,
+    // even one as quick as "not enough disk space".
+    QTimer::singleShot(0, task, &DownloadTask::start);
 }
 
 void DownloadQueue::onTaskFinished(int64_t id, DownloadTask::Outcome outcome, const QString& message)

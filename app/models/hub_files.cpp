@@ -12,7 +12,7 @@ QString quantizationFromName(const QString& fileName)
 {
     static const QRegularExpression pattern(
         QStringLiteral(
-            "(?:^|[-_.])((?:UD-)?(?:IQ[1-4]_(?:XXS|XS|S|M|NL)|Q[2-8]_K(?:_[SMLX]{1,2})?|Q[4-8]_[01]|TQ[12]_0|BF16|F16|F32|MXFP4))"
+            "(?:^|[-_.])((?>(?:UD-)?(?:IQ[1-4]_(?:XXS|XS|S|M|NL)|Q[2-8]_K(?:_[SMLX]{1,2})?|Q[4-8]_[01]|TQ[12]_0|BF16|F16|F32|MXFP4)))"
             "(?=[-_.])"),
         QRegularExpression::CaseInsensitiveOption);
     const auto match = pattern.match(fileName);

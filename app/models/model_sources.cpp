@@ -34,7 +34,8 @@ QString xdgCache() { return envOr("XDG_CACHE_HOME", home() + QStringLiteral("/.c
 bool isModelFile(const QFileInfo& info)
 {
     return info.isFile() && info.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) == 0 && info.size() > 0 &&
-        !info.fileName().startsWith(QLatin1String("mmproj"), Qt::CaseInsensitive);
+        !info.fileName().startsWith(QLatin1String("mmproj"), Qt::CaseInsensitive) &&
+        !info.fileName().startsWith(QLatin1String("incomplete-"));  // GPT4All's unfinished downloads
 }
 
 // GGUF files under root, at most `depth` folders down, named by their path relative to root.
