@@ -89,6 +89,15 @@ ApplicationWindow {
                 text: qsTr("context %1 / %2").arg(ChatController.contextUsed).arg(ModelController.contextLength)
                 opacity: 0.7
             }
+            ToolButton {
+                objectName: "downloadIndicator"
+                visible: DownloadController.activeDownloads > 0
+                text: qsTr("↓ %1%").arg(Math.round(DownloadController.overallProgress * 100))
+                onClicked: models.openAt(3)
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("%n download(s) in progress", "", DownloadController.activeDownloads)
+                Accessible.name: qsTr("Downloads in progress: %1 percent").arg(Math.round(DownloadController.overallProgress * 100))
+            }
             ToolButton { text: qsTr("Models…"); onClicked: models.open(); Accessible.name: qsTr("Manage models") }
             ToolButton {
                 text: qsTr("Prompt")
@@ -133,7 +142,7 @@ ApplicationWindow {
                 SplitView.fillWidth: true
                 currentIndex: (!ModelController.modelLoaded && !ModelController.loadingModel && ChatController.messages.count === 0
                                && ChatController.currentConversation === 0) ? 0 : 1
-                WelcomeView { onAddModel: modelDialog.open() }
+                WelcomeView { onAddModel: modelDialog.open(); onBrowseModels: models.openAt(1) }
                 ChatView { }
             }
         }

@@ -13,136 +13,149 @@ Dialog {
     // Opaque in every theme (the style's dialog background let the chat show through in dark).
     background: Rectangle { color: palette.window; border.color: palette.mid; radius: 4 }
 
-    GridLayout {
+    ColumnLayout {
         anchors.fill: parent
-        columns: 2
-        Label { text: qsTr("Compute device") }
-        ComboBox {
-            objectName: "deviceBox"
-            model: ModelController.devices
-            currentIndex: ModelController.deviceIndex
-            onActivated: (index) => ModelController.deviceIndex = index
+        TabBar {
+            id: settingsTabs
             Layout.fillWidth: true
-            Accessible.name: qsTr("Compute device")
+            TabButton { text: qsTr("General") }
+            TabButton { text: qsTr("Models & network") }
         }
-        Label {
-            objectName: "automaticDeviceReason"
-            Layout.columnSpan: 2
+        StackLayout {
+            currentIndex: settingsTabs.currentIndex
             Layout.fillWidth: true
-            Layout.maximumWidth: 420
-            wrapMode: Text.Wrap
-            font.pointSize: Math.max(7, Qt.application.font.pointSize - 1)
-            color: palette.placeholderText
-            text: ModelController.automaticDeviceReason === "" ? ""
-                  : qsTr("Automatic runs on: %1").arg(ModelController.automaticDeviceReason)
-        }
-        Label { text: qsTr("Theme") }
-        ComboBox {
-            objectName: "themeBox"
-            readonly property var values: ["system", "light", "dark"]
-            model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
-            currentIndex: Math.max(0, values.indexOf(AppSettings.theme))
-            onActivated: (index) => AppSettings.theme = values[index]
-            Layout.fillWidth: true
-            Accessible.name: qsTr("Theme")
-        }
-        Label { text: qsTr("Font size") }
-        SpinBox {
-            from: 0; to: 32
-            value: AppSettings.fontSize
-            textFromValue: (value) => value === 0 ? qsTr("system") : value + " pt"
-            valueFromText: (text) => text === qsTr("system") ? 0 : parseInt(text)
-            onValueModified: AppSettings.fontSize = value
-            Accessible.name: qsTr("Font size in points")
-        }
-        Label { text: qsTr("Temperature") }
-        RowLayout {
-            Slider {
-                id: temperature
-                objectName: "temperatureSlider"
-                from: 0; to: 2; stepSize: 0.05
-                value: AppSettings.temperature
-                onMoved: AppSettings.temperature = value
-                Layout.fillWidth: true
-                Accessible.name: qsTr("Temperature")
+            GridLayout {
+                columns: 2
+                Label { text: qsTr("Compute device") }
+                ComboBox {
+                    objectName: "deviceBox"
+                    model: ModelController.devices
+                    currentIndex: ModelController.deviceIndex
+                    onActivated: (index) => ModelController.deviceIndex = index
+                    Layout.fillWidth: true
+                    Accessible.name: qsTr("Compute device")
+                }
+                Label {
+                    objectName: "automaticDeviceReason"
+                    Layout.columnSpan: 2
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: 420
+                    wrapMode: Text.Wrap
+                    font.pointSize: Math.max(7, Qt.application.font.pointSize - 1)
+                    color: palette.placeholderText
+                    text: ModelController.automaticDeviceReason === "" ? ""
+                          : qsTr("Automatic runs on: %1").arg(ModelController.automaticDeviceReason)
+                }
+                Label { text: qsTr("Theme") }
+                ComboBox {
+                    objectName: "themeBox"
+                    readonly property var values: ["system", "light", "dark"]
+                    model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
+                    currentIndex: Math.max(0, values.indexOf(AppSettings.theme))
+                    onActivated: (index) => AppSettings.theme = values[index]
+                    Layout.fillWidth: true
+                    Accessible.name: qsTr("Theme")
+                }
+                Label { text: qsTr("Font size") }
+                SpinBox {
+                    from: 0; to: 32
+                    value: AppSettings.fontSize
+                    textFromValue: (value) => value === 0 ? qsTr("system") : value + " pt"
+                    valueFromText: (text) => text === qsTr("system") ? 0 : parseInt(text)
+                    onValueModified: AppSettings.fontSize = value
+                    Accessible.name: qsTr("Font size in points")
+                }
+                Label { text: qsTr("Temperature") }
+                RowLayout {
+                    Slider {
+                        id: temperature
+                        objectName: "temperatureSlider"
+                        from: 0; to: 2; stepSize: 0.05
+                        value: AppSettings.temperature
+                        onMoved: AppSettings.temperature = value
+                        Layout.fillWidth: true
+                        Accessible.name: qsTr("Temperature")
+                    }
+                    Label { text: AppSettings.temperature.toFixed(2) }
+                }
+                Label { text: qsTr("Max reply tokens") }
+                SpinBox {
+                    from: 16; to: 8192; stepSize: 16
+                    value: AppSettings.maxTokens
+                    editable: true
+                    onValueModified: AppSettings.maxTokens = value
+                    Accessible.name: qsTr("Maximum reply length in tokens")
+                }
+                Label { text: qsTr("Top-k") }
+                SpinBox {
+                    objectName: "topKBox"
+                    from: 0; to: 1000
+                    value: AppSettings.topK
+                    editable: true
+                    onValueModified: AppSettings.topK = value
+                    Accessible.name: qsTr("Top-k (0 turns it off)")
+                }
+                Label { text: qsTr("Top-p") }
+                RowLayout {
+                    Slider {
+                        from: 0.05; to: 1; stepSize: 0.01
+                        value: AppSettings.topP
+                        onMoved: AppSettings.topP = value
+                        Layout.fillWidth: true
+                        Accessible.name: qsTr("Top-p (1 turns it off)")
+                    }
+                    Label { text: AppSettings.topP.toFixed(2) }
+                }
+                Label { text: qsTr("Min-p") }
+                RowLayout {
+                    Slider {
+                        from: 0; to: 0.5; stepSize: 0.01
+                        value: AppSettings.minP
+                        onMoved: AppSettings.minP = value
+                        Layout.fillWidth: true
+                        Accessible.name: qsTr("Min-p (0 turns it off)")
+                    }
+                    Label { text: AppSettings.minP.toFixed(2) }
+                }
+                Label { text: qsTr("Repeat penalty") }
+                RowLayout {
+                    Slider {
+                        from: 1; to: 2; stepSize: 0.01
+                        value: AppSettings.repeatPenalty
+                        onMoved: AppSettings.repeatPenalty = value
+                        Layout.fillWidth: true
+                        Accessible.name: qsTr("Repeat penalty (1 turns it off)")
+                    }
+                    Label { text: AppSettings.repeatPenalty.toFixed(2) }
+                }
+                Label { text: qsTr("Seed") }
+                SpinBox {
+                    from: -1; to: 2147483647
+                    value: AppSettings.seed
+                    editable: true
+                    textFromValue: (value) => value < 0 ? qsTr("random") : String(value)
+                    valueFromText: (text) => text === qsTr("random") ? -1 : parseInt(text)
+                    onValueModified: AppSettings.seed = value
+                    Accessible.name: qsTr("Seed (random: a new one for every reply)")
+                }
+                Label { text: qsTr("Context length") }
+                SpinBox {
+                    from: 256; to: 131072; stepSize: 256
+                    value: AppSettings.contextLength
+                    editable: true
+                    onValueModified: AppSettings.contextLength = value
+                    Accessible.name: qsTr("Context length in tokens (used at the next model load)")
+                }
+                Label { text: qsTr("System prompt") }
+                TextField {
+                    text: AppSettings.systemPrompt
+                    placeholderText: qsTr("e.g. You are a concise assistant.")
+                    onEditingFinished: AppSettings.systemPrompt = text
+                    Layout.fillWidth: true
+                    Accessible.name: qsTr("System prompt")
+                }
             }
-            Label { text: AppSettings.temperature.toFixed(2) }
-        }
-        Label { text: qsTr("Max reply tokens") }
-        SpinBox {
-            from: 16; to: 8192; stepSize: 16
-            value: AppSettings.maxTokens
-            editable: true
-            onValueModified: AppSettings.maxTokens = value
-            Accessible.name: qsTr("Maximum reply length in tokens")
-        }
-        Label { text: qsTr("Top-k") }
-        SpinBox {
-            objectName: "topKBox"
-            from: 0; to: 1000
-            value: AppSettings.topK
-            editable: true
-            onValueModified: AppSettings.topK = value
-            Accessible.name: qsTr("Top-k (0 turns it off)")
-        }
-        Label { text: qsTr("Top-p") }
-        RowLayout {
-            Slider {
-                from: 0.05; to: 1; stepSize: 0.01
-                value: AppSettings.topP
-                onMoved: AppSettings.topP = value
-                Layout.fillWidth: true
-                Accessible.name: qsTr("Top-p (1 turns it off)")
-            }
-            Label { text: AppSettings.topP.toFixed(2) }
-        }
-        Label { text: qsTr("Min-p") }
-        RowLayout {
-            Slider {
-                from: 0; to: 0.5; stepSize: 0.01
-                value: AppSettings.minP
-                onMoved: AppSettings.minP = value
-                Layout.fillWidth: true
-                Accessible.name: qsTr("Min-p (0 turns it off)")
-            }
-            Label { text: AppSettings.minP.toFixed(2) }
-        }
-        Label { text: qsTr("Repeat penalty") }
-        RowLayout {
-            Slider {
-                from: 1; to: 2; stepSize: 0.01
-                value: AppSettings.repeatPenalty
-                onMoved: AppSettings.repeatPenalty = value
-                Layout.fillWidth: true
-                Accessible.name: qsTr("Repeat penalty (1 turns it off)")
-            }
-            Label { text: AppSettings.repeatPenalty.toFixed(2) }
-        }
-        Label { text: qsTr("Seed") }
-        SpinBox {
-            from: -1; to: 2147483647
-            value: AppSettings.seed
-            editable: true
-            textFromValue: (value) => value < 0 ? qsTr("random") : String(value)
-            valueFromText: (text) => text === qsTr("random") ? -1 : parseInt(text)
-            onValueModified: AppSettings.seed = value
-            Accessible.name: qsTr("Seed (random: a new one for every reply)")
-        }
-        Label { text: qsTr("Context length") }
-        SpinBox {
-            from: 256; to: 131072; stepSize: 256
-            value: AppSettings.contextLength
-            editable: true
-            onValueModified: AppSettings.contextLength = value
-            Accessible.name: qsTr("Context length in tokens (used at the next model load)")
-        }
-        Label { text: qsTr("System prompt") }
-        TextField {
-            text: AppSettings.systemPrompt
-            placeholderText: qsTr("e.g. You are a concise assistant.")
-            onEditingFinished: AppSettings.systemPrompt = text
-            Layout.fillWidth: true
-            Accessible.name: qsTr("System prompt")
+            NetworkSettings { }
         }
     }
 }

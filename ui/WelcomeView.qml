@@ -1,4 +1,5 @@
-// First run: where models come from and how to add one. No dead ends.
+// First run: the model that suits this computer, one click from a chat; or a file of one's own.
+// No dead ends: offline mode, nothing that fits, and a failed download each say what to do.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -7,9 +8,11 @@ import Hearth.Core
 Item {
     id: root
     signal addModel()
+    signal browseModels()
+    readonly property bool recommending: DownloadController.recommendedId !== ""
     ColumnLayout {
         anchors.centerIn: parent
-        width: Math.min(parent.width - 64, 520)
+        width: Math.min(parent.width - 64, 560)
         spacing: 16
         Label {
             text: qsTr("Welcome to Hearth")
@@ -18,18 +21,82 @@ Item {
             Layout.alignment: Qt.AlignHCenter
         }
         Label {
-            text: qsTr("Hearth runs language models entirely on this computer: nothing you type leaves it. "
-                       + "Download a model in GGUF format (for example a Qwen, Llama or DeepSeek-R1 distill from Hugging Face), then add it here.")
+            text: qsTr("Hearth runs language models entirely on this computer: nothing you type leaves it.")
             wrapMode: Text.Wrap
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true
+        }
+        Frame {
+            objectName: "recommendation"
+            visible: root.recommending
+            Layout.fillWidth: true
+            ColumnLayout {
+                anchors.fill: parent
+                spacing: 6
+                Label { text: qsTr("Recommended for this computer"); opacity: 0.7 }
+                Label {
+                    text: DownloadController.recommendedName
+                    font.pixelSize: 20
+                    font.bold: true
+                }
+                Label {
+                    text: DownloadController.recommendedDetails
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                }
+                ProgressBar {
+                    id: progress
+                    objectName: "recommendedProgress"
+                    visible: DownloadController.recommendedDownloading
+                    from: 0; to: 1
+                    value: DownloadController.recommendedProgress
+                    Layout.fillWidth: true
+                    Accessible.name: qsTr("Download progress")
+                }
+                RowLayout {
+                    Button {
+                        objectName: "downloadAndChatButton"
+                        text: DownloadController.recommendedDownloading ? qsTr("Downloading…") : qsTr("Download and chat")
+                        enabled: !DownloadController.recommendedDownloading && !DownloadController.offline
+                        highlighted: true
+                        onClicked: DownloadController.downloadCatalogEntry(DownloadController.recommendedId, true)
+                        Accessible.name: qsTr("Download %1 and start chatting").arg(DownloadController.recommendedName)
+                    }
+                    Button {
+                        text: qsTr("Other models…")
+                        onClicked: root.browseModels()
+                        Accessible.name: qsTr("Browse the catalog and Hugging Face")
+                    }
+                }
+                Label {
+                    visible: DownloadController.offline
+                    text: qsTr("Offline mode is on (Settings): Hearth does not download anything.")
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                    color: "#9a5b00"
+                }
+            }
+        }
+        Label {
+            visible: !root.recommending
+            text: qsTr("No catalog model fits the chosen device; pick a smaller one in Models…, or a model file of your own.")
+            wrapMode: Text.Wrap
+            horizontalAlignment: Text.AlignHCenter
+            Layout.fillWidth: true
+        }
+        Label {
+            visible: DownloadController.message !== ""
+            text: DownloadController.message
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
         }
         RowLayout {
             Layout.alignment: Qt.AlignHCenter
             Button {
                 objectName: "addModelButton"
                 text: qsTr("Add a model file…")
-                highlighted: true
                 onClicked: root.addModel()
                 Accessible.name: text
             }
@@ -41,13 +108,11 @@ Item {
             }
         }
         Label {
-            text: qsTr("Files in the models folder (%1) are listed in Models…; you can also drop a .gguf file onto this window.")
-                  .arg(ModelController.models.folder)
+            text: qsTr("Models LM Studio, Ollama, GPT4All, Jan or the Hugging Face cache already downloaded are listed in Models… and used where they are.")
             wrapMode: Text.Wrap
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true
             opacity: 0.6
-            Layout.alignment: Qt.AlignHCenter
         }
     }
 }

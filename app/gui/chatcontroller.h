@@ -69,6 +69,7 @@ public:
     QString notice() const { return m_notice; }
     AppSettings* settings() { return &m_settings; }
     ModelController* modelController() { return &m_modelController; }
+    storage::Store& store() { return *m_store; }
     SearchResultModel* searchResults() { return &m_searchResults; }
     bool canUndoDelete() const { return m_pendingDelete != 0; }
     Q_INVOKABLE void search(const QString& query);

@@ -3,6 +3,7 @@
 // thread) and loads the QML UI.
 #include "chatcontroller.h"
 #include "datafolderprompt.h"
+#include "downloadcontroller.h"
 #include "guardedapplication.h"
 #include "localonlynetwork.h"
 
@@ -74,6 +75,10 @@ int main(int argc, char** argv)
     hearth::app::ChatController::setInstance(&controller);
     app.setErrorSink([&controller](const QString& message) { controller.showError(message); });
     QObject::connect(&app, &QGuiApplication::aboutToQuit, &controller, &hearth::app::ChatController::shutdown);
+    // Downloads: destroyed before the controller (declared after it); quitting pauses them.
+    hearth::app::DownloadController downloads(controller.store(), *controller.modelController());
+    hearth::app::DownloadController::setInstance(&downloads);
+    downloads.resumeQueued();
 
     // Nothing the UI shows may reach the network (README "Privacy"). The factory outlives the engine.
     hearth::app::LocalOnlyNetworkAccessManagerFactory localOnly;

@@ -56,16 +56,23 @@ ModelController::ModelController(storage::Store& store, AppSettings& settings, Q
                 choices.push_back({tr("Vulkan: %1 (%2)").arg(QString::fromStdString(d.name), QString::fromStdString(d.kind)),
                                    QString::fromStdString(d.id), d.memoryBytes});
         uint64_t automatic = systemMemoryBytes();
+        bool automaticGpu = false;
         for (const ComputeDevice& d : inventory.devices)
-            if (d.automaticChoice) automatic = d.memoryBytes;
+            if (d.automaticChoice) {
+                automatic = d.memoryBytes;
+                automaticGpu = d.vulkan && d.kind != "cpu";
+            }
         if (!inventory.vulkanProblem.empty()) qCInfo(lcModels) << "Vulkan:" << QString::fromStdString(inventory.vulkanProblem);
         const QString cpuName = QString::fromStdString(inventory.devices.back().name);
         const QString reason = QString::fromStdString(inventory.automaticReason);
         qCInfo(lcModels) << "automatic device choice:" << reason;
         QMetaObject::invokeMethod(
             QCoreApplication::instance(),
-            [self, choices, automatic, cpuName, reason] {
-                if (self) self->setDevices(choices, automatic, true, cpuName, reason);
+            [self, choices, automatic, automaticGpu, cpuName, reason] {
+                if (self) {
+                    self->m_automaticGpu = automaticGpu;
+                    self->setDevices(choices, automatic, true, cpuName, reason);
+                }
             },
             Qt::QueuedConnection);
     });
@@ -137,6 +144,16 @@ void ModelController::updateModelBudget()
     if (m_devices.empty()) return;
     const auto& d = m_devices[size_t(deviceIndex())];
     m_models->setBudget(d.budget, d.setting == "cpu" ? tr("this computer's memory") : tr("the device"), m_settings.contextLength());
+    emit budgetChanged();
+}
+
+uint64_t ModelController::budgetBytes() const { return m_devices.empty() ? systemMemoryBytes() : m_devices[size_t(deviceIndex())].budget; }
+
+bool ModelController::budgetIsGpu() const
+{
+    if (m_devices.empty()) return false;
+    const QString setting = m_devices[size_t(deviceIndex())].setting;
+    return setting.isEmpty() ? m_automaticGpu : setting != QLatin1String("cpu");
 }
 
 void ModelController::loadModel(const QString& pathOrUrl)

@@ -60,6 +60,10 @@ public:
     void setDeviceIndex(int index);
     // The model loaded last time, if its file still exists.
     QString defaultModel() const;
+    // The memory the chosen device offers a model, and whether it is a GPU (the catalog's
+    // recommendation and fit check use them).
+    uint64_t budgetBytes() const;
+    bool budgetIsGpu() const;
     // Blocks until the device list is read (tests; the GUI just waits for devicesChanged).
     void waitForDevices();
 
@@ -76,6 +80,7 @@ signals:
     void modelChanged();
     void loadProgressChanged();
     void devicesChanged();
+    void budgetChanged();
     void failed(const QString& message);
     void requestLoad(const QString& path, int contextLength, const QString& device);  // to the worker (queued)
 
@@ -100,6 +105,7 @@ private:
     QStringList m_deviceLabels;
     QString m_automaticReason;
     bool m_devicesRead = false;
+    bool m_automaticGpu = false;  // automatic mode runs on a real GPU
     QString m_modelPath;
     QString m_templateDescription;
     int m_contextLength = 0;

@@ -52,11 +52,22 @@ void ModelListModel::refresh()
     } catch (const std::exception&) {
         // A database problem is reported by the controller; the folder's files still show.
     }
+    // Other apps' models, in place; a registry entry for one of them (it was loaded) keeps its source.
+    for (const models::FoundModel& f : m_found) {
+        const QString path = QFileInfo(f.path).absoluteFilePath();
+        auto known = std::find_if(next.begin(), next.end(), [&](const Entry& e) { return e.path == path; });
+        if (known == next.end()) known = next.insert(next.end(), Entry {path, false});
+        known->source = f.sourceLabel;
+        known->sourceName = f.name;
+    }
     // Keep what is already known about files that stay.
     for (Entry& e : next) {
         auto old = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& o) { return o.path == e.path; });
-        if (old != m_entries.end() && QFileInfo(e.path).lastModified().isValid())
-            e = {e.path, e.inFolder, old->read, old->error, old->summary};
+        if (old != m_entries.end() && QFileInfo(e.path).lastModified().isValid()) {
+            e.read = old->read;
+            e.error = old->error;
+            e.summary = old->summary;
+        }
     }
     beginResetModel();
     m_entries = std::move(next);
@@ -139,8 +150,10 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
     const Entry& e = m_entries[size_t(index.row())];
     switch (role) {
     case PathRole: return e.path;
-    case FileNameRole: return QFileInfo(e.path).fileName();
+    case FileNameRole: return e.source.isEmpty() ? QFileInfo(e.path).fileName() : e.sourceName;
+    case SourceRole: return e.source;
     case TitleRole:
+        if (!e.source.isEmpty() && (!e.summary || e.summary->name.empty())) return e.sourceName;
         // general.name, unless it only repeats the architecture ("llama"): then the file name says more.
         return e.summary && !e.summary->name.empty() && e.summary->name != e.summary->architecture ? QString::fromStdString(e.summary->name)
                                                                                                    : QFileInfo(e.path).fileName();
@@ -170,8 +183,9 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> ModelListModel::roleNames() const
 {
-    return {{PathRole, "path"}, {FileNameRole, "fileName"}, {TitleRole, "title"},         {DetailsRole, "details"},  {ErrorRole, "error"},
-            {FitsRole, "fits"}, {FitRole, "fit"},           {IsDefaultRole, "isDefault"}, {InFolderRole, "inFolder"}};
+    return {{PathRole, "path"},         {FileNameRole, "fileName"}, {TitleRole, "title"}, {DetailsRole, "details"},
+            {ErrorRole, "error"},       {FitsRole, "fits"},         {FitRole, "fit"},     {IsDefaultRole, "isDefault"},
+            {InFolderRole, "inFolder"}, {SourceRole, "source"}};
 }
 
 void ModelListModel::setDefault(const QString& path)
@@ -187,8 +201,16 @@ void ModelListModel::forget(const QString& path)
     refresh();
 }
 
+void ModelListModel::setFoundModels(const QList<models::FoundModel>& found)
+{
+    m_found = found;
+    refresh();
+}
+
 bool ModelListModel::deleteFile(const QString& path)
 {
+    for (const Entry& e : m_entries)
+        if (e.path == path && !e.source.isEmpty()) return false;  // another app's file: used in place, never deleted
     QFile file(path);
     const bool removed = file.moveToTrash() || file.remove();
     if (removed) forget(path);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "models/model_sources.h"
 #include "storage/store.h"
 
 #include <QAbstractListModel>
@@ -36,6 +37,7 @@ public:
         FitRole,  // the numbers, and the next step down when it does not fit
         IsDefaultRole,
         InFolderRole,  // lives in the models folder (else: added from elsewhere)
+        SourceRole,  // the app whose folder it is in ("LM Studio", "Ollama"): used in place, never deleted
     };
 
     ModelListModel(storage::Store& store, const QString& folder, QObject* parent = nullptr);
@@ -55,7 +57,10 @@ public:
     // Drops an added file from the list (the file stays on disk).
     Q_INVOKABLE void forget(const QString& path);
     // Moves the file to the trash (or deletes it where there is none) and drops it from the list.
+    // Refused for another app's files.
     Q_INVOKABLE bool deleteFile(const QString& path);
+    // The models other apps keep (scanned off the GUI thread), listed after Hearth's own.
+    void setFoundModels(const QList<models::FoundModel>& found);
 
 signals:
     void countChanged();
@@ -67,6 +72,8 @@ private:
         bool read = false;  // the header has been read (successfully or not)
         QString error;
         std::optional<ModelSummary> summary;
+        QString source;  // another app's label, when the file is in its folder
+        QString sourceName;  // the name that app gives it ("qwen3:4b")
     };
     void summarize(const QString& path);
     void applySummary(const QString& path, std::optional<ModelSummary> summary, const QString& error);
@@ -76,6 +83,7 @@ private:
     QString m_folder;
     QFileSystemWatcher m_watcher;
     std::vector<Entry> m_entries;
+    QList<models::FoundModel> m_found;
     uint64_t m_budgetBytes = 0;
     QString m_deviceLabel;
     int64_t m_contextLength = 4096;

@@ -1,10 +1,11 @@
 // Qt Quick Test runner for the views (tst_*.qml): the real QML modules (Hearth, Hearth.Core),
-// a real ChatController on a temporary database, and the real engine with stories260K
+// a real ChatController and DownloadController on a temporary database, and the real engine with stories260K
 // (its path reaches QML as `hearthTestModel`, empty when ../shared is absent). The QML engine
 // gets the app's local-only network access (`hearthRefusedRequests()` counts what it refused).
 // HEARTH_TEST_SEED_DIR: every *.json in it is imported first, and `interrupted.txt` becomes a
 // reply left streaming by a killed app (an interrupted reply).
 #include "chatcontroller.h"
+#include "downloadcontroller.h"
 #include "localonlynetwork.h"
 #include "storage/chat_export.h"
 #include "storage/store.h"
@@ -38,6 +39,8 @@ public slots:
             seed(*store, qEnvironmentVariable("HEARTH_TEST_SEED_DIR"));
             m_controller = std::make_unique<hearth::app::ChatController>(std::move(store));
             hearth::app::ChatController::setInstance(m_controller.get());
+            m_downloads = std::make_unique<hearth::app::DownloadController>(m_controller->store(), *m_controller->modelController());
+            hearth::app::DownloadController::setInstance(m_downloads.get());
         }
         engine->rootContext()->setContextProperty("hearthTestSetup", this);
         const QByteArray shared =
@@ -45,7 +48,11 @@ public slots:
         const QString model = QString::fromUtf8(shared) + "/models/stories260K.gguf";
         engine->rootContext()->setContextProperty("hearthTestModel", QFile::exists(model) ? model : QString());
     }
-    void cleanupTestCase() { m_controller.reset(); }
+    void cleanupTestCase()
+    {
+        m_downloads.reset();
+        m_controller.reset();
+    }
 
 private:
     static void seed(hearth::storage::Store& store, const QString& folder)
@@ -65,6 +72,7 @@ private:
     hearth::app::LocalOnlyNetworkAccessManagerFactory m_network;
     QTemporaryDir m_dir;
     std::unique_ptr<hearth::app::ChatController> m_controller;
+    std::unique_ptr<hearth::app::DownloadController> m_downloads;  // after the controller: destroyed first
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(hearth_views, Setup)
