@@ -42,7 +42,7 @@ ListView {
                     text: row.state === "failed" ? qsTr("Retry") : qsTr("Resume")
                     enabled: !DownloadController.offline
                     onClicked: DownloadController.resume(row.downloadId)
-                    Accessible.name: qsTr("%1 %2").arg(text, row.fileName)
+                    Accessible.name: qsTr("%1 %2").arg(text).arg(row.fileName)
                 }
                 Button {
                     visible: row.state !== "done"

@@ -95,7 +95,7 @@ ColumnLayout {
                     }
                 }
                 Label {
-                    text: (row.source !== "" ? qsTr("%1 (in %2's folder, used in place)").arg(row.fileName, row.source) : row.fileName)
+                    text: (row.source !== "" ? qsTr("%1 (in %2's folder, used in place)").arg(row.fileName).arg(row.source) : row.fileName)
                           + (row.details ? " · " + row.details : "")
                     textFormat: Text.PlainText
                     opacity: 0.75

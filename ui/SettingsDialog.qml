@@ -19,7 +19,7 @@ Dialog {
             id: settingsTabs
             Layout.fillWidth: true
             TabButton { text: qsTr("General") }
-            TabButton { text: qsTr("Models & network") }
+            TabButton { text: qsTr("Models and network") }
         }
         StackLayout {
             currentIndex: settingsTabs.currentIndex
