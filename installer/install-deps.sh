@@ -19,6 +19,8 @@ packages=(
   libsqlite3-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
   # tests: headless display, fuzzing + sanitizers, Windows and ARM64 cross compile checks, template oracle
   xvfb xauth clang libclang-rt-14-dev clang-format g++-mingw-w64-x86-64-posix g++-aarch64-linux-gnu python3-jinja2 strace
+  # the download tests drive their stand-in Hub with curl
+  curl
   # the llama.cpp oracle: its gguf-py writes test models (numpy, yaml)
   python3-numpy python3-yaml
   # packaging checks
