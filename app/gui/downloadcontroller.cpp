@@ -48,6 +48,11 @@ DownloadController::~DownloadController() = default;
 
 HubClient& DownloadController::hub()
 {
+    // A changed address or token applies from the next request on; one in flight finishes first.
+    if (m_hubStale && m_busy == 0) {
+        m_hub.reset();
+        m_hubStale = false;
+    }
     if (!m_hub) m_hub = std::make_unique<HubClient>(models::hubEndpoint(m_store, m_dataDir));
     return *m_hub;
 }
@@ -268,7 +273,7 @@ void DownloadController::setHubEndpoint(const QString& endpoint)
     }
     if (endpoint.trimmed().isEmpty()) m_store.removeSetting("hub.endpoint");
     else m_store.setSetting("hub.endpoint", url.toString().toStdString());
-    m_hub.reset();  // the next request uses the new address
+    m_hubStale = true;  // the next request uses the new address
     emit settingsChanged();
 }
 
@@ -281,7 +286,7 @@ void DownloadController::setToken(const QString& token)
     } catch (const std::exception& e) {
         setMessage(QString::fromUtf8(e.what()));
     }
-    m_hub.reset();
+    m_hubStale = true;
     emit settingsChanged();
 }
 

@@ -117,6 +117,7 @@ private:
     HubSearchModel* m_searchResults = nullptr;
     HubFileModel* m_repositoryFiles = nullptr;
     std::unique_ptr<models::HubClient> m_hub;  // made on first use: no network object before the user asks
+    bool m_hubStale = false;  // the address or token changed since m_hub was made
     std::unique_ptr<models::DownloadQueue> m_queue;
     QHash<int64_t, QString> m_catalogIdByDownload;
     QSet<QString> m_loadWhenDone;  // destination paths
