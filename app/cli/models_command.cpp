@@ -219,9 +219,10 @@ int previewAction(Context& c, const QString& spec)
         printJson(j);
         return 0;
     }
-    std::printf("%s (%s)\n  architecture %s, %.2f B parameters, %s, context %llu\n  %s\n  read %s of %s to find out\n",
-                str(first.path).c_str(), str(repo).c_str(), s.architecture.c_str(), double(s.parameterCount) / 1e9,
-                s.dominantWeightType.c_str(), static_cast<unsigned long long>(s.contextLength),
+    const double billions = double(s.parameterCount) / 1e9;
+    std::printf("%s (%s)\n  architecture %s, %.1f %s parameters, %s, context %llu\n  %s\n  read %s of %s to find out\n",
+                str(first.path).c_str(), str(repo).c_str(), s.architecture.c_str(), billions >= 1 ? billions : billions * 1000,
+                billions >= 1 ? "B" : "M", s.dominantWeightType.c_str(), static_cast<unsigned long long>(s.contextLength),
                 unsupportedReason(s).empty() ? (fit.fits ? "Hearth runs it; it fits this computer's memory at 4096 tokens"
                                                          : "Hearth runs it, but it does not fit this computer's memory at 4096 tokens")
                                              : ("Hearth cannot run it yet: " + unsupportedReason(s)).c_str(),

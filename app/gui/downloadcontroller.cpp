@@ -21,6 +21,14 @@ namespace hearth::app {
 using namespace hearth::models;
 
 namespace {
+constexpr int64_t kPreviewContext = 4096;
+
+QString parametersText(uint64_t n)
+{
+    return n >= 1'000'000'000 ? QString::number(double(n) / 1e9, 'f', 1) + QStringLiteral(" B")
+                              : QString::number(double(n) / 1e6, 'f', 1) + QStringLiteral(" M");
+}
+
 Catalog loadCatalogOrEmpty()
 {
     try {
@@ -196,24 +204,22 @@ void DownloadController::previewFile(int row)
     m_repositoryFiles->setPreview(row, tr("Reading the header…"));
     const HubFile first = file->parts.front();  // the header is in the first part
     const int64_t budget = int64_t(m_models.budgetBytes());
-    const int64_t context = 4096;
     QPointer<DownloadController> self(this);
     hub().previewHeader(
-        m_repositoryFiles->repository(), first.path, first.size,
-        [self, row, budget, context](const QString& error, const HeaderPreview& preview) {
+        m_repositoryFiles->repository(), first.path, first.size, [self, row, budget](const QString& error, const HeaderPreview& preview) {
             if (!self) return;
             if (!error.isEmpty()) return self->m_repositoryFiles->setPreview(row, error);
             const ModelSummary& s = preview.summary;
             const std::string unsupported = unsupportedReason(s);
-            const FitCheck fit = checkFit(s, context, uint64_t(budget));
+            const FitCheck fit = checkFit(s, kPreviewContext, uint64_t(budget));
             QString verdict = !unsupported.empty() ? tr("Hearth cannot run it yet: %1").arg(QString::fromStdString(unsupported))
-                : fit.fits                         ? tr("fits the chosen device at %1 tokens").arg(context)
+                : fit.fits                         ? tr("fits the chosen device at %1 tokens").arg(kPreviewContext)
                 : fit.contextThatFits > 0          ? tr("fits the chosen device only with %1 tokens of context").arg(fit.contextThatFits)
                                                    : tr("does not fit the chosen device");
             self->m_repositoryFiles->setPreview(row,
-                                                tr("%1 · %2 B parameters · %3 · context %4 · %5 (read %6 of %7)")
+                                                tr("%1 · %2 parameters · %3 · context %4 · %5 (read %6 of %7)")
                                                     .arg(QString::fromStdString(s.architecture))
-                                                    .arg(double(s.parameterCount) / 1e9, 0, 'f', 2)
+                                                    .arg(parametersText(s.parameterCount))
                                                     .arg(QString::fromStdString(s.dominantWeightType))
                                                     .arg(s.contextLength)
                                                     .arg(verdict, formatBytes(preview.bytesRead), formatBytes(preview.fileBytes)));
