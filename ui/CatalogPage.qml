@@ -53,7 +53,7 @@ ListView {
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
             }
-            ProgressBar { visible: row.downloading; from: 0; to: 1; value: row.progress; Layout.fillWidth: true }
+            ThinProgressBar { visible: row.downloading; value: row.progress; Layout.fillWidth: true }
         }
     }
 }

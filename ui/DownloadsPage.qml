@@ -51,7 +51,7 @@ ListView {
                     Accessible.name: qsTr("Cancel %1").arg(row.fileName)
                 }
             }
-            ProgressBar { from: 0; to: 1; value: row.progress; Layout.fillWidth: true; visible: row.state !== "done" }
+            ThinProgressBar { value: row.progress; Layout.fillWidth: true; visible: row.state !== "done" }
             Label {
                 text: row.status
                 textFormat: Text.PlainText

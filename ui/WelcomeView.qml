@@ -44,11 +44,9 @@ Item {
                     wrapMode: Text.Wrap
                     Layout.fillWidth: true
                 }
-                ProgressBar {
-                    id: progress
+                ThinProgressBar {
                     objectName: "recommendedProgress"
                     visible: DownloadController.recommendedDownloading
-                    from: 0; to: 1
                     value: DownloadController.recommendedProgress
                     Layout.fillWidth: true
                     Accessible.name: qsTr("Download progress")

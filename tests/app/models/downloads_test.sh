@@ -100,7 +100,7 @@ else fail "wrong checksum: $(cat "$WORK/out.txt"; ls -la "$DATA/models/$KTEST")"
 # 7. The file changes on the server between attempts (new ETag): If-Range gets the new whole
 #    file, whose checksum is not the one listed: refused and deleted. Listing again gets it.
 fresh changed
-control '{"drop_after": 1000000, "times": 1, "rate": 4000000}'
+control '{"drop_after": 1000000, "times": 1, "rate": 2000000}'
 pull "$KTEST:$KFILE" > "$WORK/out.txt" 2>&1 &
 PULL=$!
 for _ in $(seq 100); do [ -s "$(dest).partial" ] && break; sleep 0.05; done
