@@ -19,6 +19,8 @@ public:
     // An unsigned number option; throws std::invalid_argument when it is not one.
     uint64_t unsignedValue(const std::string& name, uint64_t fallback) const;
     const std::vector<std::string>& positionals() const { return m_positionals; }
+    // Every option with its value in command-line order (options given more than once).
+    const std::vector<std::pair<std::string, std::string>>& values() const { return m_values; }
 
 private:
     std::set<std::string> m_flags;

@@ -15,5 +15,6 @@ int runBench(const std::vector<std::string>& args);
 int runChats(const std::vector<std::string>& args);
 int runTemplate(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
+int runServe(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

@@ -37,6 +37,8 @@ void printUsage(std::FILE* out)
         "  models [--data-dir DIR] catalog | search QUERY | files REPO | preview REPO:FILE\n"
         "         | pull (REPO[:FILE|:QUANT] | CATALOG-ID[:QUANT]) | list | scan | rm NAME   [--json]\n"
         "                                 find, download (resumable, verified) and list models\n"
+        "  serve --model F [--model F2 ...] [--registered] [--host 127.0.0.1] [--port 8080] [--api-key K]\n"
+        "        [--cors-origin O] [--backend ...] [--ctx N]   OpenAI- and Ollama-compatible API server\n"
         "  --version                      print the version\n"
         "  help                           this text\n",
         out);
@@ -70,6 +72,7 @@ int main(int argc, char** argv)
         if (command == "chats") return hearth::cli::runChats(args);
         if (command == "template") return hearth::cli::runTemplate(args);
         if (command == "models") return hearth::cli::runModels(args);
+        if (command == "serve") return hearth::cli::runServe(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;

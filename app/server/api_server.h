@@ -1,0 +1,51 @@
+// Hearth's local API server: OpenAI's /v1 endpoints and Ollama's /api endpoints over the models
+// a ModelHost offers, on cpp-httplib. Safe by default: it binds 127.0.0.1 unless told otherwise,
+// an API key (when set) guards every request, request bodies and conversations are bounded,
+// CORS is answered only for the origins allowed, and no request path reads a file.
+#pragma once
+
+#include "generation_job.h"
+#include "model_host.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace hearth::server {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    int port = 8080;  // 0: any free port (bind() says which)
+    std::string apiKey;  // empty: no key needed
+    std::vector<std::string> corsOrigins;  // exact origins allowed to call from a browser
+    size_t maxBodyBytes = 4u << 20;
+    int threads = 32;  // connections served at once (streams waiting for the model hold one each)
+    RequestLimits limits;
+};
+
+class ApiServer {
+public:
+    ApiServer(ModelHost& host, ServerOptions options);
+    ~ApiServer();
+
+    // Binds the address; returns the port. Throws std::runtime_error when it cannot.
+    int bind();
+    void run();  // serves until stop()
+    void stop();
+    int64_t requestsServed() const { return m_requests.load(); }
+
+private:
+    void addRoutes();
+
+    ModelHost& m_host;
+    ServerOptions m_options;
+    std::unique_ptr<httplib::Server> m_http;
+    std::atomic<int64_t> m_requests {0};
+};
+
+}  // namespace hearth::server
