@@ -139,41 +139,54 @@ void ApiServer::addRoutes()
                 ApiError(res.status, "invalid_request_error", "http_" + std::to_string(res.status), "the request could not be served"));
     });
 
+    // One line per generation: what a user debugging a client wants to see (no message text).
+    auto logJob = [this](const std::string& path, const ServedModel& model, bool stream, const JobResult& r) {
+        if (!m_options.logRequests) return;
+        const double seconds = r.promptSeconds + r.generateSeconds;
+        std::fprintf(stderr, "hearth serve: %s %s%s: %lld prompt + %lld reply tokens, %s, %.1f tokens/s\n", path.c_str(), model.id.c_str(),
+                     stream ? " (stream)" : "", static_cast<long long>(r.promptTokens), static_cast<long long>(r.completionTokens),
+                     r.reason == FinishReason::Cancelled ? "cancelled (the client left)" : finishReasonName(r.reason),
+                     seconds > 0 ? double(r.completionTokens) / seconds : 0.0);
+    };
     // A generation, whole or streamed, in any dialect.
-    auto generate = [this](httplib::Response& res, GenerationJob job, const ServedModel& model, std::shared_ptr<ReplyFormat> format) {
+    auto generate = [this, logJob](const httplib::Request& req, httplib::Response& res, GenerationJob job, const ServedModel& model,
+                                   std::shared_ptr<ReplyFormat> format) {
         if (!job.stream) {
             JobResult result;
             m_host.withModel(
                 model, [&](Engine& engine) { result = runJob(engine, job, [](const std::string&, const std::string&) { return true; }); });
+            logJob(req.path, model, false, result);
             res.set_content(format->whole(result), "application/json");
             return;
         }
         auto state = std::make_shared<GenerationJob>(std::move(job));
         res.set_header("Cache-Control", "no-cache");
-        res.set_chunked_content_provider(format->streamContentType(), [this, state, &model, format](size_t, httplib::DataSink& sink) {
-            bool open = true;
-            auto send = [&](const std::string& text) {
-                if (open && !text.empty()) open = sink.write(text.data(), text.size());
-                return open;
-            };
-            send(format->streamStart());
-            try {
-                m_host.withModel(model, [&](Engine& engine) {
-                    const JobResult result = runJob(engine, *state, [&](const std::string& answer, const std::string& reasoning) {
-                        return send(format->streamDelta(answer, reasoning));
+        res.set_chunked_content_provider(
+            format->streamContentType(), [this, state, &model, format, logJob, path = req.path](size_t, httplib::DataSink& sink) {
+                bool open = true;
+                auto send = [&](const std::string& text) {
+                    if (open && !text.empty()) open = sink.write(text.data(), text.size());
+                    return open;
+                };
+                send(format->streamStart());
+                try {
+                    m_host.withModel(model, [&](Engine& engine) {
+                        const JobResult result = runJob(engine, *state, [&](const std::string& answer, const std::string& reasoning) {
+                            return send(format->streamDelta(answer, reasoning));
+                        });
+                        send(format->streamEnd(result));
+                        logJob(path, model, true, result);
                     });
-                    send(format->streamEnd(result));
-                });
-            } catch (const std::exception& e) {
-                // The status line has gone out: the error travels in the stream.
-                send("data: " +
-                     json({{"error", {{"message", e.what()}, {"type", "server_error"}}}})
-                         .dump(-1, ' ', false, json::error_handler_t::replace) +
-                     "\n\n");
-            }
-            sink.done();
-            return true;
-        });
+                } catch (const std::exception& e) {
+                    // The status line has gone out: the error travels in the stream.
+                    send("data: " +
+                         json({{"error", {{"message", e.what()}, {"type", "server_error"}}}})
+                             .dump(-1, ' ', false, json::error_handler_t::replace) +
+                         "\n\n");
+                }
+                sink.done();
+                return true;
+            });
     };
 
     // ---- OpenAI
@@ -192,13 +205,13 @@ void ApiServer::addRoutes()
         GenerationJob job = parseOpenAiChat(parseBody(req.body), m_options.limits);
         const ServedModel& model = m_host.resolve(job.model);
         const bool usage = job.includeUsage;
-        generate(res, std::move(job), model, openAiChatFormat(model.id, usage));
+        generate(req, res, std::move(job), model, openAiChatFormat(model.id, usage));
     });
     http.Post("/v1/completions", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOpenAiCompletion(parseBody(req.body), m_options.limits);
         const ServedModel& model = m_host.resolve(job.model);
         const bool usage = job.includeUsage;
-        generate(res, std::move(job), model, openAiCompletionFormat(model.id, usage));
+        generate(req, res, std::move(job), model, openAiCompletionFormat(model.id, usage));
     });
 
     // ---- Ollama
@@ -259,12 +272,12 @@ void ApiServer::addRoutes()
     http.Post("/api/chat", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOllamaChat(parseBody(req.body), m_options.limits);
         const ServedModel& model = m_host.resolve(job.model);
-        generate(res, std::move(job), model, ollamaChatFormat(model.id));
+        generate(req, res, std::move(job), model, ollamaChatFormat(model.id));
     });
     http.Post("/api/generate", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOllamaGenerate(parseBody(req.body), m_options.limits);
         const ServedModel& model = m_host.resolve(job.model);
-        generate(res, std::move(job), model, ollamaGenerateFormat(model.id));
+        generate(req, res, std::move(job), model, ollamaGenerateFormat(model.id));
     });
 }
 

@@ -26,6 +26,7 @@ struct ServerOptions {
     size_t maxBodyBytes = 4u << 20;
     int threads = 32;  // connections served at once (streams waiting for the model hold one each)
     RequestLimits limits;
+    bool logRequests = true;  // one line per generation on stderr (tokens, speed, how it ended)
 };
 
 class ApiServer {

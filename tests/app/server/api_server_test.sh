@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The local API server with real clients: the `openai` and `ollama` npm packages (installed from
+# the npm registry once into the cache, like the llama.cpp oracle; without the registry this
+# skips, unless HEARTH_REQUIRE_ORACLE=1 says it must run) against `hearth-cli serve` on
+# 127.0.0.1 with stories260K.
+# Usage: api_server_test.sh HEARTH_CLI SHARED_DIR
+set -uo pipefail
+CLI=$1
+MODEL=$2/models/stories260K.gguf
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ ! -f "$MODEL" ]; then echo "SKIP: $MODEL is absent"; exit 77; fi
+skip_or_fail() {
+    if [ "${HEARTH_REQUIRE_ORACLE:-0}" = 1 ]; then echo "FAIL: $1"; exit 1; fi
+    echo "SKIP: $1"; exit 77
+}
+command -v node > /dev/null || skip_or_fail "node is not installed"
+CLIENTS=${XDG_CACHE_HOME:-$HOME/.cache}/hearth-api-clients/openai-4.104.0-ollama-0.6.3
+if [ ! -f "$CLIENTS/node_modules/openai/package.json" ] || [ ! -f "$CLIENTS/node_modules/ollama/package.json" ]; then
+    mkdir -p "$CLIENTS"
+    (cd "$CLIENTS" && echo '{"private": true}' > package.json &&
+        timeout 300 npm install --ignore-scripts --no-audit --no-fund openai@4.104.0 ollama@0.6.3 > npm.log 2>&1) ||
+        skip_or_fail "cannot install the openai and ollama npm packages ($(tail -1 "$CLIENTS/npm.log" 2>/dev/null))"
+fi
+WORK=$(mktemp -d)
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+start_server() {  # name, extra args...
+    local name=$1
+    shift
+    "$CLI" serve --model "$MODEL" --port 0 --port-file "$WORK/$name.port" --backend cpu "$@" 2> "$WORK/$name.log" &
+    PIDS+=($!)
+    for _ in $(seq 200); do [ -f "$WORK/$name.port" ] && return 0; sleep 0.05; done
+    echo "FAIL: the $name server did not start"; cat "$WORK/$name.log"; exit 1
+}
+start_server open
+OPEN_PID=${PIDS[0]}
+KEY=hearth-test-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
+start_server keyed --api-key "$KEY"
+NODE_PATH=$CLIENTS/node_modules node "$HERE/api_clients.cjs" "http://127.0.0.1:$(cat "$WORK/open.port")" \
+    "http://127.0.0.1:$(cat "$WORK/keyed.port")" "$KEY" "$OPEN_PID" "$WORK/open.log"
+status=$?
+# The key never appears in what the server prints.
+if grep -q "$KEY" "$WORK/keyed.log"; then echo "FAIL: the API key was printed"; status=1; fi
+[ $status -ne 0 ] && tail -20 "$WORK/open.log"
+exit $status
