@@ -20,6 +20,7 @@ Dialog {
             Layout.fillWidth: true
             TabButton { text: qsTr("General") }
             TabButton { text: qsTr("Models and network") }
+            TabButton { text: qsTr("Local server") }
         }
         StackLayout {
             currentIndex: settingsTabs.currentIndex
@@ -156,6 +157,7 @@ Dialog {
                 }
             }
             NetworkSettings { }
+            LocalServerSettings { }
         }
     }
 }

@@ -8,6 +8,7 @@
 #include "engine_options.h"
 
 #include "api_server.h"
+#include "model_host.h"
 #include "storage/data_location.h"
 #include "storage/store.h"
 
@@ -74,9 +75,10 @@ int runServe(const std::vector<std::string>& argv)
     if (serverOptions.host != "127.0.0.1" && serverOptions.host != "localhost" && serverOptions.host != "::1")
         std::fprintf(stderr, "hearth-cli serve: listening on %s: other computers on the network can reach it%s\n",
                      serverOptions.host.c_str(), serverOptions.apiKey.empty() ? ", and no API key is set" : "");
+    const auto served = host.models();
     std::fprintf(stderr, "hearth-cli serve: http://%s:%d/v1 (OpenAI) and /api (Ollama); model%s: ", serverOptions.host.c_str(), bound,
-                 host.models().size() > 1 ? "s" : "");
-    for (size_t i = 0; i < host.models().size(); ++i) std::fprintf(stderr, "%s%s", i ? ", " : "", host.models()[i].id.c_str());
+                 served.size() > 1 ? "s" : "");
+    for (size_t i = 0; i < served.size(); ++i) std::fprintf(stderr, "%s%s", i ? ", " : "", served[i].id.c_str());
     std::fprintf(stderr, "\n");
     g_server = &api;
     std::signal(SIGINT, stopOnSignal);

@@ -57,6 +57,27 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
 
 void InferenceWorker::unloadModel() { m_engine.reset(); }
 
+bool InferenceWorker::runWithEngine(const std::function<void(Engine&)>& fn)
+{
+    bool ran = false;
+    std::exception_ptr failure;
+    // Queued behind the chat's own requests: API and chat take turns on the one engine.
+    const bool delivered = QMetaObject::invokeMethod(
+        this,
+        [&] {
+            if (!m_engine) return;
+            ran = true;
+            try {
+                fn(*m_engine);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        },
+        Qt::BlockingQueuedConnection);
+    if (failure) std::rethrow_exception(failure);
+    return delivered && ran;
+}
+
 void InferenceWorker::inspect(const GenerateRequest& request, const QString& draft)
 {
     if (!m_engine) return;

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace hearth {
@@ -31,6 +32,10 @@ public:
     void requestCancelLoad() { m_cancelLoad = true; }
     // Called from the GUI thread before each load request (so a cancel right after it counts).
     void clearCancelLoad() { m_cancelLoad = false; }
+    // From another thread (the API server's): runs fn with the loaded engine on this worker's
+    // thread, after whatever is queued before it, and waits for it. Returns false (fn not run)
+    // when no model is loaded or the worker has stopped. fn's exceptions reach the caller.
+    bool runWithEngine(const std::function<void(Engine&)>& fn);
 
 public slots:
     // device: "" automatic (Vulkan, else the CPU), "cpu", or a Vulkan device index.

@@ -4,6 +4,7 @@
 #include "chatcontroller.h"
 #include "datafolderprompt.h"
 #include "downloadcontroller.h"
+#include "servercontroller.h"
 #include "guardedapplication.h"
 #include "localonlynetwork.h"
 
@@ -79,6 +80,11 @@ int main(int argc, char** argv)
     hearth::app::DownloadController downloads(controller.store(), *controller.modelController());
     hearth::app::DownloadController::setInstance(&downloads);
     downloads.resumeQueued();
+    // The local API server (off unless the user turned it on); stopped before the inference
+    // thread, whose turns its requests wait for.
+    hearth::app::ServerController apiServer(controller.store(), *controller.modelController());
+    hearth::app::ServerController::setInstance(&apiServer);
+    QObject::connect(&app, &QGuiApplication::aboutToQuit, &apiServer, &hearth::app::ServerController::shutdown);
 
     // Nothing the UI shows may reach the network (README "Privacy"). The factory outlives the engine.
     hearth::app::LocalOnlyNetworkAccessManagerFactory localOnly;

@@ -58,7 +58,7 @@ json ollamaDetails(const ServedModel& m)
 
 }  // namespace
 
-ApiServer::ApiServer(ModelHost& host, ServerOptions options)
+ApiServer::ApiServer(ModelProvider& host, ServerOptions options)
     : m_host(host), m_options(std::move(options)), m_http(std::make_unique<httplib::Server>())
 {
     const int threads = std::max(2, m_options.threads);
@@ -85,6 +85,7 @@ void ApiServer::run() { m_http->listen_after_bind(); }
 
 void ApiServer::stop()
 {
+    m_stopping = true;
     if (m_http) m_http->stop();
 }
 
@@ -149,12 +150,13 @@ void ApiServer::addRoutes()
                      seconds > 0 ? double(r.completionTokens) / seconds : 0.0);
     };
     // A generation, whole or streamed, in any dialect.
-    auto generate = [this, logJob](const httplib::Request& req, httplib::Response& res, GenerationJob job, const ServedModel& model,
+    auto generate = [this, logJob](const httplib::Request& req, httplib::Response& res, GenerationJob job, ServedModel model,
                                    std::shared_ptr<ReplyFormat> format) {
         if (!job.stream) {
             JobResult result;
-            m_host.withModel(
-                model, [&](Engine& engine) { result = runJob(engine, job, [](const std::string&, const std::string&) { return true; }); });
+            m_host.withModel(model, [&](Engine& engine) {
+                result = runJob(engine, job, [this](const std::string&, const std::string&) { return !m_stopping.load(); });
+            });
             logJob(req.path, model, false, result);
             res.set_content(format->whole(result), "application/json");
             return;
@@ -162,7 +164,7 @@ void ApiServer::addRoutes()
         auto state = std::make_shared<GenerationJob>(std::move(job));
         res.set_header("Cache-Control", "no-cache");
         res.set_chunked_content_provider(
-            format->streamContentType(), [this, state, &model, format, logJob, path = req.path](size_t, httplib::DataSink& sink) {
+            format->streamContentType(), [this, state, model, format, logJob, path = req.path](size_t, httplib::DataSink& sink) {
                 bool open = true;
                 auto send = [&](const std::string& text) {
                     if (open && !text.empty()) open = sink.write(text.data(), text.size());
@@ -172,7 +174,7 @@ void ApiServer::addRoutes()
                 try {
                     m_host.withModel(model, [&](Engine& engine) {
                         const JobResult result = runJob(engine, *state, [&](const std::string& answer, const std::string& reasoning) {
-                            return send(format->streamDelta(answer, reasoning));
+                            return send(format->streamDelta(answer, reasoning)) && !m_stopping.load();
                         });
                         send(format->streamEnd(result));
                         logJob(path, model, true, result);
@@ -197,19 +199,19 @@ void ApiServer::addRoutes()
         res.set_content(json({{"object", "list"}, {"data", data}}).dump(), "application/json");
     });
     http.Get(R"(/v1/models/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
-        const ServedModel& m = m_host.resolve(req.matches[1]);
+        const ServedModel m = m_host.resolve(req.matches[1]);
         res.set_content(json({{"id", m.id}, {"object", "model"}, {"created", m.modifiedMs / 1000}, {"owned_by", "hearth"}}).dump(),
                         "application/json");
     });
     http.Post("/v1/chat/completions", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOpenAiChat(parseBody(req.body), m_options.limits);
-        const ServedModel& model = m_host.resolve(job.model);
+        const ServedModel model = m_host.resolve(job.model);
         const bool usage = job.includeUsage;
         generate(req, res, std::move(job), model, openAiChatFormat(model.id, usage));
     });
     http.Post("/v1/completions", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOpenAiCompletion(parseBody(req.body), m_options.limits);
-        const ServedModel& model = m_host.resolve(job.model);
+        const ServedModel model = m_host.resolve(job.model);
         const bool usage = job.includeUsage;
         generate(req, res, std::move(job), model, openAiCompletionFormat(model.id, usage));
     });
@@ -251,7 +253,7 @@ void ApiServer::addRoutes()
         f.ignore({"verbose"});
         f.rejectUnknown();
         if (!name) throw ApiError::badRequest("'model' is required");
-        const ServedModel& m = m_host.resolve(*name);
+        const ServedModel m = m_host.resolve(*name);
         const ModelSummary& s = m.summary;
         json info = {{"general.architecture", s.architecture},
                      {"general.name", s.name},
@@ -271,12 +273,12 @@ void ApiServer::addRoutes()
     });
     http.Post("/api/chat", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOllamaChat(parseBody(req.body), m_options.limits);
-        const ServedModel& model = m_host.resolve(job.model);
+        const ServedModel model = m_host.resolve(job.model);
         generate(req, res, std::move(job), model, ollamaChatFormat(model.id));
     });
     http.Post("/api/generate", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOllamaGenerate(parseBody(req.body), m_options.limits);
-        const ServedModel& model = m_host.resolve(job.model);
+        const ServedModel model = m_host.resolve(job.model);
         generate(req, res, std::move(job), model, ollamaGenerateFormat(model.id));
     });
 }

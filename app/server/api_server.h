@@ -1,11 +1,11 @@
 // Hearth's local API server: OpenAI's /v1 endpoints and Ollama's /api endpoints over the models
-// a ModelHost offers, on cpp-httplib. Safe by default: it binds 127.0.0.1 unless told otherwise,
+// a ModelProvider offers, on cpp-httplib. Safe by default: it binds 127.0.0.1 unless told otherwise,
 // an API key (when set) guards every request, request bodies and conversations are bounded,
 // CORS is answered only for the origins allowed, and no request path reads a file.
 #pragma once
 
 #include "generation_job.h"
-#include "model_host.h"
+#include "model_provider.h"
 
 #include <atomic>
 #include <memory>
@@ -31,22 +31,24 @@ struct ServerOptions {
 
 class ApiServer {
 public:
-    ApiServer(ModelHost& host, ServerOptions options);
+    ApiServer(ModelProvider& host, ServerOptions options);
     ~ApiServer();
 
     // Binds the address; returns the port. Throws std::runtime_error when it cannot.
     int bind();
     void run();  // serves until stop()
+    // Stops listening, and every generation in progress stops at its next token.
     void stop();
     int64_t requestsServed() const { return m_requests.load(); }
 
 private:
     void addRoutes();
 
-    ModelHost& m_host;
+    ModelProvider& m_host;
     ServerOptions m_options;
     std::unique_ptr<httplib::Server> m_http;
     std::atomic<int64_t> m_requests {0};
+    std::atomic<bool> m_stopping {false};
 };
 
 }  // namespace hearth::server

@@ -48,7 +48,7 @@ ModelHost::ModelHost(std::vector<ServedModel> models, EngineOptions options, con
     : m_models(std::move(models)), m_options(std::move(options))
 {
     if (!preload.empty()) {
-        const ServedModel& m = resolve(preload);
+        const ServedModel m = resolve(preload);
         m_engine = Engine::open(m.path, m_options);
         m_loaded = m.id;
     }
@@ -56,21 +56,28 @@ ModelHost::ModelHost(std::vector<ServedModel> models, EngineOptions options, con
 
 ModelHost::~ModelHost() = default;
 
-const ServedModel& ModelHost::resolve(const std::string& requested) const
+ServedModel findModel(const std::vector<ServedModel>& models, const std::string& requested, const std::string& fallback)
 {
-    std::string name = requested;
-    if (name.empty()) {
-        std::lock_guard lock(m_mutex);
-        name = m_loaded.empty() && !m_models.empty() ? m_models.front().id : m_loaded;
-    }
+    std::string name = requested.empty() ? fallback : requested;
     // Ollama's clients add a tag; Hearth's models have one version each.
     if (name.size() > 7 && name.compare(name.size() - 7, 7, ":latest") == 0) name.resize(name.size() - 7);
-    for (const auto& m : m_models)
+    for (const auto& m : models)
         if (m.id == name) return m;
     std::string list;
-    for (const auto& m : m_models) list += (list.empty() ? "" : ", ") + m.id;
+    for (const auto& m : models) list += (list.empty() ? "" : ", ") + m.id;
     throw ApiError(404, "invalid_request_error", "model_not_found",
-                   "The model '" + requested + "' does not exist here. Available: " + (list.empty() ? "none" : list));
+                   "The model '" + (requested.empty() ? name : requested) +
+                       "' does not exist here. Available: " + (list.empty() ? "none" : list));
+}
+
+ServedModel ModelHost::resolve(const std::string& requested) const
+{
+    std::string fallback;
+    {
+        std::lock_guard lock(m_mutex);
+        fallback = m_loaded.empty() && !m_models.empty() ? m_models.front().id : m_loaded;
+    }
+    return findModel(m_models, requested, fallback);
 }
 
 std::string ModelHost::loadedId() const

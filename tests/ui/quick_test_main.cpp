@@ -7,6 +7,7 @@
 #include "chatcontroller.h"
 #include "downloadcontroller.h"
 #include "localonlynetwork.h"
+#include "servercontroller.h"
 #include "storage/chat_export.h"
 #include "storage/store.h"
 
@@ -41,6 +42,8 @@ public slots:
             hearth::app::ChatController::setInstance(m_controller.get());
             m_downloads = std::make_unique<hearth::app::DownloadController>(m_controller->store(), *m_controller->modelController());
             hearth::app::DownloadController::setInstance(m_downloads.get());
+            m_server = std::make_unique<hearth::app::ServerController>(m_controller->store(), *m_controller->modelController());
+            hearth::app::ServerController::setInstance(m_server.get());
         }
         engine->rootContext()->setContextProperty("hearthTestSetup", this);
         const QByteArray shared =
@@ -50,6 +53,7 @@ public slots:
     }
     void cleanupTestCase()
     {
+        m_server.reset();
         m_downloads.reset();
         m_controller.reset();
     }
@@ -73,6 +77,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<hearth::app::ChatController> m_controller;
     std::unique_ptr<hearth::app::DownloadController> m_downloads;  // after the controller: destroyed first
+    std::unique_ptr<hearth::app::ServerController> m_server;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(hearth_views, Setup)
