@@ -109,9 +109,15 @@ void ChatFormatter::useFallback(const std::string& why)
     m_description = std::string("built-in ") + chatFamilyName(m_family) + " format (" + why + ")";
 }
 
-std::string ChatFormatter::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::optional<bool> thinking)
+std::string ChatFormatter::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::optional<bool> thinking,
+                                  const std::string& toolsJson)
 {
-    ChatTemplateInputs inputs {messages, addGenerationPrompt, m_bos, m_eos, thinking};
+    ChatTemplateInputs inputs {messages, addGenerationPrompt, m_bos, m_eos, thinking, toolsJson};
+    bool toolMessages = !toolsJson.empty();
+    for (const auto& m : messages) toolMessages = toolMessages || m.role == "tool" || !m.toolCallsJson.empty();
+    if (toolMessages && !(m_modelTemplate && m_modelTemplate->supportsTools()))
+        throw Error(ErrorCode::InvalidArgument, "this model's chat format (" + m_description + ") has no tool calling");
+    if (m_modelTemplate && toolMessages) return m_modelTemplate->render(inputs);  // no fallback would keep the tools
     if (m_modelTemplate) {
         try {
             return m_modelTemplate->render(inputs);

@@ -27,11 +27,15 @@ public:
 
     // Renders with the model's template; if that fails, with the family fallback (and
     // description() says so). Throws only if both fail.
-    std::string render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::optional<bool> thinking = {});
+    // toolsJson: OpenAI's `tools` (JSON text); only a model template that renders tools takes
+    // them (Error(InvalidArgument) otherwise: a built-in format would drop them silently).
+    std::string render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt, std::optional<bool> thinking = {},
+                       const std::string& toolsJson = {});
     // Whether the model's own template has a thinking switch (the built-in formats have none).
     bool hasThinkingSwitch() const { return m_modelTemplate && m_modelTemplate->hasThinkingSwitch(); }
     const std::string& description() const { return m_description; }
     bool usesModelTemplate() const { return m_modelTemplate != nullptr; }
+    bool supportsTools() const { return m_modelTemplate && m_modelTemplate->supportsTools(); }
 
 private:
     void useFallback(const std::string& why);

@@ -1,5 +1,11 @@
 #include "chat/chat_prompt.h"
 
+#include "core/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
 #include "chat/chat_formatter.h"
 #include "core/error.h"
 
@@ -99,8 +105,37 @@ std::string ControlStringShield::restore(const std::string& rendered, std::vecto
     return out;
 }
 
+namespace {
+
+// Every string (keys and values) inside client JSON, shielded; "" stays "".
+std::string shieldJson(ControlStringShield& shield, const std::string& text)
+{
+    if (text.empty()) return text;
+    auto j = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) throw Error(ErrorCode::InvalidArgument, "tool data is not valid JSON");
+    std::function<nlohmann::ordered_json(const nlohmann::ordered_json&)> walk =
+        [&](const nlohmann::ordered_json& v) -> nlohmann::ordered_json {
+        if (v.is_string()) return shield.shield(v.get<std::string>());
+        if (v.is_array()) {
+            nlohmann::ordered_json out = nlohmann::ordered_json::array();
+            for (const auto& item : v) out.push_back(walk(item));
+            return out;
+        }
+        if (v.is_object()) {
+            nlohmann::ordered_json out = nlohmann::ordered_json::object();
+            for (auto it = v.begin(); it != v.end(); ++it) out[shield.shield(it.key())] = walk(it.value());
+            return out;
+        }
+        return v;
+    };
+    return walk(j).dump();
+}
+
+}  // namespace
+
 ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
-                            bool addGenerationPrompt, const std::string& replyPrefix, std::optional<bool> thinking)
+                            bool addGenerationPrompt, const std::string& replyPrefix, std::optional<bool> thinking,
+                            const std::string& toolsJson)
 {
     const Vocabulary& vocab = tokenizer.vocabulary();
     ControlStringShield shield(vocab);
@@ -108,9 +143,14 @@ ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer
     for (ChatMessage& m : shielded) {
         m.content = shield.shield(m.content);
         if (m.reasoning) m.reasoning = shield.shield(*m.reasoning);
+        m.toolCallsJson = shieldJson(shield, m.toolCallsJson);
+        m.toolCallId = shield.shield(m.toolCallId);
+        m.name = shield.shield(m.name);
     }
+    const std::string shieldedTools = shieldJson(shield, toolsJson);
     ChatPrompt prompt;
-    prompt.text = shield.restore(formatter.render(shielded, addGenerationPrompt, thinking) + shield.shield(replyPrefix), prompt.literal);
+    prompt.text = shield.restore(formatter.render(shielded, addGenerationPrompt, thinking, shieldedTools) + shield.shield(replyPrefix),
+                                 prompt.literal);
     // Templates usually write the BOS text themselves; add it only when they did not.
     const std::string bosText = vocab.bos ? vocab.tokens[size_t(*vocab.bos)] : std::string();
     const bool templateAddsBos = !bosText.empty() && prompt.text.rfind(bosText, 0) == 0 &&

@@ -23,8 +23,10 @@ struct ChatPrompt {
 // Renders `messages` with the formatter and tokenizes the result as described above.
 // `replyPrefix` (the start of an assistant reply to continue) follows the rendered prompt, as
 // plain text like the messages.
+// Tool definitions and tool calls are client text too: every string inside them is shielded.
 ChatPrompt renderChatPrompt(ChatFormatter& formatter, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
-                            bool addGenerationPrompt = true, const std::string& replyPrefix = {}, std::optional<bool> thinking = {});
+                            bool addGenerationPrompt = true, const std::string& replyPrefix = {}, std::optional<bool> thinking = {},
+                            const std::string& toolsJson = {});
 
 // The building blocks, exposed for tests: message text whose control strings are replaced by
 // private-use placeholders, and the rendered text with the placeholders put back (and where).

@@ -14,9 +14,14 @@ struct Template;
 }
 
 struct ChatMessage {
-    std::string role;  // "system", "user", "assistant"
+    std::string role;  // "system", "user", "assistant", "tool"
     std::string content;
     std::optional<std::string> reasoning;  // passed to templates as `reasoning_content`
+    // Tool use (OpenAI's shapes, as JSON text): an assistant's `tool_calls` array, and a tool
+    // message's `tool_call_id` and function `name`.
+    std::string toolCallsJson;
+    std::string toolCallId;
+    std::string name;
 };
 
 struct ChatTemplateInputs {
@@ -27,6 +32,8 @@ struct ChatTemplateInputs {
     // The chat's Think switch: set, it is passed as `enable_thinking` (Qwen3, SmolLM3, DeepSeek V3.1)
     // and `thinking` (DeepSeek V3.1, Granite 3.3); unset, the template's own default applies.
     std::optional<bool> thinking;
+    // OpenAI's `tools` array as JSON text ("" when none): the template renders it as `tools`.
+    std::string toolsJson;
 };
 
 class ChatTemplate {
@@ -35,6 +42,8 @@ public:
     explicit ChatTemplate(const std::string& source);
     // Whether the template reads a thinking switch (enable_thinking / thinking).
     bool hasThinkingSwitch() const;
+    // Whether the template renders a `tools` list (function calling).
+    bool supportsTools() const;
     // Renders; throws hearth::Error(InvalidArgument) when the template raises or runs away.
     std::string render(const ChatTemplateInputs& inputs) const;
     const std::string& source() const { return m_source; }

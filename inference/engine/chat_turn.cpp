@@ -10,15 +10,17 @@ ChatTurn::ChatTurn(const Model& model, Session& session)
 {
 }
 
-RenderedChat ChatTurn::render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix, std::optional<bool> thinking)
+RenderedChat ChatTurn::render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix, std::optional<bool> thinking,
+                              const std::string& toolsJson)
 {
-    ChatPrompt prompt = renderChatPrompt(m_formatter, m_model.tokenizer(), messages, /*addGenerationPrompt=*/true, replyPrefix, thinking);
+    ChatPrompt prompt =
+        renderChatPrompt(m_formatter, m_model.tokenizer(), messages, /*addGenerationPrompt=*/true, replyPrefix, thinking, toolsJson);
     return {std::move(prompt.text), std::move(prompt.tokens)};
 }
 
 ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks)
 {
-    const RenderedChat prompt = render(request.messages, request.replyPrefix, request.thinking);
+    const RenderedChat prompt = render(request.messages, request.replyPrefix, request.thinking, request.toolsJson);
     ReasoningSplitter splitter(ReasoningSplitter::promptOpensReasoning(prompt.text));
     auto deliver = [&](const ReasoningSplitter::Delta& d) {
         if (callbacks.onDelta && (!d.answer.empty() || !d.reasoning.empty())) callbacks.onDelta(d.answer, d.reasoning);

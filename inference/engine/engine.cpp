@@ -132,6 +132,8 @@ RenderedChat Engine::renderChat(const std::vector<ChatMessage>& messages, const 
 
 bool Engine::hasThinkingSwitch() const { return m->turn->hasThinkingSwitch(); }
 
+bool Engine::supportsTools() const { return m->turn->supportsTools(); }
+
 ChatTurnResult Engine::chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks) { return m->turn->run(request, callbacks); }
 
 GenerateResult Engine::complete(std::span<const int32_t> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks)

@@ -90,7 +90,8 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
 // Chat templates and tokenizers without loading weights (hearth-cli template / tokenize)
 
 std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages, bool addGenerationPrompt,
-                               const std::string& bosToken, const std::string& eosToken, std::optional<bool> thinking = {});
+                               const std::string& bosToken, const std::string& eosToken, std::optional<bool> thinking = {},
+                               const std::string& toolsJson = {});
 
 class ModelVocabulary {
 public:
@@ -134,6 +135,10 @@ struct ChatTurnRequest {
     GenerateOptions generate;
     std::string replyPrefix;  // the start of the reply, already written (continuing an interrupted one)
     std::optional<bool> thinking;  // the chat's Think switch; unset: the template's default
+    // OpenAI's `tools` as JSON text ("" for none). Needs a model template that renders tools
+    // (Error(InvalidArgument) otherwise); tool calls come back as text in the model's own
+    // format (the API server parses them).
+    std::string toolsJson;
 };
 struct ChatTurnCallbacks {
     std::function<void(const std::string& answer, const std::string& reasoning)> onDelta;
@@ -185,6 +190,7 @@ public:
     // Whether the model's template has a thinking switch (Qwen3, SmolLM3, DeepSeek V3.1, Granite 3.3):
     // the app shows its Think toggle, the CLI takes --think.
     bool hasThinkingSwitch() const;
+    bool supportsTools() const;  // the model's own template renders `tools`
     ChatTurnResult chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks);
 
     // Raw completion of tokens (hearth-cli run, /v1/completions): the same session and cache.

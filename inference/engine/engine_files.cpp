@@ -51,9 +51,10 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
 }
 
 std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages, bool addGenerationPrompt,
-                               const std::string& bosToken, const std::string& eosToken, std::optional<bool> thinking)
+                               const std::string& bosToken, const std::string& eosToken, std::optional<bool> thinking,
+                               const std::string& toolsJson)
 {
-    return ChatTemplate(templateSource).render({messages, addGenerationPrompt, bosToken, eosToken, thinking});
+    return ChatTemplate(templateSource).render({messages, addGenerationPrompt, bosToken, eosToken, thinking, toolsJson});
 }
 
 struct ModelVocabulary::Impl {

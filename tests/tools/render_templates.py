@@ -2,7 +2,8 @@
 """Test oracle: renders chat templates with Python's Jinja2 exactly as Hugging Face does.
 
 Usage: render_templates.py CONVERSATIONS.json TEMPLATE.jinja... > results.json
-CONVERSATIONS.json: [{"messages": [...], "add_generation_prompt": bool, "thinking": bool (optional)}, ...]
+CONVERSATIONS.json: [{"messages": [...], "add_generation_prompt": bool, "thinking": bool (optional),
+                      "tools": [...] (optional, OpenAI's function definitions)}, ...]
 Output: {"<template file name>": ["<rendered text>" or {"error": "..."} per conversation]}
 """
 import json
@@ -33,6 +34,30 @@ def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)
     return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
 
 
+def with_parsed_arguments(messages):
+    """OpenAI sends a tool call's arguments as a JSON string; templates get the object (as llama.cpp
+    and Hearth pass them), so `arguments | tojson` prints the arguments."""
+    out = []
+    for m in messages:
+        m = dict(m)
+        if m.get("content") is None and "tool_calls" in m:
+            m["content"] = ""
+        if isinstance(m.get("tool_calls"), list):
+            calls = []
+            for call in m["tool_calls"]:
+                call = json.loads(json.dumps(call))
+                fn = call.get("function")
+                if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                    try:
+                        fn["arguments"] = json.loads(fn["arguments"])
+                    except ValueError:
+                        pass
+                calls.append(call)
+            m["tool_calls"] = calls
+        out.append(m)
+    return out
+
+
 def main():
     conversations = json.load(open(sys.argv[1], encoding="utf-8"))
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
@@ -53,7 +78,10 @@ def main():
         for c in conversations:
             try:
                 switch = {"enable_thinking": c["thinking"], "thinking": c["thinking"]} if "thinking" in c else {}
-                outputs.append(template.render(messages=c["messages"], add_generation_prompt=c["add_generation_prompt"],
+                if "tools" in c:
+                    switch["tools"] = c["tools"]
+                outputs.append(template.render(messages=with_parsed_arguments(c["messages"]),
+                                               add_generation_prompt=c["add_generation_prompt"],
                                                bos_token="<s>", eos_token="</s>", **switch))
             except Exception as e:
                 outputs.append({"error": str(e)})
