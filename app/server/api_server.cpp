@@ -13,7 +13,7 @@
 
 namespace hearth::server {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -206,8 +206,8 @@ void ApiServer::addRoutes()
     http.Post("/v1/chat/completions", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOpenAiChat(parseBody(req.body), m_options.limits);
         const ServedModel model = m_host.resolve(job.model);
-        const bool usage = job.includeUsage;
-        generate(req, res, std::move(job), model, openAiChatFormat(model.id, usage));
+        const bool usage = job.includeUsage, tools = !job.toolsJson.empty();
+        generate(req, res, std::move(job), model, openAiChatFormat(model.id, usage, tools));
     });
     http.Post("/v1/completions", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOpenAiCompletion(parseBody(req.body), m_options.limits);

@@ -7,7 +7,7 @@
 
 namespace hearth::server {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 uint64_t randomSeed()
 {
@@ -45,6 +45,7 @@ JobResult runJob(Engine& engine, const GenerationJob& job, const std::function<b
         request.messages = job.messages;
         request.generate = generate;
         request.thinking = job.thinking;
+        request.toolsJson = job.toolsJson;
         ChatTurnCallbacks callbacks;
         callbacks.cancel = &gone;
         callbacks.onDelta = [&](const std::string& answer, const std::string& reasoning) {

@@ -27,12 +27,13 @@ struct GenerationJob {
     std::string prompt;
     GenerateOptions generate;  // maxTokens <= 0: until the context is full
     std::optional<bool> thinking;
+    std::string toolsJson;  // OpenAI's tools offered to the model ("" for none)
     bool stream = false;
     bool includeUsage = false;  // OpenAI's stream_options.include_usage
 };
 
 struct JobResult {
-    std::string answer, reasoning;
+    std::string answer, reasoning;  // the answer as the model wrote it (tool calls still in it)
     FinishReason reason = FinishReason::Stop;
     int64_t promptTokens = 0, completionTokens = 0;
     double promptSeconds = 0, generateSeconds = 0;
@@ -46,6 +47,6 @@ JobResult runJob(Engine& engine, const GenerationJob& job, const std::function<b
 // names for these). A seed is random unless the request gives one.
 uint64_t randomSeed();
 // One message's text: a string, or OpenAI's list of {"type": "text", "text": ...} parts.
-std::string messageText(const nlohmann::json& content, const std::string& where);
+std::string messageText(const nlohmann::ordered_json& content, const std::string& where);
 
 }  // namespace hearth::server

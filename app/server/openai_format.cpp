@@ -4,13 +4,14 @@
 
 #include "api_error.h"
 #include "request_fields.h"
+#include "tool_calls.h"
 
 #include <atomic>
 #include <ctime>
 
 namespace hearth::server {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -65,6 +66,55 @@ void readSampling(RequestFields& f, GenerationJob& job, const RequestLimits& lim
         {"user", "store", "metadata", "service_tier", "top_logprobs", "logit_bias", "parallel_tool_calls", "prediction", "modalities"});
 }
 
+// An assistant message's tool_calls, checked: [{"id", "type": "function", "function": {"name", "arguments": "<JSON>"}}].
+std::string toolCallsJson(const json& calls, const std::string& where)
+{
+    for (size_t i = 0; i < calls.size(); ++i) {
+        const std::string at = where + ".tool_calls[" + std::to_string(i) + "]";
+        const json& call = calls[i];
+        if (!call.is_object() || !call.contains("function") || !call["function"].is_object())
+            throw ApiError::badRequest(at + " must be an object with a 'function'");
+        const json& fn = call["function"];
+        if (!fn.contains("name") || !fn["name"].is_string()) throw ApiError::badRequest(at + ".function.name must be a string");
+        if (fn.contains("arguments") && !fn["arguments"].is_string() && !fn["arguments"].is_object())
+            throw ApiError::badRequest(at + ".function.arguments must be a JSON string");
+    }
+    return calls.dump();
+}
+
+// The tools offered: [{"type": "function", "function": {"name", "description"?, "parameters"?}}].
+std::string toolsJson(const json& tools)
+{
+    if (tools.size() > 128) throw ApiError::badRequest("'tools' may list at most 128 functions");
+    for (size_t i = 0; i < tools.size(); ++i) {
+        const std::string at = "tools[" + std::to_string(i) + "]";
+        const json& tool = tools[i];
+        if (!tool.is_object() || tool.value("type", std::string()) != "function" || !tool.contains("function") ||
+            !tool["function"].is_object())
+            throw ApiError::badRequest(at + " must be {\"type\": \"function\", \"function\": {...}}");
+        const json& fn = tool["function"];
+        if (!fn.contains("name") || !fn["name"].is_string() || fn["name"].get<std::string>().empty())
+            throw ApiError::badRequest(at + ".function.name must be a non-empty string");
+        if (fn.contains("parameters") && !fn["parameters"].is_object())
+            throw ApiError::badRequest(at + ".function.parameters must be an object");
+    }
+    return tools.dump();
+}
+
+json toolCallsArray(const std::vector<ToolCall>& calls, bool withIndex)
+{
+    json out = json::array();
+    for (size_t i = 0; i < calls.size(); ++i) {
+        json call = json::object();
+        if (withIndex) call["index"] = i;
+        call["id"] = calls[i].id;
+        call["type"] = "function";
+        call["function"] = {{"name", calls[i].name}, {"arguments", calls[i].arguments}};
+        out.push_back(call);
+    }
+    return out;
+}
+
 }  // namespace
 
 GenerationJob parseOpenAiChat(const json& body, const RequestLimits& limits)
@@ -84,26 +134,37 @@ GenerationJob parseOpenAiChat(const json& body, const RequestLimits& limits)
         auto role = m.string("role");
         if (!role) throw ApiError::badRequest(where + ".role is required");
         if (*role == "developer") role = "system";  // OpenAI's newer name for it
-        if (*role == "tool" || *role == "function")
-            throw ApiError::badRequest(where + ": tool messages are not supported by Hearth's server yet", "unsupported");
-        if (*role != "system" && *role != "user" && *role != "assistant")
-            throw ApiError::badRequest(where + ".role must be system, developer, user or assistant, not '" + *role + "'");
+        if (*role != "system" && *role != "user" && *role != "assistant" && *role != "tool")
+            throw ApiError::badRequest(where + ".role must be system, developer, user, assistant or tool, not '" + *role + "'");
         ChatMessage message;
         message.role = *role;
         auto it = (*messages)[i].find("content");
-        m.ignore({"content", "name"});
+        m.ignore({"content"});
         message.content = messageText(it == (*messages)[i].end() ? json() : *it, where);
         if (auto reasoning = m.string("reasoning_content")) message.reasoning = *reasoning;
-        if (const json* calls = m.array("tool_calls"); calls && !calls->empty())
-            throw ApiError::badRequest(where + ": tool calls are not supported by Hearth's server yet", "unsupported");
-        m.ignore({"tool_call_id", "refusal"});
+        if (const json* calls = m.array("tool_calls"); calls && !calls->empty()) {
+            if (*role != "assistant") throw ApiError::badRequest(where + ": only assistant messages carry tool_calls");
+            message.toolCallsJson = toolCallsJson(*calls, where);
+        }
+        if (auto id = m.string("tool_call_id")) message.toolCallId = *id;
+        if (*role == "tool" && message.toolCallId.empty())
+            throw ApiError::badRequest(where + ".tool_call_id is required for tool messages");
+        if (auto name = m.string("name")) message.name = *name;
+        m.ignore({"refusal"});
         m.rejectUnknown();
         job.messages.push_back(std::move(message));
     }
     readSampling(f, job, limits);
-    if (const json* tools = f.array("tools"); tools && !tools->empty())
-        throw ApiError::badRequest("'tools' are not supported by Hearth's server yet", "unsupported");
-    f.ignore({"tool_choice", "function_call", "functions"});
+    const json* tools = f.array("tools");
+    const json choice = f.any("tool_choice");
+    if (!choice.is_null() && !choice.is_string() && !choice.is_object())
+        throw ApiError::badRequest("'tool_choice' must be a string or an object");
+    if (choice.is_string() && choice != "none" && choice != "auto" && choice != "required")
+        throw ApiError::badRequest("'tool_choice' must be none, auto, required or a function");
+    // "none": the model is not told about the tools. "required" and a named function are
+    // passed as "auto" is: the model's template has no way to force a call.
+    if (tools && !tools->empty() && choice != "none") job.toolsJson = toolsJson(*tools);
+    f.ignore({"function_call", "functions"});
     if (const json* format = f.object("response_format")) {
         const auto type = format->value("type", std::string());
         if (type != "text")
@@ -148,19 +209,31 @@ namespace {
 
 class OpenAiChat : public ReplyFormat {
 public:
-    OpenAiChat(std::string model, bool includeUsage) : m_model(std::move(model)), m_usage(includeUsage) { }
+    OpenAiChat(std::string model, bool includeUsage, bool tools) : m_model(std::move(model)), m_usage(includeUsage), m_tools(tools) { }
     const char* streamContentType() const override { return "text/event-stream"; }
     std::string streamStart() override { return event(chunk({{"role", "assistant"}, {"content", ""}}, nullptr)); }
     std::string streamDelta(const std::string& answer, const std::string& reasoning) override
     {
         json delta = json::object();
         if (!reasoning.empty()) delta["reasoning_content"] = reasoning;
-        if (!answer.empty()) delta["content"] = answer;
+        // With tools offered, what may be a call is held back until the reply ends.
+        const std::string content = m_tools ? m_stream.push(answer) : answer;
+        if (!content.empty()) delta["content"] = content;
         return delta.empty() ? std::string() : event(chunk(delta, nullptr));
     }
     std::string streamEnd(const JobResult& r) override
     {
-        std::string out = event(chunk(json::object(), finishReason(r.reason)));
+        std::string out;
+        const char* finish = finishReason(r.reason);
+        if (m_tools) {
+            const ParsedReply parsed = m_stream.finish();
+            if (!parsed.content.empty()) out += event(chunk({{"content", parsed.content}}, nullptr));
+            if (!parsed.calls.empty()) {
+                out += event(chunk({{"tool_calls", toolCallsArray(parsed.calls, true)}}, nullptr));
+                finish = "tool_calls";
+            }
+        }
+        out += event(chunk(json::object(), finish));
         if (m_usage) {
             json last = chunk(json::object(), nullptr);
             last["choices"] = json::array();
@@ -172,13 +245,21 @@ public:
     std::string whole(const JobResult& r) override
     {
         json message = {{"role", "assistant"}, {"content", r.answer}};
+        const char* finish = finishReason(r.reason);
+        if (m_tools) {
+            const ParsedReply parsed = parseToolCalls(r.answer);
+            if (!parsed.calls.empty()) {
+                message["content"] = parsed.content.empty() ? json(nullptr) : json(parsed.content);
+                message["tool_calls"] = toolCallsArray(parsed.calls, false);
+                finish = "tool_calls";
+            }
+        }
         if (!r.reasoning.empty()) message["reasoning_content"] = r.reasoning;
         json j = {{"id", m_id},
                   {"object", "chat.completion"},
                   {"created", m_created},
                   {"model", m_model},
-                  {"choices",
-                   json::array({{{"index", 0}, {"message", message}, {"logprobs", nullptr}, {"finish_reason", finishReason(r.reason)}}})},
+                  {"choices", json::array({{{"index", 0}, {"message", message}, {"logprobs", nullptr}, {"finish_reason", finish}}})},
                   {"usage", usage(r)}};
         return j.dump(-1, ' ', false, json::error_handler_t::replace);
     }
@@ -196,6 +277,8 @@ private:
     }
     std::string m_model;
     bool m_usage;
+    bool m_tools;
+    ToolCallStream m_stream;
     std::string m_id = newId("chatcmpl");
     int64_t m_created = int64_t(std::time(nullptr));
 };
@@ -245,9 +328,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ReplyFormat> openAiChatFormat(const std::string& modelId, bool includeUsage)
+std::unique_ptr<ReplyFormat> openAiChatFormat(const std::string& modelId, bool includeUsage, bool tools)
 {
-    return std::make_unique<OpenAiChat>(modelId, includeUsage);
+    return std::make_unique<OpenAiChat>(modelId, includeUsage, tools);
 }
 
 std::unique_ptr<ReplyFormat> openAiCompletionFormat(const std::string& modelId, bool includeUsage)

@@ -20,15 +20,16 @@ public:
 };
 
 // `modelId`: what the reply says produced it.
-std::unique_ptr<ReplyFormat> openAiChatFormat(const std::string& modelId, bool includeUsage);
+// tools: tools were offered, so the reply is searched for calls (finish_reason "tool_calls").
+std::unique_ptr<ReplyFormat> openAiChatFormat(const std::string& modelId, bool includeUsage, bool tools = false);
 std::unique_ptr<ReplyFormat> openAiCompletionFormat(const std::string& modelId, bool includeUsage);
 std::unique_ptr<ReplyFormat> ollamaChatFormat(const std::string& modelId);
 std::unique_ptr<ReplyFormat> ollamaGenerateFormat(const std::string& modelId);
 
 // Parsing each dialect's request into a job (throws ApiError(400) with the field named).
-GenerationJob parseOpenAiChat(const nlohmann::json& body, const RequestLimits& limits);
-GenerationJob parseOpenAiCompletion(const nlohmann::json& body, const RequestLimits& limits);
-GenerationJob parseOllamaChat(const nlohmann::json& body, const RequestLimits& limits);
-GenerationJob parseOllamaGenerate(const nlohmann::json& body, const RequestLimits& limits);
+GenerationJob parseOpenAiChat(const nlohmann::ordered_json& body, const RequestLimits& limits);
+GenerationJob parseOpenAiCompletion(const nlohmann::ordered_json& body, const RequestLimits& limits);
+GenerationJob parseOllamaChat(const nlohmann::ordered_json& body, const RequestLimits& limits);
+GenerationJob parseOllamaGenerate(const nlohmann::ordered_json& body, const RequestLimits& limits);
 
 }  // namespace hearth::server

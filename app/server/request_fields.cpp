@@ -4,9 +4,9 @@
 
 namespace hearth::server {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
-nlohmann::json parseBody(const std::string& body)
+nlohmann::ordered_json parseBody(const std::string& body)
 {
     json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) throw ApiError::badRequest("the request body is not valid JSON", "invalid_json");

@@ -95,6 +95,7 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
     if (s.slidingWindow > 0) w.addInt(a + "attention.sliding_window", GgufValueType::UInt32, s.slidingWindow);
     addVocabulary(w, s.vocabulary);
+    if (!s.chatTemplate.empty()) w.addString("tokenizer.chat_template", s.chatTemplate);
 
     RandomTensors random(s.seed);
     const GgmlType t = s.weightType;

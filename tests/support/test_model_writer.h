@@ -27,6 +27,7 @@ struct TestModelSpec {
     uint64_t seed = 1;
     float weightScale = 0.05f;  // weights ~ uniform(-scale, scale) * sqrt(3)-ish
     int64_t slidingWindow = 0;  // gemma3: attention.sliding_window
+    std::string chatTemplate;  // tokenizer.chat_template ("" for none)
 };
 
 // Writes the model to path; throws hearth::Error on failure.

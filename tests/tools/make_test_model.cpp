@@ -6,6 +6,8 @@
 #include "test_model_writer.h"
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <cstring>
 #include <string>
 
@@ -41,7 +43,11 @@ int main(int argc, char** argv)
             else if (a == "--vocab") spec.vocabulary = std::stoll(next());
             else if (a == "--seed") spec.seed = std::stoull(next());
             else if (a == "--tied") spec.tiedEmbeddings = true;
-            else if (!a.empty() && a[0] != '-') out = a;
+            else if (a == "--chat-template") {  // a .jinja file, stored as tokenizer.chat_template
+                std::ifstream in(next(), std::ios::binary);
+                if (!in) throw std::invalid_argument("cannot read the chat template file");
+                spec.chatTemplate.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            } else if (!a.empty() && a[0] != '-') out = a;
             else throw std::invalid_argument("unknown option " + a);
         }
         if (out.empty()) throw std::invalid_argument("usage: hearth-make-test-model [options] OUT.gguf");

@@ -106,6 +106,32 @@ const post = (path, body, headers = {}) =>
     assert.equal(raw.status, 401);
   });
 
+  await check('tools: offered through the model template, a tool round trip, refused where the format has none', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', description: 'The weather now in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+    const ask = [{ role: 'user', content: 'Weather in Paris?' }];
+    const plain = await openai.chat.completions.create({ model: 'qwen-tools', messages: ask, max_tokens: 4 });
+    const withTools = await openai.chat.completions.create({ model: 'qwen-tools', messages: ask, tools, max_tokens: 4 });
+    assert.ok(withTools.usage.prompt_tokens > plain.usage.prompt_tokens + 20,
+      `the tool definitions are in the prompt (${withTools.usage.prompt_tokens} vs ${plain.usage.prompt_tokens} tokens)`);
+    const none = await openai.chat.completions.create({ model: 'qwen-tools', messages: ask, tools, tool_choice: 'none', max_tokens: 4 });
+    assert.equal(none.usage.prompt_tokens, plain.usage.prompt_tokens, "tool_choice 'none' does not offer them");
+    // The call the model made and the tool's answer go back through the template.
+    const roundTrip = await openai.chat.completions.create({
+      model: 'qwen-tools', tools, max_tokens: 4, messages: [...ask,
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc123xyz', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_abc123xyz', content: '{"temperature": 21}' }],
+    });
+    assert.ok(roundTrip.usage.prompt_tokens > withTools.usage.prompt_tokens + 10);
+    assert.ok(['stop', 'length', 'tool_calls'].includes(roundTrip.choices[0].finish_reason));
+    await assert.rejects(openai.chat.completions.create({ model, messages: ask, tools }),
+      (e) => e.status === 400 && /no tool calling/.test(e.message));
+    await assert.rejects(openai.chat.completions.create({ model: 'qwen-tools', messages: [{ role: 'tool', content: 'x' }] }),
+      (e) => e.status === 400 && /tool_call_id/.test(e.message));
+    await assert.rejects(openai.chat.completions.create({ model: 'qwen-tools', messages: ask, tools: [{ type: 'function', function: {} }] }),
+      (e) => e.status === 400 && /name/.test(e.message));
+  });
+
   await check('ollama: list, show, version', async () => {
     const tags = await ollama.list();
     assert.ok(tags.models.some((m) => m.name === model + ':latest'), JSON.stringify(tags));

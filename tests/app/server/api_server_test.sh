@@ -3,10 +3,12 @@
 # the npm registry once into the cache, like the llama.cpp oracle; without the registry this
 # skips, unless HEARTH_REQUIRE_ORACLE=1 says it must run) against `hearth-cli serve` on
 # 127.0.0.1 with stories260K.
-# Usage: api_server_test.sh HEARTH_CLI SHARED_DIR
+# Usage: api_server_test.sh HEARTH_CLI SHARED_DIR MAKE_TEST_MODEL
 set -uo pipefail
 CLI=$1
 MODEL=$2/models/stories260K.gguf
+MAKE_MODEL=$3
+QWEN_TEMPLATE=$2/tokenizers/templates/Qwen-Qwen2.5-7B-Instruct.jinja
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ ! -f "$MODEL" ]; then echo "SKIP: $MODEL is absent"; exit 77; fi
 skip_or_fail() {
@@ -24,10 +26,12 @@ fi
 WORK=$(mktemp -d)
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+# A qwen2-shaped test model with Qwen2.5's real chat template (which renders tools).
+"$MAKE_MODEL" --arch qwen2 --vocab 600 --chat-template "$QWEN_TEMPLATE" "$WORK/qwen-tools.gguf" || { echo "FAIL: test model"; exit 1; }
 start_server() {  # name, extra args...
     local name=$1
     shift
-    "$CLI" serve --model "$MODEL" --port 0 --port-file "$WORK/$name.port" --backend cpu "$@" 2> "$WORK/$name.log" &
+    "$CLI" serve --model "$MODEL" --model "$WORK/qwen-tools.gguf" --port 0 --port-file "$WORK/$name.port" --backend cpu "$@" 2> "$WORK/$name.log" &
     PIDS+=($!)
     for _ in $(seq 200); do [ -f "$WORK/$name.port" ] && return 0; sleep 0.05; done
     echo "FAIL: the $name server did not start"; cat "$WORK/$name.log"; exit 1
