@@ -223,8 +223,10 @@ const post = (path, body, headers = {}) =>
   });
 
   await check('16 concurrent streaming clients all finish; memory stays flat', async () => {
-    const before = rssKb();
-    for (let round = 0; round < 2; round++) {
+    // The first round warms up (buffers, thread stacks); the second must not add to it.
+    let before = 0;
+    for (let round = 0; round < 3; round++) {
+      if (round === 1) before = rssKb();
       const streams = Array.from({ length: 16 }, async (_, i) => {
         let text = '', finish = null;
         const s = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Tell story ' + i }], max_tokens: 48, stream: true });
@@ -236,7 +238,7 @@ const post = (path, body, headers = {}) =>
       assert.equal(texts.length, 16);
     }
     const after = rssKb();
-    assert.ok(after - before < 64 * 1024, `resident memory grew by ${after - before} kB over 32 streams`);
+    assert.ok(after - before < 32 * 1024, `resident memory grew by ${after - before} kB over 32 streams after a warm-up round`);
   });
 
   console.log(failures ? `${failures} API client checks failed` : 'all API client checks passed');
