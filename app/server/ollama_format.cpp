@@ -61,8 +61,17 @@ void readCommon(RequestFields& f, GenerationJob& job, const RequestLimits& limit
     if (job.model.empty()) throw ApiError::badRequest("'model' is required");
     job.stream = f.boolean("stream").value_or(true);  // Ollama streams unless told not to
     readOptions(f.object("options"), job, limits);
-    if (const json format = f.any("format"); !format.is_null() && format != "")
-        throw ApiError::badRequest("'format' (structured output) is not supported by Hearth's server yet", "unsupported");
+    // format: "json" (any JSON object) or a JSON schema.
+    if (const json format = f.any("format"); !format.is_null() && format != "") {
+        if (format == "json") job.generate.jsonSchema = R"({"type": "object"})";
+        else if (format.is_object()) job.generate.jsonSchema = format.dump();
+        else throw ApiError::badRequest("'format' must be \"json\" or a JSON schema object");
+        try {
+            validateJsonSchema(*job.generate.jsonSchema);
+        } catch (const Error& e) {
+            throw ApiError::badRequest(std::string("format: ") + e.what(), "unsupported_schema");
+        }
+    }
     // `think`: true/false, or an effort level ("low", "medium", "high") that means on.
     const json think = f.any("think");
     if (think.is_boolean()) job.thinking = think.get<bool>();

@@ -101,6 +101,38 @@ std::string toolsJson(const json& tools)
     return tools.dump();
 }
 
+// OpenAI's response_format: text (free), json_object (any JSON object) or json_schema.
+std::optional<std::string> responseFormatSchema(const json& format)
+{
+    RequestFields f(format, "response_format");
+    const std::string type = f.string("type").value_or("");
+    std::optional<std::string> schema;
+    if (type == "json_object") {
+        schema = R"({"type": "object"})";
+    } else if (type == "json_schema") {
+        const json* spec = f.object("json_schema");
+        if (!spec) throw ApiError::badRequest("response_format.json_schema is required for type json_schema");
+        RequestFields s(*spec, "response_format.json_schema");
+        s.string("name");
+        s.string("description");
+        s.boolean("strict");  // always strict here: the sampler cannot produce anything else
+        const json* body = s.object("schema");
+        s.rejectUnknown();
+        schema = body ? body->dump() : "{}";
+    } else if (type != "text") {
+        throw ApiError::badRequest("response_format.type must be text, json_object or json_schema");
+    }
+    f.rejectUnknown();
+    if (schema) {
+        try {
+            validateJsonSchema(*schema);
+        } catch (const Error& e) {
+            throw ApiError::badRequest(std::string("response_format: ") + e.what(), "unsupported_schema");
+        }
+    }
+    return schema;
+}
+
 json toolCallsArray(const std::vector<ToolCall>& calls, bool withIndex)
 {
     json out = json::array();
@@ -165,11 +197,7 @@ GenerationJob parseOpenAiChat(const json& body, const RequestLimits& limits)
     // passed as "auto" is: the model's template has no way to force a call.
     if (tools && !tools->empty() && choice != "none") job.toolsJson = toolsJson(*tools);
     f.ignore({"function_call", "functions"});
-    if (const json* format = f.object("response_format")) {
-        const auto type = format->value("type", std::string());
-        if (type != "text")
-            throw ApiError::badRequest("response_format '" + type + "' is not supported by Hearth's server yet", "unsupported");
-    }
+    if (const json* format = f.object("response_format")) job.generate.jsonSchema = responseFormatSchema(*format);
     // Thinking on or off for templates with a switch (Qwen3, SmolLM3): llama-server's spelling, or plain `think`.
     if (auto think = f.boolean("think")) job.thinking = *think;
     if (const json* kwargs = f.object("chat_template_kwargs")) {

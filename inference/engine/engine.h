@@ -86,6 +86,10 @@ struct FitCheck {
 };
 FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availableBytes, bool f16Cache = true);
 
+// Structured output: throws Error(InvalidArgument) naming what Hearth cannot enforce in a JSON
+// schema (GenerateOptions::jsonSchema), before any model is asked to follow it.
+void validateJsonSchema(const std::string& schemaJson);
+
 // ---------------------------------------------------------------------------------------------
 // Chat templates and tokenizers without loading weights (hearth-cli template / tokenize)
 

@@ -1,6 +1,7 @@
 // The door's functions on model files read without loading weights: summaries, what Hearth can
 // run, the fit check, and chat templates and tokenizers straight from a file's vocabulary.
 #include "engine/engine.h"
+#include "sampling/json_constraint.h"
 
 #include "chat/chat_formatter.h"
 #include "gguf/gguf_file.h"
@@ -49,6 +50,8 @@ FitCheck checkFit(const ModelSummary& summary, int64_t context, uint64_t availab
     }
     return fit;
 }
+
+void validateJsonSchema(const std::string& schemaJson) { JsonConstraint check(schemaJson); }
 
 std::string renderChatTemplate(const std::string& templateSource, const std::vector<ChatMessage>& messages, bool addGenerationPrompt,
                                const std::string& bosToken, const std::string& eosToken, std::optional<bool> thinking,

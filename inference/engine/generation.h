@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct GenerateOptions {
     int64_t maxTokens = 256;
     SamplerSettings sampler;
     std::vector<std::string> stopStrings;
+    // Structured output: the reply is one JSON value matching this JSON schema ("{}": any JSON
+    // value; unset: free text). Tokens that would break it are never sampled, and generation
+    // ends when the value is complete. See sampling/json_constraint.h for the schema subset.
+    std::optional<std::string> jsonSchema;
 };
 
 struct GenerateCallbacks {

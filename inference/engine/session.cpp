@@ -1,11 +1,14 @@
 #include "engine/session.h"
 
+#include "sampling/json_constraint.h"
+
 #include "core/error.h"
 #include "platform/process_memory.h"
 #include "tokenizer/utf8_stream.h"
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace hearth {
 
@@ -130,6 +133,15 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
     Sampler sampler(options.sampler);
     for (TokenId t : prompt) sampler.accept(t);
     const Tokenizer& tokenizer = m_model.tokenizer();
+    // Structured output: every token's bytes, and the recognizer that masks the ones that would
+    // break the value (the schema is checked before any token is generated).
+    std::optional<JsonConstraint> constraint;
+    std::vector<std::string> pieces;
+    if (options.jsonSchema) {
+        constraint.emplace(*options.jsonSchema);
+        pieces.resize(logits.size());
+        for (size_t id = 0; id < pieces.size(); ++id) pieces[id] = tokenizer.tokenBytes(TokenId(id));
+    }
     Utf8Stream utf8;
     std::string held;  // text not yet emitted because a stop string might start in it
     size_t longestStop = 0;
@@ -147,14 +159,33 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
             result.reason = FinishReason::Cancelled;
             break;
         }
+        if (constraint) {
+            // Tokens whose first byte cannot come next are rejected without copying the state.
+            bool firstByte[256];
+            for (int b = 0; b < 256; ++b) firstByte[b] = constraint->accepts(std::string(1, char(b)));
+            bool any = false;
+            for (size_t id = 0; id < logits.size(); ++id) {
+                const std::string& piece = pieces[id];
+                const bool ok =
+                    !piece.empty() && firstByte[static_cast<unsigned char>(piece[0])] && (piece.size() == 1 || constraint->accepts(piece));
+                if (!ok) logits[id] = -std::numeric_limits<float>::infinity();
+                any = any || ok;
+            }
+            if (!any) {  // nothing can continue the value (a context-filling string): stop here
+                result.reason = FinishReason::Stop;
+                break;
+            }
+        }
         const TokenId next = sampler.sample(logits);
-        if (tokenizer.vocabulary().isEndOfGeneration(next)) {
+        if (!constraint && tokenizer.vocabulary().isEndOfGeneration(next)) {
             result.reason = FinishReason::Stop;
             break;
         }
         sampler.accept(next);
         result.tokens.push_back(next);
         held += utf8.push(tokenizer.tokenBytes(next));
+        if (constraint) constraint->advance(pieces[size_t(next)]);
+        const bool valueComplete = constraint && constraint->complete();
 
         bool stopped = false;
         for (const auto& s : options.stopStrings) {
@@ -176,6 +207,10 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
         emit(held.substr(0, cut));
         held.erase(0, cut);
 
+        if (valueComplete) {
+            result.reason = FinishReason::Stop;
+            break;
+        }
         if (n + 1 == options.maxTokens) break;
         const int shifts = m_shifts;
         const int64_t before = int64_t(m_tokens.size());

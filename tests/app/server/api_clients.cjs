@@ -132,6 +132,37 @@ const post = (path, body, headers = {}) =>
       (e) => e.status === 400 && /name/.test(e.message));
   });
 
+  await check('structured output: json_schema and json_object replies parse and match; Ollama format too', async () => {
+    const schema = { type: 'object', properties: {
+      name: { type: 'string', maxLength: 12 }, age: { type: 'integer' },
+      pets: { type: 'array', items: { type: 'string', maxLength: 8 }, maxItems: 3 }, happy: { type: 'boolean' },
+      mood: { enum: ['calm', 'glad'] } }, required: ['name', 'age', 'pets', 'happy', 'mood'] };
+    for (const seed of [1, 2, 3]) {
+      const r = await openai.chat.completions.create({ model, seed, max_tokens: 400, messages: [{ role: 'user', content: 'A person' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } } });
+      const v = JSON.parse(r.choices[0].message.content);
+      assert.deepEqual(Object.keys(v).sort(), ['age', 'happy', 'mood', 'name', 'pets']);
+      assert.ok(typeof v.name === 'string' && [...v.name].length <= 12);
+      assert.ok(Number.isInteger(v.age));
+      assert.ok(Array.isArray(v.pets) && v.pets.length <= 3 && v.pets.every((p) => typeof p === 'string'));
+      assert.equal(typeof v.happy, 'boolean');
+      assert.ok(['calm', 'glad'].includes(v.mood));
+      assert.equal(r.choices[0].finish_reason, 'stop');
+    }
+    // Streamed, the pieces join into the same kind of value.
+    let text = '';
+    for await (const chunk of await openai.chat.completions.create({ model, seed: 9, max_tokens: 400, stream: true,
+      messages: [{ role: 'user', content: 'A person' }], response_format: { type: 'json_schema', json_schema: { name: 'p', schema } } }))
+      text += chunk.choices[0]?.delta?.content || '';
+    assert.ok(['calm', 'glad'].includes(JSON.parse(text).mood));
+    const small = { type: 'object', properties: { ok: { type: 'boolean' }, n: { type: 'integer' } }, required: ['ok', 'n'] };
+    const o = await ollama.chat({ model, messages: [{ role: 'user', content: 'x' }], format: small, stream: false, options: { num_predict: 200 } });
+    assert.equal(typeof JSON.parse(o.message.content).ok, 'boolean');
+    await assert.rejects(openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { anyOf: [{ type: 'string' }] } } } }),
+      (e) => e.status === 400 && /anyOf/.test(e.message));
+  });
+
   await check('ollama: list, show, version', async () => {
     const tags = await ollama.list();
     assert.ok(tags.models.some((m) => m.name === model + ':latest'), JSON.stringify(tags));
