@@ -20,8 +20,13 @@ RenderedChat ChatTurn::render(const std::vector<ChatMessage>& messages, const st
 
 ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks)
 {
-    const RenderedChat prompt = render(request.messages, request.replyPrefix, request.thinking, request.toolsJson);
-    ReasoningSplitter splitter(ReasoningSplitter::promptOpensReasoning(prompt.text));
+    // Structured output asks for the value, not a long think first: a template with a thinking
+    // switch gets it off unless the caller chose.
+    std::optional<bool> thinking = request.thinking;
+    if (request.generate.jsonSchema && !thinking && m_formatter.hasThinkingSwitch()) thinking = false;
+    const RenderedChat prompt = render(request.messages, request.replyPrefix, thinking, request.toolsJson);
+    const bool opensReasoning = ReasoningSplitter::promptOpensReasoning(prompt.text);
+    ReasoningSplitter splitter(opensReasoning);
     auto deliver = [&](const ReasoningSplitter::Delta& d) {
         if (callbacks.onDelta && (!d.answer.empty() || !d.reasoning.empty())) callbacks.onDelta(d.answer, d.reasoning);
     };
@@ -29,7 +34,31 @@ ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallb
     generate.cancel = callbacks.cancel;
     generate.onContextShift = callbacks.onContextShift;
     generate.onText = [&](const std::string& text) { deliver(splitter.push(text)); };
-    const GenerateResult r = m_session.generate(prompt.tokens, request.generate, generate);
+    GenerateResult r;
+    if (request.generate.jsonSchema && opensReasoning) {
+        // A template that opens <think> itself (the R1 distills): the model thinks freely up to
+        // </think>, then the answer is the constrained value, on the same session.
+        GenerateOptions think = request.generate;
+        think.jsonSchema.reset();
+        think.stopStrings = {"</think>"};
+        r = m_session.generate(prompt.tokens, think, generate);
+        const int64_t left = request.generate.maxTokens - int64_t(r.tokens.size());
+        if (r.reason == FinishReason::Stop && left > 0) {
+            deliver(splitter.push("</think>"));  // the stop string itself is not emitted
+            std::vector<TokenId> continued = prompt.tokens;
+            continued.insert(continued.end(), r.tokens.begin(), r.tokens.end());
+            GenerateOptions answer = request.generate;
+            answer.maxTokens = left;
+            const GenerateResult a = m_session.generate(continued, answer, generate);
+            r.reason = a.reason;
+            r.tokens.insert(r.tokens.end(), a.tokens.begin(), a.tokens.end());
+            r.text += a.text;
+            r.generateSeconds += a.promptSeconds + a.generateSeconds;
+            r.contextShifts += a.contextShifts;
+        }
+    } else {
+        r = m_session.generate(prompt.tokens, request.generate, generate);
+    }
     deliver(splitter.flush());
     ChatTurnResult result;
     result.reason = r.reason;
