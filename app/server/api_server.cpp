@@ -19,12 +19,15 @@ namespace {
 
 constexpr const char* kOllamaVersion = "0.6.4";  // the Ollama API these endpoints follow
 
-void sendError(httplib::Response& res, const ApiError& e)
+// OpenAI's shape, {"error": {"message", "type", "code"}}; Ollama's endpoints answer as Ollama
+// does, {"error": "message"} (its clients read a string).
+void sendError(const httplib::Request& req, httplib::Response& res, const ApiError& e)
 {
     res.status = e.status();
-    res.set_content(json({{"error", {{"message", e.what()}, {"type", e.type()}, {"code", e.code()}}}})
-                        .dump(-1, ' ', false, json::error_handler_t::replace),
-                    "application/json");
+    const bool ollama = req.path.rfind("/api/", 0) == 0;
+    const json body =
+        ollama ? json({{"error", e.what()}}) : json({{"error", {{"message", e.what()}, {"type", e.type()}, {"code", e.code()}}}});
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 std::string parameterLabel(uint64_t n)
@@ -109,34 +112,35 @@ void ApiServer::addRoutes()
             return httplib::Server::HandlerResponse::Handled;
         }
         if (!m_options.apiKey.empty() && req.get_header_value("Authorization") != "Bearer " + m_options.apiKey) {
-            sendError(res,
+            sendError(req, res,
                       ApiError(401, "invalid_request_error", "invalid_api_key",
                                "this server needs an API key: send 'Authorization: Bearer <key>'"));
             return httplib::Server::HandlerResponse::Handled;
         }
         return httplib::Server::HandlerResponse::Unhandled;
     });
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         try {
             std::rethrow_exception(ep);
         } catch (const ApiError& e) {
-            sendError(res, e);
+            sendError(req, res, e);
         } catch (const Error& e) {
             // The engine refused (a prompt longer than the context, a model that cannot load).
-            sendError(res, ApiError(e.code() == ErrorCode::InvalidArgument ? 400 : 500, "server_error", errorCodeName(e.code()), e.what()));
+            sendError(req, res,
+                      ApiError(e.code() == ErrorCode::InvalidArgument ? 400 : 500, "server_error", errorCodeName(e.code()), e.what()));
         } catch (const std::exception& e) {
-            sendError(res, ApiError(500, "server_error", "internal_error", e.what()));
+            sendError(req, res, ApiError(500, "server_error", "internal_error", e.what()));
         }
     });
     http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;  // a handler's own error
         if (res.status == 404)
-            sendError(res, ApiError(404, "invalid_request_error", "not_found", "no endpoint " + req.method + " " + req.path));
+            sendError(req, res, ApiError(404, "invalid_request_error", "not_found", "no endpoint " + req.method + " " + req.path));
         else if (res.status == 413)
-            sendError(res, ApiError(413, "invalid_request_error", "body_too_large", "the request body is too large"));
+            sendError(req, res, ApiError(413, "invalid_request_error", "body_too_large", "the request body is too large"));
         else
             sendError(
-                res,
+                req, res,
                 ApiError(res.status, "invalid_request_error", "http_" + std::to_string(res.status), "the request could not be served"));
     });
 
@@ -274,7 +278,8 @@ void ApiServer::addRoutes()
     http.Post("/api/chat", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOllamaChat(parseBody(req.body), m_options.limits);
         const ServedModel model = m_host.resolve(job.model);
-        generate(req, res, std::move(job), model, ollamaChatFormat(model.id));
+        const bool tools = !job.toolsJson.empty();
+        generate(req, res, std::move(job), model, ollamaChatFormat(model.id, tools));
     });
     http.Post("/api/generate", [this, generate](const httplib::Request& req, httplib::Response& res) {
         GenerationJob job = parseOllamaGenerate(parseBody(req.body), m_options.limits);

@@ -4,6 +4,7 @@
 
 #include "api_error.h"
 #include "request_fields.h"
+#include "tool_calls.h"
 
 #include <chrono>
 #include <ctime>
@@ -97,22 +98,31 @@ GenerationJob parseOllamaChat(const json& request, const RequestLimits& limits)
         const std::string where = "messages[" + std::to_string(i) + "]";
         RequestFields m((*messages)[i], where);
         const auto role = m.string("role");
-        if (!role || (*role != "system" && *role != "user" && *role != "assistant"))
-            throw ApiError::badRequest(where + ".role must be system, user or assistant");
+        if (!role || (*role != "system" && *role != "user" && *role != "assistant" && *role != "tool"))
+            throw ApiError::badRequest(where + ".role must be system, user, assistant or tool");
         ChatMessage message;
         message.role = *role;
         message.content = m.string("content").value_or("");
         if (auto thinking = m.string("thinking")) message.reasoning = *thinking;
         if (const json* images = m.array("images"); images && !images->empty())
             throw ApiError::badRequest(where + ": images are not supported; Hearth's models read text only", "unsupported_content");
-        if (const json* calls = m.array("tool_calls"); calls && !calls->empty())
-            throw ApiError::badRequest(where + ": tool calls are not supported by Hearth's server yet", "unsupported");
-        m.ignore({"tool_name"});
+        if (const json* calls = m.array("tool_calls"); calls && !calls->empty()) {
+            // Ollama's [{"function": {"name", "arguments": {...}}}] as OpenAI's shape for the template.
+            json openai = json::array();
+            for (const auto& call : *calls) {
+                if (!call.is_object() || !call.contains("function") || !call["function"].is_object() ||
+                    !call["function"].contains("name") || !call["function"]["name"].is_string())
+                    throw ApiError::badRequest(where + ".tool_calls entries need function.name");
+                json fn = {{"name", call["function"]["name"]}, {"arguments", call["function"].value("arguments", json::object())}};
+                openai.push_back({{"id", newToolCallId()}, {"type", "function"}, {"function", fn}});
+            }
+            message.toolCallsJson = openai.dump();
+        }
+        if (auto name = m.string("tool_name")) message.name = *name;
         m.rejectUnknown();
         job.messages.push_back(std::move(message));
     }
-    if (const json* tools = f.array("tools"); tools && !tools->empty())
-        throw ApiError::badRequest("'tools' are not supported by Hearth's server yet", "unsupported");
+    if (const json* tools = f.array("tools"); tools && !tools->empty()) job.toolsJson = checkedToolsJson(*tools);
     f.rejectUnknown();
     return job;
 }
@@ -149,16 +159,36 @@ namespace {
 
 class OllamaFormat : public ReplyFormat {
 public:
-    OllamaFormat(std::string model, bool chat) : m_model(std::move(model) + ":latest"), m_chat(chat) { }
+    OllamaFormat(std::string model, bool chat, bool tools) : m_model(std::move(model) + ":latest"), m_chat(chat), m_tools(tools) { }
     const char* streamContentType() const override { return "application/x-ndjson"; }
     std::string streamDelta(const std::string& answer, const std::string& reasoning) override
     {
-        if (answer.empty() && reasoning.empty()) return {};
-        return line(piece(answer, reasoning, false));
+        // With tools offered, what may be a call is held back until the reply ends.
+        const std::string content = m_tools ? m_stream.push(answer) : answer;
+        if (content.empty() && reasoning.empty()) return {};
+        return line(piece(content, reasoning, false));
     }
-    std::string streamEnd(const JobResult& r) override { return line(finalObject(r, {}, {})); }
+    std::string streamEnd(const JobResult& r) override
+    {
+        std::string out;
+        if (m_tools) {
+            const ParsedReply parsed = m_stream.finish();
+            json last = piece(parsed.content, {}, false);
+            if (!parsed.calls.empty()) last["message"]["tool_calls"] = ollamaCalls(parsed.calls);
+            if (!parsed.content.empty() || !parsed.calls.empty()) out += line(last);
+        }
+        return out + line(finalObject(r, {}, {}));
+    }
     std::string whole(const JobResult& r) override
     {
+        if (m_tools) {
+            const ParsedReply parsed = parseToolCalls(r.answer);
+            if (!parsed.calls.empty()) {
+                json j = finalObject(r, parsed.content, r.reasoning);
+                j["message"]["tool_calls"] = ollamaCalls(parsed.calls);
+                return j.dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+        }
         return finalObject(r, r.answer, r.reasoning).dump(-1, ' ', false, json::error_handler_t::replace);
     }
 
@@ -190,13 +220,31 @@ private:
         j["eval_duration"] = ns(r.generateSeconds);
         return j;
     }
+    // Ollama's calls carry the arguments as an object.
+    static json ollamaCalls(const std::vector<ToolCall>& calls)
+    {
+        json out = json::array();
+        for (const auto& c : calls) {
+            json args = json::parse(c.arguments, nullptr, false);
+            out.push_back({{"function", {{"name", c.name}, {"arguments", args.is_discarded() ? json::object() : args}}}});
+        }
+        return out;
+    }
     std::string m_model;
     bool m_chat;
+    bool m_tools;
+    ToolCallStream m_stream;
 };
 
 }  // namespace
 
-std::unique_ptr<ReplyFormat> ollamaChatFormat(const std::string& modelId) { return std::make_unique<OllamaFormat>(modelId, true); }
-std::unique_ptr<ReplyFormat> ollamaGenerateFormat(const std::string& modelId) { return std::make_unique<OllamaFormat>(modelId, false); }
+std::unique_ptr<ReplyFormat> ollamaChatFormat(const std::string& modelId, bool tools)
+{
+    return std::make_unique<OllamaFormat>(modelId, true, tools);
+}
+std::unique_ptr<ReplyFormat> ollamaGenerateFormat(const std::string& modelId)
+{
+    return std::make_unique<OllamaFormat>(modelId, false, false);
+}
 
 }  // namespace hearth::server

@@ -82,25 +82,6 @@ std::string toolCallsJson(const json& calls, const std::string& where)
     return calls.dump();
 }
 
-// The tools offered: [{"type": "function", "function": {"name", "description"?, "parameters"?}}].
-std::string toolsJson(const json& tools)
-{
-    if (tools.size() > 128) throw ApiError::badRequest("'tools' may list at most 128 functions");
-    for (size_t i = 0; i < tools.size(); ++i) {
-        const std::string at = "tools[" + std::to_string(i) + "]";
-        const json& tool = tools[i];
-        if (!tool.is_object() || tool.value("type", std::string()) != "function" || !tool.contains("function") ||
-            !tool["function"].is_object())
-            throw ApiError::badRequest(at + " must be {\"type\": \"function\", \"function\": {...}}");
-        const json& fn = tool["function"];
-        if (!fn.contains("name") || !fn["name"].is_string() || fn["name"].get<std::string>().empty())
-            throw ApiError::badRequest(at + ".function.name must be a non-empty string");
-        if (fn.contains("parameters") && !fn["parameters"].is_object())
-            throw ApiError::badRequest(at + ".function.parameters must be an object");
-    }
-    return tools.dump();
-}
-
 // OpenAI's response_format: text (free), json_object (any JSON object) or json_schema.
 std::optional<std::string> responseFormatSchema(const json& format)
 {
@@ -195,7 +176,7 @@ GenerationJob parseOpenAiChat(const json& body, const RequestLimits& limits)
         throw ApiError::badRequest("'tool_choice' must be none, auto, required or a function");
     // "none": the model is not told about the tools. "required" and a named function are
     // passed as "auto" is: the model's template has no way to force a call.
-    if (tools && !tools->empty() && choice != "none") job.toolsJson = toolsJson(*tools);
+    if (tools && !tools->empty() && choice != "none") job.toolsJson = checkedToolsJson(*tools);
     f.ignore({"function_call", "functions"});
     if (const json* format = f.object("response_format")) job.generate.jsonSchema = responseFormatSchema(*format);
     // Thinking on or off for templates with a switch (Qwen3, SmolLM3): llama-server's spelling, or plain `think`.

@@ -23,7 +23,7 @@ public:
 // tools: tools were offered, so the reply is searched for calls (finish_reason "tool_calls").
 std::unique_ptr<ReplyFormat> openAiChatFormat(const std::string& modelId, bool includeUsage, bool tools = false);
 std::unique_ptr<ReplyFormat> openAiCompletionFormat(const std::string& modelId, bool includeUsage);
-std::unique_ptr<ReplyFormat> ollamaChatFormat(const std::string& modelId);
+std::unique_ptr<ReplyFormat> ollamaChatFormat(const std::string& modelId, bool tools = false);
 std::unique_ptr<ReplyFormat> ollamaGenerateFormat(const std::string& modelId);
 
 // Parsing each dialect's request into a job (throws ApiError(400) with the field named).

@@ -1,5 +1,7 @@
 #include "tool_calls.h"
 
+#include "api_error.h"
+
 #include <nlohmann/json.hpp>
 
 #include <random>
@@ -43,6 +45,25 @@ bool callFromJson(const ordered_json& j, ToolCall& call)
 ordered_json parse(const std::string& text) { return ordered_json::parse(text, nullptr, /*allow_exceptions=*/false); }
 
 }  // namespace
+
+// The tools offered: [{"type": "function", "function": {"name", "description"?, "parameters"?}}].
+std::string checkedToolsJson(const ordered_json& tools)
+{
+    if (tools.size() > 128) throw ApiError::badRequest("'tools' may list at most 128 functions");
+    for (size_t i = 0; i < tools.size(); ++i) {
+        const std::string at = "tools[" + std::to_string(i) + "]";
+        const ordered_json& tool = tools[i];
+        if (!tool.is_object() || tool.value("type", std::string()) != "function" || !tool.contains("function") ||
+            !tool["function"].is_object())
+            throw ApiError::badRequest(at + " must be {\"type\": \"function\", \"function\": {...}}");
+        const ordered_json& fn = tool["function"];
+        if (!fn.contains("name") || !fn["name"].is_string() || fn["name"].get<std::string>().empty())
+            throw ApiError::badRequest(at + ".function.name must be a non-empty string");
+        if (fn.contains("parameters") && !fn["parameters"].is_object())
+            throw ApiError::badRequest(at + ".function.parameters must be an object");
+    }
+    return tools.dump();
+}
 
 std::string newToolCallId()
 {

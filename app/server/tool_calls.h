@@ -5,6 +5,8 @@
 // calls stays the reply's content.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -37,5 +39,9 @@ private:
 };
 
 std::string newToolCallId();
+
+// A request's `tools` (OpenAI's and Ollama's shape: [{"type": "function", "function": {"name",
+// "description"?, "parameters"?}}]), checked; throws ApiError(400) naming the fault.
+std::string checkedToolsJson(const nlohmann::ordered_json& tools);
 
 }  // namespace hearth::server

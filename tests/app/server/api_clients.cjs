@@ -163,6 +163,21 @@ const post = (path, body, headers = {}) =>
       (e) => e.status === 400 && /anyOf/.test(e.message));
   });
 
+  await check("ollama: tools offered and a tool round trip in Ollama's shapes", async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', description: 'The weather now in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+    const messages = [{ role: 'user', content: 'Weather in Paris?' }];
+    const options = { num_predict: 4, temperature: 0 };
+    const plain = await ollama.chat({ model: 'qwen-tools', messages, stream: false, options });
+    const offered = await ollama.chat({ model: 'qwen-tools', messages, tools, stream: false, options });
+    assert.ok(offered.prompt_eval_count > plain.prompt_eval_count + 20, `${offered.prompt_eval_count} vs ${plain.prompt_eval_count}`);
+    const back = await ollama.chat({ model: 'qwen-tools', tools, stream: false, options, messages: [...messages,
+      { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+      { role: 'tool', content: '{"temperature": 21}', tool_name: 'get_weather' }] });
+    assert.ok(back.prompt_eval_count > offered.prompt_eval_count + 10);
+    await assert.rejects(ollama.chat({ model, messages, tools, stream: false }), (e) => /no tool calling/.test(e.message));
+  });
+
   await check('ollama: list, show, version', async () => {
     const tags = await ollama.list();
     assert.ok(tags.models.some((m) => m.name === model + ':latest'), JSON.stringify(tags));
@@ -218,8 +233,12 @@ const post = (path, body, headers = {}) =>
       const text = await r.text();
       assert.equal(r.status, status, `${path} ${body.slice(0, 60)}: ${text.slice(0, 200)}`);
       const j = JSON.parse(text);
-      assert.match(j.error.message, pattern);
-      assert.ok(j.error.type && j.error.code, text);
+      if (path.startsWith('/api/')) {
+        assert.match(j.error, pattern);  // Ollama's shape: {"error": "message"}
+      } else {
+        assert.match(j.error.message, pattern);  // OpenAI's: {"error": {"message", "type", "code"}}
+        assert.ok(j.error.type && j.error.code, text);
+      }
     }
     for (const path of ['/../../etc/passwd', '/v1/models/..%2F..%2Fetc%2Fpasswd', '/v1/../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd']) {
       const r = await fetch(base + path);
