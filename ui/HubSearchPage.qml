@@ -72,6 +72,7 @@ ColumnLayout {
                 required property string details
                 required property string preview
                 required property bool canDownload
+                required property bool downloaded
                 width: ListView.view.width
                 ColumnLayout {
                     anchors.fill: parent
@@ -83,8 +84,8 @@ ColumnLayout {
                             Accessible.name: qsTr("Read the header of %1").arg(fileRow.name)
                         }
                         Button {
-                            text: qsTr("Download")
-                            enabled: fileRow.canDownload && !DownloadController.offline
+                            text: fileRow.downloaded ? qsTr("Downloaded") : qsTr("Download")
+                            enabled: fileRow.canDownload && !fileRow.downloaded && !DownloadController.offline
                             onClicked: DownloadController.downloadFile(fileRow.index)
                             Accessible.name: qsTr("Download %1").arg(fileRow.name)
                         }

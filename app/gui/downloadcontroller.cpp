@@ -72,6 +72,7 @@ DownloadQueue& DownloadController::queue()
         connect(m_queue.get(), &DownloadQueue::changed, this, [this] {
             m_downloads->reload();
             m_catalog->refreshDownloaded();
+            m_repositoryFiles->refreshDownloaded();
         });
         connect(m_queue.get(), &DownloadQueue::progress, this, [this](int64_t id, int64_t received, int64_t total, double speed) {
             m_downloads->setProgress(id, received, total, speed);
@@ -193,7 +194,7 @@ void DownloadController::openRepository(const QString& repository)
         if (!self) return;
         self->setBusy(false);
         if (!error.isEmpty()) return self->setMessage(error);
-        self->m_repositoryFiles->setFiles(repository, groupModelFiles(files));
+        self->m_repositoryFiles->setFiles(repository, groupModelFiles(files), modelsDirectory(self->m_dataDir));
     });
 }
 

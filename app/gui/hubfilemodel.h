@@ -18,7 +18,7 @@ class HubFileModel : public QAbstractListModel {
     Q_PROPERTY(QString repository READ repository NOTIFY countChanged)
 
 public:
-    enum Roles { NameRole = Qt::UserRole + 1, DetailsRole, PreviewRole, CanDownloadRole };
+    enum Roles { NameRole = Qt::UserRole + 1, DetailsRole, PreviewRole, CanDownloadRole, DownloadedRole };
 
     using QAbstractListModel::QAbstractListModel;
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_files.size()); }
@@ -26,7 +26,9 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     QString repository() const { return m_repository; }
-    void setFiles(const QString& repository, QList<models::HubModelFile> files);
+    // modelsDir: where downloads go (<modelsDir>/<repository>/<file>), to say which are there.
+    void setFiles(const QString& repository, QList<models::HubModelFile> files, const QString& modelsDir);
+    void refreshDownloaded();
     const models::HubModelFile* file(int row) const { return row >= 0 && row < m_files.size() ? &m_files[row] : nullptr; }
     void setPreview(int row, const QString& text);
 
@@ -35,6 +37,7 @@ signals:
 
 private:
     QString m_repository;
+    QString m_modelsDir;
     QList<models::HubModelFile> m_files;
     QHash<int, QString> m_previews;
 };
