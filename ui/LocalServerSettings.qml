@@ -42,6 +42,12 @@ ColumnLayout {
         }
     }
     CheckBox {
+        text: qsTr("Save chats made through the server to the history")
+        checked: ServerController.saveChats
+        onToggled: ServerController.saveChats = checked
+        Accessible.name: text
+    }
+    CheckBox {
         text: qsTr("Allow other devices on my network")
         checked: ServerController.allowNetwork
         onToggled: ServerController.allowNetwork = checked

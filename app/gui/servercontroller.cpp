@@ -5,9 +5,11 @@
 #include "modelcontroller.h"
 #include "storage/store.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QSaveFile>
 
@@ -39,6 +41,39 @@ int ServerController::port() const { return int(m_store.intSetting("server.port"
 bool ServerController::allowNetwork() const { return m_store.boolSetting("server.allow_network", false); }
 QString ServerController::apiKeyPath() const { return m_dataDir + QStringLiteral("/api-key"); }
 bool ServerController::hasApiKey() const { return !readApiKey().isEmpty(); }
+bool ServerController::saveChats() const { return m_store.boolSetting("server.save_chats", false); }
+
+void ServerController::setSaveChats(bool save)
+{
+    m_store.setSetting("server.save_chats", save);
+    emit changed();
+}
+
+void ServerController::saveChat(const QString& modelId, const std::vector<ChatMessage>& messages, const QString& answer,
+                                const QString& reasoning)
+{
+    if (!saveChats()) return;
+    try {
+        if (!m_history) m_history = storage::Store::open(m_store.path());
+        std::string title;
+        for (const auto& m : messages)
+            if (m.role == "user") title = m.content;
+        title = "API: " + QString::fromStdString(title).simplified().left(60).toStdString();
+        m_history->inTransaction([&] {
+            const int64_t conversation = m_history->createConversation(title, modelId.toStdString());
+            std::optional<int64_t> parent;
+            for (const auto& m : messages) {
+                if (m.role != "system" && m.role != "user" && m.role != "assistant") continue;  // tool turns are not kept
+                parent = m_history->addMessage(conversation, parent, {m.role, m.content, m.reasoning, std::nullopt});
+            }
+            m_history->addMessage(conversation, parent,
+                                  {"assistant", answer.toStdString(),
+                                   reasoning.isEmpty() ? std::nullopt : std::optional(reasoning.toStdString()), modelId.toStdString()});
+        });
+    } catch (const std::exception& e) {
+        qCWarning(lcServer) << "saving an API chat:" << e.what();
+    }
+}
 qint64 ServerController::requests() const { return m_server ? qint64(m_server->requestsServed()) : 0; }
 
 QString ServerController::readApiKey() const
@@ -107,6 +142,17 @@ void ServerController::apply()
         options.host = allowNetwork() ? "0.0.0.0" : "127.0.0.1";
         options.port = port();
         options.apiKey = readApiKey().toStdString();
+        QPointer<ServerController> self(this);
+        options.onChatTurn = [self](const std::string& modelId, const std::vector<ChatMessage>& messages, const server::JobResult& reply) {
+            const QString model = QString::fromStdString(modelId), answer = QString::fromStdString(reply.answer),
+                          reasoning = QString::fromStdString(reply.reasoning);
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [self, model, messages, answer, reasoning] {
+                    if (self) self->saveChat(model, messages, answer, reasoning);
+                },
+                Qt::QueuedConnection);
+        };
         auto server = std::make_unique<server::ApiServer>(*m_provider, options);
         try {
             const int bound = server->bind();

@@ -34,6 +34,8 @@ class ServerController : public QObject, public CppOwnedSingleton<ServerControll
     Q_PROPERTY(int port READ port WRITE setPort NOTIFY changed)
     Q_PROPERTY(bool allowNetwork READ allowNetwork WRITE setAllowNetwork NOTIFY changed)
     Q_PROPERTY(bool hasApiKey READ hasApiKey NOTIFY changed)
+    // Chats made through the server are saved to the history (off by default).
+    Q_PROPERTY(bool saveChats READ saveChats WRITE setSaveChats NOTIFY changed)
     Q_PROPERTY(bool running READ running NOTIFY changed)
     Q_PROPERTY(QString address READ address NOTIFY changed)  // "http://127.0.0.1:8080"
     Q_PROPERTY(QString status READ status NOTIFY changed)  // where it listens and how busy, or why it does not
@@ -50,6 +52,8 @@ public:
     bool allowNetwork() const;
     void setAllowNetwork(bool allow);
     bool hasApiKey() const;
+    bool saveChats() const;
+    void setSaveChats(bool save);
     bool running() const { return m_server != nullptr; }
     QString address() const { return m_address; }
     QString status() const;
@@ -68,6 +72,7 @@ signals:
 
 private:
     void stop();
+    void saveChat(const QString& modelId, const std::vector<ChatMessage>& messages, const QString& answer, const QString& reasoning);
     QString apiKeyPath() const;
     QString readApiKey() const;
 
@@ -75,6 +80,9 @@ private:
     ModelController& m_models;
     QString m_dataDir;
     std::unique_ptr<AppModelProvider> m_provider;
+    // Its own connection to the database: the chat list notices its writes as it notices the
+    // CLI's (the data version of other connections), with no coupling to the chat controller.
+    std::unique_ptr<storage::Store> m_history;
     std::unique_ptr<server::ApiServer> m_server;
     std::thread m_thread;
     QString m_address;

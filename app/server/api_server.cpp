@@ -162,6 +162,8 @@ void ApiServer::addRoutes()
                 result = runJob(engine, job, [this](const std::string&, const std::string&) { return !m_stopping.load(); });
             });
             logJob(req.path, model, false, result);
+            if (job.chat && m_options.onChatTurn && result.reason != FinishReason::Cancelled)
+                m_options.onChatTurn(model.id, job.messages, result);
             res.set_content(format->whole(result), "application/json");
             return;
         }
@@ -182,6 +184,8 @@ void ApiServer::addRoutes()
                         });
                         send(format->streamEnd(result));
                         logJob(path, model, true, result);
+                        if (state->chat && m_options.onChatTurn && result.reason != FinishReason::Cancelled)
+                            m_options.onChatTurn(model.id, state->messages, result);
                     });
                 } catch (const std::exception& e) {
                     // The status line has gone out: the error travels in the stream.

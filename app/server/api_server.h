@@ -8,6 +8,7 @@
 #include "model_provider.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct ServerOptions {
     int threads = 32;  // connections served at once (streams waiting for the model hold one each)
     RequestLimits limits;
     bool logRequests = true;  // one line per generation on stderr (tokens, speed, how it ended)
+    // Called (on a server thread) after each chat turn completes: the app saves API chats to
+    // its history with it when the user asked for that.
+    std::function<void(const std::string& modelId, const std::vector<ChatMessage>& messages, const JobResult& reply)> onChatTurn;
 };
 
 class ApiServer {

@@ -107,6 +107,25 @@ private slots:
         QCOMPARE(chat.messages()->rowCount(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(server.requests() >= 4, 3000);
 
+        // API chats stay out of the history unless the user turns that on.
+        const auto countApiChats = [&] {
+            int n = 0;
+            for (const auto& c : chat.store().listConversations())
+                if (c.title.rfind("API: ", 0) == 0) ++n;
+            return n;
+        };
+        QCOMPARE(countApiChats(), 0);
+        server.setSaveChats(true);
+        QCOMPARE(
+            request(base + "/v1/chat/completions", R"({"messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":8})").status,
+            200);
+        QTRY_COMPARE_WITH_TIMEOUT(countApiChats(), 1, 5000);
+        server.setSaveChats(false);
+        QCOMPARE(request(base + "/v1/chat/completions", R"({"messages":[{"role":"user","content":"Another"}],"max_tokens":8})").status,
+                 200);
+        QTest::qWait(300);
+        QCOMPARE(countApiChats(), 1);
+
         // A key guards it once created; it is shown once and kept owner-only.
         const QString key = server.createApiKey();
         QVERIFY(key.startsWith(QLatin1String("hearth-")) && key.size() > 40);
