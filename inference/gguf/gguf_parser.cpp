@@ -88,6 +88,8 @@ void GgufParser::readArray(GgufValue& value, int depth)
         fail(start,
              "array of " + std::to_string(count) + " " + std::string(ggufValueTypeName(elem)) + " elements needs at least " +
                  std::to_string(minElement) + " bytes each but only " + std::to_string(remaining()) + " remain");
+    // Allocations are bounded by the bytes at hand too: a header prefix may claim a huge file.
+    if (count > available() / minElement) failTruncated(count * minElement, "array elements");
     value.m_elementType = elem;
     value.m_count = count;
     if (elem == GgufValueType::String) {
@@ -272,11 +274,13 @@ void GgufParser::run()
     if (kvCount > remaining() / kMinKvBytes)
         fail(kvCountAt,
              "metadata count " + std::to_string(kvCount) + " cannot fit in the " + std::to_string(remaining()) + " bytes that follow");
+    if (kvCount > available() / kMinKvBytes) failTruncated(kvCount * kMinKvBytes, "metadata");
     readMetadata(kvCount);
     if (tensorCount > remaining() / kMinTensorInfoBytes)
         fail(tensorCountAt,
              "tensor count " + std::to_string(tensorCount) + " cannot fit in the " + std::to_string(remaining()) +
                  " bytes left after the metadata");
+    if (tensorCount > available() / kMinTensorInfoBytes) failTruncated(tensorCount * kMinTensorInfoBytes, "tensor infos");
     applyAlignment();
     readTensorInfos(tensorCount);
 

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
 
 using namespace hearth;
@@ -273,4 +274,21 @@ TEST(GgufRoundTrip, HeaderFromAPrefixOfTheFile)
         EXPECT_EQ(e.code(), ErrorCode::InvalidFile) << e.what();
     }
     EXPECT_THROW(GgufFile::parseHeader(bytes, bytes.size() - 1, "x.gguf"), Error) << "more bytes than the file has";
+}
+
+// Found by the fuzzer: a prefix may claim a huge file (a remote server's Content-Range), so the
+// counts it allows must not size allocations; reading asks for more bytes instead.
+TEST(GgufRoundTrip, AHugeClaimedFileSizesNoAllocation)
+{
+    GgufWriter w;
+    addEveryScalar(w);
+    auto bytes = w.toBytes();
+    const uint64_t hugeCount = uint64_t(1) << 40;
+    std::memcpy(bytes.data() + 8, &hugeCount, sizeof hugeCount);  // tensor count
+    try {
+        GgufFile::parseHeader(bytes, uint64_t(1) << 62, "claims-4-EiB.gguf");
+        ADD_FAILURE() << "2^40 tensors cannot be in these bytes";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Truncated) << e.what();
+    }
 }
