@@ -193,6 +193,26 @@ else fail "offline: $(cat "$WORK/out.txt")"; fi
 "$CLI" models --data-dir "$DATA" pull qwen3-30b-a3b > "$WORK/out.txt" 2>&1 && fail "a coming model was downloadable"
 grep -q "coming" "$WORK/out.txt" && pass "coming entries refuse to download" || fail "coming: $(cat "$WORK/out.txt")"
 
+# 12b. The catalog as JSON; other apps' folders found by scan and list; rm deletes only Hearth's own files.
+"$CLI" models --data-dir "$DATA" catalog --json | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+assert c["version"] == 1 and len(c["entries"]) >= 18, c
+assert {e["status"] for e in c["entries"]} == {"ready", "coming"}
+assert all(e["files"] and e["repository"].count("/") == 1 for e in c["entries"])' && pass "catalog --json" || fail "catalog --json"
+mkdir -p "$HOME/.lmstudio/models/lmstudio-community/Tiny-GGUF"
+cp "$SHARED/stories260K-Q4_0.gguf" "$HOME/.lmstudio/models/lmstudio-community/Tiny-GGUF/Tiny-Q4_0.gguf"
+"$CLI" models --data-dir "$DATA" scan --json | grep -q '"name": "lmstudio-community/Tiny-GGUF/Tiny-Q4_0.gguf"' &&
+    "$CLI" models --data-dir "$DATA" list | grep -q "LM Studio" && pass "other apps' models found" || fail "scan/list: $("$CLI" models --data-dir "$DATA" scan)"
+if "$CLI" models --data-dir "$DATA" rm "$HOME/.lmstudio/models/lmstudio-community/Tiny-GGUF/Tiny-Q4_0.gguf" > "$WORK/out.txt" 2>&1; then
+    fail "rm deleted another app's file"
+elif [ -f "$HOME/.lmstudio/models/lmstudio-community/Tiny-GGUF/Tiny-Q4_0.gguf" ] && grep -q "never deletes" "$WORK/out.txt"; then
+    pass "rm refuses other apps' files"
+else fail "rm: $(cat "$WORK/out.txt")"; fi
+fresh rmtest
+pull "$KTEST:$KFILE" > /dev/null 2>&1 && "$CLI" models --data-dir "$DATA" rm "$KFILE" > /dev/null && [ ! -e "$(dest)" ] &&
+    ! "$CLI" models --data-dir "$DATA" list --json | grep -q "$KFILE" && pass "rm deletes a downloaded model and its records" || fail "rm of a download"
+
 # 13. A full disk: a clear error before the download (too little free space), and during it
 #     (the space goes while writing); nothing else is lost and the queue remembers it.
 mkdir -p "$WORK/small"
