@@ -34,6 +34,43 @@ std::string messageText(const json& content, const std::string& where)
     return text;
 }
 
+namespace {
+
+struct ForcedCall {
+    std::string prefix;  // what the reply starts with before the JSON
+    std::string schema;
+};
+
+// The JSON a forced call must be: {"name": <one of the functions>, "arguments"|"parameters": <its schema>}.
+ForcedCall forcedToolCall(const std::string& format, const std::string& toolsJson, const std::string& wanted)
+{
+    if (format.empty())
+        throw ApiError::badRequest(
+            "this model's chat format has no known tool-call syntax, so a call cannot be required; use tool_choice auto", "unsupported");
+    const auto tools = nlohmann::ordered_json::parse(toolsJson);
+    nlohmann::ordered_json names = nlohmann::ordered_json::array(), parameters = {{"type", "object"}};
+    for (const auto& tool : tools) {
+        const std::string name = tool["function"]["name"].get<std::string>();
+        if (wanted != "*" && name != wanted) continue;
+        names.push_back(name);
+        if (tool["function"].contains("parameters")) parameters = tool["function"]["parameters"];
+    }
+    if (names.empty()) throw ApiError::badRequest("tool_choice names '" + wanted + "', which is not among the tools");
+    if (names.size() > 1) parameters = {{"type", "object"}};  // several candidates: any arguments object
+    try {
+        validateJsonSchema(parameters.dump());
+    } catch (const Error&) {
+        parameters = {{"type", "object"}};  // a schema Hearth cannot enforce: the arguments stay free-form JSON
+    }
+    const char* argumentsKey = format == "llama3" ? "parameters" : "arguments";
+    nlohmann::ordered_json schema = {{"type", "object"},
+                                     {"properties", {{"name", {{"enum", names}}}, {argumentsKey, parameters}}},
+                                     {"required", {"name", argumentsKey}}};
+    return {format == "hermes" ? "<tool_call>\n" : "", schema.dump()};
+}
+
+}  // namespace
+
 JobResult runJob(Engine& engine, const GenerationJob& job, const std::function<bool(const std::string&, const std::string&)>& onDelta)
 {
     std::atomic<bool> gone {false};
@@ -46,6 +83,14 @@ JobResult runJob(Engine& engine, const GenerationJob& job, const std::function<b
         request.generate = generate;
         request.thinking = job.thinking;
         request.toolsJson = job.toolsJson;
+        if (!job.forceToolCall.empty()) {
+            const ForcedCall forced = forcedToolCall(engine.toolCallFormat(), job.toolsJson, job.forceToolCall);
+            request.replyPrefix = forced.prefix;
+            request.generate.jsonSchema = forced.schema;
+            // The opening is part of the reply as clients see it (and as the call parser reads it).
+            out.answer += forced.prefix;
+            if (!forced.prefix.empty()) onDelta(forced.prefix, {});
+        }
         ChatTurnCallbacks callbacks;
         callbacks.cancel = &gone;
         callbacks.onDelta = [&](const std::string& answer, const std::string& reasoning) {

@@ -28,6 +28,9 @@ struct GenerationJob {
     GenerateOptions generate;  // maxTokens <= 0: until the context is full
     std::optional<bool> thinking;
     std::string toolsJson;  // OpenAI's tools offered to the model ("" for none)
+    // tool_choice "required" ("*") or a named function: the reply is made a call of the model's
+    // own format (its opening written for it, the JSON constrained to the function's schema).
+    std::string forceToolCall;
     bool stream = false;
     bool includeUsage = false;  // OpenAI's stream_options.include_usage
 };

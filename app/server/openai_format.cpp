@@ -6,6 +6,7 @@
 #include "request_fields.h"
 #include "tool_calls.h"
 
+#include <algorithm>
 #include <atomic>
 #include <ctime>
 
@@ -174,9 +175,23 @@ GenerationJob parseOpenAiChat(const json& body, const RequestLimits& limits)
         throw ApiError::badRequest("'tool_choice' must be a string or an object");
     if (choice.is_string() && choice != "none" && choice != "auto" && choice != "required")
         throw ApiError::badRequest("'tool_choice' must be none, auto, required or a function");
-    // "none": the model is not told about the tools. "required" and a named function are
-    // passed as "auto" is: the model's template has no way to force a call.
-    if (tools && !tools->empty() && choice != "none") job.toolsJson = checkedToolsJson(*tools);
+    // "none": the model is not told about the tools. "required" or a named function: the reply
+    // is made a call (its format's opening written, its JSON constrained to the schema).
+    if (tools && !tools->empty() && choice != "none") {
+        job.toolsJson = checkedToolsJson(*tools);
+        if (choice == "required") job.forceToolCall = "*";
+        if (choice.is_object()) {
+            if (!choice.contains("function") || !choice["function"].is_object() || !choice["function"].contains("name") ||
+                !choice["function"]["name"].is_string())
+                throw ApiError::badRequest("'tool_choice' as an object must be {\"type\": \"function\", \"function\": {\"name\": ...}}");
+            job.forceToolCall = choice["function"]["name"].get<std::string>();
+            const bool offered =
+                std::any_of(tools->begin(), tools->end(), [&](const json& t) { return t["function"]["name"] == job.forceToolCall; });
+            if (!offered) throw ApiError::badRequest("tool_choice names '" + job.forceToolCall + "', which is not among the tools");
+        }
+    } else if (choice == "required" || choice.is_object()) {
+        throw ApiError::badRequest("'tool_choice' requires a call but no 'tools' are given");
+    }
     f.ignore({"function_call", "functions"});
     if (const json* format = f.object("response_format")) job.generate.jsonSchema = responseFormatSchema(*format);
     // Thinking on or off for templates with a switch (Qwen3, SmolLM3): llama-server's spelling, or plain `think`.

@@ -36,6 +36,8 @@ public:
     const std::string& description() const { return m_description; }
     bool usesModelTemplate() const { return m_modelTemplate != nullptr; }
     bool supportsTools() const { return m_modelTemplate && m_modelTemplate->supportsTools(); }
+    // The model's own template source ("" when a built-in format is used).
+    std::string modelTemplateSource() const { return m_modelTemplate ? m_modelTemplate->source() : std::string(); }
 
 private:
     void useFallback(const std::string& why);

@@ -18,6 +18,15 @@ RenderedChat ChatTurn::render(const std::vector<ChatMessage>& messages, const st
     return {std::move(prompt.text), std::move(prompt.tokens)};
 }
 
+std::string ChatTurn::toolCallFormat() const
+{
+    if (!m_formatter.supportsTools()) return {};
+    const std::string source = m_formatter.modelTemplateSource();
+    if (source.find("<tool_call>") != std::string::npos) return "hermes";  // Qwen 2.5/3, Hermes, SmolLM3 …
+    if (source.find("<|python_tag|>") != std::string::npos || source.find("\"parameters\"") != std::string::npos) return "llama3";
+    return {};
+}
+
 ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks)
 {
     // Structured output asks for the value, not a long think first: a template with a thinking

@@ -17,6 +17,7 @@ public:
     const std::string& formatDescription() const { return m_formatter.description(); }
     bool hasThinkingSwitch() const { return m_formatter.hasThinkingSwitch(); }
     bool supportsTools() const { return m_formatter.supportsTools(); }
+    std::string toolCallFormat() const;
     RenderedChat render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix, std::optional<bool> thinking,
                         const std::string& toolsJson = {});
     ChatTurnResult run(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks);

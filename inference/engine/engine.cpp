@@ -133,6 +133,7 @@ RenderedChat Engine::renderChat(const std::vector<ChatMessage>& messages, const 
 bool Engine::hasThinkingSwitch() const { return m->turn->hasThinkingSwitch(); }
 
 bool Engine::supportsTools() const { return m->turn->supportsTools(); }
+std::string Engine::toolCallFormat() const { return m->turn->toolCallFormat(); }
 
 ChatTurnResult Engine::chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks) { return m->turn->run(request, callbacks); }
 

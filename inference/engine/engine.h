@@ -195,6 +195,9 @@ public:
     // the app shows its Think toggle, the CLI takes --think.
     bool hasThinkingSwitch() const;
     bool supportsTools() const;  // the model's own template renders `tools`
+    // How the model writes a tool call: "hermes" (<tool_call>{"name", "arguments"}</tool_call>),
+    // "llama3" (a {"name", "parameters"} object), or "" (unknown: a call cannot be forced).
+    std::string toolCallFormat() const;
     ChatTurnResult chat(const ChatTurnRequest& request, const ChatTurnCallbacks& callbacks);
 
     // Raw completion of tokens (hearth-cli run, /v1/completions): the same session and cache.

@@ -107,6 +107,7 @@ struct JsonConstraint::Frame {
     bool key = false;
     std::string text;  // a literal's or key's characters so far
     int escape = 0;  // inside a string: 0 none, 1 after '\', 2..5 \u digits
+    int utf8Pending = 0;  // continuation bytes still owed by a multi-byte character
     int64_t length = 0;  // string characters (UTF-8 code points) or array items
     std::vector<std::string> keys;  // an object's keys so far
     std::string pendingKey;
@@ -306,6 +307,19 @@ bool JsonConstraint::feed(unsigned char c)
         return false;
     }
     case Frame::What::String: {
+        // Only well-formed UTF-8: tokens may carry part of a character, never a broken one.
+        if (f.utf8Pending > 0) {
+            if ((c & 0xC0) != 0x80) return false;
+            --f.utf8Pending;
+            f.text += char(c);
+            return true;
+        }
+        if (c >= 0x80) {
+            if (c >= 0xC2 && c <= 0xDF) f.utf8Pending = 1;
+            else if (c >= 0xE0 && c <= 0xEF) f.utf8Pending = 2;
+            else if (c >= 0xF0 && c <= 0xF4) f.utf8Pending = 3;
+            else return false;
+        }
         if (f.escape == 1) {
             f.escape = 0;
             if (c == 'u') f.escape = 2;
@@ -318,6 +332,8 @@ bool JsonConstraint::feed(unsigned char c)
             return true;
         } else if (c == '\\') {
             if (f.key) return false;  // keys stay plain, so they can be matched
+            // An escape adds a character: none at the length limit (no dead ends).
+            if (node.maxLength >= 0 && f.length >= node.maxLength) return false;
             f.escape = 1;
             return true;
         } else if (c == '"') {

@@ -126,6 +126,32 @@ const post = (path, body, headers = {}) =>
     assert.ok(['stop', 'length', 'tool_calls'].includes(roundTrip.choices[0].finish_reason));
     await assert.rejects(openai.chat.completions.create({ model, messages: ask, tools }),
       (e) => e.status === 400 && /no tool calling/.test(e.message));
+    // A required call is made, in the model's own format, with arguments matching the schema.
+    const strict = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object',
+      properties: { city: { type: 'string', maxLength: 20 }, unit: { enum: ['c', 'f'] } }, required: ['city', 'unit'] } } },
+      { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: { zone: { type: 'string', maxLength: 8 } }, required: ['zone'] } } }];
+    for (const seed of [1, 2, 3]) {
+      const forced = await openai.chat.completions.create({ model: 'qwen-tools', messages: ask, tools: strict, seed, max_tokens: 300,
+        tool_choice: { type: 'function', function: { name: 'get_weather' } } });
+      assert.equal(forced.choices[0].finish_reason, 'tool_calls');
+      const call = forced.choices[0].message.tool_calls[0];
+      assert.equal(call.function.name, 'get_weather');
+      const args = JSON.parse(call.function.arguments);
+      assert.equal(typeof args.city, 'string');
+      assert.ok(['c', 'f'].includes(args.unit));
+    }
+    let streamedCall = null, finish = null;
+    for await (const chunk of await openai.chat.completions.create({ model: 'qwen-tools', messages: ask, tools: strict, seed: 4,
+      max_tokens: 300, stream: true, tool_choice: 'required' })) {
+      for (const c of chunk.choices) {
+        if (c.delta.tool_calls) streamedCall = c.delta.tool_calls[0];
+        if (c.finish_reason) finish = c.finish_reason;
+      }
+    }
+    assert.equal(finish, 'tool_calls');
+    assert.ok(['get_weather', 'get_time'].includes(streamedCall.function.name));
+    await assert.rejects(openai.chat.completions.create({ model: 'qwen-tools', messages: ask, tools: strict,
+      tool_choice: { type: 'function', function: { name: 'nope' } } }), (e) => e.status === 400 && /nope/.test(e.message));
     await assert.rejects(openai.chat.completions.create({ model: 'qwen-tools', messages: [{ role: 'tool', content: 'x' }] }),
       (e) => e.status === 400 && /tool_call_id/.test(e.message));
     await assert.rejects(openai.chat.completions.create({ model: 'qwen-tools', messages: ask, tools: [{ type: 'function', function: {} }] }),

@@ -59,6 +59,7 @@ TEST(JsonConstraint, ObjectsFollowTheirSchema)
     EXPECT_EQ(firstRefused(JsonConstraint(kPerson), R"({"age": 1.5})"), 9u) << "an integer has no fraction";
     EXPECT_EQ(firstRefused(JsonConstraint(kPerson), R"({"name": 5})"), 9u);
     EXPECT_EQ(firstRefused(JsonConstraint(kPerson), R"({"name": "abcdefghi"})"), 18u) << "maxLength 8";
+    EXPECT_EQ(firstRefused(JsonConstraint(kPerson), R"({"name": "abcdefgh\n"})"), 18u) << "no escape at the limit (a dead end)";
     EXPECT_EQ(firstRefused(JsonConstraint(kPerson), R"({"tags": ["c"]})"), 11u) << "enum";
     EXPECT_EQ(firstRefused(JsonConstraint(kPerson), R"({"tags": ["a", "a", "a"]})"), 18u) << "maxItems 2";
     EXPECT_EQ(firstRefused(JsonConstraint(kPerson), R"({"age": 1, "age": 2})"), 12u) << "no key twice (no unused key starts with a)";
@@ -74,7 +75,10 @@ TEST(JsonConstraint, MultiByteTokensAndUnsupportedSchemas)
     JsonConstraint c(kPerson);
     EXPECT_TRUE(c.accepts("{\"na"));
     EXPECT_FALSE(c.accepts("{\"nx"));
-    c.advance("{\"name\": \"Zo\xC3\xA9\"");  // UTF-8 inside strings
+    EXPECT_FALSE(c.accepts("{\"name\": \"\xA9")) << "a continuation byte cannot start a character";
+    EXPECT_FALSE(c.accepts("{\"name\": \"\xC3\"")) << "a character cannot be cut by the closing quote";
+    c.advance("{\"name\": \"Zo\xC3");  // a token may end inside a character
+    c.advance("\xA9\"");  // UTF-8 inside strings
     EXPECT_TRUE(c.accepts(", \"age\": 4}"));
     EXPECT_FALSE(c.complete());
     for (const char* bad : {R"({"$ref": "#/x"})", R"({"anyOf": [{}]})", R"({"type": "widget"})", "not json", "[1]"})
