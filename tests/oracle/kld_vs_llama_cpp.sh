@@ -55,13 +55,20 @@ check() {
         echo "$name: llama.cpp could not run it"; tail -5 "$work/log"; failures=$((failures + 1)); return
     fi
     if [ -n "$f32base" ]; then
-        # llama.cpp's F32-to-this-file run printed no statistics once in a loaded CI clone (IQ2_XXS,
-        # like the -fa off run below): a second try before it counts as a failure.
-        for attempt in 1 2; do
-            quant="$(llama_ppl -m "$model" --kl-divergence-base "$f32base" --kl-divergence | mean_kld)"
+        # llama.cpp's F32-to-this-file run (IQ2_XXS) sometimes prints no statistics in a loaded
+        # clean clone, though it does alone. Three tries; then the check goes on without that term,
+        # which only lowers the limit (stricter), and says so with llama.cpp's last lines.
+        quant=""
+        for attempt in 1 2 3; do
+            llama_ppl -m "$model" --kl-divergence-base "$f32base" --kl-divergence > "$work/quant.log" 2>&1
+            quant="$(mean_kld < "$work/quant.log")"
             [ -n "$quant" ] && break
         done
-        [ -n "$quant" ] || { echo "$name: llama.cpp's own F32-to-$name run printed no KLD"; failures=$((failures + 1)); return; }
+        if [ -z "$quant" ]; then
+            echo "$name: note: llama.cpp's F32-to-$name run printed no KLD three times (its last lines below); checking without it"
+            tail -3 "$work/quant.log" | sed 's/^/    /'
+            quant=0
+        fi
     fi
     floor=0  # llama.cpp's own noise matters only where the limit is relative
     if [ "$float" != 1 ]; then
