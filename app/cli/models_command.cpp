@@ -113,35 +113,33 @@ int catalogAction(Context& c)
     return 0;
 }
 
-QList<HubFile> listRepoFiles(HubClient& client, const QString& repo)
+// Starts a Hub call whose callback gets (error, value), waits for it, throws its error.
+template <typename T, typename Call>
+T awaitHub(const Call& call)
 {
     QString error;
-    QList<HubFile> files;
+    T value {};
     waitFor([&](std::function<void()> finish) {
-        client.listFiles(repo, [&, finish](const QString& e, const QList<HubFile>& f) {
+        call([&, finish](const QString& e, const T& v) {
             error = e;
-            files = f;
+            value = v;
             finish();
         });
     });
     if (!error.isEmpty()) throw std::runtime_error(str(error));
-    return files;
+    return value;
+}
+
+QList<HubFile> listRepoFiles(HubClient& client, const QString& repo)
+{
+    return awaitHub<QList<HubFile>>([&](auto done) { client.listFiles(repo, done); });
 }
 
 int searchAction(Context& c, const QString& query)
 {
     c.requireOnline();
     HubClient client(c.endpoint());
-    QString error;
-    QList<HubRepo> repos;
-    waitFor([&](std::function<void()> finish) {
-        client.search(query, [&, finish](const QString& e, const QList<HubRepo>& r) {
-            error = e;
-            repos = r;
-            finish();
-        });
-    });
-    if (!error.isEmpty()) throw std::runtime_error(str(error));
+    const auto repos = awaitHub<QList<HubRepo>>([&](auto done) { client.search(query, done); });
     if (c.asJson) {
         json out = json::array();
         for (const auto& r : repos)
@@ -198,16 +196,7 @@ int previewAction(Context& c, const QString& spec)
     const auto groups = groupModelFiles(listRepoFiles(client, repo));
     const HubModelFile& chosen = selectModelFile(groups, selector, repo);
     const HubFile& first = chosen.parts.front();  // a split model's header is in its first part
-    QString error;
-    HeaderPreview preview;
-    waitFor([&](std::function<void()> finish) {
-        client.previewHeader(repo, first.path, first.size, [&, finish](const QString& e, const HeaderPreview& p) {
-            error = e;
-            preview = p;
-            finish();
-        });
-    });
-    if (!error.isEmpty()) throw std::runtime_error(str(error));
+    const auto preview = awaitHub<HeaderPreview>([&](auto done) { client.previewHeader(repo, first.path, first.size, done); });
     const ModelSummary& s = preview.summary;
     const FitCheck fit = checkFit(s, 4096, systemMemoryBytes());
     if (c.asJson) {

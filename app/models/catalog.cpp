@@ -32,9 +32,9 @@ QString requireString(const QJsonObject& o, const char* key, const QString& wher
 int64_t requirePositive(const QJsonObject& o, const char* key, const QString& where)
 {
     const QJsonValue v = o.value(QLatin1String(key));
-    if (!v.isDouble() || v.toDouble() < 1 || v.toDouble() != double(int64_t(v.toDouble())))
-        fail(where, QStringLiteral("'%1' must be a positive whole number").arg(key));
-    return int64_t(v.toDouble());
+    const qint64 n = v.toInteger(-1);  // -1 for anything but a whole number
+    if (!v.isDouble() || n < 1) fail(where, QStringLiteral("'%1' must be a positive whole number").arg(key));
+    return n;
 }
 
 CatalogEntry parseEntry(const QJsonObject& o, const QString& where)

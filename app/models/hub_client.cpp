@@ -73,8 +73,8 @@ void HubClient::search(const QString& query, std::function<void(const QString&, 
             HubRepo repo;
             repo.id = o.value(QLatin1String("id")).toString(o.value(QLatin1String("modelId")).toString());
             if (!validRepo(repo.id)) continue;
-            repo.downloads = int64_t(o.value(QLatin1String("downloads")).toDouble());
-            repo.likes = int64_t(o.value(QLatin1String("likes")).toDouble());
+            repo.downloads = o.value(QLatin1String("downloads")).toInteger();
+            repo.likes = o.value(QLatin1String("likes")).toInteger();
             repo.updated = o.value(QLatin1String("lastModified")).toString(o.value(QLatin1String("createdAt")).toString());
             const QJsonValue gated = o.value(QLatin1String("gated"));
             repo.gated = gated.isString() ? gated.toString() != QLatin1String("false") : gated.toBool();
@@ -107,11 +107,11 @@ void HubClient::listFilesPage(const QUrl& url, const QString& repo, QList<HubFil
             f.path = o.value(QLatin1String("path")).toString();
             if (f.path.isEmpty() || f.path.startsWith(QLatin1Char('/')) || f.path.split(QLatin1Char('/')).contains(QStringLiteral("..")))
                 continue;
-            f.size = int64_t(o.value(QLatin1String("size")).toDouble());
+            f.size = o.value(QLatin1String("size")).toInteger();
             const QJsonObject lfs = o.value(QLatin1String("lfs")).toObject();
             const QString oid = lfs.value(QLatin1String("oid")).toString().toLower();
             if (hexSha.match(oid).hasMatch()) f.sha256 = oid;
-            if (lfs.contains(QLatin1String("size"))) f.size = int64_t(lfs.value(QLatin1String("size")).toDouble());
+            if (lfs.contains(QLatin1String("size"))) f.size = lfs.value(QLatin1String("size")).toInteger();
             sofar.append(f);
         }
         if (next.isEmpty()) return done({}, sofar);

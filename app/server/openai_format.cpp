@@ -137,11 +137,7 @@ GenerationJob parseOpenAiChat(const json& body, const RequestLimits& limits)
     GenerationJob job;
     job.chat = true;
     job.model = f.string("model").value_or("");
-    const json* messages = f.array("messages");
-    if (!messages || messages->empty()) throw ApiError::badRequest("'messages' must be a non-empty list");
-    if (messages->size() > limits.maxMessages)
-        throw ApiError::badRequest("'messages' holds " + std::to_string(messages->size()) + " messages; at most " +
-                                   std::to_string(limits.maxMessages) + " are accepted");
+    const json* messages = &f.boundedList("messages", limits.maxMessages);
     for (size_t i = 0; i < messages->size(); ++i) {
         const std::string where = "messages[" + std::to_string(i) + "]";
         RequestFields m((*messages)[i], where);

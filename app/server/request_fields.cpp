@@ -109,6 +109,15 @@ void RequestFields::ignore(std::initializer_list<const char*> keys)
     for (const char* k : keys) m_read.insert(k);
 }
 
+const json& RequestFields::boundedList(const std::string& key, size_t maxItems)
+{
+    const json* list = array(key);
+    if (!list || list->empty()) fail(key, "must be a non-empty list");
+    if (list->size() > maxItems)
+        fail(key, "holds " + std::to_string(list->size()) + " entries; at most " + std::to_string(maxItems) + " are accepted");
+    return *list;
+}
+
 void RequestFields::rejectUnknown() const
 {
     for (auto it = m_object.begin(); it != m_object.end(); ++it)

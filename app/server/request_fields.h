@@ -33,6 +33,8 @@ public:
     void ignore(std::initializer_list<const char*> keys);
     // Throws for the first field nobody read.
     void rejectUnknown() const;
+    // A non-empty list of at most maxItems entries (a conversation's messages).
+    const nlohmann::ordered_json& boundedList(const std::string& key, size_t maxItems);
 
 private:
     const nlohmann::ordered_json* take(const std::string& key);
