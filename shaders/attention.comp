@@ -16,6 +16,7 @@ layout(std430, binding = 0) readonly buffer Q { float qs[]; };
 layout(std430, binding = 1) readonly buffer KCache { uint kCache[]; };
 layout(std430, binding = 2) readonly buffer VCache { uint vCache[]; };
 layout(std430, binding = 3) writeonly buffer Out { float ys[]; };
+layout(std430, binding = 4) readonly buffer Sinks { float sinks[]; };  // per head, when hasSinks (gpt-oss)
 
 layout(push_constant) uniform Params { HEARTH_PUSH_ATTENTION } p;  // shaders/push_constants.h
 
@@ -88,6 +89,18 @@ void main()
         }
         runningMax = newMax;
         barrier();
+    }
+
+    if (p.hasSinks != 0u) {  // the sink's logit joins the softmax with no value (ggml's order)
+        const float sink = sinks[p.sinkOffset + head];
+        float sinkRescale = 1.0;
+        if (sink > runningMax) {
+            sinkRescale = exp(runningMax - sink);
+            runningSum = runningSum * sinkRescale + 1.0;
+        } else {
+            runningSum = runningSum + exp(sink - runningMax);
+        }
+        for (uint j = 0; j < DIMS_PER_INVOCATION; ++j) acc[j] *= sinkRescale;
     }
 
     const float inv = runningSum == 0.0 ? 0.0 : 1.0 / runningSum;

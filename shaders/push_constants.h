@@ -6,29 +6,114 @@
 #define HEARTH_PUSH_CONSTANTS_H
 
 // add.comp, swiglu.comp, geglu.comp (a = gate, b = up; bCols unused): out = a op b, b broadcast over rows when bCols > 0.
-#define HEARTH_PUSH_ELEMENTWISE uint count; uint aOffset; uint bOffset; uint outOffset; uint bCols;
+#define HEARTH_PUSH_ELEMENTWISE                                                                                                            \
+    uint count;                                                                                                                            \
+    uint aOffset;                                                                                                                          \
+    uint bOffset;                                                                                                                          \
+    uint outOffset;                                                                                                                        \
+    uint bCols;
+// swiglu_oai.comp: gpt-oss's clamped SwiGLU.
+#define HEARTH_PUSH_SWIGLU_OAI                                                                                                             \
+    uint count;                                                                                                                            \
+    uint gateOffset;                                                                                                                       \
+    uint upOffset;                                                                                                                         \
+    uint outOffset;                                                                                                                        \
+    float alpha;                                                                                                                           \
+    float limit;
+// weighted_row_sum.comp: out[t] = sum_j w[t * k + j] * x[t * k + j] (the router's mix of the experts).
+#define HEARTH_PUSH_WEIGHTED_ROW_SUM                                                                                                       \
+    uint count;                                                                                                                            \
+    uint cols;                                                                                                                             \
+    uint k;                                                                                                                                \
+    uint xOffset;                                                                                                                          \
+    uint weightOffset;                                                                                                                     \
+    uint outOffset;
 // get_rows.comp: rows of a (possibly split) table picked by token ids.
-#define HEARTH_PUSH_GET_ROWS uint cols; uint rowWords; uint wOffset; uint idOffset; uint outOffset; uint firstRow; uint rowCount;
+#define HEARTH_PUSH_GET_ROWS                                                                                                               \
+    uint cols;                                                                                                                             \
+    uint rowWords;                                                                                                                         \
+    uint wOffset;                                                                                                                          \
+    uint idOffset;                                                                                                                         \
+    uint outOffset;                                                                                                                        \
+    uint firstRow;                                                                                                                         \
+    uint rowCount;
 // rms_norm.comp: out = x / rms(x) * w.
-#define HEARTH_PUSH_RMS_NORM uint cols; uint xOffset; uint wOffset; uint outOffset; float eps;
+#define HEARTH_PUSH_RMS_NORM                                                                                                               \
+    uint cols;                                                                                                                             \
+    uint xOffset;                                                                                                                          \
+    uint wOffset;                                                                                                                          \
+    uint outOffset;                                                                                                                        \
+    float eps;
 // matmul.comp, matmul_rows.comp: out[t][outColumn + r] = dot(weight row r, x[t]).
-#define HEARTH_PUSH_MATMUL uint cols; uint rows; uint tokens; uint rowWords; uint wOffset; uint xOffset; uint xStride; \
-    uint outOffset; uint outStride; uint outColumn; uint groupBase;
+#define HEARTH_PUSH_MATMUL                                                                                                                 \
+    uint cols;                                                                                                                             \
+    uint rows;                                                                                                                             \
+    uint tokens;                                                                                                                           \
+    uint rowWords;                                                                                                                         \
+    uint wOffset;                                                                                                                          \
+    uint xOffset;                                                                                                                          \
+    uint xStride;                                                                                                                          \
+    uint outOffset;                                                                                                                        \
+    uint outStride;                                                                                                                        \
+    uint outColumn;                                                                                                                        \
+    uint groupBase;
 // rope.comp: rotate Q or K in place at their positions.
-#define HEARTH_PUSH_ROPE uint tokens; uint heads; uint headDim; uint ropeDims; uint neox; uint xOffset; uint positionOffset; \
-    uint frequencyOffset; float magnitude;
+#define HEARTH_PUSH_ROPE                                                                                                                   \
+    uint tokens;                                                                                                                           \
+    uint heads;                                                                                                                            \
+    uint headDim;                                                                                                                          \
+    uint ropeDims;                                                                                                                         \
+    uint neox;                                                                                                                             \
+    uint xOffset;                                                                                                                          \
+    uint positionOffset;                                                                                                                   \
+    uint frequencyOffset;                                                                                                                  \
+    float magnitude;
 // store_kv.comp: K and V (F32) into the F16 cache from firstSlot on.
-#define HEARTH_PUSH_STORE_KV uint tokens; uint kvDim; uint kOffset; uint vOffset; uint kCacheOffset; uint vCacheOffset; uint firstSlot; \
+#define HEARTH_PUSH_STORE_KV                                                                                                               \
+    uint tokens;                                                                                                                           \
+    uint kvDim;                                                                                                                            \
+    uint kOffset;                                                                                                                          \
+    uint vOffset;                                                                                                                          \
+    uint kCacheOffset;                                                                                                                     \
+    uint vCacheOffset;                                                                                                                     \
+    uint firstSlot;                                                                                                                        \
     uint ring;
 // attention.comp: causal attention of the queries over the cached keys and values.
-#define HEARTH_PUSH_ATTENTION uint heads; uint kvHeads; uint headDim; uint firstSlot; uint qOffset; uint kCacheOffset; \
-    uint vCacheOffset; uint outOffset; float scale; float softCap; uint window; uint ring;
+#define HEARTH_PUSH_ATTENTION                                                                                                              \
+    uint heads;                                                                                                                            \
+    uint kvHeads;                                                                                                                          \
+    uint headDim;                                                                                                                          \
+    uint firstSlot;                                                                                                                        \
+    uint qOffset;                                                                                                                          \
+    uint kCacheOffset;                                                                                                                     \
+    uint vCacheOffset;                                                                                                                     \
+    uint outOffset;                                                                                                                        \
+    float scale;                                                                                                                           \
+    float softCap;                                                                                                                         \
+    uint window;                                                                                                                           \
+    uint ring;                                                                                                                             \
+    uint sinkOffset;                                                                                                                       \
+    uint hasSinks;
 // rope_cached_keys.comp: re-rotate cached keys by delta positions (context shift).
-#define HEARTH_PUSH_ROPE_CACHED_KEYS uint slots; uint heads; uint headDim; uint ropeDims; uint neox; uint keyOffset; \
-    uint frequencyOffset; float delta;
+#define HEARTH_PUSH_ROPE_CACHED_KEYS                                                                                                       \
+    uint slots;                                                                                                                            \
+    uint heads;                                                                                                                            \
+    uint headDim;                                                                                                                          \
+    uint ropeDims;                                                                                                                         \
+    uint neox;                                                                                                                             \
+    uint keyOffset;                                                                                                                        \
+    uint frequencyOffset;                                                                                                                  \
+    float delta;
 // scale.comp: x *= factor in place.
-#define HEARTH_PUSH_SCALE uint count; uint offset; float factor;
+#define HEARTH_PUSH_SCALE                                                                                                                  \
+    uint count;                                                                                                                            \
+    uint offset;                                                                                                                           \
+    float factor;
 // round_activations.comp: activations rounded as ggml converts them for a weight type (units: values or blocks).
-#define HEARTH_PUSH_ROUND_ACTIVATIONS uint units; uint mode; uint xOffset; uint outOffset;
+#define HEARTH_PUSH_ROUND_ACTIVATIONS                                                                                                      \
+    uint units;                                                                                                                            \
+    uint mode;                                                                                                                             \
+    uint xOffset;                                                                                                                          \
+    uint outOffset;
 
 #endif

@@ -83,6 +83,9 @@ struct AttentionParams {
     float scale = 1.0f;  // applied to q.k before the softmax
     float softCap = 0;  // > 0: scores become softCap * tanh(score / softCap) (Gemma 2)
     int64_t window = 0;  // > 0: query at slot s sees only slots (s - window, s] (sliding-window layers)
+    // Per head, a logit that joins the head's softmax without a value (gpt-oss's learned attention
+    // sinks: a head can attend to nothing), or null.
+    const float* sinks = nullptr;
 };
 
 class Backend {
@@ -106,9 +109,21 @@ public:
     // Q/K norm) normalizes each weight-long segment of the row on its own.
     virtual void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) = 0;
     // out[t][r] = dot(weight row r, x[t]).
-    virtual void matmul(const Tensor& weight, const Tensor& x, Tensor& out) = 0;
+    void matmul(const Tensor& weight, const Tensor& x, Tensor& out) { matmulRows(weight, 0, x, out); }
+    // out[t][r] = dot(weight row firstRow + r, x[t]) for the out.cols() rows from firstRow: one
+    // expert of a mixture-of-experts weight, whose experts' matrices are stacked as rows of one tensor.
+    virtual void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) = 0;
     // x[t] += bias for every row t.
-    virtual void addBias(Tensor& x, const Tensor& bias) = 0;
+    void addBias(Tensor& x, const Tensor& bias) { addBiasRow(x, bias, 0); }
+    // x[t] += row `row` of a table of biases (one row per expert) for every row t.
+    virtual void addBiasRow(Tensor& x, const Tensor& biases, int64_t row) = 0;
+    // out[i] = x[rows[i]]: the tokens routed to one expert, gathered.
+    virtual void gatherRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out) = 0;
+    // out[rows[i]] = x[i]: an expert's results put back in their token's slots.
+    virtual void scatterRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out) = 0;
+    // out[t] = sum over j < k of weights[t * k + j] * x[t * k + j], summed in j order (ggml's
+    // weighted experts added one after another): the experts' results mixed by the router.
+    virtual void weightedRowSum(const Tensor& x, std::span<const float> weights, int64_t k, Tensor& out) = 0;
     // out = a + b (out may be a).
     virtual void add(const Tensor& a, const Tensor& b, Tensor& out) = 0;
     // Rotates each head of x[t] by positions[t].
@@ -122,6 +137,9 @@ public:
     virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
     // out = gelu(gate) * up, GELU's tanh form through ggml's F16 table (Gemma).
     virtual void geglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
+    // gpt-oss's clamped SwiGLU (ggml_swiglu_oai): gate clamped above at limit, up to [-limit, limit],
+    // out = gate * sigmoid(alpha * gate) * (up + 1).
+    virtual void swigluOai(const Tensor& gate, const Tensor& up, float alpha, float limit, Tensor& out) = 0;
     // x *= factor (Gemma's embedding scale, Granite's multipliers).
     virtual void scale(Tensor& x, float factor) = 0;
     // out = rows [first, first + out.rows()) of x.

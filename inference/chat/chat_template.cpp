@@ -19,7 +19,7 @@ ChatTemplate::ChatTemplate(const std::string& source) : m_source(source)
 bool ChatTemplate::hasThinkingSwitch() const
 {
     return m_source.find("enable_thinking") != std::string::npos || m_source.find("thinking is defined") != std::string::npos ||
-        m_source.find("if thinking") != std::string::npos;
+        m_source.find("if thinking") != std::string::npos || m_source.find("reasoning_effort") != std::string::npos;
 }
 
 bool ChatTemplate::supportsTools() const { return m_source.find("tools") != std::string::npos; }
@@ -99,6 +99,8 @@ std::string ChatTemplate::render(const ChatTemplateInputs& inputs) const
     if (inputs.thinking) {
         variables.emplace_back("enable_thinking", Value(*inputs.thinking));
         variables.emplace_back("thinking", Value(*inputs.thinking));
+        // gpt-oss (Harmony) has an effort instead of a switch: on is high, off is low, unset its medium.
+        variables.emplace_back("reasoning_effort", Value(std::string(*inputs.thinking ? "high" : "low")));
     }
     try {
         jinja::Interpreter interpreter(m_template);

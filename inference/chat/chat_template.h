@@ -30,7 +30,8 @@ struct ChatTemplateInputs {
     std::string bosToken;
     std::string eosToken;
     // The chat's Think switch: set, it is passed as `enable_thinking` (Qwen3, SmolLM3, DeepSeek V3.1)
-    // and `thinking` (DeepSeek V3.1, Granite 3.3); unset, the template's own default applies.
+    // and `thinking` (DeepSeek V3.1, Granite 3.3), and as gpt-oss's `reasoning_effort` (on: "high",
+    // off: "low"); unset, the template's own default applies (gpt-oss: "medium").
     std::optional<bool> thinking;
     // OpenAI's `tools` array as JSON text ("" when none): the template renders it as `tools`.
     std::string toolsJson;
@@ -40,7 +41,7 @@ class ChatTemplate {
 public:
     // Parses the template; throws hearth::Error(InvalidArgument) with the line of a syntax error.
     explicit ChatTemplate(const std::string& source);
-    // Whether the template reads a thinking switch (enable_thinking / thinking).
+    // Whether the template reads a thinking switch (enable_thinking / thinking / reasoning_effort).
     bool hasThinkingSwitch() const;
     // Whether the template renders a `tools` list (function calling).
     bool supportsTools() const;

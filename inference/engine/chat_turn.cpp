@@ -1,6 +1,7 @@
 #include "engine/chat_turn.h"
 
 #include "chat/chat_prompt.h"
+#include "chat/harmony_splitter.h"
 #include "chat/reasoning_splitter.h"
 
 namespace hearth {
@@ -34,26 +35,32 @@ ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallb
     std::optional<bool> thinking = request.thinking;
     if (request.generate.jsonSchema && !thinking && m_formatter.hasThinkingSwitch()) thinking = false;
     const RenderedChat prompt = render(request.messages, request.replyPrefix, thinking, request.toolsJson);
+    // gpt-oss frames its reply in Harmony channels; the others may think in <think> tags.
+    const bool harmony = m_model.tokenizer().vocabulary().harmony;
     const bool opensReasoning = ReasoningSplitter::promptOpensReasoning(prompt.text);
-    ReasoningSplitter splitter(opensReasoning);
+    ReasoningSplitter thinkSplitter(opensReasoning);
+    HarmonySplitter harmonySplitter;
     auto deliver = [&](const ReasoningSplitter::Delta& d) {
         if (callbacks.onDelta && (!d.answer.empty() || !d.reasoning.empty())) callbacks.onDelta(d.answer, d.reasoning);
     };
+    auto split = [&](const std::string& text) { return harmony ? harmonySplitter.push(text) : thinkSplitter.push(text); };
     GenerateCallbacks generate;
     generate.cancel = callbacks.cancel;
     generate.onContextShift = callbacks.onContextShift;
-    generate.onText = [&](const std::string& text) { deliver(splitter.push(text)); };
+    generate.onText = [&](const std::string& text) { deliver(split(text)); };
     GenerateResult r;
-    if (request.generate.jsonSchema && opensReasoning) {
-        // A template that opens <think> itself (the R1 distills): the model thinks freely up to
-        // </think>, then the answer is the constrained value, on the same session.
+    if (request.generate.jsonSchema && (opensReasoning || harmony)) {
+        // A template that opens <think> itself (the R1 distills), or Harmony's channels: the model
+        // thinks freely up to </think> (up to the final channel), then the answer is the
+        // constrained value, on the same session.
+        const std::string answerStarts = harmony ? HarmonySplitter::kFinalChannel : "</think>";
         GenerateOptions think = request.generate;
         think.jsonSchema.reset();
-        think.stopStrings = {"</think>"};
+        think.stopStrings = {answerStarts};
         r = m_session.generate(prompt.tokens, think, generate);
         const int64_t left = request.generate.maxTokens - int64_t(r.tokens.size());
         if (r.reason == FinishReason::Stop && left > 0) {
-            deliver(splitter.push("</think>"));  // the stop string itself is not emitted
+            deliver(split(answerStarts));  // the stop string itself is not emitted
             std::vector<TokenId> continued = prompt.tokens;
             continued.insert(continued.end(), r.tokens.begin(), r.tokens.end());
             GenerateOptions answer = request.generate;
@@ -68,7 +75,7 @@ ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallb
     } else {
         r = m_session.generate(prompt.tokens, request.generate, generate);
     }
-    deliver(splitter.flush());
+    deliver(harmony ? harmonySplitter.flush() : thinkSplitter.flush());
     ChatTurnResult result;
     result.reason = r.reason;
     result.promptTokens = int64_t(prompt.tokens.size());

@@ -47,14 +47,52 @@ std::unique_ptr<Tensor> Model::bindRows(const std::string& name, int64_t totalRo
 
 std::vector<float> Model::readFactors(const std::string& name) const
 {
+    if (!m_file.findTensor(name)) return {};
+    return readVector(name, m_config.ropeDims / 2);
+}
+
+std::vector<float> Model::readVector(const std::string& name, int64_t n) const
+{
     const GgufTensorInfo* t = m_file.findTensor(name);
-    if (!t) return {};
-    const int64_t n = m_config.ropeDims / 2;
+    if (!t) throw Error(ErrorCode::NotFound, m_file.displayName() + ": tensor '" + name + "' is missing");
     if (t->type != GgmlType::F32 || int64_t(t->elementCount) != n)
         throw Error(ErrorCode::InvalidFile, m_file.displayName() + ": " + name + " must be F32 with " + std::to_string(n) + " values");
     std::vector<float> values(static_cast<size_t>(n));
     dequantizeRow(GgmlType::F32, m_file.tensorData(*t).data(), values.data(), n);
     return values;
+}
+
+std::unique_ptr<Tensor> Model::bindStacked(const std::string& name, int64_t experts, int64_t rows, int64_t cols)
+{
+    const GgufTensorInfo* info = m_file.findTensor(name);
+    if (!info) throw Error(ErrorCode::NotFound, m_file.displayName() + ": tensor '" + name + "' is missing");
+    if (int64_t(info->dims[0]) != cols || int64_t(info->dims[1]) != rows || int64_t(info->dims[2]) != experts || info->dims[3] != 1)
+        throw Error(ErrorCode::InvalidFile,
+                    m_file.displayName() + ": tensor '" + name + "' has shape [" + std::to_string(info->dims[0]) + ", " +
+                        std::to_string(info->dims[1]) + ", " + std::to_string(info->dims[2]) + "], expected [" + std::to_string(cols) +
+                        ", " + std::to_string(rows) + ", " + std::to_string(experts) + "]");
+    // The experts' matrices are consecutive in the file: one 2-D weight of all their rows.
+    GgufTensorInfo flat = *info;
+    flat.dimCount = 2;
+    flat.dims[1] = uint64_t(rows * experts);
+    flat.dims[2] = 1;
+    return m_backend->weight(flat, m_file.tensorData(*info));
+}
+
+void Model::bindExperts(const std::string& p, LayerWeights& l)
+{
+    const ModelConfig& c = m_config;
+    const int64_t e = c.experts, ff = c.expertFeedForward;
+    l.router = bind(p + "ffn_gate_inp.weight", e, c.embedding);
+    l.expertGate = bindStacked(p + "ffn_gate_exps.weight", e, ff, c.embedding);
+    l.expertUp = bindStacked(p + "ffn_up_exps.weight", e, ff, c.embedding);
+    l.expertDown = bindStacked(p + "ffn_down_exps.weight", e, c.embedding, ff);
+    if (c.architecture == "gpt-oss") {  // biases on the router and on every expert
+        l.routerBias = bind(p + "ffn_gate_inp.bias", 1, e);
+        l.expertGateBias = bind(p + "ffn_gate_exps.bias", e, ff);
+        l.expertUpBias = bind(p + "ffn_up_exps.bias", e, ff);
+        l.expertDownBias = bind(p + "ffn_down_exps.bias", e, c.embedding);
+    }
 }
 
 std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Backend> backend)
@@ -99,15 +137,22 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
             l.kNorm = m->bind(p + "attn_k_norm.weight", 1, c.headDim);
         }
         l.wo = m->bind(p + "attn_output.weight", c.embedding, c.qDim());
-        l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
-        if (c.fusedGateUp) {  // ggml's swiglu of the fused output: silu(first half) * second half
+        if (c.architecture == "gpt-oss") {  // its norm before the feed-forward is named "post attention"
+            l.ffnNorm = m->bind(p + "post_attention_norm.weight", 1, c.embedding);
+            l.sinks = m->readVector(p + "attn_sinks.weight", c.heads);
+        } else {
+            l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
+        }
+        if (c.isMixtureOfExperts()) {
+            m->bindExperts(p, l);
+        } else if (c.fusedGateUp) {  // ggml's swiglu of the fused output: silu(first half) * second half
             l.ffnGate = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, 0, c.feedForward, c.embedding);
             l.ffnUp = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, c.feedForward, c.feedForward, c.embedding);
         } else {
             l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
             l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
         }
-        l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
+        if (!c.isMixtureOfExperts()) l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
         l.bo = m->bind(p + "attn_output.bias", 1, c.embedding, false);
         l.bGate = m->bind(p + "ffn_gate.bias", 1, c.feedForward, false);
         l.bUp = m->bind(p + "ffn_up.bias", 1, c.feedForward, false);
@@ -195,8 +240,9 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     auto kNormed = c.qkNorm ? b.activations(n, c.kvDim()) : nullptr;
     auto projected = b.activations(n, c.embedding);
     auto postNormed = c.postNorms ? b.activations(n, c.embedding) : nullptr;
-    auto gate = b.activations(n, c.feedForward);
-    auto up = b.activations(n, c.feedForward);
+    auto experts = c.isMixtureOfExperts() ? std::make_unique<ExpertWorkspace>(b, c, n) : nullptr;
+    auto gate = c.isMixtureOfExperts() ? nullptr : b.activations(n, c.feedForward);
+    auto up = c.isMixtureOfExperts() ? nullptr : b.activations(n, c.feedForward);
 
     b.getRows(*m_tokenEmbedding, tokens, *x);
     if (c.embeddingScale != 1.0f) b.scale(*x, c.embeddingScale);
@@ -223,7 +269,9 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
             b.rope(*keys, positions, rope[size_t(i)]);
         }
         b.storeKv(cache, i, *keys, *v, firstSlot);
-        b.attention(*queries, cache, i, firstSlot, attentionParams(i), *attended);
+        AttentionParams attention = attentionParams(i);
+        if (!l.sinks.empty()) attention.sinks = l.sinks.data();
+        b.attention(*queries, cache, i, firstSlot, attention, *attended);
         b.matmul(*l.wo, *attended, *projected);
         if (l.bo) b.addBias(*projected, *l.bo);
         if (c.residualScale != 0) b.scale(*projected, c.residualScale);
@@ -233,8 +281,13 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         } else {
             b.add(*x, *projected, *x);
         }
-        // Feed-forward block (SwiGLU, or GeGLU for Gemma).
+        // Feed-forward block (SwiGLU, or GeGLU for Gemma), or a mixture of experts.
         b.rmsNorm(*x, *l.ffnNorm, c.rmsEpsilon, *normed);
+        if (c.isMixtureOfExperts()) {
+            mixtureOfExperts(l, *normed, *experts, *projected);
+            b.add(*x, *projected, *x);
+            continue;
+        }
         b.matmul(*l.ffnGate, *normed, *gate);
         b.matmul(*l.ffnUp, *normed, *up);
         if (l.bGate) b.addBias(*gate, *l.bGate);

@@ -7,6 +7,7 @@
 #include "model/model_config.h"
 #include "tokenizer/tokenizer.h"
 
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -28,6 +29,12 @@ struct LayerWeights {
     std::unique_ptr<Tensor> ffnDown;  // [embd][ff]
     std::unique_ptr<Tensor> attnPostNorm, ffnPostNorm;  // [embd] (gemma), else null
     std::unique_ptr<Tensor> bo, bGate, bUp, bDown;  // output and feed-forward biases where a file has them (granite)
+    // Mixture of experts: the router, and every expert's matrix stacked as rows of one tensor
+    // (expert e's gate and up rows from e * expertFeedForward, its down rows from e * embedding).
+    std::unique_ptr<Tensor> router, routerBias;  // [experts][embd], [experts]
+    std::unique_ptr<Tensor> expertGate, expertUp, expertDown;  // [experts * eff][embd], [experts * embd][eff]
+    std::unique_ptr<Tensor> expertGateBias, expertUpBias, expertDownBias;  // [experts][eff], [experts][embd] (gpt-oss), else null
+    std::vector<float> sinks;  // [heads] attention sink logits (gpt-oss), else empty
 };
 
 class Model {
@@ -55,7 +62,28 @@ private:
     Model(GgufFile file, std::shared_ptr<Backend> backend);
     std::unique_ptr<Tensor> bind(const std::string& name, int64_t rows, int64_t cols, bool required = true);
     std::unique_ptr<Tensor> bindRows(const std::string& name, int64_t totalRows, int64_t firstRow, int64_t rows, int64_t cols);
+    // A 3-D [experts][rows][cols] tensor bound as one weight of experts * rows rows.
+    std::unique_ptr<Tensor> bindStacked(const std::string& name, int64_t experts, int64_t rows, int64_t cols);
+    void bindExperts(const std::string& prefix, LayerWeights& layer);
+    // A forward pass's tensors for its mixture-of-experts layers, made once and reused by every
+    // layer (a GPU's activation arena is only reclaimed when the pass ends).
+    struct ExpertWorkspace {
+        ExpertWorkspace(Backend& backend, const ModelConfig& config, int64_t tokens);
+        struct Scratch {
+            std::unique_ptr<Tensor> input, gate, up, output;
+        };
+        // One expert's working tensors for `rows` tokens, shared by every expert with that many.
+        Scratch& scratch(int64_t rows, const ModelConfig& config);
+        Backend& backend;
+        std::unique_ptr<Tensor> logits, results;
+        std::map<int64_t, Scratch> byRows;
+        std::vector<float> hostLogits;
+    };
+    // The feed-forward of a mixture-of-experts layer: out = the router's mix of its chosen experts
+    // applied to `normed`.
+    void mixtureOfExperts(const LayerWeights& layer, const Tensor& normed, ExpertWorkspace& workspace, Tensor& out) const;
     std::vector<float> readFactors(const std::string& name) const;  // ropeDims/2 F32 values, or empty
+    std::vector<float> readVector(const std::string& name, int64_t n) const;  // n F32 values
 
     GgufFile m_file;
     std::shared_ptr<Backend> m_backend;

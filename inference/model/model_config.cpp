@@ -68,6 +68,23 @@ void readGemma(const GgufFile& file, const std::string& a, ModelConfig& c)
     c.attentionScale = 1.0f / std::sqrt(float(is27B ? c.embedding / c.heads : c.headDim));
 }
 
+// The mixture-of-experts keys (llama.cpp's qwen3moe.cpp and openai-moe.cpp read the same ones).
+void readExperts(const GgufFile& file, const std::string& a, ModelConfig& c)
+{
+    c.experts = requireCount(file, a + "expert_count", 1 << 12);
+    c.expertsUsed = requireCount(file, a + "expert_used_count", c.experts);
+    const std::string expertLength = a + "expert_feed_forward_length";
+    c.expertFeedForward = file.find(expertLength) || c.feedForward / c.expertsUsed == 0 ? requireCount(file, expertLength, 1 << 20)
+                                                                                        : c.feedForward / c.expertsUsed;
+    c.expertWeightsScale = float(file.getDouble(a + "expert_weights_scale").value_or(0.0));
+    if (c.architecture == "gpt-oss") {
+        c.expertGating = ExpertGating::SoftmaxOfChosen;
+    } else {
+        c.expertGating = ExpertGating::Softmax;
+        c.normalizeExpertWeights = true;  // qwen3moe's graph always renormalises
+    }
+}
+
 // RoPE scaling as llama.cpp reads it (llama-model.cpp, llama-context.cpp): the factor sets the
 // frequency scale for every type but "none"; YaRN adds the ramp and its magnitude correction.
 void readRopeScaling(const GgufFile& file, const std::string& a, ModelConfig& c)
@@ -104,16 +121,16 @@ void readRopeScaling(const GgufFile& file, const std::string& a, ModelConfig& c)
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama", "qwen2",   "qwen3",   "gemma2",  "gemma3",
-                                                           "phi3",  "smollm3", "granite", "mistral3"};
+    static const std::vector<std::string> architectures = {"llama",   "qwen2",   "qwen3",    "gemma2",   "gemma3", "phi3",
+                                                           "smollm3", "granite", "mistral3", "qwen3moe", "gpt-oss"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
-    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'phi3', 'smollm3', 'granite' and 'mistral3' models: Llama, "
-           "Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Gemma 2/3, Phi-3/3.5/4, SmolLM3, Granite 3, DeepSeek LLM and the "
-           "DeepSeek-R1 distills";
+    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'phi3', 'smollm3', 'granite', 'mistral3' and "
+           "'gpt-oss' models: Llama, Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Qwen3 MoE (30B-A3B, Coder), Gemma 2/3, "
+           "Phi-3/3.5/4, SmolLM3, Granite 3, gpt-oss, DeepSeek LLM and the DeepSeek-R1 distills";
 }
 
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache)
@@ -134,9 +151,14 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     } else if (c.architecture == "qwen2") {
         c.ropeStyle = RopeStyle::NeoX;
         c.attentionBias = true;
-    } else if (c.architecture == "qwen3") {
+    } else if (c.architecture == "qwen3" || c.architecture == "qwen3moe") {
         c.ropeStyle = RopeStyle::NeoX;
         c.qkNorm = true;
+    } else if (c.architecture == "gpt-oss") {
+        c.ropeStyle = RopeStyle::NeoX;
+        c.attentionBias = true;
+        c.attentionSinks = true;
+        c.activation = FeedForwardActivation::SwigluOai;
     } else if (c.architecture == "gemma2" || c.architecture == "gemma3") {
         c.ropeStyle = RopeStyle::NeoX;
     } else {
@@ -154,7 +176,9 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
                     file.displayName() + ": " + std::to_string(c.heads) + " attention heads cannot be shared by " +
                         std::to_string(c.kvHeads) + " KV heads");
     c.headDim = file.find(a + "attention.key_length") ? requireCount(file, a + "attention.key_length", 1024) : c.embedding / c.heads;
-    c.feedForward = requireCount(file, a + "feed_forward_length", 1 << 20);
+    // A mixture of experts has no dense feed-forward and may not write its length.
+    const bool experts = c.architecture == "qwen3moe" || c.architecture == "gpt-oss";
+    c.feedForward = experts && !file.find(a + "feed_forward_length") ? 0 : requireCount(file, a + "feed_forward_length", 1 << 20);
     c.trainedContext = file.find(a + "context_length") ? requireCount(file, a + "context_length", 1 << 24) : 2048;
     c.ropeDims = file.find(a + "rope.dimension_count") ? requireCount(file, a + "rope.dimension_count", c.headDim) : c.headDim;
     if (auto eps = file.getDouble(a + "attention.layer_norm_rms_epsilon")) c.rmsEpsilon = float(*eps);
@@ -167,6 +191,13 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
         // Ministral 3 scales queries by a factor that departs from 1 only past the original
         // context (llama.cpp's attention temperature): within it, the graph is the one we run.
         c.trainedContext = std::min(c.trainedContext, c.ropeOriginalContext);
+    }
+    if (c.architecture == "qwen3moe" || c.architecture == "gpt-oss") readExperts(file, a, c);
+    if (c.architecture == "gpt-oss") {  // llama.cpp's openai-moe.cpp: every other layer slides, from layer 0
+        c.slidingWindow = requireCount(file, a + "attention.sliding_window", 1 << 24);
+        readSlidingLayers(file, a, 2, c);
+        c.ropeBaseSliding = float(file.getDouble(a + "rope.freq_base_swa").value_or(c.ropeBase));
+        c.ropeFreqScaleSliding = c.ropeFreqScale;
     }
     if (c.architecture == "smollm3") {  // llama.cpp's smollm3.cpp: no RoPE on layers 3, 7, 11, ...
         c.ropelessLayers.assign(size_t(c.layers), false);

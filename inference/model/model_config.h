@@ -26,6 +26,13 @@ enum class RopeScaling {
 enum class FeedForwardActivation {
     SiLU,  // SwiGLU: llama, qwen
     GeluTanh,  // GeGLU: gemma
+    SwigluOai,  // gpt-oss's clamped SwiGLU (alpha 1.702, limit 7)
+};
+
+// How a mixture-of-experts router turns its logits into the chosen experts' weights.
+enum class ExpertGating {
+    Softmax,  // softmax over every expert, the top k chosen (qwen3moe)
+    SoftmaxOfChosen,  // the top k logits chosen, the softmax taken over them alone (gpt-oss)
 };
 
 struct ModelConfig {
@@ -65,6 +72,16 @@ struct ModelConfig {
     float ropeFreqScaleSliding = 1.0f;
     // Layers without RoPE (SmolLM3: every fourth), empty when all rotate.
     std::vector<bool> ropelessLayers;
+    // Mixture of experts (qwen3moe, gpt-oss): every layer's feed-forward is `experts` networks of
+    // expertFeedForward rows, of which a router picks expertsUsed per token. 0 experts: dense.
+    int64_t experts = 0;
+    int64_t expertsUsed = 0;
+    int64_t expertFeedForward = 0;
+    ExpertGating expertGating = ExpertGating::Softmax;
+    bool normalizeExpertWeights = false;  // the chosen experts' weights divided by their sum
+    float expertWeightsScale = 0;  // the weights multiplied by it; 0 or 1: not scaled
+    bool attentionSinks = false;  // a learned sink logit per head (gpt-oss)
+    bool isMixtureOfExperts() const { return experts > 0; }
     // Granite's multipliers: attention and FFN outputs scaled before the residual add, logits divided.
     float residualScale = 0;  // 0: none
     float logitScale = 0;  // 0: none

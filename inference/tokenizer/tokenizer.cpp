@@ -114,7 +114,7 @@ std::string Tokenizer::tokenBytes(TokenId id, bool renderSpecial) const
         throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary");
     TokenType t = m_vocabulary.types[size_t(id)];
     if (t == TokenType::Control || t == TokenType::Unknown || t == TokenType::Unused)
-        return renderSpecial ? m_vocabulary.tokens[size_t(id)] : std::string();
+        return renderSpecial || m_vocabulary.isRenderedInReplies(id) ? m_vocabulary.tokens[size_t(id)] : std::string();
     if (t == TokenType::UserDefined) return m_vocabulary.tokens[size_t(id)];
     return pieceBytes(id);
 }

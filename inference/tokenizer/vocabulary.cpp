@@ -26,6 +26,27 @@ std::optional<TokenId> specialId(const GgufFile& file, const char* key, size_t v
     return TokenId(*id);
 }
 
+void readHarmony(Vocabulary& v)
+{
+    std::optional<TokenId> returnId, callId, endId;
+    std::vector<TokenId> framing;
+    for (size_t i = 0; i < v.tokens.size(); ++i) {
+        if (v.types[i] != TokenType::Control) continue;
+        const std::string& t = v.tokens[i];
+        if (t == "<|return|>") returnId = TokenId(i);
+        else if (t == "<|call|>") callId = TokenId(i);
+        else if (t == "<|end|>") endId = TokenId(i);
+        if (t == "<|channel|>" || t == "<|message|>" || t == "<|start|>" || t == "<|end|>" || t == "<|constrain|>")
+            framing.push_back(TokenId(i));
+    }
+    if (!returnId || !callId) return;
+    v.harmony = true;
+    v.renderedInReplies = framing;
+    if (!v.eos || v.eos == endId) v.eos = returnId;
+    v.eot = returnId;
+    v.eom = callId;
+}
+
 }  // namespace
 
 Vocabulary Vocabulary::fromGguf(const GgufFile& file)
@@ -84,6 +105,7 @@ Vocabulary Vocabulary::fromGguf(const GgufFile& file)
     v.addEos = file.getBool("tokenizer.ggml.add_eos_token").value_or(false);
     v.addSpacePrefix = file.getBool("tokenizer.ggml.add_space_prefix").value_or(v.kind == Kind::SentencePiece);
     if (v.addBos && !v.bos) fail(file, "add_bos_token is set but there is no bos_token_id");
+    readHarmony(v);
     return v;
 }
 

@@ -1,6 +1,7 @@
 // A model's vocabulary as its GGUF file describes it (tokenizer.ggml.*).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,16 @@ struct Vocabulary {
     bool addBos = false;
     bool addEos = false;
     bool addSpacePrefix = true;
+    // gpt-oss's o200k_harmony: replies are framed by control tokens that carry meaning (channel,
+    // message, start, end, constrain). They are rendered into a reply's text for the Harmony
+    // splitter, never matched in user text; <|return|> and <|call|> end a reply, <|end|> only a
+    // message inside it (llama.cpp's rule).
+    bool harmony = false;
+    std::vector<TokenId> renderedInReplies;
+    bool isRenderedInReplies(TokenId id) const
+    {
+        return std::find(renderedInReplies.begin(), renderedInReplies.end(), id) != renderedInReplies.end();
+    }
 
     size_t size() const { return tokens.size(); }
     // Ids that end a reply: EOS, EOT, EOM (and nothing else).

@@ -35,11 +35,13 @@ PYTHONPATH="$oracle/gguf-py" $py -c 'import gguf, numpy' 2>/dev/null || skip "gg
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 chunks="${CHUNKS:-6}"
-archs="${ARCHS:-llama qwen2 qwen3 gemma2 gemma3 phi3 smollm3 granite mistral3}"
+archs="${ARCHS:-llama qwen2 qwen3 gemma2 gemma3 phi3 smollm3 granite mistral3 qwen3moe gpt-oss}"
 # Every weight type on llama (the kernels do not depend on the architecture); each other
 # architecture's graph in F32 and a few types (TYPES overrides both).
 all_types="F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS IQ3_S IQ3_XXS IQ2_S IQ2_XS IQ2_XXS IQ1_M IQ1_S MXFP4"
 some_types="F32 Q4_K"
+# Mixtures of experts also in llama-quantize's MXFP4_MOE mix (MXFP4 experts, as gpt-oss ships).
+moe_types="F32 Q4_K MXFP4_MOE"
 backends="${BACKENDS:-cpu vulkan}"
 failures=0
 
@@ -112,7 +114,12 @@ for arch in $archs; do
     # The 1-3 bit IQ types need an importance matrix: llama.cpp's own, from the same text.
     "$bin/llama-imatrix" -m "$f32" -f "$text" -c 128 -b 128 -t 2 -o "$work/$arch-imatrix.gguf" >"$work/log" 2>&1 ||
         { echo "$arch: llama-imatrix failed"; tail -3 "$work/log"; failures=$((failures + 1)); }
-    types="${TYPES:-$([ "$arch" = llama ] && echo "$all_types" || echo "$some_types")}"
+    case "$arch" in
+        llama) default_types="$all_types" ;;
+        qwen3moe | gpt-oss) default_types="$moe_types" ;;
+        *) default_types="$some_types" ;;
+    esac
+    types="${TYPES:-$default_types}"
     for type in $types; do
         model="$work/$arch-$type.gguf" float=0
         case "$type" in F32 | F16 | BF16) float=1 ;; esac

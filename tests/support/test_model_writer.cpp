@@ -48,6 +48,15 @@ void addTensor(GgufWriter& w, const std::string& name, GgmlType requested, int64
     w.addTensor(name, type, dims, bytes);
 }
 
+// Experts' matrices stacked [experts][rows][cols], as mixture-of-experts files store them.
+void addStacked(GgufWriter& w, const std::string& name, GgmlType requested, int64_t experts, int64_t rows, int64_t cols,
+                const std::vector<float>& values)
+{
+    const GgmlType type = typeForRow(requested, cols);
+    const std::vector<uint64_t> dims = {uint64_t(cols), uint64_t(rows), uint64_t(experts)};
+    w.addTensor(name, type, dims, quantizeReference(type, values.data(), experts * rows * cols));
+}
+
 void addVocabulary(GgufWriter& w, int64_t size)
 {
     GgufArrayBuilder tokens(GgufValueType::String), scores(GgufValueType::Float32), types(GgufValueType::Int32);
@@ -94,6 +103,12 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     w.addFloat(a + "rope.freq_base", GgufValueType::Float32, s.ropeBase);
     w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
     if (s.slidingWindow > 0) w.addInt(a + "attention.sliding_window", GgufValueType::UInt32, s.slidingWindow);
+    const bool moe = s.architecture == "qwen3moe" || s.architecture == "gpt-oss", oss = s.architecture == "gpt-oss";
+    if (moe) {
+        w.addInt(a + "expert_count", GgufValueType::UInt32, s.experts);
+        w.addInt(a + "expert_used_count", GgufValueType::UInt32, s.expertsUsed);
+        w.addInt(a + "expert_feed_forward_length", GgufValueType::UInt32, s.expertFeedForward);
+    }
     addVocabulary(w, s.vocabulary);
     if (!s.chatTemplate.empty()) w.addString("tokenizer.chat_template", s.chatTemplate);
 
@@ -109,12 +124,12 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
         addTensor(w, p + "attn_q.weight", t, qDim, s.embedding, random.values(qDim * s.embedding, k));
         addTensor(w, p + "attn_k.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));
         addTensor(w, p + "attn_v.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));
-        if (s.architecture == "qwen2") {
+        if (s.architecture == "qwen2" || oss) {
             addTensor(w, p + "attn_q.bias", GgmlType::F32, 1, qDim, random.values(qDim, 0.1f));
             addTensor(w, p + "attn_k.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
             addTensor(w, p + "attn_v.bias", GgmlType::F32, 1, kvDim, random.values(kvDim, 0.1f));
         }
-        if (s.architecture == "qwen3" || s.architecture == "gemma3") {
+        if (s.architecture == "qwen3" || s.architecture == "gemma3" || s.architecture == "qwen3moe") {
             addTensor(w, p + "attn_q_norm.weight", GgmlType::F32, 1, headDim, random.values(headDim, 0.1f, 1.0f));
             addTensor(w, p + "attn_k_norm.weight", GgmlType::F32, 1, headDim, random.values(headDim, 0.1f, 1.0f));
         }
@@ -123,7 +138,26 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
             addTensor(w, p + "post_attention_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
             addTensor(w, p + "post_ffw_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
         }
-        addTensor(w, p + "ffn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+        if (oss) {
+            addTensor(w, p + "attn_output.bias", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f));
+            addTensor(w, p + "attn_sinks.weight", GgmlType::F32, 1, s.heads, random.values(s.heads, 1.0f));
+        }
+        addTensor(w, p + (oss ? "post_attention_norm.weight" : "ffn_norm.weight"), GgmlType::F32, 1, s.embedding,
+                  random.values(s.embedding, 0.1f, 1.0f));
+        if (moe) {
+            const int64_t e = s.experts, ff = s.expertFeedForward;
+            addTensor(w, p + "ffn_gate_inp.weight", GgmlType::F32, e, s.embedding, random.values(e * s.embedding, 4 * k));
+            addStacked(w, p + "ffn_gate_exps.weight", t, e, ff, s.embedding, random.values(e * ff * s.embedding, k));
+            addStacked(w, p + "ffn_up_exps.weight", t, e, ff, s.embedding, random.values(e * ff * s.embedding, k));
+            addStacked(w, p + "ffn_down_exps.weight", t, e, s.embedding, ff, random.values(e * s.embedding * ff, k));
+            if (oss) {
+                addTensor(w, p + "ffn_gate_inp.bias", GgmlType::F32, 1, e, random.values(e, 0.1f));
+                addTensor(w, p + "ffn_gate_exps.bias", GgmlType::F32, e, ff, random.values(e * ff, 0.1f));
+                addTensor(w, p + "ffn_up_exps.bias", GgmlType::F32, e, ff, random.values(e * ff, 0.1f));
+                addTensor(w, p + "ffn_down_exps.bias", GgmlType::F32, e, s.embedding, random.values(e * s.embedding, 0.1f));
+            }
+            continue;
+        }
         addTensor(w, p + "ffn_gate.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
         addTensor(w, p + "ffn_up.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
         addTensor(w, p + "ffn_down.weight", t, s.embedding, s.feedForward, random.values(s.embedding * s.feedForward, k));

@@ -11,7 +11,9 @@ namespace hearth::test {
 
 struct TestModelSpec {
     // "llama", "qwen2" (Q/K/V biases, neox RoPE), "qwen3" (per-head Q/K norms, neox RoPE), "gemma3"
-    // (post-norms, Q/K norms, sliding-window layers: slidingWindow > 0, five of every six layers)
+    // (post-norms, Q/K norms, sliding-window layers: slidingWindow > 0, five of every six layers),
+    // "qwen3moe" (qwen3 with a mixture of experts), "gpt-oss" (biases, attention sinks, every other
+    // layer sliding: slidingWindow > 0, experts with biases)
     std::string architecture = "llama";
     GgmlType weightType = GgmlType::F32;  // for the matrices; norms and biases stay F32
     int64_t embedding = 256;
@@ -28,6 +30,10 @@ struct TestModelSpec {
     float weightScale = 0.05f;  // weights ~ uniform(-scale, scale) * sqrt(3)-ish
     int64_t slidingWindow = 0;  // gemma3: attention.sliding_window
     std::string chatTemplate;  // tokenizer.chat_template ("" for none)
+    // qwen3moe, gpt-oss: the experts, how many a token uses, their feed-forward size.
+    int64_t experts = 8;
+    int64_t expertsUsed = 2;
+    int64_t expertFeedForward = 256;
 };
 
 // Writes the model to path; throws hearth::Error on failure.

@@ -47,10 +47,32 @@ def architecture_table():
                                 "rope.scaling.yarn_beta_slow": 1.0}),
         # SmolLM3: no RoPE on every fourth layer (layer 3 of 4 here).
         "smollm3": dict(head_dim=64, rope_base=5000000.0, layers=4),
+        # Qwen3 MoE (30B-A3B's layout): QK-norm, 8 experts of which the router picks 3, softmax then
+        # renormalised weights, no dense feed-forward.
+        "qwen3moe": dict(head_dim=64, rope_base=1000000.0, qk_norm=True, experts=8, experts_used=3),
+        # gpt-oss: Q/K/V/O biases, a sink logit per head, every other layer sliding (from layer 0),
+        # YaRN, router and expert biases, the clamped SwiGLU; its pre-FFN norm is post_attention_norm.
+        "gpt-oss": dict(head_dim=64, rope_base=150000.0, qkv_bias=True, sinks=True, experts=8, experts_used=2, layers=4,
+                        expert_biases=True, yarn=4.0, extra={"attention.sliding_window": 32, "rope.scaling.original_context_length": 64}),
         # Granite 3: embedding, residual, attention and logit multipliers.
         "granite": dict(head_dim=64, rope_base=10000.0, embedding_gain=1 / 12, extra={
             "embedding_scale": 12.0, "residual_scale": 0.22, "attention.scale": 0.0078125, "logit_scale": 8.0}),
     }
+
+
+def add_experts(writer, p, spec, experts, matrix, norm, bias):
+    """A mixture-of-experts feed-forward: the router and each expert's matrices stacked [expert][rows][cols]."""
+    ff = FEED_FORWARD // 2
+    writer.add_tensor(p + ("post_attention_norm.weight" if spec.get("sinks") else "ffn_norm.weight"), norm(EMBEDDING))
+    writer.add_tensor(p + "ffn_gate_inp.weight", matrix(experts, EMBEDDING, 4.0))  # a peaked router: clear choices
+    writer.add_tensor(p + "ffn_gate_exps.weight", np.stack([matrix(ff, EMBEDDING) for _ in range(experts)]))
+    writer.add_tensor(p + "ffn_up_exps.weight", np.stack([matrix(ff, EMBEDDING) for _ in range(experts)]))
+    writer.add_tensor(p + "ffn_down_exps.weight", np.stack([matrix(EMBEDDING, ff) for _ in range(experts)]))
+    if spec.get("expert_biases"):
+        writer.add_tensor(p + "ffn_gate_inp.bias", bias(experts))
+        writer.add_tensor(p + "ffn_gate_exps.bias", np.stack([bias(ff) for _ in range(experts)]))
+        writer.add_tensor(p + "ffn_up_exps.bias", np.stack([bias(ff) for _ in range(experts)]))
+        writer.add_tensor(p + "ffn_down_exps.bias", np.stack([bias(EMBEDDING) for _ in range(experts)]))
 
 
 def copy_tokenizer(reader, writer):
@@ -88,7 +110,9 @@ def main():
 
     def add_quantized(name, values):
         # Matrices other than the embedding table (kept F32, as llama.cpp keeps it for most types)
-        if quant_type and values.ndim == 2 and values.shape[1] % block_size == 0 and name != "token_embd.weight":
+        # (and the router, which llama-quantize keeps F32 too).
+        if (quant_type and values.ndim >= 2 and values.shape[-1] % block_size == 0 and name != "token_embd.weight"
+                and "ffn_gate_inp" not in name):
             add_tensor(name, gguf.quants.quantize(values, quant_type), raw_dtype=quant_type)
         else:
             add_tensor(name, values)
@@ -120,6 +144,11 @@ def main():
     if "rope_linear_scale" in spec:
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         writer.add_rope_scaling_factor(spec["rope_linear_scale"])
+    experts = spec.get("experts", 0)
+    if experts:
+        writer.add_expert_count(experts)
+        writer.add_expert_used_count(spec["experts_used"])
+        writer.add_expert_feed_forward_length(FEED_FORWARD // 2)
     copy_tokenizer(reader, writer)
     if args.chat_template:
         writer.add_chat_template(open(args.chat_template, encoding="utf-8").read())
@@ -154,8 +183,14 @@ def main():
             writer.add_tensor(p + "attn_q_norm.weight", norm(head_dim))
             writer.add_tensor(p + "attn_k_norm.weight", norm(head_dim))
         writer.add_tensor(p + "attn_output.weight", matrix(EMBEDDING, q_dim))
+        if spec.get("sinks"):
+            writer.add_tensor(p + "attn_output.bias", bias(EMBEDDING))
+            writer.add_tensor(p + "attn_sinks.weight", rng.standard_normal(HEADS).astype(np.float32))
         if spec.get("post_norms"):
             writer.add_tensor(p + "post_attention_norm.weight", norm(EMBEDDING))
+        if experts:
+            add_experts(writer, p, spec, experts, matrix, norm, bias)
+            continue
         writer.add_tensor(p + "ffn_norm.weight", norm(EMBEDDING))
         gate, up = matrix(FEED_FORWARD, EMBEDDING), matrix(FEED_FORWARD, EMBEDDING)
         if spec.get("fused"):

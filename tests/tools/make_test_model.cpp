@@ -2,6 +2,9 @@
 // one shaped like Qwen2.5-0.5B for benchmarks:
 //   hearth-make-test-model --arch qwen2 --type Q4_0 --embedding 896 --layers 24 --heads 14
 //       --kv-heads 2 --ff 4864 --vocab 151936 --tied qwen05b-shape-q4_0.gguf
+// or like Qwen3-30B-A3B (fewer layers):
+//   hearth-make-test-model --arch qwen3moe --type Q4_K --embedding 2048 --layers 4 --heads 32 --kv-heads 4
+//       --head-dim 128 --experts 128 --experts-used 8 --expert-ff 768 --vocab 151936 qwen3moe-shape.gguf
 #include "core/error.h"
 #include "test_model_writer.h"
 
@@ -42,6 +45,10 @@ int main(int argc, char** argv)
             else if (a == "--ff") spec.feedForward = std::stoll(next());
             else if (a == "--vocab") spec.vocabulary = std::stoll(next());
             else if (a == "--seed") spec.seed = std::stoull(next());
+            else if (a == "--experts") spec.experts = std::stoll(next());  // qwen3moe, gpt-oss
+            else if (a == "--experts-used") spec.expertsUsed = std::stoll(next());
+            else if (a == "--expert-ff") spec.expertFeedForward = std::stoll(next());
+            else if (a == "--sliding-window") spec.slidingWindow = std::stoll(next());
             else if (a == "--tied") spec.tiedEmbeddings = true;
             else if (a == "--chat-template") {  // a .jinja file, stored as tokenizer.chat_template
                 std::ifstream in(next(), std::ios::binary);

@@ -41,12 +41,29 @@ const float* slotRow(const CpuKvCache& c, bool key, int64_t layer, int64_t slot,
 }
 
 struct HeadJob {
+    int64_t head;
     const float* query;  // headDim values
     int64_t kvOffset;  // the KV head's first value within a cached row
     int64_t first;  // slots first .. visible-1 are attended (first > 0 in a sliding window)
     int64_t visible;
     float* out;
 };
+
+// ggml's attention sinks, after the slots: the head's sink logit joins the softmax's running
+// max and sum, with no value of its own.
+void applySink(const AttentionParams& p, const HeadJob& job, float runningMax, float& runningSum, std::vector<float>& accumulator,
+               const AttentionKernels& k)
+{
+    if (!p.sinks) return;
+    const float sink = p.sinks[job.head];
+    if (sink > runningMax) {
+        const float rescale = std::exp(runningMax - sink);
+        k.rescale(accumulator.data(), rescale, p.headDim, false);
+        runningSum = runningSum * rescale + 1.0f;
+    } else {
+        runningSum = runningSum + std::exp(sink - runningMax);
+    }
+}
 
 // ggml's order: the scale (divided by the cap) first, then cap * tanh.
 float cappedScore(float dot, const AttentionParams& p)
@@ -80,6 +97,7 @@ void attendOneRow(const CpuKvCache& c, int64_t layer, const AttentionParams& p, 
         k.accumulate(s.accumulator.data(), slotRow(c, false, layer, slot, job.kvOffset, p.headDim, k, s.v.data()), weight, p.headDim, half);
         runningSum = runningSum * rescale + weight;
     }
+    applySink(p, job, runningMax, runningSum, s.accumulator, k);  // the accumulator is single precision from here, as ggml's
     const float inverse = runningSum == 0 ? 0.0f : 1.0f / runningSum;
     for (int64_t i = 0; i < p.headDim; ++i) job.out[i] = s.accumulator[size_t(i)] * inverse;
 }
@@ -123,6 +141,7 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
             k.accumulate(s.accumulator.data(), value, s.scores[size_t(j)], p.headDim, false);
         }
     }
+    applySink(p, job, runningMax, runningSum, s.accumulator, k);
     const float inverse = runningSum == 0 ? 0.0f : 1.0f / runningSum;
     for (int64_t i = 0; i < p.headDim; ++i) job.out[i] = s.accumulator[size_t(i)] * inverse;
 }
@@ -148,7 +167,7 @@ void cpuAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& c
             const int64_t t = index / p.heads, h = index % p.heads;
             const int64_t visible = firstSlot + t + 1;
             const int64_t first = p.window > 0 ? std::max<int64_t>(0, visible - p.window) : 0;
-            const HeadJob job {q.row(t) + h * p.headDim, (h / group) * p.headDim, first, visible, out.row(t) + h * p.headDim};
+            const HeadJob job {h, q.row(t) + h * p.headDim, (h / group) * p.headDim, first, visible, out.row(t) + h * p.headDim};
             if (tiled) {
                 attendTiled(cache, layer, p, job, kernels, s);
             } else {

@@ -133,12 +133,12 @@ void CpuBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tenso
     });
 }
 
-void CpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
+void CpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out)
 {
     const auto& w = asWeight(weight);
     const auto& in = asActs(x);
     auto& o = asActs(out);
-    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows(), "matmul");
+    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && firstRow >= 0 && firstRow + o.cols() <= w.rows(), "matmul");
     // Convert the activations once into the format the weight type multiplies with.
     const GgmlType actType = activationTypeFor(w.type);
     std::vector<uint8_t> quantized;
@@ -146,23 +146,63 @@ void CpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     quantized.reserve(actRowBytes * size_t(in.rows()));
     for (int64_t t = 0; t < in.rows(); ++t) quantizeActivations(actType, in.row(t), in.cols(), quantized);
     const int64_t tokens = in.rows(), cols = w.cols();
-    m_pool.parallelFor(w.rows(), [&](int64_t begin, int64_t end) {
+    m_pool.parallelFor(o.cols(), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
-            const uint8_t* row = w.row(r);
+            const uint8_t* row = w.row(firstRow + r);
             for (int64_t t = 0; t < tokens; ++t) o.row(t)[r] = vecDot(w.type, row, quantized.data() + size_t(t) * actRowBytes, cols);
         }
     });
 }
 
-void CpuBackend::addBias(Tensor& x, const Tensor& bias)
+void CpuBackend::addBiasRow(Tensor& x, const Tensor& biases, int64_t row)
 {
     auto& o = asActs(x);
-    const auto& b = asWeight(bias);
-    requireShape(b.cols() == o.cols(), "addBias");
+    const auto& b = asWeight(biases);
+    requireShape(b.cols() == o.cols() && row >= 0 && row < b.rows(), "addBias");
     std::vector<float> values(size_t(b.cols()));
-    dequantizeRow(b.type, b.data, values.data(), b.cols());
+    dequantizeRow(b.type, b.row(row), values.data(), b.cols());
     for (int64_t t = 0; t < o.rows(); ++t)
         for (int64_t i = 0; i < o.cols(); ++i) o.row(t)[i] += values[size_t(i)];
+}
+
+void CpuBackend::gatherRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out)
+{
+    const auto& a = asActs(x);
+    auto& o = asActs(out);
+    requireShape(a.cols() == o.cols() && o.rows() == int64_t(rows.size()), "gatherRows");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        requireShape(rows[i] >= 0 && rows[i] < a.rows(), "gatherRows");
+        std::memcpy(o.row(int64_t(i)), a.row(rows[i]), size_t(a.cols()) * sizeof(float));
+    }
+}
+
+void CpuBackend::scatterRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out)
+{
+    const auto& a = asActs(x);
+    auto& o = asActs(out);
+    requireShape(a.cols() == o.cols() && a.rows() == int64_t(rows.size()), "scatterRows");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        requireShape(rows[i] >= 0 && rows[i] < o.rows(), "scatterRows");
+        std::memcpy(o.row(rows[i]), a.row(int64_t(i)), size_t(a.cols()) * sizeof(float));
+    }
+}
+
+void CpuBackend::weightedRowSum(const Tensor& x, std::span<const float> weights, int64_t k, Tensor& out)
+{
+    const auto& a = asActs(x);
+    auto& o = asActs(out);
+    requireShape(k > 0 && a.cols() == o.cols() && a.rows() == o.rows() * k && int64_t(weights.size()) == a.rows(), "weightedRowSum");
+    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+            float* dst = o.row(t);
+            for (int64_t i = 0; i < o.cols(); ++i) dst[i] = weights[size_t(t * k)] * a.row(t * k)[i];
+            for (int64_t j = 1; j < k; ++j) {
+                const float w = weights[size_t(t * k + j)];
+                const float* src = a.row(t * k + j);
+                for (int64_t i = 0; i < o.cols(); ++i) dst[i] += w * src[i];
+            }
+        }
+    });
 }
 
 void CpuBackend::add(const Tensor& a, const Tensor& b, Tensor& out)
@@ -225,6 +265,21 @@ void CpuBackend::geglu(const Tensor& gate, const Tensor& up, Tensor& out)
     requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "geglu");
     m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
         for (size_t i = size_t(begin * o.cols()); i < size_t(end * o.cols()); ++i) o.values[i] = geluTanhAsGgml(g.values[i]) * u.values[i];
+    });
+}
+
+void CpuBackend::swigluOai(const Tensor& gate, const Tensor& up, float alpha, float limit, Tensor& out)
+{
+    const auto& g = asActs(gate);
+    const auto& u = asActs(up);
+    auto& o = asActs(out);
+    requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "swigluOai");
+    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
+        for (size_t i = size_t(begin * o.cols()); i < size_t(end * o.cols()); ++i) {
+            const float x = std::min(g.values[i], limit);
+            const float y = std::clamp(u.values[i], -limit, limit);
+            o.values[i] = (x / (1.0f + std::exp(alpha * -x))) * (y + 1.0f);
+        }
     });
 }
 

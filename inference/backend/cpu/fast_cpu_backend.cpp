@@ -134,12 +134,13 @@ void FastCpuBackend::pack(const FastCpuWeight& w)
 
 std::string FastCpuBackend::name() const { return "cpu (" + std::string(m_kernels.isa) + ", " + std::to_string(threads()) + " threads)"; }
 
-void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
+void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out)
 {
     const auto& w = asWeight(weight);
     const auto& in = asActs(x);
     auto& o = asActs(out);
-    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows(), "matmul");
+    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && firstRow >= 0 && firstRow + o.cols() <= w.rows(), "matmul");
+    const int64_t rowCount = o.cols();
     const GgmlType actType = activationTypeFor(w.type);
     const int64_t tokens = in.rows(), cols = w.cols();
     const size_t actRowBytes = rowBytes(actType, cols);
@@ -164,7 +165,7 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     const auto& fast = static_cast<const FastCpuWeight&>(w);
     if (!fast.packingTried) pack(fast);
     if (fast.packed) {
-        matmulPacked(fast, tokens, out);
+        matmulPacked(fast, firstRow, tokens, out);
         return;
     }
 
@@ -172,10 +173,10 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         m_actFloats.resize(size_t(tokens * cols));
         for (int64_t t = 0; t < tokens; ++t)
             dequantizeRow(actType, m_quantized.data() + size_t(t) * actRowBytes, m_actFloats.data() + t * cols, cols);
-        pool().parallelFor(w.rows(), [&](int64_t begin, int64_t end) {
+        pool().parallelFor(rowCount, [&](int64_t begin, int64_t end) {
             for (int64_t r = begin; r < end; ++r)
                 for (int64_t t = 0; t < tokens; ++t)
-                    o.row(t)[r] = vecDotDequantizedActivations(w.type, w.row(r), m_actFloats.data() + t * cols, cols);
+                    o.row(t)[r] = vecDotDequantizedActivations(w.type, w.row(firstRow + r), m_actFloats.data() + t * cols, cols);
         });
         return;
     }
@@ -186,10 +187,10 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         const uint8_t* a = m_quantized.data() + size_t(t) * actRowBytes;
         return kernel ? kernel(row, a, cols) : vecDot(type, row, a, cols);
     };
-    pool().parallelFor(w.rows(), [&](int64_t begin, int64_t end) {
+    pool().parallelFor(rowCount, [&](int64_t begin, int64_t end) {
         if (tokens == 1) {
             float* result = o.row(0);
-            for (int64_t r = begin; r < end; ++r) result[r] = dot(w.row(r), 0);
+            for (int64_t r = begin; r < end; ++r) result[r] = dot(w.row(firstRow + r), 0);
             return;
         }
         for (int64_t rowTile = begin; rowTile < end; rowTile += kRowTile)
@@ -200,19 +201,19 @@ void FastCpuBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
                     if (kernel4)
                         for (; t + 4 <= tokenEnd; t += 4) {
                             float four[4];
-                            kernel4(w.row(r), m_quantized.data() + size_t(t) * actRowBytes, actRowBytes, cols, four);
+                            kernel4(w.row(firstRow + r), m_quantized.data() + size_t(t) * actRowBytes, actRowBytes, cols, four);
                             for (int k = 0; k < 4; ++k) o.row(t + k)[r] = four[k];
                         }
-                    for (; t < tokenEnd; ++t) o.row(t)[r] = dot(w.row(r), t);
+                    for (; t < tokenEnd; ++t) o.row(t)[r] = dot(w.row(firstRow + r), t);
                 }
             }
     });
 }
 
-void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t tokens, Tensor& out)
+void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t firstRow, int64_t tokens, Tensor& out)
 {
     auto& o = asActs(out);
-    const int64_t cols = w.cols(), blocks = cols / 32;
+    const int64_t cols = w.cols(), blocks = cols / 32, rowEnd = firstRow + o.cols();
     const size_t typeSlot = cpu_kernels::slot(w.type);
     const size_t actRowBytes = rowBytes(GgmlType::Q8_0, cols);
     m_scales.resize(size_t(tokens * blocks));
@@ -226,35 +227,45 @@ void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t tokens, Tensor
     }
     const auto dot1 = m_kernels.packedDot1[typeSlot], dot4 = m_kernels.packedDot4[typeSlot];
     constexpr int64_t group = cpu_kernels::kPackRows;
-    const int64_t groups = w.rows() / group;
+    // The whole groups inside the rows asked for (an expert's rows start on a group in every real
+    // model; the rows outside whole groups are done one by one below).
+    const int64_t packedGroups = w.rows() / group;
+    const int64_t firstGroup = (firstRow + group - 1) / group, endGroup = std::min(packedGroups, rowEnd / group);
     const size_t groupBytes = size_t(group) * w.rowBytes;
-    pool().parallelFor(groups, [&](int64_t begin, int64_t end) {
-        float results[4 * group];
-        constexpr int64_t groupTile = kRowTile / group;
-        for (int64_t tileStart = begin; tileStart < end; tileStart += groupTile)
-            for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
-                const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
-                for (int64_t g = tileStart; g < std::min(end, tileStart + groupTile); ++g) {
-                    const uint8_t* packed = w.packed->data() + size_t(g) * groupBytes;
-                    int64_t t = tokenTile;
-                    for (; t + 4 <= tokenEnd; t += 4) {
-                        dot4(packed, cols, prepared.data() + t, results);
-                        for (int64_t k = 0; k < 4; ++k)
-                            for (int64_t r = 0; r < group; ++r) o.row(t + k)[g * group + r] = results[k * group + r];
-                    }
-                    for (; t < tokenEnd; ++t) {
-                        dot1(packed, cols, prepared.data() + t, results);
-                        for (int64_t r = 0; r < group; ++r) o.row(t)[g * group + r] = results[r];
+    if (endGroup > firstGroup)
+        pool().parallelFor(endGroup - firstGroup, [&](int64_t begin, int64_t end) {
+            float results[4 * group];
+            constexpr int64_t groupTile = kRowTile / group;
+            for (int64_t tileStart = firstGroup + begin; tileStart < firstGroup + end; tileStart += groupTile)
+                for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
+                    const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
+                    for (int64_t g = tileStart; g < std::min(firstGroup + end, tileStart + groupTile); ++g) {
+                        const uint8_t* packed = w.packed->data() + size_t(g) * groupBytes;
+                        const int64_t column = g * group - firstRow;
+                        int64_t t = tokenTile;
+                        for (; t + 4 <= tokenEnd; t += 4) {
+                            dot4(packed, cols, prepared.data() + t, results);
+                            for (int64_t k = 0; k < 4; ++k)
+                                for (int64_t r = 0; r < group; ++r) o.row(t + k)[column + r] = results[k * group + r];
+                        }
+                        for (; t < tokenEnd; ++t) {
+                            dot1(packed, cols, prepared.data() + t, results);
+                            for (int64_t r = 0; r < group; ++r) o.row(t)[column + r] = results[r];
+                        }
                     }
                 }
-            }
-    });
-    // The rows past the last group of four, one by one from the file.
+        });
+    // The rows outside those groups (past the last group of four, or a range not on a group), one
+    // by one from the file.
     const auto kernel = m_kernels.dot[typeSlot];
-    for (int64_t r = groups * group; r < w.rows(); ++r)
+    const int64_t groupedBegin = endGroup > firstGroup ? firstGroup * group : rowEnd,
+                  groupedEnd = endGroup > firstGroup ? endGroup * group : rowEnd;
+    for (int64_t r = firstRow; r < rowEnd; ++r) {
+        if (r >= groupedBegin && r < groupedEnd) continue;
         for (int64_t t = 0; t < tokens; ++t)
-            o.row(t)[r] = kernel ? kernel(w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols)
-                                 : vecDot(w.type, w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols);
+            o.row(t)[r - firstRow] = kernel ? kernel(w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols)
+                                            : vecDot(w.type, w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols);
+    }
 }
 
 }  // namespace hearth

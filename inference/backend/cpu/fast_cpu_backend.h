@@ -19,12 +19,12 @@ public:
     std::string name() const override;
     std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
-    void matmul(const Tensor& weight, const Tensor& x, Tensor& out) override;
+    void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) override;
 
     const char* isa() const { return m_kernels.isa; }
 
 private:
-    void matmulPacked(const class FastCpuWeight& w, int64_t tokens, Tensor& out);
+    void matmulPacked(const class FastCpuWeight& w, int64_t firstRow, int64_t tokens, Tensor& out);
     void pack(const class FastCpuWeight& w);
 
     // Packed copies by the file bytes they were made from: a tied embedding table is bound twice

@@ -36,6 +36,12 @@ struct Elementwise {
 struct GetRows {
     HEARTH_PUSH_GET_ROWS
 };
+struct SwigluOai {
+    HEARTH_PUSH_SWIGLU_OAI
+};
+struct WeightedRowSum {
+    HEARTH_PUSH_WEIGHTED_ROW_SUM
+};
 struct RmsNorm {
     HEARTH_PUSH_RMS_NORM
 };
@@ -488,13 +494,13 @@ void VulkanBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Te
     m->stream.dispatch(m->pipelines.get("rms_norm"), bindings, &push, sizeof push, uint32_t(in.rows() * (in.cols() / w.cols())));
 }
 
-void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
+void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out)
 {
     const auto& w = asWeight(weight);
     const auto& in = asActs(x);
     const auto& o = asActs(out);
-    require(!w.isVector && in.cols() == w.cols() && o.rows() == in.rows() && o.cols() == w.rows(), "matmul");
-    const int64_t tokens = in.rows();
+    require(!w.isVector && in.cols() == w.cols() && o.rows() == in.rows() && firstRow >= 0 && firstRow + o.cols() <= w.rows(), "matmul");
+    const int64_t tokens = in.rows(), rowEnd = firstRow + o.cols();
     const bool decode = tokens == 1;
     const bool rowPerInvocation = m->pipelines.rowPerInvocation();
     const Pipeline& pipeline = *(decode ? w.matvec : w.matmul);
@@ -509,11 +515,22 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
         const View xv = m->roundedForMatmul(w.type, in.rowsView(t0, count, false), count, in.cols());
         const View ov = o.rowsView(t0, count, true);
         for (const WeightPiece& piece : w.pieces) {
-            const uint32_t groups = ceilDiv(uint64_t(piece.rows), rowsPerGroup);
+            // The part of the rows asked for that this piece holds.
+            const int64_t begin = std::max(firstRow, piece.firstRow), end = std::min(rowEnd, piece.firstRow + piece.rows);
+            if (begin >= end) continue;
+            const uint32_t groups = ceilDiv(uint64_t(end - begin), rowsPerGroup);
             for (uint32_t g0 = 0; g0 < groups; g0 += kMaxGroups) {
-                push::Matmul push {
-                    uint32_t(w.cols()), uint32_t(piece.rows), uint32_t(count),          w.rowWords, 0, xv.element, uint32_t(in.cols()),
-                    ov.element,         uint32_t(o.cols()),   uint32_t(piece.firstRow), g0};
+                push::Matmul push {uint32_t(w.cols()),
+                                   uint32_t(end - begin),
+                                   uint32_t(count),
+                                   w.rowWords,
+                                   uint32_t(begin - piece.firstRow) * w.rowWords,
+                                   xv.element,
+                                   uint32_t(in.cols()),
+                                   ov.element,
+                                   uint32_t(o.cols()),
+                                   uint32_t(begin - firstRow),
+                                   g0};
                 const Binding bindings[] = {wholeBuffer(*piece.buffer, false), xv.binding, ov.binding,
                                             w.readsGrids ? wholeBuffer(*m->iqGrids, false) : Binding {}};
                 m->stream.dispatch(pipeline, std::span(bindings, w.readsGrids ? 4 : 3), &push, sizeof push,
@@ -523,15 +540,64 @@ void VulkanBackend::matmul(const Tensor& weight, const Tensor& x, Tensor& out)
     }
 }
 
-void VulkanBackend::addBias(Tensor& x, const Tensor& bias)
+void VulkanBackend::addBiasRow(Tensor& x, const Tensor& biases, int64_t row)
 {
     const auto& o = asActs(x);
-    const auto& b = asWeight(bias);
-    require(b.isVector && b.cols() == o.cols(), "addBias");
+    const auto& b = asWeight(biases);
+    require(b.cols() == o.cols() && row >= 0 && row < b.rows(), "addBias");
     const View in = o.whole(false), out = o.whole(true);
-    push::Elementwise push {uint32_t(o.rows() * o.cols()), in.element, 0, out.element, uint32_t(b.cols())};
-    const Binding bindings[] = {in.binding, wholeBuffer(*b.pieces[0].buffer, false), out.binding};
+    // A table of biases (one row per expert) is stored as a weight: F32 rows rowWords apart.
+    const WeightPiece* piece = &b.pieces[0];
+    uint32_t offset = 0;
+    if (!b.isVector) {
+        if (b.type != GgmlType::F32)
+            throw Error(ErrorCode::UnsupportedType,
+                        "vulkan backend: a table of biases must be F32, not " + std::string(ggmlTypeTraits(b.type).name));
+        for (const WeightPiece& p : b.pieces)
+            if (row >= p.firstRow && row < p.firstRow + p.rows) piece = &p;
+        offset = uint32_t(row - piece->firstRow) * b.rowWords;
+    }
+    push::Elementwise push {uint32_t(o.rows() * o.cols()), in.element, offset, out.element, uint32_t(b.cols())};
+    const Binding bindings[] = {in.binding, wholeBuffer(*piece->buffer, false), out.binding};
     m->elementwise("add", bindings, &push, sizeof push, push.count);
+}
+
+void VulkanBackend::gatherRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out)
+{
+    const auto& a = asActs(x);
+    const auto& o = asActs(out);
+    require(a.cols() == o.cols() && o.rows() == int64_t(rows.size()), "gatherRows");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        require(rows[i] >= 0 && rows[i] < a.rows(), "gatherRows");
+        m->stream.copy(a.buffer->handle(), a.offset + VkDeviceSize(rows[i]) * a.rowBytes(), o.buffer->handle(),
+                       o.offset + VkDeviceSize(i) * o.rowBytes(), a.rowBytes());
+    }
+}
+
+void VulkanBackend::scatterRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out)
+{
+    const auto& a = asActs(x);
+    const auto& o = asActs(out);
+    require(a.cols() == o.cols() && a.rows() == int64_t(rows.size()), "scatterRows");
+    for (size_t i = 0; i < rows.size(); ++i) {
+        require(rows[i] >= 0 && rows[i] < o.rows(), "scatterRows");
+        m->stream.copy(a.buffer->handle(), a.offset + VkDeviceSize(i) * a.rowBytes(), o.buffer->handle(),
+                       o.offset + VkDeviceSize(rows[i]) * o.rowBytes(), a.rowBytes());
+    }
+}
+
+void VulkanBackend::weightedRowSum(const Tensor& x, std::span<const float> weights, int64_t k, Tensor& out)
+{
+    const auto& a = asActs(x);
+    const auto& o = asActs(out);
+    require(k > 0 && a.cols() == o.cols() && a.rows() == o.rows() * k && int64_t(weights.size()) == a.rows(), "weightedRowSum");
+    auto slice = m->hostArena.allocate(weights.size_bytes());
+    std::memcpy(slice.buffer->mapped() + slice.offset, weights.data(), weights.size_bytes());
+    const View wv = m->view(*slice.buffer, slice.offset, weights.size_bytes(), false);
+    const View xv = a.whole(false), ov = o.whole(true);
+    push::WeightedRowSum push {uint32_t(o.rows() * o.cols()), uint32_t(o.cols()), uint32_t(k), xv.element, wv.element, ov.element};
+    const Binding bindings[] = {xv.binding, wv.binding, ov.binding};
+    m->elementwise("weighted_row_sum", bindings, &push, sizeof push, push.count);
 }
 
 void VulkanBackend::add(const Tensor& a, const Tensor& b, Tensor& out) { m->binary("add", a, b, out); }
@@ -578,17 +644,48 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
                 p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() && firstSlot + qs.rows() <= c.slotCount(),
             "attention");
     const View qv = qs.whole(false), ov = o.whole(true);
-    push::Attention push {
-        uint32_t(p.heads), uint32_t(p.kvHeads), uint32_t(p.headDim), uint32_t(firstSlot),          qv.element, 0, 0, ov.element,
-        p.scale,           p.softCap,           uint32_t(p.window),  uint32_t(c.layerSlots(layer))};
+    View sinks = qv;  // bound either way; read only when there are sinks
+    if (p.sinks) {
+        const size_t bytes = size_t(p.heads) * sizeof(float);
+        auto slice = m->hostArena.allocate(bytes);
+        std::memcpy(slice.buffer->mapped() + slice.offset, p.sinks, bytes);
+        sinks = m->view(*slice.buffer, slice.offset, bytes, false);
+    }
+    push::Attention push {uint32_t(p.heads),
+                          uint32_t(p.kvHeads),
+                          uint32_t(p.headDim),
+                          uint32_t(firstSlot),
+                          qv.element,
+                          0,
+                          0,
+                          ov.element,
+                          p.scale,
+                          p.softCap,
+                          uint32_t(p.window),
+                          uint32_t(c.layerSlots(layer)),
+                          sinks.element,
+                          p.sinks ? 1u : 0u};
     const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(*c.values[size_t(layer)], false),
-                                ov.binding};
+                                ov.binding, sinks.binding};
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
 }
 
 void VulkanBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) { m->binary("swiglu", gate, up, out); }
 
 void VulkanBackend::geglu(const Tensor& gate, const Tensor& up, Tensor& out) { m->binary("geglu", gate, up, out); }
+
+void VulkanBackend::swigluOai(const Tensor& gate, const Tensor& up, float alpha, float limit, Tensor& out)
+{
+    const auto& g = asActs(gate);
+    const auto& u = asActs(up);
+    const auto& o = asActs(out);
+    const int64_t n = g.rows() * g.cols();
+    require(u.rows() * u.cols() == n && o.rows() * o.cols() == n, "swigluOai");
+    const View gv = g.whole(false), uv = u.whole(false), ov = o.whole(true);
+    push::SwigluOai push {uint32_t(n), gv.element, uv.element, ov.element, alpha, limit};
+    const Binding bindings[] = {gv.binding, uv.binding, ov.binding};
+    m->elementwise("swiglu_oai", bindings, &push, sizeof push, push.count);
+}
 
 void VulkanBackend::scale(Tensor& x, float factor)
 {

@@ -46,8 +46,11 @@ public:
 
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
-    void matmul(const Tensor& weight, const Tensor& x, Tensor& out) override;
-    void addBias(Tensor& x, const Tensor& bias) override;
+    void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) override;
+    void addBiasRow(Tensor& x, const Tensor& biases, int64_t row) override;
+    void gatherRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out) override;
+    void scatterRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out) override;
+    void weightedRowSum(const Tensor& x, std::span<const float> weights, int64_t k, Tensor& out) override;
     void add(const Tensor& a, const Tensor& b, Tensor& out) override;
     void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) override;
     void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) override;
@@ -55,6 +58,7 @@ public:
                    Tensor& out) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
     void geglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void swigluOai(const Tensor& gate, const Tensor& up, float alpha, float limit, Tensor& out) override;
     void scale(Tensor& x, float factor) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;

@@ -10,12 +10,14 @@
 #include "engine/session.h"
 #include "model/model.h"
 #include "test_model_writer.h"
+#include "quant/quantize_reference.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -150,4 +152,102 @@ TEST(FastCpuBackend, GeneratedModelsOfEveryWeightTypeGiveTheReferencesLogits)
                     << ggmlTypeName(type) << (tied ? " tied" : "") << " on " << table->isa;
             }
         }
+}
+
+TEST(FastCpuBackend, MixtureOfExpertsModelsGiveTheReferencesLogits)
+{
+    // qwen3moe and gpt-oss: each expert's rows of the stacked weights, the router, the expert biases.
+    test::ScratchDir scratch;
+    const std::vector<TokenId> prompt = {1, 17, 300, 45, 99, 260, 3, 8, 9, 10, 11};
+    int index = 0;
+    for (const char* arch : {"qwen3moe", "gpt-oss"})
+        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_0, GgmlType::Q4_K}) {
+            test::TestModelSpec spec;
+            spec.architecture = arch;
+            spec.weightType = type;
+            spec.experts = 6;
+            spec.expertsUsed = 3;
+            spec.expertFeedForward = type == GgmlType::Q4_K ? 256 : 96;
+            spec.slidingWindow = 4;
+            spec.seed = uint64_t(++index);
+            const std::string path = (scratch.path() / (std::string(arch) + std::string(ggmlTypeName(type)) + ".gguf")).string();
+            test::writeTestModel(path, spec);
+            std::vector<float> want;
+            {
+                auto model = Model::load(path, std::make_shared<CpuBackend>(2));
+                Session session(*model, SessionOptions {});
+                session.evaluate(prompt);
+                const auto logits = session.decode(5);
+                want.assign(logits.begin(), logits.end());
+            }
+            for (const auto* table : runnableKernelTables()) {
+                auto model = Model::load(path, fastBackend(table->isa, 2));
+                Session session(*model, SessionOptions {});
+                session.evaluate(prompt);
+                const auto got = session.decode(5);
+                ASSERT_EQ(got.size(), want.size());
+                EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin())) << arch << " " << ggmlTypeName(type) << " on " << table->isa;
+            }
+        }
+}
+
+TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
+{
+    // Ranges on and off the packed groups of eight rows, and past the last whole group.
+    const int64_t rows = 43, cols = 64;
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16}) {
+        const auto bytes = quantizeReference(type, test::randomValues(size_t(rows * cols), 5).data(), rows * cols);
+        GgufTensorInfo info;
+        info.name = "w";
+        info.type = type;
+        info.dimCount = 2;
+        info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
+        info.elementCount = uint64_t(rows * cols);
+        info.byteSize = bytes.size();
+        CpuBackend reference(2);
+        // The fast backend gets copies: it releases the pages of what it copies at load, which for
+        // anonymous memory (not a mapped file) zeroes them under the reference's view.
+        for (const auto* table : runnableKernelTables()) {
+            auto fast = fastBackend(table->isa, 2);
+            const std::vector<uint8_t> fastBytes = bytes;
+            auto wr = reference.weight(info, bytes);
+            auto wf = fast->weight(info, fastBytes);
+            for (int64_t tokens : {1, 6}) {
+                const auto x = test::randomValues(size_t(tokens * cols), 6);
+                std::vector<uint8_t> xBytes(x.size() * 4);
+                std::memcpy(xBytes.data(), x.data(), xBytes.size());
+                GgufTensorInfo xInfo = info;
+                xInfo.type = GgmlType::F32;
+                xInfo.dims = {uint64_t(cols), uint64_t(tokens), 1, 1};
+                xInfo.dimCount = tokens == 1 ? 1 : 2;
+                std::vector<TokenId> ids;
+                for (int64_t t = 0; t < tokens; ++t) ids.push_back(TokenId(t));
+                // A one-row table is a vector: load the activations through a two-row table instead.
+                std::vector<uint8_t> tableBytes = xBytes;
+                if (tokens == 1) tableBytes.insert(tableBytes.end(), xBytes.begin(), xBytes.end());
+                xInfo.dims[1] = uint64_t(std::max<int64_t>(tokens, 2));
+                xInfo.dimCount = 2;
+                const std::vector<uint8_t> fastTableBytes = tableBytes;
+                auto tableR = reference.weight(xInfo, tableBytes);
+                auto tableF = fast->weight(xInfo, fastTableBytes);
+                auto xr = reference.activations(tokens, cols);
+                auto xf = fast->activations(tokens, cols);
+                reference.getRows(*tableR, ids, *xr);
+                fast->getRows(*tableF, ids, *xf);
+                for (auto [first, count] : {std::pair<int64_t, int64_t> {0, 43}, {8, 16}, {3, 13}, {37, 6}, {40, 3}}) {
+                    auto outR = reference.activations(tokens, count);
+                    auto outF = fast->activations(tokens, count);
+                    reference.matmulRows(*wr, first, *xr, *outR);
+                    fast->matmulRows(*wf, first, *xf, *outF);
+                    for (int64_t t = 0; t < tokens; ++t) {
+                        std::vector<float> a(static_cast<size_t>(count)), b(static_cast<size_t>(count));
+                        reference.readRow(*outR, t, a);
+                        fast->readRow(*outF, t, b);
+                        EXPECT_EQ(a, b) << ggmlTypeName(type) << " rows " << first << "+" << count << " token " << t << " on "
+                                        << table->isa;
+                    }
+                }
+            }
+        }
+    }
 }

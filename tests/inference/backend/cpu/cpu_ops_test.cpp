@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -130,16 +131,20 @@ TEST_F(CpuOps, RopeNormalAndNeox)
     }
 }
 
-TEST_F(CpuOps, CausalGroupedQueryAttentionWithWindowsAndSoftCaps)
+TEST_F(CpuOps, CausalGroupedQueryAttentionWithWindowsSoftCapsAndSinks)
 {
     // Batches below and above the 64-row tile (ggml's one-row and tiled kernels), with and
-    // without a sliding window and Gemma 2's soft cap, against a double-precision reference.
+    // without a sliding window, Gemma 2's soft cap and gpt-oss's sinks, against a
+    // double-precision reference.
     struct Case {
         int64_t tokens, earlier, window;
         float softCap;
+        bool sinks = false;
     };
+    // Per head: far above the scores, far below, and near them.
+    const std::vector<float> sinks = {9.0f, -9.0f, 0.3f, -0.4f, 1.0f, 0.0f};
     for (const Case& k : {Case {7, 4, 0, 0.0f}, Case {7, 4, 3, 0.0f}, Case {7, 4, 0, 1.5f}, Case {70, 90, 0, 0.0f}, Case {70, 90, 37, 0.0f},
-                          Case {70, 90, 64, 2.0f}}) {
+                          Case {70, 90, 64, 2.0f}, Case {7, 4, 0, 0.0f, true}, Case {70, 90, 37, 0.0f, true}}) {
         const int64_t heads = 6, kvHeads = 2, headDim = 5, tokens = k.tokens, earlier = k.earlier;
         auto cache = m_backend.kvCache(2, earlier + tokens, kvHeads * headDim, /*f16=*/false);
         auto kv = test::randomValues(size_t((earlier + tokens) * kvHeads * headDim * 2), 7);
@@ -150,7 +155,7 @@ TEST_F(CpuOps, CausalGroupedQueryAttentionWithWindowsAndSoftCaps)
         auto qv = test::randomValues(size_t(tokens * heads * headDim), 8, 2.0f);
         auto q = acts(qv, tokens, heads * headDim);
         auto out = m_backend.activations(tokens, heads * headDim);
-        AttentionParams p {heads, kvHeads, headDim, 0.4f, k.softCap, k.window};
+        AttentionParams p {heads, kvHeads, headDim, 0.4f, k.softCap, k.window, k.sinks ? sinks.data() : nullptr};
         m_backend.attention(*q, *cache, 1, earlier, p, *out);
         std::vector<double> want(size_t(tokens * heads * headDim), 0.0);
         for (int64_t t = 0; t < tokens; ++t)
@@ -158,7 +163,7 @@ TEST_F(CpuOps, CausalGroupedQueryAttentionWithWindowsAndSoftCaps)
                 const int64_t g = h / (heads / kvHeads), visible = earlier + t + 1;
                 const int64_t first = k.window > 0 ? std::max<int64_t>(0, visible - k.window) : 0;
                 std::vector<double> w(static_cast<size_t>(visible), 0.0);
-                double total = 0;
+                double total = k.sinks ? std::exp(double(sinks[size_t(h)])) : 0.0;  // a sink: weight without a value
                 for (int64_t s = first; s < visible; ++s) {
                     double dot = 0;
                     for (int64_t i = 0; i < headDim; ++i)
@@ -174,7 +179,7 @@ TEST_F(CpuOps, CausalGroupedQueryAttentionWithWindowsAndSoftCaps)
             }
         expectClose(read(*out), want, 1e-5,
                     "attention, " + std::to_string(tokens) + " tokens, window " + std::to_string(k.window) + ", cap " +
-                        std::to_string(k.softCap));
+                        std::to_string(k.softCap) + (k.sinks ? ", sinks" : ""));
     }
 }
 
@@ -226,4 +231,66 @@ TEST_F(CpuOps, QuantizedMatmulAndEmbeddingRows)
             return s;
         }(),
         0.1);
+}
+
+TEST_F(CpuOps, MixtureOfExpertsOps)
+{
+    // An expert's rows of a stacked weight: rows 6..10 of 3 experts x 5 rows.
+    const int64_t cols = 37, tokens = 3, k = 2;
+    auto wv = test::randomValues(size_t(15 * cols), 21);
+    auto w = weight(wv, 15, cols);
+    auto xv = test::randomValues(size_t(tokens * cols), 22);
+    auto x = acts(xv, tokens, cols);
+    auto out = m_backend.activations(tokens, 5);
+    m_backend.matmulRows(*w, 5, *x, *out);
+    std::vector<double> want;
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t r = 0; r < 5; ++r) {
+            double dot = 0;
+            for (int64_t i = 0; i < cols; ++i) dot += double(wv[size_t((5 + r) * cols + i)]) * xv[size_t(t * cols + i)];
+            want.push_back(dot);
+        }
+    expectClose(read(*out), want, 1e-5, "matmulRows");
+
+    // Gather rows 2, 0; scatter them to rows 3 and 0 of a [tokens * k] buffer; mix with weights.
+    auto gathered = m_backend.activations(2, cols);
+    m_backend.gatherRows(*x, std::vector<int32_t> {2, 0}, *gathered);
+    std::vector<float> wantGathered(xv.begin() + 2 * cols, xv.end());
+    wantGathered.insert(wantGathered.end(), xv.begin(), xv.begin() + cols);
+    EXPECT_EQ(read(*gathered), wantGathered);
+    auto slotsV = test::randomValues(size_t(tokens * k * cols), 23);
+    auto slots = acts(slotsV, tokens * k, cols);
+    m_backend.scatterRows(*gathered, std::vector<int32_t> {3, 0}, *slots);
+    std::copy(xv.begin() + 2 * cols, xv.begin() + 3 * cols, slotsV.begin() + 3 * cols);
+    std::copy(xv.begin(), xv.begin() + cols, slotsV.begin());
+    EXPECT_EQ(read(*slots), slotsV);
+    const std::vector<float> mix = {0.5f, 0.25f, 1.0f, -2.0f, 0.0f, 3.0f};
+    auto sum = m_backend.activations(tokens, cols);
+    m_backend.weightedRowSum(*slots, mix, k, *sum);
+    want.clear();
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t i = 0; i < cols; ++i)
+            want.push_back(double(mix[size_t(t * k)]) * slotsV[size_t(t * k * cols + i)] +
+                           double(mix[size_t(t * k + 1)]) * slotsV[size_t((t * k + 1) * cols + i)]);
+    expectClose(read(*sum), want, 1e-6, "weightedRowSum");
+
+    // gpt-oss's SwiGLU: the gate capped at 7, up clamped to [-7, 7].
+    const std::vector<float> gateV = {-20.0f, -1.0f, 0.0f, 0.5f, 6.9f, 7.5f, 30.0f};
+    const std::vector<float> upV = {1.0f, -9.0f, 2.0f, 7.5f, -0.5f, 3.0f, 100.0f};
+    auto glu = m_backend.activations(1, 7);
+    m_backend.swigluOai(*acts(gateV, 1, 7), *acts(upV, 1, 7), 1.702f, 7.0f, *glu);
+    want.clear();
+    for (size_t i = 0; i < gateV.size(); ++i) {
+        const double g = std::min(double(gateV[i]), 7.0), u = std::clamp(double(upV[i]), -7.0, 7.0);
+        want.push_back(g / (1 + std::exp(-1.702 * g)) * (u + 1));
+    }
+    expectClose(read(*glu), want, 1e-6, "swigluOai");
+
+    // A bias table's row.
+    auto biases = weight(test::randomValues(size_t(4 * cols), 24), 4, cols);
+    m_backend.addBiasRow(*x, *biases, 3);
+    want.clear();
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t i = 0; i < cols; ++i) want.push_back(double(xv[size_t(t * cols + i)]) + m_storage.back()[size_t(3 * cols + i)]);
+    expectClose(read(*x), want, 1e-6, "addBiasRow");
 }

@@ -367,6 +367,95 @@ TEST_F(VulkanOps, ContextShiftMovesAndReRotatesKeysLikeTheCpu)
     }
 }
 
+TEST_F(VulkanOps, ExpertRowsOfAStackedWeightMatchTheCpu)
+{
+    // Three experts of 24 rows stacked as one weight, split into pieces of a few rows (the binding
+    // limit hook) so that an expert's rows can straddle two pieces.
+    VulkanBackendOptions small;
+    small.validation = true;
+    small.bindingLimit = 8192;
+    auto pieces = std::make_shared<VulkanBackend>(small);
+    for (int pass = 0; pass < 2; ++pass) {
+        if (pass == 1) gpu.backend = pieces;
+        for (GgmlType type : {GgmlType::F32, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::MXFP4}) {
+            const int64_t experts = 3, rows = 24, cols = 256;
+            auto [wc, wg] = weights(type, experts * rows, cols, uint64_t(type) + 70);
+            for (int64_t tokens : {1, 5}) {
+                auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) + 71);
+                for (int64_t e = 0; e < experts; ++e) {
+                    auto oc = cpu.backend->activations(tokens, rows);
+                    auto og = gpu.backend->activations(tokens, rows);
+                    cpu.backend->matmulRows(*wc, e * rows, *xc, *oc);
+                    gpu.backend->matmulRows(*wg, e * rows, *xg, *og);
+                    EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul)
+                        << ggmlTypeName(type) << " expert " << e << " tokens " << tokens << " pass " << pass;
+                }
+            }
+        }
+    }
+    for (const auto& e : pieces->validationErrors()) ADD_FAILURE() << "validation: " << e;
+}
+
+TEST_F(VulkanOps, MixtureOfExpertsOpsMatchTheCpu)
+{
+    const int64_t tokens = 5, k = 3, cols = 200;
+    auto [xc, xg] = acts(tokens, cols, 81);
+    // Gather rows 4, 0, 4 (a token may be gathered more than once across experts) and scatter them back.
+    const std::vector<int32_t> rows = {4, 0, 4};
+    auto gc = cpu.backend->activations(3, cols);
+    auto gg = gpu.backend->activations(3, cols);
+    cpu.backend->gatherRows(*xc, rows, *gc);
+    gpu.backend->gatherRows(*xg, rows, *gg);
+    EXPECT_EQ(gpu.read(*gg), cpu.read(*gc)) << "gatherRows";
+    auto [mc, mg] = acts(tokens * k, cols, 82);
+    const std::vector<int32_t> slots = {14, 2, 7};
+    cpu.backend->scatterRows(*gc, slots, *mc);
+    gpu.backend->scatterRows(*gg, slots, *mg);
+    EXPECT_EQ(gpu.read(*mg), cpu.read(*mc)) << "scatterRows";
+
+    const std::vector<float> mix = test::randomValues(size_t(tokens * k), 83);
+    auto sc = cpu.backend->activations(tokens, cols);
+    auto sg = gpu.backend->activations(tokens, cols);
+    cpu.backend->weightedRowSum(*mc, mix, k, *sc);
+    gpu.backend->weightedRowSum(*mg, mix, k, *sg);
+    EXPECT_EQ(gpu.read(*sg), cpu.read(*sc)) << "weightedRowSum: products and sums in the same order, no fused multiply-add";
+
+    auto [ac, ag] = acts(tokens, cols, 84, 12.0f);  // past the clamp limits
+    auto [bc, bg] = acts(tokens, cols, 85, 12.0f);
+    cpu.backend->swigluOai(*ac, *bc, 1.702f, 7.0f, *sc);
+    gpu.backend->swigluOai(*ag, *bg, 1.702f, 7.0f, *sg);
+    EXPECT_LE(nmse(gpu.read(*sg), cpu.read(*sc)), kElementwise) << "swigluOai";
+
+    // A table of per-expert biases: row 2 of 4.
+    auto [tc, tg] = weights(GgmlType::F32, 4, cols, 86);
+    cpu.backend->addBiasRow(*xc, *tc, 2);
+    gpu.backend->addBiasRow(*xg, *tg, 2);
+    EXPECT_LE(nmse(gpu.read(*xg), cpu.read(*xc)), kElementwise) << "addBiasRow";
+}
+
+TEST_F(VulkanOps, AttentionSinksMatchTheCpu)
+{
+    const int64_t heads = 4, kvHeads = 2, headDim = 64, kvDim = kvHeads * headDim;
+    // A sink far above the scores (it takes most of the weight), one far below, and two near them.
+    const std::vector<float> sinks = {30.0f, -30.0f, 0.5f, -0.2f};
+    for (auto [firstSlot, tokens, window] : {std::tuple<int64_t, int64_t, int64_t> {0, 9, 0}, {70, 1, 0}, {0, 70, 0}, {100, 1, 32}}) {
+        const int64_t slots = firstSlot + tokens;
+        auto cc = cpu.backend->kvCache(1, slots, kvDim, true);
+        auto cg = gpu.backend->kvCache(1, slots, kvDim, true);
+        auto [kc, kg] = acts(slots, kvDim, 90);
+        auto [vc, vg] = acts(slots, kvDim, 91);
+        cpu.backend->storeKv(*cc, 0, *kc, *vc, 0);
+        gpu.backend->storeKv(*cg, 0, *kg, *vg, 0);
+        auto [qc, qg] = acts(tokens, heads * headDim, 92, 2.0f);
+        AttentionParams p {heads, kvHeads, headDim, 0.125f, 0, window, sinks.data()};
+        auto oc = cpu.backend->activations(tokens, heads * headDim);
+        auto og = gpu.backend->activations(tokens, heads * headDim);
+        cpu.backend->attention(*qc, *cc, 0, firstSlot, p, *oc);
+        gpu.backend->attention(*qg, *cg, 0, firstSlot, p, *og);
+        EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul) << "first " << firstSlot << " tokens " << tokens << " window " << window;
+    }
+}
+
 TEST_F(VulkanOps, UnsupportedRequestsAreClearErrors)
 {
     try {
