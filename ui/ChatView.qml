@@ -85,10 +85,15 @@ ColumnLayout {
         }
         Item { Layout.fillWidth: true }
         Label {
+            id: runsOn
             text: ModelController.templateDescription
             opacity: 0.5
             elide: Text.ElideRight
             Layout.maximumWidth: 420
+            // The whole line (chat format, device, a GPU/CPU split) when it does not fit.
+            ToolTip.visible: runsOnHover.hovered && runsOn.truncated
+            ToolTip.text: runsOn.text
+            HoverHandler { id: runsOnHover }
         }
     }
 

@@ -147,6 +147,26 @@ Dialog {
                     onValueModified: AppSettings.contextLength = value
                     Accessible.name: qsTr("Context length in tokens (used at the next model load)")
                 }
+                Label { text: qsTr("GPU offload") }
+                ColumnLayout {
+                    SpinBox {
+                        id: gpuLayers
+                        from: -1; to: 999
+                        value: AppSettings.gpuLayers
+                        editable: true
+                        textFromValue: (value) => value < 0 ? qsTr("automatic") : qsTr("%1 layers").arg(value)
+                        valueFromText: (text) => text === qsTr("automatic") ? -1 : parseInt(text)
+                        onValueModified: AppSettings.gpuLayers = value
+                        Accessible.name: qsTr("Layers of the model on the GPU (automatic: as many as fit; the rest run on the CPU)")
+                    }
+                    Label {
+                        text: qsTr("A model bigger than the GPU runs its first layers on the CPU. Used at the next model load; the status line under the chat says where each part runs.")
+                        wrapMode: Text.Wrap
+                        opacity: 0.7
+                        Layout.fillWidth: true
+                        Layout.maximumWidth: 360
+                    }
+                }
                 Label { text: qsTr("System prompt") }
                 TextField {
                     text: AppSettings.systemPrompt

@@ -9,7 +9,7 @@ namespace hearth::cli {
 
 const std::set<std::string>& engineValueOptions()
 {
-    static const std::set<std::string> options = {"--model", "--backend", "--threads", "--ctx", "--device"};
+    static const std::set<std::string> options = {"--model", "--backend", "--threads", "--ctx", "--device", "--gpu-layers", "--cpu-moe"};
     return options;
 }
 
@@ -37,6 +37,13 @@ EngineOptions engineOptions(const CliArgs& args)
     options.threads = threadCount(args);
     options.contextLength = int64_t(args.unsignedValue("--ctx", 0));
     options.f16Cache = !args.flag("--f32-cache");
+    const std::string gpuLayers = args.value("--gpu-layers").value_or("auto");
+    if (gpuLayers != "auto") {
+        if (gpuLayers.empty() || gpuLayers.find_first_not_of("0123456789") != std::string::npos || gpuLayers.size() > 6)
+            throw std::invalid_argument("--gpu-layers must be a number of layers or auto, got '" + gpuLayers + "'");
+        options.gpuLayers = std::stoll(gpuLayers);
+    }
+    options.cpuMoeLayers = int64_t(args.unsignedValue("--cpu-moe", 0));
     return options;
 }
 
@@ -46,6 +53,7 @@ std::unique_ptr<Engine> openEngine(const std::string& modelPath, const CliArgs& 
     if (chatContext > 0) options.contextLength = chatContext;
     auto engine = Engine::open(modelPath, options);
     if (!engine->fallbackNote().empty()) std::fprintf(stderr, "note: %s\n", engine->fallbackNote().c_str());
+    if (!engine->placementNote().empty()) std::fprintf(stderr, "note: %s\n", engine->placementNote().c_str());
     return engine;
 }
 

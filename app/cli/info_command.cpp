@@ -51,6 +51,9 @@ nlohmann::json toJson(const ModelSummary& s, uint64_t context)
         {"architecture", s.architecture},
         {"name", s.name},
         {"parameters", s.parameterCount},
+        {"active_parameters", s.activeParameterCount},
+        {"experts", s.expertCount},
+        {"experts_used", s.expertUsedCount},
         {"weight_bytes", s.weightBytes},
         {"weight_types", types},
         {"dominant_weight_type", s.dominantWeightType},
@@ -78,6 +81,10 @@ void printHuman(const ModelSummary& s, uint64_t context)
     row("architecture", s.architecture.empty() ? "(not set)" : s.architecture);
     if (!s.name.empty()) row("name", s.name);
     row("parameters", humanCount(s.parameterCount) + " (" + std::to_string(s.parameterCount) + ")");
+    if (s.expertCount > 0)
+        row("experts",
+            std::to_string(s.expertCount) + ", " + std::to_string(s.expertUsedCount) +
+                " used per token: " + humanCount(s.activeParameterCount) + " parameters read per token");
     row("weights", humanBytes(s.weightBytes) + ", mostly " + s.dominantWeightType);
     for (const auto& [type, usage] : s.weightTypes) {
         char line[128];

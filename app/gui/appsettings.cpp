@@ -44,6 +44,7 @@ AppSettings::AppSettings(storage::Store& store, QObject* parent) : QObject(paren
         {"theme", QStringLiteral("system")},
         {"font_size", 0},
         {"compute_device", QString()},
+        {"gpu_layers", -1},
     };
     for (const auto& [key, fallback] : keys) {
         QVariant v = fallback;

@@ -39,6 +39,8 @@ class AppSettings : public QObject, public CppOwnedSingleton<AppSettings> {
     Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY changed)  // points; 0: the system's
     Q_PROPERTY(QVariantMap themeColors READ themeColors NOTIFY changed)
     Q_PROPERTY(QString computeDevice READ computeDevice WRITE setComputeDevice NOTIFY changed)
+    // GPU offload: how many of a model's layers go to the GPU (the rest run on the CPU); -1: all that fit.
+    Q_PROPERTY(int gpuLayers READ gpuLayers WRITE setGpuLayers NOTIFY changed)
     // True while the values shown are an open chat's own.
     Q_PROPERTY(bool chatScoped READ chatScoped NOTIFY changed)
 
@@ -73,6 +75,8 @@ public:
     QVariantMap themeColors() const;
     QString computeDevice() const { return value("compute_device").toString(); }
     void setComputeDevice(const QString& v) { set("compute_device", v); }
+    int gpuLayers() const { return value("gpu_layers").toInt(); }
+    void setGpuLayers(int v) { set("gpu_layers", std::max(-1, v)); }
     bool chatScoped() const { return m_conversation != 0; }
 
     // The sampler for the next reply (a fixed seed, or a new one per reply).

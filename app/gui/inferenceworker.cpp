@@ -22,13 +22,14 @@ void InferenceWorker::requestStop(quint64 requestId)
     if (m_running.load() == requestId) m_cancel = true;
 }
 
-void InferenceWorker::loadModel(const QString& path, int contextLength, const QString& device)
+void InferenceWorker::loadModel(const QString& path, int contextLength, const QString& device, int gpuLayers)
 {
     unloadModel();
     emit loadProgress(0);
     EngineOptions options;
     options.device = device.toStdString();
     options.contextLength = contextLength;
+    options.gpuLayers = gpuLayers;
     options.cancelLoad = &m_cancelLoad;
     QElapsedTimer sinceReport;
     sinceReport.start();
@@ -42,8 +43,10 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
         if (!m_engine->fallbackNote().empty()) qCWarning(lcInference) << QString::fromStdString(m_engine->fallbackNote());
         qCInfo(lcInference) << "loaded" << path << "on" << QString::fromStdString(m_engine->backendName()) << "context"
                             << m_engine->contextLength();
-        emit modelLoaded(path, QString::fromStdString(m_engine->chatFormat() + "; running on " + m_engine->backendName()),
-                         int(m_engine->contextLength()), m_engine->hasThinkingSwitch());
+        // Where it runs, and how a model bigger than the GPU is split between the GPU and the CPU.
+        std::string runsOn = m_engine->chatFormat() + "; running on " + m_engine->backendName();
+        if (!m_engine->placementNote().empty()) runsOn += ": " + m_engine->placementNote();
+        emit modelLoaded(path, QString::fromStdString(runsOn), int(m_engine->contextLength()), m_engine->hasThinkingSwitch());
         emit loadProgress(1);
     } catch (const Error& e) {
         m_engine.reset();

@@ -39,7 +39,8 @@ public:
 
 public slots:
     // device: "" automatic (Vulkan, else the CPU), "cpu", or a Vulkan device index.
-    void loadModel(const QString& path, int contextLength, const QString& device);
+    // gpuLayers: GPU offload (EngineOptions::gpuLayers; -1 all that fit).
+    void loadModel(const QString& path, int contextLength, const QString& device, int gpuLayers = -1);
     void unloadModel();
     void generate(const hearth::app::GenerateRequest& request);
     // Renders request.messages (plus `draft` as a user message when not empty) exactly as a

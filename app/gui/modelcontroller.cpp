@@ -143,7 +143,8 @@ void ModelController::updateModelBudget()
 {
     if (m_devices.empty()) return;
     const auto& d = m_devices[size_t(deviceIndex())];
-    m_models->setBudget(d.budget, d.setting == "cpu" ? tr("this computer's memory") : tr("the device"), m_settings.contextLength());
+    m_models->setBudget(d.budget, d.setting == "cpu" ? tr("this computer's memory") : tr("the device"), m_settings.contextLength(),
+                        budgetIsGpu());
     emit budgetChanged();
 }
 
@@ -167,7 +168,7 @@ void ModelController::loadModel(const QString& pathOrUrl)
     m_loadProgress = 0;
     emit loadProgressChanged();
     m_worker->clearCancelLoad();
-    emit requestLoad(path, m_settings.contextLength(), m_settings.computeDevice());
+    emit requestLoad(path, m_settings.contextLength(), m_settings.computeDevice(), m_settings.gpuLayers());
 }
 
 void ModelController::cancelLoad()

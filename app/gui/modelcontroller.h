@@ -82,7 +82,7 @@ signals:
     void devicesChanged();
     void budgetChanged();
     void failed(const QString& message);
-    void requestLoad(const QString& path, int contextLength, const QString& device);  // to the worker (queued)
+    void requestLoad(const QString& path, int contextLength, const QString& device, int gpuLayers);  // to the worker (queued)
 
 private:
     struct DeviceChoice {

@@ -50,7 +50,8 @@ public:
     QUrl folderUrl() const { return QUrl::fromLocalFile(m_folder); }
 
     // The memory the chosen device offers and its name; the context the fit is computed for.
-    void setBudget(uint64_t bytes, const QString& deviceLabel, int64_t contextLength);
+    // gpu: the budget is a GPU's, so a model past it may still run split with the CPU (GPU offload).
+    void setBudget(uint64_t bytes, const QString& deviceLabel, int64_t contextLength, bool gpu = false);
 
     Q_INVOKABLE void refresh();
     Q_INVOKABLE void setDefault(const QString& path);
@@ -86,6 +87,7 @@ private:
     QList<models::FoundModel> m_found;
     uint64_t m_budgetBytes = 0;
     QString m_deviceLabel;
+    bool m_budgetIsGpu = false;
     int64_t m_contextLength = 4096;
 };
 

@@ -146,6 +146,9 @@ public:
     virtual void copyRows(const Tensor& x, int64_t first, Tensor& out) = 0;
     // Copies row `row` of x to dst (dst.size() == x.cols()).
     virtual void readRow(const Tensor& x, int64_t row, std::span<float> dst) = 0;
+    // x = values ([rows][cols]): activations arriving from another backend (a model split
+    // between the GPU and the CPU).
+    virtual void writeRows(Tensor& x, std::span<const float> values) = 0;
     // Context shift: drops slots [keep, keep + discard) of every layer, moves the slots after
     // them (up to `used`) down, and re-rotates their keys by -discard positions with each
     // layer's own rotation (layerRope has one entry per layer).

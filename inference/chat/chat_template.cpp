@@ -19,7 +19,13 @@ ChatTemplate::ChatTemplate(const std::string& source) : m_source(source)
 bool ChatTemplate::hasThinkingSwitch() const
 {
     return m_source.find("enable_thinking") != std::string::npos || m_source.find("thinking is defined") != std::string::npos ||
-        m_source.find("if thinking") != std::string::npos || m_source.find("reasoning_effort") != std::string::npos;
+        m_source.find("if thinking") != std::string::npos || hasHarmonyEffort();
+}
+
+bool ChatTemplate::hasHarmonyEffort() const
+{
+    // gpt-oss's: other templates read a reasoning_effort of their own, with other values.
+    return m_source.find("<|channel|>") != std::string::npos && m_source.find("reasoning_effort") != std::string::npos;
 }
 
 bool ChatTemplate::supportsTools() const { return m_source.find("tools") != std::string::npos; }
@@ -100,7 +106,7 @@ std::string ChatTemplate::render(const ChatTemplateInputs& inputs) const
         variables.emplace_back("enable_thinking", Value(*inputs.thinking));
         variables.emplace_back("thinking", Value(*inputs.thinking));
         // gpt-oss (Harmony) has an effort instead of a switch: on is high, off is low, unset its medium.
-        variables.emplace_back("reasoning_effort", Value(std::string(*inputs.thinking ? "high" : "low")));
+        if (hasHarmonyEffort()) variables.emplace_back("reasoning_effort", Value(std::string(*inputs.thinking ? "high" : "low")));
     }
     try {
         jinja::Interpreter interpreter(m_template);

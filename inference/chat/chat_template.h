@@ -41,8 +41,10 @@ class ChatTemplate {
 public:
     // Parses the template; throws hearth::Error(InvalidArgument) with the line of a syntax error.
     explicit ChatTemplate(const std::string& source);
-    // Whether the template reads a thinking switch (enable_thinking / thinking / reasoning_effort).
+    // Whether the template reads a thinking switch (enable_thinking / thinking / gpt-oss's reasoning_effort).
     bool hasThinkingSwitch() const;
+    // gpt-oss's Harmony template, whose reasoning_effort the Think switch sets.
+    bool hasHarmonyEffort() const;
     // Whether the template renders a `tools` list (function calling).
     bool supportsTools() const;
     // Renders; throws hearth::Error(InvalidArgument) when the template raises or runs away.

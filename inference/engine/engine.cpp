@@ -10,9 +10,12 @@
 #include "engine/perplexity.h"
 #include "engine/session.h"
 #include "model/model.h"
+#include "platform/process_memory.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 
@@ -27,6 +30,7 @@ struct Engine::Impl {
     ModelSummary summary;
     ComputeDevice device;
     std::string fallbackNote;
+    std::string placementNote;
     int64_t contextLength = 0;
     bool f16Cache = true;
 };
@@ -43,6 +47,8 @@ std::shared_ptr<Backend> makeBackend(const EngineOptions& options, std::string& 
     if (device == "cpu-reference") return std::make_shared<CpuBackend>(options.threads);
     VulkanBackendOptions vulkan;
     if (device != "auto" && device != "vulkan") vulkan.device = device;
+    // Test hook: a device that pretends to hold only this many bytes (GPU offload tests on lavapipe).
+    if (const char* limit = std::getenv("HEARTH_VULKAN_MEMORY_LIMIT")) vulkan.memoryLimit = std::strtoull(limit, nullptr, 10);
     if (!device.empty() && device != "auto") return std::make_shared<VulkanBackend>(vulkan);
     try {
         const vk::LoaderStatus& loader = vk::loadVulkanLoader();
@@ -62,6 +68,67 @@ std::shared_ptr<Backend> makeBackend(const EngineOptions& options, std::string& 
         choiceNote = std::string("Hearth's CPU backend: Vulkan is not available (") + e.what() + ")";
     }
     return std::make_shared<FastCpuBackend>(options.threads);
+}
+
+std::string gib(uint64_t bytes)
+{
+    char text[32];
+    if (bytes < (1ull << 30)) std::snprintf(text, sizeof text, "%.0f MiB", double(bytes) / double(1ull << 20));
+    else std::snprintf(text, sizeof text, "%.1f GiB", double(bytes) / double(1ull << 30));
+    return text;
+}
+
+// What a model needs on the device for a placement: its weights there and their layers' KV cache.
+uint64_t deviceBytesNeeded(const GgufFile& file, const ModelConfig& c, const ModelPlacement& p, int64_t context, bool f16Cache)
+{
+    uint64_t bytes = Model::deviceWeightBytes(file, c, p);
+    for (int64_t i = p.host ? p.hostLayers : 0; i < c.layers; ++i)
+        bytes += uint64_t(c.kvSlots(i, context, 512)) * uint64_t(c.kvDim()) * 2 * (f16Cache ? 2 : 4);
+    return bytes;
+}
+
+// The split between the GPU and the CPU: the layers asked for, or as many as fit the device's free
+// memory beside their KV cache and a margin for the working buffers. A model that fits is not split.
+ModelPlacement planPlacement(const std::string& path, VulkanBackend& device, const EngineOptions& options, unsigned threads,
+                             std::string& note)
+{
+    const GgufFile file = GgufFile::open(path);
+    const ModelConfig c = ModelConfig::fromGguf(file);
+    const int64_t trained = c.trainedContext;
+    const int64_t context = std::min(options.contextLength > 0 ? options.contextLength : std::min<int64_t>(trained, 4096), trained);
+    const uint64_t free = device.deviceBytesFree();
+    // The working buffers: activations of a 512-token batch, a few rows of logits.
+    const uint64_t margin = std::min<uint64_t>(free / 8, 512ull << 20) + (8ull << 20);
+    ModelPlacement p;
+    p.host = std::make_shared<FastCpuBackend>(threads);
+    p.hostExpertLayers = c.isMixtureOfExperts() ? std::clamp<int64_t>(options.cpuMoeLayers, 0, c.layers) : 0;
+    auto fits = [&](int64_t gpuLayers) {
+        p.hostLayers = c.layers - gpuLayers;
+        return deviceBytesNeeded(file, c, p, context, options.f16Cache) + margin <= free;
+    };
+    int64_t gpuLayers = std::clamp<int64_t>(options.gpuLayers, 0, c.layers);
+    if (options.gpuLayers < 0) {
+        gpuLayers = c.layers;
+        while (gpuLayers > 0 && !fits(gpuLayers)) --gpuLayers;
+    }
+    p.hostLayers = c.layers - gpuLayers;
+    if (p.hostLayers == 0 && p.hostExpertLayers == 0) return {};
+    uint64_t total = 0;
+    for (const GgufTensorInfo& t : file.tensors()) total += t.byteSize;
+    const uint64_t onDevice = Model::deviceWeightBytes(file, c, p);
+    const uint64_t onHost = total > onDevice ? total - onDevice : 0;
+    const uint64_t physical = totalPhysicalMemory();
+    if (physical && onHost > physical)
+        throw Error(ErrorCode::OutOfMemory,
+                    path + ": the model fits neither " + device.device().name + " (" + gib(free) + " free) nor " +
+                        "this machine's memory (" + gib(physical) + ") with " + gib(onHost) +
+                        " of its weights on the CPU; choose a smaller (more quantized) model");
+    note = std::to_string(gpuLayers) + " of " + std::to_string(c.layers) + " layers on the GPU (" + gib(onDevice) + "), " +
+        std::to_string(c.layers - gpuLayers) + " on the CPU";
+    if (p.hostExpertLayers > p.hostLayers)
+        note += ", and the experts of the first " + std::to_string(p.hostExpertLayers) + " layers on the CPU";
+    note += " (" + gib(onHost) + ")";
+    return p;
 }
 
 }  // namespace
@@ -89,7 +156,9 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
         impl->device = describeCpuDevice();
         if (dynamic_cast<FastCpuBackend*>(impl->backend.get()) == nullptr) impl->device.name = "CPU (reference kernels)";
     }
-    impl->model = Model::load(path, impl->backend);
+    ModelPlacement placement;
+    if (impl->vulkan) placement = planPlacement(path, *impl->vulkan, options, options.threads, impl->placementNote);
+    impl->model = Model::load(path, impl->backend, placement);
     impl->summary = summarizeModel(impl->model->file());  // from the file the model already parsed
     if (impl->vulkan) impl->vulkan->setUploadProgress({});
     if (cancelled()) throw Error(ErrorCode::Cancelled, path + ": loading was cancelled");
@@ -109,6 +178,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
 const ModelSummary& Engine::summary() const { return m->summary; }
 std::string Engine::backendName() const { return m->backend->name(); }
 const std::string& Engine::fallbackNote() const { return m->fallbackNote; }
+const std::string& Engine::placementNote() const { return m->placementNote; }
 const ComputeDevice& Engine::device() const { return m->device; }
 uint64_t Engine::deviceBytesPeak() const { return m->vulkan ? m->vulkan->deviceBytesPeak() : 0; }
 int64_t Engine::contextLength() const { return m->contextLength; }

@@ -128,6 +128,12 @@ struct EngineOptions {
     unsigned threads = 0;  // CPU threads; 0: the physical cores (fast CPU backend), all hardware threads (reference)
     int64_t contextLength = 0;  // 0: the trained context, at most 4096; always capped at the trained one
     bool f16Cache = true;
+    // A model bigger than the GPU: how many of its layers (the last ones) run on the GPU, the rest
+    // on the CPU backend; -1: as many as fit. Only for the Vulkan backend.
+    int64_t gpuLayers = -1;
+    // A mixture of experts: the experts of its first cpuMoeLayers layers on the CPU (their
+    // attention stays on the GPU).
+    int64_t cpuMoeLayers = 0;
     // Called while the weights go to the device (bytes done, bytes in all); may be called often.
     std::function<void(uint64_t, uint64_t)> onLoadProgress;
     const std::atomic<bool>* cancelLoad = nullptr;  // set: open() stops and throws Error(Cancelled)
@@ -177,6 +183,9 @@ public:
     const ModelSummary& summary() const;
     std::string backendName() const;  // "vulkan (NVIDIA …)", "cpu (8 threads)"
     const std::string& fallbackNote() const;  // why automatic mode runs on the CPU backend; "" otherwise
+    // Where a model split between the GPU and the CPU runs ("18 of 48 layers on the GPU (6.1 GiB),
+    // 30 on the CPU (10.2 GiB)"); "" when it runs on one side.
+    const std::string& placementNote() const;
     const ComputeDevice& device() const;  // what runs it
     uint64_t deviceBytesPeak() const;  // device memory used at most (0 on the CPU)
     int64_t contextLength() const;

@@ -79,7 +79,7 @@ PerplexityReport measurePerplexity(const Model& model, const PerplexityRequest& 
     const size_t rowLength = logProbRowLength(int32_t(c.vocabulary));
     std::vector<uint16_t> encodedRows(save ? size_t(context - 1 - context / 2) * rowLength : 0);
 
-    auto cache = model.backend().kvCache(c.layers, context, c.kvDim(), f16Cache);
+    auto cache = model.makeKvCache(context, f16Cache, {});
     const auto bos = tokenizer.vocabulary().bos;
     const int64_t first = context / 2;
     PerplexityReport report;

@@ -46,8 +46,7 @@ Session::Session(const Model& model, SessionOptions options) : m_model(model), m
                     "a context of " + std::to_string(options.contextLength) + " tokens needs " + gib(cacheBytes) +
                         " for its KV cache, but this machine has " + gib(physical) + "; choose a shorter context");
     try {
-        m_cache = model.backend().kvCache(c.layers, options.contextLength, c.kvDim(), options.f16Cache,
-                                          c.kvLayerSlots(options.contextLength, maxBatch));
+        m_cache = model.makeKvCache(options.contextLength, options.f16Cache, c.kvLayerSlots(options.contextLength, maxBatch));
     } catch (const std::bad_alloc&) {
         throw Error(ErrorCode::OutOfMemory,
                     "could not allocate " + gib(cacheBytes) + " for a context of " + std::to_string(options.contextLength) + " tokens");
@@ -100,7 +99,7 @@ int64_t Session::shiftContext()
         // remain are evaluated again at their new positions (as slow as a prompt of that length).
         evaluateFrom(m_tokens, 0);
     } else {
-        m_model.backend().shiftKv(*m_cache, keep, discard, used, m_model.layerRopeParams(m_cache->slotCount()));
+        m_model.shiftKv(*m_cache, keep, discard, used);
     }
     ++m_shifts;
     return discard;

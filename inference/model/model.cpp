@@ -3,12 +3,17 @@
 #include "core/error.h"
 #include "quant/dequantize.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <numbers>
 
 namespace hearth {
 
-Model::Model(GgufFile file, std::shared_ptr<Backend> backend) : m_file(std::move(file)), m_backend(std::move(backend)) { }
+Model::Model(GgufFile file, std::shared_ptr<Backend> backend, const ModelPlacement& placement)
+    : m_file(std::move(file)), m_backend(std::move(backend)), m_placement(placement), m_bindOn(m_backend.get())
+{
+}
 
 std::unique_ptr<Tensor> Model::bind(const std::string& name, int64_t rows, int64_t cols, bool required)
 {
@@ -22,7 +27,7 @@ std::unique_ptr<Tensor> Model::bind(const std::string& name, int64_t rows, int64
         throw Error(ErrorCode::InvalidFile,
                     m_file.displayName() + ": tensor '" + name + "' has shape [" + std::to_string(info->dims[0]) + ", " +
                         std::to_string(info->dims[1]) + "], expected [" + std::to_string(cols) + ", " + std::to_string(rows) + "]");
-    return m_backend->weight(*info, m_file.tensorData(*info));
+    return m_bindOn->weight(*info, m_file.tensorData(*info));
 }
 
 std::unique_ptr<Tensor> Model::bindRows(const std::string& name, int64_t totalRows, int64_t firstRow, int64_t rows, int64_t cols)
@@ -42,7 +47,7 @@ std::unique_ptr<Tensor> Model::bindRows(const std::string& name, int64_t totalRo
     part.elementCount = uint64_t(rows) * uint64_t(cols);
     part.byteSize = rowBytes * size_t(rows);
     part.offset = info->offset + rowBytes * size_t(firstRow);
-    return m_backend->weight(part, m_file.tensorData(*info).subspan(rowBytes * size_t(firstRow), part.byteSize));
+    return m_bindOn->weight(part, m_file.tensorData(*info).subspan(rowBytes * size_t(firstRow), part.byteSize));
 }
 
 std::vector<float> Model::readFactors(const std::string& name) const
@@ -76,7 +81,7 @@ std::unique_ptr<Tensor> Model::bindStacked(const std::string& name, int64_t expe
     flat.dimCount = 2;
     flat.dims[1] = uint64_t(rows * experts);
     flat.dims[2] = 1;
-    return m_backend->weight(flat, m_file.tensorData(*info));
+    return m_bindOn->weight(flat, m_file.tensorData(*info));
 }
 
 void Model::bindExperts(const std::string& p, LayerWeights& l)
@@ -95,18 +100,68 @@ void Model::bindExperts(const std::string& p, LayerWeights& l)
     }
 }
 
-std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Backend> backend)
+namespace {
+
+// The side a file's tensor runs on under a placement: the layer's (its experts' for expert
+// tensors), the first layer's for the embedding table, the last's (the device's) for the output.
+bool runsOnHost(std::string_view name, const ModelConfig& c, const ModelPlacement& p)
 {
-    std::unique_ptr<Model> m(new Model(GgufFile::open(path), std::move(backend)));
+    if (!p.host) return false;
+    if (name.rfind("blk.", 0) == 0) {
+        const int64_t layer = std::atoll(std::string(name.substr(4)).c_str());
+        const bool expert = name.find("_exps") != std::string_view::npos || name.find("ffn_gate_inp") != std::string_view::npos;
+        return layer < p.hostLayers || (expert && layer < p.hostExpertLayers);
+    }
+    if (name.rfind("token_embd", 0) == 0) return p.hostLayers > 0;
+    return p.hostLayers >= c.layers;  // the output norm and matrix
+}
+
+}  // namespace
+
+uint64_t Model::deviceWeightBytes(const GgufFile& file, const ModelConfig& config, const ModelPlacement& placement)
+{
+    uint64_t bytes = 0;
+    for (const GgufTensorInfo& t : file.tensors())
+        if (!runsOnHost(t.name, config, placement)) bytes += t.byteSize;
+    // Tied embeddings are bound twice: as the embedding table on the host side and the output on the device.
+    if (placement.host && !file.findTensor("output.weight") && placement.hostLayers > 0 && placement.hostLayers < config.layers)
+        if (const GgufTensorInfo* table = file.findTensor("token_embd.weight")) bytes += table->byteSize;
+    return bytes;
+}
+
+Backend& Model::layerBackend(int64_t layer) const
+{
+    return m_placement.host && layer < m_placement.hostLayers ? *m_placement.host : *m_backend;
+}
+
+Backend& Model::expertBackend(int64_t layer) const
+{
+    return m_placement.host && layer < std::max(m_placement.hostLayers, m_placement.hostExpertLayers) ? *m_placement.host : *m_backend;
+}
+
+Backend& Model::outputBackend() const
+{
+    return m_placement.host && m_placement.hostLayers >= m_config.layers ? *m_placement.host : *m_backend;
+}
+
+std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Backend> backend, const ModelPlacement& placement)
+{
+    std::unique_ptr<Model> m(new Model(GgufFile::open(path), std::move(backend), placement));
     m->m_config = ModelConfig::fromGguf(m->m_file);
     m->m_tokenizer = Tokenizer::create(Vocabulary::fromGguf(m->m_file));
     ModelConfig& c = m->m_config;
-    uint64_t weightBytes = 0;
-    for (const GgufTensorInfo& t : m->m_file.tensors()) weightBytes += t.byteSize;
-    m->m_backend->prepareForWeights(weightBytes);
+    ModelPlacement& where = m->m_placement;
+    if (where.host) {
+        where.hostLayers = std::clamp<int64_t>(where.hostLayers, 0, c.layers);
+        where.hostExpertLayers = c.isMixtureOfExperts() ? std::clamp<int64_t>(where.hostExpertLayers, 0, c.layers) : 0;
+        if (where.hostLayers == 0 && where.hostExpertLayers == 0) where.host.reset();
+    }
+    m->m_backend->prepareForWeights(deviceWeightBytes(m->m_file, c, where));
     if (c.vocabulary == 0) c.vocabulary = int64_t(m->m_tokenizer->vocabulary().size());
 
+    m->m_bindOn = &m->layerBackend(0);
     m->m_tokenEmbedding = m->bind("token_embd.weight", c.vocabulary, c.embedding);
+    m->m_bindOn = &m->outputBackend();
     m->m_outputNorm = m->bind("output_norm.weight", 1, c.embedding);
     m->m_output = m->bind("output.weight", c.vocabulary, c.embedding, /*required=*/false);
     if (!m->m_output) m->m_output = m->bind("token_embd.weight", c.vocabulary, c.embedding);  // tied embeddings
@@ -118,6 +173,7 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     for (int64_t i = 0; i < c.layers; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         LayerWeights& l = m->m_layers[size_t(i)];
+        m->m_bindOn = &m->layerBackend(i);
         l.attnNorm = m->bind(p + "attn_norm.weight", 1, c.embedding);
         if (c.fusedQkv) {
             const int64_t total = c.qDim() + 2 * c.kvDim();
@@ -144,7 +200,9 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
             l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
         }
         if (c.isMixtureOfExperts()) {
+            m->m_bindOn = &m->expertBackend(i);
             m->bindExperts(p, l);
+            m->m_bindOn = &m->layerBackend(i);
         } else if (c.fusedGateUp) {  // ggml's swiglu of the fused output: silu(first half) * second half
             l.ffnGate = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, 0, c.feedForward, c.embedding);
             l.ffnUp = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, c.feedForward, c.feedForward, c.embedding);
@@ -211,10 +269,96 @@ AttentionParams Model::attentionParams(int64_t layer) const
     return a;
 }
 
+namespace {
+
+// A split model's KV cache: the host's layers in one backend's cache, the device's in another's.
+class SplitKvCache : public KvCache {
+public:
+    SplitKvCache(std::unique_ptr<KvCache> hostPart, std::unique_ptr<KvCache> devicePart, int64_t layersOnHost, int64_t slots, int64_t kvDim,
+                 std::span<const int64_t> layerSlots)
+        : KvCache(layersOnHost + devicePart->layers(), slots, kvDim, layerSlots), host(std::move(hostPart)), device(std::move(devicePart)),
+          hostLayers(layersOnHost)
+    {
+    }
+    std::unique_ptr<KvCache> host, device;
+    int64_t hostLayers;
+    // The part that holds a layer, and the layer's index in it.
+    std::pair<KvCache*, int64_t> part(int64_t layer)
+    {
+        return layer < hostLayers ? std::pair {host.get(), layer} : std::pair {device.get(), layer - hostLayers};
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<KvCache> Model::makeKvCache(int64_t slots, bool f16, std::span<const int64_t> layerSlots) const
+{
+    const ModelConfig& c = m_config;
+    const int64_t hostLayers = m_placement.host ? m_placement.hostLayers : 0;
+    if (hostLayers == 0) return m_backend->kvCache(c.layers, slots, c.kvDim(), f16, layerSlots);
+    const auto split = std::min<size_t>(size_t(hostLayers), layerSlots.size());
+    auto host = m_placement.host->kvCache(hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(0, split));
+    std::unique_ptr<KvCache> device =
+        hostLayers < c.layers ? m_backend->kvCache(c.layers - hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(split)) : nullptr;
+    if (!device) return host;
+    return std::make_unique<SplitKvCache>(std::move(host), std::move(device), hostLayers, slots, c.kvDim(), layerSlots);
+}
+
+void Model::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used) const
+{
+    const std::vector<RopeParams> rope = layerRopeParams(cache.slotCount());
+    if (auto* split = dynamic_cast<SplitKvCache*>(&cache)) {
+        const auto hostLayers = size_t(split->hostLayers);
+        m_placement.host->shiftKv(*split->host, keep, discard, used, std::span(rope).subspan(0, hostLayers));
+        m_backend->shiftKv(*split->device, keep, discard, used, std::span(rope).subspan(hostLayers));
+        return;
+    }
+    layerBackend(0).shiftKv(cache, keep, discard, used, rope);
+}
+
+// One backend's tensors for a forward pass (a split model has two sets).
+struct Model::PassTensors {
+    std::unique_ptr<Tensor> x;  // the residual stream
+    std::unique_ptr<Tensor> normed, q, k, v, attended, qNormed, kNormed, projected, postNormed, gate, up;
+    std::unique_ptr<ExpertWorkspace> experts;
+};
+
+Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& all, Backend& b, int64_t n) const
+{
+    PassTensors& t = all[&b];
+    if (t.x) return t;
+    const ModelConfig& c = m_config;
+    t.x = b.activations(n, c.embedding);
+    t.normed = b.activations(n, c.embedding);
+    t.q = b.activations(n, c.qDim());
+    t.k = b.activations(n, c.kvDim());
+    t.v = b.activations(n, c.kvDim());
+    t.attended = b.activations(n, c.qDim());
+    if (c.qkNorm) {
+        t.qNormed = b.activations(n, c.qDim());
+        t.kNormed = b.activations(n, c.kvDim());
+    }
+    t.projected = b.activations(n, c.embedding);
+    if (c.postNorms) t.postNormed = b.activations(n, c.embedding);
+    if (c.isMixtureOfExperts()) {
+        t.experts = std::make_unique<ExpertWorkspace>(b, c, n);
+    } else {
+        t.gate = b.activations(n, c.feedForward);
+        t.up = b.activations(n, c.feedForward);
+    }
+    return t;
+}
+
+void Model::transfer(Backend& from, const Tensor& x, Backend& to, Tensor& out) const
+{
+    std::vector<float> values(size_t(x.rows() * x.cols()));
+    for (int64_t r = 0; r < x.rows(); ++r) from.readRow(x, r, std::span<float>(values.data() + r * x.cols(), size_t(x.cols())));
+    to.writeRows(out, values);
+}
+
 void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const
 {
     const ModelConfig& c = m_config;
-    Backend& b = *m_backend;
     const int64_t n = int64_t(tokens.size());
     if (n == 0) throw Error(ErrorCode::InvalidArgument, "forward: no tokens");
     if (firstSlot + n > cache.slotCount())
@@ -229,93 +373,100 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     std::vector<int32_t> positions(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);
     const std::vector<RopeParams> rope = layerRopeParams(cache.slotCount());
+    auto* split = dynamic_cast<SplitKvCache*>(&cache);
 
-    auto x = b.activations(n, c.embedding);  // the residual stream
-    auto normed = b.activations(n, c.embedding);
-    auto q = b.activations(n, c.qDim());
-    auto k = b.activations(n, c.kvDim());
-    auto v = b.activations(n, c.kvDim());
-    auto attended = b.activations(n, c.qDim());
-    auto qNormed = c.qkNorm ? b.activations(n, c.qDim()) : nullptr;
-    auto kNormed = c.qkNorm ? b.activations(n, c.kvDim()) : nullptr;
-    auto projected = b.activations(n, c.embedding);
-    auto postNormed = c.postNorms ? b.activations(n, c.embedding) : nullptr;
-    auto experts = c.isMixtureOfExperts() ? std::make_unique<ExpertWorkspace>(b, c, n) : nullptr;
-    auto gate = c.isMixtureOfExperts() ? nullptr : b.activations(n, c.feedForward);
-    auto up = c.isMixtureOfExperts() ? nullptr : b.activations(n, c.feedForward);
-
-    b.getRows(*m_tokenEmbedding, tokens, *x);
-    if (c.embeddingScale != 1.0f) b.scale(*x, c.embeddingScale);
+    std::map<const Backend*, PassTensors> sides;
+    Backend* current = &layerBackend(0);
+    current->getRows(*m_tokenEmbedding, tokens, *passTensors(sides, *current, n).x);
+    if (c.embeddingScale != 1.0f) current->scale(*sides[current].x, c.embeddingScale);
     for (int64_t i = 0; i < c.layers; ++i) {
         const LayerWeights& l = m_layers[size_t(i)];
+        Backend& b = layerBackend(i);
+        PassTensors& t = passTensors(sides, b, n);
+        if (&b != current) {  // the residual stream crosses to the other side of the split
+            transfer(*current, *sides[current].x, b, *t.x);
+            current = &b;
+        }
+        auto [layerCache, cacheLayer] = split ? split->part(i) : std::pair {&cache, i};
         // Attention block.
-        b.rmsNorm(*x, *l.attnNorm, c.rmsEpsilon, *normed);
-        b.matmul(*l.wq, *normed, *q);
-        b.matmul(*l.wk, *normed, *k);
-        b.matmul(*l.wv, *normed, *v);
-        if (l.bq) b.addBias(*q, *l.bq);
-        if (l.bk) b.addBias(*k, *l.bk);
-        if (l.bv) b.addBias(*v, *l.bv);
-        Tensor* queries = q.get();
-        Tensor* keys = k.get();
+        b.rmsNorm(*t.x, *l.attnNorm, c.rmsEpsilon, *t.normed);
+        b.matmul(*l.wq, *t.normed, *t.q);
+        b.matmul(*l.wk, *t.normed, *t.k);
+        b.matmul(*l.wv, *t.normed, *t.v);
+        if (l.bq) b.addBias(*t.q, *l.bq);
+        if (l.bk) b.addBias(*t.k, *l.bk);
+        if (l.bv) b.addBias(*t.v, *l.bv);
+        Tensor* queries = t.q.get();
+        Tensor* keys = t.k.get();
         if (l.qNorm) {  // each head normalized on its own (the weight is one head long)
-            b.rmsNorm(*q, *l.qNorm, c.rmsEpsilon, *qNormed);
-            b.rmsNorm(*k, *l.kNorm, c.rmsEpsilon, *kNormed);
-            queries = qNormed.get();
-            keys = kNormed.get();
+            b.rmsNorm(*t.q, *l.qNorm, c.rmsEpsilon, *t.qNormed);
+            b.rmsNorm(*t.k, *l.kNorm, c.rmsEpsilon, *t.kNormed);
+            queries = t.qNormed.get();
+            keys = t.kNormed.get();
         }
         if (rope[size_t(i)].ropeDims > 0) {
             b.rope(*queries, positions, rope[size_t(i)]);
             b.rope(*keys, positions, rope[size_t(i)]);
         }
-        b.storeKv(cache, i, *keys, *v, firstSlot);
+        b.storeKv(*layerCache, cacheLayer, *keys, *t.v, firstSlot);
         AttentionParams attention = attentionParams(i);
         if (!l.sinks.empty()) attention.sinks = l.sinks.data();
-        b.attention(*queries, cache, i, firstSlot, attention, *attended);
-        b.matmul(*l.wo, *attended, *projected);
-        if (l.bo) b.addBias(*projected, *l.bo);
-        if (c.residualScale != 0) b.scale(*projected, c.residualScale);
+        b.attention(*queries, *layerCache, cacheLayer, firstSlot, attention, *t.attended);
+        b.matmul(*l.wo, *t.attended, *t.projected);
+        if (l.bo) b.addBias(*t.projected, *l.bo);
+        if (c.residualScale != 0) b.scale(*t.projected, c.residualScale);
         if (l.attnPostNorm) {
-            b.rmsNorm(*projected, *l.attnPostNorm, c.rmsEpsilon, *postNormed);
-            b.add(*x, *postNormed, *x);
+            b.rmsNorm(*t.projected, *l.attnPostNorm, c.rmsEpsilon, *t.postNormed);
+            b.add(*t.x, *t.postNormed, *t.x);
         } else {
-            b.add(*x, *projected, *x);
+            b.add(*t.x, *t.projected, *t.x);
         }
         // Feed-forward block (SwiGLU, or GeGLU for Gemma), or a mixture of experts.
-        b.rmsNorm(*x, *l.ffnNorm, c.rmsEpsilon, *normed);
+        b.rmsNorm(*t.x, *l.ffnNorm, c.rmsEpsilon, *t.normed);
         if (c.isMixtureOfExperts()) {
-            mixtureOfExperts(l, *normed, *experts, *projected);
-            b.add(*x, *projected, *x);
+            Backend& eb = expertBackend(i);
+            if (&eb == &b) {
+                mixtureOfExperts(l, *t.normed, *t.experts, *t.projected);
+            } else {  // this layer's experts on the other side: its input there, the mix back
+                PassTensors& e = passTensors(sides, eb, n);
+                transfer(b, *t.normed, eb, *e.normed);
+                mixtureOfExperts(l, *e.normed, *e.experts, *e.projected);
+                transfer(eb, *e.projected, b, *t.projected);
+            }
+            b.add(*t.x, *t.projected, *t.x);
             continue;
         }
-        b.matmul(*l.ffnGate, *normed, *gate);
-        b.matmul(*l.ffnUp, *normed, *up);
-        if (l.bGate) b.addBias(*gate, *l.bGate);
-        if (l.bUp) b.addBias(*up, *l.bUp);
+        b.matmul(*l.ffnGate, *t.normed, *t.gate);
+        b.matmul(*l.ffnUp, *t.normed, *t.up);
+        if (l.bGate) b.addBias(*t.gate, *l.bGate);
+        if (l.bUp) b.addBias(*t.up, *l.bUp);
         if (c.activation == FeedForwardActivation::GeluTanh) {
-            b.geglu(*gate, *up, *gate);
+            b.geglu(*t.gate, *t.up, *t.gate);
         } else {
-            b.swiglu(*gate, *up, *gate);
+            b.swiglu(*t.gate, *t.up, *t.gate);
         }
-        b.matmul(*l.ffnDown, *gate, *projected);
-        if (l.bDown) b.addBias(*projected, *l.bDown);
-        if (c.residualScale != 0) b.scale(*projected, c.residualScale);
+        b.matmul(*l.ffnDown, *t.gate, *t.projected);
+        if (l.bDown) b.addBias(*t.projected, *l.bDown);
+        if (c.residualScale != 0) b.scale(*t.projected, c.residualScale);
         if (l.ffnPostNorm) {
-            b.rmsNorm(*projected, *l.ffnPostNorm, c.rmsEpsilon, *postNormed);
-            b.add(*x, *postNormed, *x);
+            b.rmsNorm(*t.projected, *l.ffnPostNorm, c.rmsEpsilon, *t.postNormed);
+            b.add(*t.x, *t.postNormed, *t.x);
         } else {
-            b.add(*x, *projected, *x);
+            b.add(*t.x, *t.projected, *t.x);
         }
     }
 
+    Backend& b = outputBackend();
+    PassTensors& t = passTensors(sides, b, n);
+    if (&b != current) transfer(*current, *sides[current].x, b, *t.x);
     // Only the rows whose logits are wanted go through the (large) output matrix.
     const int64_t outRows = allLogits ? n : 1;
     auto finalRows = b.activations(outRows, c.embedding);
     if (allLogits) {
-        b.rmsNorm(*x, *m_outputNorm, c.rmsEpsilon, *finalRows);
+        b.rmsNorm(*t.x, *m_outputNorm, c.rmsEpsilon, *finalRows);
     } else {
         auto lastRow = b.activations(1, c.embedding);
-        b.copyRows(*x, n - 1, *lastRow);
+        b.copyRows(*t.x, n - 1, *lastRow);
         b.rmsNorm(*lastRow, *m_outputNorm, c.rmsEpsilon, *finalRows);
     }
     auto out = b.activations(outRows, c.vocabulary);

@@ -37,15 +37,34 @@ struct LayerWeights {
     std::vector<float> sinks;  // [heads] attention sink logits (gpt-oss), else empty
 };
 
+// Where the parts of a model run when it does not fit its device: the first hostLayers layers
+// (their weights used in place from the mapped file, their KV cache in system memory) on the host
+// backend, the rest and the output on the device; and the experts of the first hostExpertLayers
+// layers on the host too (a mixture's experts are most of its bytes and the least read per token).
+// Only activations cross between the two.
+struct ModelPlacement {
+    std::shared_ptr<Backend> host;  // null: everything on the model's backend
+    int64_t hostLayers = 0;
+    int64_t hostExpertLayers = 0;
+};
+
 class Model {
 public:
-    // Opens and validates the file, builds the tokenizer and binds every weight on `backend`.
-    // Throws hearth::Error naming the file and the tensor that is missing or misshapen.
-    static std::unique_ptr<Model> load(const std::string& path, std::shared_ptr<Backend> backend);
+    // Opens and validates the file, builds the tokenizer and binds every weight on `backend`
+    // (or, with a placement, on the backend each part runs on). Throws hearth::Error naming the
+    // file and the tensor that is missing or misshapen.
+    static std::unique_ptr<Model> load(const std::string& path, std::shared_ptr<Backend> backend, const ModelPlacement& placement = {});
+    // The bytes of the weights a placement puts on the device backend, without loading them.
+    static uint64_t deviceWeightBytes(const GgufFile& file, const ModelConfig& config, const ModelPlacement& placement);
 
     const ModelConfig& config() const { return m_config; }
     const Tokenizer& tokenizer() const { return *m_tokenizer; }
-    Backend& backend() const { return *m_backend; }
+    Backend& backend() const { return *m_backend; }  // the device's (every part's, unless split)
+    const ModelPlacement& placement() const { return m_placement; }
+    // The KV cache for a context, each layer's part on the backend that runs the layer.
+    std::unique_ptr<KvCache> makeKvCache(int64_t slots, bool f16, std::span<const int64_t> layerSlots) const;
+    // Context shift on every layer's part of the cache (Backend::shiftKv).
+    void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used) const;
     const GgufFile& file() const { return m_file; }
     // A layer's rotation in a context of contextLength slots (sliding-window layers have their own
     // base; LongRoPE picks its factors by the context).
@@ -59,7 +78,14 @@ public:
     void forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const;
 
 private:
-    Model(GgufFile file, std::shared_ptr<Backend> backend);
+    Model(GgufFile file, std::shared_ptr<Backend> backend, const ModelPlacement& placement);
+    Backend& layerBackend(int64_t layer) const;
+    Backend& expertBackend(int64_t layer) const;
+    Backend& outputBackend() const;
+    struct PassTensors;
+    PassTensors& passTensors(std::map<const Backend*, PassTensors>& all, Backend& on, int64_t tokens) const;
+    // Moves activations between backends (a split model's boundary); a no-op on one backend.
+    void transfer(Backend& from, const Tensor& x, Backend& to, Tensor& out) const;
     std::unique_ptr<Tensor> bind(const std::string& name, int64_t rows, int64_t cols, bool required = true);
     std::unique_ptr<Tensor> bindRows(const std::string& name, int64_t totalRows, int64_t firstRow, int64_t rows, int64_t cols);
     // A 3-D [experts][rows][cols] tensor bound as one weight of experts * rows rows.
@@ -87,6 +113,8 @@ private:
 
     GgufFile m_file;
     std::shared_ptr<Backend> m_backend;
+    ModelPlacement m_placement;
+    Backend* m_bindOn = nullptr;  // where bind() puts weights, switched part by part while loading
     ModelConfig m_config;
     std::unique_ptr<Tokenizer> m_tokenizer;
     std::unique_ptr<Tensor> m_tokenEmbedding;  // [vocab][embd]

@@ -31,7 +31,7 @@ Model::ExpertWorkspace::Scratch& Model::ExpertWorkspace::scratch(int64_t rows, c
 void Model::mixtureOfExperts(const LayerWeights& l, const Tensor& normed, ExpertWorkspace& w, Tensor& out) const
 {
     const ModelConfig& c = m_config;
-    Backend& b = *m_backend;
+    Backend& b = w.backend;
     const int64_t n = normed.rows(), k = c.expertsUsed, ff = c.expertFeedForward;
 
     b.matmul(*l.router, normed, *w.logits);

@@ -73,6 +73,15 @@ ModelSummary summarizeModel(const GgufFile& file)
         }
 
     const std::string a = s.architecture + ".";
+    s.expertCount = uintOrMax(file, a + "expert_count");
+    s.expertUsedCount = uintOrMax(file, a + "expert_used_count");
+    s.activeParameterCount = s.parameterCount;
+    if (s.expertCount > 0 && s.expertUsedCount > 0 && s.expertUsedCount <= s.expertCount) {
+        s.activeParameterCount = 0;
+        for (const auto& t : file.tensors())
+            s.activeParameterCount +=
+                t.name.find("_exps") != std::string_view::npos ? t.elementCount / s.expertCount * s.expertUsedCount : t.elementCount;
+    }
     s.contextLength = uintOrMax(file, a + "context_length");
     s.embeddingLength = uintOrMax(file, a + "embedding_length");
     s.feedForwardLength = uintOrMax(file, a + "feed_forward_length");
@@ -91,7 +100,7 @@ ModelSummary summarizeModel(const GgufFile& file)
     if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray()) s.vocabularySize = tokens->arraySize();
     else s.vocabularySize = uintOrMax(file, a + "vocab_size");
     s.hasChatTemplate = file.find("tokenizer.chat_template") != nullptr;
-    if (s.architecture == "gemma2" || s.architecture == "gemma3") {
+    if (s.architecture == "gemma2" || s.architecture == "gemma3" || s.architecture == "gpt-oss") {
         try {  // the same reading of the window and its layers as the engine's
             const ModelConfig c = ModelConfig::fromGguf(file);
             s.slidingWindow = uint64_t(c.slidingWindow);

@@ -23,6 +23,11 @@ struct ModelSummary {
     std::string architecture;  // general.architecture ("llama", "qwen2", ...)
     std::string name;  // general.name, may be empty
     uint64_t parameterCount = 0;  // sum of tensor element counts
+    // A mixture of experts: its experts, how many a token uses, and the parameters a token reads
+    // (the experts' share by expertUsedCount / expertCount); 0 and parameterCount when dense.
+    uint64_t expertCount = 0;
+    uint64_t expertUsedCount = 0;
+    uint64_t activeParameterCount = 0;
     uint64_t weightBytes = 0;  // sum of tensor data sizes
     std::map<std::string, WeightTypeUsage> weightTypes;  // by ggml type name
     std::string dominantWeightType;  // the type holding the most parameters

@@ -7,7 +7,8 @@
 # llama.cpp: llama-bench built for this CPU (-march=native) from the source node-llama-cpp ships
 # on npm (tests/tools/llama_cpp_bench_build.sh; LLAMA_BENCH=/path/to/llama-bench to reuse one).
 # Models (random weights: speed depends on shapes and types only): Qwen2.5-0.5B's shape in Q4_0,
-# Q8_0 and Q4_K_M, TinyLlama-1.1B's in Q4_K_M (K-quant mixes made by llama.cpp's llama-quantize).
+# Q8_0 and Q4_K_M, TinyLlama-1.1B's in Q4_K_M (K-quant mixes made by llama.cpp's llama-quantize);
+# on request (MODELS) a Qwen3-30B-A3B-shaped mixture of experts.
 # Environment: PP (prompt tokens, default 128), TG (generated, 64), REPS (3), THREADS (2),
 # MODELS (a subset of the names below).
 # Prints tokens/s of both, the ratios Hearth / llama.cpp, decode as % of the bandwidth roofline,
@@ -30,6 +31,9 @@ quantize="$(dirname "$(dirname "$bench")")/bin/llama-quantize"
 declare -A shapes=(
     [qwen05b]="--arch qwen2 --embedding 896 --layers 24 --heads 14 --kv-heads 2 --ff 4864 --vocab 151936 --tied"
     [tinyllama]="--arch llama --embedding 2048 --layers 22 --heads 32 --kv-heads 4 --ff 5632 --vocab 32000"
+    # Qwen3-30B-A3B's layer (128 experts, 8 used, 768 wide), 6 of its 48 layers: MODELS=qwen3moe30b-Q4_K.
+    # (Its roofline column counts every expert's bytes, not the 8 read per token.)
+    [qwen3moe30b]="--arch qwen3moe --embedding 2048 --layers 6 --heads 32 --kv-heads 4 --head-dim 128 --experts 128 --experts-used 8 --expert-ff 768 --vocab 151936"
 )
 make_model() {  # make_model NAME FILE: shape-TYPE, the K-quant mixes through llama-quantize
     local shape="${1%-*}" type="${1##*-}"

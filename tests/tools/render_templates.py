@@ -78,6 +78,9 @@ def main():
         for c in conversations:
             try:
                 switch = {"enable_thinking": c["thinking"], "thinking": c["thinking"]} if "thinking" in c else {}
+                # gpt-oss's Harmony template: Hearth's Think switch is its reasoning effort (on high, off low).
+                if "thinking" in c and "<|channel|>" in source and "reasoning_effort" in source:
+                    switch["reasoning_effort"] = "high" if c["thinking"] else "low"
                 if "tools" in c:
                     switch["tools"] = c["tools"]
                 outputs.append(template.render(messages=with_parsed_arguments(c["messages"]),

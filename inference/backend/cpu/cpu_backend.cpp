@@ -303,6 +303,13 @@ void CpuBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
     std::memcpy(dst.data(), a.row(row), dst.size_bytes());
 }
 
+void CpuBackend::writeRows(Tensor& x, std::span<const float> values)
+{
+    auto& o = asActs(x);
+    requireShape(values.size() == o.values.size(), "writeRows");
+    std::copy(values.begin(), values.end(), o.values.begin());
+}
+
 void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope)
 {
     auto& c = static_cast<CpuKvCache&>(cache);

@@ -37,6 +37,7 @@ public:
     void scale(Tensor& x, float factor) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
+    void writeRows(Tensor& x, std::span<const float> values) override;
     void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope) override;
 
     unsigned threads() const { return m_pool.size(); }

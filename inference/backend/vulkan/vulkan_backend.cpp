@@ -337,7 +337,8 @@ void VulkanBackend::prepareForWeights(uint64_t weightBytes)
         throw Error(ErrorCode::OutOfMemory,
                     "the model does not fit " + c.info().name + ": its weights need " + std::to_string(weightBytes >> 20) +
                         " MiB, the device has " + std::to_string(heap >> 20) + " MiB (" + std::to_string(used >> 20) +
-                        " MiB in use). Choose a smaller (more quantized) model or another device, or run on the CPU backend.");
+                        " MiB in use). Put fewer of its layers on the GPU (GPU offload, --gpu-layers), choose a smaller (more quantized) "
+                        "model or another device, or run on the CPU backend.");
 }
 
 std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)
@@ -728,6 +729,21 @@ void VulkanBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
         m->readbackEpoch = m->stream.epoch();
     }
     std::memcpy(dst.data(), m->readback->mapped() + VkDeviceSize(row) * a.rowBytes(), dst.size_bytes());
+}
+
+void VulkanBackend::writeRows(Tensor& x, std::span<const float> values)
+{
+    const auto& o = asActs(x);
+    require(int64_t(values.size()) == o.rows() * o.cols(), "writeRows");
+    auto slice = m->hostArena.allocate(values.size_bytes());
+    std::memcpy(slice.buffer->mapped() + slice.offset, values.data(), values.size_bytes());
+    m->stream.copy(slice.buffer->handle(), slice.offset, o.buffer->handle(), o.offset, values.size_bytes());
+}
+
+uint64_t VulkanBackend::deviceBytesFree() const
+{
+    const uint64_t heap = m->context.deviceHeapBytes(), used = m->context.deviceBytesInUse();
+    return heap > used ? heap - used : 0;
 }
 
 void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope)

@@ -62,6 +62,9 @@ public:
     void scale(Tensor& x, float factor) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
+    void writeRows(Tensor& x, std::span<const float> values) override;
+    // Device memory not yet in use (the heap, or the test hook's limit, less what is allocated).
+    uint64_t deviceBytesFree() const;
     void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope) override;
 
     struct Impl;

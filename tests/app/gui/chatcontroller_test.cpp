@@ -198,6 +198,39 @@ private slots:
         again->modelController()->setDeviceIndex(0);
     }
 
+    void aModelBiggerThanTheDeviceLoadsSplitAndSaysWhereItRuns()
+    {
+        const QString big = QFileInfo(m_model).dir().filePath("ktest-qwen2-F16.gguf");
+        if (!QFile::exists(big)) QSKIP("ktest-qwen2-F16.gguf is absent");
+        // The test hook shrinks the Vulkan device to about 60 % of the model, plus the working buffers' margin.
+        qputenv("HEARTH_VULKAN_MEMORY_LIMIT", QByteArray::number(QFileInfo(big).size() * 6 / 10 + (16 << 20)));
+        auto controller = std::make_unique<ChatController>(storage::Store::open((m_dir.path() + "/offload.db").toStdString()));
+        controller->modelController()->waitForDevices();
+        const QStringList devices = controller->modelController()->devices();
+        int vulkan = -1;
+        for (int i = 0; i < devices.size(); ++i)
+            if (devices[i].startsWith("Vulkan")) vulkan = i;
+        if (vulkan < 0) {
+            qunsetenv("HEARTH_VULKAN_MEMORY_LIMIT");
+            if (qEnvironmentVariableIsSet("HEARTH_REQUIRE_VULKAN")) QFAIL("no Vulkan device");
+            QSKIP("no Vulkan device");
+        }
+        controller->modelController()->setDeviceIndex(vulkan);
+        controller->modelController()->loadModel(big);
+        for (int i = 0; i < 400 && !controller->modelController()->modelLoaded(); ++i) QTest::qWait(50);
+        qunsetenv("HEARTH_VULKAN_MEMORY_LIMIT");
+        QVERIFY2(controller->modelController()->modelLoaded(), qPrintable(controller->errorMessage()));
+        const QString where = controller->modelController()->templateDescription();
+        QVERIFY2(where.contains("layers on the GPU") && where.contains("on the CPU") && !where.contains(" 0 of "), qPrintable(where));
+        // It answers.
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        controller->settings()->setMaxTokens(8);
+        controller->send("Hello");
+        QVERIFY(finished.wait(60000));
+        QVERIFY2(controller->errorMessage().isEmpty(), qPrintable(controller->errorMessage()));
+        controller->modelController()->setDeviceIndex(0);
+    }
+
     void aLoadCanBeCancelledAndReportsProgress()
     {
         const QString big = QFileInfo(m_model).dir().filePath("ktest-qwen2-F16.gguf");

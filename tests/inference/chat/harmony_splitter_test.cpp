@@ -1,5 +1,6 @@
 // gpt-oss's Harmony replies split into reasoning (analysis) and answer (final), streamed a few
 // bytes at a time so that every tag arrives split across chunks.
+#include "chat/chat_template.h"
 #include "chat/harmony_splitter.h"
 
 #include <gtest/gtest.h>
@@ -55,4 +56,19 @@ TEST(HarmonySplitter, TextWithoutFramingIsShownAsTheAnswer)
     EXPECT_EQ(splitInChunks("<|channel|>anal", 4).answer, "");
     // A reply cut off inside a message keeps what arrived, and a partial tag at the end is released.
     EXPECT_EQ(splitInChunks("<|channel|>final<|message|>Hi <|en", 4).answer, "Hi <|en");
+}
+
+TEST(HarmonyTemplate, TheThinkSwitchSetsTheReasoningEffort)
+{
+    // gpt-oss's template's own default, in a template that frames with Harmony's channels.
+    const ChatTemplate t("{%- if reasoning_effort is not defined %}{%- set reasoning_effort = 'medium' %}{%- endif %}"
+                         "Reasoning: {{ reasoning_effort }}<|channel|>");
+    EXPECT_TRUE(t.hasThinkingSwitch());
+    auto render = [&](std::optional<bool> thinking) { return t.render({{}, true, "", "", thinking, ""}); };
+    EXPECT_EQ(render(true), "Reasoning: high<|channel|>");
+    EXPECT_EQ(render(false), "Reasoning: low<|channel|>");
+    EXPECT_EQ(render(std::nullopt), "Reasoning: medium<|channel|>");
+    // Another family's reasoning_effort (its own values) is left to the template.
+    const ChatTemplate other("{{ reasoning_effort | default('none') }}");
+    EXPECT_EQ(other.render({{}, true, "", "", true, ""}), "none");
 }

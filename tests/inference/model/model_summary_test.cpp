@@ -80,3 +80,23 @@ TEST(ModelSummary, QuantizedMixAndGroupedQueryDefaults)
     EXPECT_EQ(s.dominantWeightType, "Q8_0");
     EXPECT_EQ(s.parameterCount, 320u);
 }
+
+TEST(ModelSummary, MixtureOfExpertsCountsTheParametersATokenReads)
+{
+    GgufWriter w;
+    w.addString("general.architecture", "qwen3moe");
+    w.addInt("qwen3moe.expert_count", GgufValueType::UInt32, 8);
+    w.addInt("qwen3moe.expert_used_count", GgufValueType::UInt32, 2);
+    std::vector<uint64_t> expertDims = {4, 4, 8};
+    std::vector<uint8_t> experts(4 * 4 * 8 * 4);
+    w.addTensor("blk.0.ffn_up_exps.weight", GgmlType::F32, expertDims, experts);
+    std::vector<uint64_t> dims = {64};
+    std::vector<uint8_t> dense(64 * 4);
+    w.addTensor("blk.0.attn_norm.weight", GgmlType::F32, dims, dense);
+    auto bytes = w.toBytes();
+    const ModelSummary s = summarizeModel(GgufFile::parse(bytes, "moe.gguf"));
+    EXPECT_EQ(s.expertCount, 8u);
+    EXPECT_EQ(s.expertUsedCount, 2u);
+    EXPECT_EQ(s.parameterCount, 192u);
+    EXPECT_EQ(s.activeParameterCount, 64u + 128u / 8 * 2);
+}
