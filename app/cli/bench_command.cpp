@@ -125,8 +125,10 @@ int runBench(const std::vector<std::string>& argv)
         llamaCpp =
             runLlamaCpp(*nodeModules, *modelPath, pp, tg, repetitions,
                         threads ? threads : std::max(1u, std::thread::hardware_concurrency()), device.vulkan ? device.id : std::string());
-    // Decode reads every weight once per token: bytes / seconds per token is the bandwidth used.
-    const double weightBytesPerSecond = double(summary.weightBytes) * tgStat.mean;
+    // Decode reads every weight once per token (a mixture of experts: the experts a token uses, by
+    // their share of the parameters): bytes / seconds per token is the bandwidth used.
+    const double readShare = summary.parameterCount ? double(summary.activeParameterCount) / double(summary.parameterCount) : 1.0;
+    const double weightBytesPerSecond = double(summary.weightBytes) * readShare * tgStat.mean;
     const std::string deviceName = device.vulkan ? device.name + " (" + device.kind + ")" : "cpu";
     const uint64_t deviceBytes = engine->deviceBytesPeak();
     if (args.flag("--json")) {
