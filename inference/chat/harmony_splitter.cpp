@@ -1,6 +1,7 @@
 #include "chat/harmony_splitter.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace hearth {
 
@@ -28,7 +29,27 @@ HarmonySplitter::Delta HarmonySplitter::release(size_t count)
     const std::string text = m_pending.substr(0, count);
     m_pending.erase(0, count);
     if (m_channel == "analysis") out.reasoning = text;
-    else if (!m_toTool) out.answer = text;
+    else if (m_toTool) m_toolArguments += text;
+    else out.answer = text;
+    return out;
+}
+
+HarmonySplitter::Delta HarmonySplitter::endMessage()
+{
+    Delta out;
+    if (m_toTool && !m_tool.empty()) {
+        std::string name;  // a function name, quoted for JSON
+        for (char c : m_tool)
+            if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) name += c;
+        size_t begin = 0, end = m_toolArguments.size();
+        while (begin < end && std::isspace(static_cast<unsigned char>(m_toolArguments[begin]))) ++begin;
+        while (end > begin && std::isspace(static_cast<unsigned char>(m_toolArguments[end - 1]))) --end;
+        const std::string arguments = end > begin ? m_toolArguments.substr(begin, end - begin) : "{}";
+        out.answer = "<tool_call>{\"name\": \"" + name + "\", \"arguments\": " + arguments + "}</tool_call>";
+    }
+    m_toolArguments.clear();
+    m_toTool = false;
+    m_tool.clear();
     return out;
 }
 
@@ -62,7 +83,14 @@ HarmonySplitter::Delta HarmonySplitter::push(const std::string& text)
                 m_channel = header.substr(begin, end - begin);
             }
             if (m_channel.empty()) m_channel = "final";
-            m_toTool = header.find(" to=") != std::string::npos || header.rfind("to=", 0) == 0;
+            const size_t to = header.find("to=");
+            m_toTool = to != std::string::npos;
+            m_tool.clear();
+            if (m_toTool && header.compare(to + 3, 10, "functions.") == 0) {
+                size_t end = to + 13;
+                while (end < header.size() && header[end] != ' ' && header[end] != '<') ++end;
+                m_tool = header.substr(to + 13, end - (to + 13));
+            }
             m_state = State::Content;
             continue;
         }
@@ -70,6 +98,7 @@ HarmonySplitter::Delta HarmonySplitter::push(const std::string& text)
         const size_t end = std::min(m_pending.find(kEnd), m_pending.find(kStart));
         if (end != std::string::npos) {
             append(release(end));
+            append(endMessage());
             m_pending.erase(0, m_pending.compare(0, kEnd.size(), kEnd) == 0 ? kEnd.size() : 0);
             m_state = State::Header;
             continue;
@@ -86,7 +115,10 @@ HarmonySplitter::Delta HarmonySplitter::flush()
         m_pending.clear();
         return {};
     }
-    return release(m_pending.size());
+    Delta out = release(m_pending.size());
+    const Delta call = endMessage();  // a call ends the reply (<|call|>): its arguments are complete
+    out.answer += call.answer;
+    return out;
 }
 
 }  // namespace hearth

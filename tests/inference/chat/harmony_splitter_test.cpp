@@ -37,15 +37,22 @@ TEST(HarmonySplitter, AnalysisIsReasoningAndFinalIsTheAnswer)
     }
 }
 
-TEST(HarmonySplitter, ToolCallsAreNotShownAndPreamblesAre)
+TEST(HarmonySplitter, ToolCallsBecomeToolCallBlocksAndPreamblesAreShown)
 {
     const std::string reply =
         "<|channel|>analysis<|message|>Need the weather.<|end|>"
         "<|start|>assistant<|channel|>commentary<|message|>Checking the weather.<|end|>"
         "<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{\"city\":\"Oslo\"}";
-    const auto d = splitInChunks(reply, 5);
-    EXPECT_EQ(d.reasoning, "Need the weather.");
-    EXPECT_EQ(d.answer, "Checking the weather.");
+    for (size_t chunk : {1u, 5u, 1000u}) {
+        const auto d = splitInChunks(reply, chunk);
+        EXPECT_EQ(d.reasoning, "Need the weather.");
+        // The reply ended at <|call|>: the call, whole, in the form the API server parses.
+        EXPECT_EQ(d.answer, "Checking the weather.<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Oslo\"}}</tool_call>")
+            << chunk;
+    }
+    // A message to another recipient (not a function) is not shown.
+    EXPECT_EQ(splitInChunks("<|channel|>commentary to=browser.search<|message|>{}<|end|><|start|>assistant<|channel|>final<|message|>ok", 3).answer,
+              "ok");
 }
 
 TEST(HarmonySplitter, TextWithoutFramingIsShownAsTheAnswer)

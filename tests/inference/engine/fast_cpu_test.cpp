@@ -48,6 +48,27 @@ std::vector<TokenId> greedy(Model& model, const std::vector<TokenId>& prompt)
     return session.generate(prompt, options, {}).tokens;
 }
 
+// The logits of a prompt and one decode step on every kernel table, bit for bit the reference's.
+void expectTheReferencesLogits(const std::string& path, const std::vector<TokenId>& prompt, const std::string& label)
+{
+    std::vector<float> want;
+    {
+        auto model = Model::load(path, std::make_shared<CpuBackend>(2));
+        Session session(*model, SessionOptions {});
+        session.evaluate(prompt);
+        const auto logits = session.decode(5);
+        want.assign(logits.begin(), logits.end());
+    }
+    for (const auto* table : runnableKernelTables()) {
+        auto model = Model::load(path, fastBackend(table->isa, 2));
+        Session session(*model, SessionOptions {});
+        session.evaluate(prompt);
+        const auto got = session.decode(5);
+        ASSERT_EQ(got.size(), want.size());
+        EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin())) << label << " on " << table->isa;
+    }
+}
+
 }  // namespace
 
 TEST(FastCpuBackend, GreedyTokensAreTheReferencesOnEveryFileAndInstructionSet)
@@ -134,23 +155,7 @@ TEST(FastCpuBackend, GeneratedModelsOfEveryWeightTypeGiveTheReferencesLogits)
             spec.seed = uint64_t(++index);
             const std::string path = (dir / (std::string(ggmlTypeName(type)) + (tied ? "-tied" : "") + ".gguf")).string();
             test::writeTestModel(path, spec);
-            std::vector<float> want;
-            {
-                auto model = Model::load(path, std::make_shared<CpuBackend>(2));
-                Session session(*model, SessionOptions {});
-                session.evaluate(prompt);
-                const auto logits = session.decode(5);
-                want.assign(logits.begin(), logits.end());
-            }
-            for (const auto* table : runnableKernelTables()) {
-                auto model = Model::load(path, fastBackend(table->isa, 2));
-                Session session(*model, SessionOptions {});
-                session.evaluate(prompt);
-                const auto got = session.decode(5);
-                ASSERT_EQ(got.size(), want.size());
-                EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin()))
-                    << ggmlTypeName(type) << (tied ? " tied" : "") << " on " << table->isa;
-            }
+            expectTheReferencesLogits(path, prompt, std::string(ggmlTypeName(type)) + (tied ? " tied" : ""));
         }
 }
 
@@ -172,22 +177,7 @@ TEST(FastCpuBackend, MixtureOfExpertsModelsGiveTheReferencesLogits)
             spec.seed = uint64_t(++index);
             const std::string path = (scratch.path() / (std::string(arch) + std::string(ggmlTypeName(type)) + ".gguf")).string();
             test::writeTestModel(path, spec);
-            std::vector<float> want;
-            {
-                auto model = Model::load(path, std::make_shared<CpuBackend>(2));
-                Session session(*model, SessionOptions {});
-                session.evaluate(prompt);
-                const auto logits = session.decode(5);
-                want.assign(logits.begin(), logits.end());
-            }
-            for (const auto* table : runnableKernelTables()) {
-                auto model = Model::load(path, fastBackend(table->isa, 2));
-                Session session(*model, SessionOptions {});
-                session.evaluate(prompt);
-                const auto got = session.decode(5);
-                ASSERT_EQ(got.size(), want.size());
-                EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin())) << arch << " " << ggmlTypeName(type) << " on " << table->isa;
-            }
+            expectTheReferencesLogits(path, prompt, std::string(arch) + " " + std::string(ggmlTypeName(type)));
         }
 }
 
