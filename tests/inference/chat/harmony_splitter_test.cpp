@@ -51,7 +51,8 @@ TEST(HarmonySplitter, ToolCallsBecomeToolCallBlocksAndPreamblesAreShown)
             << chunk;
     }
     // A message to another recipient (not a function) is not shown.
-    EXPECT_EQ(splitInChunks("<|channel|>commentary to=browser.search<|message|>{}<|end|><|start|>assistant<|channel|>final<|message|>ok", 3).answer,
+    EXPECT_EQ(splitInChunks("<|channel|>commentary to=browser.search<|message|>{}<|end|><|start|>assistant<|channel|>final<|message|>ok", 3)
+                  .answer,
               "ok");
 }
 
