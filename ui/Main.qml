@@ -85,6 +85,16 @@ ApplicationWindow {
                 Accessible.name: qsTr("Cancel loading the model")
             }
             Label {
+                // GPU offload: a model bigger than the GPU, split between it and the CPU.
+                objectName: "placementLabel"
+                visible: ModelController.modelLoaded && ModelController.placement !== ""
+                text: qsTr("GPU offload: %1").arg(ModelController.placement)
+                opacity: 0.7
+                elide: Text.ElideRight
+                Layout.maximumWidth: 460
+                Accessible.name: text
+            }
+            Label {
                 visible: ModelController.modelLoaded && ModelController.contextLength > 0
                 text: qsTr("context %1 / %2").arg(ChatController.contextUsed).arg(ModelController.contextLength)
                 opacity: 0.7

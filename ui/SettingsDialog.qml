@@ -160,7 +160,14 @@ Dialog {
                         Accessible.name: qsTr("Layers of the model on the GPU (automatic: as many as fit; the rest run on the CPU)")
                     }
                     Label {
-                        text: qsTr("A model bigger than the GPU runs its first layers on the CPU. Used at the next model load; the status line under the chat says where each part runs.")
+                        visible: ModelController.placement !== ""
+                        text: qsTr("The loaded model: %1.").arg(ModelController.placement)
+                        wrapMode: Text.Wrap
+                        Layout.fillWidth: true
+                        Layout.maximumWidth: 360
+                    }
+                    Label {
+                        text: qsTr("A model bigger than the GPU runs its first layers on the CPU. Used at the next model load; the bar at the top says where each part runs.")
                         wrapMode: Text.Wrap
                         opacity: 0.7
                         Layout.fillWidth: true

@@ -46,7 +46,8 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
         // Where it runs, and how a model bigger than the GPU is split between the GPU and the CPU.
         std::string runsOn = m_engine->chatFormat() + "; running on " + m_engine->backendName();
         if (!m_engine->placementNote().empty()) runsOn += ": " + m_engine->placementNote();
-        emit modelLoaded(path, QString::fromStdString(runsOn), int(m_engine->contextLength()), m_engine->hasThinkingSwitch());
+        emit modelLoaded(path, QString::fromStdString(runsOn), int(m_engine->contextLength()), m_engine->hasThinkingSwitch(),
+                         QString::fromStdString(m_engine->placementNote()));
         emit loadProgress(1);
     } catch (const Error& e) {
         m_engine.reset();

@@ -176,8 +176,10 @@ void ModelController::cancelLoad()
     if (m_loading) m_worker->requestCancelLoad();
 }
 
-void ModelController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch)
+void ModelController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch,
+                                    const QString& placement)
 {
+    m_placement = placement;
     m_loading = false;
     m_thinkingSwitch = thinkingSwitch;
     m_modelPath = path;

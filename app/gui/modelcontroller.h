@@ -31,6 +31,8 @@ class ModelController : public QObject, public CppOwnedSingleton<ModelController
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
     Q_PROPERTY(QString modelPath READ modelPath NOTIFY modelChanged)
     Q_PROPERTY(QString templateDescription READ templateDescription NOTIFY modelChanged)
+    // Where the loaded model runs when it is split between the GPU and the CPU ("" otherwise).
+    Q_PROPERTY(QString placement READ placement NOTIFY modelChanged)
     Q_PROPERTY(int contextLength READ contextLength NOTIFY modelChanged)
     // The loaded model's template has a thinking switch: the chat shows its Think toggle.
     Q_PROPERTY(bool thinkingSwitch READ thinkingSwitch NOTIFY modelChanged)
@@ -51,6 +53,7 @@ public:
     QString modelName() const;
     QString modelPath() const { return m_modelPath; }
     QString templateDescription() const { return m_templateDescription; }
+    QString placement() const { return m_placement; }
     int contextLength() const { return m_contextLength; }
     bool thinkingSwitch() const { return m_thinkingSwitch; }
     ModelListModel* models() const { return m_models; }
@@ -94,7 +97,8 @@ private:
     void setDevices(const std::vector<DeviceChoice>& vulkan, uint64_t automaticBudget, bool read, const QString& cpuName = {},
                     const QString& automaticReason = {});
     void updateModelBudget();
-    void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch);
+    void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch,
+                       const QString& placement);
 
     storage::Store& m_store;
     AppSettings& m_settings;
@@ -108,6 +112,7 @@ private:
     bool m_automaticGpu = false;  // automatic mode runs on a real GPU
     QString m_modelPath;
     QString m_templateDescription;
+    QString m_placement;
     int m_contextLength = 0;
     bool m_thinkingSwitch = false;
     bool m_loading = false;

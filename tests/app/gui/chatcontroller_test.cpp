@@ -222,6 +222,8 @@ private slots:
         QVERIFY2(controller->modelController()->modelLoaded(), qPrintable(controller->errorMessage()));
         const QString where = controller->modelController()->templateDescription();
         QVERIFY2(where.contains("layers on the GPU") && where.contains("on the CPU") && !where.contains(" 0 of "), qPrintable(where));
+        QVERIFY2(where.endsWith(controller->modelController()->placement()) && !controller->modelController()->placement().isEmpty(),
+                 qPrintable(controller->modelController()->placement()));
         // It answers.
         QSignalSpy finished(controller.get(), &ChatController::replyFinished);
         controller->settings()->setMaxTokens(8);
