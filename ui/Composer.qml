@@ -95,14 +95,19 @@ RowLayout {
             anchors.fill: parent
             visible: ModelController.thinkingSwitch
             readonly property var values: ["", "on", "off"]
-            readonly property var labels: [qsTr("Think: model default"), qsTr("Think: on"), qsTr("Think: off")]
+            // gpt-oss has a reasoning effort rather than a switch: on is high, off low, its default medium.
+            readonly property var labels: ModelController.reasoningEffort
+                ? [qsTr("Effort: medium"), qsTr("Effort: high"), qsTr("Effort: low")]
+                : [qsTr("Think: model default"), qsTr("Think: on"), qsTr("Think: off")]
             readonly property int current: Math.max(0, values.indexOf(AppSettings.think))
             text: labels[current]
             onClicked: AppSettings.think = values[(current + 1) % values.length]
             Accessible.name: qsTr("Thinking: %1").arg(labels[current])
             ToolTip.visible: hovered
             ToolTip.delay: 600
-            ToolTip.text: qsTr("Whether the model reasons before it answers, for this chat (click to change)")
+            ToolTip.text: ModelController.reasoningEffort
+                ? qsTr("How long the model reasons before it answers, for this chat (click to change)")
+                : qsTr("Whether the model reasons before it answers, for this chat (click to change)")
         }
     }
     Button {

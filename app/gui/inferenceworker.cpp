@@ -47,7 +47,7 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
         std::string runsOn = m_engine->chatFormat() + "; running on " + m_engine->backendName();
         if (!m_engine->placementNote().empty()) runsOn += ": " + m_engine->placementNote();
         emit modelLoaded(path, QString::fromStdString(runsOn), int(m_engine->contextLength()), m_engine->hasThinkingSwitch(),
-                         QString::fromStdString(m_engine->placementNote()));
+                         m_engine->hasReasoningEffort(), QString::fromStdString(m_engine->placementNote()));
         emit loadProgress(1);
     } catch (const Error& e) {
         m_engine.reset();

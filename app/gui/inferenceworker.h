@@ -50,7 +50,7 @@ public slots:
 signals:
     // thinkingSwitch: the model's template has a Think on/off (Qwen3, SmolLM3, DeepSeek V3.1, ...).
     // placement: how a model bigger than the GPU is split between it and the CPU ("" when it is not).
-    void modelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch,
+    void modelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch, bool reasoningEffort,
                      const QString& placement);
     void modelLoadFailed(const QString& path, const QString& error);
     void modelLoadCancelled(const QString& path);

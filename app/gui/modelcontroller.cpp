@@ -177,8 +177,9 @@ void ModelController::cancelLoad()
 }
 
 void ModelController::onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch,
-                                    const QString& placement)
+                                    bool reasoningEffort, const QString& placement)
 {
+    m_reasoningEffort = reasoningEffort;
     m_placement = placement;
     m_loading = false;
     m_thinkingSwitch = thinkingSwitch;

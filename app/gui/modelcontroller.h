@@ -36,6 +36,8 @@ class ModelController : public QObject, public CppOwnedSingleton<ModelController
     Q_PROPERTY(int contextLength READ contextLength NOTIFY modelChanged)
     // The loaded model's template has a thinking switch: the chat shows its Think toggle.
     Q_PROPERTY(bool thinkingSwitch READ thinkingSwitch NOTIFY modelChanged)
+    // gpt-oss: the Think switch is its reasoning effort (on high, off low, default medium).
+    Q_PROPERTY(bool reasoningEffort READ reasoningEffort NOTIFY modelChanged)
     Q_PROPERTY(hearth::app::ModelListModel* models READ models CONSTANT)
     // "Automatic", each Vulkan device, "CPU" (filled in once the device list is read), and the chosen one.
     Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
@@ -56,6 +58,7 @@ public:
     QString placement() const { return m_placement; }
     int contextLength() const { return m_contextLength; }
     bool thinkingSwitch() const { return m_thinkingSwitch; }
+    bool reasoningEffort() const { return m_reasoningEffort; }
     ModelListModel* models() const { return m_models; }
     QStringList devices() const { return m_deviceLabels; }
     QString automaticDeviceReason() const { return m_automaticReason; }
@@ -98,7 +101,7 @@ private:
                     const QString& automaticReason = {});
     void updateModelBudget();
     void onModelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch,
-                       const QString& placement);
+                       bool reasoningEffort, const QString& placement);
 
     storage::Store& m_store;
     AppSettings& m_settings;
@@ -115,6 +118,7 @@ private:
     QString m_placement;
     int m_contextLength = 0;
     bool m_thinkingSwitch = false;
+    bool m_reasoningEffort = false;
     bool m_loading = false;
     bool m_busy = false;
     double m_loadProgress = 0;

@@ -33,6 +33,8 @@ public:
                        const std::string& toolsJson = {});
     // Whether the model's own template has a thinking switch (the built-in formats have none).
     bool hasThinkingSwitch() const { return m_modelTemplate && m_modelTemplate->hasThinkingSwitch(); }
+    // gpt-oss: the switch is a reasoning effort (on high, off low, unset medium).
+    bool hasReasoningEffort() const { return m_modelTemplate && m_modelTemplate->hasHarmonyEffort(); }
     const std::string& description() const { return m_description; }
     bool usesModelTemplate() const { return m_modelTemplate != nullptr; }
     bool supportsTools() const { return m_modelTemplate && m_modelTemplate->supportsTools(); }

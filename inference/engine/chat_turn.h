@@ -16,6 +16,7 @@ public:
 
     const std::string& formatDescription() const { return m_formatter.description(); }
     bool hasThinkingSwitch() const { return m_formatter.hasThinkingSwitch(); }
+    bool hasReasoningEffort() const { return m_formatter.hasReasoningEffort(); }
     bool supportsTools() const { return m_formatter.supportsTools(); }
     std::string toolCallFormat() const;
     RenderedChat render(const std::vector<ChatMessage>& messages, const std::string& replyPrefix, std::optional<bool> thinking,

@@ -201,6 +201,7 @@ RenderedChat Engine::renderChat(const std::vector<ChatMessage>& messages, const 
 }
 
 bool Engine::hasThinkingSwitch() const { return m->turn->hasThinkingSwitch(); }
+bool Engine::hasReasoningEffort() const { return m->turn->hasReasoningEffort(); }
 
 bool Engine::supportsTools() const { return m->turn->supportsTools(); }
 std::string Engine::toolCallFormat() const { return m->turn->toolCallFormat(); }

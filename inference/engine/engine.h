@@ -203,6 +203,8 @@ public:
     // Whether the model's template has a thinking switch (Qwen3, SmolLM3, DeepSeek V3.1, Granite 3.3):
     // the app shows its Think toggle, the CLI takes --think.
     bool hasThinkingSwitch() const;
+    // gpt-oss: the Think switch sets its reasoning effort (on: high, off: low, unset: medium).
+    bool hasReasoningEffort() const;
     bool supportsTools() const;  // the model's own template renders `tools`
     // How the model writes a tool call: "hermes" (<tool_call>{"name", "arguments"}</tool_call>),
     // "llama3" (a {"name", "parameters"} object), or "" (unknown: a call cannot be forced).
