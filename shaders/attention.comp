@@ -7,7 +7,7 @@
 // in slot s % ring (a sliding-window layer's ring; ring = the context otherwise). Slots are taken WG at a time: each invocation scores one slot,
 // then the chunk's probabilities update an online softmax (running max and sum) and each
 // invocation accumulates its share of the head's dimensions.
-// 64 invocations: the per-invocation share of a head (up to 256 dims) fits 4 registers.
+// 64 invocations: the per-invocation share of a head (up to 576 dims) fits 9 registers.
 #define WG 64u
 layout(local_size_x = 64) in;
 #define NEG_INF uintBitsToFloat(0xFF800000u)
@@ -20,7 +20,7 @@ layout(std430, binding = 4) readonly buffer Sinks { float sinks[]; };  // per he
 
 layout(push_constant) uniform Params { HEARTH_PUSH_ATTENTION } p;  // shaders/push_constants.h
 
-#define MAX_HEAD_DIM 256
+#define MAX_HEAD_DIM 576  // DeepSeek's latent attention: 512 + 64
 #define DIMS_PER_INVOCATION ((MAX_HEAD_DIM + WG - 1) / WG)
 
 shared vec2 query[MAX_HEAD_DIM / 2];

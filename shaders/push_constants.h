@@ -28,6 +28,19 @@
     uint xOffset;                                                                                                                          \
     uint weightOffset;                                                                                                                     \
     uint outOffset;
+// copy_columns.comp: column slices of every row, group by group.
+#define HEARTH_PUSH_COPY_COLUMNS                                                                                                           \
+    uint rows;                                                                                                                             \
+    uint count;                                                                                                                            \
+    uint groups;                                                                                                                           \
+    uint xOffset;                                                                                                                          \
+    uint xCols;                                                                                                                            \
+    uint first;                                                                                                                            \
+    uint stride;                                                                                                                           \
+    uint outOffset;                                                                                                                        \
+    uint outCols;                                                                                                                          \
+    uint outFirst;                                                                                                                         \
+    uint outStride;
 // get_rows.comp: rows of a (possibly split) table picked by token ids.
 #define HEARTH_PUSH_GET_ROWS                                                                                                               \
     uint cols;                                                                                                                             \

@@ -70,7 +70,11 @@ nlohmann::json toJson(const ModelSummary& s, uint64_t context)
         {"tokenizer_model", s.tokenizerModel},
         {"tokenizer_pre", s.tokenizerPre},
         {"has_chat_template", s.hasChatTemplate},
-        {"memory", {{"context", context}, {"kv_cache_bytes", s.kvCacheBytes(context)}, {"total_bytes", s.memoryBytes(context)}}},
+        {"memory",
+         {{"context", context},
+          {"kv_cache_bytes", s.kvCacheBytes(context)},
+          {"expanded_kv_cache_bytes", s.expandedKeyLength ? s.expandedKvCacheBytes(context) : s.kvCacheBytes(context)},
+          {"total_bytes", s.memoryBytes(context)}}},
     };
 }
 
@@ -107,6 +111,10 @@ void printHuman(const ModelSummary& s, uint64_t context)
     row("memory",
         humanBytes(s.memoryBytes(context)) + " at " + std::to_string(context) + " tokens of context (weights " + humanBytes(s.weightBytes) +
             " + F16 KV cache " + humanBytes(s.kvCacheBytes(context)) + ")");
+    if (s.expandedKeyLength)
+        row("",
+            "latent attention: the cache holds " + humanBytes(s.kvCacheBytes(context)) + "; expanded keys and values would take " +
+                humanBytes(s.expandedKvCacheBytes(context)));
 }
 
 }  // namespace

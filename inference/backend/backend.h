@@ -32,8 +32,9 @@ private:
 // p % layerSlots): that is all its attention ever reads, and what makes long contexts cheap.
 class KvCache {
 public:
-    KvCache(int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> layerSlots = {})
-        : m_layers(layers), m_slots(slots), m_kvDim(kvDim), m_layerSlots(size_t(layers), slots)
+    // keysOnly: the values are the keys (DeepSeek's latent attention reads both from one cache).
+    KvCache(int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> layerSlots = {}, bool keysOnly = false)
+        : m_layers(layers), m_slots(slots), m_kvDim(kvDim), m_layerSlots(size_t(layers), slots), m_keysOnly(keysOnly)
     {
         for (size_t i = 0; i < layerSlots.size() && i < m_layerSlots.size(); ++i)
             if (layerSlots[i] > 0 && layerSlots[i] < slots) m_layerSlots[i] = layerSlots[i];
@@ -43,6 +44,7 @@ public:
     int64_t slotCount() const { return m_slots; }
     int64_t kvDim() const { return m_kvDim; }
     int64_t layerSlots(int64_t layer) const { return m_layerSlots[size_t(layer)]; }
+    bool keysOnly() const { return m_keysOnly; }
     bool hasRings() const
     {
         for (int64_t s : m_layerSlots)
@@ -53,6 +55,7 @@ public:
 private:
     int64_t m_layers, m_slots, m_kvDim;
     std::vector<int64_t> m_layerSlots;
+    bool m_keysOnly;
 };
 
 struct RopeParams {
@@ -100,8 +103,9 @@ public:
     virtual std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) = 0;
     virtual std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) = 0;
     // layerSlots: per layer, the ring size of a sliding-window layer (empty or >= slots: all positions).
+    // keysOnly: no values are kept; attention reads the keys as values (and storeKv stores the keys).
     virtual std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16,
-                                             std::span<const int64_t> layerSlots = {}) = 0;
+                                             std::span<const int64_t> layerSlots = {}, bool keysOnly = false) = 0;
 
     // out[t] = table row ids[t] (dequantized).
     virtual void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) = 0;
@@ -144,6 +148,12 @@ public:
     virtual void scale(Tensor& x, float factor) = 0;
     // out = rows [first, first + out.rows()) of x.
     virtual void copyRows(const Tensor& x, int64_t first, Tensor& out) = 0;
+    // For every row and each of `groups` groups: out[r][outFirst + g * outStride + i] =
+    // x[r][first + g * stride + i], i < count (heads' slices taken apart and put together).
+    struct ColumnCopy {
+        int64_t count = 0, first = 0, stride = 0, outFirst = 0, outStride = 0, groups = 1;
+    };
+    virtual void copyColumns(const Tensor& x, Tensor& out, const ColumnCopy& columns) = 0;
     // Copies row `row` of x to dst (dst.size() == x.cols()).
     virtual void readRow(const Tensor& x, int64_t row, std::span<float> dst) = 0;
     // x = values ([rows][cols]): activations arriving from another backend (a model split

@@ -83,7 +83,7 @@ uint64_t deviceBytesNeeded(const GgufFile& file, const ModelConfig& c, const Mod
 {
     uint64_t bytes = Model::deviceWeightBytes(file, c, p);
     for (int64_t i = p.host ? p.hostLayers : 0; i < c.layers; ++i)
-        bytes += uint64_t(c.kvSlots(i, context, 512)) * uint64_t(c.kvDim()) * 2 * (f16Cache ? 2 : 4);
+        bytes += uint64_t(c.kvSlots(i, context, 512)) * uint64_t(c.kvDim()) * (c.valuesInKeys() ? 1 : 2) * (f16Cache ? 2 : 4);
     return bytes;
 }
 

@@ -24,6 +24,36 @@ void softmaxInPlace(std::span<float> values)
     for (float& v : values) v *= inverse;
 }
 
+// DeepSeek-V3's group-limited routing (llama.cpp's build_moe_ffn): each group scored by the sum of
+// its two best selection values, the experts outside the best `used` groups no longer eligible.
+void excludeWeakGroups(std::vector<float>& selection, int64_t groups, int64_t used)
+{
+    const size_t perGroup = selection.size() / size_t(groups);
+    std::vector<float> score(static_cast<size_t>(groups));
+    for (size_t g = 0; g < size_t(groups); ++g) {
+        float best = -INFINITY, second = -INFINITY;
+        for (size_t i = g * perGroup; i < (g + 1) * perGroup; ++i) {
+            const float v = selection[i];
+            if (v > best) {
+                second = best;
+                best = v;
+            } else if (v > second) {
+                second = v;
+            }
+        }
+        score[g] = perGroup > 1 ? best + second : best;
+    }
+    std::vector<int32_t> order(static_cast<size_t>(groups));
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + used, order.end(), [&](int32_t a, int32_t b) {
+        return score[size_t(a)] > score[size_t(b)] || (score[size_t(a)] == score[size_t(b)] && a < b);
+    });
+    std::vector<bool> kept(static_cast<size_t>(groups), false);
+    for (int64_t j = 0; j < used; ++j) kept[size_t(order[size_t(j)])] = true;
+    for (size_t i = 0; i < selection.size(); ++i)
+        if (!kept[i / perGroup]) selection[i] = -INFINITY;
+}
+
 }  // namespace
 
 ExpertRouting routeExperts(std::span<const float> logits, int64_t tokens, const RouterRules& rules)
@@ -38,15 +68,31 @@ ExpertRouting routeExperts(std::span<const float> logits, int64_t tokens, const 
     r.k = k;
     r.experts.resize(size_t(tokens * k));
     r.weights.resize(size_t(tokens * k));
-    std::vector<float> probabilities(static_cast<size_t>(n));
+    if (!rules.selectionBias.empty() && int64_t(rules.selectionBias.size()) != n)
+        throw Error(ErrorCode::InvalidArgument,
+                    "routeExperts: a selection bias of " + std::to_string(rules.selectionBias.size()) + " values for " + std::to_string(n) +
+                        " experts");
+    const bool grouped = rules.groups > 1;
+    if (grouped &&
+        (n % rules.groups != 0 || rules.groupsUsed < 1 || rules.groupsUsed > rules.groups || k > n / rules.groups * rules.groupsUsed))
+        throw Error(ErrorCode::InvalidArgument,
+                    "routeExperts: " + std::to_string(rules.groupsUsed) + " of " + std::to_string(rules.groups) + " groups cannot route " +
+                        std::to_string(k) + " of " + std::to_string(n) + " experts");
+    std::vector<float> probabilities(static_cast<size_t>(n)), selection(static_cast<size_t>(n));
     std::vector<int32_t> order(static_cast<size_t>(n));
     for (int64_t t = 0; t < tokens; ++t) {
         std::copy_n(logits.begin() + t * n, n, probabilities.begin());
         if (rules.gating == ExpertGating::Softmax) softmaxInPlace(probabilities);
+        if (rules.gating == ExpertGating::Sigmoid)
+            for (float& p : probabilities) p = 1.0f / (1.0f + std::exp(-p));
+        selection = probabilities;
+        if (!rules.selectionBias.empty())
+            for (int64_t e = 0; e < n; ++e) selection[size_t(e)] = probabilities[size_t(e)] + rules.selectionBias[size_t(e)];
+        if (grouped) excludeWeakGroups(selection, rules.groups, rules.groupsUsed);
         std::iota(order.begin(), order.end(), 0);
         // The k largest, highest first (ties: the lower expert first).
         std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int32_t a, int32_t b) {
-            return probabilities[size_t(a)] > probabilities[size_t(b)] || (probabilities[size_t(a)] == probabilities[size_t(b)] && a < b);
+            return selection[size_t(a)] > selection[size_t(b)] || (selection[size_t(a)] == selection[size_t(b)] && a < b);
         });
         const std::span<float> weights(r.weights.data() + t * k, size_t(k));
         for (int64_t j = 0; j < k; ++j) {

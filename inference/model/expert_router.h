@@ -24,6 +24,10 @@ struct RouterRules {
     ExpertGating gating = ExpertGating::Softmax;
     bool normalize = false;
     float scale = 0;  // 0 or 1: none
+    std::span<const float> selectionBias;  // added for choosing only, not to the weights (DeepSeek-V3), or empty
+    // Group-limited routing (DeepSeek-V3): the experts in `groups` equal groups, each group scored by
+    // its two best experts, only the best groupsUsed groups' experts eligible. groups <= 1: none.
+    int64_t groups = 0, groupsUsed = 0;
 };
 
 // logits: [tokens][rules.experts]. Throws hearth::Error on a shape mismatch.

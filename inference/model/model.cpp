@@ -84,6 +84,23 @@ std::unique_ptr<Tensor> Model::bindStacked(const std::string& name, int64_t expe
     return m_bindOn->weight(flat, m_file.tensorData(*info));
 }
 
+void Model::bindLatentAttention(const std::string& p, LayerWeights& l)
+{
+    const ModelConfig& c = m_config;
+    const int64_t queryHead = c.qkNopeDim + c.ropeDims;
+    if (c.qLoraRank > 0) {
+        l.qA = bind(p + "attn_q_a.weight", c.qLoraRank, c.embedding);
+        l.qANorm = bind(p + "attn_q_a_norm.weight", 1, c.qLoraRank);
+        l.qB = bind(p + "attn_q_b.weight", c.heads * queryHead, c.qLoraRank);
+    } else {
+        l.wq = bind(p + "attn_q.weight", c.heads * queryHead, c.embedding);
+    }
+    l.kvA = bind(p + "attn_kv_a_mqa.weight", c.kvLoraRank + c.ropeDims, c.embedding);
+    l.kvANorm = bind(p + "attn_kv_a_norm.weight", 1, c.kvLoraRank);
+    l.kB = bindStacked(p + "attn_k_b.weight", c.heads, c.kvLoraRank, c.qkNopeDim);
+    l.vB = bindStacked(p + "attn_v_b.weight", c.heads, c.valueHeadDim, c.kvLoraRank);
+}
+
 void Model::bindExperts(const std::string& p, LayerWeights& l)
 {
     const ModelConfig& c = m_config;
@@ -92,6 +109,13 @@ void Model::bindExperts(const std::string& p, LayerWeights& l)
     l.expertGate = bindStacked(p + "ffn_gate_exps.weight", e, ff, c.embedding);
     l.expertUp = bindStacked(p + "ffn_up_exps.weight", e, ff, c.embedding);
     l.expertDown = bindStacked(p + "ffn_down_exps.weight", e, c.embedding, ff);
+    if (c.sharedExperts > 0) {  // DeepSeek: shared experts (one feed-forward of their combined width)
+        const int64_t shared = c.sharedExperts * ff;
+        l.sharedGate = bind(p + "ffn_gate_shexp.weight", shared, c.embedding);
+        l.sharedUp = bind(p + "ffn_up_shexp.weight", shared, c.embedding);
+        l.sharedDown = bind(p + "ffn_down_shexp.weight", c.embedding, shared);
+    }
+    if (m_file.findTensor(p + "exp_probs_b.bias")) l.expertSelectionBias = readVector(p + "exp_probs_b.bias", e);
     if (c.architecture == "gpt-oss") {  // biases on the router and on every expert
         l.routerBias = bind(p + "ffn_gate_inp.bias", 1, e);
         l.expertGateBias = bind(p + "ffn_gate_exps.bias", e, ff);
@@ -175,7 +199,9 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         LayerWeights& l = m->m_layers[size_t(i)];
         m->m_bindOn = &m->layerBackend(i);
         l.attnNorm = m->bind(p + "attn_norm.weight", 1, c.embedding);
-        if (c.fusedQkv) {
+        if (c.latentAttention) {
+            m->bindLatentAttention(p, l);
+        } else if (c.fusedQkv) {
             const int64_t total = c.qDim() + 2 * c.kvDim();
             l.wq = m->bindRows(p + "attn_qkv.weight", total, 0, c.qDim(), c.embedding);
             l.wk = m->bindRows(p + "attn_qkv.weight", total, c.qDim(), c.kvDim(), c.embedding);
@@ -185,21 +211,23 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
             l.wk = m->bind(p + "attn_k.weight", c.kvDim(), c.embedding);
             l.wv = m->bind(p + "attn_v.weight", c.kvDim(), c.embedding);
         }
-        l.bq = m->bind(p + "attn_q.bias", 1, c.qDim(), c.attentionBias);
-        l.bk = m->bind(p + "attn_k.bias", 1, c.kvDim(), c.attentionBias);
-        l.bv = m->bind(p + "attn_v.bias", 1, c.kvDim(), c.attentionBias);
+        if (!c.latentAttention) {
+            l.bq = m->bind(p + "attn_q.bias", 1, c.qDim(), c.attentionBias);
+            l.bk = m->bind(p + "attn_k.bias", 1, c.kvDim(), c.attentionBias);
+            l.bv = m->bind(p + "attn_v.bias", 1, c.kvDim(), c.attentionBias);
+        }
         if (c.qkNorm) {
             l.qNorm = m->bind(p + "attn_q_norm.weight", 1, c.headDim);
             l.kNorm = m->bind(p + "attn_k_norm.weight", 1, c.headDim);
         }
-        l.wo = m->bind(p + "attn_output.weight", c.embedding, c.qDim());
+        l.wo = m->bind(p + "attn_output.weight", c.embedding, c.latentAttention ? c.heads * c.valueHeadDim : c.qDim());
         if (c.architecture == "gpt-oss") {  // its norm before the feed-forward is named "post attention"
             l.ffnNorm = m->bind(p + "post_attention_norm.weight", 1, c.embedding);
             l.sinks = m->readVector(p + "attn_sinks.weight", c.heads);
         } else {
             l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
         }
-        if (c.isMixtureOfExperts()) {
+        if (c.isExpertLayer(i)) {
             m->m_bindOn = &m->expertBackend(i);
             m->bindExperts(p, l);
             m->m_bindOn = &m->layerBackend(i);
@@ -210,7 +238,7 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
             l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
             l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
         }
-        if (!c.isMixtureOfExperts()) l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
+        if (!c.isExpertLayer(i)) l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
         l.bo = m->bind(p + "attn_output.bias", 1, c.embedding, false);
         l.bGate = m->bind(p + "ffn_gate.bias", 1, c.feedForward, false);
         l.bUp = m->bind(p + "ffn_up.bias", 1, c.feedForward, false);
@@ -295,11 +323,13 @@ std::unique_ptr<KvCache> Model::makeKvCache(int64_t slots, bool f16, std::span<c
 {
     const ModelConfig& c = m_config;
     const int64_t hostLayers = m_placement.host ? m_placement.hostLayers : 0;
-    if (hostLayers == 0) return m_backend->kvCache(c.layers, slots, c.kvDim(), f16, layerSlots);
+    const bool keysOnly = c.valuesInKeys();
+    if (hostLayers == 0) return m_backend->kvCache(c.layers, slots, c.kvDim(), f16, layerSlots, keysOnly);
     const auto split = std::min<size_t>(size_t(hostLayers), layerSlots.size());
-    auto host = m_placement.host->kvCache(hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(0, split));
-    std::unique_ptr<KvCache> device =
-        hostLayers < c.layers ? m_backend->kvCache(c.layers - hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(split)) : nullptr;
+    auto host = m_placement.host->kvCache(hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(0, split), keysOnly);
+    std::unique_ptr<KvCache> device = hostLayers < c.layers
+        ? m_backend->kvCache(c.layers - hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(split), keysOnly)
+        : nullptr;
     if (!device) return host;
     return std::make_unique<SplitKvCache>(std::move(host), std::move(device), hostLayers, slots, c.kvDim(), layerSlots);
 }
@@ -321,6 +351,9 @@ struct Model::PassTensors {
     std::unique_ptr<Tensor> x;  // the residual stream
     std::unique_ptr<Tensor> normed, q, k, v, attended, qNormed, kNormed, projected, postNormed, gate, up;
     std::unique_ptr<ExpertWorkspace> experts;
+    std::unique_ptr<Tensor> sharedGate, sharedUp, sharedOut;  // DeepSeek's shared experts
+    // Latent attention: the low-rank query, the latent and rotated key, one head's slices.
+    std::unique_ptr<Tensor> qA, qANormed, latentAndRope, latent, latentNormed, headNope, headLatent, headValue, values;
 };
 
 Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& all, Backend& b, int64_t n) const
@@ -330,21 +363,39 @@ Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& al
     const ModelConfig& c = m_config;
     t.x = b.activations(n, c.embedding);
     t.normed = b.activations(n, c.embedding);
-    t.q = b.activations(n, c.qDim());
+    t.q = b.activations(n, c.latentAttention ? c.heads * (c.qkNopeDim + c.ropeDims) : c.qDim());
     t.k = b.activations(n, c.kvDim());
-    t.v = b.activations(n, c.kvDim());
+    if (!c.valuesInKeys()) t.v = b.activations(n, c.kvDim());
     t.attended = b.activations(n, c.qDim());
+    if (c.latentAttention) {
+        if (c.qLoraRank > 0) {
+            t.qA = b.activations(n, c.qLoraRank);
+            t.qANormed = b.activations(n, c.qLoraRank);
+        }
+        t.qNormed = b.activations(n, c.qDim());  // the assembled queries: [rotated | latent] per head
+        t.latentAndRope = b.activations(n, c.kvLoraRank + c.ropeDims);
+        t.latent = b.activations(n, c.kvLoraRank);
+        t.latentNormed = b.activations(n, c.kvLoraRank);
+        t.headNope = b.activations(n, c.qkNopeDim);
+        t.headLatent = b.activations(n, c.kvLoraRank);
+        t.headValue = b.activations(n, c.valueHeadDim);
+        t.values = b.activations(n, c.heads * c.valueHeadDim);
+    }
     if (c.qkNorm) {
         t.qNormed = b.activations(n, c.qDim());
         t.kNormed = b.activations(n, c.kvDim());
     }
     t.projected = b.activations(n, c.embedding);
     if (c.postNorms) t.postNormed = b.activations(n, c.embedding);
-    if (c.isMixtureOfExperts()) {
-        t.experts = std::make_unique<ExpertWorkspace>(b, c, n);
-    } else {
+    if (c.isMixtureOfExperts()) t.experts = std::make_unique<ExpertWorkspace>(b, c, n);
+    if (!c.isMixtureOfExperts() || c.denseLeadLayers > 0) {
         t.gate = b.activations(n, c.feedForward);
         t.up = b.activations(n, c.feedForward);
+    }
+    if (c.sharedExperts > 0) {
+        t.sharedGate = b.activations(n, c.sharedExperts * c.expertFeedForward);
+        t.sharedUp = b.activations(n, c.sharedExperts * c.expertFeedForward);
+        t.sharedOut = b.activations(n, c.embedding);
     }
     return t;
 }
@@ -354,6 +405,45 @@ void Model::transfer(Backend& from, const Tensor& x, Backend& to, Tensor& out) c
     std::vector<float> values(size_t(x.rows() * x.cols()));
     for (int64_t r = 0; r < x.rows(); ++r) from.readRow(x, r, std::span<float>(values.data() + r * x.cols(), size_t(x.cols())));
     to.writeRows(out, values);
+}
+
+void Model::latentAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvCache& cache, int64_t cacheLayer, int64_t firstSlot,
+                            std::span<const int32_t> positions, const RopeParams& rope, const AttentionParams& attention) const
+{
+    const ModelConfig& c = m_config;
+    const int64_t heads = c.heads, nope = c.qkNopeDim, rot = c.ropeDims, lora = c.kvLoraRank, queryHead = nope + rot,
+                  cacheHead = lora + rot;
+    if (l.qA) {
+        b.matmul(*l.qA, *t.normed, *t.qA);
+        b.rmsNorm(*t.qA, *l.qANorm, c.rmsEpsilon, *t.qANormed);
+        b.matmul(*l.qB, *t.qANormed, *t.q);
+    } else {
+        b.matmul(*l.wq, *t.normed, *t.q);
+    }
+    Tensor& queries = *t.qNormed;  // per head [rotated (rot) | absorbed (lora)]: RoPE turns the first dimensions
+    // The key: [rotated part | normed latent], one head.
+    b.matmul(*l.kvA, *t.normed, *t.latentAndRope);
+    b.copyColumns(*t.latentAndRope, *t.latent, {lora, 0, 0, 0, 0, 1});
+    b.rmsNorm(*t.latent, *l.kvANorm, c.rmsEpsilon, *t.latentNormed);
+    b.copyColumns(*t.latentAndRope, *t.k, {rot, lora, 0, 0, 0, 1});
+    b.copyColumns(*t.latentNormed, *t.k, {lora, 0, 0, rot, 0, 1});
+    // The queries: each head's rotated part as it is, its unrotated part into the latent space.
+    b.copyColumns(*t.q, queries, {rot, nope, queryHead, 0, cacheHead, heads});
+    for (int64_t h = 0; h < heads; ++h) {
+        b.copyColumns(*t.q, *t.headNope, {nope, h * queryHead, 0, 0, 0, 1});
+        b.matmulRows(*l.kB, h * lora, *t.headNope, *t.headLatent);
+        b.copyColumns(*t.headLatent, queries, {lora, 0, 0, h * cacheHead + rot, 0, 1});
+    }
+    b.rope(queries, positions, rope);
+    b.rope(*t.k, positions, rope);
+    b.storeKv(cache, cacheLayer, *t.k, *t.k, firstSlot);  // keys only: the values are read from them
+    b.attention(queries, cache, cacheLayer, firstSlot, attention, *t.attended);
+    // Each head's latent result (after its rotated part) to the head's value size.
+    for (int64_t h = 0; h < heads; ++h) {
+        b.copyColumns(*t.attended, *t.headLatent, {lora, h * cacheHead + rot, 0, 0, 0, 1});
+        b.matmulRows(*l.vB, h * c.valueHeadDim, *t.headLatent, *t.headValue);
+        b.copyColumns(*t.headValue, *t.values, {c.valueHeadDim, 0, 0, h * c.valueHeadDim, 0, 1});
+    }
 }
 
 void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const
@@ -390,40 +480,46 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         auto [layerCache, cacheLayer] = split ? split->part(i) : std::pair {&cache, i};
         // Attention block.
         b.rmsNorm(*t.x, *l.attnNorm, c.rmsEpsilon, *t.normed);
-        b.matmul(*l.wq, *t.normed, *t.q);
-        b.matmul(*l.wk, *t.normed, *t.k);
-        b.matmul(*l.wv, *t.normed, *t.v);
-        if (l.bq) b.addBias(*t.q, *l.bq);
-        if (l.bk) b.addBias(*t.k, *l.bk);
-        if (l.bv) b.addBias(*t.v, *l.bv);
-        Tensor* queries = t.q.get();
-        Tensor* keys = t.k.get();
-        if (l.qNorm) {  // each head normalized on its own (the weight is one head long)
-            b.rmsNorm(*t.q, *l.qNorm, c.rmsEpsilon, *t.qNormed);
-            b.rmsNorm(*t.k, *l.kNorm, c.rmsEpsilon, *t.kNormed);
-            queries = t.qNormed.get();
-            keys = t.kNormed.get();
-        }
-        if (rope[size_t(i)].ropeDims > 0) {
-            b.rope(*queries, positions, rope[size_t(i)]);
-            b.rope(*keys, positions, rope[size_t(i)]);
-        }
-        b.storeKv(*layerCache, cacheLayer, *keys, *t.v, firstSlot);
-        AttentionParams attention = attentionParams(i);
-        if (!l.sinks.empty()) attention.sinks = l.sinks.data();
-        b.attention(*queries, *layerCache, cacheLayer, firstSlot, attention, *t.attended);
-        b.matmul(*l.wo, *t.attended, *t.projected);
-        if (l.bo) b.addBias(*t.projected, *l.bo);
-        if (c.residualScale != 0) b.scale(*t.projected, c.residualScale);
-        if (l.attnPostNorm) {
-            b.rmsNorm(*t.projected, *l.attnPostNorm, c.rmsEpsilon, *t.postNormed);
-            b.add(*t.x, *t.postNormed, *t.x);
-        } else {
+        if (c.latentAttention) {
+            latentAttention(l, t, b, *layerCache, cacheLayer, firstSlot, positions, rope[size_t(i)], attentionParams(i));
+            b.matmul(*l.wo, *t.values, *t.projected);
             b.add(*t.x, *t.projected, *t.x);
-        }
+        } else {
+            b.matmul(*l.wq, *t.normed, *t.q);
+            b.matmul(*l.wk, *t.normed, *t.k);
+            b.matmul(*l.wv, *t.normed, *t.v);
+            if (l.bq) b.addBias(*t.q, *l.bq);
+            if (l.bk) b.addBias(*t.k, *l.bk);
+            if (l.bv) b.addBias(*t.v, *l.bv);
+            Tensor* queries = t.q.get();
+            Tensor* keys = t.k.get();
+            if (l.qNorm) {  // each head normalized on its own (the weight is one head long)
+                b.rmsNorm(*t.q, *l.qNorm, c.rmsEpsilon, *t.qNormed);
+                b.rmsNorm(*t.k, *l.kNorm, c.rmsEpsilon, *t.kNormed);
+                queries = t.qNormed.get();
+                keys = t.kNormed.get();
+            }
+            if (rope[size_t(i)].ropeDims > 0) {
+                b.rope(*queries, positions, rope[size_t(i)]);
+                b.rope(*keys, positions, rope[size_t(i)]);
+            }
+            b.storeKv(*layerCache, cacheLayer, *keys, *t.v, firstSlot);
+            AttentionParams attention = attentionParams(i);
+            if (!l.sinks.empty()) attention.sinks = l.sinks.data();
+            b.attention(*queries, *layerCache, cacheLayer, firstSlot, attention, *t.attended);
+            b.matmul(*l.wo, *t.attended, *t.projected);
+            if (l.bo) b.addBias(*t.projected, *l.bo);
+            if (c.residualScale != 0) b.scale(*t.projected, c.residualScale);
+            if (l.attnPostNorm) {
+                b.rmsNorm(*t.projected, *l.attnPostNorm, c.rmsEpsilon, *t.postNormed);
+                b.add(*t.x, *t.postNormed, *t.x);
+            } else {
+                b.add(*t.x, *t.projected, *t.x);
+            }
+        }  // the attention block
         // Feed-forward block (SwiGLU, or GeGLU for Gemma), or a mixture of experts.
         b.rmsNorm(*t.x, *l.ffnNorm, c.rmsEpsilon, *t.normed);
-        if (c.isMixtureOfExperts()) {
+        if (c.isExpertLayer(i)) {
             Backend& eb = expertBackend(i);
             if (&eb == &b) {
                 mixtureOfExperts(l, *t.normed, *t.experts, *t.projected);
@@ -432,6 +528,13 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
                 transfer(b, *t.normed, eb, *e.normed);
                 mixtureOfExperts(l, *e.normed, *e.experts, *e.projected);
                 transfer(eb, *e.projected, b, *t.projected);
+            }
+            if (l.sharedGate) {  // DeepSeek's shared experts, added to the routed ones' mix
+                b.matmul(*l.sharedUp, *t.normed, *t.sharedUp);
+                b.matmul(*l.sharedGate, *t.normed, *t.sharedGate);
+                b.swiglu(*t.sharedGate, *t.sharedUp, *t.sharedGate);
+                b.matmul(*l.sharedDown, *t.sharedGate, *t.sharedOut);
+                b.add(*t.projected, *t.sharedOut, *t.projected);
             }
             b.add(*t.x, *t.projected, *t.x);
             continue;

@@ -35,6 +35,15 @@ struct LayerWeights {
     std::unique_ptr<Tensor> expertGate, expertUp, expertDown;  // [experts * eff][embd], [experts * embd][eff]
     std::unique_ptr<Tensor> expertGateBias, expertUpBias, expertDownBias;  // [experts][eff], [experts][embd] (gpt-oss), else null
     std::vector<float> sinks;  // [heads] attention sink logits (gpt-oss), else empty
+    std::vector<float> expertSelectionBias;  // [experts] added when choosing (DeepSeek-V3's exp_probs_b), else empty
+    // DeepSeek's shared experts: a feed-forward every token goes through beside the routed experts.
+    std::unique_ptr<Tensor> sharedGate, sharedUp, sharedDown;  // [shared * eff][embd], [embd][shared * eff]
+    // Latent attention (deepseek2): queries (directly, or through the low rank qA, its norm and qB),
+    // the compressed latent plus the rotated key (kvA, then kvANorm on the latent), and per head the
+    // absorbed key (kB: latent from the query's unrotated part) and value (vB: latent to the head's value).
+    std::unique_ptr<Tensor> qA, qANorm, qB;  // [qLora][embd], [qLora], [heads * (nope + rope)][qLora]
+    std::unique_ptr<Tensor> kvA, kvANorm;  // [kvLora + rope][embd], [kvLora]
+    std::unique_ptr<Tensor> kB, vB;  // [heads * kvLora][nope], [heads * valueHeadDim][kvLora]
 };
 
 // Where the parts of a model run when it does not fit its device: the first hostLayers layers
@@ -84,6 +93,14 @@ private:
     Backend& outputBackend() const;
     struct PassTensors;
     PassTensors& passTensors(std::map<const Backend*, PassTensors>& all, Backend& on, int64_t tokens) const;
+    void bindLatentAttention(const std::string& prefix, LayerWeights& layer);
+    // DeepSeek's multi-head latent attention of one layer, llama.cpp's absorbed form: the latent
+    // cache is one head of [rotated key | normed latent], the queries' unrotated parts are taken
+    // into the latent space per head, attention reads the cached rows as keys and as values, and
+    // each head's latent result is taken back to its value size. Writes the output projection's
+    // input, [tokens][heads * valueHeadDim], to `out`.
+    void latentAttention(const LayerWeights& layer, PassTensors& t, Backend& b, KvCache& cache, int64_t cacheLayer, int64_t firstSlot,
+                         std::span<const int32_t> positions, const RopeParams& rope, const AttentionParams& attention) const;
     // Moves activations between backends (a split model's boundary); a no-op on one backend.
     void transfer(Backend& from, const Tensor& x, Backend& to, Tensor& out) const;
     std::unique_ptr<Tensor> bind(const std::string& name, int64_t rows, int64_t cols, bool required = true);

@@ -79,10 +79,47 @@ void readExperts(const GgufFile& file, const std::string& a, ModelConfig& c)
     c.expertWeightsScale = float(file.getDouble(a + "expert_weights_scale").value_or(0.0));
     if (c.architecture == "gpt-oss") {
         c.expertGating = ExpertGating::SoftmaxOfChosen;
+    } else if (c.architecture == "deepseek2") {  // the file says (llama.cpp's defaults: softmax, no renormalisation)
+        c.expertGating = file.getUInt(a + "expert_gating_func").value_or(1) == 2 ? ExpertGating::Sigmoid : ExpertGating::Softmax;
+        c.normalizeExpertWeights = file.getBool(a + "expert_weights_norm").value_or(false);
+        c.sharedExperts = int64_t(file.getUInt(a + "expert_shared_count").value_or(0));
+        c.denseLeadLayers = int64_t(file.getUInt(a + "leading_dense_block_count").value_or(0));
+        c.expertGroups = int64_t(file.getUInt(a + "expert_group_count").value_or(0));
+        c.expertGroupsUsed = int64_t(file.getUInt(a + "expert_group_used_count").value_or(0));
+        if (c.sharedExperts > 64 || c.denseLeadLayers > c.layers || c.expertGroupsUsed > c.expertGroups ||
+            (c.expertGroups > 1 && (c.experts % c.expertGroups != 0 || c.expertGroupsUsed == 0)))
+            throw Error(ErrorCode::InvalidFile,
+                        file.displayName() + ": the shared experts, dense layers or expert groups are out of range");
     } else {
         c.expertGating = ExpertGating::Softmax;
         c.normalizeExpertWeights = true;  // qwen3moe's graph always renormalises
     }
+}
+
+// DeepSeek-V2/V3's latent attention (llama.cpp's deepseek2.cpp, its absorbed MLA form).
+void readDeepSeek(const GgufFile& file, const std::string& a, ModelConfig& c)
+{
+    c.latentAttention = true;
+    c.kvLoraRank = requireCount(file, a + "attention.kv_lora_rank", 1 << 14);
+    c.qLoraRank = file.find(a + "attention.q_lora_rank") ? requireCount(file, a + "attention.q_lora_rank", 1 << 16) : 0;
+    const int64_t keyMla = requireCount(file, a + "attention.key_length_mla", 1024);
+    c.valueHeadDim = requireCount(file, a + "attention.value_length_mla", 1024);
+    if (c.ropeDims >= keyMla || c.kvHeads != 1 || c.headDim != c.kvLoraRank + c.ropeDims)
+        throw Error(ErrorCode::InvalidFile,
+                    file.displayName() +
+                        ": not DeepSeek's latent attention layout (one KV head of kv_lora_rank + "
+                        "rope dimensions; the older layout with attn_kv_b is not supported)");
+    c.qkNopeDim = keyMla - c.ropeDims;
+    // Queries meet keys at the nope + rope size; YaRN's magnitude moves into that scale
+    // (llama.cpp's TAG_DEEPSEEK2_YARN_LOG_MUL_FIX): mscale = 1 + 0.1 * mscale_all_dim * ln(factor).
+    float mscale = 1.0f;
+    if (c.ropeScaling == RopeScaling::Yarn) {
+        const float factor = 1.0f / c.ropeFreqScale;
+        const float logMultiplier = float(file.getDouble(a + "rope.scaling.yarn_log_multiplier").value_or(0.0));
+        mscale = 1.0f + logMultiplier * std::log(factor);  // the file holds 0.1 * mscale_all_dim
+        c.ropeAttnFactor = 1.0f / (1.0f + 0.1f * std::log(factor)) * float(file.getDouble(a + "rope.scaling.attn_factor").value_or(1.0));
+    }
+    c.attentionScale = mscale * mscale / std::sqrt(float(keyMla));
 }
 
 // RoPE scaling as llama.cpp reads it (llama-model.cpp, llama-context.cpp): the factor sets the
@@ -121,16 +158,17 @@ void readRopeScaling(const GgufFile& file, const std::string& a, ModelConfig& c)
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama",   "qwen2",   "qwen3",    "gemma2",   "gemma3", "phi3",
-                                                           "smollm3", "granite", "mistral3", "qwen3moe", "gpt-oss"};
+    static const std::vector<std::string> architectures = {"llama",   "qwen2",   "qwen3",    "gemma2",   "gemma3",  "phi3",
+                                                           "smollm3", "granite", "mistral3", "qwen3moe", "gpt-oss", "deepseek2"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
-    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'phi3', 'smollm3', 'granite', 'mistral3' and "
-           "'gpt-oss' models: Llama, Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Qwen3 MoE (30B-A3B, Coder), Gemma 2/3, "
-           "Phi-3/3.5/4, SmolLM3, Granite 3, gpt-oss, DeepSeek LLM and the DeepSeek-R1 distills";
+    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'phi3', 'smollm3', 'granite', 'mistral3', "
+           "'gpt-oss' and 'deepseek2' models: Llama, Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Qwen3 MoE (30B-A3B, Coder), "
+           "Gemma 2/3, Phi-3/3.5/4, SmolLM3, Granite 3, gpt-oss, DeepSeek-V2/V3 (latent attention), DeepSeek LLM and the "
+           "DeepSeek-R1 distills";
 }
 
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache)
@@ -154,6 +192,8 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     } else if (c.architecture == "qwen3" || c.architecture == "qwen3moe") {
         c.ropeStyle = RopeStyle::NeoX;
         c.qkNorm = true;
+    } else if (c.architecture == "deepseek2") {
+        c.ropeStyle = RopeStyle::Normal;
     } else if (c.architecture == "gpt-oss") {
         c.ropeStyle = RopeStyle::NeoX;
         c.attentionBias = true;
@@ -177,7 +217,7 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
                         std::to_string(c.kvHeads) + " KV heads");
     c.headDim = file.find(a + "attention.key_length") ? requireCount(file, a + "attention.key_length", 1024) : c.embedding / c.heads;
     // A mixture of experts has no dense feed-forward and may not write its length.
-    const bool experts = c.architecture == "qwen3moe" || c.architecture == "gpt-oss";
+    const bool experts = c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2";
     c.feedForward = experts && !file.find(a + "feed_forward_length") ? 0 : requireCount(file, a + "feed_forward_length", 1 << 20);
     c.trainedContext = file.find(a + "context_length") ? requireCount(file, a + "context_length", 1 << 24) : 2048;
     c.ropeDims = file.find(a + "rope.dimension_count") ? requireCount(file, a + "rope.dimension_count", c.headDim) : c.headDim;
@@ -192,7 +232,8 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
         // context (llama.cpp's attention temperature): within it, the graph is the one we run.
         c.trainedContext = std::min(c.trainedContext, c.ropeOriginalContext);
     }
-    if (c.architecture == "qwen3moe" || c.architecture == "gpt-oss") readExperts(file, a, c);
+    if (c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2") readExperts(file, a, c);
+    if (c.architecture == "deepseek2") readDeepSeek(file, a, c);
     if (c.architecture == "gpt-oss") {  // llama.cpp's openai-moe.cpp: every other layer slides, from layer 0
         c.slidingWindow = requireCount(file, a + "attention.sliding_window", 1 << 24);
         readSlidingLayers(file, a, 2, c);

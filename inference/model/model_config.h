@@ -33,6 +33,7 @@ enum class FeedForwardActivation {
 enum class ExpertGating {
     Softmax,  // softmax over every expert, the top k chosen (qwen3moe)
     SoftmaxOfChosen,  // the top k logits chosen, the softmax taken over them alone (gpt-oss)
+    Sigmoid,  // a sigmoid per expert, chosen with a bias added (DeepSeek-V3)
 };
 
 struct ModelConfig {
@@ -81,6 +82,18 @@ struct ModelConfig {
     bool normalizeExpertWeights = false;  // the chosen experts' weights divided by their sum
     float expertWeightsScale = 0;  // the weights multiplied by it; 0 or 1: not scaled
     bool attentionSinks = false;  // a learned sink logit per head (gpt-oss)
+    // DeepSeek-V2/V3 (deepseek2): shared experts beside the routed ones, the first layers dense,
+    // routing limited to the best groups of experts.
+    int64_t sharedExperts = 0;
+    int64_t denseLeadLayers = 0;
+    int64_t expertGroups = 0, expertGroupsUsed = 0;
+    bool isExpertLayer(int64_t layer) const { return experts > 0 && layer >= denseLeadLayers; }
+    // Multi-head latent attention (deepseek2): the cache holds one head per position, the
+    // compressed latent (kvLoraRank values) after the rotated part (ropeDims), and keys and values
+    // are both read from it; queries are qkNopeDim + ropeDims per head (through a low-rank qLoraRank
+    // projection when it is > 0), values valueHeadDim per head after their up-projection.
+    bool latentAttention = false;
+    int64_t kvLoraRank = 0, qLoraRank = 0, qkNopeDim = 0, valueHeadDim = 0;
     bool isMixtureOfExperts() const { return experts > 0; }
     // Granite's multipliers: attention and FFN outputs scaled before the residual add, logits divided.
     float residualScale = 0;  // 0: none
@@ -105,6 +118,7 @@ struct ModelConfig {
         return slidingWindow > 0 && size_t(layer) < slidingLayers.size() && slidingLayers[size_t(layer)];
     }
     int64_t kvDim() const { return kvHeads * headDim; }
+    bool valuesInKeys() const { return latentAttention; }  // the cache keeps no separate values
 
     // Throws hearth::Error naming the architecture when it is unsupported, or the key that
     // is missing or out of range.

@@ -39,8 +39,9 @@ void Model::mixtureOfExperts(const LayerWeights& l, const Tensor& normed, Expert
     std::vector<float>& hostLogits = w.hostLogits;
     hostLogits.resize(size_t(n * c.experts));
     for (int64_t t = 0; t < n; ++t) b.readRow(*w.logits, t, std::span<float>(hostLogits.data() + t * c.experts, size_t(c.experts)));
-    const ExpertRouting routing =
-        routeExperts(hostLogits, n, {c.experts, k, c.expertGating, c.normalizeExpertWeights, c.expertWeightsScale});
+    const ExpertRouting routing = routeExperts(hostLogits, n,
+                                               {c.experts, k, c.expertGating, c.normalizeExpertWeights, c.expertWeightsScale,
+                                                l.expertSelectionBias, c.expertGroups, c.expertGroupsUsed});
 
     Tensor& results = *w.results;  // row t * k + j: token t's j-th expert's output
     const std::vector<std::vector<int32_t>> byExpert = choicesByExpert(routing, c.experts);

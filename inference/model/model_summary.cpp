@@ -32,6 +32,11 @@ std::string fileNameOf(const std::string& path)
 
 }  // namespace
 
+uint64_t ModelSummary::expandedKvCacheBytes(uint64_t context, bool f16Cache) const
+{
+    return hearth::kvCacheBytes(blockCount, headCount, expandedKeyLength, expandedValueLength, context, f16Cache);
+}
+
 uint64_t ModelSummary::kvCacheBytes(uint64_t context, bool f16Cache) const
 {
     // The session's rule (ModelConfig::kvSlots with its 512-token batches).
@@ -94,6 +99,12 @@ ModelSummary summarizeModel(const GgufFile& file)
     s.valueLength = uintOrMax(file, a + "attention.value_length");
     if (s.keyLength == 0) s.keyLength = headDim;
     if (s.valueLength == 0) s.valueLength = headDim;
+    // DeepSeek's latent attention caches one head of keys and reads the values from it.
+    if (file.find(a + "attention.key_length_mla")) {
+        s.valueLength = 0;
+        s.expandedKeyLength = uintOrMax(file, a + "attention.key_length_mla");
+        s.expandedValueLength = uintOrMax(file, a + "attention.value_length_mla");
+    }
 
     s.tokenizerModel = std::string(file.getString("tokenizer.ggml.model").value_or(""));
     s.tokenizerPre = std::string(file.getString("tokenizer.ggml.pre").value_or(""));

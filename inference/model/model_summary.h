@@ -50,6 +50,10 @@ struct ModelSummary {
 
     // K and V for every layer at the given context length (the session's own formula).
     uint64_t kvCacheBytes(uint64_t context, bool f16Cache = true) const;
+    // DeepSeek's latent attention: each head's key and value sizes once expanded (key_length_mla,
+    // value_length_mla), and what a cache of them would take: the memory the latent cache saves.
+    uint64_t expandedKeyLength = 0, expandedValueLength = 0;
+    uint64_t expandedKvCacheBytes(uint64_t context, bool f16Cache = true) const;
     // Weights plus KV cache: what loading the model for `context` tokens needs.
     uint64_t memoryBytes(uint64_t context, bool f16Cache = true) const { return weightBytes + kvCacheBytes(context, f16Cache); }
     // Whether Hearth runs this file's architecture (supportedArchitectures()).

@@ -54,6 +54,15 @@ def architecture_table():
         # YaRN, router and expert biases, the clamped SwiGLU; its pre-FFN norm is post_attention_norm.
         "gpt-oss": dict(head_dim=64, rope_base=150000.0, qkv_bias=True, sinks=True, experts=8, experts_used=2, layers=4,
                         expert_biases=True, yarn=4.0, extra={"attention.sliding_window": 32, "rope.scaling.original_context_length": 64}),
+        # DeepSeek-V2-Lite's layout scaled down: latent attention (a 256-value latent and 32 rotated
+        # dimensions cached, 64 + 32 query dimensions and 64 value dimensions per head), the first
+        # layer dense, then 4 routed experts (2 chosen, softmax) and 2 shared ones.
+        "deepseek2": dict(head_dim=64, rope_base=10000.0, mla=dict(kv_lora=256, q_lora=0, nope=64, rope=32, v=64), experts=4,
+                          experts_used=2, layers=27, residual_gain=0.3),  # llama.cpp knows the Lite by its 27 layers
+        # DeepSeek-V3's: a low-rank query, sigmoid routing with a selection bias over 4 groups of
+        # which 2 are eligible, renormalised and scaled weights. Written as architecture deepseek2.
+        "deepseek3": dict(head_dim=64, rope_base=10000.0, mla=dict(kv_lora=256, q_lora=128, nope=64, rope=32, v=64), experts=8,
+                          experts_used=2, layers=3, v3=True),
         # Granite 3: embedding, residual, attention and logit multipliers.
         "granite": dict(head_dim=64, rope_base=10000.0, embedding_gain=1 / 12, extra={
             "embedding_scale": 12.0, "residual_scale": 0.22, "attention.scale": 0.0078125, "logit_scale": 8.0}),
@@ -73,6 +82,41 @@ def add_experts(writer, p, spec, experts, matrix, norm, bias):
         writer.add_tensor(p + "ffn_gate_exps.bias", np.stack([bias(ff) for _ in range(experts)]))
         writer.add_tensor(p + "ffn_up_exps.bias", np.stack([bias(ff) for _ in range(experts)]))
         writer.add_tensor(p + "ffn_down_exps.bias", np.stack([bias(EMBEDDING) for _ in range(experts)]))
+
+
+def add_latent_layer(writer, p, i, spec, mla, matrix, norm):
+    """A DeepSeek layer: latent attention (llama.cpp's absorbed form), then dense (layer 0) or experts."""
+    query_head = mla["nope"] + mla["rope"]
+    # Deep stacks of random layers amplify every rounding difference: a smaller residual update keeps
+    # the 27-layer Lite shape as well-conditioned as the 3-layer models.
+    gain = spec.get("residual_gain", 1.0)
+    if mla["q_lora"]:
+        writer.add_tensor(p + "attn_q_a.weight", matrix(mla["q_lora"], EMBEDDING, 1.0))
+        writer.add_tensor(p + "attn_q_a_norm.weight", norm(mla["q_lora"]))
+        writer.add_tensor(p + "attn_q_b.weight", matrix(HEADS * query_head, mla["q_lora"], 1.0))
+    else:
+        writer.add_tensor(p + "attn_q.weight", matrix(HEADS * query_head, EMBEDDING, 1.0))
+    writer.add_tensor(p + "attn_kv_a_mqa.weight", matrix(mla["kv_lora"] + mla["rope"], EMBEDDING, 1.0))
+    writer.add_tensor(p + "attn_kv_a_norm.weight", norm(mla["kv_lora"]))
+    writer.add_tensor(p + "attn_k_b.weight", np.stack([matrix(mla["kv_lora"], mla["nope"], 1.0) for _ in range(HEADS)]))
+    writer.add_tensor(p + "attn_v_b.weight", np.stack([matrix(mla["v"], mla["kv_lora"]) for _ in range(HEADS)]))
+    writer.add_tensor(p + "attn_output.weight", matrix(EMBEDDING, HEADS * mla["v"], gain))
+    writer.add_tensor(p + "ffn_norm.weight", norm(EMBEDDING))
+    if i == 0:  # the leading dense layer
+        writer.add_tensor(p + "ffn_gate.weight", matrix(FEED_FORWARD, EMBEDDING))
+        writer.add_tensor(p + "ffn_up.weight", matrix(FEED_FORWARD, EMBEDDING))
+        writer.add_tensor(p + "ffn_down.weight", matrix(EMBEDDING, FEED_FORWARD, gain))
+        return
+    experts, ff = spec["experts"], FEED_FORWARD // 2
+    writer.add_tensor(p + "ffn_gate_inp.weight", matrix(experts, EMBEDDING, 4.0))
+    if spec.get("v3"):
+        writer.add_tensor(p + "exp_probs_b.bias", (0.5 * np.random.default_rng(i).standard_normal(experts)).astype(np.float32))
+    writer.add_tensor(p + "ffn_gate_exps.weight", np.stack([matrix(ff, EMBEDDING) for _ in range(experts)]))
+    writer.add_tensor(p + "ffn_up_exps.weight", np.stack([matrix(ff, EMBEDDING) for _ in range(experts)]))
+    writer.add_tensor(p + "ffn_down_exps.weight", np.stack([matrix(EMBEDDING, ff, gain) for _ in range(experts)]))
+    writer.add_tensor(p + "ffn_gate_shexp.weight", matrix(2 * ff, EMBEDDING))
+    writer.add_tensor(p + "ffn_up_shexp.weight", matrix(2 * ff, EMBEDDING))
+    writer.add_tensor(p + "ffn_down_shexp.weight", matrix(EMBEDDING, 2 * ff, gain))
 
 
 def copy_tokenizer(reader, writer):
@@ -103,7 +147,8 @@ def main():
     vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
     head_dim = spec["head_dim"]
 
-    writer = gguf.GGUFWriter(args.out, args.arch)
+    arch = "deepseek2" if args.arch == "deepseek3" else args.arch
+    writer = gguf.GGUFWriter(args.out, arch)
     quant_type = gguf.GGMLQuantizationType[args.quantize] if args.quantize else None
     block_size = gguf.GGML_QUANT_SIZES[quant_type][0] if quant_type else 1
     add_tensor = writer.add_tensor
@@ -124,10 +169,29 @@ def main():
     writer.add_block_count(layers)
     writer.add_feed_forward_length(FEED_FORWARD)
     writer.add_head_count(HEADS)
-    writer.add_head_count_kv(KV_HEADS)
-    writer.add_key_length(head_dim)
-    writer.add_value_length(head_dim)
-    rope_dims = spec.get("rope_dims", head_dim)
+    mla = spec.get("mla")
+    if mla:  # one cached head: [latent | rotated], the values read from it
+        writer.add_head_count_kv(1)
+        writer.add_key_length(mla["kv_lora"] + mla["rope"])
+        writer.add_value_length(mla["kv_lora"])
+        writer.add_key_length_mla(mla["nope"] + mla["rope"])
+        writer.add_value_length_mla(mla["v"])
+        writer.add_kv_lora_rank(mla["kv_lora"])
+        if mla["q_lora"]:
+            writer.add_q_lora_rank(mla["q_lora"])
+        writer.add_leading_dense_block_count(1)
+        writer.add_expert_shared_count(2)
+        writer.add_expert_weights_scale(2.5 if spec.get("v3") else 1.0)
+        writer.add_expert_weights_norm(bool(spec.get("v3")))
+        writer.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID if spec.get("v3") else gguf.ExpertGatingFuncType.SOFTMAX)
+        if spec.get("v3"):
+            writer.add_expert_group_count(4)
+            writer.add_expert_group_used_count(2)
+    else:
+        writer.add_head_count_kv(KV_HEADS)
+        writer.add_key_length(head_dim)
+        writer.add_value_length(head_dim)
+    rope_dims = mla["rope"] if mla else spec.get("rope_dims", head_dim)
     writer.add_rope_dimension_count(rope_dims)
     writer.add_layer_norm_rms_eps(1e-6)
     writer.add_rope_freq_base(spec["rope_base"])
@@ -168,6 +232,9 @@ def main():
     for i in range(layers):
         p = f"blk.{i}."
         writer.add_tensor(p + "attn_norm.weight", norm(EMBEDDING))
+        if mla:
+            add_latent_layer(writer, p, i, spec, mla, matrix, norm)
+            continue
         q, k, v = matrix(q_dim, EMBEDDING, 1.0), matrix(kv_dim, EMBEDDING, 1.0), matrix(kv_dim, EMBEDDING)
         if spec.get("fused"):
             writer.add_tensor(p + "attn_qkv.weight", np.concatenate([q, k, v]))

@@ -93,9 +93,10 @@ std::unique_ptr<Tensor> CpuBackend::weight(const GgufTensorInfo& info, std::span
 
 std::unique_ptr<Tensor> CpuBackend::activations(int64_t rows, int64_t cols) { return std::make_unique<CpuActivations>(rows, cols); }
 
-std::unique_ptr<KvCache> CpuBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots)
+std::unique_ptr<KvCache> CpuBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots,
+                                             bool keysOnly)
 {
-    return std::make_unique<CpuKvCache>(layers, slots, kvDim, f16, layerSlots);
+    return std::make_unique<CpuKvCache>(layers, slots, kvDim, f16, layerSlots, keysOnly);
 }
 
 void CpuBackend::getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out)
@@ -294,6 +295,19 @@ void CpuBackend::copyRows(const Tensor& x, int64_t first, Tensor& out)
     auto& o = asActs(out);
     requireShape(a.cols() == o.cols() && first >= 0 && first + o.rows() <= a.rows(), "copyRows");
     std::memcpy(o.values.data(), a.row(first), o.values.size() * sizeof(float));
+}
+
+void CpuBackend::copyColumns(const Tensor& x, Tensor& out, const ColumnCopy& c)
+{
+    const auto& a = asActs(x);
+    auto& o = asActs(out);
+    requireShape(a.rows() == o.rows() && c.count >= 0 && c.groups >= 1 && c.first >= 0 && c.outFirst >= 0 &&
+                     c.first + (c.groups - 1) * c.stride + c.count <= a.cols() &&
+                     c.outFirst + (c.groups - 1) * c.outStride + c.count <= o.cols(),
+                 "copyColumns");
+    for (int64_t r = 0; r < a.rows(); ++r)
+        for (int64_t g = 0; g < c.groups; ++g)
+            std::memcpy(o.row(r) + c.outFirst + g * c.outStride, a.row(r) + c.first + g * c.stride, size_t(c.count) * sizeof(float));
 }
 
 void CpuBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)

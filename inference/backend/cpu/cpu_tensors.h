@@ -39,8 +39,8 @@ const float* halfTable();
 // K and V per layer and slot, stored as F16 bits or F32 as chosen.
 class CpuKvCache : public KvCache {
 public:
-    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision, std::span<const int64_t> rings)
-        : KvCache(layers, slots, kvDim, rings), f16(halfPrecision)
+    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision, std::span<const int64_t> rings, bool keysOnly = false)
+        : KvCache(layers, slots, kvDim, rings, keysOnly), f16(halfPrecision)
     {
         size_t n = 0;
         for (int64_t layer = 0; layer < layers; ++layer) {
@@ -49,10 +49,10 @@ public:
         }
         if (f16) {
             keys16.resize(n);
-            values16.resize(n);
+            values16.resize(keysOnly ? 0 : n);
         } else {
             keys32.resize(n);
-            values32.resize(n);
+            values32.resize(keysOnly ? 0 : n);
         }
     }
     bool f16;
@@ -62,6 +62,7 @@ public:
     std::vector<size_t> layerBase;
     void store(bool key, int64_t layer, int64_t slot, const float* src)
     {
+        if (!key && keysOnly()) return;  // the values are the keys
         const size_t at = offset(layer, slot);
         if (f16) {
             uint16_t* dst = (key ? keys16 : values16).data() + at;
@@ -75,25 +76,31 @@ public:
     {
         const size_t at = offset(layer, slot) + size_t(first);
         if (f16) {
-            const uint16_t* src = (key ? keys16 : values16).data() + at;
+            const uint16_t* src = (key || keysOnly() ? keys16 : values16).data() + at;
             const float* table = halfTable();
             for (int64_t i = 0; i < count; ++i) dst[i] = table[src[i]];
         } else {
-            std::memcpy(dst, (key ? keys32 : values32).data() + at, size_t(count) * sizeof(float));
+            std::memcpy(dst, (key || keysOnly() ? keys32 : values32).data() + at, size_t(count) * sizeof(float));
         }
     }
     // The raw row of a slot (F16 bits or floats, as the cache holds them), for the attention kernels.
-    const uint16_t* halfRow(bool key, int64_t layer, int64_t slot) const { return (key ? keys16 : values16).data() + offset(layer, slot); }
-    const float* floatRow(bool key, int64_t layer, int64_t slot) const { return (key ? keys32 : values32).data() + offset(layer, slot); }
+    const uint16_t* halfRow(bool key, int64_t layer, int64_t slot) const
+    {
+        return (key || keysOnly() ? keys16 : values16).data() + offset(layer, slot);
+    }
+    const float* floatRow(bool key, int64_t layer, int64_t slot) const
+    {
+        return (key || keysOnly() ? keys32 : values32).data() + offset(layer, slot);
+    }
     void move(int64_t layer, int64_t from, int64_t to)
     {
         const size_t a = offset(layer, from), b = offset(layer, to), n = size_t(kvDim());
         if (f16) {
             std::memmove(keys16.data() + b, keys16.data() + a, n * 2);
-            std::memmove(values16.data() + b, values16.data() + a, n * 2);
+            if (!keysOnly()) std::memmove(values16.data() + b, values16.data() + a, n * 2);
         } else {
             std::memmove(keys32.data() + b, keys32.data() + a, n * 4);
-            std::memmove(values32.data() + b, values32.data() + a, n * 4);
+            if (!keysOnly()) std::memmove(values32.data() + b, values32.data() + a, n * 4);
         }
     }
 

@@ -60,6 +60,9 @@ struct Rope {
 struct StoreKv {
     HEARTH_PUSH_STORE_KV
 };
+struct CopyColumns {
+    HEARTH_PUSH_COPY_COLUMNS
+};
 struct Attention {
     HEARTH_PUSH_ATTENTION
 };
@@ -234,10 +237,13 @@ public:
 
 class VkKvCache : public KvCache {
 public:
-    VkKvCache(std::shared_ptr<VulkanBackend::Impl> owner, int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> rings)
-        : KvCache(layers, slots, kvDim, rings), impl(std::move(owner))
+    VkKvCache(std::shared_ptr<VulkanBackend::Impl> owner, int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> rings,
+              bool keysOnly)
+        : KvCache(layers, slots, kvDim, rings, keysOnly), impl(std::move(owner))
     {
     }
+    // A layer's values: the keys' buffer when the values are the keys.
+    const Buffer& valuesOf(int64_t layer) const { return keysOnly() ? *keys[size_t(layer)] : *values[size_t(layer)]; }
     ~VkKvCache() override { impl->stream.flushForTeardown("freeing the KV cache"); }
     std::shared_ptr<VulkanBackend::Impl> impl;
     std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
@@ -441,11 +447,12 @@ std::unique_ptr<Tensor> VulkanBackend::activations(int64_t rows, int64_t cols)
     return t;
 }
 
-std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots)
+std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots,
+                                                bool keysOnly)
 {
     if (!f16)
         throw Error(ErrorCode::InvalidArgument, "the Vulkan backend keeps the KV cache in F16; drop --f32-cache or use --backend cpu");
-    auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim, layerSlots);
+    auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim, layerSlots, keysOnly);
     VkDeviceSize largest = 0;
     for (int64_t l = 0; l < layers; ++l) largest = std::max(largest, cache->layerBytes(l));
     if (largest > m->context.maxBindingBytes())
@@ -455,7 +462,7 @@ std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, i
                         std::to_string(m->context.maxBindingBytes() >> 20) + " MiB); use a smaller context");
     for (int64_t l = 0; l < layers; ++l) {
         cache->keys.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(l), MemoryKind::Device));
-        cache->values.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(l), MemoryKind::Device));
+        if (!keysOnly) cache->values.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(l), MemoryKind::Device));
     }
     return cache;
 }
@@ -627,11 +634,11 @@ void VulkanBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, cons
     require(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && vs.rows() == ks.rows() && c.kvDim() % 2 == 0 && layer >= 0 &&
                 layer < c.layers() && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
             "storeKv");
-    const View kv = ks.whole(false), vv = vs.whole(false);
+    // Without values, the keys go to both destinations of the one buffer (the same bytes to the same place).
+    const View kv = ks.whole(false), vv = c.keysOnly() ? kv : vs.whole(false);
     push::StoreKv push {uint32_t(ks.rows()), uint32_t(c.kvDim()),          kv.element / 2, vv.element / 2, 0, 0,
                         uint32_t(firstSlot), uint32_t(c.layerSlots(layer))};
-    const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true),
-                                wholeBuffer(*c.values[size_t(layer)], true)};
+    const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true), wholeBuffer(c.valuesOf(layer), true)};
     m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim() / 2));
 }
 
@@ -641,7 +648,7 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
     const auto& c = static_cast<const VkKvCache&>(cache);
     const auto& qs = asActs(q);
     const auto& o = asActs(out);
-    require(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows() && p.headDim % 2 == 0 && p.headDim <= 256 &&
+    require(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows() && p.headDim % 2 == 0 && p.headDim <= 576 &&
                 p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() && firstSlot + qs.rows() <= c.slotCount(),
             "attention");
     const View qv = qs.whole(false), ov = o.whole(true);
@@ -666,8 +673,8 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
                           uint32_t(c.layerSlots(layer)),
                           sinks.element,
                           p.sinks ? 1u : 0u};
-    const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(*c.values[size_t(layer)], false),
-                                ov.binding, sinks.binding};
+    const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(c.valuesOf(layer), false), ov.binding,
+                                sinks.binding};
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
 }
 
@@ -704,6 +711,22 @@ void VulkanBackend::copyRows(const Tensor& x, int64_t first, Tensor& out)
     require(a.cols() == o.cols() && first >= 0 && first + o.rows() <= a.rows(), "copyRows");
     m->stream.copy(a.buffer->handle(), a.offset + VkDeviceSize(first) * a.rowBytes(), o.buffer->handle(), o.offset,
                    VkDeviceSize(o.rows()) * o.rowBytes());
+}
+
+void VulkanBackend::copyColumns(const Tensor& x, Tensor& out, const ColumnCopy& c)
+{
+    const auto& a = asActs(x);
+    const auto& o = asActs(out);
+    require(a.rows() == o.rows() && c.count >= 0 && c.groups >= 1 && c.first >= 0 && c.outFirst >= 0 &&
+                c.first + (c.groups - 1) * c.stride + c.count <= a.cols() &&
+                c.outFirst + (c.groups - 1) * c.outStride + c.count <= o.cols(),
+            "copyColumns");
+    const View xv = a.whole(false), ov = o.whole(true);
+    push::CopyColumns push {uint32_t(a.rows()), uint32_t(c.count),    uint32_t(c.groups),   xv.element,
+                            uint32_t(a.cols()), uint32_t(c.first),    uint32_t(c.stride),   ov.element,
+                            uint32_t(o.cols()), uint32_t(c.outFirst), uint32_t(c.outStride)};
+    const Binding bindings[] = {xv.binding, ov.binding};
+    m->elementwise("copy_columns", bindings, &push, sizeof push, uint64_t(a.rows()) * uint64_t(c.groups) * uint64_t(c.count));
 }
 
 void VulkanBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
@@ -759,7 +782,8 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
         // Overlapping copies within one buffer are not allowed: go through a scratch buffer.
         Buffer scratch(m->context, VkDeviceSize(moved) * slotBytes, MemoryKind::Device);
         for (int64_t layer = 0; layer < c.layers(); ++layer)
-            for (Buffer* b : {c.keys[size_t(layer)].get(), c.values[size_t(layer)].get()}) {
+            for (Buffer* b : {c.keys[size_t(layer)].get(), c.keysOnly() ? nullptr : c.values[size_t(layer)].get()}) {
+                if (!b) continue;
                 m->stream.copy(b->handle(), VkDeviceSize(keep + discard) * slotBytes, scratch.handle(), 0, VkDeviceSize(moved) * slotBytes);
                 m->stream.copy(scratch.handle(), 0, b->handle(), VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes);
             }

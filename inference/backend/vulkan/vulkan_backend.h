@@ -41,8 +41,8 @@ public:
     void prepareForWeights(uint64_t weightBytes) override;
     std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
     std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) override;
-    std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16,
-                                     std::span<const int64_t> layerSlots = {}) override;
+    std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots = {},
+                                     bool keysOnly = false) override;
 
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
@@ -61,6 +61,7 @@ public:
     void swigluOai(const Tensor& gate, const Tensor& up, float alpha, float limit, Tensor& out) override;
     void scale(Tensor& x, float factor) override;
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
+    void copyColumns(const Tensor& x, Tensor& out, const ColumnCopy& columns) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
     void writeRows(Tensor& x, std::span<const float> values) override;
     // Device memory not yet in use (the heap, or the test hook's limit, less what is allocated).

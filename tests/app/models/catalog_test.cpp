@@ -69,7 +69,8 @@ private slots:
         for (const char* family : {"qwen3", "deepseek", "llama", "gemma", "phi", "smollm3", "mistral"})
             QVERIFY2(families.contains(QLatin1String(family)), family);
         QVERIFY(catalog.find(QStringLiteral("gpt-oss-20b")) && catalog.find(QStringLiteral("gpt-oss-20b"))->runnable);
-        QVERIFY(catalog.find(QStringLiteral("deepseek-v2-lite-chat")) && !catalog.find(QStringLiteral("deepseek-v2-lite-chat"))->runnable);
+        QVERIFY(catalog.find(QStringLiteral("deepseek-v2-lite-chat")) && catalog.find(QStringLiteral("deepseek-v2-lite-chat"))->runnable);
+        QVERIFY(catalog.find(QStringLiteral("qwen3.5-4b")) && !catalog.find(QStringLiteral("qwen3.5-4b"))->runnable);
     }
 
     void hostileCatalogsAreRefusedWithTheFieldNamed()

@@ -65,3 +65,23 @@ TEST(ExpertRouter, ShapeMismatchesAreErrors)
     EXPECT_THROW(routeExperts(logits, 2, {4, 2, ExpertGating::Softmax, true, 0}), Error);  // 6 is not 2 x 4
     EXPECT_THROW(routeExperts(logits, 2, {3, 4, ExpertGating::Softmax, true, 0}), Error);  // k > experts
 }
+
+TEST(ExpertRouter, SigmoidWithASelectionBiasAndGroupsAsDeepSeekV3)
+{
+    // Eight experts in four groups of two, two groups eligible, two experts chosen. The bias moves
+    // the choice (expert 7) but not the weight, which is the unbiased sigmoid, renormalised.
+    const std::vector<float> logits = {3.0f, 2.9f, 0.0f, 0.1f, -1.0f, -1.0f, 1.0f, -2.0f};
+    const std::vector<float> bias = {0, 0, 0, 0, 0, 0, 0, 10.0f};
+    const ExpertRouting r = routeExperts(logits, 1, {8, 2, ExpertGating::Sigmoid, true, 0, bias, 4, 2});
+    // Group scores (the sum of each group's best two): group 3 (the bias) and group 0 are eligible.
+    ASSERT_EQ(r.experts, (std::vector<int32_t> {7, 0}));
+    const double s7 = 1 / (1 + std::exp(2.0)), s0 = 1 / (1 + std::exp(-3.0));
+    EXPECT_NEAR(r.weights[0], s7 / (s7 + s0), 1e-6);
+    EXPECT_NEAR(r.weights[1], s0 / (s7 + s0), 1e-6);
+    // Without groups: the best three overall.
+    const ExpertRouting open = routeExperts(logits, 1, {8, 3, ExpertGating::Sigmoid, false, 0, bias, 0, 0});
+    EXPECT_EQ(open.experts, (std::vector<int32_t> {7, 0, 1}));
+    // Only one group eligible: both choices come from it.
+    const ExpertRouting narrow = routeExperts(logits, 1, {8, 2, ExpertGating::Sigmoid, false, 0, bias, 4, 1});
+    EXPECT_EQ(narrow.experts, (std::vector<int32_t> {7, 6}));
+}

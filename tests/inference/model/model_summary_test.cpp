@@ -100,3 +100,22 @@ TEST(ModelSummary, MixtureOfExpertsCountsTheParametersATokenReads)
     EXPECT_EQ(s.parameterCount, 192u);
     EXPECT_EQ(s.activeParameterCount, 64u + 128u / 8 * 2);
 }
+
+TEST(ModelSummary, LatentAttentionCachesTheLatentNotExpandedKeysAndValues)
+{
+    // DeepSeek-V2-Lite's attention: 16 heads of 192-value keys and 128-value values, cached as one
+    // 576-value row (512 latent + 64 rotated) per layer and position.
+    GgufWriter w;
+    w.addString("general.architecture", "deepseek2");
+    w.addInt("deepseek2.block_count", GgufValueType::UInt32, 27);
+    w.addInt("deepseek2.attention.head_count", GgufValueType::UInt32, 16);
+    w.addInt("deepseek2.attention.head_count_kv", GgufValueType::UInt32, 1);
+    w.addInt("deepseek2.attention.key_length", GgufValueType::UInt32, 576);
+    w.addInt("deepseek2.attention.value_length", GgufValueType::UInt32, 512);
+    w.addInt("deepseek2.attention.key_length_mla", GgufValueType::UInt32, 192);
+    w.addInt("deepseek2.attention.value_length_mla", GgufValueType::UInt32, 128);
+    auto bytes = w.toBytes();
+    const ModelSummary s = summarizeModel(GgufFile::parse(bytes, "lite.gguf"));
+    EXPECT_EQ(s.kvCacheBytes(8192), 27ull * 8192 * 576 * 2) << "the latent formula";
+    EXPECT_EQ(s.expandedKvCacheBytes(8192), 27ull * 8192 * 16 * (192 + 128) * 2) << "the full K/V formula";
+}

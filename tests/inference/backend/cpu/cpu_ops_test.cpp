@@ -294,3 +294,22 @@ TEST_F(CpuOps, MixtureOfExpertsOps)
         for (int64_t i = 0; i < cols; ++i) want.push_back(double(xv[size_t(t * cols + i)]) + m_storage.back()[size_t(3 * cols + i)]);
     expectClose(read(*x), want, 1e-6, "addBiasRow");
 }
+
+TEST_F(CpuOps, CopyColumnsAndAKeysOnlyCache)
+{
+    // Two heads of 5: their last 2 values to the front of 3-wide heads.
+    const std::vector<float> x = {0, 1, 2, 3, 4, 10, 11, 12, 13, 14};
+    auto out = acts(std::vector<float>(6, -1.0f), 1, 6);
+    m_backend.copyColumns(*acts(x, 1, 10), *out, {2, 3, 5, 0, 3, 2});
+    EXPECT_EQ(read(*out), (std::vector<float> {3, 4, -1, 13, 14, -1}));
+    // A keys-only cache: attention reads the stored keys as values (one slot: the output is that key).
+    auto cache = m_backend.kvCache(1, 4, 4, /*f16=*/false, {}, /*keysOnly=*/true);
+    const std::vector<float> key = {0.5f, -1.0f, 2.0f, 0.25f};
+    auto k = acts(key, 1, 4);
+    m_backend.storeKv(*cache, 0, *k, *k, 0);
+    auto attended = m_backend.activations(1, 8);
+    m_backend.attention(*acts(test::randomValues(8, 3), 1, 8), *cache, 0, 0, AttentionParams {2, 1, 4, 0.5f}, *attended);
+    std::vector<float> want = key;
+    want.insert(want.end(), key.begin(), key.end());
+    EXPECT_EQ(read(*attended), want);
+}

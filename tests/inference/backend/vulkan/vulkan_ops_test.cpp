@@ -456,6 +456,36 @@ TEST_F(VulkanOps, AttentionSinksMatchTheCpu)
     }
 }
 
+TEST_F(VulkanOps, LatentAttentionOpsMatchTheCpu)
+{
+    // Heads' slices taken apart and put together (DeepSeek's queries and values).
+    const int64_t tokens = 3, heads = 4;
+    auto [xc, xg] = acts(tokens, heads * 96, 101);
+    auto [oc, og] = acts(tokens, heads * 288, 102);
+    const Backend::ColumnCopy rotated {32, 64, 96, 0, 288, heads};  // each head's last 32 to the front of its row
+    cpu.backend->copyColumns(*xc, *oc, rotated);
+    gpu.backend->copyColumns(*xg, *og, rotated);
+    EXPECT_EQ(gpu.read(*og), cpu.read(*oc)) << "copyColumns";
+
+    // Attention over a keys-only cache of 576-value rows (a 512 latent and 64 rotated values):
+    // the values are the keys, 16 query heads share the one cached head.
+    for (auto [firstSlot, count] : {std::pair<int64_t, int64_t> {0, 9}, {40, 1}, {0, 70}}) {
+        const int64_t dim = 576, queryHeads = 16, slots = firstSlot + count;
+        auto cc = cpu.backend->kvCache(1, slots, dim, true, {}, /*keysOnly=*/true);
+        auto cg = gpu.backend->kvCache(1, slots, dim, true, {}, /*keysOnly=*/true);
+        auto [kc, kg] = acts(slots, dim, 103, 0.3f);
+        cpu.backend->storeKv(*cc, 0, *kc, *kc, 0);
+        gpu.backend->storeKv(*cg, 0, *kg, *kg, 0);
+        auto [qc, qg] = acts(count, queryHeads * dim, 104, 0.3f);
+        AttentionParams p {queryHeads, 1, dim, 1.0f / std::sqrt(192.0f)};
+        auto ac = cpu.backend->activations(count, queryHeads * dim);
+        auto ag = gpu.backend->activations(count, queryHeads * dim);
+        cpu.backend->attention(*qc, *cc, 0, firstSlot, p, *ac);
+        gpu.backend->attention(*qg, *cg, 0, firstSlot, p, *ag);
+        EXPECT_LE(nmse(gpu.read(*ag), cpu.read(*ac)), kMatmul) << "first " << firstSlot << " tokens " << count;
+    }
+}
+
 TEST_F(VulkanOps, UnsupportedRequestsAreClearErrors)
 {
     try {
