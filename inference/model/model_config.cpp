@@ -110,14 +110,19 @@ void readDeepSeek(const GgufFile& file, const std::string& a, ModelConfig& c)
                         ": not DeepSeek's latent attention layout (one KV head of kv_lora_rank + "
                         "rope dimensions; the older layout with attn_kv_b is not supported)");
     c.qkNopeDim = keyMla - c.ropeDims;
-    // Queries meet keys at the nope + rope size; YaRN's magnitude moves into that scale
-    // (llama.cpp's TAG_DEEPSEEK2_YARN_LOG_MUL_FIX): mscale = 1 + 0.1 * mscale_all_dim * ln(factor).
+    // Queries meet keys at the nope + rope size, YaRN's magnitude moved into that scale as llama.cpp
+    // does (llama-context.cpp's yarn_attn_factor, deepseek2.cpp's kq_scale, TAG_DEEPSEEK2_YARN_LOG_MUL_FIX).
     float mscale = 1.0f;
     if (c.ropeScaling == RopeScaling::Yarn) {
         const float factor = 1.0f / c.ropeFreqScale;
-        const float logMultiplier = float(file.getDouble(a + "rope.scaling.yarn_log_multiplier").value_or(0.0));
-        mscale = 1.0f + logMultiplier * std::log(factor);  // the file holds 0.1 * mscale_all_dim
-        c.ropeAttnFactor = 1.0f / (1.0f + 0.1f * std::log(factor)) * float(file.getDouble(a + "rope.scaling.attn_factor").value_or(1.0));
+        auto magnitude = [factor](float m) { return factor <= 1.0f ? 1.0f : 0.1f * m * std::log(factor) + 1.0f; };
+        const float allDims = float(file.getDouble(a + "rope.scaling.yarn_log_multiplier").value_or(0.0)) / 0.1f;  // mscale_all_dim
+        float ropeFactor = allDims != 0 ? magnitude(allDims != 1.0f ? allDims : 1.0f) / magnitude(allDims) : magnitude(1.0f);
+        ropeFactor *= 1.0f / (1.0f + 0.1f * std::log(factor));  // rope_yarn multiplies it back in
+        ropeFactor *= float(file.getDouble(a + "rope.scaling.attn_factor").value_or(1.0));
+        c.ropeAttnFactor = ropeFactor;
+        const float original = ropeFactor * (1.0f + 0.1f * std::log(factor));
+        mscale = original * (1.0f + 0.1f * allDims * std::log(factor));
     }
     c.attentionScale = mscale * mscale / std::sqrt(float(keyMla));
 }

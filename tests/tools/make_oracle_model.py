@@ -60,9 +60,11 @@ def architecture_table():
         "deepseek2": dict(head_dim=64, rope_base=10000.0, mla=dict(kv_lora=256, q_lora=0, nope=64, rope=32, v=64), experts=4,
                           experts_used=2, layers=27, residual_gain=0.3),  # llama.cpp knows the Lite by its 27 layers
         # DeepSeek-V3's: a low-rank query, sigmoid routing with a selection bias over 4 groups of
-        # which 2 are eligible, renormalised and scaled weights. Written as architecture deepseek2.
+        # which 2 are eligible, renormalised and scaled weights, YaRN with DeepSeek's magnitude
+        # (its 0.1 * mscale_all_dim as yarn_log_multiplier). Written as architecture deepseek2.
         "deepseek3": dict(head_dim=64, rope_base=10000.0, mla=dict(kv_lora=256, q_lora=128, nope=64, rope=32, v=64), experts=8,
-                          experts_used=2, layers=3, v3=True),
+                          experts_used=2, layers=3, v3=True, yarn=4.0,
+                          extra={"rope.scaling.original_context_length": 64, "rope.scaling.yarn_log_multiplier": 0.0707}),
         # Granite 3: embedding, residual, attention and logit multipliers.
         "granite": dict(head_dim=64, rope_base=10000.0, embedding_gain=1 / 12, extra={
             "embedding_scale": 12.0, "residual_scale": 0.22, "attention.scale": 0.0078125, "logit_scale": 8.0}),
@@ -197,7 +199,7 @@ def main():
     writer.add_rope_freq_base(spec["rope_base"])
     writer.add_file_type(gguf.LlamaFileType.ALL_F32)
     for key, value in spec.get("extra", {}).items():
-        full = f"{args.arch}.{key}"
+        full = f"{arch}.{key}"
         if isinstance(value, float):
             writer.add_float32(full, value)
         else:
