@@ -109,12 +109,6 @@ void Model::bindExperts(const std::string& p, LayerWeights& l)
     l.expertGate = bindStacked(p + "ffn_gate_exps.weight", e, ff, c.embedding);
     l.expertUp = bindStacked(p + "ffn_up_exps.weight", e, ff, c.embedding);
     l.expertDown = bindStacked(p + "ffn_down_exps.weight", e, c.embedding, ff);
-    if (c.sharedExperts > 0) {  // DeepSeek: shared experts (one feed-forward of their combined width)
-        const int64_t shared = c.sharedExperts * ff;
-        l.sharedGate = bind(p + "ffn_gate_shexp.weight", shared, c.embedding);
-        l.sharedUp = bind(p + "ffn_up_shexp.weight", shared, c.embedding);
-        l.sharedDown = bind(p + "ffn_down_shexp.weight", c.embedding, shared);
-    }
     if (m_file.findTensor(p + "exp_probs_b.bias")) l.expertSelectionBias = readVector(p + "exp_probs_b.bias", e);
     if (c.architecture == "gpt-oss") {  // biases on the router and on every expert
         l.routerBias = bind(p + "ffn_gate_inp.bias", 1, e);
@@ -231,6 +225,12 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
             m->m_bindOn = &m->expertBackend(i);
             m->bindExperts(p, l);
             m->m_bindOn = &m->layerBackend(i);
+            if (c.sharedExperts > 0) {  // DeepSeek's shared experts: read for every token, so with the layer
+                const int64_t shared = c.sharedExperts * c.expertFeedForward;
+                l.sharedGate = m->bind(p + "ffn_gate_shexp.weight", shared, c.embedding);
+                l.sharedUp = m->bind(p + "ffn_up_shexp.weight", shared, c.embedding);
+                l.sharedDown = m->bind(p + "ffn_down_shexp.weight", c.embedding, shared);
+            }
         } else if (c.fusedGateUp) {  // ggml's swiglu of the fused output: silu(first half) * second half
             l.ffnGate = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, 0, c.feedForward, c.embedding);
             l.ffnUp = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, c.feedForward, c.feedForward, c.embedding);

@@ -94,20 +94,42 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     w.addInt(a + "block_count", GgufValueType::UInt32, s.layers);
     w.addInt(a + "feed_forward_length", GgufValueType::UInt32, s.feedForward);
     w.addInt(a + "attention.head_count", GgufValueType::UInt32, s.heads);
-    w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, s.kvHeads);
-    w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, headDim);
-    if (s.headDim) {
+    // DeepSeek's latent attention: one cached head of a 64-value latent and 16 rotated values, 32 + 16
+    // query and 32 value dimensions per head.
+    const bool deepSeek = s.architecture == "deepseek2";
+    const int64_t lora = 64, qLora = s.deepSeekV3 ? 32 : 0, nope = 32, rot = 16, valueDim = 32;
+    w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, deepSeek ? 1 : s.kvHeads);
+    w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, deepSeek ? rot : headDim);
+    if (s.headDim && !deepSeek) {
         w.addInt(a + "attention.key_length", GgufValueType::UInt32, headDim);
         w.addInt(a + "attention.value_length", GgufValueType::UInt32, headDim);
     }
     w.addFloat(a + "rope.freq_base", GgufValueType::Float32, s.ropeBase);
     w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
     if (s.slidingWindow > 0) w.addInt(a + "attention.sliding_window", GgufValueType::UInt32, s.slidingWindow);
-    const bool moe = s.architecture == "qwen3moe" || s.architecture == "gpt-oss", oss = s.architecture == "gpt-oss";
+    const bool moe = s.architecture == "qwen3moe" || s.architecture == "gpt-oss" || s.architecture == "deepseek2";
+    const bool oss = s.architecture == "gpt-oss";
     if (moe) {
         w.addInt(a + "expert_count", GgufValueType::UInt32, s.experts);
         w.addInt(a + "expert_used_count", GgufValueType::UInt32, s.expertsUsed);
         w.addInt(a + "expert_feed_forward_length", GgufValueType::UInt32, s.expertFeedForward);
+    }
+    if (deepSeek) {
+        w.addInt(a + "attention.key_length", GgufValueType::UInt32, lora + rot);
+        w.addInt(a + "attention.value_length", GgufValueType::UInt32, lora);
+        w.addInt(a + "attention.key_length_mla", GgufValueType::UInt32, nope + rot);
+        w.addInt(a + "attention.value_length_mla", GgufValueType::UInt32, valueDim);
+        w.addInt(a + "attention.kv_lora_rank", GgufValueType::UInt32, lora);
+        if (qLora) w.addInt(a + "attention.q_lora_rank", GgufValueType::UInt32, qLora);
+        w.addInt(a + "leading_dense_block_count", GgufValueType::UInt32, 1);
+        w.addInt(a + "expert_shared_count", GgufValueType::UInt32, 1);
+        if (s.deepSeekV3) {
+            w.addInt(a + "expert_gating_func", GgufValueType::UInt32, 2);
+            w.addBool(a + "expert_weights_norm", true);
+            w.addFloat(a + "expert_weights_scale", GgufValueType::Float32, 2.5);
+            w.addInt(a + "expert_group_count", GgufValueType::UInt32, 2);
+            w.addInt(a + "expert_group_used_count", GgufValueType::UInt32, 1);
+        }
     }
     addVocabulary(w, s.vocabulary);
     if (!s.chatTemplate.empty()) w.addString("tokenizer.chat_template", s.chatTemplate);
@@ -121,6 +143,38 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     for (int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         addTensor(w, p + "attn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+        if (s.architecture == "deepseek2") {
+            const int64_t queries = s.heads * (nope + rot);
+            if (qLora) {
+                addTensor(w, p + "attn_q_a.weight", t, qLora, s.embedding, random.values(qLora * s.embedding, k));
+                addTensor(w, p + "attn_q_a_norm.weight", GgmlType::F32, 1, qLora, random.values(qLora, 0.1f, 1.0f));
+                addTensor(w, p + "attn_q_b.weight", t, queries, qLora, random.values(queries * qLora, 4 * k));
+            } else {
+                addTensor(w, p + "attn_q.weight", t, queries, s.embedding, random.values(queries * s.embedding, k));
+            }
+            addTensor(w, p + "attn_kv_a_mqa.weight", t, lora + rot, s.embedding, random.values((lora + rot) * s.embedding, k));
+            addTensor(w, p + "attn_kv_a_norm.weight", GgmlType::F32, 1, lora, random.values(lora, 0.1f, 1.0f));
+            addStacked(w, p + "attn_k_b.weight", t, s.heads, lora, nope, random.values(s.heads * lora * nope, 4 * k));
+            addStacked(w, p + "attn_v_b.weight", t, s.heads, valueDim, lora, random.values(s.heads * valueDim * lora, 4 * k));
+            addTensor(w, p + "attn_output.weight", t, s.embedding, s.heads * valueDim, random.values(s.embedding * s.heads * valueDim, k));
+            addTensor(w, p + "ffn_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+            if (i == 0) {  // the leading dense layer
+                addTensor(w, p + "ffn_gate.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
+                addTensor(w, p + "ffn_up.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
+                addTensor(w, p + "ffn_down.weight", t, s.embedding, s.feedForward, random.values(s.embedding * s.feedForward, k));
+                continue;
+            }
+            const int64_t e = s.experts, ff = s.expertFeedForward;
+            addTensor(w, p + "ffn_gate_inp.weight", GgmlType::F32, e, s.embedding, random.values(e * s.embedding, 4 * k));
+            if (s.deepSeekV3) addTensor(w, p + "exp_probs_b.bias", GgmlType::F32, 1, e, random.values(e, 0.2f));
+            addStacked(w, p + "ffn_gate_exps.weight", t, e, ff, s.embedding, random.values(e * ff * s.embedding, k));
+            addStacked(w, p + "ffn_up_exps.weight", t, e, ff, s.embedding, random.values(e * ff * s.embedding, k));
+            addStacked(w, p + "ffn_down_exps.weight", t, e, s.embedding, ff, random.values(e * s.embedding * ff, k));
+            addTensor(w, p + "ffn_gate_shexp.weight", t, ff, s.embedding, random.values(ff * s.embedding, k));
+            addTensor(w, p + "ffn_up_shexp.weight", t, ff, s.embedding, random.values(ff * s.embedding, k));
+            addTensor(w, p + "ffn_down_shexp.weight", t, s.embedding, ff, random.values(s.embedding * ff, k));
+            continue;
+        }
         addTensor(w, p + "attn_q.weight", t, qDim, s.embedding, random.values(qDim * s.embedding, k));
         addTensor(w, p + "attn_k.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));
         addTensor(w, p + "attn_v.weight", t, kvDim, s.embedding, random.values(kvDim * s.embedding, k));

@@ -13,7 +13,8 @@ struct TestModelSpec {
     // "llama", "qwen2" (Q/K/V biases, neox RoPE), "qwen3" (per-head Q/K norms, neox RoPE), "gemma3"
     // (post-norms, Q/K norms, sliding-window layers: slidingWindow > 0, five of every six layers),
     // "qwen3moe" (qwen3 with a mixture of experts), "gpt-oss" (biases, attention sinks, every other
-    // layer sliding: slidingWindow > 0, experts with biases)
+    // layer sliding: slidingWindow > 0, experts with biases), "deepseek2" (latent attention, a dense
+    // first layer, a shared expert; deepSeekV3: a low-rank query, sigmoid routing with a bias in groups)
     std::string architecture = "llama";
     GgmlType weightType = GgmlType::F32;  // for the matrices; norms and biases stay F32
     int64_t embedding = 256;
@@ -34,6 +35,7 @@ struct TestModelSpec {
     int64_t experts = 8;
     int64_t expertsUsed = 2;
     int64_t expertFeedForward = 256;
+    bool deepSeekV3 = false;
 };
 
 // Writes the model to path; throws hearth::Error on failure.

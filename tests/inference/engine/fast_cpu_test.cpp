@@ -161,14 +161,16 @@ TEST(FastCpuBackend, GeneratedModelsOfEveryWeightTypeGiveTheReferencesLogits)
 
 TEST(FastCpuBackend, MixtureOfExpertsModelsGiveTheReferencesLogits)
 {
-    // qwen3moe and gpt-oss: each expert's rows of the stacked weights, the router, the expert biases.
+    // qwen3moe, gpt-oss and DeepSeek (V2-Lite and V3 layouts): each expert's rows of the stacked
+    // weights, the router, the expert biases, the latent attention's per-head matrices.
     test::ScratchDir scratch;
     const std::vector<TokenId> prompt = {1, 17, 300, 45, 99, 260, 3, 8, 9, 10, 11};
     int index = 0;
-    for (const char* arch : {"qwen3moe", "gpt-oss"})
+    for (const char* arch : {"qwen3moe", "gpt-oss", "deepseek2", "deepseek3"})
         for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_0, GgmlType::Q4_K}) {
             test::TestModelSpec spec;
-            spec.architecture = arch;
+            spec.architecture = std::string(arch) == "deepseek3" ? "deepseek2" : arch;
+            spec.deepSeekV3 = std::string(arch) == "deepseek3";
             spec.weightType = type;
             spec.experts = 6;
             spec.expertsUsed = 3;

@@ -48,9 +48,10 @@ TEST(MixtureOfExperts, TheSessionReusesItsCacheAndDecodesLikeAFreshEvaluation)
 {
     test::ScratchDir scratch;
     auto backend = std::make_shared<CpuBackend>(2);
-    for (const char* arch : {"qwen3moe", "gpt-oss"}) {
+    for (const char* arch : {"qwen3moe", "gpt-oss", "deepseek2", "deepseek3"}) {
         test::TestModelSpec spec;
-        spec.architecture = arch;
+        spec.architecture = std::string(arch) == "deepseek3" ? "deepseek2" : arch;
+        spec.deepSeekV3 = std::string(arch) == "deepseek3";
         spec.weightType = GgmlType::Q8_0;
         spec.experts = 8;
         spec.expertsUsed = 3;

@@ -66,7 +66,7 @@ TEST(GpuOffload, EverySplitGivesTheGpusLogits)
 {
     test::ScratchDir scratch;
     int index = 0;
-    for (const char* arch : {"llama", "qwen3moe", "gpt-oss"}) {
+    for (const char* arch : {"llama", "qwen3moe", "gpt-oss", "deepseek2"}) {
         test::TestModelSpec spec;
         spec.architecture = arch;
         spec.weightType = GgmlType::Q8_0;
