@@ -86,3 +86,15 @@ TEST(ToolCalls, StreamHoldsBackOnlyWhatMayBeACall)
     EXPECT_TRUE(early.empty()) << "a reply opening with '{' may be a Llama call";
     EXPECT_EQ(json.finish().calls.size(), 1u);
 }
+
+TEST(ToolCalls, GptOssCallsAsTheHarmonySplitterWritesThem)
+{
+    // inference/chat/harmony_splitter turns "commentary to=functions.NAME ... <|message|>ARGS" into
+    // this block (after any preamble the model showed the user).
+    const auto r =
+        parseToolCalls("Checking the weather.<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Oslo\"}}</tool_call>");
+    ASSERT_EQ(r.calls.size(), 1u);
+    EXPECT_EQ(r.calls[0].name, "get_weather");
+    EXPECT_EQ(r.calls[0].arguments, "{\"city\":\"Oslo\"}");
+    EXPECT_EQ(r.content, "Checking the weather.");
+}
