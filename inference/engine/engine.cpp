@@ -81,10 +81,9 @@ std::string gib(uint64_t bytes)
 // What a model needs on the device for a placement: its weights there and their layers' KV cache.
 uint64_t deviceBytesNeeded(const GgufFile& file, const ModelConfig& c, const ModelPlacement& p, int64_t context, bool f16Cache)
 {
-    uint64_t bytes = Model::deviceWeightBytes(file, c, p);
-    for (int64_t i = p.host ? p.hostLayers : 0; i < c.layers; ++i)
-        bytes += uint64_t(c.kvSlots(i, context, 512)) * uint64_t(c.kvDim()) * (c.valuesInKeys() ? 1 : 2) * (f16Cache ? 2 : 4);
-    return bytes;
+    // The session's formula, for the layers on the device (the first hostLayers run on the CPU).
+    return Model::deviceWeightBytes(file, c, p) +
+        kvCacheBytes(c, context, f16Cache, SessionOptions {}.batchSize, p.host ? p.hostLayers : 0);
 }
 
 // The split between the GPU and the CPU: the layers asked for, or as many as fit the device's free

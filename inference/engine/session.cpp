@@ -22,10 +22,10 @@ const char* finishReasonName(FinishReason reason)
     return "?";
 }
 
-uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch)
+uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch, int64_t firstLayer)
 {
     uint64_t total = 0;
-    for (int64_t layer = 0; layer < config.layers; ++layer)
+    for (int64_t layer = firstLayer; layer < config.layers; ++layer)
         total += kvCacheBytes(1, uint64_t(config.kvHeads), uint64_t(config.headDim), config.valuesInKeys() ? 0 : uint64_t(config.headDim),
                               uint64_t(config.kvSlots(layer, contextLength, maxBatch)), f16Cache);
     return total;

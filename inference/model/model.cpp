@@ -400,6 +400,18 @@ Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& al
     return t;
 }
 
+void Model::addToResidual(Backend& b, PassTensors& t, const Tensor* postNorm) const
+{
+    const ModelConfig& c = m_config;
+    if (c.residualScale != 0) b.scale(*t.projected, c.residualScale);
+    if (postNorm) {
+        b.rmsNorm(*t.projected, *postNorm, c.rmsEpsilon, *t.postNormed);
+        b.add(*t.x, *t.postNormed, *t.x);
+    } else {
+        b.add(*t.x, *t.projected, *t.x);
+    }
+}
+
 void Model::transfer(Backend& from, const Tensor& x, Backend& to, Tensor& out) const
 {
     std::vector<float> values(size_t(x.rows() * x.cols()));
@@ -483,7 +495,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         if (c.latentAttention) {
             latentAttention(l, t, b, *layerCache, cacheLayer, firstSlot, positions, rope[size_t(i)], attentionParams(i));
             b.matmul(*l.wo, *t.values, *t.projected);
-            b.add(*t.x, *t.projected, *t.x);
+            addToResidual(b, t, nullptr);
         } else {
             b.matmul(*l.wq, *t.normed, *t.q);
             b.matmul(*l.wk, *t.normed, *t.k);
@@ -509,13 +521,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
             b.attention(*queries, *layerCache, cacheLayer, firstSlot, attention, *t.attended);
             b.matmul(*l.wo, *t.attended, *t.projected);
             if (l.bo) b.addBias(*t.projected, *l.bo);
-            if (c.residualScale != 0) b.scale(*t.projected, c.residualScale);
-            if (l.attnPostNorm) {
-                b.rmsNorm(*t.projected, *l.attnPostNorm, c.rmsEpsilon, *t.postNormed);
-                b.add(*t.x, *t.postNormed, *t.x);
-            } else {
-                b.add(*t.x, *t.projected, *t.x);
-            }
+            addToResidual(b, t, l.attnPostNorm.get());
         }  // the attention block
         // Feed-forward block (SwiGLU, or GeGLU for Gemma), or a mixture of experts.
         b.rmsNorm(*t.x, *l.ffnNorm, c.rmsEpsilon, *t.normed);
@@ -536,7 +542,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
                 b.matmul(*l.sharedDown, *t.sharedGate, *t.sharedOut);
                 b.add(*t.projected, *t.sharedOut, *t.projected);
             }
-            b.add(*t.x, *t.projected, *t.x);
+            addToResidual(b, t, nullptr);
             continue;
         }
         b.matmul(*l.ffnGate, *t.normed, *t.gate);
@@ -550,13 +556,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         }
         b.matmul(*l.ffnDown, *t.gate, *t.projected);
         if (l.bDown) b.addBias(*t.projected, *l.bDown);
-        if (c.residualScale != 0) b.scale(*t.projected, c.residualScale);
-        if (l.ffnPostNorm) {
-            b.rmsNorm(*t.projected, *l.ffnPostNorm, c.rmsEpsilon, *t.postNormed);
-            b.add(*t.x, *t.postNormed, *t.x);
-        } else {
-            b.add(*t.x, *t.projected, *t.x);
-        }
+        addToResidual(b, t, l.ffnPostNorm.get());
     }
 
     Backend& b = outputBackend();

@@ -101,6 +101,9 @@ private:
     // input, [tokens][heads * valueHeadDim], to `out`.
     void latentAttention(const LayerWeights& layer, PassTensors& t, Backend& b, KvCache& cache, int64_t cacheLayer, int64_t firstSlot,
                          std::span<const int32_t> positions, const RopeParams& rope, const AttentionParams& attention) const;
+    // x += projected: a block's output joins the residual stream, scaled (Granite) or normed
+    // first (Gemma's post-norms) where the model says.
+    void addToResidual(Backend& b, PassTensors& t, const Tensor* postNorm) const;
     // Moves activations between backends (a split model's boundary); a no-op on one backend.
     void transfer(Backend& from, const Tensor& x, Backend& to, Tensor& out) const;
     std::unique_ptr<Tensor> bind(const std::string& name, int64_t rows, int64_t cols, bool required = true);
