@@ -135,16 +135,16 @@ QString ModelListModel::fitText(const Entry& e, bool& fits) const
         return tr("Fits %1: needs %2 of %3 at %4 tokens of context.")
             .arg(m_deviceLabel, bytesText(fit.neededBytes), bytesText(m_budgetBytes))
             .arg(fit.context);
-    if (m_budgetIsGpu && s.blockCount > 0 && s.memoryBytes(uint64_t(fit.context)) <= m_budgetBytes + systemMemoryBytes()) {
-        // GPU offload: the layers that fit go to the GPU, the rest run on the CPU (roughly by size).
-        const double perLayer = double(s.memoryBytes(uint64_t(fit.context))) / double(s.blockCount);
-        const auto onGpu = std::min<uint64_t>(s.blockCount, uint64_t(double(m_budgetBytes) * 0.85 / perLayer));
+    // GPU offload: the layers that fit go to the GPU, the rest run on the CPU (roughly by size). When
+    // not even one layer fits, the messages below say so and what to do.
+    const uint64_t total = s.memoryBytes(uint64_t(fit.context));
+    const double perLayer = s.blockCount ? double(total) / double(s.blockCount) : 0;
+    const uint64_t onGpu = perLayer > 0 ? std::min<uint64_t>(s.blockCount, uint64_t(double(m_budgetBytes) * 0.85 / perLayer)) : 0;
+    if (m_budgetIsGpu && onGpu > 0 && total <= m_budgetBytes + systemMemoryBytes())
         return tr("Runs with GPU offload: about %1 of %2 layers on %3 (%4), the rest on the CPU (%5) — slower than all on the GPU.")
             .arg(onGpu)
             .arg(s.blockCount)
-            .arg(m_deviceLabel, bytesText(uint64_t(perLayer * double(onGpu))),
-                 bytesText(s.memoryBytes(uint64_t(fit.context)) - uint64_t(perLayer * double(onGpu))));
-    }
+            .arg(m_deviceLabel, bytesText(uint64_t(perLayer * double(onGpu))), bytesText(total - uint64_t(perLayer * double(onGpu))));
     if (fit.weightsAloneTooBig)
         return tr("Does not fit %1: the weights alone need %2, it has %3. Choose a smaller quantization, or the CPU.")
             .arg(m_deviceLabel, bytesText(s.weightBytes), bytesText(m_budgetBytes));

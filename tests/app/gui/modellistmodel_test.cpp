@@ -86,6 +86,16 @@ private slots:
                      fit.contains("it fits with a context of 1280 tokens"),
                  qPrintable(fit));
 
+        // A GPU too small for it: GPU offload, about as many layers as fit on the GPU (85 % of 1 MiB
+        // over 2.4 MiB / 5 layers: one), the rest on the CPU; one too small for a single layer says it does not fit.
+        models.setBudget(1ull << 20, "the GPU", 2048, /*gpu=*/true);
+        const QString offload = role(models, "stories.gguf", ModelListModel::FitRole).toString();
+        QVERIFY2(offload.startsWith("Runs with GPU offload: about 1 of 5 layers on the GPU") && offload.contains("the rest on the CPU"),
+                 qPrintable(offload));
+        models.setBudget(100u << 10, "the GPU", 2048, /*gpu=*/true);
+        QVERIFY2(role(models, "stories.gguf", ModelListModel::FitRole).toString().startsWith("Does not fit the GPU"),
+                 qPrintable(role(models, "stories.gguf", ModelListModel::FitRole).toString()));
+
         // The folder is watched: a new file appears.
         QSignalSpy changed(&models, &ModelListModel::countChanged);
         QVERIFY(QFile::copy(m_stories, folder + "/another.gguf"));
