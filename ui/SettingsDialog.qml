@@ -147,7 +147,11 @@ Dialog {
                     onValueModified: AppSettings.contextLength = value
                     Accessible.name: qsTr("Context length in tokens (used at the next model load)")
                 }
-                Label { text: qsTr("GPU offload") }
+                Label {
+                    text: qsTr("GPU offload")
+                    Layout.alignment: Qt.AlignTop
+                    topPadding: 6  // beside its spin box, above the notes under it
+                }
                 ColumnLayout {
                     SpinBox {
                         id: gpuLayers
