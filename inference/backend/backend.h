@@ -33,16 +33,22 @@ private:
 class KvCache {
 public:
     // keysOnly: the values are the keys (DeepSeek's latent attention reads both from one cache).
-    KvCache(int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> layerSlots = {}, bool keysOnly = false)
-        : m_layers(layers), m_slots(slots), m_kvDim(kvDim), m_layerSlots(size_t(layers), slots), m_keysOnly(keysOnly)
+    // layerKvDims: per layer, its row width where layers differ (Gemma 4's sliding and full
+    // layers have different head sizes and counts); empty: kvDim for every layer.
+    KvCache(int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> layerSlots = {}, bool keysOnly = false,
+            std::span<const int64_t> layerKvDims = {})
+        : m_layers(layers), m_slots(slots), m_kvDim(kvDim), m_layerSlots(size_t(layers), slots), m_layerKvDims(size_t(layers), kvDim),
+          m_keysOnly(keysOnly)
     {
         for (size_t i = 0; i < layerSlots.size() && i < m_layerSlots.size(); ++i)
             if (layerSlots[i] > 0 && layerSlots[i] < slots) m_layerSlots[i] = layerSlots[i];
+        for (size_t i = 0; i < layerKvDims.size() && i < m_layerKvDims.size(); ++i)
+            if (layerKvDims[i] > 0) m_layerKvDims[i] = layerKvDims[i];
     }
     virtual ~KvCache() = default;
     int64_t layers() const { return m_layers; }
     int64_t slotCount() const { return m_slots; }
-    int64_t kvDim() const { return m_kvDim; }
+    int64_t kvDim(int64_t layer) const { return m_layerKvDims[size_t(layer)]; }
     int64_t layerSlots(int64_t layer) const { return m_layerSlots[size_t(layer)]; }
     bool keysOnly() const { return m_keysOnly; }
     bool hasRings() const
@@ -54,7 +60,7 @@ public:
 
 private:
     int64_t m_layers, m_slots, m_kvDim;
-    std::vector<int64_t> m_layerSlots;
+    std::vector<int64_t> m_layerSlots, m_layerKvDims;
     bool m_keysOnly;
 };
 
@@ -104,8 +110,10 @@ public:
     virtual std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) = 0;
     // layerSlots: per layer, the ring size of a sliding-window layer (empty or >= slots: all positions).
     // keysOnly: no values are kept; attention reads the keys as values (and storeKv stores the keys).
+    // layerKvDims: per layer, its row width when layers differ (empty: kvDim for all).
     virtual std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16,
-                                             std::span<const int64_t> layerSlots = {}, bool keysOnly = false) = 0;
+                                             std::span<const int64_t> layerSlots = {}, bool keysOnly = false,
+                                             std::span<const int64_t> layerKvDims = {}) = 0;
 
     // out[t] = table row ids[t] (dequantized).
     virtual void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) = 0;

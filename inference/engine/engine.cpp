@@ -102,7 +102,7 @@ ModelPlacement planPlacement(const std::string& path, VulkanBackend& device, con
     p.host = std::make_shared<FastCpuBackend>(threads);
     p.hostExpertLayers = c.isMixtureOfExperts() ? std::clamp<int64_t>(options.cpuMoeLayers, 0, c.layers) : 0;
     auto fits = [&](int64_t gpuLayers) {
-        p.hostLayers = c.layers - gpuLayers;
+        p.hostLayers = c.validHostLayers(c.layers - gpuLayers);
         return deviceBytesNeeded(file, c, p, context, options.f16Cache) + margin <= free;
     };
     int64_t gpuLayers = std::clamp<int64_t>(options.gpuLayers, 0, c.layers);
@@ -110,7 +110,8 @@ ModelPlacement planPlacement(const std::string& path, VulkanBackend& device, con
         gpuLayers = c.layers;
         while (gpuLayers > 0 && !fits(gpuLayers)) --gpuLayers;
     }
-    p.hostLayers = c.layers - gpuLayers;
+    p.hostLayers = c.validHostLayers(c.layers - gpuLayers);
+    gpuLayers = c.layers - p.hostLayers;
     if (p.hostLayers == 0 && p.hostExpertLayers == 0) return {};
     uint64_t total = 0;
     for (const GgufTensorInfo& t : file.tensors()) total += t.byteSize;

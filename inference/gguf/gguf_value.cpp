@@ -117,6 +117,7 @@ std::optional<int64_t> GgufValue::arrayInt(uint64_t i) const
 {
     if (!isArray() || i >= m_count) return std::nullopt;
     switch (m_elementType) {
+    case GgufValueType::Bool: return numberAt<uint8_t>(i) ? 1 : 0;  // Gemma 4's sliding_window_pattern
     case GgufValueType::UInt8: return numberAt<uint8_t>(i);
     case GgufValueType::Int8: return numberAt<int8_t>(i);
     case GgufValueType::UInt16: return numberAt<uint16_t>(i);

@@ -106,9 +106,22 @@ void Model::bindExperts(const std::string& p, LayerWeights& l)
     const ModelConfig& c = m_config;
     const int64_t e = c.experts, ff = c.expertFeedForward;
     l.router = bind(p + "ffn_gate_inp.weight", e, c.embedding);
-    l.expertGate = bindStacked(p + "ffn_gate_exps.weight", e, ff, c.embedding);
-    l.expertUp = bindStacked(p + "ffn_up_exps.weight", e, ff, c.embedding);
+    if (m_file.findTensor(p + "ffn_gate_up_exps.weight")) {  // Gemma 4: one tensor, gate rows then up rows per expert
+        l.expertGate = bindStacked(p + "ffn_gate_up_exps.weight", e, 2 * ff, c.embedding);
+        l.expertGateUpFused = true;
+    } else {
+        l.expertGate = bindStacked(p + "ffn_gate_exps.weight", e, ff, c.embedding);
+        l.expertUp = bindStacked(p + "ffn_up_exps.weight", e, ff, c.embedding);
+    }
     l.expertDown = bindStacked(p + "ffn_down_exps.weight", e, c.embedding, ff);
+    if (m_file.findTensor(p + "ffn_down_exps.scale")) l.expertOutputScale = readVector(p + "ffn_down_exps.scale", e);
+    if (c.architecture == "gemma4") {
+        // The router reads rms_norm(x) / sqrt(embedding) * scale: one norm with the product as its weight.
+        std::vector<float> scale = readVector(p + "ffn_gate_inp.scale", c.embedding);
+        const float inverseRoot = 1.0f / std::sqrt(float(c.embedding));
+        for (float& v : scale) v *= inverseRoot;
+        l.routerInputNorm = ownWeight(p + "router_input_norm", std::move(scale));
+    }
     if (m_file.findTensor(p + "exp_probs_b.bias")) l.expertSelectionBias = readVector(p + "exp_probs_b.bias", e);
     if (c.architecture == "gpt-oss") {  // biases on the router and on every expert
         l.routerBias = bind(p + "ffn_gate_inp.bias", 1, e);
@@ -116,6 +129,110 @@ void Model::bindExperts(const std::string& p, LayerWeights& l)
         l.expertUpBias = bind(p + "ffn_up_exps.bias", e, ff);
         l.expertDownBias = bind(p + "ffn_down_exps.bias", e, c.embedding);
     }
+}
+
+std::unique_ptr<Tensor> Model::ownWeight(const std::string& name, std::vector<float> values)
+{
+    std::vector<float>& kept = m_ownedValues.emplace_back(std::move(values));
+    GgufTensorInfo info;
+    info.name = name;  // only read while binding
+    info.type = GgmlType::F32;
+    info.dimCount = 1;
+    info.dims = {uint64_t(kept.size()), 1, 1, 1};
+    info.elementCount = kept.size();
+    info.byteSize = kept.size() * sizeof(float);
+    return m_bindOn->weight(info, std::span(reinterpret_cast<const uint8_t*>(kept.data()), info.byteSize));
+}
+
+const Tensor& Model::unitWeight(int64_t length)
+{
+    std::unique_ptr<Tensor>& w = m_unitWeights[{m_bindOn, length}];
+    if (!w) w = ownWeight("ones", std::vector<float>(size_t(length), 1.0f));
+    return *w;
+}
+
+void Model::bindAttention(int64_t i, const std::string& p, LayerWeights& l)
+{
+    const ModelConfig& c = m_config;
+    const int64_t qDim = c.qDimAt(i), kvDim = c.kvDimAt(i), headDim = c.headDimAt(i);
+    const bool ownCache = i < c.cacheLayers();  // Gemma 4's shared layers read another layer's keys and values
+    if (c.latentAttention) {
+        bindLatentAttention(p, l);
+    } else if (c.fusedQkv) {
+        const int64_t total = qDim + 2 * kvDim;
+        l.wq = bindRows(p + "attn_qkv.weight", total, 0, qDim, c.embedding);
+        l.wk = bindRows(p + "attn_qkv.weight", total, qDim, kvDim, c.embedding);
+        l.wv = bindRows(p + "attn_qkv.weight", total, qDim + kvDim, kvDim, c.embedding);
+    } else {
+        l.wq = bind(p + "attn_q.weight", qDim, c.embedding);
+        if (ownCache) {
+            l.wk = bind(p + "attn_k.weight", kvDim, c.embedding);
+            // Gemma 4's full layers may have no value projection: the values are the keys' projection.
+            l.wv = bind(p + "attn_v.weight", kvDim, c.embedding, c.architecture != "gemma4");
+        }
+    }
+    if (!c.latentAttention) {
+        l.bq = bind(p + "attn_q.bias", 1, qDim, c.attentionBias);
+        l.bk = bind(p + "attn_k.bias", 1, kvDim, c.attentionBias);
+        l.bv = bind(p + "attn_v.bias", 1, kvDim, c.attentionBias);
+    }
+    if (c.qkNorm) {
+        l.qNorm = bind(p + "attn_q_norm.weight", 1, headDim);
+        if (ownCache) l.kNorm = bind(p + "attn_k_norm.weight", 1, headDim);
+    }
+    if (c.valueNorm && ownCache) l.valueNorm = &unitWeight(headDim);
+    l.wo = bind(p + "attn_output.weight", c.embedding, c.latentAttention ? c.heads * c.valueHeadDim : qDim);
+    l.bo = bind(p + "attn_output.bias", 1, c.embedding, false);
+    if (c.postNorms) l.attnPostNorm = bind(p + "post_attention_norm.weight", 1, c.embedding);
+}
+
+void Model::bindFeedForward(int64_t i, const std::string& p, LayerWeights& l)
+{
+    const ModelConfig& c = m_config;
+    const int64_t ff = c.feedForwardAt(i);
+    if (c.architecture == "gpt-oss") {  // its norm before the feed-forward is named "post attention"
+        l.ffnNorm = bind(p + "post_attention_norm.weight", 1, c.embedding);
+    } else {
+        l.ffnNorm = bind(p + "ffn_norm.weight", 1, c.embedding);
+    }
+    // Gemma 4's mixture layers run a dense feed-forward beside the experts.
+    const bool dense = !c.isExpertLayer(i) || c.architecture == "gemma4";
+    if (c.isExpertLayer(i)) {
+        m_bindOn = &expertBackend(i);
+        bindExperts(p, l);
+        m_bindOn = &layerBackend(i);
+        if (c.sharedExperts > 0) {  // DeepSeek's shared experts: read for every token, so with the layer
+            const int64_t shared = c.sharedExperts * c.expertFeedForward;
+            l.sharedGate = bind(p + "ffn_gate_shexp.weight", shared, c.embedding);
+            l.sharedUp = bind(p + "ffn_up_shexp.weight", shared, c.embedding);
+            l.sharedDown = bind(p + "ffn_down_shexp.weight", c.embedding, shared);
+        }
+        if (dense) {
+            l.ffnPostNorm1 = bind(p + "post_ffw_norm_1.weight", 1, c.embedding);
+            l.ffnPreNorm2 = bind(p + "pre_ffw_norm_2.weight", 1, c.embedding);
+            l.ffnPostNorm2 = bind(p + "post_ffw_norm_2.weight", 1, c.embedding);
+        }
+    }
+    if (dense) {
+        if (c.fusedGateUp) {  // ggml's swiglu of the fused output: silu(first half) * second half
+            l.ffnGate = bindRows(p + "ffn_up.weight", 2 * ff, 0, ff, c.embedding);
+            l.ffnUp = bindRows(p + "ffn_up.weight", 2 * ff, ff, ff, c.embedding);
+        } else {
+            l.ffnGate = bind(p + "ffn_gate.weight", ff, c.embedding);
+            l.ffnUp = bind(p + "ffn_up.weight", ff, c.embedding);
+        }
+        l.ffnDown = bind(p + "ffn_down.weight", c.embedding, ff);
+        l.bGate = bind(p + "ffn_gate.bias", 1, ff, false);
+        l.bUp = bind(p + "ffn_up.bias", 1, ff, false);
+        l.bDown = bind(p + "ffn_down.bias", 1, c.embedding, false);
+    }
+    if (c.postNorms) l.ffnPostNorm = bind(p + "post_ffw_norm.weight", 1, c.embedding);
+    if (c.perLayerEmbedding > 0) {
+        l.perLayerGate = bind(p + "inp_gate.weight", c.perLayerEmbedding, c.embedding);
+        l.perLayerProj = bind(p + "proj.weight", c.embedding, c.perLayerEmbedding);
+        l.perLayerPostNorm = bind(p + "post_norm.weight", 1, c.embedding);
+    }
+    if (m_file.findTensor(p + "layer_output_scale.weight")) l.outputScale = readVector(p + "layer_output_scale.weight", 1)[0];
 }
 
 namespace {
@@ -130,7 +247,7 @@ bool runsOnHost(std::string_view name, const ModelConfig& c, const ModelPlacemen
         const bool expert = name.find("_exps") != std::string_view::npos || name.find("ffn_gate_inp") != std::string_view::npos;
         return layer < p.hostLayers || (expert && layer < p.hostExpertLayers);
     }
-    if (name.rfind("token_embd", 0) == 0) return p.hostLayers > 0;
+    if (name.rfind("token_embd", 0) == 0 || name.rfind("per_layer_", 0) == 0) return p.hostLayers > 0;
     return p.hostLayers >= c.layers;  // the output norm and matrix
 }
 
@@ -170,7 +287,7 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     ModelConfig& c = m->m_config;
     ModelPlacement& where = m->m_placement;
     if (where.host) {
-        where.hostLayers = std::clamp<int64_t>(where.hostLayers, 0, c.layers);
+        where.hostLayers = c.validHostLayers(where.hostLayers);
         where.hostExpertLayers = c.isMixtureOfExperts() ? std::clamp<int64_t>(where.hostExpertLayers, 0, c.layers) : 0;
         if (where.hostLayers == 0 && where.hostExpertLayers == 0) where.host.reset();
     }
@@ -186,6 +303,13 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     m->m_ropeFreqFactors = m->readFactors("rope_freqs.weight");  // Llama 3
     m->m_ropeFactorsShort = m->readFactors("rope_factors_short.weight");  // LongRoPE
     m->m_ropeFactorsLong = m->readFactors("rope_factors_long.weight");
+    if (c.perLayerEmbedding > 0) {  // with the token embedding, on the first layer's side
+        m->m_bindOn = &m->layerBackend(0);
+        const int64_t width = c.layers * c.perLayerEmbedding;
+        m->m_perLayerTable = m->bind("per_layer_token_embd.weight", c.vocabulary, width);
+        m->m_perLayerModelProj = m->bind("per_layer_model_proj.weight", width, c.embedding);
+        m->m_perLayerProjNorm = m->bind("per_layer_proj_norm.weight", 1, c.perLayerEmbedding);
+    }
 
     m->m_layers.resize(size_t(c.layers));
     for (int64_t i = 0; i < c.layers; ++i) {
@@ -193,60 +317,9 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         LayerWeights& l = m->m_layers[size_t(i)];
         m->m_bindOn = &m->layerBackend(i);
         l.attnNorm = m->bind(p + "attn_norm.weight", 1, c.embedding);
-        if (c.latentAttention) {
-            m->bindLatentAttention(p, l);
-        } else if (c.fusedQkv) {
-            const int64_t total = c.qDim() + 2 * c.kvDim();
-            l.wq = m->bindRows(p + "attn_qkv.weight", total, 0, c.qDim(), c.embedding);
-            l.wk = m->bindRows(p + "attn_qkv.weight", total, c.qDim(), c.kvDim(), c.embedding);
-            l.wv = m->bindRows(p + "attn_qkv.weight", total, c.qDim() + c.kvDim(), c.kvDim(), c.embedding);
-        } else {
-            l.wq = m->bind(p + "attn_q.weight", c.qDim(), c.embedding);
-            l.wk = m->bind(p + "attn_k.weight", c.kvDim(), c.embedding);
-            l.wv = m->bind(p + "attn_v.weight", c.kvDim(), c.embedding);
-        }
-        if (!c.latentAttention) {
-            l.bq = m->bind(p + "attn_q.bias", 1, c.qDim(), c.attentionBias);
-            l.bk = m->bind(p + "attn_k.bias", 1, c.kvDim(), c.attentionBias);
-            l.bv = m->bind(p + "attn_v.bias", 1, c.kvDim(), c.attentionBias);
-        }
-        if (c.qkNorm) {
-            l.qNorm = m->bind(p + "attn_q_norm.weight", 1, c.headDim);
-            l.kNorm = m->bind(p + "attn_k_norm.weight", 1, c.headDim);
-        }
-        l.wo = m->bind(p + "attn_output.weight", c.embedding, c.latentAttention ? c.heads * c.valueHeadDim : c.qDim());
-        if (c.architecture == "gpt-oss") {  // its norm before the feed-forward is named "post attention"
-            l.ffnNorm = m->bind(p + "post_attention_norm.weight", 1, c.embedding);
-            l.sinks = m->readVector(p + "attn_sinks.weight", c.heads);
-        } else {
-            l.ffnNorm = m->bind(p + "ffn_norm.weight", 1, c.embedding);
-        }
-        if (c.isExpertLayer(i)) {
-            m->m_bindOn = &m->expertBackend(i);
-            m->bindExperts(p, l);
-            m->m_bindOn = &m->layerBackend(i);
-            if (c.sharedExperts > 0) {  // DeepSeek's shared experts: read for every token, so with the layer
-                const int64_t shared = c.sharedExperts * c.expertFeedForward;
-                l.sharedGate = m->bind(p + "ffn_gate_shexp.weight", shared, c.embedding);
-                l.sharedUp = m->bind(p + "ffn_up_shexp.weight", shared, c.embedding);
-                l.sharedDown = m->bind(p + "ffn_down_shexp.weight", c.embedding, shared);
-            }
-        } else if (c.fusedGateUp) {  // ggml's swiglu of the fused output: silu(first half) * second half
-            l.ffnGate = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, 0, c.feedForward, c.embedding);
-            l.ffnUp = m->bindRows(p + "ffn_up.weight", 2 * c.feedForward, c.feedForward, c.feedForward, c.embedding);
-        } else {
-            l.ffnGate = m->bind(p + "ffn_gate.weight", c.feedForward, c.embedding);
-            l.ffnUp = m->bind(p + "ffn_up.weight", c.feedForward, c.embedding);
-        }
-        if (!c.isExpertLayer(i)) l.ffnDown = m->bind(p + "ffn_down.weight", c.embedding, c.feedForward);
-        l.bo = m->bind(p + "attn_output.bias", 1, c.embedding, false);
-        l.bGate = m->bind(p + "ffn_gate.bias", 1, c.feedForward, false);
-        l.bUp = m->bind(p + "ffn_up.bias", 1, c.feedForward, false);
-        l.bDown = m->bind(p + "ffn_down.bias", 1, c.embedding, false);
-        if (c.postNorms) {
-            l.attnPostNorm = m->bind(p + "post_attention_norm.weight", 1, c.embedding);
-            l.ffnPostNorm = m->bind(p + "post_ffw_norm.weight", 1, c.embedding);
-        }
+        m->bindAttention(i, p, l);
+        if (c.architecture == "gpt-oss") l.sinks = m->readVector(p + "attn_sinks.weight", c.heads);
+        m->bindFeedForward(i, p, l);
     }
     m->m_file.checkIntact();  // a backend that copied the weights may have copied zeros
     return m;
@@ -256,12 +329,12 @@ RopeParams Model::ropeParams(int64_t layer, int64_t contextLength) const
 {
     RopeParams r;
     const bool sliding = m_config.isSliding(layer);
-    r.headDim = m_config.headDim;
-    r.ropeDims = m_config.ropeDims;
+    r.headDim = m_config.headDimAt(layer);
+    r.ropeDims = m_config.ropeDimsAt(layer);
     r.base = sliding ? m_config.ropeBaseSliding : m_config.ropeBase;
     r.freqScale = sliding ? m_config.ropeFreqScaleSliding : m_config.ropeFreqScale;
     r.neox = m_config.ropeStyle == RopeStyle::NeoX;
-    r.freqFactors = m_ropeFreqFactors.empty() ? nullptr : m_ropeFreqFactors.data();
+    r.freqFactors = m_ropeFreqFactors.empty() || (sliding && m_config.ropeFactorsOnFullLayersOnly) ? nullptr : m_ropeFreqFactors.data();
     // LongRoPE: the long factors once the context goes past the original one (llama.cpp's rule).
     const std::vector<float>& longRope = contextLength > m_config.ropeOriginalContext ? m_ropeFactorsLong : m_ropeFactorsShort;
     if (!longRope.empty() && m_ropeFreqFactors.empty()) r.freqFactors = longRope.data();
@@ -291,7 +364,8 @@ std::vector<RopeParams> Model::layerRopeParams(int64_t contextLength) const
 AttentionParams Model::attentionParams(int64_t layer) const
 {
     const ModelConfig& c = m_config;
-    AttentionParams a {c.heads, c.kvHeads, c.headDim, c.attentionScale > 0 ? c.attentionScale : 1.0f / std::sqrt(float(c.headDim))};
+    const int64_t headDim = c.headDimAt(layer);
+    AttentionParams a {c.heads, c.kvHeadsAt(layer), headDim, c.attentionScale > 0 ? c.attentionScale : 1.0f / std::sqrt(float(headDim))};
     a.softCap = c.attentionSoftCap;
     a.window = c.isSliding(layer) ? c.slidingWindow : 0;
     return a;
@@ -303,9 +377,9 @@ namespace {
 class SplitKvCache : public KvCache {
 public:
     SplitKvCache(std::unique_ptr<KvCache> hostPart, std::unique_ptr<KvCache> devicePart, int64_t layersOnHost, int64_t slots, int64_t kvDim,
-                 std::span<const int64_t> layerSlots)
-        : KvCache(layersOnHost + devicePart->layers(), slots, kvDim, layerSlots), host(std::move(hostPart)), device(std::move(devicePart)),
-          hostLayers(layersOnHost)
+                 std::span<const int64_t> layerSlots, std::span<const int64_t> layerKvDims)
+        : KvCache(layersOnHost + devicePart->layers(), slots, kvDim, layerSlots, false, layerKvDims), host(std::move(hostPart)),
+          device(std::move(devicePart)), hostLayers(layersOnHost)
     {
     }
     std::unique_ptr<KvCache> host, device;
@@ -322,21 +396,28 @@ public:
 std::unique_ptr<KvCache> Model::makeKvCache(int64_t slots, bool f16, std::span<const int64_t> layerSlots) const
 {
     const ModelConfig& c = m_config;
-    const int64_t hostLayers = m_placement.host ? m_placement.hostLayers : 0;
+    // Only the layers with a cache of their own (Gemma 4's shared layers read theirs).
+    const int64_t layers = c.cacheLayers();
+    const std::vector<int64_t> dims = c.cacheLayerKvDims();
+    const std::span<const int64_t> layerDims(dims);
+    const int64_t hostLayers = m_placement.host ? std::min(m_placement.hostLayers, layers) : 0;
     const bool keysOnly = c.valuesInKeys();
-    if (hostLayers == 0) return m_backend->kvCache(c.layers, slots, c.kvDim(), f16, layerSlots, keysOnly);
+    if (hostLayers == 0) return m_backend->kvCache(layers, slots, c.kvDim(), f16, layerSlots, keysOnly, layerDims);
     const auto split = std::min<size_t>(size_t(hostLayers), layerSlots.size());
-    auto host = m_placement.host->kvCache(hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(0, split), keysOnly);
-    std::unique_ptr<KvCache> device = hostLayers < c.layers
-        ? m_backend->kvCache(c.layers - hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(split), keysOnly)
+    auto host = m_placement.host->kvCache(hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(0, split), keysOnly,
+                                          layerDims.subspan(0, size_t(hostLayers)));
+    std::unique_ptr<KvCache> device = hostLayers < layers
+        ? m_backend->kvCache(layers - hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(split), keysOnly,
+                             layerDims.subspan(size_t(hostLayers)))
         : nullptr;
     if (!device) return host;
-    return std::make_unique<SplitKvCache>(std::move(host), std::move(device), hostLayers, slots, c.kvDim(), layerSlots);
+    return std::make_unique<SplitKvCache>(std::move(host), std::move(device), hostLayers, slots, c.kvDim(), layerSlots, layerDims);
 }
 
 void Model::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used) const
 {
-    const std::vector<RopeParams> rope = layerRopeParams(cache.slotCount());
+    std::vector<RopeParams> rope = layerRopeParams(cache.slotCount());
+    rope.resize(size_t(m_config.cacheLayers()));  // the cached layers' rotations
     if (auto* split = dynamic_cast<SplitKvCache*>(&cache)) {
         const auto hostLayers = size_t(split->hostLayers);
         m_placement.host->shiftKv(*split->host, keep, discard, used, std::span(rope).subspan(0, hostLayers));
@@ -349,12 +430,41 @@ void Model::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used)
 // One backend's tensors for a forward pass (a split model has two sets).
 struct Model::PassTensors {
     std::unique_ptr<Tensor> x;  // the residual stream
-    std::unique_ptr<Tensor> normed, q, k, v, attended, qNormed, kNormed, projected, postNormed, gate, up;
+    std::unique_ptr<Tensor> normed, projected, postNormed;
     std::unique_ptr<ExpertWorkspace> experts;
     std::unique_ptr<Tensor> sharedGate, sharedUp, sharedOut;  // DeepSeek's shared experts
+    std::unique_ptr<Tensor> denseOut, routerIn;  // Gemma 4: the dense feed-forward's part, the router's input
     // Latent attention: the low-rank query, the latent and rotated key, one head's slices.
+    std::unique_ptr<Tensor> q, k, attended, qNormed;
     std::unique_ptr<Tensor> qA, qANormed, latentAndRope, latent, latentNormed, headNope, headLatent, headValue, values;
+    // Per layer shape (Gemma 4's sliding and full layers differ): attention's and the feed-forward's.
+    std::map<std::pair<int64_t, int64_t>, AttentionTensors> attention;
+    std::map<int64_t, std::pair<std::unique_ptr<Tensor>, std::unique_ptr<Tensor>>> gateUp;
+    // Gemma 4's per-layer inputs, one layer's slice of them, and the gated slice.
+    std::unique_ptr<Tensor> perLayerInputs, perLayerSlice, perLayerGated;
 };
+
+struct Model::AttentionTensors {
+    std::unique_ptr<Tensor> q, k, v, qNormed, kNormed, vNormed, attended;
+};
+
+Model::AttentionTensors& Model::attentionTensors(PassTensors& t, Backend& b, int64_t n, int64_t layer) const
+{
+    const ModelConfig& c = m_config;
+    const int64_t qDim = c.qDimAt(layer), kvDim = c.kvDimAt(layer);
+    AttentionTensors& a = t.attention[{qDim, kvDim}];
+    if (a.q) return a;
+    a.q = b.activations(n, qDim);
+    a.k = b.activations(n, kvDim);
+    a.v = b.activations(n, kvDim);
+    a.attended = b.activations(n, qDim);
+    if (c.qkNorm) {
+        a.qNormed = b.activations(n, qDim);
+        a.kNormed = b.activations(n, kvDim);
+    }
+    if (c.valueNorm) a.vNormed = b.activations(n, kvDim);
+    return a;
+}
 
 Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& all, Backend& b, int64_t n) const
 {
@@ -363,11 +473,10 @@ Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& al
     const ModelConfig& c = m_config;
     t.x = b.activations(n, c.embedding);
     t.normed = b.activations(n, c.embedding);
-    t.q = b.activations(n, c.latentAttention ? c.heads * (c.qkNopeDim + c.ropeDims) : c.qDim());
-    t.k = b.activations(n, c.kvDim());
-    if (!c.valuesInKeys()) t.v = b.activations(n, c.kvDim());
-    t.attended = b.activations(n, c.qDim());
     if (c.latentAttention) {
+        t.q = b.activations(n, c.heads * (c.qkNopeDim + c.ropeDims));
+        t.k = b.activations(n, c.kvDim());
+        t.attended = b.activations(n, c.qDim());
         if (c.qLoraRank > 0) {
             t.qA = b.activations(n, c.qLoraRank);
             t.qANormed = b.activations(n, c.qLoraRank);
@@ -381,21 +490,22 @@ Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& al
         t.headValue = b.activations(n, c.valueHeadDim);
         t.values = b.activations(n, c.heads * c.valueHeadDim);
     }
-    if (c.qkNorm) {
-        t.qNormed = b.activations(n, c.qDim());
-        t.kNormed = b.activations(n, c.kvDim());
-    }
     t.projected = b.activations(n, c.embedding);
-    if (c.postNorms) t.postNormed = b.activations(n, c.embedding);
+    if (c.postNorms || c.perLayerEmbedding > 0) t.postNormed = b.activations(n, c.embedding);
     if (c.isMixtureOfExperts()) t.experts = std::make_unique<ExpertWorkspace>(b, c, n);
-    if (!c.isMixtureOfExperts() || c.denseLeadLayers > 0) {
-        t.gate = b.activations(n, c.feedForward);
-        t.up = b.activations(n, c.feedForward);
-    }
     if (c.sharedExperts > 0) {
         t.sharedGate = b.activations(n, c.sharedExperts * c.expertFeedForward);
         t.sharedUp = b.activations(n, c.sharedExperts * c.expertFeedForward);
         t.sharedOut = b.activations(n, c.embedding);
+    }
+    if (c.isMixtureOfExperts() && c.architecture == "gemma4") {
+        t.denseOut = b.activations(n, c.embedding);
+        t.routerIn = b.activations(n, c.embedding);
+    }
+    if (c.perLayerEmbedding > 0) {
+        t.perLayerInputs = b.activations(n, c.layers * c.perLayerEmbedding);
+        t.perLayerSlice = b.activations(n, c.perLayerEmbedding);
+        t.perLayerGated = b.activations(n, c.perLayerEmbedding);
     }
     return t;
 }
@@ -458,6 +568,84 @@ void Model::latentAttention(const LayerWeights& l, PassTensors& t, Backend& b, K
     }
 }
 
+void Model::selfAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvCache& cache, int64_t cacheLayer, int64_t layer,
+                          int64_t firstSlot, std::span<const int32_t> positions, const RopeParams& rope) const
+{
+    const ModelConfig& c = m_config;
+    AttentionTensors& a = attentionTensors(t, b, t.x->rows(), layer);
+    b.matmul(*l.wq, *t.normed, *a.q);
+    if (l.bq) b.addBias(*a.q, *l.bq);
+    Tensor* queries = a.q.get();
+    if (l.qNorm) {  // each head normalized on its own (the weight is one head long)
+        b.rmsNorm(*a.q, *l.qNorm, c.rmsEpsilon, *a.qNormed);
+        queries = a.qNormed.get();
+    }
+    if (rope.ropeDims > 0) b.rope(*queries, positions, rope);
+    if (l.wk) {  // this layer's own keys and values (Gemma 4's shared layers read an earlier layer's)
+        b.matmul(*l.wk, *t.normed, *a.k);
+        if (l.bk) b.addBias(*a.k, *l.bk);
+        Tensor* values = a.k.get();  // Gemma 4's full layers without a value projection
+        if (l.wv) {
+            b.matmul(*l.wv, *t.normed, *a.v);
+            if (l.bv) b.addBias(*a.v, *l.bv);
+            values = a.v.get();
+        }
+        if (l.valueNorm) {
+            b.rmsNorm(*values, *l.valueNorm, c.rmsEpsilon, *a.vNormed);
+            values = a.vNormed.get();
+        }
+        Tensor* keys = a.k.get();
+        if (l.kNorm) {
+            b.rmsNorm(*a.k, *l.kNorm, c.rmsEpsilon, *a.kNormed);
+            keys = a.kNormed.get();
+        }
+        if (rope.ropeDims > 0) b.rope(*keys, positions, rope);
+        b.storeKv(cache, cacheLayer, *keys, *values, firstSlot);
+    }
+    AttentionParams attention = attentionParams(layer);
+    if (!l.sinks.empty()) attention.sinks = l.sinks.data();
+    b.attention(*queries, cache, cacheLayer, firstSlot, attention, *a.attended);
+    b.matmul(*l.wo, *a.attended, *t.projected);
+    if (l.bo) b.addBias(*t.projected, *l.bo);
+}
+
+void Model::denseFeedForward(const LayerWeights& l, PassTensors& t, Backend& b, int64_t layer) const
+{
+    const ModelConfig& c = m_config;
+    const int64_t ff = c.feedForwardAt(layer), n = t.x->rows();
+    auto& [gate, up] = t.gateUp[ff];
+    if (!gate) {
+        gate = b.activations(n, ff);
+        up = b.activations(n, ff);
+    }
+    b.matmul(*l.ffnGate, *t.normed, *gate);
+    b.matmul(*l.ffnUp, *t.normed, *up);
+    if (l.bGate) b.addBias(*gate, *l.bGate);
+    if (l.bUp) b.addBias(*up, *l.bUp);
+    if (c.activation == FeedForwardActivation::GeluTanh) {
+        b.geglu(*gate, *up, *gate);
+    } else {
+        b.swiglu(*gate, *up, *gate);
+    }
+    b.matmul(*l.ffnDown, *gate, *t.projected);
+    if (l.bDown) b.addBias(*t.projected, *l.bDown);
+}
+
+void Model::perLayerInputs(std::span<const TokenId> tokens, PassTensors& t, Backend& b) const
+{
+    // llama.cpp's gemma4.cpp (build_inp_per_layer, project_per_layer_inputs), in its order.
+    const ModelConfig& c = m_config;
+    const int64_t n = t.x->rows(), width = c.layers * c.perLayerEmbedding;
+    auto rows = b.activations(n, width), projected = b.activations(n, width);
+    b.getRows(*m_perLayerTable, tokens, *rows);
+    b.scale(*rows, std::sqrt(float(c.perLayerEmbedding)));
+    b.matmul(*m_perLayerModelProj, *t.x, *projected);
+    b.scale(*projected, 1.0f / std::sqrt(float(c.embedding)));
+    b.rmsNorm(*projected, *m_perLayerProjNorm, c.rmsEpsilon, *t.perLayerInputs);  // each layer's slice on its own
+    b.add(*t.perLayerInputs, *rows, *t.perLayerInputs);
+    b.scale(*t.perLayerInputs, 1.0f / std::sqrt(2.0f));
+}
+
 void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const
 {
     const ModelConfig& c = m_config;
@@ -467,7 +655,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
         throw Error(ErrorCode::InvalidArgument,
                     "forward: " + std::to_string(firstSlot + n) + " tokens do not fit a context of " + std::to_string(cache.slotCount()));
 
-    for (int64_t i = 0; i < c.layers; ++i)
+    for (int64_t i = 0; i < c.cacheLayers(); ++i)
         if (cache.layerSlots(i) < cache.slotCount() && n > cache.layerSlots(i) - c.slidingWindow)
             throw Error(ErrorCode::InvalidArgument,
                         "forward: " + std::to_string(n) + " tokens at once do not fit layer " + std::to_string(i) +
@@ -481,15 +669,18 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     Backend* current = &layerBackend(0);
     current->getRows(*m_tokenEmbedding, tokens, *passTensors(sides, *current, n).x);
     if (c.embeddingScale != 1.0f) current->scale(*sides[current].x, c.embeddingScale);
+    if (m_perLayerTable) perLayerInputs(tokens, sides[current], *current);
     for (int64_t i = 0; i < c.layers; ++i) {
         const LayerWeights& l = m_layers[size_t(i)];
         Backend& b = layerBackend(i);
         PassTensors& t = passTensors(sides, b, n);
-        if (&b != current) {  // the residual stream crosses to the other side of the split
+        if (&b != current) {  // the residual stream (and Gemma 4's per-layer inputs) cross to the other side of the split
             transfer(*current, *sides[current].x, b, *t.x);
+            if (t.perLayerInputs) transfer(*current, *sides[current].perLayerInputs, b, *t.perLayerInputs);
             current = &b;
         }
-        auto [layerCache, cacheLayer] = split ? split->part(i) : std::pair {&cache, i};
+        const int64_t cacheLayerIndex = c.cacheLayerOf(i);
+        auto [layerCache, cacheLayer] = split ? split->part(cacheLayerIndex) : std::pair {&cache, cacheLayerIndex};
         // Attention block.
         b.rmsNorm(*t.x, *l.attnNorm, c.rmsEpsilon, *t.normed);
         if (c.latentAttention) {
@@ -497,42 +688,32 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
             b.matmul(*l.wo, *t.values, *t.projected);
             addToResidual(b, t, nullptr);
         } else {
-            b.matmul(*l.wq, *t.normed, *t.q);
-            b.matmul(*l.wk, *t.normed, *t.k);
-            b.matmul(*l.wv, *t.normed, *t.v);
-            if (l.bq) b.addBias(*t.q, *l.bq);
-            if (l.bk) b.addBias(*t.k, *l.bk);
-            if (l.bv) b.addBias(*t.v, *l.bv);
-            Tensor* queries = t.q.get();
-            Tensor* keys = t.k.get();
-            if (l.qNorm) {  // each head normalized on its own (the weight is one head long)
-                b.rmsNorm(*t.q, *l.qNorm, c.rmsEpsilon, *t.qNormed);
-                b.rmsNorm(*t.k, *l.kNorm, c.rmsEpsilon, *t.kNormed);
-                queries = t.qNormed.get();
-                keys = t.kNormed.get();
-            }
-            if (rope[size_t(i)].ropeDims > 0) {
-                b.rope(*queries, positions, rope[size_t(i)]);
-                b.rope(*keys, positions, rope[size_t(i)]);
-            }
-            b.storeKv(*layerCache, cacheLayer, *keys, *t.v, firstSlot);
-            AttentionParams attention = attentionParams(i);
-            if (!l.sinks.empty()) attention.sinks = l.sinks.data();
-            b.attention(*queries, *layerCache, cacheLayer, firstSlot, attention, *t.attended);
-            b.matmul(*l.wo, *t.attended, *t.projected);
-            if (l.bo) b.addBias(*t.projected, *l.bo);
+            selfAttention(l, t, b, *layerCache, cacheLayer, i, firstSlot, positions, rope[size_t(i)]);
             addToResidual(b, t, l.attnPostNorm.get());
-        }  // the attention block
+        }
         // Feed-forward block (SwiGLU, or GeGLU for Gemma), or a mixture of experts.
         b.rmsNorm(*t.x, *l.ffnNorm, c.rmsEpsilon, *t.normed);
         if (c.isExpertLayer(i)) {
+            const Tensor* routerInput = t.normed.get();
+            if (l.ffnGate) {  // Gemma 4: a dense feed-forward beside the experts, each normed on its way in and out
+                denseFeedForward(l, t, b, i);
+                b.rmsNorm(*t.projected, *l.ffnPostNorm1, c.rmsEpsilon, *t.denseOut);
+                b.rmsNorm(*t.x, *l.routerInputNorm, c.rmsEpsilon, *t.routerIn);
+                b.rmsNorm(*t.x, *l.ffnPreNorm2, c.rmsEpsilon, *t.normed);
+                routerInput = t.routerIn.get();
+            }
             Backend& eb = expertBackend(i);
             if (&eb == &b) {
-                mixtureOfExperts(l, *t.normed, *t.experts, *t.projected);
-            } else {  // this layer's experts on the other side: its input there, the mix back
+                mixtureOfExperts(l, *routerInput, *t.normed, *t.experts, *t.projected);
+            } else {  // this layer's experts on the other side: its inputs there, the mix back
                 PassTensors& e = passTensors(sides, eb, n);
                 transfer(b, *t.normed, eb, *e.normed);
-                mixtureOfExperts(l, *e.normed, *e.experts, *e.projected);
+                const Tensor* remoteRouterInput = e.normed.get();
+                if (routerInput != t.normed.get()) {
+                    transfer(b, *routerInput, eb, *e.routerIn);
+                    remoteRouterInput = e.routerIn.get();
+                }
+                mixtureOfExperts(l, *remoteRouterInput, *e.normed, *e.experts, *e.projected);
                 transfer(eb, *e.projected, b, *t.projected);
             }
             if (l.sharedGate) {  // DeepSeek's shared experts, added to the routed ones' mix
@@ -542,21 +723,23 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
                 b.matmul(*l.sharedDown, *t.sharedGate, *t.sharedOut);
                 b.add(*t.projected, *t.sharedOut, *t.projected);
             }
-            addToResidual(b, t, nullptr);
-            continue;
-        }
-        b.matmul(*l.ffnGate, *t.normed, *t.gate);
-        b.matmul(*l.ffnUp, *t.normed, *t.up);
-        if (l.bGate) b.addBias(*t.gate, *l.bGate);
-        if (l.bUp) b.addBias(*t.up, *l.bUp);
-        if (c.activation == FeedForwardActivation::GeluTanh) {
-            b.geglu(*t.gate, *t.up, *t.gate);
+            if (l.ffnGate) {  // Gemma 4: the experts' mix normed, then the two parts summed
+                b.rmsNorm(*t.projected, *l.ffnPostNorm2, c.rmsEpsilon, *t.normed);
+                b.add(*t.denseOut, *t.normed, *t.projected);
+            }
+            addToResidual(b, t, l.ffnPostNorm.get());
         } else {
-            b.swiglu(*t.gate, *t.up, *t.gate);
+            denseFeedForward(l, t, b, i);
+            addToResidual(b, t, l.ffnPostNorm.get());
         }
-        b.matmul(*l.ffnDown, *t.gate, *t.projected);
-        if (l.bDown) b.addBias(*t.projected, *l.bDown);
-        addToResidual(b, t, l.ffnPostNorm.get());
+        if (l.perLayerGate) {  // Gemma 4's per-layer embedding: gated by the stream, projected back into it
+            b.matmul(*l.perLayerGate, *t.x, *t.perLayerGated);
+            b.copyColumns(*t.perLayerInputs, *t.perLayerSlice, {c.perLayerEmbedding, i * c.perLayerEmbedding, 0, 0, 0, 1});
+            b.geglu(*t.perLayerGated, *t.perLayerSlice, *t.perLayerGated);
+            b.matmul(*l.perLayerProj, *t.perLayerGated, *t.projected);
+            addToResidual(b, t, l.perLayerPostNorm.get());
+        }
+        if (l.outputScale != 0) b.scale(*t.x, l.outputScale);
     }
 
     Backend& b = outputBackend();

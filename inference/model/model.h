@@ -7,6 +7,7 @@
 #include "model/model_config.h"
 #include "tokenizer/tokenizer.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <span>
@@ -44,6 +45,18 @@ struct LayerWeights {
     std::unique_ptr<Tensor> qA, qANorm, qB;  // [qLora][embd], [qLora], [heads * (nope + rope)][qLora]
     std::unique_ptr<Tensor> kvA, kvANorm;  // [kvLora + rope][embd], [kvLora]
     std::unique_ptr<Tensor> kB, vB;  // [heads * kvLora][nope], [heads * valueHeadDim][kvLora]
+    // Gemma 4: values normed without a weight (a unit weight, shared), the router's input norm
+    // weight (the file's scale over sqrt(embedding)), the experts' gate and up rows fused in one
+    // tensor (expert e's gate rows from e * 2 * eff, its up rows after them), a scale per expert's
+    // output, the norms around the dense feed-forward that runs beside the experts, the per-layer
+    // embedding's gate, projection and norm, and the layer's output scale (0: none).
+    const Tensor* valueNorm = nullptr;
+    std::unique_ptr<Tensor> routerInputNorm;
+    bool expertGateUpFused = false;
+    std::vector<float> expertOutputScale;
+    std::unique_ptr<Tensor> ffnPostNorm1, ffnPreNorm2, ffnPostNorm2;
+    std::unique_ptr<Tensor> perLayerGate, perLayerProj, perLayerPostNorm;  // [ple][embd], [embd][ple], [embd]
+    float outputScale = 0;
 };
 
 // Where the parts of a model run when it does not fit its device: the first hostLayers layers
@@ -111,6 +124,23 @@ private:
     // A 3-D [experts][rows][cols] tensor bound as one weight of experts * rows rows.
     std::unique_ptr<Tensor> bindStacked(const std::string& name, int64_t experts, int64_t rows, int64_t cols);
     void bindExperts(const std::string& prefix, LayerWeights& layer);
+    void bindAttention(int64_t layer, const std::string& prefix, LayerWeights& l);
+    void bindFeedForward(int64_t layer, const std::string& prefix, LayerWeights& l);
+    // A weight made here, not read from the file (its values kept alive by the model).
+    std::unique_ptr<Tensor> ownWeight(const std::string& name, std::vector<float> values);
+    // A weight of ones, one per backend and length: RMS norms without a weight of their own.
+    const Tensor& unitWeight(int64_t length);
+    struct AttentionTensors;
+    AttentionTensors& attentionTensors(PassTensors& t, Backend& b, int64_t tokens, int64_t layer) const;
+    // Self-attention of one layer (every kind but latent attention): writes the output
+    // projection's result to t.projected.
+    void selfAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvCache& cache, int64_t cacheLayer, int64_t layer,
+                       int64_t firstSlot, std::span<const int32_t> positions, const RopeParams& rope) const;
+    // The dense feed-forward of a layer from t.normed to t.projected.
+    void denseFeedForward(const LayerWeights& l, PassTensors& t, Backend& b, int64_t layer) const;
+    // Gemma 4's per-layer inputs, [tokens][layers * perLayerEmbedding]: each token's slice of the
+    // per-layer embedding table plus the projection of its embedding, normed and scaled.
+    void perLayerInputs(std::span<const TokenId> tokens, PassTensors& t, Backend& b) const;
     // A forward pass's tensors for its mixture-of-experts layers, made once and reused by every
     // layer (a GPU's activation arena is only reclaimed when the pass ends).
     struct ExpertWorkspace {
@@ -126,8 +156,9 @@ private:
         std::vector<float> hostLogits;
     };
     // The feed-forward of a mixture-of-experts layer: out = the router's mix of its chosen experts
-    // applied to `normed`.
-    void mixtureOfExperts(const LayerWeights& layer, const Tensor& normed, ExpertWorkspace& workspace, Tensor& out) const;
+    // applied to `input`, the router reading `routerInput` (the same tensor but in Gemma 4).
+    void mixtureOfExperts(const LayerWeights& layer, const Tensor& routerInput, const Tensor& input, ExpertWorkspace& workspace,
+                          Tensor& out) const;
     std::vector<float> readFactors(const std::string& name) const;  // ropeDims/2 F32 values, or empty
     std::vector<float> readVector(const std::string& name, int64_t n) const;  // n F32 values
 
@@ -143,6 +174,11 @@ private:
     std::vector<float> m_ropeFreqFactors;  // Llama 3 rope_freqs, empty when absent
     std::vector<float> m_ropeFactorsShort, m_ropeFactorsLong;  // LongRoPE (phi3), empty when absent
     std::vector<LayerWeights> m_layers;
+    // Gemma 4 E2B/E4B: the per-layer token embedding [vocab][layers * ple], the projection of the
+    // token embedding into it [layers * ple][embd], and its norm [ple].
+    std::unique_ptr<Tensor> m_perLayerTable, m_perLayerModelProj, m_perLayerProjNorm;
+    std::deque<std::vector<float>> m_ownedValues;  // what ownWeight's tensors read
+    std::map<std::pair<const Backend*, int64_t>, std::unique_ptr<Tensor>> m_unitWeights;
 };
 
 }  // namespace hearth

@@ -3,7 +3,9 @@
 #include "core/error.h"
 #include "gguf/gguf_file.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace hearth {
 
@@ -18,6 +20,33 @@ int64_t requireCount(const GgufFile& file, const std::string& key, int64_t max)
                     file.displayName() + ": metadata " + key + " = " + std::to_string(*v) + " is out of range (1.." + std::to_string(max) +
                         ")");
     return int64_t(*v);
+}
+
+// A count the file gives for every layer at once or per layer (llama.cpp's get_key_or_arr).
+std::vector<int64_t> requirePerLayer(const GgufFile& file, const std::string& key, int64_t layers, int64_t max)
+{
+    const GgufValue* v = file.find(key);
+    if (!v || !v->isArray()) return std::vector<int64_t>(size_t(layers), requireCount(file, key, max));
+    if (v->arraySize() != uint64_t(layers))
+        throw Error(ErrorCode::InvalidFile,
+                    file.displayName() + ": metadata " + key + " has " + std::to_string(v->arraySize()) + " entries for " +
+                        std::to_string(layers) + " layers");
+    std::vector<int64_t> values;
+    for (uint64_t i = 0; i < v->arraySize(); ++i) {
+        const int64_t n = v->arrayInt(i).value_or(-1);
+        if (n < 0 || n > max)
+            throw Error(ErrorCode::InvalidFile,
+                        file.displayName() + ": metadata " + key + "[" + std::to_string(i) + "] = " + std::to_string(n) +
+                            " is out of range (0.." + std::to_string(max) + ")");
+        values.push_back(n);
+    }
+    return values;
+}
+
+// The per-layer list when its entries differ, else empty (the one value is in the scalar field).
+std::vector<int64_t> onlyIfVaried(const std::vector<int64_t>& values)
+{
+    return std::adjacent_find(values.begin(), values.end(), std::not_equal_to<>()) == values.end() ? std::vector<int64_t> {} : values;
 }
 
 // Which layers use the sliding window: the file's per-layer array, or llama.cpp's pattern rule
@@ -66,6 +95,49 @@ void readGemma(const GgufFile& file, const std::string& a, ModelConfig& c)
     // (gemma_pytorch's query_pre_attn_scalar); llama.cpp recognises them by their layer count.
     const bool is27B = c.layers == (gemma2 ? 46 : 62);
     c.attentionScale = 1.0f / std::sqrt(float(is27B ? c.embedding / c.heads : c.headDim));
+}
+
+// Gemma 4 (llama.cpp's gemma4.cpp): Gemma 3's norms and GeGLU, with the file's per-layer sliding
+// pattern; sliding and full layers with their own head size, KV heads and rotated dimensions; no
+// query scaling; values RMS-normed; proportional RoPE on the full layers (rope_freqs); the last
+// shared_kv_layers layers reading earlier layers' caches; E2B/E4B's per-layer token embeddings;
+// 26B-A4B's experts beside a dense feed-forward in every layer.
+void readGemma4(const GgufFile& file, const std::string& a, ModelConfig& c)
+{
+    c.postNorms = true;
+    c.qkNorm = true;
+    c.valueNorm = true;
+    c.ropeFactorsOnFullLayersOnly = true;
+    c.activation = FeedForwardActivation::GeluTanh;
+    c.embeddingScale = std::sqrt(float(c.embedding));
+    c.attentionScale = 1.0f;
+    c.slidingWindow = requireCount(file, a + "attention.sliding_window", 1 << 24);
+    readSlidingLayers(file, a, 0, c);
+    c.ropeBaseSliding = float(file.getDouble(a + "rope.freq_base_swa").value_or(10000.0));
+    c.ropeFreqScaleSliding = 1.0f;
+    c.finalLogitSoftCap = float(file.getDouble(a + "final_logit_softcapping").value_or(0.0));
+    if (file.find(a + "attention.key_length_swa")) c.headDimSliding = requireCount(file, a + "attention.key_length_swa", 1024);
+    const int64_t valueSliding =
+        file.find(a + "attention.value_length_swa") ? requireCount(file, a + "attention.value_length_swa", 1024) : c.headDimAt(0);
+    const int64_t valueFull = file.find(a + "attention.value_length") ? requireCount(file, a + "attention.value_length", 1024) : c.headDim;
+    if (valueFull != c.headDim || (c.headDimSliding > 0 && valueSliding != c.headDimSliding))
+        throw Error(ErrorCode::InvalidFile, file.displayName() + ": Gemma 4 needs keys and values of one size per layer");
+    const int64_t slidingHead = c.headDimSliding > 0 ? c.headDimSliding : c.headDim;
+    c.ropeDimsSliding =
+        file.find(a + "rope.dimension_count_swa") ? requireCount(file, a + "rope.dimension_count_swa", slidingHead) : slidingHead;
+    const int64_t shared = int64_t(file.getUInt(a + "attention.shared_kv_layers").value_or(0));
+    if (shared > 0) {
+        // A shared layer reads the last cached layer of its kind: both kinds must come before it.
+        if (shared > c.layers - 2 || c.isSliding(c.layers - shared - 1) == c.isSliding(c.layers - shared - 2))
+            throw Error(ErrorCode::InvalidFile,
+                        file.displayName() + ": " + std::to_string(shared) + " layers sharing the KV cache of " + std::to_string(c.layers) +
+                            " do not follow a sliding and a full layer");
+        c.kvSharedFrom = c.layers - shared;
+    }
+    c.perLayerEmbedding = int64_t(file.getUInt(a + "embedding_length_per_layer_input").value_or(0));
+    if (c.perLayerEmbedding > 4096)
+        throw Error(ErrorCode::InvalidFile,
+                    file.displayName() + ": per-layer embedding width " + std::to_string(c.perLayerEmbedding) + " is out of range");
 }
 
 // The mixture-of-experts keys (llama.cpp's qwen3moe.cpp and openai-moe.cpp read the same ones).
@@ -163,16 +235,17 @@ void readRopeScaling(const GgufFile& file, const std::string& a, ModelConfig& c)
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama",   "qwen2",   "qwen3",    "gemma2",   "gemma3",  "phi3",
+    static const std::vector<std::string> architectures = {"llama",   "qwen2",   "qwen3",    "gemma2",   "gemma3",  "gemma4",   "phi3",
                                                            "smollm3", "granite", "mistral3", "qwen3moe", "gpt-oss", "deepseek2"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
-    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'phi3', 'smollm3', 'granite', 'mistral3', "
-           "'gpt-oss' and 'deepseek2' models: Llama, Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Qwen3 MoE (30B-A3B, Coder), "
-           "Gemma 2/3, Phi-3/3.5/4, SmolLM3, Granite 3, gpt-oss, DeepSeek-V2/V3 (latent attention), DeepSeek LLM and the "
+    return "Hearth runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'gemma4', 'phi3', 'smollm3', 'granite', "
+           "'mistral3', 'gpt-oss' and 'deepseek2' models: Llama, Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Qwen3 MoE (30B-A3B, "
+           "Coder), Gemma 2/3/4 (E2B, E4B, 26B-A4B, 31B), Phi-3/3.5/4, SmolLM3, Granite 3, gpt-oss, DeepSeek-V2/V3 (latent attention), "
+           "DeepSeek LLM and the "
            "DeepSeek-R1 distills";
 }
 
@@ -204,7 +277,7 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
         c.attentionBias = true;
         c.attentionSinks = true;
         c.activation = FeedForwardActivation::SwigluOai;
-    } else if (c.architecture == "gemma2" || c.architecture == "gemma3") {
+    } else if (c.architecture == "gemma2" || c.architecture == "gemma3" || c.architecture == "gemma4") {
         c.ropeStyle = RopeStyle::NeoX;
     } else {
         throw Error(ErrorCode::UnsupportedType,
@@ -215,15 +288,25 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     c.embedding = requireCount(file, a + "embedding_length", 1 << 16);
     c.layers = requireCount(file, a + "block_count", 1024);
     c.heads = requireCount(file, a + "attention.head_count", 1024);
-    c.kvHeads = file.find(a + "attention.head_count_kv") ? requireCount(file, a + "attention.head_count_kv", c.heads) : c.heads;
-    if (c.heads % c.kvHeads != 0)
-        throw Error(ErrorCode::InvalidFile,
-                    file.displayName() + ": " + std::to_string(c.heads) + " attention heads cannot be shared by " +
-                        std::to_string(c.kvHeads) + " KV heads");
+    const std::vector<int64_t> kvHeads = file.find(a + "attention.head_count_kv")
+        ? requirePerLayer(file, a + "attention.head_count_kv", c.layers, c.heads)
+        : std::vector<int64_t>(size_t(c.layers), c.heads);
+    c.kvHeads = *std::max_element(kvHeads.begin(), kvHeads.end());
+    c.layerKvHeads = onlyIfVaried(kvHeads);
+    for (int64_t n : kvHeads)
+        if (n == 0 || c.heads % n != 0)
+            throw Error(ErrorCode::InvalidFile,
+                        file.displayName() + ": " + std::to_string(c.heads) + " attention heads cannot be shared by " + std::to_string(n) +
+                            " KV heads");
     c.headDim = file.find(a + "attention.key_length") ? requireCount(file, a + "attention.key_length", 1024) : c.embedding / c.heads;
     // A mixture of experts has no dense feed-forward and may not write its length.
     const bool experts = c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2";
-    c.feedForward = experts && !file.find(a + "feed_forward_length") ? 0 : requireCount(file, a + "feed_forward_length", 1 << 20);
+    if (!experts || file.find(a + "feed_forward_length")) {
+        const std::vector<int64_t> ff = requirePerLayer(file, a + "feed_forward_length", c.layers, 1 << 20);
+        c.feedForward = *std::max_element(ff.begin(), ff.end());
+        c.layerFeedForward = onlyIfVaried(ff);
+        if (c.feedForward == 0) throw Error(ErrorCode::InvalidFile, file.displayName() + ": metadata " + a + "feed_forward_length is 0");
+    }
     c.trainedContext = file.find(a + "context_length") ? requireCount(file, a + "context_length", 1 << 24) : 2048;
     c.ropeDims = file.find(a + "rope.dimension_count") ? requireCount(file, a + "rope.dimension_count", c.headDim) : c.headDim;
     if (auto eps = file.getDouble(a + "attention.layer_norm_rms_epsilon")) c.rmsEpsilon = float(*eps);
@@ -232,6 +315,10 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray())
         c.vocabulary = int64_t(tokens->arraySize());
     if (c.architecture == "gemma2" || c.architecture == "gemma3") readGemma(file, a, c);
+    if (c.architecture == "gemma4") {
+        readGemma4(file, a, c);
+        if (file.find(a + "expert_count")) readExperts(file, a, c);
+    }
     if (c.architecture == "mistral3" && file.getDouble(a + "attention.temperature_scale").value_or(0.0) != 0.0) {
         // Ministral 3 scales queries by a factor that departs from 1 only past the original
         // context (llama.cpp's attention temperature): within it, the graph is the one we run.

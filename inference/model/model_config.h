@@ -99,6 +99,50 @@ struct ModelConfig {
     float residualScale = 0;  // 0: none
     float logitScale = 0;  // 0: none
 
+    // Gemma 4: sliding and full layers differ in head size, KV heads and rotated dimensions, and
+    // layers in feed-forward size; the last layers read the cache of the last layer of their kind
+    // that has one; E2B/E4B add a token embedding per layer.
+    std::vector<int64_t> layerKvHeads;  // per layer; empty: kvHeads
+    std::vector<int64_t> layerFeedForward;  // per layer; empty: feedForward
+    int64_t headDimSliding = 0, ropeDimsSliding = 0;  // 0: as the full layers
+    int64_t kvSharedFrom = 0;  // > 0: layers from here keep no cache of their own
+    int64_t perLayerEmbedding = 0;  // width of each layer's slice of the per-layer token embedding
+    bool valueNorm = false;  // values RMS-normed (without a weight) before they are cached
+    bool ropeFactorsOnFullLayersOnly = false;  // rope_freqs are the full layers' (proportional RoPE)
+
+    int64_t headDimAt(int64_t layer) const { return headDimSliding > 0 && isSliding(layer) ? headDimSliding : headDim; }
+    int64_t ropeDimsAt(int64_t layer) const { return ropeDimsSliding > 0 && isSliding(layer) ? ropeDimsSliding : ropeDims; }
+    int64_t kvHeadsAt(int64_t layer) const { return size_t(layer) < layerKvHeads.size() ? layerKvHeads[size_t(layer)] : kvHeads; }
+    int64_t feedForwardAt(int64_t layer) const
+    {
+        return size_t(layer) < layerFeedForward.size() ? layerFeedForward[size_t(layer)] : feedForward;
+    }
+    int64_t qDimAt(int64_t layer) const { return heads * headDimAt(layer); }
+    int64_t kvDimAt(int64_t layer) const { return kvHeadsAt(layer) * headDimAt(layer); }
+    // The layers with a cache of their own (the first ones), and the cache layer a layer reads:
+    // its own, or (Gemma 4's shared layers) the last cached layer of its kind, as llama.cpp does.
+    int64_t cacheLayers() const { return kvSharedFrom > 0 ? kvSharedFrom : layers; }
+    int64_t cacheLayerOf(int64_t layer) const { return layer < cacheLayers() ? layer : cacheLayers() - (isSliding(layer) ? 2 : 1); }
+    std::vector<int64_t> cacheLayerKvDims() const
+    {
+        std::vector<int64_t> dims;
+        for (int64_t i = 0; i < cacheLayers(); ++i) dims.push_back(kvDimAt(i));
+        return dims;
+    }
+    // A split point (the first hostLayers layers on the host) that keeps Gemma 4's shared layers
+    // on the side of the caches they read: before the last two cached layers, or every layer.
+    int64_t validHostLayers(int64_t hostLayers) const
+    {
+        hostLayers = std::clamp<int64_t>(hostLayers, 0, layers);
+        return kvSharedFrom > 0 && hostLayers > kvSharedFrom - 2 && hostLayers < layers ? layers : hostLayers;
+    }
+    int64_t maxFeedForward() const
+    {
+        int64_t widest = feedForward;
+        for (int64_t ff : layerFeedForward) widest = std::max(widest, ff);
+        return widest;
+    }
+
     int64_t qDim() const { return heads * headDim; }
     // Cache slots a layer needs for a context that is evaluated at most maxBatch positions at a time:
     // a sliding-window layer only its window plus the batch (a ring), every other layer the context.
@@ -106,10 +150,11 @@ struct ModelConfig {
     {
         return isSliding(layer) ? std::min(context, slidingWindow + maxBatch) : context;
     }
+    // Per cache layer (see cacheLayers).
     std::vector<int64_t> kvLayerSlots(int64_t context, int64_t maxBatch) const
     {
         std::vector<int64_t> slots;
-        for (int64_t i = 0; i < layers; ++i) slots.push_back(kvSlots(i, context, maxBatch));
+        for (int64_t i = 0; i < cacheLayers(); ++i) slots.push_back(kvSlots(i, context, maxBatch));
         return slots;
     }
     bool isRopeless(int64_t layer) const { return size_t(layer) < ropelessLayers.size() && ropelessLayers[size_t(layer)]; }

@@ -28,13 +28,13 @@ Model::ExpertWorkspace::Scratch& Model::ExpertWorkspace::scratch(int64_t rows, c
     return s;
 }
 
-void Model::mixtureOfExperts(const LayerWeights& l, const Tensor& normed, ExpertWorkspace& w, Tensor& out) const
+void Model::mixtureOfExperts(const LayerWeights& l, const Tensor& routerInput, const Tensor& normed, ExpertWorkspace& w, Tensor& out) const
 {
     const ModelConfig& c = m_config;
     Backend& b = w.backend;
     const int64_t n = normed.rows(), k = c.expertsUsed, ff = c.expertFeedForward;
 
-    b.matmul(*l.router, normed, *w.logits);
+    b.matmul(*l.router, routerInput, *w.logits);
     if (l.routerBias) b.addBias(*w.logits, *l.routerBias);
     std::vector<float>& hostLogits = w.hostLogits;
     hostLogits.resize(size_t(n * c.experts));
@@ -42,6 +42,9 @@ void Model::mixtureOfExperts(const LayerWeights& l, const Tensor& normed, Expert
     const ExpertRouting routing = routeExperts(hostLogits, n,
                                                {c.experts, k, c.expertGating, c.normalizeExpertWeights, c.expertWeightsScale,
                                                 l.expertSelectionBias, c.expertGroups, c.expertGroupsUsed});
+    std::vector<float> weights = routing.weights;
+    if (!l.expertOutputScale.empty())  // Gemma 4's per-expert scale of its output, folded into its weight in the mix
+        for (size_t i = 0; i < weights.size(); ++i) weights[i] *= l.expertOutputScale[size_t(routing.experts[i])];
 
     Tensor& results = *w.results;  // row t * k + j: token t's j-th expert's output
     const std::vector<std::vector<int32_t>> byExpert = choicesByExpert(routing, c.experts);
@@ -54,12 +57,19 @@ void Model::mixtureOfExperts(const LayerWeights& l, const Tensor& normed, Expert
         tokens.clear();
         for (int32_t choice : choices) tokens.push_back(int32_t(choice / k));
         b.gatherRows(normed, tokens, *s.input);
-        b.matmulRows(*l.expertUp, e * ff, *s.input, *s.up);
+        if (l.expertGateUpFused) {
+            b.matmulRows(*l.expertGate, e * 2 * ff + ff, *s.input, *s.up);
+            b.matmulRows(*l.expertGate, e * 2 * ff, *s.input, *s.gate);
+        } else {
+            b.matmulRows(*l.expertUp, e * ff, *s.input, *s.up);
+            b.matmulRows(*l.expertGate, e * ff, *s.input, *s.gate);
+        }
         if (l.expertUpBias) b.addBiasRow(*s.up, *l.expertUpBias, e);
-        b.matmulRows(*l.expertGate, e * ff, *s.input, *s.gate);
         if (l.expertGateBias) b.addBiasRow(*s.gate, *l.expertGateBias, e);
         if (c.activation == FeedForwardActivation::SwigluOai) {
             b.swigluOai(*s.gate, *s.up, kOaiAlpha, kOaiLimit, *s.gate);
+        } else if (c.activation == FeedForwardActivation::GeluTanh) {
+            b.geglu(*s.gate, *s.up, *s.gate);
         } else {
             b.swiglu(*s.gate, *s.up, *s.gate);
         }
@@ -67,7 +77,7 @@ void Model::mixtureOfExperts(const LayerWeights& l, const Tensor& normed, Expert
         if (l.expertDownBias) b.addBiasRow(*s.output, *l.expertDownBias, e);
         b.scatterRows(*s.output, choices, results);
     }
-    b.weightedRowSum(results, routing.weights, k, out);
+    b.weightedRowSum(results, weights, k, out);
 }
 
 }  // namespace hearth

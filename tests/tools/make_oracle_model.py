@@ -65,6 +65,15 @@ def architecture_table():
         "deepseek3": dict(head_dim=64, rope_base=10000.0, mla=dict(kv_lora=256, q_lora=128, nope=64, rope=32, v=64), experts=8,
                           experts_used=2, layers=3, v3=True, yarn=4.0,
                           extra={"rope.scaling.original_context_length": 64, "rope.scaling.yarn_log_multiplier": 0.0707}),
+        # Gemma 4 (E2B/E4B's layout scaled down): sliding layers of 64-dimension heads (2 KV heads)
+        # and full layers of 128 (1 KV head, no value projection: the values are the keys'),
+        # proportional RoPE on the full layers (a quarter of their dimensions turn), the last 4 layers
+        # reading the caches of layers 2 and 3 with double-wide feed-forwards, per-layer token
+        # embeddings, a scale per layer's output and soft-capped logits. Written as gemma4.
+        "gemma4": dict(gemma4=dict(pattern=[1, 1, 1, 0, 1, 1, 1, 0], shared=4, ple=64), layers=8),
+        # Gemma 4 26B-A4B's: 8 experts (2 chosen) beside a dense feed-forward in every layer, their
+        # gate and up rows fused, a scale per expert, the router's own input norm. Written as gemma4.
+        "gemma4moe": dict(gemma4=dict(pattern=[1, 0, 1, 0], shared=0, ple=0, experts=8, experts_used=2), layers=4),
         # Granite 3: embedding, residual, attention and logit multipliers.
         "granite": dict(head_dim=64, rope_base=10000.0, embedding_gain=1 / 12, extra={
             "embedding_scale": 12.0, "residual_scale": 0.22, "attention.scale": 0.0078125, "logit_scale": 8.0}),
@@ -121,6 +130,88 @@ def add_latent_layer(writer, p, i, spec, mla, matrix, norm):
     writer.add_tensor(p + "ffn_down_shexp.weight", matrix(EMBEDDING, 2 * ff, gain))
 
 
+def write_gemma4(writer, spec, vocab, rng, matrix, norm):
+    """Gemma 4: metadata and tensors (llama.cpp's gemma4.cpp and conversion/gemma.py)."""
+    g = spec["gemma4"]
+    layers, swa, full = spec["layers"], 64, 128
+    pattern = [bool(x) for x in g["pattern"]]
+    first_shared = layers - g["shared"]
+    kv_heads = [KV_HEADS if sliding else 1 for sliding in pattern]
+    ff = [FEED_FORWARD if i < first_shared or not g["shared"] else 2 * FEED_FORWARD for i in range(layers)]
+    writer.add_context_length(2048)
+    writer.add_embedding_length(EMBEDDING)
+    writer.add_block_count(layers)
+    writer.add_feed_forward_length(ff)
+    writer.add_head_count(HEADS)
+    writer.add_head_count_kv(kv_heads)
+    writer.add_key_length(full)
+    writer.add_value_length(full)
+    writer.add_key_length_swa(swa)
+    writer.add_value_length_swa(swa)
+    writer.add_rope_dimension_count(full)
+    writer.add_rope_dimension_count_swa(swa)
+    writer.add_rope_freq_base(1000000.0)
+    writer.add_rope_freq_base_swa(10000.0)
+    writer.add_layer_norm_rms_eps(1e-6)
+    writer.add_sliding_window(32)
+    writer.add_sliding_window_pattern(pattern)
+    writer.add_shared_kv_layers(g["shared"])
+    writer.add_embedding_length_per_layer_input(g["ple"])
+    writer.add_final_logit_softcapping(30.0)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    experts = g.get("experts", 0)
+    if experts:
+        writer.add_expert_count(experts)
+        writer.add_expert_used_count(g["experts_used"])
+        writer.add_expert_feed_forward_length(FEED_FORWARD // 2)
+
+    writer.add_tensor("token_embd.weight", (rng.standard_normal((vocab, EMBEDDING)) / 16).astype(np.float32))
+    if g["ple"]:
+        width = g["ple"] * layers
+        writer.add_tensor("per_layer_token_embd.weight", (0.1 * rng.standard_normal((vocab, width))).astype(np.float32))
+        writer.add_tensor("per_layer_model_proj.weight", matrix(width, EMBEDDING))
+        writer.add_tensor("per_layer_proj_norm.weight", norm(g["ple"]))
+    # Proportional RoPE: the full layers turn their first quarter of dimensions, the rest stand still.
+    turned = full // 8
+    writer.add_tensor("rope_freqs.weight", np.array([1.0] * turned + [1e30] * (full // 2 - turned), dtype=np.float32))
+    for i in range(layers):
+        p = f"blk.{i}."
+        head = swa if pattern[i] else full
+        writer.add_tensor(p + "attn_norm.weight", norm(EMBEDDING))
+        writer.add_tensor(p + "attn_q.weight", matrix(HEADS * head, EMBEDDING, 1.0))
+        # Gemma 4 does not scale its queries: norm weights of head**-0.25 keep the scores near unit
+        # size, so that the softmax is not so sharp that every rounding difference flips it.
+        writer.add_tensor(p + "attn_q_norm.weight", norm(head) * head ** -0.25)
+        if i < first_shared or not g["shared"]:
+            writer.add_tensor(p + "attn_k.weight", matrix(kv_heads[i] * head, EMBEDDING, 1.0))
+            writer.add_tensor(p + "attn_k_norm.weight", norm(head) * head ** -0.25)
+            if pattern[i]:  # the full layers have none: their values are the keys' projection
+                writer.add_tensor(p + "attn_v.weight", matrix(kv_heads[i] * head, EMBEDDING))
+        writer.add_tensor(p + "attn_output.weight", matrix(EMBEDDING, HEADS * head))
+        writer.add_tensor(p + "post_attention_norm.weight", norm(EMBEDDING))
+        writer.add_tensor(p + "ffn_norm.weight", norm(EMBEDDING))
+        writer.add_tensor(p + "ffn_gate.weight", matrix(ff[i], EMBEDDING))
+        writer.add_tensor(p + "ffn_up.weight", matrix(ff[i], EMBEDDING))
+        writer.add_tensor(p + "ffn_down.weight", matrix(EMBEDDING, ff[i]))
+        writer.add_tensor(p + "post_ffw_norm.weight", norm(EMBEDDING))
+        if experts:
+            eff = FEED_FORWARD // 2
+            writer.add_tensor(p + "ffn_gate_inp.weight", matrix(experts, EMBEDDING, 4.0))
+            writer.add_tensor(p + "ffn_gate_inp.scale", norm(EMBEDDING))
+            writer.add_tensor(p + "ffn_gate_up_exps.weight", np.stack([matrix(2 * eff, EMBEDDING) for _ in range(experts)]))
+            writer.add_tensor(p + "ffn_down_exps.weight", np.stack([matrix(EMBEDDING, eff) for _ in range(experts)]))
+            writer.add_tensor(p + "ffn_down_exps.scale", (0.5 + rng.random(experts)).astype(np.float32))
+            writer.add_tensor(p + "pre_ffw_norm_2.weight", norm(EMBEDDING))
+            writer.add_tensor(p + "post_ffw_norm_1.weight", norm(EMBEDDING))
+            writer.add_tensor(p + "post_ffw_norm_2.weight", norm(EMBEDDING))
+        if g["ple"]:
+            writer.add_tensor(p + "inp_gate.weight", matrix(g["ple"], EMBEDDING))
+            writer.add_tensor(p + "proj.weight", matrix(EMBEDDING, g["ple"]))
+            writer.add_tensor(p + "post_norm.weight", norm(EMBEDDING))
+        writer.add_tensor(p + "layer_output_scale.weight", np.array([0.5 + 0.5 * rng.random()], dtype=np.float32))
+    writer.add_tensor("output_norm.weight", norm(EMBEDDING))
+
+
 def copy_tokenizer(reader, writer):
     for field in reader.fields.values():
         if not field.name.startswith("tokenizer."):
@@ -147,9 +238,9 @@ def main():
 
     reader = gguf.GGUFReader(args.vocab_from)
     vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
-    head_dim = spec["head_dim"]
+    head_dim = spec.get("head_dim", 0)
 
-    arch = "deepseek2" if args.arch == "deepseek3" else args.arch
+    arch = {"deepseek3": "deepseek2", "gemma4moe": "gemma4"}.get(args.arch, args.arch)
     writer = gguf.GGUFWriter(args.out, arch)
     quant_type = gguf.GGMLQuantizationType[args.quantize] if args.quantize else None
     block_size = gguf.GGML_QUANT_SIZES[quant_type][0] if quant_type else 1
@@ -165,6 +256,24 @@ def main():
             add_tensor(name, values)
     writer.add_tensor = add_quantized
     writer.add_name("hearth oracle model")  # not the family: llama.cpp keys some vocabulary rules on the name
+
+    def matrix(rows, cols, gain=1.0):
+        return (rng.standard_normal((rows, cols)) * (gain / np.sqrt(cols))).astype(np.float32)
+
+    def norm(size):
+        return (1.0 + 0.2 * rng.standard_normal(size)).astype(np.float32)
+
+    def bias(size):
+        return (0.1 * rng.standard_normal(size)).astype(np.float32)
+
+    if "gemma4" in spec:
+        copy_tokenizer(reader, writer)
+        write_gemma4(writer, spec, vocab, rng, matrix, norm)
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        return
     writer.add_context_length(2048)
     writer.add_embedding_length(EMBEDDING)
     layers = spec.get("layers", LAYERS)
@@ -218,15 +327,6 @@ def main():
     copy_tokenizer(reader, writer)
     if args.chat_template:
         writer.add_chat_template(open(args.chat_template, encoding="utf-8").read())
-
-    def matrix(rows, cols, gain=1.0):
-        return (rng.standard_normal((rows, cols)) * (gain / np.sqrt(cols))).astype(np.float32)
-
-    def norm(size):
-        return (1.0 + 0.2 * rng.standard_normal(size)).astype(np.float32)
-
-    def bias(size):
-        return (0.1 * rng.standard_normal(size)).astype(np.float32)
 
     q_dim, kv_dim = HEADS * head_dim, KV_HEADS * head_dim
     embedding_gain = spec.get("embedding_gain", 1.0)

@@ -94,9 +94,9 @@ std::unique_ptr<Tensor> CpuBackend::weight(const GgufTensorInfo& info, std::span
 std::unique_ptr<Tensor> CpuBackend::activations(int64_t rows, int64_t cols) { return std::make_unique<CpuActivations>(rows, cols); }
 
 std::unique_ptr<KvCache> CpuBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots,
-                                             bool keysOnly)
+                                             bool keysOnly, std::span<const int64_t> layerKvDims)
 {
-    return std::make_unique<CpuKvCache>(layers, slots, kvDim, f16, layerSlots, keysOnly);
+    return std::make_unique<CpuKvCache>(layers, slots, kvDim, f16, layerSlots, keysOnly, layerKvDims);
 }
 
 void CpuBackend::getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out)
@@ -229,7 +229,7 @@ void CpuBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, const T
     auto& c = static_cast<CpuKvCache&>(cache);
     const auto& ks = asActs(k);
     const auto& vs = asActs(v);
-    requireShape(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && firstSlot + ks.rows() <= c.slotCount(), "storeKv");
+    requireShape(ks.cols() == c.kvDim(layer) && vs.cols() == c.kvDim(layer) && firstSlot + ks.rows() <= c.slotCount(), "storeKv");
     for (int64_t t = 0; t < ks.rows(); ++t) {
         c.store(true, layer, firstSlot + t, ks.row(t));
         c.store(false, layer, firstSlot + t, vs.row(t));
@@ -330,17 +330,17 @@ void CpuBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t 
     requireShape(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers() &&
                      !c.hasRings(),  // a ring's positions cannot be moved: the session recomputes instead
                  "shiftKv");
-    std::vector<float> key(size_t(c.kvDim()));
     for (int64_t layer = 0; layer < c.layers(); ++layer) {
+        std::vector<float> key(size_t(c.kvDim(layer)));
         RopeParams rope = layerRope[size_t(layer)];
         rope.attnFactor = 1.0f;  // a re-rotation, not a second scaling
         if (rope.extFactor != 0) rope.attnFactor = 1.0f / (1.0f + 0.1f * std::log(1.0f / rope.freqScale));
-        const int64_t heads = c.kvDim() / rope.headDim;
+        const int64_t heads = c.kvDim(layer) / rope.headDim;
         for (int64_t s = keep + discard; s < used; ++s) {
             c.move(layer, s, s - discard);
             if (rope.ropeDims == 0) continue;  // a layer without RoPE keeps its keys as they are
             // Keys carry their position in their rotation: turn them back by `discard`.
-            c.load(true, layer, s - discard, 0, c.kvDim(), key.data());
+            c.load(true, layer, s - discard, 0, c.kvDim(layer), key.data());
             ropeVector(key.data(), heads, double(-discard), rope);
             c.store(true, layer, s - discard, key.data());
         }

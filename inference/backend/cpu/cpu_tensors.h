@@ -39,13 +39,14 @@ const float* halfTable();
 // K and V per layer and slot, stored as F16 bits or F32 as chosen.
 class CpuKvCache : public KvCache {
 public:
-    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision, std::span<const int64_t> rings, bool keysOnly = false)
-        : KvCache(layers, slots, kvDim, rings, keysOnly), f16(halfPrecision)
+    CpuKvCache(int64_t layers, int64_t slots, int64_t kvDim, bool halfPrecision, std::span<const int64_t> rings, bool keysOnly = false,
+               std::span<const int64_t> layerKvDims = {})
+        : KvCache(layers, slots, kvDim, rings, keysOnly, layerKvDims), f16(halfPrecision)
     {
         size_t n = 0;
         for (int64_t layer = 0; layer < layers; ++layer) {
             layerBase.push_back(n);
-            n += size_t(layerSlots(layer) * kvDim);
+            n += size_t(layerSlots(layer) * this->kvDim(layer));
         }
         if (f16) {
             keys16.resize(n);
@@ -58,7 +59,10 @@ public:
     bool f16;
 
     // Where position `slot` of `layer` lives (a sliding layer's ring reuses its slots).
-    size_t offset(int64_t layer, int64_t slot) const { return layerBase[size_t(layer)] + size_t((slot % layerSlots(layer)) * kvDim()); }
+    size_t offset(int64_t layer, int64_t slot) const
+    {
+        return layerBase[size_t(layer)] + size_t((slot % layerSlots(layer)) * kvDim(layer));
+    }
     std::vector<size_t> layerBase;
     void store(bool key, int64_t layer, int64_t slot, const float* src)
     {
@@ -66,9 +70,9 @@ public:
         const size_t at = offset(layer, slot);
         if (f16) {
             uint16_t* dst = (key ? keys16 : values16).data() + at;
-            for (int64_t i = 0; i < kvDim(); ++i) dst[i] = floatToFp16(src[i]);
+            for (int64_t i = 0; i < kvDim(layer); ++i) dst[i] = floatToFp16(src[i]);
         } else {
-            std::memcpy((key ? keys32 : values32).data() + at, src, size_t(kvDim()) * sizeof(float));
+            std::memcpy((key ? keys32 : values32).data() + at, src, size_t(kvDim(layer)) * sizeof(float));
         }
     }
     // Copies `count` values starting at `first` within the slot's row into dst as floats.
@@ -94,7 +98,7 @@ public:
     }
     void move(int64_t layer, int64_t from, int64_t to)
     {
-        const size_t a = offset(layer, from), b = offset(layer, to), n = size_t(kvDim());
+        const size_t a = offset(layer, from), b = offset(layer, to), n = size_t(kvDim(layer));
         if (f16) {
             std::memmove(keys16.data() + b, keys16.data() + a, n * 2);
             if (!keysOnly()) std::memmove(values16.data() + b, values16.data() + a, n * 2);

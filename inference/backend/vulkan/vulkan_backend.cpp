@@ -238,8 +238,8 @@ public:
 class VkKvCache : public KvCache {
 public:
     VkKvCache(std::shared_ptr<VulkanBackend::Impl> owner, int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> rings,
-              bool keysOnly)
-        : KvCache(layers, slots, kvDim, rings, keysOnly), impl(std::move(owner))
+              bool keysOnly, std::span<const int64_t> layerKvDims)
+        : KvCache(layers, slots, kvDim, rings, keysOnly, layerKvDims), impl(std::move(owner))
     {
     }
     // A layer's values: the keys' buffer when the values are the keys.
@@ -247,7 +247,7 @@ public:
     ~VkKvCache() override { impl->stream.flushForTeardown("freeing the KV cache"); }
     std::shared_ptr<VulkanBackend::Impl> impl;
     std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
-    VkDeviceSize layerBytes(int64_t layer) const { return VkDeviceSize(layerSlots(layer)) * VkDeviceSize(kvDim()) * 2; }
+    VkDeviceSize layerBytes(int64_t layer) const { return VkDeviceSize(layerSlots(layer)) * VkDeviceSize(kvDim(layer)) * 2; }
 };
 
 const VkWeight& asWeight(const Tensor& t) { return static_cast<const VkWeight&>(t); }
@@ -448,11 +448,11 @@ std::unique_ptr<Tensor> VulkanBackend::activations(int64_t rows, int64_t cols)
 }
 
 std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots,
-                                                bool keysOnly)
+                                                bool keysOnly, std::span<const int64_t> layerKvDims)
 {
     if (!f16)
         throw Error(ErrorCode::InvalidArgument, "the Vulkan backend keeps the KV cache in F16; drop --f32-cache or use --backend cpu");
-    auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim, layerSlots, keysOnly);
+    auto cache = std::make_unique<VkKvCache>(m, layers, slots, kvDim, layerSlots, keysOnly, layerKvDims);
     VkDeviceSize largest = 0;
     for (int64_t l = 0; l < layers; ++l) largest = std::max(largest, cache->layerBytes(l));
     if (largest > m->context.maxBindingBytes())
@@ -631,15 +631,15 @@ void VulkanBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, cons
     auto& c = static_cast<VkKvCache&>(cache);
     const auto& ks = asActs(k);
     const auto& vs = asActs(v);
-    require(ks.cols() == c.kvDim() && vs.cols() == c.kvDim() && vs.rows() == ks.rows() && c.kvDim() % 2 == 0 && layer >= 0 &&
-                layer < c.layers() && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
+    require(layer >= 0 && layer < c.layers() && ks.cols() == c.kvDim(layer) && vs.cols() == c.kvDim(layer) && vs.rows() == ks.rows() &&
+                c.kvDim(layer) % 2 == 0 && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount(),
             "storeKv");
     // Without values, the keys go to both destinations of the one buffer (the same bytes to the same place).
     const View kv = ks.whole(false), vv = c.keysOnly() ? kv : vs.whole(false);
-    push::StoreKv push {uint32_t(ks.rows()), uint32_t(c.kvDim()),          kv.element / 2, vv.element / 2, 0, 0,
+    push::StoreKv push {uint32_t(ks.rows()), uint32_t(c.kvDim(layer)),     kv.element / 2, vv.element / 2, 0, 0,
                         uint32_t(firstSlot), uint32_t(c.layerSlots(layer))};
     const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true), wholeBuffer(c.valuesOf(layer), true)};
-    m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim() / 2));
+    m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim(layer) / 2));
 }
 
 void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
@@ -649,7 +649,8 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
     const auto& qs = asActs(q);
     const auto& o = asActs(out);
     require(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows() && p.headDim % 2 == 0 && p.headDim <= 576 &&
-                p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim() && firstSlot + qs.rows() <= c.slotCount(),
+                p.kvHeads > 0 && p.heads % p.kvHeads == 0 && p.kvHeads * p.headDim == c.kvDim(layer) &&
+                firstSlot + qs.rows() <= c.slotCount(),
             "attention");
     const View qv = qs.whole(false), ov = o.whole(true);
     View sinks = qv;  // bound either way; read only when there are sinks
@@ -775,14 +776,18 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
     require(keep >= 0 && discard > 0 && keep + discard <= used && used <= c.slotCount() && int64_t(layerRope.size()) == c.layers() &&
                 !c.hasRings(),  // a ring's positions cannot be moved: the session recomputes instead
             "shiftKv");
-    for (const RopeParams& rope : layerRope) require(c.kvDim() % rope.headDim == 0, "shiftKv");
+    int64_t widest = 0;
+    for (int64_t layer = 0; layer < c.layers(); ++layer) {
+        require(c.kvDim(layer) % layerRope[size_t(layer)].headDim == 0, "shiftKv");
+        widest = std::max(widest, c.kvDim(layer));
+    }
     const int64_t moved = used - keep - discard;
-    const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim()) * 2;
     if (moved > 0) {
         // Overlapping copies within one buffer are not allowed: go through a scratch buffer.
-        Buffer scratch(m->context, VkDeviceSize(moved) * slotBytes, MemoryKind::Device);
+        Buffer scratch(m->context, VkDeviceSize(moved) * VkDeviceSize(widest) * 2, MemoryKind::Device);
         for (int64_t layer = 0; layer < c.layers(); ++layer)
             for (Buffer* b : {c.keys[size_t(layer)].get(), c.keysOnly() ? nullptr : c.values[size_t(layer)].get()}) {
+                const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim(layer)) * 2;
                 if (!b) continue;
                 m->stream.copy(b->handle(), VkDeviceSize(keep + discard) * slotBytes, scratch.handle(), 0, VkDeviceSize(moved) * slotBytes);
                 m->stream.copy(scratch.handle(), 0, b->handle(), VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes);
@@ -791,10 +796,11 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
         for (int64_t layer = 0; layer < c.layers(); ++layer) {
             const RopeParams& rope = layerRope[size_t(layer)];
             if (rope.ropeDims == 0) continue;  // a layer without RoPE keeps its keys as they are
+            const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim(layer)) * 2;
             Buffer& frequencies = m->frequencies(rope);
             const View keys = m->view(*c.keys[size_t(layer)], VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes, true);
             push::RopeCachedKeys push {uint32_t(moved),
-                                       uint32_t(c.kvDim() / rope.headDim),
+                                       uint32_t(c.kvDim(layer) / rope.headDim),
                                        uint32_t(rope.headDim),
                                        uint32_t(rope.ropeDims),
                                        rope.neox ? 1u : 0u,

@@ -42,7 +42,7 @@ public:
     std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
     std::unique_ptr<Tensor> activations(int64_t rows, int64_t cols) override;
     std::unique_ptr<KvCache> kvCache(int64_t layers, int64_t slots, int64_t kvDim, bool f16, std::span<const int64_t> layerSlots = {},
-                                     bool keysOnly = false) override;
+                                     bool keysOnly = false, std::span<const int64_t> layerKvDims = {}) override;
 
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
