@@ -20,6 +20,9 @@ const char* kLlama3 =
 // Qwen 2 / 2.5 / 3 (and DeepSeek-R1-Distill-Qwen): like Llama 3 but single digits.
 const char* kQwen2 =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+// Qwen3.5 / 3.6: Qwen 2's with combining marks kept inside words (the tokenizer.json expression).
+const char* kQwen35 =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 // GPT-4o's o200k (Phi-4, Phi-4-mini): letters split by case runs, contractions attached, up to
 // three digits. PCRE2 runs the original tokenizer.json expression as written.
@@ -74,6 +77,10 @@ const std::map<std::string, Family>& families()
         t["chatglm-bpe"] = Family {{kLlama3}, false};
         t["gpt-4o"] = Family {{kGpt4o}, false};
         t["tekken"] = Family {{kTekken}, true};
+        t["qwen35"] = Family {{kQwen35}, false};
+        // Gemma 4: spaces are already U+2581, merges run over whole lines (llama.cpp splits only
+        // at newlines, which no merge crosses).
+        t["gemma4"] = Family {{"[^\\n]+|[\\n]+"}, false};
         return t;
     }();
     return table;

@@ -3,6 +3,9 @@
 #include "core/error.h"
 
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 namespace hearth {
 
@@ -34,6 +37,9 @@ size_t decodeUtf8(const std::string& s, size_t i, uint32_t& cp)
     return len;
 }
 
+// SentencePiece's visible space, U+2581 (Gemma 4's vocabulary writes spaces as it).
+constexpr const char* kSpaceMark = "\xE2\x96\x81";
+
 size_t utf8Length(unsigned char lead) { return lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 1; }
 
 }  // namespace
@@ -56,7 +62,9 @@ BpeTokenizer::BpeTokenizer(Vocabulary vocabulary) : Tokenizer(std::move(vocabula
 
 void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& out) const
 {
-    if (m_pretokenizer.ignoreMerges()) {
+    // Gemma 4: a run of newlines that is a token is that token (llama.cpp's fix, its PR 21343).
+    const bool newlines = m_vocabulary.rawUtf8Bpe && mapped.find_first_not_of('\n') == std::string::npos;
+    if (m_pretokenizer.ignoreMerges() || newlines) {
         if (auto it = m_ids.find(mapped); it != m_ids.end()) {
             out.push_back(it->second);
             return;
@@ -88,6 +96,15 @@ void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& o
             out.push_back(it->second);
             continue;
         }
+        if (m_vocabulary.rawUtf8Bpe) {  // SentencePiece's byte fallback: <0xXX> per byte
+            for (unsigned char byte : symbol) {
+                char name[8];
+                std::snprintf(name, sizeof name, "<0x%02X>", byte);
+                if (auto id = m_ids.find(name); id != m_ids.end()) out.push_back(id->second);
+                else if (m_vocabulary.unk) out.push_back(*m_vocabulary.unk);
+            }
+            continue;
+        }
         // Not in the vocabulary (a broken file): fall back to one token per byte.
         for (size_t i = 0; i < symbol.size();) {
             uint32_t cp;
@@ -102,6 +119,16 @@ void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& o
 
 void BpeTokenizer::encodeText(std::string_view text, std::vector<TokenId>& out) const
 {
+    if (m_vocabulary.rawUtf8Bpe) {
+        std::string escaped;
+        escaped.reserve(text.size() + text.size() / 2);
+        for (char c : text) {
+            if (c == ' ') escaped += kSpaceMark;
+            else escaped += c;
+        }
+        for (const std::string& word : m_pretokenizer.split(escaped)) encodeWord(word, out);
+        return;
+    }
     for (const std::string& word : m_pretokenizer.split(text)) {
         std::string mapped;
         mapped.reserve(word.size() * 2);
@@ -113,6 +140,18 @@ void BpeTokenizer::encodeText(std::string_view text, std::vector<TokenId>& out) 
 std::string BpeTokenizer::pieceBytes(TokenId id) const
 {
     const std::string& text = m_vocabulary.tokens[size_t(id)];
+    if (m_vocabulary.rawUtf8Bpe) {
+        if (m_vocabulary.types[size_t(id)] == TokenType::Byte && text.size() == 6)
+            return std::string(1, char(std::strtoul(text.substr(3, 2).c_str(), nullptr, 16)));
+        std::string bytes;
+        for (size_t at = 0;;) {  // U+2581 back to spaces
+            const size_t mark = text.find(kSpaceMark, at);
+            bytes.append(text, at, mark == std::string::npos ? std::string::npos : mark - at);
+            if (mark == std::string::npos) return bytes;
+            bytes += ' ';
+            at = mark + std::string_view(kSpaceMark).size();
+        }
+    }
     std::string bytes;
     for (size_t i = 0; i < text.size();) {
         uint32_t cp;

@@ -5,7 +5,11 @@
 
 namespace hearth {
 
-bool Vocabulary::isEndOfGeneration(TokenId id) const { return (eos && id == *eos) || (eot && id == *eot) || (eom && id == *eom); }
+bool Vocabulary::isEndOfGeneration(TokenId id) const
+{
+    return (eos && id == *eos) || (eot && id == *eot) || (eom && id == *eom) ||
+        std::find(turnEnds.begin(), turnEnds.end(), id) != turnEnds.end();
+}
 
 namespace {
 
@@ -57,11 +61,13 @@ Vocabulary Vocabulary::fromGguf(const GgufFile& file)
     v.modelName = std::string(*model);
     if (v.modelName == "llama") v.kind = Kind::SentencePiece;
     else if (v.modelName == "gpt2") v.kind = Kind::BytePairEncoding;
+    else if (v.modelName == "gemma4") v.kind = Kind::BytePairEncoding, v.rawUtf8Bpe = true;
     else
         throw Error(ErrorCode::UnsupportedType,
                     file.displayName() + ": tokenizer kind '" + v.modelName +
-                        "' is not supported (Hearth reads 'llama' SentencePiece and 'gpt2' byte-level BPE)");
-    v.pre = std::string(file.getString("tokenizer.ggml.pre").value_or("default"));
+                        "' is not supported (Hearth reads 'llama' SentencePiece, 'gpt2' byte-level BPE and Gemma 4's 'gemma4')");
+    // llama.cpp gives Gemma 4's vocabulary its own pre-tokenizer whatever the file says.
+    v.pre = v.rawUtf8Bpe ? "gemma4" : std::string(file.getString("tokenizer.ggml.pre").value_or("default"));
 
     const GgufValue* tokens = file.find("tokenizer.ggml.tokens");
     if (!tokens || !tokens->isArray() || tokens->elementType() != GgufValueType::String)
@@ -104,7 +110,24 @@ Vocabulary Vocabulary::fromGguf(const GgufFile& file)
     v.addBos = file.getBool("tokenizer.ggml.add_bos_token").value_or(v.kind == Kind::SentencePiece);
     v.addEos = file.getBool("tokenizer.ggml.add_eos_token").value_or(false);
     v.addSpacePrefix = file.getBool("tokenizer.ggml.add_space_prefix").value_or(v.kind == Kind::SentencePiece);
+    if (v.rawUtf8Bpe) {
+        v.addBos = true;  // llama.cpp's rule for Gemma 4 (its PR 21500)
+        // Gemma 4's channel, tool-call and quote markers are user-defined so that replies show
+        // them (its reasoning and tool calls are parsed from them); as control tokens rendered in
+        // replies they show there too, and user text cannot forge them.
+        for (size_t i = 0; i < n; ++i) {
+            const std::string& t = v.tokens[i];
+            if (v.types[i] == TokenType::UserDefined && t.size() > 3 && (t.starts_with("<|") || t.ends_with("|>"))) {
+                v.types[i] = TokenType::Control;
+                v.renderedInReplies.push_back(TokenId(i));
+            }
+        }
+    }
     if (v.addBos && !v.bos) fail(file, "add_bos_token is set but there is no bos_token_id");
+    for (size_t i = 0; i < n; ++i)
+        if (v.types[i] == TokenType::Control &&
+            (v.tokens[i] == "<end_of_turn>" || v.tokens[i] == "<turn|>" || v.tokens[i] == "<|tool_response>"))
+            v.turnEnds.push_back(TokenId(i));
     readHarmony(v);
     return v;
 }

@@ -41,7 +41,7 @@ struct Vocabulary {
     // gpt-oss's o200k_harmony: replies are framed by control tokens that carry meaning (channel,
     // message, start, end, constrain). They are rendered into a reply's text for the Harmony
     // splitter, never matched in user text; <|return|> and <|call|> end a reply, <|end|> only a
-    // message inside it (llama.cpp's rule).
+    // message inside it (llama.cpp's rule). Gemma 4's channel and tool-call markers likewise.
     bool harmony = false;
     std::vector<TokenId> renderedInReplies;
     bool isRenderedInReplies(TokenId id) const
@@ -49,8 +49,15 @@ struct Vocabulary {
         return std::find(renderedInReplies.begin(), renderedInReplies.end(), id) != renderedInReplies.end();
     }
 
+    // Gemma 4's "gemma4" vocabulary: BPE merges over raw UTF-8 with spaces written as U+2581 (as
+    // SentencePiece does) and <0xXX> byte tokens, not GPT-2's byte-to-code-point mapping.
+    bool rawUtf8Bpe = false;
+    // Control tokens that end a turn although the file names none of them EOS/EOT (llama.cpp
+    // matches these by text: Gemma's <end_of_turn>, Gemma 4's <turn|> and <|tool_response>).
+    std::vector<TokenId> turnEnds;
+
     size_t size() const { return tokens.size(); }
-    // Ids that end a reply: EOS, EOT, EOM (and nothing else).
+    // Ids that end a reply: EOS, EOT, EOM and the turn ends (and nothing else).
     bool isEndOfGeneration(TokenId id) const;
 
     // Reads and validates the vocabulary. Throws hearth::Error naming the key that is missing
