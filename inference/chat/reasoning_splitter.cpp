@@ -4,9 +4,6 @@ namespace hearth {
 
 namespace {
 
-const std::string kOpen = "<think>";
-const std::string kClose = "</think>";
-
 // Length of the longest suffix of s that is a proper prefix of tag (a tag possibly still arriving).
 size_t partialTagSuffix(const std::string& s, const std::string& tag)
 {
@@ -19,14 +16,18 @@ bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 }  // namespace
 
-ReasoningSplitter::ReasoningSplitter(bool startsInReasoning) : m_state(startsInReasoning ? State::Reasoning : State::Start) { }
+ReasoningSplitter::ReasoningSplitter(bool startsInReasoning, Tags tags)
+    : m_state(startsInReasoning ? State::Reasoning : State::Start), m_tags(std::move(tags)),
+      m_trimNewlines(startsInReasoning && m_tags.trimLeadingNewlines)
+{
+}
 
-bool ReasoningSplitter::promptOpensReasoning(const std::string& prompt)
+bool ReasoningSplitter::promptOpensReasoning(const std::string& prompt, const Tags& tags)
 {
     size_t end = prompt.size();
     while (end > 0 && isSpace(prompt[end - 1])) --end;
-    const size_t open = prompt.rfind(kOpen, end);
-    return open != std::string::npos && open + kOpen.size() == end;
+    const size_t open = prompt.rfind(tags.open, end);
+    return open != std::string::npos && open + tags.open.size() == end;
 }
 
 ReasoningSplitter::Delta ReasoningSplitter::push(const std::string& text)
@@ -39,20 +40,30 @@ ReasoningSplitter::Delta ReasoningSplitter::push(const std::string& text)
             size_t i = 0;
             while (i < m_pending.size() && isSpace(m_pending[i])) ++i;
             const std::string rest = m_pending.substr(i);
-            if (rest.size() < kOpen.size() && kOpen.compare(0, rest.size(), rest) == 0) return out;  // undecided
-            if (rest.compare(0, kOpen.size(), kOpen) == 0) {
-                m_pending = rest.substr(kOpen.size());
+            const std::string& open = m_tags.open;
+            if (rest.size() < open.size() && open.compare(0, rest.size(), rest) == 0) return out;  // undecided
+            if (rest.compare(0, open.size(), open) == 0) {
+                m_pending = rest.substr(open.size());
                 m_state = State::Reasoning;
+                m_trimNewlines = m_tags.trimLeadingNewlines;
                 continue;
             }
             m_state = State::Answer;
             continue;
         }
         if (m_state == State::Reasoning) {
-            const size_t close = m_pending.find(kClose);
+            const std::string& closeTag = m_tags.close;
+            if (m_trimNewlines) {
+                size_t i = 0;
+                while (i < m_pending.size() && (m_pending[i] == '\n' || m_pending[i] == '\r')) ++i;
+                m_pending.erase(0, i);
+                if (m_pending.empty()) return out;
+                m_trimNewlines = false;
+            }
+            const size_t close = m_pending.find(closeTag);
             if (close != std::string::npos) {
                 out.reasoning += m_pending.substr(0, close);
-                m_pending = m_pending.substr(close + kClose.size());
+                m_pending = m_pending.substr(close + closeTag.size());
                 // The answer conventionally starts after blank lines: drop them.
                 size_t i = 0;
                 while (i < m_pending.size() && (m_pending[i] == '\n' || m_pending[i] == '\r')) ++i;
@@ -60,7 +71,7 @@ ReasoningSplitter::Delta ReasoningSplitter::push(const std::string& text)
                 m_state = State::Answer;
                 continue;
             }
-            const size_t hold = partialTagSuffix(m_pending, kClose);
+            const size_t hold = partialTagSuffix(m_pending, closeTag);
             out.reasoning += m_pending.substr(0, m_pending.size() - hold);
             m_pending.erase(0, m_pending.size() - hold);
             return out;

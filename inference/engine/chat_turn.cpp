@@ -4,6 +4,8 @@
 #include "chat/harmony_splitter.h"
 #include "chat/reasoning_splitter.h"
 
+#include <algorithm>
+
 namespace hearth {
 
 ChatTurn::ChatTurn(const Model& model, Session& session)
@@ -36,9 +38,13 @@ ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallb
     if (request.generate.jsonSchema && !thinking && m_formatter.hasThinkingSwitch()) thinking = false;
     const RenderedChat prompt = render(request.messages, request.replyPrefix, thinking, request.toolsJson);
     // gpt-oss frames its reply in Harmony channels; the others may think in <think> tags.
-    const bool harmony = m_model.tokenizer().vocabulary().harmony;
-    const bool opensReasoning = ReasoningSplitter::promptOpensReasoning(prompt.text);
-    ReasoningSplitter thinkSplitter(opensReasoning);
+    const Vocabulary& vocabulary = m_model.tokenizer().vocabulary();
+    const bool harmony = vocabulary.harmony;
+    // Gemma 4 thinks in a "thought" channel; the others in <think> tags.
+    const bool channels = std::find(vocabulary.tokens.begin(), vocabulary.tokens.end(), "<|channel>") != vocabulary.tokens.end();
+    const ReasoningSplitter::Tags tags = channels ? ReasoningSplitter::gemma4Tags() : ReasoningSplitter::Tags {};
+    const bool opensReasoning = ReasoningSplitter::promptOpensReasoning(prompt.text, tags);
+    ReasoningSplitter thinkSplitter(opensReasoning, tags);
     HarmonySplitter harmonySplitter;
     auto deliver = [&](const ReasoningSplitter::Delta& d) {
         if (callbacks.onDelta && (!d.answer.empty() || !d.reasoning.empty())) callbacks.onDelta(d.answer, d.reasoning);
@@ -53,7 +59,7 @@ ChatTurnResult ChatTurn::run(const ChatTurnRequest& request, const ChatTurnCallb
         // A template that opens <think> itself (the R1 distills), or Harmony's channels: the model
         // thinks freely up to </think> (up to the final channel), then the answer is the
         // constrained value, on the same session.
-        const std::string answerStarts = harmony ? HarmonySplitter::kFinalChannel : "</think>";
+        const std::string answerStarts = harmony ? HarmonySplitter::kFinalChannel : tags.close;
         GenerateOptions think = request.generate;
         think.jsonSchema.reset();
         think.stopStrings = {answerStarts};

@@ -80,6 +80,72 @@ void addVocabulary(GgufWriter& w, int64_t size)
     w.addInt("tokenizer.ggml.unknown_token_id", GgufValueType::UInt32, 0);
 }
 
+// Gemma 4 (E2B's layout): sliding layers with headDim-wide heads, every third layer full with
+// heads twice as wide, one KV head and no value projection; from 4 layers on, the layers after
+// the third read the caches of layers 1 and 2; per-layer token embeddings 32 wide; proportional
+// RoPE on the full layers; a scale on each layer's output.
+void writeGemma4(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomTensors& random)
+{
+    const std::string a = "gemma4.";
+    const int64_t full = 2 * headDim, ple = 32, shared = s.layers >= 4 ? s.layers - 3 : 0;
+    auto isFull = [](int64_t i) { return (i + 1) % 3 == 0; };
+    GgufArrayBuilder pattern(GgufValueType::Bool), kvHeads(GgufValueType::UInt32);
+    for (int64_t i = 0; i < s.layers; ++i) {
+        pattern.addInt(isFull(i) ? 0 : 1);
+        kvHeads.addInt(isFull(i) ? 1 : s.kvHeads);
+    }
+    w.addArray(a + "attention.sliding_window_pattern", pattern);
+    w.addArray(a + "attention.head_count_kv", kvHeads);
+    w.addInt(a + "attention.key_length", GgufValueType::UInt32, full);
+    w.addInt(a + "attention.value_length", GgufValueType::UInt32, full);
+    w.addInt(a + "attention.key_length_swa", GgufValueType::UInt32, headDim);
+    w.addInt(a + "attention.value_length_swa", GgufValueType::UInt32, headDim);
+    w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, full);
+    w.addInt(a + "rope.dimension_count_swa", GgufValueType::UInt32, headDim);
+    w.addFloat(a + "rope.freq_base_swa", GgufValueType::Float32, 10000.0);
+    w.addInt(a + "attention.shared_kv_layers", GgufValueType::UInt32, shared);
+    w.addInt(a + "embedding_length_per_layer_input", GgufValueType::UInt32, ple);
+    w.addFloat(a + "final_logit_softcapping", GgufValueType::Float32, 30.0);
+    addVocabulary(w, s.vocabulary);
+    if (!s.chatTemplate.empty()) w.addString("tokenizer.chat_template", s.chatTemplate);
+
+    const GgmlType t = s.weightType;
+    const float k = s.weightScale;
+    const int64_t width = ple * s.layers;
+    addTensor(w, "token_embd.weight", t, s.vocabulary, s.embedding, random.values(s.vocabulary * s.embedding, 1.0f));
+    addTensor(w, "output_norm.weight", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+    addTensor(w, "per_layer_token_embd.weight", t, s.vocabulary, width, random.values(s.vocabulary * width, 1.0f));
+    addTensor(w, "per_layer_model_proj.weight", t, width, s.embedding, random.values(width * s.embedding, k));
+    addTensor(w, "per_layer_proj_norm.weight", GgmlType::F32, 1, ple, random.values(ple, 0.1f, 1.0f));
+    std::vector<float> factors(size_t(full / 2), 1e30f);  // a quarter of the full layers' dimensions turn
+    std::fill(factors.begin(), factors.begin() + full / 8, 1.0f);
+    addTensor(w, "rope_freqs.weight", GgmlType::F32, 1, full / 2, factors);
+    for (int64_t i = 0; i < s.layers; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        const int64_t head = isFull(i) ? full : headDim, kv = (isFull(i) ? 1 : s.kvHeads) * head, q = s.heads * head;
+        auto norm = [&](const std::string& name, int64_t n) { addTensor(w, p + name, GgmlType::F32, 1, n, random.values(n, 0.1f, 1.0f)); };
+        norm("attn_norm.weight", s.embedding);
+        addTensor(w, p + "attn_q.weight", t, q, s.embedding, random.values(q * s.embedding, k));
+        norm("attn_q_norm.weight", head);
+        if (i < s.layers - shared) {
+            addTensor(w, p + "attn_k.weight", t, kv, s.embedding, random.values(kv * s.embedding, k));
+            norm("attn_k_norm.weight", head);
+            if (!isFull(i)) addTensor(w, p + "attn_v.weight", t, kv, s.embedding, random.values(kv * s.embedding, k));
+        }
+        addTensor(w, p + "attn_output.weight", t, s.embedding, q, random.values(s.embedding * q, k));
+        norm("post_attention_norm.weight", s.embedding);
+        norm("ffn_norm.weight", s.embedding);
+        addTensor(w, p + "ffn_gate.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
+        addTensor(w, p + "ffn_up.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
+        addTensor(w, p + "ffn_down.weight", t, s.embedding, s.feedForward, random.values(s.embedding * s.feedForward, k));
+        norm("post_ffw_norm.weight", s.embedding);
+        addTensor(w, p + "inp_gate.weight", t, ple, s.embedding, random.values(ple * s.embedding, k));
+        addTensor(w, p + "proj.weight", GgmlType::F32, s.embedding, ple, random.values(s.embedding * ple, k));
+        norm("post_norm.weight", s.embedding);
+        addTensor(w, p + "layer_output_scale.weight", GgmlType::F32, 1, 1, random.values(1, 0.1f, 0.8f));
+    }
+}
+
 }  // namespace
 
 void writeTestModel(const std::string& path, const TestModelSpec& s)
@@ -98,15 +164,22 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     // query and 32 value dimensions per head.
     const bool deepSeek = s.architecture == "deepseek2";
     const int64_t lora = 64, qLora = s.deepSeekV3 ? 32 : 0, nope = 32, rot = 16, valueDim = 32;
-    w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, deepSeek ? 1 : s.kvHeads);
-    w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, deepSeek ? rot : headDim);
-    if (s.headDim && !deepSeek) {
+    const bool gemma4 = s.architecture == "gemma4";  // writes its per-layer attention keys itself
+    if (!gemma4) w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, deepSeek ? 1 : s.kvHeads);
+    if (!gemma4) w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, deepSeek ? rot : headDim);
+    if (s.headDim && !deepSeek && !gemma4) {
         w.addInt(a + "attention.key_length", GgufValueType::UInt32, headDim);
         w.addInt(a + "attention.value_length", GgufValueType::UInt32, headDim);
     }
     w.addFloat(a + "rope.freq_base", GgufValueType::Float32, s.ropeBase);
     w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
     if (s.slidingWindow > 0) w.addInt(a + "attention.sliding_window", GgufValueType::UInt32, s.slidingWindow);
+    if (gemma4) {
+        RandomTensors random(s.seed);
+        writeGemma4(w, s, headDim, random);
+        w.writeFile(path);
+        return;
+    }
     const bool moe = s.architecture == "qwen3moe" || s.architecture == "gpt-oss" || s.architecture == "deepseek2";
     const bool oss = s.architecture == "gpt-oss";
     if (moe) {

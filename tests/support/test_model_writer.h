@@ -14,7 +14,9 @@ struct TestModelSpec {
     // (post-norms, Q/K norms, sliding-window layers: slidingWindow > 0, five of every six layers),
     // "qwen3moe" (qwen3 with a mixture of experts), "gpt-oss" (biases, attention sinks, every other
     // layer sliding: slidingWindow > 0, experts with biases), "deepseek2" (latent attention, a dense
-    // first layer, a shared expert; deepSeekV3: a low-rank query, sigmoid routing with a bias in groups)
+    // first layer, a shared expert; deepSeekV3: a low-rank query, sigmoid routing with a bias in groups),
+    // "gemma4" (E2B's layout: sliding layers, every third full with wider heads and no value
+    // projection, shared KV layers from 4 layers on, per-layer embeddings; slidingWindow > 0)
     std::string architecture = "llama";
     GgmlType weightType = GgmlType::F32;  // for the matrices; norms and biases stay F32
     int64_t embedding = 256;

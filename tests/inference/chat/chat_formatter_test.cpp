@@ -172,6 +172,26 @@ TEST(ReasoningSplitter, PromptThatOpensThinkStartsInsideReasoning)
     EXPECT_EQ(a.answer, "It is 4.");
 }
 
+TEST(ReasoningSplitter, Gemma4ThinksInItsThoughtChannel)
+{
+    const auto tags = ReasoningSplitter::gemma4Tags();
+    ReasoningSplitter s(false, tags);
+    std::string reasoning, answer;
+    for (const char* chunk : {"<|channel>", "thought", "\n", "Two plus", " two.<chan", "nel|>It is 4."}) {
+        auto d = s.push(chunk);
+        reasoning += d.reasoning;
+        answer += d.answer;
+    }
+    auto d = s.flush();
+    EXPECT_EQ(reasoning + d.reasoning, "Two plus two.");
+    EXPECT_EQ(answer + d.answer, "It is 4.");
+    // Thinking off: Gemma 4's template closes an empty thought in the prompt; the reply is all answer.
+    EXPECT_FALSE(ReasoningSplitter::promptOpensReasoning("<|turn>model\n<|channel>thought\n<channel|>", tags));
+    EXPECT_TRUE(ReasoningSplitter::promptOpensReasoning("<|turn>model\n<|channel>thought\n", tags));
+    ReasoningSplitter plain(false, tags);
+    EXPECT_EQ(plain.push("It is 4.").answer + plain.flush().answer, "It is 4.");
+}
+
 TEST(ReasoningSplitter, PlainRepliesAreAllAnswer)
 {
     ReasoningSplitter s;

@@ -183,6 +183,27 @@ TEST(FastCpuBackend, MixtureOfExpertsModelsGiveTheReferencesLogits)
         }
 }
 
+TEST(FastCpuBackend, Gemma4GivesTheReferencesLogits)
+{
+    // Sliding and full layers of different head sizes, shared KV layers, per-layer embeddings.
+    test::ScratchDir scratch;
+    const std::vector<TokenId> prompt = {1, 17, 300, 45, 99, 260, 3, 8, 9, 10, 11};
+    int index = 0;
+    for (GgmlType type : {GgmlType::F32, GgmlType::Q8_0, GgmlType::Q4_K}) {
+        test::TestModelSpec spec;
+        spec.architecture = "gemma4";
+        spec.weightType = type;
+        spec.layers = 6;
+        spec.heads = 4;
+        spec.kvHeads = 2;
+        spec.slidingWindow = 4;
+        spec.seed = uint64_t(++index);
+        const std::string path = (scratch.path() / ("gemma4-" + std::string(ggmlTypeName(type)) + ".gguf")).string();
+        test::writeTestModel(path, spec);
+        expectTheReferencesLogits(path, prompt, "gemma4 " + std::string(ggmlTypeName(type)));
+    }
+}
+
 TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
 {
     // Ranges on and off the packed groups of eight rows, and past the last whole group.

@@ -66,7 +66,7 @@ TEST(GpuOffload, EverySplitGivesTheGpusLogits)
 {
     test::ScratchDir scratch;
     int index = 0;
-    for (const char* arch : {"llama", "qwen3moe", "gpt-oss", "deepseek2"}) {
+    for (const char* arch : {"llama", "qwen3moe", "gpt-oss", "deepseek2", "gemma4"}) {
         test::TestModelSpec spec;
         spec.architecture = arch;
         spec.weightType = GgmlType::Q8_0;
@@ -84,7 +84,7 @@ TEST(GpuOffload, EverySplitGivesTheGpusLogits)
             auto model = Model::load(path, vulkan);
             return run(*model);
         }();
-        const bool moe = std::string(arch) != "llama";
+        const bool moe = std::string(arch) != "llama" && std::string(arch) != "gemma4";
         struct Split {
             int64_t hostLayers, hostExpertLayers;
         };
@@ -96,7 +96,11 @@ TEST(GpuOffload, EverySplitGivesTheGpusLogits)
             auto model = Model::load(path, vulkan, placement);
             const uint64_t allocated = before - vulkan->deviceBytesFree();
             const uint64_t planned = Model::deviceWeightBytes(model->file(), model->config(), model->placement());
-            EXPECT_NEAR(double(allocated), double(planned), 0.05 * double(planned) + 64 * 1024) << label << ": the fit check's numbers";
+            // Each weight is its own allocation, rounded up by the driver: a few KiB per tensor on top
+            // (Gemma 4's many norm vectors make that visible on a model this small).
+            const double rounding = 4096.0 * double(model->file().tensors().size());
+            EXPECT_NEAR(double(allocated), double(planned), 0.05 * double(planned) + 64 * 1024 + rounding)
+                << label << ": the fit check's numbers";
             const auto got = run(*model);
             ASSERT_EQ(got.size(), whole.size());
             for (size_t step = 0; step < got.size(); ++step)
