@@ -22,17 +22,6 @@ const char* finishReasonName(FinishReason reason)
     return "?";
 }
 
-uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch, int64_t firstLayer)
-{
-    uint64_t total = 0;
-    for (int64_t layer = firstLayer; layer < config.cacheLayers(); ++layer) {
-        const auto headDim = uint64_t(config.headDimAt(layer));
-        total += kvCacheBytes(1, uint64_t(config.kvHeadsAt(layer)), headDim, config.valuesInKeys() ? 0 : headDim,
-                              uint64_t(config.kvSlots(layer, contextLength, maxBatch)), f16Cache);
-    }
-    return total;
-}
-
 Session::Session(const Model& model, SessionOptions options) : m_model(model), m_options(options)
 {
     if (options.contextLength < 8 || options.contextLength > (int64_t(1) << 28))

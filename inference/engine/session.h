@@ -24,10 +24,6 @@ struct SessionOptions {
     int64_t keepOnShift = -1;  // tokens kept at the start on a context shift; -1: the first prompt's length, capped at half
 };
 
-// Bytes of K and V for every layer from firstLayer on at a context length, sliding-window layers
-// counting only their rings (window + maxBatch slots); a latent cache (DeepSeek) only its keys.
-uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch = 512, int64_t firstLayer = 0);
-
 class Session {
 public:
     Session(const Model& model, SessionOptions options);

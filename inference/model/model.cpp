@@ -241,6 +241,9 @@ namespace {
 // tensors), the first layer's for the embedding table, the last's (the device's) for the output.
 bool runsOnHost(std::string_view name, const ModelConfig& c, const ModelPlacement& p)
 {
+    // Gemma 4's per-layer embedding table is read a few rows per token straight from the mapped
+    // file: it never goes to a device (a quarter of E2B/E4B's bytes).
+    if (name == "per_layer_token_embd.weight") return true;
     if (!p.host) return false;
     if (name.rfind("blk.", 0) == 0) {
         const int64_t layer = std::atoll(std::string(name.substr(4)).c_str());
@@ -306,7 +309,12 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
     if (c.perLayerEmbedding > 0) {  // with the token embedding, on the first layer's side
         m->m_bindOn = &m->layerBackend(0);
         const int64_t width = c.layers * c.perLayerEmbedding;
-        m->m_perLayerTable = m->bind("per_layer_token_embd.weight", c.vocabulary, width);
+        m->m_perLayerTable = m->m_file.findTensor("per_layer_token_embd.weight");
+        const GgufTensorInfo* table = m->m_perLayerTable;
+        if (!table || table->dims[0] != uint64_t(width) || table->dims[1] != uint64_t(c.vocabulary) || table->dims[2] != 1)
+            throw Error(ErrorCode::InvalidFile,
+                        m->m_file.displayName() + ": tensor 'per_layer_token_embd.weight' is missing or not [" + std::to_string(width) +
+                            ", " + std::to_string(c.vocabulary) + "]");
         m->m_perLayerModelProj = m->bind("per_layer_model_proj.weight", width, c.embedding);
         m->m_perLayerProjNorm = m->bind("per_layer_proj_norm.weight", 1, c.perLayerEmbedding);
     }
@@ -637,7 +645,17 @@ void Model::perLayerInputs(std::span<const TokenId> tokens, PassTensors& t, Back
     const ModelConfig& c = m_config;
     const int64_t n = t.x->rows(), width = c.layers * c.perLayerEmbedding;
     auto rows = b.activations(n, width), projected = b.activations(n, width);
-    b.getRows(*m_perLayerTable, tokens, *rows);
+    // The table's rows from the mapped file on the host (it stays off any device), then to the backend.
+    std::vector<float> values(size_t(n * width));
+    const size_t rowBytes = m_perLayerTable->byteSize / size_t(c.vocabulary);
+    const std::span<const uint8_t> table = m_file.tensorData(*m_perLayerTable);
+    for (int64_t row = 0; row < n; ++row) {
+        const TokenId id = tokens[size_t(row)];
+        if (id < 0 || id >= c.vocabulary)
+            throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary");
+        dequantizeRow(m_perLayerTable->type, table.data() + size_t(id) * rowBytes, values.data() + row * width, width);
+    }
+    b.writeRows(*rows, values);
     b.scale(*rows, std::sqrt(float(c.perLayerEmbedding)));
     b.matmul(*m_perLayerModelProj, *t.x, *projected);
     b.scale(*projected, 1.0f / std::sqrt(float(c.embedding)));

@@ -176,7 +176,8 @@ private:
     std::vector<LayerWeights> m_layers;
     // Gemma 4 E2B/E4B: the per-layer token embedding [vocab][layers * ple], the projection of the
     // token embedding into it [layers * ple][embd], and its norm [ple].
-    std::unique_ptr<Tensor> m_perLayerTable, m_perLayerModelProj, m_perLayerProjNorm;
+    const GgufTensorInfo* m_perLayerTable = nullptr;  // read on the host from the mapped file
+    std::unique_ptr<Tensor> m_perLayerModelProj, m_perLayerProjNorm;
     std::deque<std::vector<float>> m_ownedValues;  // what ownWeight's tensors read
     std::map<std::pair<const Backend*, int64_t>, std::unique_ptr<Tensor>> m_unitWeights;
 };

@@ -254,6 +254,17 @@ uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uin
     return layers * contextLength * kvHeads * (keyLength + valueLength) * (f16Cache ? 2 : 4);
 }
 
+uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch, int64_t firstLayer)
+{
+    uint64_t total = 0;
+    for (int64_t layer = firstLayer; layer < config.cacheLayers(); ++layer) {
+        const auto headDim = uint64_t(config.headDimAt(layer));
+        total += kvCacheBytes(1, uint64_t(config.kvHeadsAt(layer)), headDim, config.valuesInKeys() ? 0 : headDim,
+                              uint64_t(config.kvSlots(layer, contextLength, maxBatch)), f16Cache);
+    }
+    return total;
+}
+
 ModelConfig ModelConfig::fromGguf(const GgufFile& file)
 {
     ModelConfig c;

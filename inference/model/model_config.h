@@ -153,9 +153,9 @@ struct ModelConfig {
     // Per cache layer (see cacheLayers).
     std::vector<int64_t> kvLayerSlots(int64_t context, int64_t maxBatch) const
     {
-        std::vector<int64_t> slots;
-        for (int64_t i = 0; i < cacheLayers(); ++i) slots.push_back(kvSlots(i, context, maxBatch));
-        return slots;
+        std::vector<int64_t> perLayer;  // not "slots": Qt's keyword macro where the app includes this
+        for (int64_t i = 0; i < cacheLayers(); ++i) perLayer.push_back(kvSlots(i, context, maxBatch));
+        return perLayer;
     }
     bool isRopeless(int64_t layer) const { return size_t(layer) < ropelessLayers.size() && ropelessLayers[size_t(layer)]; }
     bool isSliding(int64_t layer) const
@@ -177,5 +177,9 @@ const char* supportedArchitecturesDescription();
 // Bytes of K and V for every layer at a context length: the one formula, used by the session
 // that allocates the cache and by the fit check that predicts it.
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache);
+// Bytes of K and V for every cached layer from firstLayer on at a context length, sliding-window
+// layers counting only their rings (window + maxBatch slots), each layer its own head count and
+// size (Gemma 4); a latent cache (DeepSeek) only its keys.
+uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch = 512, int64_t firstLayer = 0);
 
 }  // namespace hearth

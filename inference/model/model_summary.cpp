@@ -39,6 +39,7 @@ uint64_t ModelSummary::expandedKvCacheBytes(uint64_t context, bool f16Cache) con
 
 uint64_t ModelSummary::kvCacheBytes(uint64_t context, bool f16Cache) const
 {
+    if (config) return hearth::kvCacheBytes(*config, int64_t(context), f16Cache);
     // The session's rule (ModelConfig::kvSlots with its 512-token batches).
     const uint64_t ring = slidingLayers ? std::min<uint64_t>(context, slidingWindow + 512) : context;
     return hearth::kvCacheBytes(blockCount - slidingLayers, headCountKv, keyLength, valueLength, context, f16Cache) +
@@ -111,11 +112,11 @@ ModelSummary summarizeModel(const GgufFile& file)
     if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray()) s.vocabularySize = tokens->arraySize();
     else s.vocabularySize = uintOrMax(file, a + "vocab_size");
     s.hasChatTemplate = file.find("tokenizer.chat_template") != nullptr;
-    if (s.architecture == "gemma2" || s.architecture == "gemma3" || s.architecture == "gpt-oss") {
+    if (s.architectureSupported()) {
         try {  // the same reading of the window and its layers as the engine's
-            const ModelConfig c = ModelConfig::fromGguf(file);
-            s.slidingWindow = uint64_t(c.slidingWindow);
-            for (int64_t i = 0; i < c.layers; ++i) s.slidingLayers += c.isSliding(i) ? 1 : 0;
+            s.config = ModelConfig::fromGguf(file);
+            s.slidingWindow = uint64_t(s.config->slidingWindow);
+            for (int64_t i = 0; i < s.config->layers; ++i) s.slidingLayers += s.config->isSliding(i) ? 1 : 0;
         } catch (const Error&) {  // a summary never fails on what only loading needs
         }
     }

@@ -1,6 +1,8 @@
 // What a user wants to know about a model file before loading it, read from metadata only.
 #pragma once
 
+#include "model/model_config.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -48,6 +50,9 @@ struct ModelSummary {
     uint64_t slidingWindow = 0;
     uint64_t slidingLayers = 0;
 
+    // The engine's reading of the file where it runs it: the KV cache estimate is then the
+    // session's own, layer by layer (Gemma 4's layers differ in head size and count).
+    std::optional<ModelConfig> config;
     // K and V for every layer at the given context length (the session's own formula).
     uint64_t kvCacheBytes(uint64_t context, bool f16Cache = true) const;
     // DeepSeek's latent attention: each head's key and value sizes once expanded (key_length_mla,
