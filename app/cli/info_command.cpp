@@ -101,8 +101,27 @@ void printHuman(const ModelSummary& s, uint64_t context)
     row("embedding", std::to_string(s.embeddingLength));
     row("feed-forward", std::to_string(s.feedForwardLength));
     row("layers", std::to_string(s.blockCount));
-    row("heads",
-        std::to_string(s.headCount) + " (KV heads " + std::to_string(s.headCountKv) + ", head size " + std::to_string(s.keyLength) + ")");
+    const ModelConfig* c = s.config ? &*s.config : nullptr;
+    if (c && c->headDimSliding > 0) {  // Gemma 4: sliding and full layers differ
+        int64_t sliding = 0, full = 0;
+        for (int64_t i = 0; i < c->layers; ++i) (c->isSliding(i) ? sliding : full) = i;  // one layer of each kind
+        row("heads",
+            std::to_string(c->heads) + " (sliding layers: KV heads " + std::to_string(c->kvHeadsAt(sliding)) + ", head size " +
+                std::to_string(c->headDimAt(sliding)) + "; full layers: KV heads " + std::to_string(c->kvHeadsAt(full)) + ", head size " +
+                std::to_string(c->headDimAt(full)) + ")");
+    } else {
+        row("heads",
+            std::to_string(s.headCount) + " (KV heads " + std::to_string(s.headCountKv) + ", head size " + std::to_string(s.keyLength) +
+                ")");
+    }
+    if (s.slidingLayers > 0)
+        row("attention",
+            std::to_string(s.slidingLayers) + " of " + std::to_string(s.blockCount) + " layers see the last " +
+                std::to_string(s.slidingWindow) + " tokens");
+    if (c && c->kvSharedFrom > 0)
+        row("", "the last " + std::to_string(c->layers - c->kvSharedFrom) + " layers reuse earlier layers' KV cache");
+    if (c && c->perLayerEmbedding > 0)
+        row("", "per-layer token embeddings (" + std::to_string(c->perLayerEmbedding) + " per layer), read from the file, not the GPU");
     std::string tokenizer = std::to_string(s.vocabularySize) + " tokens, " +
         (s.tokenizerModel.empty() ? std::string("no tokenizer") : s.tokenizerModel + " tokenizer");
     if (!s.tokenizerPre.empty()) tokenizer += " (pre: " + s.tokenizerPre + ")";
