@@ -21,6 +21,7 @@ Dialog {
             TabButton { text: qsTr("General") }
             TabButton { text: qsTr("Models and network") }
             TabButton { text: qsTr("Local server") }
+            TabButton { text: qsTr("Privacy") }
         }
         StackLayout {
             currentIndex: settingsTabs.currentIndex
@@ -189,6 +190,7 @@ Dialog {
             }
             NetworkSettings { }
             LocalServerSettings { }
+            PrivacySettings { }
         }
     }
 }

@@ -1,5 +1,5 @@
 // hearth-cli chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]
-//                  | export ID --format md|json | import FILE.json | delete ID | recover
+//                  | export ID --format md|json | import FILE.json | delete ID | delete --all --yes | recover
 // Works on the same database as the app (HEARTH_DATA_DIR or --data-dir select another).
 #include "cli_args.h"
 #include "commands.h"
@@ -66,7 +66,7 @@ json messageJson(const Message& m)
 
 int runChats(const std::vector<std::string>& argv)
 {
-    CliArgs args(argv, {"--data-dir", "--format"}, {"--json"});
+    CliArgs args(argv, {"--data-dir", "--format"}, {"--json", "--all", "--yes"});
     const auto& p = args.positionals();
     if (p.empty())
         throw std::invalid_argument("usage: hearth-cli chats [--data-dir DIR] list|show|search|export|import|delete|recover ...");
@@ -164,7 +164,14 @@ int runChats(const std::vector<std::string>& argv)
         return 0;
     }
     if (action == "delete") {
-        const int64_t id = idArgument(p, 1, "usage: hearth-cli chats delete ID");
+        if (args.flag("--all")) {  // every conversation, nothing recoverable left in the files
+            if (!args.flag("--yes")) throw std::invalid_argument("hearth-cli chats delete --all deletes every conversation: add --yes");
+            const size_t count = store->listConversations().size();
+            store->deleteAllConversations();
+            std::printf("deleted %zu conversations\n", count);
+            return 0;
+        }
+        const int64_t id = idArgument(p, 1, "usage: hearth-cli chats delete ID | delete --all --yes");
         store->deleteConversation(id);
         std::printf("deleted conversation %lld\n", static_cast<long long>(id));
         return 0;

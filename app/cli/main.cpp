@@ -32,7 +32,7 @@ void printUsage(std::FILE* out)
         "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
         "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
         "  chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]\n"
-        "        | export ID --format md|json | import FILE.json | delete ID | recover\n"
+        "        | export ID --format md|json | import FILE.json | delete ID | delete --all --yes | recover\n"
         "                                 the app's conversations (HEARTH_DATA_DIR selects another folder)\n"
         "  models [--data-dir DIR] catalog | search QUERY | files REPO | preview REPO:FILE\n"
         "         | pull (REPO[:FILE|:QUANT] | CATALOG-ID[:QUANT]) | list | scan | rm NAME   [--json]\n"

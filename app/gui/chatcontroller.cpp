@@ -234,6 +234,27 @@ void ChatController::deleteConversation(qint64 id)
     emit undoChanged();
 }
 
+bool ChatController::deleteAllHistory()
+{
+    if (generating()) {
+        setError(tr("Stop the reply before deleting the history."));
+        return false;
+    }
+    m_undoTimer.stop();
+    m_pendingDelete = 0;  // it goes with the rest
+    try {
+        m_store->deleteAllConversations();
+    } catch (const std::exception& e) {
+        setError(tr("Could not delete the history: %1").arg(QString::fromUtf8(e.what())));
+        refreshConversations();
+        return false;
+    }
+    newConversation();
+    refreshConversations();
+    emit undoChanged();
+    return true;
+}
+
 void ChatController::undoDelete()
 {
     if (!m_pendingDelete) return;

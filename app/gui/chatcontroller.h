@@ -82,6 +82,9 @@ public:
     Q_INVOKABLE void newConversation();
     Q_INVOKABLE void openConversation(qint64 id);
     Q_INVOKABLE void deleteConversation(qint64 id);
+    // Deletes every conversation at once, leaving nothing recoverable in the files (no undo).
+    // Refused, with a message, while a reply is being written.
+    Q_INVOKABLE bool deleteAllHistory();
     // False when the message could not be saved (the composer keeps the draft then).
     Q_INVOKABLE bool send(const QString& text);
     // A reply cut off by a crash or a kill (shown as interrupted) goes on from where it stopped.

@@ -287,6 +287,28 @@ void Store::deleteConversation(int64_t id)
         // Messages go by cascade; their FTS rows by trigger; secure_delete zeroes the pages.
         m_db->prepare("DELETE FROM conversations WHERE id = ?1").bind(1, id).run();
     });
+    eraseDeletedText();
+}
+
+void Store::deleteAllConversations()
+{
+    inTransaction([&] { m_db->exec("DELETE FROM conversations"); });
+    eraseDeletedText();
+}
+
+void Store::eraseDeletedText()
+{
+    // secure_delete zeroes what a DELETE frees, but two copies outlive it: the full-text index
+    // keeps a deleted row's terms in its older segments until they are merged (FTS5's
+    // 'optimize' rewrites them without it), and the WAL keeps the old pages until a checkpoint
+    // copies the new ones back and the file is truncated. Another connection's open read can
+    // hold the WAL back: then it goes at the next checkpoint, the data already being unreachable.
+    inTransaction([&] {
+        m_db->exec("INSERT INTO messages_fts(messages_fts) VALUES('optimize')");
+        m_db->exec("INSERT INTO titles_fts(titles_fts) VALUES('optimize')");
+    });
+    Statement checkpoint = m_db->prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+    checkpoint.step();
 }
 
 static const char* kMessageColumns =
@@ -449,6 +471,7 @@ void Store::deleteMessage(int64_t id)
         m_db->prepare("DELETE FROM messages WHERE id = ?1").bind(1, id).run();
         touchConversation(m.conversationId, nowMs());
     });
+    eraseDeletedText();
 }
 
 std::vector<SearchHit> Store::search(const std::string& text, int64_t limit)

@@ -127,7 +127,11 @@ public:
     void setConversationModel(int64_t id, const std::optional<std::string>& model);
     void setSystemPrompt(int64_t id, const std::optional<std::string>& prompt);
     void setConversationSettings(int64_t id, const std::optional<std::string>& settingsJson);
+    // Deleting leaves nothing recoverable in the files: the rows' pages are zeroed
+    // (secure_delete), the full-text index is rewritten without their terms and the WAL is
+    // checkpointed and truncated.
     void deleteConversation(int64_t id);
+    void deleteAllConversations();
 
     // Messages. A new message becomes the selected child of its parent (or the selected root),
     // so the active thread always shows the newest version. The first user message titles
@@ -198,6 +202,7 @@ public:
 
 private:
     Store() = default;
+    void eraseDeletedText();
     static std::unique_ptr<Store> openImpl(const std::string& path, int version, OnDamage onDamage);
     Message readMessage(Statement& s);
     void touchConversation(int64_t id, int64_t now);

@@ -80,4 +80,15 @@ expect_refused '{"format": "something.else", "title": "x", "messages": []}' "not
 expect_refused '{"title": "x", "created_at": "yesterday", "messages": []}' '"created_at" must be milliseconds'
 expect_refused '{"title": "x", "messages": [{"role": "user", "content": "a", "created_at": -5}]}' 'message 1: "created_at"'
 
+# Deleting everything asks for --yes, then leaves none of the words in the database's files.
+printf '{"title": "to forget", "messages": [{"role": "user", "content": "import me then forget me"}]}' > "$HEARTH_DATA_DIR/forget.json"
+"$cli" chats import "$HEARTH_DATA_DIR/forget.json" >/dev/null || fail "import before delete --all"
+db="$HEARTH_DATA_DIR/hearth.db"
+[ -n "$("$cli" chats list)" ] || fail "nothing left to delete all of"
+err=$("$cli" chats delete --all 2>&1) && fail "deleted everything without --yes"
+grep -q -- "--yes" <<<"$err" || fail "unclear refusal: $err"
+"$cli" chats delete --all --yes | grep -q "deleted [0-9]* conversations" || fail "delete --all"
+[ -z "$("$cli" chats list)" ] || fail "conversations left after delete --all"
+if cat "$db" "$db-wal" 2>/dev/null | grep -qa "import me"; then fail "deleted words still in the database files"; fi
+
 echo "cli chats ok"

@@ -322,6 +322,36 @@ private slots:
             QVERIFY(again->conversations()->data(again->conversations()->index(i), ConversationListModel::IdRole).toLongLong() != id);
     }
 
+    void deleteAllHistoryErasesEveryChatButNotDuringAReply()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(8);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        for (const char* text : {"A tale of Glimmerwick", "Another about Glimmerwick"}) {
+            controller->newConversation();
+            controller->send(text);
+            QVERIFY(finished.wait(60000));
+        }
+        QVERIFY(controller->conversations()->rowCount() >= 2);
+        // While a reply is being written the history stays, with a message.
+        controller->settings()->setMaxTokens(400);
+        controller->send("One more about Glimmerwick");
+        QTRY_VERIFY_WITH_TIMEOUT(controller->generating(), 10000);
+        QVERIFY(!controller->deleteAllHistory());
+        QVERIFY(!controller->errorMessage().isEmpty());
+        controller->stop();
+        QVERIFY(finished.wait(60000));
+        controller->clearError();
+        QVERIFY(controller->deleteAllHistory());
+        QCOMPARE(controller->conversations()->rowCount(), 0);
+        QCOMPARE(controller->currentConversation(), qint64(0));
+        controller->search("glimmerwick");
+        QCOMPARE(controller->searchResults()->rowCount(), 0);
+        controller.reset();
+        QCOMPARE(storage::Store::open(dbPath())->listConversations().size(), size_t(0));
+    }
+
     void editAndResendMakesABranchAndArrowsMoveBetweenVersions()
     {
         auto controller = makeController();

@@ -24,7 +24,53 @@ private:
     QTemporaryDir m_dir;
     std::string dbPath(const char* name) const { return (m_dir.path() + "/" + name).toStdString(); }
 
+    // Every file of the database (the main file, its WAL and journal) as raw bytes.
+    std::string rawBytes(const std::string& path) const
+    {
+        std::string all;
+        for (const char* suffix : {"", "-wal", "-journal", "-shm"}) {
+            std::ifstream in(path + suffix, std::ios::binary);
+            all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        return all;
+    }
+
 private slots:
+    void deletedChatsLeaveNothingInTheFiles()
+    {
+        // Forgetting is a property of the bytes on disk: a deleted chat's words (its text, its
+        // title and its full-text index terms) are nowhere in the database file or its WAL.
+        const std::string path = dbPath("forget.db");
+        auto store = Store::open(path);
+        const int64_t keep = store->createConversation("kept");
+        store->addMessage(keep, std::nullopt, {"user", "keepsake words stay"});
+        std::vector<int64_t> gone;
+        for (int i = 0; i < 3; ++i) {
+            const int64_t id = store->createConversation("zanzibarquokkatitle" + std::to_string(i));
+            int64_t parent = store->addMessage(id, std::nullopt, {"user", "my secret is xylophonewombat" + std::to_string(i) + " indeed"});
+            store->addMessage(id, parent, {"assistant", "noted: xylophonewombat" + std::to_string(i) + " and more"});
+            gone.push_back(id);
+        }
+        QVERIFY(rawBytes(path).find("xylophonewombat") != std::string::npos);  // the check can fail
+        store->deleteConversation(gone[0]);
+        QVERIFY2(rawBytes(path).find("xylophonewombat0") == std::string::npos, "one deleted chat's words are still on disk");
+        QVERIFY(rawBytes(path).find("zanzibarquokkatitle0") == std::string::npos);
+        QVERIFY(rawBytes(path).find("xylophonewombat1") != std::string::npos);  // the others are still there
+        store->deleteAllConversations();
+        const std::string after = rawBytes(path);
+        QVERIFY2(after.find("xylophonewombat") == std::string::npos, "deleted chats' words are still on disk");
+        QVERIFY(after.find("zanzibarquokka") == std::string::npos);
+        QCOMPARE(store->listConversations().size(), size_t(0));
+        QCOMPARE(store->search("xylophonewombat1").size(), size_t(0));
+        // The store still works afterwards, search included.
+        const int64_t again = store->createConversation();
+        store->addMessage(again, std::nullopt, {"user", "fresh start"});
+        const auto hits = store->search("fresh");
+        QVERIFY(!hits.empty());
+        for (const auto& hit : hits) QCOMPARE(hit.conversationId, again);
+        QVERIFY(store->integrityOk());
+    }
+
     void conversationsCrudAndOrdering()
     {
         auto store = Store::open(dbPath("crud.db"));
