@@ -7,6 +7,21 @@ import Hearth.Core
 ColumnLayout {
     spacing: 0
 
+    // An incognito chat says so for as long as it is open.
+    Label {
+        objectName: "incognitoBanner"
+        visible: ChatController.incognito
+        Layout.fillWidth: true
+        padding: 6
+        horizontalAlignment: Text.AlignHCenter
+        wrapMode: Text.Wrap
+        color: palette.brightText
+        background: Rectangle { color: palette.dark }
+        text: qsTr("Incognito: this chat is not saved. It is gone when you start or open another chat, or quit.")
+        Accessible.role: Accessible.StaticText
+        Accessible.name: text
+    }
+
     ListView {
         id: messages
         Layout.fillWidth: true

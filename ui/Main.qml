@@ -53,6 +53,7 @@ ApplicationWindow {
     PromptInspectorDialog { id: inspector; palette: window.palette }
 
     Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
+    Shortcut { sequence: "Ctrl+Shift+N"; onActivated: ChatController.newIncognitoConversation() }
     Shortcut { sequence: "Ctrl+F"; onActivated: sidebar.focusSearch() }
     Shortcut { sequence: "Ctrl+,"; onActivated: settings.open() }
     Shortcut { sequence: "Esc"; enabled: ChatController.generating; onActivated: ChatController.stop() }
@@ -151,7 +152,7 @@ ApplicationWindow {
             StackLayout {
                 SplitView.fillWidth: true
                 currentIndex: (!ModelController.modelLoaded && !ModelController.loadingModel && ChatController.messages.count === 0
-                               && ChatController.currentConversation === 0) ? 0 : 1
+                               && ChatController.currentConversation === 0 && !ChatController.incognito) ? 0 : 1
                 WelcomeView { onAddModel: modelDialog.open(); onBrowseModels: models.openAt(1) }
                 ChatView { }
             }

@@ -21,12 +21,24 @@ Pane {
             Keys.onEscapePressed: text = ""
             Accessible.name: qsTr("Search all chats")
         }
-        Button {
-            text: qsTr("New chat")
+        RowLayout {
             visible: search.text === ""
             Layout.fillWidth: true
-            onClicked: ChatController.newConversation()
-            Accessible.name: qsTr("New chat")
+            Button {
+                text: qsTr("New chat")
+                Layout.fillWidth: true
+                onClicked: ChatController.newConversation()
+                Accessible.name: qsTr("New chat")
+            }
+            Button {
+                objectName: "incognitoButton"
+                text: qsTr("Incognito")
+                onClicked: ChatController.newIncognitoConversation()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("A chat that is never saved: gone when you leave it (Ctrl+Shift+N)")
+                Accessible.name: qsTr("New incognito chat")
+                Accessible.description: ToolTip.text
+            }
         }
         Rectangle {
             visible: ChatController.canUndoDelete
@@ -95,7 +107,7 @@ Pane {
                 required property bool pinned
                 property bool editing: false
                 width: ListView.view.width
-                highlighted: conversationId === ChatController.currentConversation
+                highlighted: !ChatController.incognito && conversationId === ChatController.currentConversation
                 text: editing ? "" : title
                 // A title is text the user or an imported file chose: never markup.
                 contentItem: Label {

@@ -83,7 +83,7 @@ void ChatController::shutdown()
     // Save what streamed so far as a cancelled reply; the worker's late signals are ignored.
     try {
         saveStreaming(true);
-        m_store->finishMessage(m_replyMessageId, {std::nullopt, std::nullopt, std::nullopt, "cancelled"});
+        chatStore().finishMessage(m_replyMessageId, {std::nullopt, std::nullopt, std::nullopt, "cancelled"});
     } catch (const std::exception& e) {
         qCWarning(lcChat) << "could not save the reply on shutdown:" << e.what();
     }
@@ -130,8 +130,8 @@ void ChatController::reloadThread()
     guarded(tr("Could not read the conversation: %1"), [&] {
         std::vector<MessageListModel::Item> items;
         if (m_conversation) {
-            if (!m_store->conversationExists(m_conversation)) return closeVanishedConversation();
-            for (auto& m : m_store->activeThread(m_conversation)) {
+            if (!chatStore().conversationExists(m_conversation)) return closeVanishedConversation();
+            for (auto& m : chatStore().activeThread(m_conversation)) {
                 // A reply left "streaming" by a crash or a kill is not streaming any more: it
                 // was interrupted, and the view offers to continue it.
                 // (The reply this window is writing is the one exception; startReply sets its id
@@ -140,7 +140,7 @@ void ChatController::reloadThread()
                     m.streaming = false;
                     m.finishReason = "interrupted";
                 }
-                const auto versions = m_store->children(m_conversation, m.parentId);
+                const auto versions = chatStore().children(m_conversation, m.parentId);
                 int branch = 0;
                 for (size_t i = 0; i < versions.size(); ++i)
                     if (versions[i].id == m.id) branch = int(i);
@@ -156,7 +156,7 @@ void ChatController::handleStoreFailure(const QString& what, const std::exceptio
     qCWarning(lcChat) << what.arg(QString::fromUtf8(e.what()));
     bool vanished = false;
     try {
-        vanished = m_conversation && !m_store->conversationExists(m_conversation);
+        vanished = m_conversation && !chatStore().conversationExists(m_conversation);
     } catch (const std::exception&) {
     }
     if (vanished) closeVanishedConversation();
@@ -188,14 +188,35 @@ void ChatController::checkExternalChanges()
         if (version == m_dataVersion) return;
         m_dataVersion = version;
         refreshConversations();
-        if (m_conversation && !m_store->conversationExists(m_conversation)) closeVanishedConversation();
+        if (m_conversation && !chatStore().conversationExists(m_conversation)) closeVanishedConversation();
         else if (!generating()) reloadThread();
     });
+}
+
+void ChatController::leaveIncognito()
+{
+    if (!m_incognitoStore) return;
+    m_incognitoStore.reset();  // the chat's only copy: freed, never written anywhere
+    emit incognitoChanged();
+}
+
+void ChatController::newIncognitoConversation()
+{
+    if (generating()) return;
+    try {
+        auto memory = storage::Store::openInMemory();
+        newConversation();  // leaves the chat that was open (an earlier incognito one included)
+        m_incognitoStore = std::move(memory);
+        emit incognitoChanged();
+    } catch (const std::exception& e) {
+        setError(tr("Could not start an incognito chat: %1").arg(QString::fromUtf8(e.what())));
+    }
 }
 
 void ChatController::newConversation()
 {
     if (generating()) return;
+    leaveIncognito();
     m_conversation = 0;  // created on the first message, so empty chats do not pile up
     m_chatModel.clear();
     m_settings.setConversation(0, std::nullopt);
@@ -209,6 +230,7 @@ void ChatController::openConversation(qint64 id)
     if (generating()) return;
     try {
         const storage::Conversation c = m_store->conversation(id);
+        leaveIncognito();
         m_conversation = id;
         // The chat's own settings and the model it was written with come back with it.
         m_settings.setConversation(id, c.settingsJson);
@@ -225,10 +247,12 @@ void ChatController::openConversation(qint64 id)
 
 void ChatController::deleteConversation(qint64 id)
 {
-    if (generating() && id == m_conversation) return;
+    // Ids from the list are the history's; an open incognito chat is not among them.
+    const bool isOpen = !incognito() && id == m_conversation;
+    if (generating() && isOpen) return;
     finishPendingDelete();  // one undo at a time
     m_pendingDelete = id;
-    if (id == m_conversation) newConversation();
+    if (isOpen) newConversation();
     refreshConversations();
     m_undoTimer.start();
     emit undoChanged();
@@ -348,15 +372,16 @@ bool ChatController::send(const QString& text)
     const bool saved = guarded(tr("Could not save your message: %1"), [&] {
         if (!m_conversation) {
             // The chat remembers its model and its settings (system prompt, sampling).
-            m_conversation = m_store->createConversation({}, m_modelController.modelName().toStdString(), std::nullopt,
-                                                         m_settings.newChatJson({{"model_path", m_modelController.modelPath()}}));
+            m_conversation = chatStore().createConversation({}, m_modelController.modelName().toStdString(), std::nullopt,
+                                                            m_settings.newChatJson({{"model_path", m_modelController.modelPath()}}));
             m_chatModel = m_modelController.modelPath();
-            m_settings.setConversation(m_conversation, m_store->conversation(m_conversation).settingsJson);
+            // An incognito chat keeps no settings of its own: the settings' writes go to the history's database.
+            if (!incognito()) m_settings.setConversation(m_conversation, m_store->conversation(m_conversation).settingsJson);
             emit currentConversationChanged();
         }
         std::optional<int64_t> parent;
         if (!m_messages.items().empty()) parent = m_messages.items().back().message.id;
-        user = m_store->addMessage(m_conversation, parent, {"user", trimmed.toStdString()});
+        user = chatStore().addMessage(m_conversation, parent, {"user", trimmed.toStdString()});
     });
     if (!saved) return false;  // the draft stays in the composer
     // startReply shows the thread (the message and the reply being written) with one reload.
@@ -377,8 +402,8 @@ void ChatController::continueReply()
         m_replyText = last.content;
         m_replyReasoning = last.reasoning.value_or("");
         const std::string soFar = last.content;
-        m_store->updateMessageText(m_replyMessageId, m_replyText,
-                                   m_replyReasoning.empty() ? std::nullopt : std::optional<std::string>(m_replyReasoning));
+        chatStore().updateMessageText(m_replyMessageId, m_replyText,
+                                      m_replyReasoning.empty() ? std::nullopt : std::optional<std::string>(m_replyReasoning));
         m_messages.markLastStreaming();
         sendRequest(soFar);
     });
@@ -415,7 +440,7 @@ void ChatController::regenerate()
 
 void ChatController::startReply(std::optional<int64_t> parent)
 {
-    m_replyMessageId = m_store->addMessage(
+    m_replyMessageId = chatStore().addMessage(
         m_conversation, parent, {"assistant", "", std::nullopt, m_modelController.modelName().toStdString(), /*streaming=*/true});
     reloadThread();
     refreshConversations();
@@ -445,10 +470,10 @@ void ChatController::switchBranch(int row, int step)
     if (generating() || row < 0 || row >= int(items.size())) return;
     try {
         const auto& m = items[size_t(row)].message;
-        const auto versions = m_store->children(m_conversation, m.parentId);
+        const auto versions = chatStore().children(m_conversation, m.parentId);
         const int target = items[size_t(row)].branch + step;
         if (target < 0 || target >= int(versions.size())) return;
-        m_store->selectBranch(versions[size_t(target)].id);
+        chatStore().selectBranch(versions[size_t(target)].id);
         reloadThread();
     } catch (const std::exception& e) {
         setError(tr("Could not switch versions: %1").arg(QString::fromUtf8(e.what())));
@@ -464,7 +489,7 @@ void ChatController::editAndResend(int row, const QString& text)
     if (original.role != "user") return;
     try {
         // The edit is a new version beside the original (a branch); the reply follows it.
-        const int64_t edited = m_store->addMessage(m_conversation, original.parentId, {"user", trimmed.toStdString()});
+        const int64_t edited = chatStore().addMessage(m_conversation, original.parentId, {"user", trimmed.toStdString()});
         startReply(edited);
     } catch (const std::exception& e) {
         setError(tr("Could not save the message: %1").arg(QString::fromUtf8(e.what())));
@@ -487,8 +512,8 @@ void ChatController::stop()
 void ChatController::saveStreaming(bool force)
 {
     if (!force && m_sinceSave.elapsed() < 1000) return;  // at least once a second while streaming
-    m_store->updateMessageText(m_replyMessageId, m_replyText,
-                               m_replyReasoning.empty() ? std::nullopt : std::optional<std::string>(m_replyReasoning));
+    chatStore().updateMessageText(m_replyMessageId, m_replyText,
+                                  m_replyReasoning.empty() ? std::nullopt : std::optional<std::string>(m_replyReasoning));
     m_sinceSave.restart();
 }
 
@@ -508,8 +533,8 @@ void ChatController::onFinished(quint64 requestId, const GenerateStats& stats)
     if (requestId != m_requestId) return;
     const bool saved = guarded(tr("Could not save the reply: %1"), [&] {
         saveStreaming(true);
-        m_store->finishMessage(m_replyMessageId,
-                               {stats.promptTokens, stats.completionTokens, stats.tokensPerSecond, stats.finishReason.toStdString()});
+        chatStore().finishMessage(m_replyMessageId,
+                                  {stats.promptTokens, stats.completionTokens, stats.tokensPerSecond, stats.finishReason.toStdString()});
     });
     if (!saved && !m_conversation) return;  // the conversation vanished and was closed
     m_requestId = 0;
@@ -531,7 +556,7 @@ void ChatController::onFailed(quint64 requestId, const QString& error)
     QString saveProblem;
     try {
         saveStreaming(true);
-        m_store->finishMessage(m_replyMessageId, {std::nullopt, std::nullopt, std::nullopt, "error"});
+        chatStore().finishMessage(m_replyMessageId, {std::nullopt, std::nullopt, std::nullopt, "error"});
     } catch (const std::exception& e) {
         saveProblem = tr(" (and what it wrote could not be saved: %1)").arg(QString::fromUtf8(e.what()));
     }

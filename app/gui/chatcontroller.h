@@ -44,6 +44,8 @@ class ChatController : public QObject, public CppOwnedSingleton<ChatController> 
     Q_PROPERTY(int contextUsed READ contextUsed NOTIFY contextChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorChanged)
+    // The open chat is incognito: kept in memory only, never in the history, the search or any file.
+    Q_PROPERTY(bool incognito READ incognito NOTIFY incognitoChanged)
     Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
     Q_PROPERTY(QString chatModelPath READ chatModelPath NOTIFY chatModelChanged)
 
@@ -66,6 +68,7 @@ public:
     int contextUsed() const { return m_contextUsed; }
     bool generating() const { return m_requestId != 0; }
     QString errorMessage() const { return m_error; }
+    bool incognito() const { return m_incognitoStore != nullptr; }
     QString notice() const { return m_notice; }
     AppSettings* settings() { return &m_settings; }
     ModelController* modelController() { return &m_modelController; }
@@ -80,6 +83,9 @@ public:
     Q_INVOKABLE void undoDelete();
 
     Q_INVOKABLE void newConversation();
+    // Starts an incognito chat; it ends (and is forgotten) when another chat is opened or started,
+    // or when Hearth quits.
+    Q_INVOKABLE void newIncognitoConversation();
     Q_INVOKABLE void openConversation(qint64 id);
     Q_INVOKABLE void deleteConversation(qint64 id);
     // Deletes every conversation at once, leaving nothing recoverable in the files (no undo).
@@ -114,6 +120,7 @@ public:
 
 signals:
     void currentConversationChanged();
+    void incognitoChanged();
     void chatModelChanged();
     void contextChanged();
     void generatingChanged();
@@ -149,6 +156,10 @@ private:
 
     // Declared in order of construction: the store first, destroyed last.
     std::unique_ptr<storage::Store> m_store;
+    std::unique_ptr<storage::Store> m_incognitoStore;  // the incognito chat's, in memory; null otherwise
+    // Where the open chat's messages live: the history, or the incognito chat's memory.
+    storage::Store& chatStore() { return m_incognitoStore ? *m_incognitoStore : *m_store; }
+    void leaveIncognito();
     AppSettings m_settings;
     ModelController m_modelController;
     InferenceWorker* m_worker;  // the model controller's, on its thread

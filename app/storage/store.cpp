@@ -114,6 +114,16 @@ std::string ftsQuery(const std::string& text)
 
 std::unique_ptr<Store> Store::open(const std::string& path, OnDamage onDamage) { return openImpl(path, latestSchemaVersion(), onDamage); }
 
+std::unique_ptr<Store> Store::openInMemory()
+{
+    std::unique_ptr<Store> store(new Store());
+    store->m_db = std::make_unique<SqliteDb>(":memory:", true);
+    store->m_db->exec("PRAGMA foreign_keys = ON");
+    store->m_db->exec("PRAGMA temp_store = MEMORY");  // no temporary files for sorts or indexes either
+    migrate(*store->m_db, latestSchemaVersion());
+    return store;
+}
+
 std::unique_ptr<Store> Store::openAtVersion(const std::string& path, int version) { return openImpl(path, version, OnDamage::Recover); }
 
 std::unique_ptr<Store> Store::openImpl(const std::string& path, int version, OnDamage onDamage)

@@ -102,6 +102,9 @@ public:
     // Refuse (read-only commands) throws StoreError(Corrupt) and leaves every file as it is.
     enum class OnDamage { Recover, Refuse };
     static std::unique_ptr<Store> open(const std::string& path, OnDamage onDamage = OnDamage::Recover);
+    // A database in memory only (incognito chats): nothing of it is ever written to a file,
+    // temporary tables and sorts included; it is gone when the Store is destroyed.
+    static std::unique_ptr<Store> openInMemory();
     // For migration tests: open without migrating past `version`.
     static std::unique_ptr<Store> openAtVersion(const std::string& path, int version);
 

@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include <ctime>
+#include <fstream>
 
 using namespace hearth;
 using namespace hearth::app;
@@ -350,6 +351,57 @@ private slots:
         QCOMPARE(controller->searchResults()->rowCount(), 0);
         controller.reset();
         QCOMPARE(storage::Store::open(dbPath())->listConversations().size(), size_t(0));
+    }
+
+    void anIncognitoChatNeverReachesTheHistoryOrTheFiles()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelController()->modelLoaded());
+        controller->settings()->setMaxTokens(8);
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        controller->newConversation();
+        controller->send("A saved chat about lanterns");
+        QVERIFY(finished.wait(60000));
+        const qint64 saved = controller->currentConversation();
+        const int listed = controller->conversations()->rowCount();
+
+        QSignalSpy incognitoChanged(controller.get(), &ChatController::incognitoChanged);
+        controller->newIncognitoConversation();
+        QVERIFY(controller->incognito());
+        QCOMPARE(incognitoChanged.count(), 1);
+        QVERIFY(controller->send("My secret word is quetzalmarmalade"));
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        controller->regenerate();  // branches work as in any chat
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        QCOMPARE(controller->conversations()->rowCount(), listed);  // not in the list
+        controller->search("quetzalmarmalade");
+        QCOMPARE(controller->searchResults()->rowCount(), 0);  // nor in the search
+        // Deleting a listed chat whose id the incognito one happens to share leaves it open.
+        controller->deleteConversation(saved);
+        QVERIFY(controller->incognito());
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        controller->undoDelete();
+
+        auto onDisk = [&] {
+            std::string all;
+            for (const char* suffix : {"", "-wal", "-journal"}) {
+                std::ifstream in(dbPath() + suffix, std::ios::binary);
+                all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            }
+            return all;
+        };
+        QVERIFY(onDisk().find("lanterns") != std::string::npos);  // the check can see what is saved
+        QVERIFY(onDisk().find("quetzalmarmalade") == std::string::npos);
+
+        controller->newConversation();  // leaving it forgets it
+        QVERIFY(!controller->incognito());
+        QCOMPARE(controller->messages()->rowCount(), 0);
+        controller->openConversation(saved);
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        controller.reset();
+        QVERIFY(onDisk().find("quetzalmarmalade") == std::string::npos);
     }
 
     void editAndResendMakesABranchAndArrowsMoveBetweenVersions()
