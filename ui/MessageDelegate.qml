@@ -135,10 +135,11 @@ Item {
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Message text")
                 // Links open in the system browser only when clicked; hovering shows where to.
-                onLinkActivated: (link) => ChatController.openLink(link)
+                // (and a code block's "Copy code" link copies it).
+                onLinkActivated: (link) => ChatController.activateLink(root.index, link)
                 HoverHandler { cursorShape: body.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.IBeamCursor }
                 ToolTip.visible: body.hoveredLink !== ""
-                ToolTip.text: body.hoveredLink
+                ToolTip.text: body.hoveredLink.startsWith("hearth-copy:") ? qsTr("Copy this code block") : body.hoveredLink
             }
             TextEdit {
                 objectName: "messageBody"

@@ -415,9 +415,35 @@ QString ChatController::messageText(int row) const
     return row >= 0 && row < int(items.size()) ? QString::fromStdString(items[size_t(row)].message.content) : QString();
 }
 
-void ChatController::copyMessage(int row) const
+namespace {
+
+void copyToClipboard(const QString& text)
 {
-    if (auto* clipboard = QGuiApplication::clipboard()) clipboard->setText(messageText(row));
+    // Only a GUI application has a clipboard (the tests run without one).
+    if (qobject_cast<QGuiApplication*>(QCoreApplication::instance()))
+        if (auto* clipboard = QGuiApplication::clipboard()) clipboard->setText(text);
+}
+
+}  // namespace
+
+void ChatController::copyMessage(int row) const { copyToClipboard(messageText(row)); }
+
+QString ChatController::codeBlockText(int row, int index) const
+{
+    const std::vector<QString> blocks = messageCodeBlocks(messageText(row));
+    return index >= 0 && size_t(index) < blocks.size() ? blocks[size_t(index)] : QString();
+}
+
+void ChatController::copyCodeBlock(int row, int index) const
+{
+    const QString code = codeBlockText(row, index);
+    if (!code.isNull()) copyToClipboard(code);
+}
+
+void ChatController::activateLink(int row, const QString& link)
+{
+    if (const int block = codeBlockLinkIndex(link); block >= 0) return copyCodeBlock(row, block);
+    openLink(link);
 }
 
 bool ChatController::openLink(const QString& url)

@@ -100,6 +100,11 @@ public:
     // `count` characters of the message at `row` from `from`: the rest of a collapsed message.
     Q_INVOKABLE QString messageTextSlice(int row, int from, int count) const { return m_messages.textSlice(row, from, count); }
     Q_INVOKABLE void copyMessage(int row) const;
+    // A message's index-th code block (its "Copy code" link), without the fences.
+    Q_INVOKABLE void copyCodeBlock(int row, int index) const;
+    QString codeBlockText(int row, int index) const;  // null when there is no such block
+    // Handles a link clicked in a message: a "Copy code" link copies, a web or mail link opens.
+    Q_INVOKABLE void activateLink(int row, const QString& link);
     // Opens a link from a message in the system browser (http, https, mailto only), after a click.
     Q_INVOKABLE bool openLink(const QString& url);
     Q_INVOKABLE void stop();

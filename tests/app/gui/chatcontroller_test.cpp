@@ -404,6 +404,29 @@ private slots:
         QVERIFY(onDisk().find("quetzalmarmalade") == std::string::npos);
     }
 
+    void copyCodeCopiesOneCodeBlockAndOtherLinksOpenNothingUnsafe()
+    {
+        {
+            auto store = storage::Store::open(dbPath());
+            const int64_t id = store->createConversation("code");
+            const int64_t q = store->addMessage(id, std::nullopt, {"user", "code please"});
+            store->addMessage(id, q, {"assistant", "One:\n\n```js\nlet a = 1;\n```\n\nTwo:\n\n```\nplain text\nsecond line\n```\n"});
+        }
+        auto controller = makeController();
+        const qint64 id =
+            controller->conversations()->data(controller->conversations()->index(0), ConversationListModel::IdRole).toLongLong();
+        controller->openConversation(id);
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        QCOMPARE(controller->codeBlockText(1, 1), QString("plain text\nsecond line"));
+        QCOMPARE(controller->codeBlockText(1, 0), QString("let a = 1;"));
+        QVERIFY(controller->codeBlockText(1, 7).isNull());  // no such block
+        controller->activateLink(1, "hearth-copy:1");  // copies (no clipboard here: nothing happens, nothing opens)
+        QVERIFY(controller->errorMessage().isEmpty());
+        controller->activateLink(1, "file:///etc/passwd");  // still refused, with a message
+        QVERIFY(controller->errorMessage().contains("file:///etc/passwd"));
+        controller->clearError();
+    }
+
     void editAndResendMakesABranchAndArrowsMoveBetweenVersions()
     {
         auto controller = makeController();
