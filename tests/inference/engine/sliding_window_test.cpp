@@ -14,6 +14,41 @@
 
 using namespace hearth;
 
+namespace {
+
+// A 64-token session on a model with rings: a regenerate that reuses the ring's prefix and a
+// context shift (which the rings turn into a recomputation) give the logits of a fresh evaluation.
+void expectReuseAndShiftGiveFreshLogits(const Model& model)
+{
+    SessionOptions options;
+    options.contextLength = 64;
+    options.batchSize = 8;
+    options.keepOnShift = 4;
+    Session session(model, options);
+    std::vector<TokenId> prompt;
+    for (int i = 0; i < 50; ++i) prompt.push_back(TokenId(259 + (i * 7) % 61));
+    session.evaluate(prompt);
+    // Regenerating: the same prompt less its last 5 tokens plus 3 others reuses the ring's prefix.
+    std::vector<TokenId> edited(prompt.begin(), prompt.end() - 5);
+    for (TokenId t : {300, 301, 302}) edited.push_back(t);
+    const auto reusedSpan = session.evaluate(edited);
+    const std::vector<float> reused(reusedSpan.begin(), reusedSpan.end());
+    Session fresh(model, options);
+    const auto scratch = fresh.evaluate(edited);
+    EXPECT_EQ(std::vector<float>(scratch.begin(), scratch.end()), reused) << "a reused prefix gives the logits of a fresh evaluation";
+
+    // Past the context: the ring cannot move positions, so the kept tokens are evaluated again.
+    std::span<const float> last;
+    for (int i = 0; i < 20; ++i) last = session.decode(TokenId(259 + i % 50));
+    EXPECT_GT(session.shifts(), 0);
+    const std::vector<float> shifted(last.begin(), last.end());
+    Session again(model, options);
+    const auto recomputed = again.evaluate(session.tokens());
+    EXPECT_EQ(std::vector<float>(recomputed.begin(), recomputed.end()), shifted);
+}
+
+}  // namespace
+
 TEST(SlidingWindow, RingCacheGivesTheFullCachesLogitsOnTheCpu)
 {
     test::ScratchDir dir;
@@ -39,31 +74,7 @@ TEST(SlidingWindow, SessionsReuseAndShiftCorrectlyAndTheMemoryIsTheRings)
     EXPECT_EQ(summary.kvCacheBytes(32768), rings);
     EXPECT_EQ(summary.kvCacheBytes(256), kvCacheBytes(c, 256, true, 512));
 
-    SessionOptions options;
-    options.contextLength = 64;
-    options.batchSize = 8;
-    options.keepOnShift = 4;
-    Session session(*model, options);
-    std::vector<TokenId> prompt;
-    for (int i = 0; i < 50; ++i) prompt.push_back(TokenId(259 + (i * 7) % 61));
-    session.evaluate(prompt);
-    // Regenerating: the same prompt less its last 5 tokens plus 3 others reuses the ring's prefix.
-    std::vector<TokenId> edited(prompt.begin(), prompt.end() - 5);
-    for (TokenId t : {300, 301, 302}) edited.push_back(t);
-    const auto reusedSpan = session.evaluate(edited);
-    const std::vector<float> reused(reusedSpan.begin(), reusedSpan.end());
-    Session fresh(*model, options);
-    const auto scratch = fresh.evaluate(edited);
-    EXPECT_EQ(std::vector<float>(scratch.begin(), scratch.end()), reused) << "a reused prefix gives the logits of a fresh evaluation";
-
-    // Past the context: the ring cannot move positions, so the kept tokens are evaluated again.
-    std::span<const float> last;
-    for (int i = 0; i < 20; ++i) last = session.decode(TokenId(259 + i % 50));
-    EXPECT_GT(session.shifts(), 0);
-    const std::vector<float> shifted(last.begin(), last.end());
-    Session again(*model, options);
-    const auto recomputed = again.evaluate(session.tokens());
-    EXPECT_EQ(std::vector<float>(recomputed.begin(), recomputed.end()), shifted);
+    expectReuseAndShiftGiveFreshLogits(*model);
 }
 
 TEST(SlidingWindow, Gemma4CachesOnlyItsOwnLayersAtTheirSizesAndSessionsStayExact)
@@ -93,26 +104,5 @@ TEST(SlidingWindow, Gemma4CachesOnlyItsOwnLayersAtTheirSizesAndSessionsStayExact
     EXPECT_EQ(kvCacheBytes(c, 32768, true, 512), expected);
     EXPECT_EQ(summarizeModel(model->file()).kvCacheBytes(32768), expected);
 
-    SessionOptions options;
-    options.contextLength = 64;
-    options.batchSize = 8;
-    options.keepOnShift = 4;
-    Session session(*model, options);
-    std::vector<TokenId> prompt;
-    for (int i = 0; i < 50; ++i) prompt.push_back(TokenId(259 + (i * 7) % 61));
-    session.evaluate(prompt);
-    std::vector<TokenId> edited(prompt.begin(), prompt.end() - 5);
-    for (TokenId t : {300, 301, 302}) edited.push_back(t);
-    const auto reusedSpan = session.evaluate(edited);
-    const std::vector<float> reused(reusedSpan.begin(), reusedSpan.end());
-    Session fresh(*model, options);
-    const auto scratch = fresh.evaluate(edited);
-    EXPECT_EQ(std::vector<float>(scratch.begin(), scratch.end()), reused) << "a reused prefix gives the logits of a fresh evaluation";
-    std::span<const float> last;
-    for (int i = 0; i < 20; ++i) last = session.decode(TokenId(259 + i % 50));
-    EXPECT_GT(session.shifts(), 0);
-    const std::vector<float> shifted(last.begin(), last.end());
-    Session again(*model, options);
-    const auto recomputed = again.evaluate(session.tokens());
-    EXPECT_EQ(std::vector<float>(recomputed.begin(), recomputed.end()), shifted);
+    expectReuseAndShiftGiveFreshLogits(*model);
 }
