@@ -21,6 +21,7 @@ Dialog {
             TabButton { text: qsTr("General") }
             TabButton { text: qsTr("Models and network") }
             TabButton { text: qsTr("Local server") }
+            TabButton { text: qsTr("Assistants") }
             TabButton { text: qsTr("Privacy") }
         }
         StackLayout {
@@ -190,6 +191,7 @@ Dialog {
             }
             NetworkSettings { }
             LocalServerSettings { }
+            AssistantSettings { }
             PrivacySettings { }
         }
     }

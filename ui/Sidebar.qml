@@ -40,6 +40,16 @@ Pane {
                 Accessible.description: ToolTip.text
             }
         }
+        ComboBox {
+            objectName: "assistantPicker"
+            visible: search.text === "" && ChatController.assistants.length > 0
+            Layout.fillWidth: true
+            model: ChatController.assistants
+            textRole: "name"
+            displayText: qsTr("New chat with an assistant…")
+            onActivated: (index) => ChatController.newConversationWithAssistant(ChatController.assistants[index].id)
+            Accessible.name: qsTr("New chat with an assistant")
+        }
         Rectangle {
             visible: ChatController.canUndoDelete
             Layout.fillWidth: true

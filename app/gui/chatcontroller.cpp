@@ -5,6 +5,8 @@
 #include "appearance.h"
 #include "inferenceworker.h"
 #include "messagerenderer.h"
+#include "storage/assistant_file.h"
+#include "storage/chat_export.h"
 
 #include <QClipboard>
 #include <QDateTime>
@@ -17,6 +19,8 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrl>
+
+#include <fstream>
 
 Q_LOGGING_CATEGORY(lcChat, "hearth.chat")
 
@@ -62,6 +66,7 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
                      .arg(m_store->salvaged().conversations)
                      .arg(m_store->salvaged().messages));
     refreshConversations();
+    refreshAssistants();
     guarded(tr("Could not open the last conversation: %1"), [&] {
         const auto list = m_store->listConversations(1);
         if (!list.empty()) openConversation(list.front().id);
@@ -193,6 +198,87 @@ void ChatController::checkExternalChanges()
     });
 }
 
+void ChatController::refreshAssistants()
+{
+    guarded(tr("Could not list the assistants: %1"), [&] {
+        QVariantList list;
+        for (const auto& a : m_store->listAssistants())
+            list.push_back(QVariantMap {{"id", qint64(a.id)}, {"name", QString::fromStdString(a.name)}});
+        m_assistants = list;
+        emit assistantsChanged();
+    });
+}
+
+bool ChatController::saveAssistant(const QString& name)
+{
+    return guarded(tr("Could not save the assistant: %1"), [&] {
+        QJsonObject settings = QJsonDocument::fromJson(QByteArray::fromStdString(m_settings.chatJson())).object();
+        settings.remove("model_path");
+        if (m_modelController.modelLoaded()) settings.insert("model_path", m_modelController.modelPath());
+        m_store->addAssistant(name.toStdString(), QJsonDocument(settings).toJson(QJsonDocument::Compact).toStdString());
+        refreshAssistants();
+    });
+}
+
+void ChatController::newConversationWithAssistant(qint64 id)
+{
+    if (generating()) return;
+    guarded(tr("Could not start a chat with the assistant: %1"), [&] {
+        const storage::Assistant a = m_store->assistant(id);
+        const std::string settings = storage::checkedAssistantSettings(a.settingsJson);
+        newConversation();
+        m_pendingAssistant = settings;
+        const QString model = QJsonDocument::fromJson(QByteArray::fromStdString(settings)).object().value("model_path").toString();
+        if (!model.isEmpty() && model != m_modelController.modelPath() && QFileInfo::exists(model)) m_modelController.loadModel(model);
+        m_notice = tr("New chat with %1.").arg(QString::fromStdString(a.name));
+        emit noticeChanged();
+    });
+}
+
+void ChatController::deleteAssistant(qint64 id)
+{
+    guarded(tr("Could not delete the assistant: %1"), [&] { m_store->deleteAssistant(id); });
+    refreshAssistants();
+}
+
+namespace {
+
+std::string localPath(const QString& file)
+{
+    const QUrl url(file);
+    return (url.isLocalFile() ? url.toLocalFile() : file).toStdString();
+}
+
+}  // namespace
+
+bool ChatController::exportAssistant(qint64 id, const QString& file)
+{
+    return guarded(tr("Could not export the assistant: %1"), [&] {
+        const std::string path = localPath(file);
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << storage::exportAssistantJson(m_store->assistant(id));
+        out.close();
+        if (!out) throw std::runtime_error(path + ": cannot be written");
+    });
+}
+
+bool ChatController::importAssistant(const QString& file)
+{
+    return guarded(tr("Could not import the assistant: %1"), [&] {
+        storage::Assistant a = storage::parseAssistantJson(storage::readConversationFile(localPath(file)));
+        // A name already taken gets a number rather than failing the import.
+        const std::string base = a.name;
+        for (int n = 2;; ++n) {
+            bool taken = false;
+            for (const auto& existing : m_store->listAssistants()) taken = taken || existing.name == a.name;
+            if (!taken) break;
+            a.name = base + " (" + std::to_string(n) + ")";
+        }
+        m_store->addAssistant(a.name, a.settingsJson);
+        refreshAssistants();
+    });
+}
+
 void ChatController::leaveIncognito()
 {
     if (!m_incognitoStore) return;
@@ -217,6 +303,7 @@ void ChatController::newConversation()
 {
     if (generating()) return;
     leaveIncognito();
+    m_pendingAssistant.reset();
     m_conversation = 0;  // created on the first message, so empty chats do not pile up
     m_chatModel.clear();
     m_settings.setConversation(0, std::nullopt);
@@ -372,8 +459,18 @@ bool ChatController::send(const QString& text)
     const bool saved = guarded(tr("Could not save your message: %1"), [&] {
         if (!m_conversation) {
             // The chat remembers its model and its settings (system prompt, sampling).
+            // An assistant's settings over the defaults.
+            QJsonObject settings =
+                QJsonDocument::fromJson(QByteArray::fromStdString(m_settings.newChatJson({{"model_path", m_modelController.modelPath()}})))
+                    .object();
+            if (m_pendingAssistant) {
+                const QJsonObject chosen = QJsonDocument::fromJson(QByteArray::fromStdString(*m_pendingAssistant)).object();
+                for (auto it = chosen.begin(); it != chosen.end(); ++it)
+                    if (it.key() != "model_path") settings.insert(it.key(), it.value());
+                m_pendingAssistant.reset();
+            }
             m_conversation = chatStore().createConversation({}, m_modelController.modelName().toStdString(), std::nullopt,
-                                                            m_settings.newChatJson({{"model_path", m_modelController.modelPath()}}));
+                                                            QJsonDocument(settings).toJson(QJsonDocument::Compact).toStdString());
             m_chatModel = m_modelController.modelPath();
             // An incognito chat keeps no settings of its own: the settings' writes go to the history's database.
             if (!incognito()) m_settings.setConversation(m_conversation, m_store->conversation(m_conversation).settingsJson);

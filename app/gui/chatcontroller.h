@@ -46,6 +46,8 @@ class ChatController : public QObject, public CppOwnedSingleton<ChatController> 
     Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorChanged)
     // The open chat is incognito: kept in memory only, never in the history, the search or any file.
     Q_PROPERTY(bool incognito READ incognito NOTIFY incognitoChanged)
+    // Assistants (named chat settings to start new chats from): [{id, name}], by name.
+    Q_PROPERTY(QVariantList assistants READ assistants NOTIFY assistantsChanged)
     Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
     Q_PROPERTY(QString chatModelPath READ chatModelPath NOTIFY chatModelChanged)
 
@@ -69,6 +71,7 @@ public:
     bool generating() const { return m_requestId != 0; }
     QString errorMessage() const { return m_error; }
     bool incognito() const { return m_incognitoStore != nullptr; }
+    QVariantList assistants() const { return m_assistants; }
     QString notice() const { return m_notice; }
     AppSettings* settings() { return &m_settings; }
     ModelController* modelController() { return &m_modelController; }
@@ -86,6 +89,15 @@ public:
     // Starts an incognito chat; it ends (and is forgotten) when another chat is opened or started,
     // or when Hearth quits.
     Q_INVOKABLE void newIncognitoConversation();
+    // Saves the current settings (system prompt, sampling, thinking) and the loaded model as an
+    // assistant; false, with a message, when the name is empty or taken.
+    Q_INVOKABLE bool saveAssistant(const QString& name);
+    // Starts a new chat with an assistant's settings (and loads its model when it is another).
+    Q_INVOKABLE void newConversationWithAssistant(qint64 id);
+    Q_INVOKABLE void deleteAssistant(qint64 id);
+    // To and from a .json file (a local path or file: URL); false, with a message, on failure.
+    Q_INVOKABLE bool exportAssistant(qint64 id, const QString& file);
+    Q_INVOKABLE bool importAssistant(const QString& file);
     Q_INVOKABLE void openConversation(qint64 id);
     Q_INVOKABLE void deleteConversation(qint64 id);
     // Deletes every conversation at once, leaving nothing recoverable in the files (no undo).
@@ -126,6 +138,7 @@ public:
 signals:
     void currentConversationChanged();
     void incognitoChanged();
+    void assistantsChanged();
     void chatModelChanged();
     void contextChanged();
     void generatingChanged();
@@ -165,6 +178,9 @@ private:
     // Where the open chat's messages live: the history, or the incognito chat's memory.
     storage::Store& chatStore() { return m_incognitoStore ? *m_incognitoStore : *m_store; }
     void leaveIncognito();
+    void refreshAssistants();
+    QVariantList m_assistants;
+    std::optional<std::string> m_pendingAssistant;  // a new chat's settings until its first message creates it
     AppSettings m_settings;
     ModelController m_modelController;
     InferenceWorker* m_worker;  // the model controller's, on its thread

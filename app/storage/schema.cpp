@@ -110,6 +110,16 @@ const std::vector<std::string> kMigrations = {
         updated_at INTEGER NOT NULL
     );
     )sql",
+    // 5: assistants: a name for a chat's settings (system prompt, sampling, thinking, model), to
+    // start new chats from.
+    R"sql(
+    CREATE TABLE assistants (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT    NOT NULL UNIQUE,
+        settings_json TEXT    NOT NULL,
+        created_at    INTEGER NOT NULL
+    );
+    )sql",
 };
 
 }  // namespace

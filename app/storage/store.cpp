@@ -1,4 +1,5 @@
 #include "storage/store.h"
+#include "storage/visible_text.h"
 
 #include "storage/salvage.h"
 #include "storage/schema.h"
@@ -617,6 +618,42 @@ void Store::markModelUsed(int64_t id)
 {
     m_db->prepare("UPDATE models SET last_used_at = ?2 WHERE id = ?1").bind(1, id).bind(2, nowMs()).run();
 }
+
+int64_t Store::addAssistant(const std::string& name, const std::string& settingsJson)
+{
+    // One line, no surrounding blanks: a name shows in a list.
+    std::string trimmed = visibleText(name, LineBreaks::Show);
+    const auto first = trimmed.find_first_not_of(' '), last = trimmed.find_last_not_of(' ');
+    trimmed = first == std::string::npos ? std::string() : trimmed.substr(first, last - first + 1);
+    if (trimmed.empty() || trimmed.size() > 80)
+        throw StoreError(StoreErrorCode::InvalidInput, "an assistant's name must be 1 to 80 characters");
+    Statement taken = m_db->prepare("SELECT 1 FROM assistants WHERE name = ?1");
+    if (taken.bind(1, std::string_view(trimmed)).step())
+        throw StoreError(StoreErrorCode::InvalidInput, "there is already an assistant named '" + trimmed + "'");
+    m_db->prepare("INSERT INTO assistants (name, settings_json, created_at) VALUES (?1, ?2, ?3)")
+        .bind(1, std::string_view(trimmed))
+        .bind(2, std::string_view(settingsJson))
+        .bind(3, nowMs())
+        .run();
+    return sqlite3_last_insert_rowid(m_db->handle());
+}
+
+std::vector<Assistant> Store::listAssistants()
+{
+    Statement s = m_db->prepare("SELECT id, name, settings_json, created_at FROM assistants ORDER BY name COLLATE NOCASE");
+    std::vector<Assistant> out;
+    while (s.step()) out.push_back({s.integer(0), s.text(1), s.text(2), s.integer(3)});
+    return out;
+}
+
+Assistant Store::assistant(int64_t id)
+{
+    Statement s = m_db->prepare("SELECT id, name, settings_json, created_at FROM assistants WHERE id = ?1");
+    if (!s.bind(1, id).step()) throw StoreError(StoreErrorCode::NotFound, "assistant " + std::to_string(id) + " does not exist");
+    return {s.integer(0), s.text(1), s.text(2), s.integer(3)};
+}
+
+void Store::deleteAssistant(int64_t id) { m_db->prepare("DELETE FROM assistants WHERE id = ?1").bind(1, id).run(); }
 
 std::vector<ModelRecord> Store::listModels()
 {

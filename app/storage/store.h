@@ -82,6 +82,14 @@ struct ModelRecord {
     std::optional<int64_t> lastUsedAt;
 };
 
+// A named preset of a chat's settings (the JSON a conversation keeps in settings_json).
+struct Assistant {
+    int64_t id = 0;
+    std::string name;
+    std::string settingsJson;
+    int64_t createdAt = 0;
+};
+
 // One file in the download queue (models/ downloads it; the store only remembers it).
 struct DownloadRecord {
     int64_t id = 0;
@@ -166,6 +174,12 @@ public:
     void setSetting(const std::string& key, double value);
     void setSetting(const std::string& key, bool value) { setSetting(key, std::string(value ? "true" : "false")); }
     void removeSetting(const std::string& key);
+
+    // Assistants, by name. Names are unique (InvalidInput names the clash) and 1 to 80 characters.
+    int64_t addAssistant(const std::string& name, const std::string& settingsJson);
+    std::vector<Assistant> listAssistants();
+    Assistant assistant(int64_t id);  // NotFound when it is gone
+    void deleteAssistant(int64_t id);
 
     // The model registry.
     int64_t upsertModel(const std::string& path, int64_t size, int64_t mtime, const std::optional<std::string>& summaryJson);

@@ -5,6 +5,10 @@
 #include "storage/store.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QUrl>
+#include <QJsonObject>
+#include <QJsonDocument>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -425,6 +429,59 @@ private slots:
         controller->activateLink(1, "file:///etc/passwd");  // still refused, with a message
         QVERIFY(controller->errorMessage().contains("file:///etc/passwd"));
         controller->clearError();
+    }
+
+    void anAssistantStartsChatsWithItsSettingsAndTravelsAsAFile()
+    {
+        auto controller = makeController();
+        QVERIFY(controller->modelController()->modelLoaded());
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        controller->newConversation();
+        controller->settings()->setSystemPrompt("You are a pirate.");
+        controller->settings()->setTemperature(0.3);
+        controller->settings()->setMaxTokens(6);
+        QVERIFY(controller->saveAssistant("Pirate"));
+        QVERIFY(!controller->saveAssistant("Pirate"));  // taken: refused with a message
+        QVERIFY(controller->errorMessage().contains("Pirate"));
+        controller->clearError();
+        QCOMPARE(controller->assistants().size(), 1);
+        const qint64 pirate = controller->assistants()[0].toMap().value("id").toLongLong();
+
+        // Other settings now; a chat started with the assistant still gets the assistant's.
+        controller->settings()->setSystemPrompt("Be formal.");
+        controller->settings()->setTemperature(1.1);
+        controller->newConversationWithAssistant(pirate);
+        QVERIFY(controller->send("Ahoy"));
+        QVERIFY(finished.wait(60000));
+        const auto chat = storage::Store::open(dbPath())->conversation(controller->currentConversation());
+        QVERIFY(chat.settingsJson);
+        const QJsonObject settings = QJsonDocument::fromJson(QByteArray::fromStdString(*chat.settingsJson)).object();
+        QCOMPARE(settings.value("system_prompt").toString(), QString("You are a pirate."));
+        QCOMPARE(settings.value("temperature").toDouble(), 0.3);
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        // The next new chat is a plain one again.
+        controller->newConversation();
+        controller->send("Hello");
+        QVERIFY(finished.wait(60000));
+        const auto plain = storage::Store::open(dbPath())->conversation(controller->currentConversation());
+        QCOMPARE(QJsonDocument::fromJson(QByteArray::fromStdString(*plain.settingsJson)).object().value("system_prompt").toString(),
+                 QString("Be formal."));
+
+        // Export and import: the copy gets a free name.
+        const QString file = m_dir.path() + "/pirate.json";
+        QVERIFY(controller->exportAssistant(pirate, QUrl::fromLocalFile(file).toString()));
+        QVERIFY(controller->importAssistant(file));
+        QCOMPARE(controller->assistants().size(), 2);
+        QCOMPARE(controller->assistants()[1].toMap().value("name").toString(), QString("Pirate (2)"));
+        QFile broken(m_dir.path() + "/broken.json");
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write(R"({"name": "x", "settings": {"temperature": "hot"}})");
+        broken.close();
+        QVERIFY(!controller->importAssistant(broken.fileName()));
+        QVERIFY(controller->errorMessage().contains("temperature"));
+        controller->clearError();
+        controller->deleteAssistant(pirate);
+        QCOMPARE(controller->assistants().size(), 1);
     }
 
     void editAndResendMakesABranchAndArrowsMoveBetweenVersions()

@@ -1,5 +1,6 @@
 // The chat store: CRUD, the message tree, search, settings, the model registry, export and
 // import, migrations from every schema version, and its behaviour on damaged or full disks.
+#include "storage/assistant_file.h"
 #include "storage/chat_export.h"
 #include "storage/schema.h"
 #include "storage/store.h"
@@ -7,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -69,6 +71,45 @@ private slots:
         QVERIFY(!hits.empty());
         for (const auto& hit : hits) QCOMPARE(hit.conversationId, again);
         QVERIFY(store->integrityOk());
+    }
+
+    void assistantsAreNamedSettingsThatTravelAsFiles()
+    {
+        auto store = Store::open(dbPath("assistants.db"));
+        const int64_t a = store->addAssistant("  Code reviewer ", R"({"system_prompt":"Review code.","temperature":0.2,"think":"on"})");
+        store->addAssistant("Brief", R"({"max_tokens":64})");
+        QVERIFY_THROWS_EXCEPTION(StoreError, store->addAssistant("Code reviewer", "{}"));  // names are unique
+        QVERIFY_THROWS_EXCEPTION(StoreError, store->addAssistant("   ", "{}"));
+        QVERIFY_THROWS_EXCEPTION(StoreError, store->addAssistant(std::string(81, 'x'), "{}"));
+        auto list = store->listAssistants();
+        QCOMPARE(list.size(), size_t(2));
+        QCOMPARE(list[0].name, std::string("Brief"));  // by name
+        QCOMPARE(list[1].name, std::string("Code reviewer"));  // trimmed
+
+        // A file and back: the same name and settings; unknown or out-of-range settings refused by name.
+        const std::string file = exportAssistantJson(store->assistant(a));
+        const Assistant back = parseAssistantJson(file);
+        QCOMPARE(back.name, std::string("Code reviewer"));
+        QVERIFY(nlohmann::json::parse(back.settingsJson) == nlohmann::json::parse(store->assistant(a).settingsJson));
+        auto refused = [](const std::string& text, const char* why) {
+            try {
+                parseAssistantJson(text);
+                QFAIL(("accepted: " + text).c_str());
+            } catch (const StoreError& e) {
+                QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
+            }
+        };
+        refused(R"({"name": "x", "settings": {"temperature": 99}})", "\"temperature\" must be a number from 0");
+        refused(R"({"name": "x", "settings": {"rm_rf": true}})", "unknown setting \"rm_rf\"");
+        refused(R"({"name": "x", "settings": {"think": "maybe"}})", "\"think\"");
+        refused(R"({"format": "hearth.conversation", "name": "x"})", "hearth.assistant");
+        refused(R"({"name": "x", "version": 2})", "version 2");
+        refused(R"({"settings": {}})", "\"name\"");
+        refused("[1, 2", "invalid JSON");
+
+        store->deleteAssistant(a);
+        QCOMPARE(store->listAssistants().size(), size_t(1));
+        QVERIFY_THROWS_EXCEPTION(StoreError, store->assistant(a));
     }
 
     void conversationsCrudAndOrdering()
