@@ -142,6 +142,9 @@ SalvageReport salvageInto(SqliteDb& fresh, const std::string& damagedPath)
     const std::string modelColumns = "id, path, size, mtime, sha256, summary_json, added_at, last_used_at";
     for (const auto& [id, row] : readableRows(damaged.get(), "models", modelColumns))
         report.models += insertRow(db, "models", modelColumns, countColumns(modelColumns), row);
+    const std::string assistantColumns = "id, name, settings_json, created_at";  // absent before schema 5: nothing read
+    for (const auto& [id, row] : readableRows(damaged.get(), "assistants", assistantColumns))
+        report.assistants += insertRow(db, "assistants", assistantColumns, countColumns(assistantColumns), row);
     t.commit();
     return report;
 }

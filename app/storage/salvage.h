@@ -16,6 +16,7 @@ struct SalvageReport {
     int64_t messages = 0;
     int64_t settings = 0;
     int64_t models = 0;
+    int64_t assistants = 0;
 };
 
 // Copies readable rows of `damagedPath` (opened read-only, never changed) into `fresh`, which
