@@ -37,8 +37,7 @@ public:
     // layers have different head sizes and counts); empty: kvDim for every layer.
     KvCache(int64_t layers, int64_t slots, int64_t kvDim, std::span<const int64_t> layerSlots = {}, bool keysOnly = false,
             std::span<const int64_t> layerKvDims = {})
-        : m_layers(layers), m_slots(slots), m_kvDim(kvDim), m_layerSlots(size_t(layers), slots), m_layerKvDims(size_t(layers), kvDim),
-          m_keysOnly(keysOnly)
+        : m_layers(layers), m_slots(slots), m_layerSlots(size_t(layers), slots), m_layerKvDims(size_t(layers), kvDim), m_keysOnly(keysOnly)
     {
         for (size_t i = 0; i < layerSlots.size() && i < m_layerSlots.size(); ++i)
             if (layerSlots[i] > 0 && layerSlots[i] < slots) m_layerSlots[i] = layerSlots[i];
@@ -59,7 +58,7 @@ public:
     }
 
 private:
-    int64_t m_layers, m_slots, m_kvDim;
+    int64_t m_layers, m_slots;
     std::vector<int64_t> m_layerSlots, m_layerKvDims;
     bool m_keysOnly;
 };
