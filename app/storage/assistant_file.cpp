@@ -17,7 +17,10 @@ json checkedSettings(const json& settings)
 {
     if (!settings.is_object()) invalid("\"settings\" must be an object");
     json out = json::object();
-    for (const auto& [key, value] : settings.items()) {
+    for (auto it = settings.begin(); it != settings.end(); ++it) {
+        // Named copies, not a structured binding: lambdas capture them (clang 15 cannot).
+        const std::string key = it.key();
+        const json& value = it.value();
         auto number = [&](double low, double high) {
             if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < low || value.get<double>() > high)
                 invalid("\"" + key + "\" must be a number from " + json(low).dump() + " to " + json(high).dump());
