@@ -39,6 +39,9 @@ RowLayout {
                              : ModelController.modelLoaded ? qsTr("Message (Enter to send, Shift+Enter for a new line)")
                              : qsTr("Open a model to start chatting")
             Accessible.name: qsTr("Message")
+            // Tab moves on (a keyboard user is never trapped here); a tab character is not a message's.
+            Keys.onTabPressed: input.nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
+            Keys.onBacktabPressed: input.nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
             Keys.onReturnPressed: (event) => {
                 if (event.modifiers & Qt.ShiftModifier) { event.accepted = false; return }
                 root.submit()

@@ -1,7 +1,7 @@
 // The key views driven like a user: the welcome screen with no model, typing in the composer
 // and pressing Enter, clicking Stop, opening a conversation from the sidebar, changing the
-// temperature in Settings. Functions run in name order (test_1 … test_5): later ones use the
-// conversation the earlier ones made.
+// temperature in Settings, an incognito chat, and the focus chain walked with Tab. Functions run
+// in name order (test_1 … test_7): later ones use the conversation the earlier ones made.
 import QtQuick
 import QtQuick.Controls
 import QtTest
@@ -103,6 +103,52 @@ Item {
             keyClick(Qt.Key_Right)
             tryVerify(() => Math.abs(AppSettings.temperature - 0.9) < 1e-9, 5000, "the slider changed the setting")
             settings.close()
+        }
+
+        function test_6_anIncognitoChatIsMarkedAndEndsWhenLeft() {
+            if (hearthTestModel === "") skip("../shared/models/stories260K.gguf is absent")
+            const banner = find(chat, "incognitoBanner")
+            verify(!banner.visible)
+            mouseClick(find(sidebar, "incognitoButton"))
+            verify(ChatController.incognito)
+            tryVerify(() => banner.visible)
+            compare(ChatController.messages.rowCount(), 0)
+            const input = find(composer, "composerInput")
+            mouseClick(input)
+            for (const c of "a secret") keyClick(c)
+            keyClick(Qt.Key_Return)
+            tryVerify(() => ChatController.messages.rowCount() === 2, 30000)
+            ChatController.stop()
+            tryVerify(() => !ChatController.generating, 30000)
+            const list = find(sidebar, "conversationList")
+            for (let i = 0; i < list.count; ++i)
+                verify(list.itemAtIndex(i) === null || list.itemAtIndex(i).highlighted !== true, "no listed chat looks open")
+            ChatController.newConversation()
+            verify(!ChatController.incognito)
+            tryVerify(() => !banner.visible)
+        }
+
+        function test_7_theKeyboardAloneReachesEveryControlAndEachHasAName() {
+            // Tab from the search field through the sidebar, the chat and the composer: every control
+            // the focus reaches says what it is to a screen reader, and the composer is reachable.
+            const search = find(sidebar, "searchField")
+            search.forceActiveFocus()
+            let reachedComposer = false, backToStart = false
+            const seen = []
+            for (let i = 0; i < 40 && !backToStart; ++i) {
+                const item = root.Window.activeFocusItem
+                verify(item !== null, "something has the focus")
+                const name = item.Accessible.name
+                verify(name !== undefined && name !== "", "a control without an accessible name has the focus: " + item)
+                seen.push(name)
+                reachedComposer = reachedComposer || item.objectName === "composerInput"
+                keyClick(Qt.Key_Tab)
+                backToStart = root.Window.activeFocusItem === search
+            }
+            verify(reachedComposer, "Tab never reached the composer; it went through: " + seen.join(", "))
+            verify(backToStart, "Tab did not come back round (a trap?): " + seen.join(", "))
+            keyClick(Qt.Key_Backtab)  // and back the other way
+            verify(root.Window.activeFocusItem !== search)
         }
     }
 }
