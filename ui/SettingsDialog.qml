@@ -52,8 +52,8 @@ Dialog {
                 Label { text: qsTr("Theme") }
                 ComboBox {
                     objectName: "themeBox"
-                    readonly property var values: ["system", "light", "dark"]
-                    model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
+                    readonly property var values: ["system", "light", "dark", "contrast"]
+                    model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark"), qsTr("High contrast")]
                     currentIndex: Math.max(0, values.indexOf(AppSettings.theme))
                     onActivated: (index) => AppSettings.theme = values[index]
                     Layout.fillWidth: true

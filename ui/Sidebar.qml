@@ -1,5 +1,6 @@
 // Conversations: search across all chats (Ctrl+F), new chat, the list grouped by day with pinned
 // ones on top; rename (double-click), pin, delete with undo.
+import QtQml.Models
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -40,15 +41,28 @@ Pane {
                 Accessible.description: ToolTip.text
             }
         }
-        ComboBox {
+        // A button and a menu, not a combo box: its indicator image leaked under LeakSanitizer (Qt 6.4).
+        Button {
+            id: assistantButton
             objectName: "assistantPicker"
             visible: search.text === "" && ChatController.assistants.length > 0
+            text: qsTr("New chat with an assistant…")
             Layout.fillWidth: true
-            model: ChatController.assistants
-            textRole: "name"
-            displayText: qsTr("New chat with an assistant…")
-            onActivated: (index) => ChatController.newConversationWithAssistant(ChatController.assistants[index].id)
+            onClicked: assistantMenu.popup(assistantButton, 0, assistantButton.height)
             Accessible.name: qsTr("New chat with an assistant")
+            Menu {
+                id: assistantMenu
+                Instantiator {
+                    model: ChatController.assistants
+                    delegate: MenuItem {
+                        required property var modelData
+                        text: modelData.name
+                        onTriggered: ChatController.newConversationWithAssistant(modelData.id)
+                    }
+                    onObjectAdded: (index, object) => assistantMenu.insertItem(index, object)
+                    onObjectRemoved: (index, object) => assistantMenu.removeItem(object)
+                }
+            }
         }
         Rectangle {
             visible: ChatController.canUndoDelete
@@ -126,6 +140,7 @@ Pane {
                     elide: Text.ElideRight
                     verticalAlignment: Text.AlignVCenter
                     font.bold: row.highlighted
+                    color: row.highlighted ? row.palette.highlightedText : row.palette.text  // readable on the highlight in every theme
                 }
                 rightPadding: actions.width + 8
                 onClicked: ChatController.openConversation(conversationId)
@@ -148,18 +163,21 @@ Pane {
                     visible: !row.editing && (row.hovered || row.highlighted || row.pinned)
                     ToolButton {
                         text: row.pinned ? "★" : "☆"
+                        palette.buttonText: row.highlighted ? row.palette.highlightedText : row.palette.buttonText
                         onClicked: ChatController.setPinned(row.conversationId, !row.pinned)
                         Accessible.name: row.pinned ? qsTr("Unpin conversation") : qsTr("Pin conversation")
                     }
                     ToolButton {
                         visible: row.hovered || row.highlighted
                         text: "✎"
+                        palette.buttonText: row.highlighted ? row.palette.highlightedText : row.palette.buttonText
                         onClicked: row.editing = true
                         Accessible.name: qsTr("Rename conversation")
                     }
                     ToolButton {
                         visible: row.hovered || row.highlighted
                         text: "✕"
+                        palette.buttonText: row.highlighted ? row.palette.highlightedText : row.palette.buttonText
                         onClicked: ChatController.deleteConversation(row.conversationId)
                         Accessible.name: qsTr("Delete conversation")
                     }

@@ -8,13 +8,18 @@ namespace hearth::app {
 
 namespace {
 
-QPalette themed(bool dark)
+enum class Theme { Light, Dark, HighContrast };
+
+QPalette themed(Theme theme)
 {
     struct Colors {
         const char *window, *text, *base, *alternate, *button, *highlight, *highlightedText, *mid, *placeholder, *link;
     };
-    const Colors c = dark
+    // High contrast: white on black, yellow for what is selected or a link (WCAG AAA everywhere).
+    const Colors c = theme == Theme::Dark
         ? Colors {"#202124", "#e8eaed", "#2a2b2e", "#35363a", "#3c4043", "#8ab4f8", "#202124", "#5f6368", "#9aa0a6", "#8ab4f8"}
+        : theme == Theme::HighContrast
+        ? Colors {"#000000", "#ffffff", "#000000", "#1a1a1a", "#000000", "#ffff00", "#000000", "#ffffff", "#d0d0d0", "#ffff00"}
         : Colors {"#f3f3f3", "#1f1f1f", "#ffffff", "#eceff3", "#e6e6e6", "#1a73e8", "#ffffff", "#c4c7c5", "#80868b", "#1a73e8"};
     QPalette p;
     p.setColor(QPalette::Window, QColor(c.window));
@@ -46,7 +51,13 @@ QPalette& startupPalette()
     return palette;
 }
 
-QPalette paletteFor(const QString& theme) { return theme == "dark" ? themed(true) : theme == "light" ? themed(false) : startupPalette(); }
+QPalette paletteFor(const QString& theme)
+{
+    if (theme == "dark") return themed(Theme::Dark);
+    if (theme == "light") return themed(Theme::Light);
+    if (theme == "contrast") return themed(Theme::HighContrast);
+    return startupPalette();
+}
 
 }  // namespace
 

@@ -35,7 +35,7 @@ class AppSettings : public QObject, public CppOwnedSingleton<AppSettings> {
     Q_PROPERTY(QString think READ think WRITE setThink NOTIFY changed)
     // Global: the context models are loaded with (next load), the look, the compute device.
     Q_PROPERTY(int contextLength READ contextLength WRITE setContextLength NOTIFY changed)
-    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed)  // "system", "light", "dark"
+    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed)  // "system", "light", "dark", "contrast"
     Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY changed)  // points; 0: the system's
     Q_PROPERTY(QVariantMap themeColors READ themeColors NOTIFY changed)
     Q_PROPERTY(QString computeDevice READ computeDevice WRITE setComputeDevice NOTIFY changed)
