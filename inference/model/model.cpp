@@ -115,13 +115,6 @@ void Model::bindExperts(const std::string& p, LayerWeights& l)
     }
     l.expertDown = bindStacked(p + "ffn_down_exps.weight", e, c.embedding, ff);
     if (m_file.findTensor(p + "ffn_down_exps.scale")) l.expertOutputScale = readVector(p + "ffn_down_exps.scale", e);
-    if (c.architecture == "gemma4") {
-        // The router reads rms_norm(x) / sqrt(embedding) * scale: one norm with the product as its weight.
-        std::vector<float> scale = readVector(p + "ffn_gate_inp.scale", c.embedding);
-        const float inverseRoot = 1.0f / std::sqrt(float(c.embedding));
-        for (float& v : scale) v *= inverseRoot;
-        l.routerInputNorm = ownWeight(p + "router_input_norm", std::move(scale));
-    }
     if (m_file.findTensor(p + "exp_probs_b.bias")) l.expertSelectionBias = readVector(p + "exp_probs_b.bias", e);
     if (c.architecture == "gpt-oss") {  // biases on the router and on every expert
         l.routerBias = bind(p + "ffn_gate_inp.bias", 1, e);
@@ -208,6 +201,12 @@ void Model::bindFeedForward(int64_t i, const std::string& p, LayerWeights& l)
             l.sharedDown = bind(p + "ffn_down_shexp.weight", c.embedding, shared);
         }
         if (dense) {
+            // Gemma 4's router reads rms_norm(x) / sqrt(embedding) * scale: one norm, with the product
+            // as its weight, run where the layer runs (the router's input is made there).
+            std::vector<float> scale = readVector(p + "ffn_gate_inp.scale", c.embedding);
+            const float inverseRoot = 1.0f / std::sqrt(float(c.embedding));
+            for (float& v : scale) v *= inverseRoot;
+            l.routerInputNorm = ownWeight(p + "router_input_norm", std::move(scale));
             l.ffnPostNorm1 = bind(p + "post_ffw_norm_1.weight", 1, c.embedding);
             l.ffnPreNorm2 = bind(p + "pre_ffw_norm_2.weight", 1, c.embedding);
             l.ffnPostNorm2 = bind(p + "post_ffw_norm_2.weight", 1, c.embedding);

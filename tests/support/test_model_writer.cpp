@@ -106,6 +106,11 @@ void writeGemma4(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomT
     w.addInt(a + "attention.shared_kv_layers", GgufValueType::UInt32, shared);
     w.addInt(a + "embedding_length_per_layer_input", GgufValueType::UInt32, ple);
     w.addFloat(a + "final_logit_softcapping", GgufValueType::Float32, 30.0);
+    if (s.gemma4Experts) {
+        w.addInt(a + "expert_count", GgufValueType::UInt32, s.experts);
+        w.addInt(a + "expert_used_count", GgufValueType::UInt32, s.expertsUsed);
+        w.addInt(a + "expert_feed_forward_length", GgufValueType::UInt32, s.expertFeedForward);
+    }
     addVocabulary(w, s.vocabulary);
     if (!s.chatTemplate.empty()) w.addString("tokenizer.chat_template", s.chatTemplate);
 
@@ -139,6 +144,17 @@ void writeGemma4(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomT
         addTensor(w, p + "ffn_up.weight", t, s.feedForward, s.embedding, random.values(s.feedForward * s.embedding, k));
         addTensor(w, p + "ffn_down.weight", t, s.embedding, s.feedForward, random.values(s.embedding * s.feedForward, k));
         norm("post_ffw_norm.weight", s.embedding);
+        if (s.gemma4Experts) {
+            const int64_t e = s.experts, eff = s.expertFeedForward;
+            addTensor(w, p + "ffn_gate_inp.weight", GgmlType::F32, e, s.embedding, random.values(e * s.embedding, 4 * k));
+            addTensor(w, p + "ffn_gate_inp.scale", GgmlType::F32, 1, s.embedding, random.values(s.embedding, 0.1f, 1.0f));
+            addStacked(w, p + "ffn_gate_up_exps.weight", t, e, 2 * eff, s.embedding, random.values(e * 2 * eff * s.embedding, k));
+            addStacked(w, p + "ffn_down_exps.weight", t, e, s.embedding, eff, random.values(e * s.embedding * eff, k));
+            addTensor(w, p + "ffn_down_exps.scale", GgmlType::F32, 1, e, random.values(e, 0.3f, 1.0f));
+            norm("pre_ffw_norm_2.weight", s.embedding);
+            norm("post_ffw_norm_1.weight", s.embedding);
+            norm("post_ffw_norm_2.weight", s.embedding);
+        }
         addTensor(w, p + "inp_gate.weight", t, ple, s.embedding, random.values(ple * s.embedding, k));
         addTensor(w, p + "proj.weight", GgmlType::F32, s.embedding, ple, random.values(s.embedding * ple, k));
         norm("post_norm.weight", s.embedding);

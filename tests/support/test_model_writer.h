@@ -38,6 +38,7 @@ struct TestModelSpec {
     int64_t expertsUsed = 2;
     int64_t expertFeedForward = 256;
     bool deepSeekV3 = false;
+    bool gemma4Experts = false;  // gemma4: 26B-A4B's experts (fused gate/up, per-expert scales) beside the dense feed-forward
 };
 
 // Writes the model to path; throws hearth::Error on failure.

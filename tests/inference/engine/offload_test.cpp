@@ -66,9 +66,10 @@ TEST(GpuOffload, EverySplitGivesTheGpusLogits)
 {
     test::ScratchDir scratch;
     int index = 0;
-    for (const char* arch : {"llama", "qwen3moe", "gpt-oss", "deepseek2", "gemma4"}) {
+    for (const char* arch : {"llama", "qwen3moe", "gpt-oss", "deepseek2", "gemma4", "gemma4moe"}) {
         test::TestModelSpec spec;
-        spec.architecture = arch;
+        spec.architecture = std::string(arch) == "gemma4moe" ? "gemma4" : arch;
+        spec.gemma4Experts = std::string(arch) == "gemma4moe";
         spec.weightType = GgmlType::Q8_0;
         spec.layers = 4;
         spec.slidingWindow = 4;
