@@ -129,4 +129,26 @@
     uint xOffset;                                                                                                                          \
     uint outOffset;
 
+// causal_conv.comp: depthwise causal convolution over the tokens with its carried inputs, then SiLU.
+#define HEARTH_PUSH_CAUSAL_CONV                                                                                                            \
+    uint tokens;                                                                                                                           \
+    uint channels;                                                                                                                         \
+    uint taps;                                                                                                                             \
+    uint xOffset;                                                                                                                          \
+    uint kernelOffset;                                                                                                                     \
+    uint outOffset;
+// gated_delta_rule.comp: the gated delta rule over the tokens, one workgroup per value head.
+#define HEARTH_PUSH_DELTA_RULE                                                                                                             \
+    uint tokens;                                                                                                                           \
+    uint keyHeads;                                                                                                                         \
+    uint valueHeads;                                                                                                                       \
+    uint headDim;                                                                                                                          \
+    uint qkvOffset;                                                                                                                        \
+    uint alphaOffset;                                                                                                                      \
+    uint betaOffset;                                                                                                                       \
+    uint outOffset;                                                                                                                        \
+    uint biasOffset;                                                                                                                       \
+    uint decayOffset;                                                                                                                      \
+    float eps;
+
 #endif

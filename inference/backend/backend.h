@@ -42,7 +42,7 @@ public:
         for (size_t i = 0; i < layerSlots.size() && i < m_layerSlots.size(); ++i)
             if (layerSlots[i] > 0 && layerSlots[i] < slots) m_layerSlots[i] = layerSlots[i];
         for (size_t i = 0; i < layerKvDims.size() && i < m_layerKvDims.size(); ++i)
-            if (layerKvDims[i] > 0) m_layerKvDims[i] = layerKvDims[i];
+            if (layerKvDims[i] >= 0) m_layerKvDims[i] = layerKvDims[i];  // 0: a layer without a cache (recurrent)
     }
     virtual ~KvCache() = default;
     int64_t layers() const { return m_layers; }
@@ -57,10 +57,52 @@ public:
         return false;
     }
 
+    // The recurrent state of layer `layer` (Gated DeltaNet layers), or null: a hybrid model's
+    // sequence memory is this cache plus these states.
+    class RecurrentState* recurrent(int64_t layer) const
+    {
+        return size_t(layer) < m_recurrent.size() ? m_recurrent[size_t(layer)].get() : nullptr;
+    }
+    void setRecurrent(int64_t layer, std::unique_ptr<class RecurrentState> state);
+    bool hasRecurrent() const
+    {
+        for (const auto& s : m_recurrent)
+            if (s) return true;
+        return false;
+    }
+
 private:
     int64_t m_layers, m_slots;
     std::vector<int64_t> m_layerSlots, m_layerKvDims;
     bool m_keysOnly;
+    std::vector<std::unique_ptr<class RecurrentState>> m_recurrent;
+};
+
+// One recurrent layer's memory of one sequence: the causal convolution's last kernel - 1 inputs
+// ([kernel - 1][channels], oldest first) and the delta rule's [headDim][headDim] matrix per value
+// head (row j, value index j, holds the keys' side), F32, zero for a fresh sequence.
+class RecurrentState {
+public:
+    RecurrentState(int64_t convFloats, int64_t deltaFloats) : m_conv(convFloats), m_delta(deltaFloats) { }
+    virtual ~RecurrentState() = default;
+    int64_t convFloats() const { return m_conv; }
+    int64_t deltaFloats() const { return m_delta; }
+
+private:
+    int64_t m_conv, m_delta;
+};
+
+inline void KvCache::setRecurrent(int64_t layer, std::unique_ptr<RecurrentState> state)
+{
+    if (m_recurrent.size() <= size_t(layer)) m_recurrent.resize(size_t(layer) + 1);
+    m_recurrent[size_t(layer)] = std::move(state);
+}
+
+// Gated DeltaNet (Qwen3.5): per token, each value head's matrix S decays by exp(g), moves toward
+// v along k by beta (S += k (beta (v - S^T k))^T), and is read by q.
+struct DeltaRuleParams {
+    int64_t keyHeads = 0, valueHeads = 0, headDim = 0;  // value head h reads key head h % keyHeads
+    float normEpsilon = 1e-6f;  // q and k are L2-normed (ggml: rms_norm with eps / headDim, over sqrt(headDim))
 };
 
 struct RopeParams {
@@ -170,6 +212,25 @@ public:
     // them (up to `used`) down, and re-rotates their keys by -discard positions with each
     // layer's own rotation (layerRope has one entry per layer).
     virtual void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope) = 0;
+
+    // A recurrent layer's state for one sequence, zeroed.
+    virtual std::unique_ptr<RecurrentState> recurrentState(int64_t convFloats, int64_t deltaFloats) = 0;
+    // Copies a state out (a checkpoint) or in (a restore; zeros start a fresh sequence).
+    virtual void readState(const RecurrentState& state, std::span<float> conv, std::span<float> delta) = 0;
+    virtual void writeState(RecurrentState& state, std::span<const float> conv, std::span<const float> delta) = 0;
+    // Causal depthwise convolution over the sequence, then SiLU: with `kernel` one F32 row of
+    // taps values per channel (taps = kernel.cols() / channels), out[t][c] = silu(sum over k <
+    // taps of kernel[c * taps + k] * in[t - taps + 1 + k][c]), the inputs before row 0 taken from
+    // the state, which then keeps the last taps - 1 inputs.
+    virtual void causalConv(const Tensor& x, const Tensor& kernel, RecurrentState& state, Tensor& out) = 0;
+    // The gated delta rule over the sequence, token by token. qkv[t] holds q (keyHeads heads), k
+    // (keyHeads) and v (valueHeads) of headDim each, as the convolution gives them; per value head
+    // h, g = softplus(alpha[t][h] + dtBias[h]) * decay[h] and beta = sigmoid(betaRaw[t][h]);
+    // out[t] is valueHeads heads of S^T q / sqrt(headDim) (ggml's gated_delta_net).
+    virtual void gatedDeltaRule(const Tensor& qkv, const Tensor& alpha, const Tensor& betaRaw, const Tensor& dtBias, const Tensor& decay,
+                                RecurrentState& state, const DeltaRuleParams& params, Tensor& out) = 0;
+    // out = x * sigmoid(gate) (Qwen3.5's gated attention output).
+    virtual void sigmoidGate(const Tensor& gate, const Tensor& x, Tensor& out) = 0;
 };
 
 }  // namespace hearth

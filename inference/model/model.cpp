@@ -1,4 +1,5 @@
 #include "model/model.h"
+#include "model/pass_tensors.h"
 
 #include "core/error.h"
 #include "quant/dequantize.h"
@@ -157,7 +158,7 @@ void Model::bindAttention(int64_t i, const std::string& p, LayerWeights& l)
         l.wk = bindRows(p + "attn_qkv.weight", total, qDim, kvDim, c.embedding);
         l.wv = bindRows(p + "attn_qkv.weight", total, qDim + kvDim, kvDim, c.embedding);
     } else {
-        l.wq = bind(p + "attn_q.weight", qDim, c.embedding);
+        l.wq = bind(p + "attn_q.weight", c.attentionOutputGate ? 2 * qDim : qDim, c.embedding);
         if (ownCache) {
             l.wk = bind(p + "attn_k.weight", kvDim, c.embedding);
             // Gemma 4's full layers may have no value projection: the values are the keys' projection.
@@ -183,7 +184,7 @@ void Model::bindFeedForward(int64_t i, const std::string& p, LayerWeights& l)
 {
     const ModelConfig& c = m_config;
     const int64_t ff = c.feedForwardAt(i);
-    if (c.architecture == "gpt-oss") {  // its norm before the feed-forward is named "post attention"
+    if (c.architecture == "gpt-oss" || c.recurrentLayers.size() > 0) {  // its norm before the feed-forward is named "post attention"
         l.ffnNorm = bind(p + "post_attention_norm.weight", 1, c.embedding);
     } else {
         l.ffnNorm = bind(p + "ffn_norm.weight", 1, c.embedding);
@@ -324,7 +325,11 @@ std::unique_ptr<Model> Model::load(const std::string& path, std::shared_ptr<Back
         LayerWeights& l = m->m_layers[size_t(i)];
         m->m_bindOn = &m->layerBackend(i);
         l.attnNorm = m->bind(p + "attn_norm.weight", 1, c.embedding);
-        m->bindAttention(i, p, l);
+        if (c.isRecurrent(i)) {
+            m->bindDeltaNet(p, l);
+        } else {
+            m->bindAttention(i, p, l);
+        }
         if (c.architecture == "gpt-oss") l.sinks = m->readVector(p + "attn_sinks.weight", c.heads);
         m->bindFeedForward(i, p, l);
     }
@@ -409,7 +414,11 @@ std::unique_ptr<KvCache> Model::makeKvCache(int64_t slots, bool f16, std::span<c
     const std::span<const int64_t> layerDims(dims);
     const int64_t hostLayers = m_placement.host ? std::min(m_placement.hostLayers, layers) : 0;
     const bool keysOnly = c.valuesInKeys();
-    if (hostLayers == 0) return m_backend->kvCache(layers, slots, c.kvDim(), f16, layerSlots, keysOnly, layerDims);
+    if (hostLayers == 0) {
+        auto cache = m_backend->kvCache(layers, slots, c.kvDim(), f16, layerSlots, keysOnly, layerDims);
+        addRecurrentStates(*cache);
+        return cache;
+    }
     const auto split = std::min<size_t>(size_t(hostLayers), layerSlots.size());
     auto host = m_placement.host->kvCache(hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(0, split), keysOnly,
                                           layerDims.subspan(0, size_t(hostLayers)));
@@ -417,8 +426,11 @@ std::unique_ptr<KvCache> Model::makeKvCache(int64_t slots, bool f16, std::span<c
         ? m_backend->kvCache(layers - hostLayers, slots, c.kvDim(), f16, layerSlots.subspan(split), keysOnly,
                              layerDims.subspan(size_t(hostLayers)))
         : nullptr;
-    if (!device) return host;
-    return std::make_unique<SplitKvCache>(std::move(host), std::move(device), hostLayers, slots, c.kvDim(), layerSlots, layerDims);
+    std::unique_ptr<KvCache> cache = device
+        ? std::make_unique<SplitKvCache>(std::move(host), std::move(device), hostLayers, slots, c.kvDim(), layerSlots, layerDims)
+        : std::move(host);
+    addRecurrentStates(*cache);
+    return cache;
 }
 
 void Model::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used) const
@@ -433,27 +445,6 @@ void Model::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used)
     }
     layerBackend(0).shiftKv(cache, keep, discard, used, rope);
 }
-
-// One backend's tensors for a forward pass (a split model has two sets).
-struct Model::PassTensors {
-    std::unique_ptr<Tensor> x;  // the residual stream
-    std::unique_ptr<Tensor> normed, projected, postNormed;
-    std::unique_ptr<ExpertWorkspace> experts;
-    std::unique_ptr<Tensor> sharedGate, sharedUp, sharedOut;  // DeepSeek's shared experts
-    std::unique_ptr<Tensor> denseOut, routerIn;  // Gemma 4: the dense feed-forward's part, the router's input
-    // Latent attention: the low-rank query, the latent and rotated key, one head's slices.
-    std::unique_ptr<Tensor> q, k, attended, qNormed;
-    std::unique_ptr<Tensor> qA, qANormed, latentAndRope, latent, latentNormed, headNope, headLatent, headValue, values;
-    // Per layer shape (Gemma 4's sliding and full layers differ): attention's and the feed-forward's.
-    std::map<std::pair<int64_t, int64_t>, AttentionTensors> attention;
-    std::map<int64_t, std::pair<std::unique_ptr<Tensor>, std::unique_ptr<Tensor>>> gateUp;
-    // Gemma 4's per-layer inputs, one layer's slice of them, and the gated slice.
-    std::unique_ptr<Tensor> perLayerInputs, perLayerSlice, perLayerGated;
-};
-
-struct Model::AttentionTensors {
-    std::unique_ptr<Tensor> q, k, v, qNormed, kNormed, vNormed, attended;
-};
 
 Model::AttentionTensors& Model::attentionTensors(PassTensors& t, Backend& b, int64_t n, int64_t layer) const
 {
@@ -470,6 +461,10 @@ Model::AttentionTensors& Model::attentionTensors(PassTensors& t, Backend& b, int
         a.kNormed = b.activations(n, kvDim);
     }
     if (c.valueNorm) a.vNormed = b.activations(n, kvDim);
+    if (c.attentionOutputGate) {
+        a.qAndGate = b.activations(n, 2 * qDim);
+        a.gate = b.activations(n, qDim);
+    }
     return a;
 }
 
@@ -580,7 +575,14 @@ void Model::selfAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvC
 {
     const ModelConfig& c = m_config;
     AttentionTensors& a = attentionTensors(t, b, t.x->rows(), layer);
-    b.matmul(*l.wq, *t.normed, *a.q);
+    const int64_t headDim = c.headDimAt(layer);
+    if (a.qAndGate) {  // per head [query | gate]: taken apart
+        b.matmul(*l.wq, *t.normed, *a.qAndGate);
+        b.copyColumns(*a.qAndGate, *a.q, {headDim, 0, 2 * headDim, 0, headDim, c.heads});
+        b.copyColumns(*a.qAndGate, *a.gate, {headDim, headDim, 2 * headDim, 0, headDim, c.heads});
+    } else {
+        b.matmul(*l.wq, *t.normed, *a.q);
+    }
     if (l.bq) b.addBias(*a.q, *l.bq);
     Tensor* queries = a.q.get();
     if (l.qNorm) {  // each head normalized on its own (the weight is one head long)
@@ -612,6 +614,7 @@ void Model::selfAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvC
     AttentionParams attention = attentionParams(layer);
     if (!l.sinks.empty()) attention.sinks = l.sinks.data();
     b.attention(*queries, cache, cacheLayer, firstSlot, attention, *a.attended);
+    if (a.gate) b.sigmoidGate(*a.gate, *a.attended, *a.attended);
     b.matmul(*l.wo, *a.attended, *t.projected);
     if (l.bo) b.addBias(*t.projected, *l.bo);
 }
@@ -677,6 +680,9 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
             throw Error(ErrorCode::InvalidArgument,
                         "forward: " + std::to_string(n) + " tokens at once do not fit layer " + std::to_string(i) +
                             "'s sliding-window cache of " + std::to_string(cache.layerSlots(i)) + " slots");
+    // A sequence that starts over starts its recurrent layers from zero (a KV cache needs no
+    // clearing: its slots are overwritten before they are read).
+    if (firstSlot == 0 && cache.hasRecurrent()) restoreRecurrent(cache, {});
     std::vector<int32_t> positions(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t) positions[size_t(t)] = int32_t(firstSlot + t);
     const std::vector<RopeParams> rope = layerRopeParams(cache.slotCount());
@@ -705,7 +711,11 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
             b.matmul(*l.wo, *t.values, *t.projected);
             addToResidual(b, t, nullptr);
         } else {
-            selfAttention(l, t, b, *layerCache, cacheLayer, i, firstSlot, positions, rope[size_t(i)]);
+            if (c.isRecurrent(i)) {
+                deltaNet(l, t, b, *cache.recurrent(i));
+            } else {
+                selfAttention(l, t, b, *layerCache, cacheLayer, i, firstSlot, positions, rope[size_t(i)]);
+            }
             addToResidual(b, t, l.attnPostNorm.get());
         }
         // Feed-forward block (SwiGLU, or GeGLU for Gemma), or a mixture of experts.

@@ -57,6 +57,11 @@ struct LayerWeights {
     std::unique_ptr<Tensor> ffnPostNorm1, ffnPreNorm2, ffnPostNorm2;
     std::unique_ptr<Tensor> perLayerGate, perLayerProj, perLayerPostNorm;  // [ple][embd], [embd][ple], [embd]
     float outputScale = 0;
+    // Gated DeltaNet (qwen35's recurrent layers): q|k|v and the output gate z projected from the
+    // normed input, the convolution's taps [channels][kernel], per value head the dt bias and the
+    // decay (-exp(A_log)) as F32 made here, the alpha and beta projections [valueHeads][embd], the
+    // gated norm [headDim], the output projection [embd][valueDim].
+    std::unique_ptr<Tensor> deltaQkv, deltaGate, convKernel, dtBias, decay, deltaAlpha, deltaBeta, deltaNorm, deltaOut;
 };
 
 // Where the parts of a model run when it does not fit its device: the first hostLayers layers
@@ -85,6 +90,10 @@ public:
     const ModelPlacement& placement() const { return m_placement; }
     // The KV cache for a context, each layer's part on the backend that runs the layer.
     std::unique_ptr<KvCache> makeKvCache(int64_t slots, bool f16, std::span<const int64_t> layerSlots) const;
+    // A hybrid model's recurrent state (every recurrent layer's, in layer order) copied out of a
+    // cache, or into it (empty: zeros, a fresh sequence): checkpoints that rewind a conversation.
+    std::vector<float> saveRecurrent(const KvCache& cache) const;
+    void restoreRecurrent(KvCache& cache, std::span<const float> saved) const;
     // Context shift on every layer's part of the cache (Backend::shiftKv).
     void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used) const;
     const GgufFile& file() const { return m_file; }
@@ -94,7 +103,8 @@ public:
     std::vector<RopeParams> layerRopeParams(int64_t contextLength) const;
     AttentionParams attentionParams(int64_t layer) const;
 
-    // Runs `tokens` at positions firstSlot.. through every layer, storing K/V in `cache`.
+    // Runs `tokens` at positions firstSlot.. through every layer, storing K/V in `cache` and
+    // advancing its recurrent states (which start from zero when firstSlot is 0).
     // Writes logits for the last token (or for every token when allLogits) to `logits`
     // ([rows][vocabulary]).
     void forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const;
@@ -126,6 +136,10 @@ private:
     void bindExperts(const std::string& prefix, LayerWeights& layer);
     void bindAttention(int64_t layer, const std::string& prefix, LayerWeights& l);
     void bindFeedForward(int64_t layer, const std::string& prefix, LayerWeights& l);
+    void bindDeltaNet(const std::string& prefix, LayerWeights& l);
+    void addRecurrentStates(KvCache& cache) const;  // each recurrent layer's, on the backend that runs it
+    // A Gated DeltaNet layer from t.normed to t.projected, advancing its recurrent state.
+    void deltaNet(const LayerWeights& l, PassTensors& t, Backend& b, RecurrentState& state) const;
     // A weight made here, not read from the file (its values kept alive by the model).
     std::unique_ptr<Tensor> ownWeight(const std::string& name, std::vector<float> values);
     // A weight of ones, one per backend and length: RMS norms without a weight of their own.

@@ -231,20 +231,73 @@ void readRopeScaling(const GgufFile& file, const std::string& a, ModelConfig& c)
     c.ropeAttnFactor = attnFactor * float(file.getDouble(a + "rope.scaling.attn_factor").value_or(1.0));
 }
 
+// Qwen3.5 / 3.6 (llama.cpp's qwen35.cpp, delta-net-base.cpp): Gated DeltaNet layers with full
+// attention every full_attention_interval-th layer (or the file's recurrent_layers list), the
+// multi-token-prediction layers counted in block_count but not run, interleaved multi-section
+// RoPE whose sections all read the text position (NeoX rotation of rope.dimension_count dims).
+void readQwen35(const GgufFile& file, const std::string& a, ModelConfig& c)
+{
+    c.ropeStyle = RopeStyle::NeoX;
+    c.qkNorm = true;
+    c.attentionOutputGate = true;
+    c.convKernel = requireCount(file, a + "ssm.conv_kernel", 64);
+    c.deltaHeadDim = requireCount(file, a + "ssm.state_size", 1024);
+    c.deltaKeyHeads = requireCount(file, a + "ssm.group_count", 1024);
+    c.deltaValueHeads = requireCount(file, a + "ssm.time_step_rank", 1024);
+    if (c.convKernel < 2 || c.deltaValueHeads % c.deltaKeyHeads != 0 ||
+        requireCount(file, a + "ssm.inner_size", 1 << 20) != c.deltaValueDim())
+        throw Error(ErrorCode::InvalidFile, file.displayName() + ": the linear-attention sizes (ssm.*) do not agree");
+    const int64_t allLayers = c.layers + c.nextTokenLayers;
+    c.recurrentLayers.assign(size_t(c.layers), false);
+    if (const GgufValue* list = file.find(a + "attention.recurrent_layers"); list && list->isArray()) {
+        if (list->arraySize() != uint64_t(allLayers) && list->arraySize() != uint64_t(c.layers))
+            throw Error(ErrorCode::InvalidFile,
+                        file.displayName() + ": metadata " + a + "attention.recurrent_layers has " + std::to_string(list->arraySize()) +
+                            " entries for " + std::to_string(allLayers) + " layers");
+        for (int64_t i = 0; i < c.layers; ++i) c.recurrentLayers[size_t(i)] = list->arrayInt(uint64_t(i)).value_or(0) != 0;
+    } else {
+        const int64_t interval = int64_t(file.getUInt(a + "full_attention_interval").value_or(4));
+        if (interval < 1) throw Error(ErrorCode::InvalidFile, file.displayName() + ": full_attention_interval is 0");
+        for (int64_t i = 0; i < c.layers; ++i) c.recurrentLayers[size_t(i)] = (i + 1) % interval != 0;
+    }
+    // Interleaved M-RoPE gives dimension pair i the position of section i % 3 while i is within
+    // 3 * that section's size; text tokens have the same position in the first three sections and
+    // 0 in the fourth, so a pair that falls to the fourth would not rotate: not a layout we run.
+    if (const GgufValue* sections = file.find(a + "rope.dimension_sections");
+        sections && sections->isArray() && sections->arraySize() >= 3) {
+        int64_t s[4] = {0, 0, 0, 0}, total = 0;
+        for (uint64_t i = 0; i < std::min<uint64_t>(4, sections->arraySize()); ++i) total += s[i] = sections->arrayInt(i).value_or(0);
+        for (int64_t pair = 0; pair < c.ropeDims / 2 && total > 0; ++pair) {
+            const int64_t sector = pair % total;
+            const bool text =
+                (sector % 3 == 0 && sector < 3 * s[0]) || (sector % 3 == 1 && sector < 3 * s[1]) || (sector % 3 == 2 && sector < 3 * s[2]);
+            if (!text)
+                throw Error(ErrorCode::UnsupportedType,
+                            file.displayName() + ": its RoPE sections leave dimensions to a fourth (non-text) position");
+        }
+    }
+    // The recurrent layers keep no KV cache: zero KV heads there.
+    std::vector<int64_t> kvHeads(size_t(c.layers));
+    for (int64_t i = 0; i < c.layers; ++i) kvHeads[size_t(i)] = c.isRecurrent(i) ? 0 : c.kvHeadsAt(i);
+    c.layerKvHeads = kvHeads;
+}
+
 }  // namespace
 
 const std::vector<std::string>& supportedArchitectures()
 {
-    static const std::vector<std::string> architectures = {"llama",   "qwen2",   "qwen3",    "gemma2",   "gemma3",  "gemma4",   "phi3",
-                                                           "smollm3", "granite", "mistral3", "qwen3moe", "gpt-oss", "deepseek2"};
+    static const std::vector<std::string> architectures = {"llama",    "qwen2",   "qwen3",     "gemma2",  "gemma3",
+                                                           "gemma4",   "phi3",    "smollm3",   "granite", "mistral3",
+                                                           "qwen3moe", "gpt-oss", "deepseek2", "qwen35",  "qwen35moe"};
     return architectures;
 }
 
 const char* supportedArchitecturesDescription()
 {
     return "Hearth runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'gemma2', 'gemma3', 'gemma4', 'phi3', 'smollm3', 'granite', "
-           "'mistral3', 'gpt-oss' and 'deepseek2' models: Llama, Mistral, Ministral 3, TinyLlama, Qwen 2/2.5/3, Qwen3 MoE (30B-A3B, "
-           "Coder), Gemma 2/3/4 (E2B, E4B, 26B-A4B, 31B), Phi-3/3.5/4, SmolLM3, Granite 3, gpt-oss, DeepSeek-V2/V3 (latent attention), "
+           "'mistral3', 'gpt-oss', 'deepseek2', 'qwen35' and 'qwen35moe' models: Llama, Mistral, Ministral 3, TinyLlama, "
+           "Qwen 2/2.5/3, Qwen3 MoE (30B-A3B, Coder), Qwen3.5/3.6 (0.8B-27B, 35B-A3B), Gemma 2/3/4 (E2B, E4B, 26B-A4B, 31B), Phi-3/3.5/4, "
+           "SmolLM3, Granite 3, gpt-oss, DeepSeek-V2/V3 (latent attention), "
            "DeepSeek LLM and the "
            "DeepSeek-R1 distills";
 }
@@ -265,6 +318,14 @@ uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16
     return total;
 }
 
+uint64_t recurrentStateBytes(const ModelConfig& config, int64_t firstLayer)
+{
+    uint64_t total = 0;
+    for (int64_t layer = firstLayer; layer < config.layers; ++layer)
+        if (config.isRecurrent(layer)) total += uint64_t(config.convStateFloats() + config.deltaStateFloats()) * sizeof(float);
+    return total;
+}
+
 ModelConfig ModelConfig::fromGguf(const GgufFile& file)
 {
     ModelConfig c;
@@ -278,6 +339,8 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     } else if (c.architecture == "qwen2") {
         c.ropeStyle = RopeStyle::NeoX;
         c.attentionBias = true;
+    } else if (c.architecture == "qwen35" || c.architecture == "qwen35moe") {
+        c.ropeStyle = RopeStyle::NeoX;
     } else if (c.architecture == "qwen3" || c.architecture == "qwen3moe") {
         c.ropeStyle = RopeStyle::NeoX;
         c.qkNorm = true;
@@ -298,6 +361,13 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     const std::string a = c.architecture + ".";
     c.embedding = requireCount(file, a + "embedding_length", 1 << 16);
     c.layers = requireCount(file, a + "block_count", 1024);
+    if (c.architecture == "qwen35" || c.architecture == "qwen35moe") {  // the MTP layers come last and are not run
+        c.nextTokenLayers = int64_t(file.getUInt(a + "nextn_predict_layers").value_or(0));
+        if (c.nextTokenLayers >= c.layers)
+            throw Error(ErrorCode::InvalidFile,
+                        file.displayName() + ": " + std::to_string(c.nextTokenLayers) + " multi-token-prediction layers leave no model");
+        c.layers -= c.nextTokenLayers;
+    }
     c.heads = requireCount(file, a + "attention.head_count", 1024);
     const std::vector<int64_t> kvHeads = file.find(a + "attention.head_count_kv")
         ? requirePerLayer(file, a + "attention.head_count_kv", c.layers, c.heads)
@@ -311,7 +381,8 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
                             " KV heads");
     c.headDim = file.find(a + "attention.key_length") ? requireCount(file, a + "attention.key_length", 1024) : c.embedding / c.heads;
     // A mixture of experts has no dense feed-forward and may not write its length.
-    const bool experts = c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2";
+    const bool experts =
+        c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2" || c.architecture == "qwen35moe";
     if (!experts || file.find(a + "feed_forward_length")) {
         const std::vector<int64_t> ff = requirePerLayer(file, a + "feed_forward_length", c.layers, 1 << 20);
         c.feedForward = *std::max_element(ff.begin(), ff.end());
@@ -335,7 +406,9 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
         // context (llama.cpp's attention temperature): within it, the graph is the one we run.
         c.trainedContext = std::min(c.trainedContext, c.ropeOriginalContext);
     }
-    if (c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2") readExperts(file, a, c);
+    if (c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2" || c.architecture == "qwen35moe")
+        readExperts(file, a, c);
+    if (c.architecture == "qwen35" || c.architecture == "qwen35moe") readQwen35(file, a, c);
     if (c.architecture == "deepseek2") readDeepSeek(file, a, c);
     if (c.architecture == "gpt-oss") {  // llama.cpp's openai-moe.cpp: every other layer slides, from layer 0
         c.slidingWindow = requireCount(file, a + "attention.sliding_window", 1 << 24);

@@ -110,6 +110,25 @@ struct ModelConfig {
     bool valueNorm = false;  // values RMS-normed (without a weight) before they are cached
     bool ropeFactorsOnFullLayersOnly = false;  // rope_freqs are the full layers' (proportional RoPE)
 
+    // Qwen3.5 / 3.6 (qwen35, qwen35moe): most layers are Gated DeltaNet linear attention, whose
+    // memory is a fixed-size recurrent state per sequence (a causal convolution's last inputs and
+    // a key x value matrix per value head) instead of a KV cache; the full-attention layers gate
+    // their output by a sigmoid of a second half of the query projection.
+    std::vector<bool> recurrentLayers;  // empty: none
+    int64_t convKernel = 0;  // ssm.conv_kernel
+    int64_t deltaKeyHeads = 0, deltaValueHeads = 0, deltaHeadDim = 0;  // ssm.group_count, time_step_rank, state_size
+    bool attentionOutputGate = false;
+    int64_t nextTokenLayers = 0;  // multi-token-prediction layers after `layers` in the file (unused)
+    bool isRecurrent(int64_t layer) const { return size_t(layer) < recurrentLayers.size() && recurrentLayers[size_t(layer)]; }
+    bool hasRecurrentLayers() const { return std::find(recurrentLayers.begin(), recurrentLayers.end(), true) != recurrentLayers.end(); }
+    int64_t deltaKeyDim() const { return deltaKeyHeads * deltaHeadDim; }
+    int64_t deltaValueDim() const { return deltaValueHeads * deltaHeadDim; }
+    int64_t convChannels() const { return 2 * deltaKeyDim() + deltaValueDim(); }
+    // Floats of one recurrent layer's state: the convolution's last kernel - 1 inputs per channel,
+    // and the delta rule's headDim x headDim matrix per value head.
+    int64_t convStateFloats() const { return (convKernel - 1) * convChannels(); }
+    int64_t deltaStateFloats() const { return deltaValueHeads * deltaHeadDim * deltaHeadDim; }
+
     int64_t headDimAt(int64_t layer) const { return headDimSliding > 0 && isSliding(layer) ? headDimSliding : headDim; }
     int64_t ropeDimsAt(int64_t layer) const { return ropeDimsSliding > 0 && isSliding(layer) ? ropeDimsSliding : ropeDims; }
     int64_t kvHeadsAt(int64_t layer) const { return size_t(layer) < layerKvHeads.size() ? layerKvHeads[size_t(layer)] : kvHeads; }
@@ -181,5 +200,7 @@ uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uin
 // layers counting only their rings (window + maxBatch slots), each layer its own head count and
 // size (Gemma 4); a latent cache (DeepSeek) only its keys.
 uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch = 512, int64_t firstLayer = 0);
+// Bytes of one sequence's recurrent state (every recurrent layer from firstLayer on), F32.
+uint64_t recurrentStateBytes(const ModelConfig& config, int64_t firstLayer = 0);
 
 }  // namespace hearth

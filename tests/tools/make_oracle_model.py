@@ -74,6 +74,14 @@ def architecture_table():
         # Gemma 4 26B-A4B's: 8 experts (2 chosen) beside a dense feed-forward in every layer, their
         # gate and up rows fused, a scale per expert, the router's own input norm. Written as gemma4.
         "gemma4moe": dict(gemma4=dict(pattern=[1, 0, 1, 0], shared=0, ple=0, experts=8, experts_used=2), layers=4),
+        # Qwen3.5 (0.8B-9B's layout scaled down): three Gated DeltaNet layers per full-attention one,
+        # 2 key heads and 4 value heads of 64 in the linear layers (value head h reads key head
+        # h % 2), a 4-tap convolution; full layers with a gated output, QK-norm and a quarter of
+        # each head rotated in interleaved M-RoPE sections. Written as qwen35.
+        "qwen35": dict(qwen35=dict(), layers=8),
+        # Qwen3.5-35B-A3B's: every layer's feed-forward 8 experts (2 chosen) plus a shared expert
+        # gated by a sigmoid. Written as qwen35moe.
+        "qwen35moe": dict(qwen35=dict(experts=8, experts_used=2), layers=4),
         # Granite 3: embedding, residual, attention and logit multipliers.
         "granite": dict(head_dim=64, rope_base=10000.0, embedding_gain=1 / 12, extra={
             "embedding_scale": 12.0, "residual_scale": 0.22, "attention.scale": 0.0078125, "logit_scale": 8.0}),
@@ -212,6 +220,79 @@ def write_gemma4(writer, spec, vocab, rng, matrix, norm):
     writer.add_tensor("output_norm.weight", norm(EMBEDDING))
 
 
+def write_qwen35(writer, spec, vocab, rng, matrix, norm):
+    """Qwen3.5 / 3.6: metadata and tensors (llama.cpp's qwen35.cpp, qwen35moe.cpp and conversion/qwen.py)."""
+    g = spec["qwen35"]
+    layers, head, rope_dims = spec["layers"], 64, 16
+    key_heads, value_heads, state = 2, 4, 64
+    key_dim, value_dim = key_heads * state, value_heads * state
+    channels = 2 * key_dim + value_dim
+    experts = g.get("experts", 0)
+    writer.add_context_length(2048)
+    writer.add_embedding_length(EMBEDDING)
+    writer.add_block_count(layers)
+    writer.add_feed_forward_length(FEED_FORWARD)
+    writer.add_head_count(HEADS)
+    writer.add_head_count_kv(KV_HEADS)
+    writer.add_key_length(head)
+    writer.add_value_length(head)
+    writer.add_rope_dimension_count(rope_dims)
+    writer.add_rope_dimension_sections([3, 3, 2, 0])
+    writer.add_rope_freq_base(10000000.0)
+    writer.add_layer_norm_rms_eps(1e-6)
+    writer.add_ssm_conv_kernel(4)
+    writer.add_ssm_state_size(state)
+    writer.add_ssm_group_count(key_heads)
+    writer.add_ssm_time_step_rank(value_heads)
+    writer.add_ssm_inner_size(value_dim)
+    writer.add_full_attention_interval(4)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    if experts:
+        writer.add_expert_count(experts)
+        writer.add_expert_used_count(g["experts_used"])
+        writer.add_expert_feed_forward_length(FEED_FORWARD // 2)
+        writer.add_expert_shared_feed_forward_length(FEED_FORWARD // 2)
+
+    writer.add_tensor("token_embd.weight", rng.standard_normal((vocab, EMBEDDING)).astype(np.float32))
+    for i in range(layers):
+        p = f"blk.{i}."
+        writer.add_tensor(p + "attn_norm.weight", norm(EMBEDDING))
+        if (i + 1) % 4 != 0:  # Gated DeltaNet
+            writer.add_tensor(p + "attn_qkv.weight", matrix(channels, EMBEDDING, 2.0))
+            writer.add_tensor(p + "attn_gate.weight", matrix(value_dim, EMBEDDING))
+            writer.add_tensor(p + "ssm_conv1d.weight", (0.5 * rng.standard_normal((channels, 4))).astype(np.float32))
+            writer.add_tensor(p + "ssm_dt.bias", (0.5 * rng.standard_normal(value_heads)).astype(np.float32))
+            writer.add_tensor(p + "ssm_a", (-np.exp(rng.uniform(-1.5, 0.5, value_heads))).astype(np.float32))  # -exp(A_log)
+            writer.add_tensor(p + "ssm_beta.weight", matrix(value_heads, EMBEDDING))
+            writer.add_tensor(p + "ssm_alpha.weight", matrix(value_heads, EMBEDDING))
+            writer.add_tensor(p + "ssm_norm.weight", norm(state))
+            writer.add_tensor(p + "ssm_out.weight", matrix(EMBEDDING, value_dim))
+        else:  # full attention: per head [query | gate] rows
+            writer.add_tensor(p + "attn_q.weight", matrix(2 * HEADS * head, EMBEDDING, 1.0))
+            writer.add_tensor(p + "attn_k.weight", matrix(KV_HEADS * head, EMBEDDING, 1.0))
+            writer.add_tensor(p + "attn_v.weight", matrix(KV_HEADS * head, EMBEDDING))
+            writer.add_tensor(p + "attn_q_norm.weight", norm(head))
+            writer.add_tensor(p + "attn_k_norm.weight", norm(head))
+            writer.add_tensor(p + "attn_output.weight", matrix(EMBEDDING, HEADS * head))
+        writer.add_tensor(p + "post_attention_norm.weight", norm(EMBEDDING))
+        if experts:
+            eff = FEED_FORWARD // 2
+            writer.add_tensor(p + "ffn_gate_inp.weight", matrix(experts, EMBEDDING, 4.0))
+            writer.add_tensor(p + "ffn_gate_exps.weight", np.stack([matrix(eff, EMBEDDING) for _ in range(experts)]))
+            writer.add_tensor(p + "ffn_up_exps.weight", np.stack([matrix(eff, EMBEDDING) for _ in range(experts)]))
+            writer.add_tensor(p + "ffn_down_exps.weight", np.stack([matrix(EMBEDDING, eff) for _ in range(experts)]))
+            writer.add_tensor(p + "ffn_gate_inp_shexp.weight", (rng.standard_normal(EMBEDDING) / np.sqrt(EMBEDDING)).astype(np.float32))
+            writer.add_tensor(p + "ffn_gate_shexp.weight", matrix(eff, EMBEDDING))
+            writer.add_tensor(p + "ffn_up_shexp.weight", matrix(eff, EMBEDDING))
+            writer.add_tensor(p + "ffn_down_shexp.weight", matrix(EMBEDDING, eff))
+        else:
+            writer.add_tensor(p + "ffn_gate.weight", matrix(FEED_FORWARD, EMBEDDING))
+            writer.add_tensor(p + "ffn_up.weight", matrix(FEED_FORWARD, EMBEDDING))
+            writer.add_tensor(p + "ffn_down.weight", matrix(EMBEDDING, FEED_FORWARD))
+    writer.add_tensor("output_norm.weight", norm(EMBEDDING))
+    writer.add_tensor("output.weight", matrix(vocab, EMBEDDING, 2.0))
+
+
 def copy_tokenizer(reader, writer):
     for field in reader.fields.values():
         if not field.name.startswith("tokenizer."):
@@ -266,9 +347,11 @@ def main():
     def bias(size):
         return (0.1 * rng.standard_normal(size)).astype(np.float32)
 
-    if "gemma4" in spec:
+    if "gemma4" in spec or "qwen35" in spec:
         copy_tokenizer(reader, writer)
-        write_gemma4(writer, spec, vocab, rng, matrix, norm)
+        if args.chat_template:
+            writer.add_chat_template(open(args.chat_template, encoding="utf-8").read())
+        (write_gemma4 if "gemma4" in spec else write_qwen35)(writer, spec, vocab, rng, matrix, norm)
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()

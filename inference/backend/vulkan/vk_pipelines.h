@@ -11,7 +11,7 @@
 
 namespace hearth::vk {
 
-constexpr uint32_t kMaxBindings = 5;
+constexpr uint32_t kMaxBindings = 8;
 constexpr uint32_t kPushConstantBytes = 128;
 
 struct Pipeline {

@@ -69,6 +69,12 @@ struct Attention {
 struct RopeCachedKeys {
     HEARTH_PUSH_ROPE_CACHED_KEYS
 };
+struct CausalConv {
+    HEARTH_PUSH_CAUSAL_CONV
+};
+struct DeltaRule {
+    HEARTH_PUSH_DELTA_RULE
+};
 static_assert(sizeof(Matmul) <= vk::kPushConstantBytes && sizeof(Attention) <= vk::kPushConstantBytes);
 }  // namespace push
 
@@ -248,6 +254,21 @@ public:
     std::shared_ptr<VulkanBackend::Impl> impl;
     std::vector<std::unique_ptr<Buffer>> keys, values;  // per layer: [slot][kvDim] F16
     VkDeviceSize layerBytes(int64_t layer) const { return VkDeviceSize(layerSlots(layer)) * VkDeviceSize(kvDim(layer)) * 2; }
+};
+
+// A recurrent layer's state in device memory: the convolution's carried inputs and the delta
+// rule's matrices (at least a word each: Vulkan has no empty buffers).
+class VkRecurrentState : public RecurrentState {
+public:
+    VkRecurrentState(std::shared_ptr<VulkanBackend::Impl> owner, int64_t convFloats, int64_t deltaFloats)
+        : RecurrentState(convFloats, deltaFloats), impl(std::move(owner)),
+          conv(std::make_unique<Buffer>(impl->context, VkDeviceSize(std::max<int64_t>(convFloats, 1)) * 4, MemoryKind::Device)),
+          delta(std::make_unique<Buffer>(impl->context, VkDeviceSize(std::max<int64_t>(deltaFloats, 1)) * 4, MemoryKind::Device))
+    {
+    }
+    ~VkRecurrentState() override { impl->stream.flushForTeardown("freeing a recurrent state"); }
+    std::shared_ptr<VulkanBackend::Impl> impl;
+    std::unique_ptr<Buffer> conv, delta;
 };
 
 const VkWeight& asWeight(const Tensor& t) { return static_cast<const VkWeight&>(t); }
@@ -461,8 +482,10 @@ std::unique_ptr<KvCache> VulkanBackend::kvCache(int64_t layers, int64_t slots, i
                         " MiB of keys per layer, more than " + m->context.info().name + " can bind at once (" +
                         std::to_string(m->context.maxBindingBytes() >> 20) + " MiB); use a smaller context");
     for (int64_t l = 0; l < layers; ++l) {
-        cache->keys.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(l), MemoryKind::Device));
-        if (!keysOnly) cache->values.push_back(std::make_unique<Buffer>(m->context, cache->layerBytes(l), MemoryKind::Device));
+        // A layer without a cache (a recurrent one) still gets a word: Vulkan has no empty buffers.
+        const VkDeviceSize bytes = std::max<VkDeviceSize>(cache->layerBytes(l), 4);
+        cache->keys.push_back(std::make_unique<Buffer>(m->context, bytes, MemoryKind::Device));
+        if (!keysOnly) cache->values.push_back(std::make_unique<Buffer>(m->context, bytes, MemoryKind::Device));
     }
     return cache;
 }
@@ -788,14 +811,14 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
         for (int64_t layer = 0; layer < c.layers(); ++layer)
             for (Buffer* b : {c.keys[size_t(layer)].get(), c.keysOnly() ? nullptr : c.values[size_t(layer)].get()}) {
                 const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim(layer)) * 2;
-                if (!b) continue;
+                if (!b || slotBytes == 0) continue;
                 m->stream.copy(b->handle(), VkDeviceSize(keep + discard) * slotBytes, scratch.handle(), 0, VkDeviceSize(moved) * slotBytes);
                 m->stream.copy(scratch.handle(), 0, b->handle(), VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes);
             }
         // Keys carry their position in their rotation: turn them back by `discard`.
         for (int64_t layer = 0; layer < c.layers(); ++layer) {
             const RopeParams& rope = layerRope[size_t(layer)];
-            if (rope.ropeDims == 0) continue;  // a layer without RoPE keeps its keys as they are
+            if (rope.ropeDims == 0 || c.kvDim(layer) == 0) continue;  // a layer without RoPE keeps its keys as they are
             const VkDeviceSize slotBytes = VkDeviceSize(c.kvDim(layer)) * 2;
             Buffer& frequencies = m->frequencies(rope);
             const View keys = m->view(*c.keys[size_t(layer)], VkDeviceSize(keep) * slotBytes, VkDeviceSize(moved) * slotBytes, true);
@@ -813,5 +836,87 @@ void VulkanBackend::shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64
         m->stream.flush();  // the scratch buffer dies here
     }
 }
+
+std::unique_ptr<RecurrentState> VulkanBackend::recurrentState(int64_t convFloats, int64_t deltaFloats)
+{
+    auto state = std::make_unique<VkRecurrentState>(m, convFloats, deltaFloats);
+    const std::vector<float> conv(size_t(convFloats), 0.0f), delta(size_t(deltaFloats), 0.0f);
+    writeState(*state, conv, delta);
+    return state;
+}
+
+void VulkanBackend::readState(const RecurrentState& state, std::span<float> conv, std::span<float> delta)
+{
+    const auto& s = static_cast<const VkRecurrentState&>(state);
+    require(int64_t(conv.size()) == s.convFloats() && int64_t(delta.size()) == s.deltaFloats(), "readState");
+    for (auto [from, to] : {std::pair {s.conv.get(), conv}, std::pair {s.delta.get(), delta}}) {
+        if (to.empty()) continue;
+        Buffer readback(m->context, to.size_bytes(), MemoryKind::Readback);
+        m->stream.copy(from->handle(), 0, readback.handle(), 0, to.size_bytes());
+        m->stream.flush();
+        std::memcpy(to.data(), readback.mapped(), to.size_bytes());
+    }
+}
+
+void VulkanBackend::writeState(RecurrentState& state, std::span<const float> conv, std::span<const float> delta)
+{
+    auto& s = static_cast<VkRecurrentState&>(state);
+    require(int64_t(conv.size()) == s.convFloats() && int64_t(delta.size()) == s.deltaFloats(), "writeState");
+    for (auto [from, to] : {std::pair {conv, s.conv.get()}, std::pair {delta, s.delta.get()}}) {
+        if (from.empty()) continue;
+        Buffer staging(m->context, from.size_bytes(), MemoryKind::Upload);
+        std::memcpy(staging.mapped(), from.data(), from.size_bytes());
+        m->stream.copy(staging.handle(), 0, to->handle(), 0, from.size_bytes());
+        m->stream.flush();  // the staging buffer dies here
+    }
+}
+
+void VulkanBackend::causalConv(const Tensor& x, const Tensor& kernel, RecurrentState& state, Tensor& out)
+{
+    const auto& in = asActs(x);
+    const auto& w = asWeight(kernel);
+    const auto& o = asActs(out);
+    auto& s = static_cast<VkRecurrentState&>(state);
+    const int64_t channels = in.cols(), taps = channels > 0 ? w.cols() / channels : 0;
+    require(w.isVector && taps >= 2 && w.cols() == channels * taps && o.rows() == in.rows() && o.cols() == channels &&
+                s.convFloats() == (taps - 1) * channels,
+            "causalConv");
+    const View xv = in.whole(false), ov = o.whole(true);
+    push::CausalConv push {uint32_t(in.rows()), uint32_t(channels), uint32_t(taps), xv.element, 0, ov.element};
+    const Binding bindings[] = {xv.binding, wholeBuffer(*w.pieces[0].buffer, false), wholeBuffer(*s.conv, true), ov.binding};
+    m->elementwise("causal_conv", bindings, &push, sizeof push, uint64_t(channels));
+}
+
+void VulkanBackend::gatedDeltaRule(const Tensor& qkv, const Tensor& alpha, const Tensor& betaRaw, const Tensor& dtBias, const Tensor& decay,
+                                   RecurrentState& state, const DeltaRuleParams& p, Tensor& out)
+{
+    const auto& in = asActs(qkv);
+    const auto& a = asActs(alpha);
+    const auto& b = asActs(betaRaw);
+    const auto& bias = asWeight(dtBias);
+    const auto& d = asWeight(decay);
+    const auto& o = asActs(out);
+    auto& s = static_cast<VkRecurrentState&>(state);
+    const int64_t n = p.headDim, tokens = in.rows();
+    require(p.keyHeads > 0 && p.valueHeads % p.keyHeads == 0 && n > 0 && n <= 256 && in.cols() == 2 * p.keyHeads * n + p.valueHeads * n &&
+                a.rows() == tokens && a.cols() == p.valueHeads && b.rows() == tokens && b.cols() == p.valueHeads && o.rows() == tokens &&
+                o.cols() == p.valueHeads * n && s.deltaFloats() == p.valueHeads * n * n && bias.isVector && d.isVector &&
+                bias.cols() == p.valueHeads && d.cols() == p.valueHeads,
+            "gatedDeltaRule");
+    const View xv = in.whole(false), av = a.whole(false), bv = b.whole(false), ov = o.whole(true);
+    push::DeltaRule push {
+        uint32_t(tokens), uint32_t(p.keyHeads), uint32_t(p.valueHeads), uint32_t(n), xv.element, av.element, bv.element, ov.element, 0, 0,
+        p.normEpsilon};
+    const Binding bindings[] = {xv.binding,
+                                av.binding,
+                                bv.binding,
+                                wholeBuffer(*bias.pieces[0].buffer, false),
+                                wholeBuffer(*d.pieces[0].buffer, false),
+                                wholeBuffer(*s.delta, true),
+                                ov.binding};
+    m->stream.dispatch(m->pipelines.get("gated_delta_rule"), bindings, &push, sizeof push, uint32_t(p.valueHeads), 1);
+}
+
+void VulkanBackend::sigmoidGate(const Tensor& gate, const Tensor& x, Tensor& out) { m->binary("sigmoid_gate", gate, x, out); }
 
 }  // namespace hearth

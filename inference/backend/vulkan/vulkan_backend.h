@@ -67,6 +67,13 @@ public:
     // Device memory not yet in use (the heap, or the test hook's limit, less what is allocated).
     uint64_t deviceBytesFree() const;
     void shiftKv(KvCache& cache, int64_t keep, int64_t discard, int64_t used, std::span<const RopeParams> layerRope) override;
+    std::unique_ptr<RecurrentState> recurrentState(int64_t convFloats, int64_t deltaFloats) override;
+    void readState(const RecurrentState& state, std::span<float> conv, std::span<float> delta) override;
+    void writeState(RecurrentState& state, std::span<const float> conv, std::span<const float> delta) override;
+    void causalConv(const Tensor& x, const Tensor& kernel, RecurrentState& state, Tensor& out) override;
+    void gatedDeltaRule(const Tensor& qkv, const Tensor& alpha, const Tensor& betaRaw, const Tensor& dtBias, const Tensor& decay,
+                        RecurrentState& state, const DeltaRuleParams& params, Tensor& out) override;
+    void sigmoidGate(const Tensor& gate, const Tensor& x, Tensor& out) override;
 
     struct Impl;
 
