@@ -29,7 +29,7 @@ Session::Session(const Model& model, SessionOptions options) : m_model(model), m
     const ModelConfig& c = model.config();
     // Refuse a context that cannot fit before trying (the OS may kill, not fail, an allocation).
     const int64_t maxBatch = std::max<int64_t>(1, options.batchSize);
-    const uint64_t cacheBytes = kvCacheBytes(c, options.contextLength, options.f16Cache, maxBatch);
+    const uint64_t cacheBytes = kvCacheBytes(c, options.contextLength, options.f16Cache, maxBatch) + recurrentCheckpointBytes(c);
     const uint64_t physical = totalPhysicalMemory();
     auto gib = [](uint64_t b) { return std::to_string(double(b) / double(1ull << 30)).substr(0, 5) + " GiB"; };
     if (physical && cacheBytes > physical)
@@ -46,11 +46,57 @@ Session::Session(const Model& model, SessionOptions options) : m_model(model), m
 
 void Session::evaluateFrom(std::span<const TokenId> tokens, int64_t firstSlot)
 {
+    const int64_t interval = recurrent() ? std::max<int64_t>(1, m_options.checkpointInterval) : 0;
     for (size_t done = 0; done < tokens.size();) {
-        const size_t count = std::min(tokens.size() - done, size_t(std::max<int64_t>(1, m_options.batchSize)));
-        m_model.forward(tokens.subspan(done, count), firstSlot + int64_t(done), *m_cache, false, m_logits);
+        size_t count = std::min(tokens.size() - done, size_t(std::max<int64_t>(1, m_options.batchSize)));
+        const int64_t at = firstSlot + int64_t(done);
+        // A hybrid model's batches end at each interval's boundary, where a checkpoint is taken
+        // (not at the prompt's end: evaluate() takes that one).
+        if (interval > 0) count = std::min(count, size_t(interval - at % interval));
+        m_model.forward(tokens.subspan(done, count), at, *m_cache, false, m_logits);
         done += count;
+        if (interval > 0 && (at + int64_t(count)) % interval == 0 && done < tokens.size()) saveCheckpoint(at + int64_t(count));
     }
+}
+
+void Session::saveCheckpoint(int64_t length)
+{
+    const std::span<const TokenId> prefix = std::span<const TokenId>(m_tokens).subspan(0, size_t(length));
+    // The same tokens again (a regenerate): refresh that one rather than keep two.
+    auto same = std::find_if(m_checkpoints.begin(), m_checkpoints.end(),
+                             [&](const Checkpoint& c) { return std::equal(c.tokens.begin(), c.tokens.end(), prefix.begin(), prefix.end()); });
+    if (same == m_checkpoints.end()) {
+        if (int64_t(m_checkpoints.size()) >= kRecurrentCheckpoints) {  // the least recently used one goes
+            m_checkpoints.erase(std::min_element(m_checkpoints.begin(), m_checkpoints.end(),
+                                                 [](const Checkpoint& a, const Checkpoint& b) { return a.lastUse < b.lastUse; }));
+        }
+        same = m_checkpoints.insert(m_checkpoints.end(), Checkpoint {std::vector<TokenId>(prefix.begin(), prefix.end()), {}, {}, 0});
+    }
+    same->state = m_model.saveRecurrent(*m_cache);
+    same->logits = m_logits;
+    same->lastUse = ++m_useClock;
+}
+
+int64_t Session::restoreCheckpoint(std::span<const TokenId> tokens, int64_t limit)
+{
+    Checkpoint* best = nullptr;
+    for (Checkpoint& c : m_checkpoints) {
+        const auto n = int64_t(c.tokens.size());
+        if (n > limit || n > int64_t(tokens.size()) || (best && n <= int64_t(best->tokens.size()))) continue;
+        if (std::equal(c.tokens.begin(), c.tokens.end(), tokens.begin())) best = &c;
+    }
+    if (!best) return 0;  // forward() starts the state over at position 0
+    m_model.restoreRecurrent(*m_cache, best->state);
+    m_logits = best->logits;
+    best->lastUse = ++m_useClock;
+    return int64_t(best->tokens.size());
+}
+
+std::vector<int64_t> Session::checkpointPositions() const
+{
+    std::vector<int64_t> positions;
+    for (const Checkpoint& c : m_checkpoints) positions.push_back(int64_t(c.tokens.size()));
+    return positions;
 }
 
 std::span<const float> Session::evaluate(std::span<const TokenId> prompt)
@@ -62,6 +108,7 @@ std::span<const float> Session::evaluate(std::span<const TokenId> prompt)
                         std::to_string(m_options.contextLength));
     size_t common = 0;
     while (common < m_tokens.size() && common < prompt.size() && m_tokens[common] == prompt[common]) ++common;
+    if (recurrent()) return evaluateRecurrent(prompt, int64_t(common));
     if (common == prompt.size()) --common;  // the last token must run again to give its logits
     // A sliding-window layer's ring holds the last positions evaluated: going back further than
     // its spare slots would read overwritten keys, so then everything runs again.
@@ -78,6 +125,26 @@ std::span<const float> Session::evaluate(std::span<const TokenId> prompt)
     return m_logits;
 }
 
+std::span<const float> Session::evaluateRecurrent(std::span<const TokenId> prompt, int64_t common)
+{
+    // The recurrent state is the one after m_tokens: it can go forward from there, or back to a
+    // checkpoint no later than the common prefix (the KV cache holds only m_tokens' positions).
+    int64_t start = common;
+    if (common == int64_t(prompt.size()) && common == int64_t(m_tokens.size()) && !m_logits.empty()) {
+        m_lastEvaluated = 0;  // the same tokens: the state and logits are already theirs
+        return m_logits;
+    }
+    if (common < int64_t(m_tokens.size())) start = restoreCheckpoint(prompt, common);
+    m_tokens.assign(prompt.begin(), prompt.end());
+    if (start < int64_t(prompt.size())) evaluateFrom(prompt.subspan(size_t(start)), start);
+    m_lastEvaluated = int64_t(prompt.size()) - start;
+    if (start < int64_t(prompt.size())) saveCheckpoint(int64_t(prompt.size()));  // the end of a prompt: where a regenerate or the next turn starts
+    if (m_keep == 0)
+        m_keep =
+            m_options.keepOnShift >= 0 ? m_options.keepOnShift : std::min<int64_t>(int64_t(prompt.size()), m_options.contextLength / 2);
+    return m_logits;
+}
+
 int64_t Session::shiftContext()
 {
     const int64_t used = int64_t(m_tokens.size());
@@ -85,7 +152,12 @@ int64_t Session::shiftContext()
     const int64_t discard = (used - keep) / 2;
     if (discard <= 0) throw Error(ErrorCode::InvalidArgument, "context shift: nothing left to discard");
     m_tokens.erase(m_tokens.begin() + keep, m_tokens.begin() + keep + discard);
-    if (m_cache->hasRings()) {
+    if (recurrent()) {
+        // The recurrent state has every discarded token in it: go back to a checkpoint within the
+        // kept prefix (or the start) and run the rest again at its new positions.
+        const int64_t start = restoreCheckpoint(m_tokens, keep);
+        evaluateFrom(std::span<const TokenId>(m_tokens).subspan(size_t(start)), start);
+    } else if (m_cache->hasRings()) {
         // Sliding-window rings cannot have positions taken out of their middle: the tokens that
         // remain are evaluated again at their new positions (as slow as a prompt of that length).
         evaluateFrom(m_tokens, 0);

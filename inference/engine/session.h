@@ -1,6 +1,7 @@
 // A conversation's live state: the KV cache and the tokens it holds. Evaluating a new prompt
-// reuses the longest common prefix with what is cached; generation streams text through
-// callbacks and shifts the context when it fills.
+// reuses the longest common prefix with what is cached (for a hybrid model, whose recurrent
+// state cannot be cut back, the longest checkpointed prefix within it); generation streams text
+// through callbacks and shifts the context when it fills.
 #pragma once
 
 #include "backend/backend.h"
@@ -22,6 +23,9 @@ struct SessionOptions {
     bool f16Cache = true;
     int64_t batchSize = 512;  // prompt tokens per forward pass
     int64_t keepOnShift = -1;  // tokens kept at the start on a context shift; -1: the first prompt's length, capped at half
+    // Hybrid models (recurrent layers): a checkpoint of the recurrent state every this many
+    // tokens of a long prompt, besides the one at the end of every prompt.
+    int64_t checkpointInterval = 1024;
 };
 
 class Session {
@@ -41,11 +45,29 @@ public:
     int64_t lastEvaluatedCount() const { return m_lastEvaluated; }
     int contextShifts() const { return m_shifts; }
     const KvCache& cache() const { return *m_cache; }
+    // Hybrid models: the recurrent-state checkpoints held now (at most kRecurrentCheckpoints) and
+    // the positions they were taken at, oldest first.
+    std::vector<int64_t> checkpointPositions() const;
     // Drops the oldest half of the tokens after the kept prefix (see SessionOptions::keepOnShift).
     int64_t shiftContext();
 
 private:
     void evaluateFrom(std::span<const TokenId> tokens, int64_t firstSlot);
+    std::span<const float> evaluateRecurrent(std::span<const TokenId> prompt, int64_t common);
+    // A hybrid model's recurrent state cannot be cut back like a KV cache: these are copies of it
+    // after a prefix of tokens (with the logits after it), to rewind to instead of starting over.
+    struct Checkpoint {
+        std::vector<TokenId> tokens;
+        std::vector<float> state, logits;
+        uint64_t lastUse = 0;
+    };
+    bool recurrent() const { return m_cache->hasRecurrent(); }
+    void saveCheckpoint(int64_t length);  // after m_tokens' first `length` tokens, which the cache holds now
+    // Restores the longest checkpoint whose tokens are a prefix of `tokens` no longer than
+    // `limit` (the KV cache must still hold them), or starts the state over; returns its length.
+    int64_t restoreCheckpoint(std::span<const TokenId> tokens, int64_t limit);
+    std::vector<Checkpoint> m_checkpoints;
+    uint64_t m_useClock = 0;
 
     const Model& m_model;
     SessionOptions m_options;

@@ -125,14 +125,14 @@ void Model::bindExperts(const std::string& p, LayerWeights& l)
     }
 }
 
-std::unique_ptr<Tensor> Model::ownWeight(const std::string& name, std::vector<float> values)
+std::unique_ptr<Tensor> Model::ownWeight(const std::string& name, std::vector<float> values, int64_t rows)
 {
     std::vector<float>& kept = m_ownedValues.emplace_back(std::move(values));
     GgufTensorInfo info;
     info.name = name;  // only read while binding
     info.type = GgmlType::F32;
-    info.dimCount = 1;
-    info.dims = {uint64_t(kept.size()), 1, 1, 1};
+    info.dimCount = rows > 1 ? 2 : 1;
+    info.dims = {uint64_t(kept.size()) / uint64_t(rows), uint64_t(rows), 1, 1};
     info.elementCount = kept.size();
     info.byteSize = kept.size() * sizeof(float);
     return m_bindOn->weight(info, std::span(reinterpret_cast<const uint8_t*>(kept.data()), info.byteSize));
@@ -196,10 +196,15 @@ void Model::bindFeedForward(int64_t i, const std::string& p, LayerWeights& l)
         bindExperts(p, l);
         m_bindOn = &layerBackend(i);
         if (c.sharedExperts > 0) {  // DeepSeek's shared experts: read for every token, so with the layer
-            const int64_t shared = c.sharedExperts * c.expertFeedForward;
+            const int64_t shared = c.sharedWidth();
             l.sharedGate = bind(p + "ffn_gate_shexp.weight", shared, c.embedding);
             l.sharedUp = bind(p + "ffn_up_shexp.weight", shared, c.embedding);
             l.sharedDown = bind(p + "ffn_down_shexp.weight", c.embedding, shared);
+            if (m_file.findTensor(p + "ffn_gate_inp_shexp.weight")) {
+                std::vector<float> gate = readVector(p + "ffn_gate_inp_shexp.weight", c.embedding);
+                gate.resize(size_t(2 * c.embedding), 0.0f);
+                l.sharedExpertGate = ownWeight(p + "ffn_gate_inp_shexp.weight", std::move(gate), 2);
+            }
         }
         if (dense) {
             // Gemma 4's router reads rms_norm(x) / sqrt(embedding) * scale: one norm, with the product
@@ -496,9 +501,11 @@ Model::PassTensors& Model::passTensors(std::map<const Backend*, PassTensors>& al
     if (c.postNorms || c.perLayerEmbedding > 0) t.postNormed = b.activations(n, c.embedding);
     if (c.isMixtureOfExperts()) t.experts = std::make_unique<ExpertWorkspace>(b, c, n);
     if (c.sharedExperts > 0) {
-        t.sharedGate = b.activations(n, c.sharedExperts * c.expertFeedForward);
-        t.sharedUp = b.activations(n, c.sharedExperts * c.expertFeedForward);
+        t.sharedGate = b.activations(n, c.sharedWidth());
+        t.sharedUp = b.activations(n, c.sharedWidth());
         t.sharedOut = b.activations(n, c.embedding);
+        t.sharedGateLogits = b.activations(n, 2);
+        t.sharedScaled = b.activations(n, c.embedding);
     }
     if (c.isMixtureOfExperts() && c.architecture == "gemma4") {
         t.denseOut = b.activations(n, c.embedding);
@@ -748,7 +755,18 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
                 b.matmul(*l.sharedGate, *t.normed, *t.sharedGate);
                 b.swiglu(*t.sharedGate, *t.sharedUp, *t.sharedGate);
                 b.matmul(*l.sharedDown, *t.sharedGate, *t.sharedOut);
-                b.add(*t.projected, *t.sharedOut, *t.projected);
+                if (l.sharedExpertGate) {  // Qwen3.5 MoE: scaled by sigmoid(gate . x) per token
+                    b.matmul(*l.sharedExpertGate, *t.normed, *t.sharedGateLogits);
+                    std::vector<float> gates(static_cast<size_t>(n)), row(2);
+                    for (int64_t r = 0; r < n; ++r) {
+                        b.readRow(*t.sharedGateLogits, r, row);
+                        gates[size_t(r)] = 1.0f / (1.0f + std::exp(-row[0]));
+                    }
+                    b.weightedRowSum(*t.sharedOut, gates, 1, *t.sharedScaled);
+                    b.add(*t.projected, *t.sharedScaled, *t.projected);
+                } else {
+                    b.add(*t.projected, *t.sharedOut, *t.projected);
+                }
             }
             if (l.ffnGate) {  // Gemma 4: the experts' mix normed, then the two parts summed
                 b.rmsNorm(*t.projected, *l.ffnPostNorm2, c.rmsEpsilon, *t.normed);

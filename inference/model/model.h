@@ -39,6 +39,9 @@ struct LayerWeights {
     std::vector<float> expertSelectionBias;  // [experts] added when choosing (DeepSeek-V3's exp_probs_b), else empty
     // DeepSeek's shared experts: a feed-forward every token goes through beside the routed experts.
     std::unique_ptr<Tensor> sharedGate, sharedUp, sharedDown;  // [shared * eff][embd], [embd][shared * eff]
+    // Qwen3.5 MoE's shared expert gate: its logit row, then a row of zeros ([2][embd]: a matrix
+    // every backend multiplies), the output scaled by the sigmoid of the first column.
+    std::unique_ptr<Tensor> sharedExpertGate;
     // Latent attention (deepseek2): queries (directly, or through the low rank qA, its norm and qB),
     // the compressed latent plus the rotated key (kvA, then kvANorm on the latent), and per head the
     // absorbed key (kB: latent from the query's unrotated part) and value (vB: latent to the head's value).
@@ -141,7 +144,7 @@ private:
     // A Gated DeltaNet layer from t.normed to t.projected, advancing its recurrent state.
     void deltaNet(const LayerWeights& l, PassTensors& t, Backend& b, RecurrentState& state) const;
     // A weight made here, not read from the file (its values kept alive by the model).
-    std::unique_ptr<Tensor> ownWeight(const std::string& name, std::vector<float> values);
+    std::unique_ptr<Tensor> ownWeight(const std::string& name, std::vector<float> values, int64_t rows = 1);
     // A weight of ones, one per backend and length: RMS norms without a weight of their own.
     const Tensor& unitWeight(int64_t length);
     struct AttentionTensors;

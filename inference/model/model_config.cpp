@@ -315,7 +315,7 @@ uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16
         total += kvCacheBytes(1, uint64_t(config.kvHeadsAt(layer)), headDim, config.valuesInKeys() ? 0 : headDim,
                               uint64_t(config.kvSlots(layer, contextLength, maxBatch)), f16Cache);
     }
-    return total;
+    return total + recurrentStateBytes(config, firstLayer);
 }
 
 uint64_t recurrentStateBytes(const ModelConfig& config, int64_t firstLayer)
@@ -409,6 +409,13 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file)
     if (c.architecture == "qwen3moe" || c.architecture == "gpt-oss" || c.architecture == "deepseek2" || c.architecture == "qwen35moe")
         readExperts(file, a, c);
     if (c.architecture == "qwen35" || c.architecture == "qwen35moe") readQwen35(file, a, c);
+    if (c.architecture == "qwen35moe" && file.findTensor("blk.0.ffn_up_shexp.weight")) {
+        // One shared expert beside the routed ones, its output gated by a sigmoid per token.
+        c.sharedExperts = 1;
+        c.sharedExpertFeedForward = file.find(a + "expert_shared_feed_forward_length")
+            ? requireCount(file, a + "expert_shared_feed_forward_length", 1 << 20)
+            : (c.feedForward > 0 ? c.feedForward : c.expertFeedForward);
+    }
     if (c.architecture == "deepseek2") readDeepSeek(file, a, c);
     if (c.architecture == "gpt-oss") {  // llama.cpp's openai-moe.cpp: every other layer slides, from layer 0
         c.slidingWindow = requireCount(file, a + "attention.sliding_window", 1 << 24);

@@ -85,6 +85,8 @@ struct ModelConfig {
     // DeepSeek-V2/V3 (deepseek2): shared experts beside the routed ones, the first layers dense,
     // routing limited to the best groups of experts.
     int64_t sharedExperts = 0;
+    int64_t sharedExpertFeedForward = 0;  // the shared experts' width; 0: sharedExperts * expertFeedForward
+    int64_t sharedWidth() const { return sharedExpertFeedForward > 0 ? sharedExpertFeedForward : sharedExperts * expertFeedForward; }
     int64_t denseLeadLayers = 0;
     int64_t expertGroups = 0, expertGroupsUsed = 0;
     bool isExpertLayer(int64_t layer) const { return experts > 0 && layer >= denseLeadLayers; }
@@ -198,9 +200,14 @@ const char* supportedArchitecturesDescription();
 uint64_t kvCacheBytes(uint64_t layers, uint64_t kvHeads, uint64_t keyLength, uint64_t valueLength, uint64_t contextLength, bool f16Cache);
 // Bytes of K and V for every cached layer from firstLayer on at a context length, sliding-window
 // layers counting only their rings (window + maxBatch slots), each layer its own head count and
-// size (Gemma 4); a latent cache (DeepSeek) only its keys.
+// size (Gemma 4); a latent cache (DeepSeek) only its keys; the recurrent layers' state (Qwen3.5).
 uint64_t kvCacheBytes(const ModelConfig& config, int64_t contextLength, bool f16Cache, int64_t maxBatch = 512, int64_t firstLayer = 0);
-// Bytes of one sequence's recurrent state (every recurrent layer from firstLayer on), F32.
+// Bytes of one sequence's recurrent state (every recurrent layer from firstLayer on), F32: part
+// of kvCacheBytes, which is a sequence's whole memory.
 uint64_t recurrentStateBytes(const ModelConfig& config, int64_t firstLayer = 0);
+// A session keeps at most this many copies of a hybrid model's recurrent state (checkpoints
+// that let it rewind a conversation), in system memory.
+constexpr int64_t kRecurrentCheckpoints = 8;
+inline uint64_t recurrentCheckpointBytes(const ModelConfig& config) { return uint64_t(kRecurrentCheckpoints) * recurrentStateBytes(config); }
 
 }  // namespace hearth

@@ -39,7 +39,8 @@ uint64_t ModelSummary::expandedKvCacheBytes(uint64_t context, bool f16Cache) con
 
 uint64_t ModelSummary::kvCacheBytes(uint64_t context, bool f16Cache) const
 {
-    if (config) return hearth::kvCacheBytes(*config, int64_t(context), f16Cache);
+    // A hybrid model's session also keeps checkpoints of its recurrent state.
+    if (config) return hearth::kvCacheBytes(*config, int64_t(context), f16Cache) + recurrentCheckpointBytes(*config);
     // The session's rule (ModelConfig::kvSlots with its 512-token batches).
     const uint64_t ring = slidingLayers ? std::min<uint64_t>(context, slidingWindow + 512) : context;
     return hearth::kvCacheBytes(blockCount - slidingLayers, headCountKv, keyLength, valueLength, context, f16Cache) +

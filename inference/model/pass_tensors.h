@@ -12,6 +12,7 @@ struct Model::PassTensors {
     std::unique_ptr<Tensor> normed, projected, postNormed;
     std::unique_ptr<ExpertWorkspace> experts;
     std::unique_ptr<Tensor> sharedGate, sharedUp, sharedOut;  // DeepSeek's shared experts
+    std::unique_ptr<Tensor> sharedGateLogits, sharedScaled;  // Qwen3.5 MoE's gate on them
     std::unique_ptr<Tensor> denseOut, routerIn;  // Gemma 4: the dense feed-forward's part, the router's input
     // Latent attention: the low-rank query, the latent and rotated key, one head's slices.
     std::unique_ptr<Tensor> q, k, attended, qNormed;

@@ -35,7 +35,7 @@ PYTHONPATH="$oracle/gguf-py" $py -c 'import gguf, numpy' 2>/dev/null || skip "gg
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 chunks="${CHUNKS:-6}"
-archs="${ARCHS:-llama qwen2 qwen3 gemma2 gemma3 gemma4 phi3 smollm3 granite mistral3 qwen3moe gpt-oss gemma4moe deepseek3 deepseek2}"
+archs="${ARCHS:-llama qwen2 qwen3 gemma2 gemma3 gemma4 phi3 smollm3 granite mistral3 qwen3moe gpt-oss gemma4moe deepseek3 deepseek2 qwen35 qwen35moe}"
 # Every weight type on llama (the kernels do not depend on the architecture); each other
 # architecture's graph in F32 and a few types (TYPES overrides both).
 all_types="F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS IQ3_S IQ3_XXS IQ2_S IQ2_XS IQ2_XXS IQ1_M IQ1_S MXFP4"
@@ -116,7 +116,7 @@ for arch in $archs; do
         { echo "$arch: llama-imatrix failed"; tail -3 "$work/log"; failures=$((failures + 1)); }
     case "$arch" in
         llama) default_types="$all_types" ;;
-        qwen3moe | gpt-oss | gemma4moe | deepseek3) default_types="$moe_types" ;;
+        qwen3moe | gpt-oss | gemma4moe | deepseek3 | qwen35moe) default_types="$moe_types" ;;
         deepseek2) default_types="$some_types" ;;  # the 27-layer Lite shape: slow on lavapipe, its graph is deepseek3's
         *) default_types="$some_types" ;;
     esac
