@@ -162,6 +162,95 @@ void writeGemma4(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomT
     }
 }
 
+// Qwen3.5 (llama.cpp's qwen35.cpp): three Gated DeltaNet layers per full-attention layer, then
+// one multi-token-prediction layer (counted in block_count, never run).
+void writeQwen35(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomTensors& random)
+{
+    const std::string a = s.architecture + ".";
+    const bool moe = s.architecture == "qwen35moe";
+    const int64_t keyHeads = 2, valueHeads = 4, keyDim = keyHeads * headDim, valueDim = valueHeads * headDim;
+    const int64_t channels = 2 * keyDim + valueDim, qDim = s.heads * headDim, kvDim = s.kvHeads * headDim;
+    w.addInt(a + "block_count", GgufValueType::UInt32, s.layers + 1);
+    w.addInt(a + "nextn_predict_layers", GgufValueType::UInt32, 1);
+    w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, s.kvHeads);
+    w.addInt(a + "attention.key_length", GgufValueType::UInt32, headDim);
+    w.addInt(a + "attention.value_length", GgufValueType::UInt32, headDim);
+    w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, headDim / 4);
+    GgufArrayBuilder sections(GgufValueType::Int32);
+    const int64_t pairs = headDim / 8;  // the rotated quarter's pairs, in three text sections
+    for (int64_t n : {(pairs + 2) / 3, (pairs + 1) / 3, pairs / 3, int64_t(0)}) sections.addInt(n);
+    w.addArray(a + "rope.dimension_sections", sections);
+    w.addInt(a + "ssm.conv_kernel", GgufValueType::UInt32, 4);
+    w.addInt(a + "ssm.state_size", GgufValueType::UInt32, headDim);
+    w.addInt(a + "ssm.group_count", GgufValueType::UInt32, keyHeads);
+    w.addInt(a + "ssm.time_step_rank", GgufValueType::UInt32, valueHeads);
+    w.addInt(a + "ssm.inner_size", GgufValueType::UInt32, valueDim);
+    w.addInt(a + "full_attention_interval", GgufValueType::UInt32, 4);
+    if (moe) {
+        w.addInt(a + "expert_count", GgufValueType::UInt32, s.experts);
+        w.addInt(a + "expert_used_count", GgufValueType::UInt32, s.expertsUsed);
+        w.addInt(a + "expert_feed_forward_length", GgufValueType::UInt32, s.expertFeedForward);
+        w.addInt(a + "expert_shared_feed_forward_length", GgufValueType::UInt32, s.expertFeedForward);
+    }
+    addVocabulary(w, s.vocabulary);
+    if (!s.chatTemplate.empty()) w.addString("tokenizer.chat_template", s.chatTemplate);
+
+    const GgmlType t = s.weightType;
+    const float k = s.weightScale;
+    auto matrix = [&](const std::string& name, int64_t rows, int64_t cols, float scale) {
+        addTensor(w, name, t, rows, cols, random.values(rows * cols, scale));
+    };
+    auto vector = [&](const std::string& name, int64_t n, float scale, float mean) {
+        addTensor(w, name, GgmlType::F32, 1, n, random.values(n, scale, mean));
+    };
+    matrix("token_embd.weight", s.vocabulary, s.embedding, 1.0f);
+    vector("output_norm.weight", s.embedding, 0.1f, 1.0f);
+    matrix("output.weight", s.vocabulary, s.embedding, k);
+    for (int64_t i = 0; i <= s.layers; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        vector(p + "attn_norm.weight", s.embedding, 0.1f, 1.0f);
+        if (i == s.layers) {  // the multi-token-prediction layer: only some of its tensors, never read
+            matrix(p + "nextn.eh_proj.weight", s.embedding, 2 * s.embedding, k);
+            vector(p + "nextn.enorm.weight", s.embedding, 0.1f, 1.0f);
+            break;
+        }
+        if ((i + 1) % 4 != 0) {
+            matrix(p + "attn_qkv.weight", channels, s.embedding, 2 * k);
+            matrix(p + "attn_gate.weight", valueDim, s.embedding, k);
+            addTensor(w, p + "ssm_conv1d.weight", GgmlType::F32, channels, 4, random.values(channels * 4, 0.5f));
+            vector(p + "ssm_dt.bias", valueHeads, 0.5f, 0.0f);
+            vector(p + "ssm_a", valueHeads, 0.5f, -1.0f);
+            matrix(p + "ssm_beta.weight", valueHeads, s.embedding, k);
+            matrix(p + "ssm_alpha.weight", valueHeads, s.embedding, k);
+            vector(p + "ssm_norm.weight", headDim, 0.1f, 1.0f);
+            matrix(p + "ssm_out.weight", s.embedding, valueDim, k);
+        } else {
+            matrix(p + "attn_q.weight", 2 * qDim, s.embedding, k);
+            matrix(p + "attn_k.weight", kvDim, s.embedding, k);
+            matrix(p + "attn_v.weight", kvDim, s.embedding, k);
+            vector(p + "attn_q_norm.weight", headDim, 0.1f, 1.0f);
+            vector(p + "attn_k_norm.weight", headDim, 0.1f, 1.0f);
+            matrix(p + "attn_output.weight", s.embedding, qDim, k);
+        }
+        vector(p + "post_attention_norm.weight", s.embedding, 0.1f, 1.0f);
+        if (moe) {
+            const int64_t e = s.experts, ff = s.expertFeedForward;
+            addTensor(w, p + "ffn_gate_inp.weight", GgmlType::F32, e, s.embedding, random.values(e * s.embedding, 4 * k));
+            addStacked(w, p + "ffn_gate_exps.weight", t, e, ff, s.embedding, random.values(e * ff * s.embedding, k));
+            addStacked(w, p + "ffn_up_exps.weight", t, e, ff, s.embedding, random.values(e * ff * s.embedding, k));
+            addStacked(w, p + "ffn_down_exps.weight", t, e, s.embedding, ff, random.values(e * s.embedding * ff, k));
+            vector(p + "ffn_gate_inp_shexp.weight", s.embedding, 4 * k, 0.0f);
+            matrix(p + "ffn_gate_shexp.weight", ff, s.embedding, k);
+            matrix(p + "ffn_up_shexp.weight", ff, s.embedding, k);
+            matrix(p + "ffn_down_shexp.weight", s.embedding, ff, k);
+        } else {
+            matrix(p + "ffn_gate.weight", s.feedForward, s.embedding, k);
+            matrix(p + "ffn_up.weight", s.feedForward, s.embedding, k);
+            matrix(p + "ffn_down.weight", s.embedding, s.feedForward, k);
+        }
+    }
+}
+
 }  // namespace
 
 void writeTestModel(const std::string& path, const TestModelSpec& s)
@@ -173,7 +262,8 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     w.addString("general.name", "hearth test " + s.architecture + " " + std::string(ggmlTypeName(s.weightType)));
     w.addInt(a + "context_length", GgufValueType::UInt32, s.context);
     w.addInt(a + "embedding_length", GgufValueType::UInt32, s.embedding);
-    w.addInt(a + "block_count", GgufValueType::UInt32, s.layers);
+    const bool qwen35 = s.architecture == "qwen35" || s.architecture == "qwen35moe";  // writes its own block count
+    if (!qwen35) w.addInt(a + "block_count", GgufValueType::UInt32, s.layers);
     w.addInt(a + "feed_forward_length", GgufValueType::UInt32, s.feedForward);
     w.addInt(a + "attention.head_count", GgufValueType::UInt32, s.heads);
     // DeepSeek's latent attention: one cached head of a 64-value latent and 16 rotated values, 32 + 16
@@ -181,18 +271,22 @@ void writeTestModel(const std::string& path, const TestModelSpec& s)
     const bool deepSeek = s.architecture == "deepseek2";
     const int64_t lora = 64, qLora = s.deepSeekV3 ? 32 : 0, nope = 32, rot = 16, valueDim = 32;
     const bool gemma4 = s.architecture == "gemma4";  // writes its per-layer attention keys itself
-    if (!gemma4) w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, deepSeek ? 1 : s.kvHeads);
-    if (!gemma4) w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, deepSeek ? rot : headDim);
-    if (s.headDim && !deepSeek && !gemma4) {
+    if (!gemma4 && !qwen35) w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, deepSeek ? 1 : s.kvHeads);
+    if (!gemma4 && !qwen35) w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, deepSeek ? rot : headDim);
+    if (s.headDim && !deepSeek && !gemma4 && !qwen35) {
         w.addInt(a + "attention.key_length", GgufValueType::UInt32, headDim);
         w.addInt(a + "attention.value_length", GgufValueType::UInt32, headDim);
     }
     w.addFloat(a + "rope.freq_base", GgufValueType::Float32, s.ropeBase);
     w.addFloat(a + "attention.layer_norm_rms_epsilon", GgufValueType::Float32, 1e-6);
     if (s.slidingWindow > 0) w.addInt(a + "attention.sliding_window", GgufValueType::UInt32, s.slidingWindow);
-    if (gemma4) {
+    if (gemma4 || qwen35) {
         RandomTensors random(s.seed);
-        writeGemma4(w, s, headDim, random);
+        if (gemma4) {
+            writeGemma4(w, s, headDim, random);
+        } else {
+            writeQwen35(w, s, headDim, random);
+        }
         w.writeFile(path);
         return;
     }

@@ -16,7 +16,10 @@ struct TestModelSpec {
     // layer sliding: slidingWindow > 0, experts with biases), "deepseek2" (latent attention, a dense
     // first layer, a shared expert; deepSeekV3: a low-rank query, sigmoid routing with a bias in groups),
     // "gemma4" (E2B's layout: sliding layers, every third full with wider heads and no value
-    // projection, shared KV layers from 4 layers on, per-layer embeddings; slidingWindow > 0)
+    // projection, shared KV layers from 4 layers on, per-layer embeddings; slidingWindow > 0),
+    // "qwen35" (Gated DeltaNet layers, every fourth full attention with a gated output, 2 key and
+    // 4 value heads of headDim in the linear layers, a multi-token-prediction layer the model
+    // does not run), "qwen35moe" (qwen35 with experts and a gated shared expert)
     std::string architecture = "llama";
     GgmlType weightType = GgmlType::F32;  // for the matrices; norms and biases stay F32
     int64_t embedding = 256;

@@ -205,6 +205,26 @@ TEST(FastCpuBackend, Gemma4GivesTheReferencesLogits)
     }
 }
 
+TEST(FastCpuBackend, Qwen35GivesTheReferencesLogits)
+{
+    // Gated DeltaNet layers beside full attention, dense and with experts.
+    test::ScratchDir scratch;
+    const std::vector<TokenId> prompt = {1, 17, 300, 45, 99, 260, 3, 8, 9, 10, 11};
+    int index = 0;
+    for (const char* arch : {"qwen35", "qwen35moe"})
+        for (GgmlType type : {GgmlType::F32, GgmlType::Q8_0, GgmlType::Q4_K}) {
+            test::TestModelSpec spec;
+            spec.architecture = arch;
+            spec.weightType = type;
+            spec.layers = 4;
+            spec.seed = uint64_t(++index);
+            const std::string label = std::string(arch) + " " + std::string(ggmlTypeName(type));
+            const std::string path = (scratch.path() / (label + ".gguf")).string();
+            test::writeTestModel(path, spec);
+            expectTheReferencesLogits(path, prompt, label);
+        }
+}
+
 TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
 {
     // Ranges on and off the packed groups of eight rows, and past the last whole group.

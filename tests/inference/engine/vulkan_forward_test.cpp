@@ -68,8 +68,8 @@ void compareLogits(const std::string& path, const std::shared_ptr<VulkanBackend>
     auto onGpu = Model::load(path, vulkan);
     const ModelConfig& c = onCpu->config();
     const int64_t promptLength = 128, decodeSteps = 32, vocab = c.vocabulary;
-    auto cacheCpu = onCpu->backend().kvCache(c.layers, promptLength + decodeSteps, c.kvDim(), true);
-    auto cacheGpu = onGpu->backend().kvCache(c.layers, promptLength + decodeSteps, c.kvDim(), true);
+    auto cacheCpu = onCpu->makeKvCache(promptLength + decodeSteps, true, {});
+    auto cacheGpu = onGpu->makeKvCache(promptLength + decodeSteps, true, {});
     test::ReferenceForward exact(onCpu->file());
     // An oracle's logits for `tokens` at slots [first, first + n): every row, or the last one.
     auto oracleLogits = [&](Oracle oracle, std::span<const TokenId> tokens, int64_t first, bool all) {
@@ -150,6 +150,10 @@ TEST(VulkanForward, GeneratedModelsOfEveryArchitectureAndWeightTypeMatchTheCpu)
         {"qwen2", GgmlType::Q6_K},
         {"qwen3", GgmlType::F32, false, 96},
         {"qwen3", GgmlType::Q8_0, true, 96},  // per-head Q/K norms
+        // Gated DeltaNet layers: prefill then decode carry the recurrent state between passes.
+        {"qwen35", GgmlType::F32},
+        {"qwen35", GgmlType::Q8_0},
+        {"qwen35moe", GgmlType::Q4_K},
     };
     test::ScratchDir dir;
     for (const Case& c : cases) {
@@ -160,6 +164,7 @@ TEST(VulkanForward, GeneratedModelsOfEveryArchitectureAndWeightTypeMatchTheCpu)
         spec.tiedEmbeddings = c.tied;
         spec.headDim = c.headDim;
         spec.seed = uint64_t(c.type) + 100;
+        if (std::string(c.architecture).rfind("qwen35", 0) == 0) spec.layers = 4;  // three linear layers, one full
         const std::string path = (dir.path() / "model.gguf").string();
         test::writeTestModel(path, spec);
         const double lowest = lowestCosine(path, vulkan, label);

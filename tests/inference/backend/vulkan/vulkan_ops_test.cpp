@@ -502,3 +502,55 @@ TEST_F(VulkanOps, UnsupportedRequestsAreClearErrors)
         EXPECT_EQ(e.code(), ErrorCode::UnsupportedType) << e.what();
     }
 }
+
+TEST_F(VulkanOps, RecurrentOpsMatchTheCpuAcrossCallsAndTheirStates)
+{
+    // Gated DeltaNet: the convolution with carried inputs and the delta rule, over prompts cut
+    // into calls of several sizes (the state carries the sequence from one to the next), at an odd
+    // head size with value heads sharing key heads and at Qwen3.5's 128.
+    for (auto [keyHeads, valueHeads, headDim] : {std::tuple<int64_t, int64_t, int64_t> {1, 3, 24}, {2, 4, 128}}) {
+        const int64_t taps = 4, channels = 2 * keyHeads * headDim + valueHeads * headDim, valueDim = valueHeads * headDim;
+        const int64_t convFloats = (taps - 1) * channels, deltaFloats = valueHeads * headDim * headDim;
+        auto sc = cpu.backend->recurrentState(convFloats, deltaFloats);
+        auto sg = gpu.backend->recurrentState(convFloats, deltaFloats);
+        auto [kernelC, kernelG] = weights(GgmlType::F32, 1, channels * taps, 100 + uint64_t(headDim));
+        auto [biasC, biasG] = weights(GgmlType::F32, 1, valueHeads, 101);
+        std::vector<float> decay = test::randomValues(size_t(valueHeads), 102, 0.5f);
+        for (float& d : decay) d -= 1.0f;  // -exp(A_log) < 0: the state decays
+        m_keep.push_back(bytesOf(decay));
+        auto decayC = cpu.weight(GgmlType::F32, m_keep.back(), 1, valueHeads), decayG = gpu.weight(GgmlType::F32, m_keep.back(), 1, valueHeads);
+        const DeltaRuleParams p {keyHeads, valueHeads, headDim, 1e-6f};
+        uint64_t seed = 110;
+        for (int64_t tokens : {7, 1, 33, 1}) {
+            const std::string at = "head " + std::to_string(headDim) + ", a call of " + std::to_string(tokens);
+            auto [xc, xg] = acts(tokens, channels, ++seed);
+            auto convC = cpu.backend->activations(tokens, channels), convG = gpu.backend->activations(tokens, channels);
+            cpu.backend->causalConv(*xc, *kernelC, *sc, *convC);
+            gpu.backend->causalConv(*xg, *kernelG, *sg, *convG);
+            EXPECT_LE(nmse(gpu.read(*convG), cpu.read(*convC)), kElementwise) << "causalConv, " << at;
+            auto [ac, ag] = acts(tokens, valueHeads, ++seed);
+            auto [bc, bg] = acts(tokens, valueHeads, ++seed, 2.0f);
+            auto oc = cpu.backend->activations(tokens, valueDim), og = gpu.backend->activations(tokens, valueDim);
+            cpu.backend->gatedDeltaRule(*convC, *ac, *bc, *biasC, *decayC, *sc, p, *oc);
+            gpu.backend->gatedDeltaRule(*convG, *ag, *bg, *biasG, *decayG, *sg, p, *og);
+            EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "gatedDeltaRule, " << at;
+        }
+        std::vector<float> convC(static_cast<size_t>(convFloats)), convG(convC.size()), deltaC(static_cast<size_t>(deltaFloats)),
+            deltaG(deltaC.size());
+        cpu.backend->readState(*sc, convC, deltaC);
+        gpu.backend->readState(*sg, convG, deltaG);
+        EXPECT_LE(nmse(convG, convC), kElementwise) << "the convolution's state";
+        EXPECT_LE(nmse(deltaG, deltaC), kElementwise) << "the delta rule's state";
+        // A state written back is the state read.
+        gpu.backend->writeState(*sg, convC, deltaC);
+        gpu.backend->readState(*sg, convG, deltaG);
+        EXPECT_EQ(convG, convC);
+        EXPECT_EQ(deltaG, deltaC);
+    }
+    auto [gc, gg] = acts(37, 13, 120, 3.0f);
+    auto [xc, xg] = acts(37, 13, 121);
+    auto oc = cpu.backend->activations(37, 13), og = gpu.backend->activations(37, 13);
+    cpu.backend->sigmoidGate(*gc, *xc, *oc);
+    gpu.backend->sigmoidGate(*gg, *xg, *og);
+    EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "sigmoidGate";
+}
