@@ -63,8 +63,9 @@ void Session::saveCheckpoint(int64_t length)
 {
     const std::span<const TokenId> prefix = std::span<const TokenId>(m_tokens).subspan(0, size_t(length));
     // The same tokens again (a regenerate): refresh that one rather than keep two.
-    auto same = std::find_if(m_checkpoints.begin(), m_checkpoints.end(),
-                             [&](const Checkpoint& c) { return std::equal(c.tokens.begin(), c.tokens.end(), prefix.begin(), prefix.end()); });
+    auto same = std::find_if(m_checkpoints.begin(), m_checkpoints.end(), [&](const Checkpoint& c) {
+        return std::equal(c.tokens.begin(), c.tokens.end(), prefix.begin(), prefix.end());
+    });
     if (same == m_checkpoints.end()) {
         if (int64_t(m_checkpoints.size()) >= kRecurrentCheckpoints) {  // the least recently used one goes
             m_checkpoints.erase(std::min_element(m_checkpoints.begin(), m_checkpoints.end(),
@@ -138,7 +139,8 @@ std::span<const float> Session::evaluateRecurrent(std::span<const TokenId> promp
     m_tokens.assign(prompt.begin(), prompt.end());
     if (start < int64_t(prompt.size())) evaluateFrom(prompt.subspan(size_t(start)), start);
     m_lastEvaluated = int64_t(prompt.size()) - start;
-    if (start < int64_t(prompt.size())) saveCheckpoint(int64_t(prompt.size()));  // the end of a prompt: where a regenerate or the next turn starts
+    if (start < int64_t(prompt.size()))
+        saveCheckpoint(int64_t(prompt.size()));  // the end of a prompt: where a regenerate or the next turn starts
     if (m_keep == 0)
         m_keep =
             m_options.keepOnShift >= 0 ? m_options.keepOnShift : std::min<int64_t>(int64_t(prompt.size()), m_options.contextLength / 2);

@@ -689,8 +689,9 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
                             "'s sliding-window cache of " + std::to_string(cache.layerSlots(i)) + " slots");
     for (int64_t i = 0; i < c.layers; ++i)
         if (c.isRecurrent(i) && !cache.recurrent(i))
-            throw Error(ErrorCode::InvalidArgument, "forward: the cache has no recurrent state for layer " + std::to_string(i) +
-                                                        " (a hybrid model's cache comes from Model::makeKvCache)");
+            throw Error(ErrorCode::InvalidArgument,
+                        "forward: the cache has no recurrent state for layer " + std::to_string(i) +
+                            " (a hybrid model's cache comes from Model::makeKvCache)");
     // A sequence that starts over starts its recurrent layers from zero (a KV cache needs no
     // clearing: its slots are overwritten before they are read).
     if (firstSlot == 0 && cache.hasRecurrent()) restoreRecurrent(cache, {});

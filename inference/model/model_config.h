@@ -208,6 +208,9 @@ uint64_t recurrentStateBytes(const ModelConfig& config, int64_t firstLayer = 0);
 // A session keeps at most this many copies of a hybrid model's recurrent state (checkpoints
 // that let it rewind a conversation), in system memory.
 constexpr int64_t kRecurrentCheckpoints = 8;
-inline uint64_t recurrentCheckpointBytes(const ModelConfig& config) { return uint64_t(kRecurrentCheckpoints) * recurrentStateBytes(config); }
+inline uint64_t recurrentCheckpointBytes(const ModelConfig& config)
+{
+    return uint64_t(kRecurrentCheckpoints) * recurrentStateBytes(config);
+}
 
 }  // namespace hearth

@@ -70,7 +70,10 @@ private slots:
             QVERIFY2(families.contains(QLatin1String(family)), family);
         QVERIFY(catalog.find(QStringLiteral("gpt-oss-20b")) && catalog.find(QStringLiteral("gpt-oss-20b"))->runnable);
         QVERIFY(catalog.find(QStringLiteral("deepseek-v2-lite-chat")) && catalog.find(QStringLiteral("deepseek-v2-lite-chat"))->runnable);
-        QVERIFY(catalog.find(QStringLiteral("qwen3.5-4b")) && !catalog.find(QStringLiteral("qwen3.5-4b"))->runnable);
+        for (const char* hybrid : {"qwen3.5-0.8b", "qwen3.5-4b", "qwen3.5-9b", "qwen3.5-35b-a3b"})
+            QVERIFY2(catalog.find(QLatin1String(hybrid)) && catalog.find(QLatin1String(hybrid))->runnable, hybrid);
+        // An architecture the engine does not run is listed as coming.
+        QVERIFY(catalog.find(QStringLiteral("lfm2-1.2b")) && !catalog.find(QStringLiteral("lfm2-1.2b"))->runnable);
     }
 
     void hostileCatalogsAreRefusedWithTheFieldNamed()

@@ -190,7 +190,7 @@ if HEARTH_OFFLINE=1 "$CLI" models --data-dir "$DATA" search ktest > "$WORK/out.t
 elif grep -q "offline mode" "$WORK/out.txt" && [ "$(requests | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ]; then
     pass "offline mode: no request"
 else fail "offline: $(cat "$WORK/out.txt")"; fi
-"$CLI" models --data-dir "$DATA" pull qwen3.5-4b > "$WORK/out.txt" 2>&1 && fail "a coming model was downloadable"
+"$CLI" models --data-dir "$DATA" pull lfm2-1.2b > "$WORK/out.txt" 2>&1 && fail "a coming model was downloadable"
 grep -q "coming" "$WORK/out.txt" && pass "coming entries refuse to download" || fail "coming: $(cat "$WORK/out.txt")"
 
 # 12b. The catalog as JSON; other apps' folders found by scan and list; rm deletes only Hearth's own files.

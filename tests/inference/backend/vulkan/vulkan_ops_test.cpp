@@ -518,7 +518,8 @@ TEST_F(VulkanOps, RecurrentOpsMatchTheCpuAcrossCallsAndTheirStates)
         std::vector<float> decay = test::randomValues(size_t(valueHeads), 102, 0.5f);
         for (float& d : decay) d -= 1.0f;  // -exp(A_log) < 0: the state decays
         m_keep.push_back(bytesOf(decay));
-        auto decayC = cpu.weight(GgmlType::F32, m_keep.back(), 1, valueHeads), decayG = gpu.weight(GgmlType::F32, m_keep.back(), 1, valueHeads);
+        auto decayC = cpu.weight(GgmlType::F32, m_keep.back(), 1, valueHeads),
+             decayG = gpu.weight(GgmlType::F32, m_keep.back(), 1, valueHeads);
         const DeltaRuleParams p {keyHeads, valueHeads, headDim, 1e-6f};
         uint64_t seed = 110;
         for (int64_t tokens : {7, 1, 33, 1}) {
