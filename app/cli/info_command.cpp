@@ -74,6 +74,8 @@ nlohmann::json toJson(const ModelSummary& s, uint64_t context)
          {{"context", context},
           {"kv_cache_bytes", s.kvCacheBytes(context)},
           {"expanded_kv_cache_bytes", s.expandedKeyLength ? s.expandedKvCacheBytes(context) : s.kvCacheBytes(context)},
+          {"recurrent_state_bytes", s.config ? recurrentStateBytes(*s.config) : 0},
+          {"recurrent_checkpoint_bytes", s.config ? recurrentCheckpointBytes(*s.config) : 0},
           {"total_bytes", s.memoryBytes(context)}}},
     };
 }
@@ -120,6 +122,14 @@ void printHuman(const ModelSummary& s, uint64_t context)
                 std::to_string(s.slidingWindow) + " tokens");
     if (c && c->kvSharedFrom > 0)
         row("", "the last " + std::to_string(c->layers - c->kvSharedFrom) + " layers reuse earlier layers' KV cache");
+    if (c && c->hasRecurrentLayers()) {
+        const auto linear = std::count(c->recurrentLayers.begin(), c->recurrentLayers.end(), true);
+        row("attention",
+            std::to_string(linear) + " of " + std::to_string(c->layers) + " layers are Gated DeltaNet (" +
+                std::to_string(c->deltaValueHeads) + " value heads, " + std::to_string(c->deltaKeyHeads) + " key heads of " +
+                std::to_string(c->deltaHeadDim) + "): a fixed state of " + humanBytes(recurrentStateBytes(*c)) + " per conversation");
+        if (c->nextTokenLayers > 0) row("", std::to_string(c->nextTokenLayers) + " multi-token-prediction layer(s), not run");
+    }
     if (c && c->perLayerEmbedding > 0)
         row("", "per-layer token embeddings (" + std::to_string(c->perLayerEmbedding) + " per layer), read from the file, not the GPU");
     std::string tokenizer = std::to_string(s.vocabularySize) + " tokens, " +
@@ -130,6 +140,10 @@ void printHuman(const ModelSummary& s, uint64_t context)
     row("memory",
         humanBytes(s.memoryBytes(context)) + " at " + std::to_string(context) + " tokens of context (weights " + humanBytes(s.weightBytes) +
             " + F16 KV cache " + humanBytes(s.kvCacheBytes(context)) + ")");
+    if (c && c->hasRecurrentLayers())
+        row("",
+            "the KV cache figure includes the recurrent state and up to " + std::to_string(kRecurrentCheckpoints) + " checkpoints of it (" +
+                humanBytes(recurrentCheckpointBytes(*c)) + ")");
     if (s.expandedKeyLength)
         row("",
             "latent attention: the cache holds " + humanBytes(s.kvCacheBytes(context)) + "; expanded keys and values would take " +

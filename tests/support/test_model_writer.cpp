@@ -168,7 +168,8 @@ void writeQwen35(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomT
 {
     const std::string a = s.architecture + ".";
     const bool moe = s.architecture == "qwen35moe";
-    const int64_t keyHeads = 2, valueHeads = 4, keyDim = keyHeads * headDim, valueDim = valueHeads * headDim;
+    const int64_t keyHeads = s.deltaKeyHeads ? s.deltaKeyHeads : 2, valueHeads = s.deltaValueHeads ? s.deltaValueHeads : 4;
+    const int64_t state = s.deltaHeadDim ? s.deltaHeadDim : headDim, keyDim = keyHeads * state, valueDim = valueHeads * state;
     const int64_t channels = 2 * keyDim + valueDim, qDim = s.heads * headDim, kvDim = s.kvHeads * headDim;
     w.addInt(a + "block_count", GgufValueType::UInt32, s.layers + 1);
     w.addInt(a + "nextn_predict_layers", GgufValueType::UInt32, 1);
@@ -181,7 +182,7 @@ void writeQwen35(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomT
     for (int64_t n : {(pairs + 2) / 3, (pairs + 1) / 3, pairs / 3, int64_t(0)}) sections.addInt(n);
     w.addArray(a + "rope.dimension_sections", sections);
     w.addInt(a + "ssm.conv_kernel", GgufValueType::UInt32, 4);
-    w.addInt(a + "ssm.state_size", GgufValueType::UInt32, headDim);
+    w.addInt(a + "ssm.state_size", GgufValueType::UInt32, state);
     w.addInt(a + "ssm.group_count", GgufValueType::UInt32, keyHeads);
     w.addInt(a + "ssm.time_step_rank", GgufValueType::UInt32, valueHeads);
     w.addInt(a + "ssm.inner_size", GgufValueType::UInt32, valueDim);
@@ -205,7 +206,7 @@ void writeQwen35(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomT
     };
     matrix("token_embd.weight", s.vocabulary, s.embedding, 1.0f);
     vector("output_norm.weight", s.embedding, 0.1f, 1.0f);
-    matrix("output.weight", s.vocabulary, s.embedding, k);
+    if (!s.tiedEmbeddings) matrix("output.weight", s.vocabulary, s.embedding, k);
     for (int64_t i = 0; i <= s.layers; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         vector(p + "attn_norm.weight", s.embedding, 0.1f, 1.0f);
@@ -222,7 +223,7 @@ void writeQwen35(GgufWriter& w, const TestModelSpec& s, int64_t headDim, RandomT
             vector(p + "ssm_a", valueHeads, 0.5f, -1.0f);
             matrix(p + "ssm_beta.weight", valueHeads, s.embedding, k);
             matrix(p + "ssm_alpha.weight", valueHeads, s.embedding, k);
-            vector(p + "ssm_norm.weight", headDim, 0.1f, 1.0f);
+            vector(p + "ssm_norm.weight", state, 0.1f, 1.0f);
             matrix(p + "ssm_out.weight", s.embedding, valueDim, k);
         } else {
             matrix(p + "attn_q.weight", 2 * qDim, s.embedding, k);

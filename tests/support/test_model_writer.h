@@ -41,7 +41,10 @@ struct TestModelSpec {
     int64_t expertsUsed = 2;
     int64_t expertFeedForward = 256;
     bool deepSeekV3 = false;
-    bool gemma4Experts = false;  // gemma4: 26B-A4B's experts (fused gate/up, per-expert scales) beside the dense feed-forward
+    bool gemma4Experts = false;
+    // qwen35: the Gated DeltaNet layers' key and value heads and their size (0: 2, 4 and headDim).
+    int64_t deltaKeyHeads = 0, deltaValueHeads = 0,
+            deltaHeadDim = 0;  // gemma4: 26B-A4B's experts (fused gate/up, per-expert scales) beside the dense feed-forward
 };
 
 // Writes the model to path; throws hearth::Error on failure.

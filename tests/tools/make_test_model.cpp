@@ -49,6 +49,9 @@ int main(int argc, char** argv)
             else if (a == "--experts-used") spec.expertsUsed = std::stoll(next());
             else if (a == "--expert-ff") spec.expertFeedForward = std::stoll(next());
             else if (a == "--sliding-window") spec.slidingWindow = std::stoll(next());
+            else if (a == "--delta-key-heads") spec.deltaKeyHeads = std::stoll(next());  // qwen35's linear layers
+            else if (a == "--delta-value-heads") spec.deltaValueHeads = std::stoll(next());
+            else if (a == "--delta-head-dim") spec.deltaHeadDim = std::stoll(next());
             else if (a == "--tied") spec.tiedEmbeddings = true;
             else if (a == "--chat-template") {  // a .jinja file, stored as tokenizer.chat_template
                 std::ifstream in(next(), std::ios::binary);

@@ -116,7 +116,7 @@ void CpuBackend::gatedDeltaRule(const Tensor& qkv, const Tensor& alpha, const Te
     const std::vector<float> bias = weightValues(dtBias), decays = weightValues(decay);
     const float scale = 1.0f / std::sqrt(float(n));
     pool().parallelFor(p.valueHeads, [&](int64_t begin, int64_t end) {
-        std::vector<float> q(static_cast<size_t>(n)), k(static_cast<size_t>(n)), delta(static_cast<size_t>(n));
+        std::vector<float> q(static_cast<size_t>(n)), k(static_cast<size_t>(n));
         for (int64_t h = begin; h < end; ++h) {
             float* m = s.delta.data() + h * n * n;  // row j: S[.][j]
             const int64_t kh = h % p.keyHeads;
@@ -127,19 +127,24 @@ void CpuBackend::gatedDeltaRule(const Tensor& qkv, const Tensor& alpha, const Te
                 const float* v = row + 2 * keyDim + h * n;
                 const float g = std::exp(softplus(a.row(t)[h] + bias[size_t(h)]) * decays[size_t(h)]);
                 const float beta = sigmoid(b.row(t)[h]);
-                for (int64_t i = 0; i < n * n; ++i) m[i] *= g;
-                for (int64_t j = 0; j < n; ++j) {
-                    float sum = 0;
-                    for (int64_t i = 0; i < n; ++i) sum += m[j * n + i] * k[size_t(i)];
-                    delta[size_t(j)] = (v[j] - sum) * beta;
-                }
-                for (int64_t j = 0; j < n; ++j)
-                    for (int64_t i = 0; i < n; ++i) m[j * n + i] += k[size_t(i)] * delta[size_t(j)];
+                // Row j of the matrix on its own (one pass to decay it and read it along k, one to
+                // move it by delta[j] and read it along q): each row's values and sums are those of
+                // whole-matrix passes, in half the memory traffic.
                 float* y = o.row(t) + h * n;
                 for (int64_t j = 0; j < n; ++j) {
+                    float* rowJ = m + j * n;
                     float sum = 0;
-                    for (int64_t i = 0; i < n; ++i) sum += m[j * n + i] * q[size_t(i)];
-                    y[j] = sum * scale;
+                    for (int64_t i = 0; i < n; ++i) {
+                        rowJ[i] *= g;
+                        sum += rowJ[i] * k[size_t(i)];
+                    }
+                    const float d = (v[j] - sum) * beta;
+                    float result = 0;
+                    for (int64_t i = 0; i < n; ++i) {
+                        rowJ[i] += k[size_t(i)] * d;
+                        result += rowJ[i] * q[size_t(i)];
+                    }
+                    y[j] = result * scale;
                 }
             }
         }
