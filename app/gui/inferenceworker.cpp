@@ -25,6 +25,8 @@ void InferenceWorker::requestStop(quint64 requestId)
 void InferenceWorker::loadModel(const QString& path, int contextLength, const QString& device, int gpuLayers)
 {
     unloadModel();
+    m_loaded = {path, device, contextLength, gpuLayers};
+    m_reloadAfterDeviceLoss = false;
     emit loadProgress(0);
     EngineOptions options;
     options.device = device.toStdString();
@@ -59,7 +61,26 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
     }
 }
 
-void InferenceWorker::unloadModel() { m_engine.reset(); }
+void InferenceWorker::unloadModel()
+{
+    m_engine.reset();
+    m_reloadAfterDeviceLoss = false;
+}
+
+bool InferenceWorker::reloadAfterDeviceLoss(quint64 requestId)
+{
+    qCWarning(lcInference) << "loading" << m_loaded.path << "again after its GPU was lost";
+    const LoadRequest last = m_loaded;
+    loadModel(last.path, last.contextLength, last.device, last.gpuLayers);
+    if (!m_engine && !last.device.isEmpty()) {  // that device is gone: the automatic choice
+        loadModel(last.path, last.contextLength, QString(), last.gpuLayers);
+        m_loaded.device = last.device;  // the user's choice stays theirs
+    }
+    if (m_engine) return true;
+    m_reloadAfterDeviceLoss = true;  // try again on the next request
+    emit failed(requestId, tr("The model could not be loaded again after the GPU was lost."));
+    return false;
+}
 
 bool InferenceWorker::runWithEngine(const std::function<void(Engine&)>& fn)
 {
@@ -100,6 +121,10 @@ void InferenceWorker::generate(const GenerateRequest& request)
 {
     m_running = request.id;
     m_cancel = m_stopRequested.load() >= request.id;  // stopped while it waited in the queue
+    if (!m_engine && m_reloadAfterDeviceLoss && !reloadAfterDeviceLoss(request.id)) {
+        m_running = 0;
+        return;
+    }
     if (!m_engine) {
         m_running = 0;
         emit failed(request.id, tr("No model is loaded."));
@@ -141,6 +166,21 @@ void InferenceWorker::generate(const GenerateRequest& request)
         stats.contextUsed = result.contextUsed;
         m_running = 0;
         emit finished(request.id, stats);
+    } catch (const Error& e) {
+        m_running = 0;
+        if (e.code() == ErrorCode::DeviceLost) {
+            // Everything on the GPU is gone: drop the model (its memory there is invalid) and load
+            // it again for the next request. The conversation is the GUI's and stays as it is.
+            qCWarning(lcInference) << e.what();
+            m_engine.reset();
+            m_reloadAfterDeviceLoss = true;
+            emit failed(request.id,
+                        tr("The GPU stopped working during this reply (%1). The conversation is kept; the model will be "
+                           "loaded again for your next message.")
+                            .arg(QString::fromUtf8(e.what())));
+            return;
+        }
+        emit failed(request.id, QString::fromUtf8(e.what()));
     } catch (const std::exception& e) {
         m_running = 0;
         emit failed(request.id, QString::fromUtf8(e.what()));

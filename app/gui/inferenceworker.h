@@ -48,6 +48,8 @@ public slots:
     void inspect(const hearth::app::GenerateRequest& request, const QString& draft);
 
 signals:
+    // A model whose GPU was lost (driver reset, removed, timed out) is dropped; the reply in
+    // progress fails with a message that says so, and the next request loads it again.
     // thinkingSwitch: the model's template has a Think on/off (Qwen3, SmolLM3, DeepSeek V3.1, ...).
     // placement: how a model bigger than the GPU is split between it and the CPU ("" when it is not).
     void modelLoaded(const QString& path, const QString& templateDescription, int contextLength, bool thinkingSwitch, bool reasoningEffort,
@@ -66,6 +68,16 @@ private:
     std::atomic<quint64> m_stopRequested {0};  // the newest request asked to stop
     std::atomic<bool> m_cancel {false};  // the running request's cancel flag
     std::atomic<bool> m_cancelLoad {false};
+    // What loadModel was last asked for: a model lost with its GPU is loaded again from it.
+    struct LoadRequest {
+        QString path, device;
+        int contextLength = 0, gpuLayers = -1;
+    };
+    LoadRequest m_loaded;
+    bool m_reloadAfterDeviceLoss = false;
+    // Loads the model again after its GPU was lost: the same device if it came back, else the
+    // automatic choice. False (and `failed` emitted) when neither loads.
+    bool reloadAfterDeviceLoss(quint64 requestId);
 };
 
 }  // namespace hearth::app

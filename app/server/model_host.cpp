@@ -118,7 +118,17 @@ void ModelHost::withModel(const ServedModel& model, const std::function<void(Eng
     }
     Engine& engine = *m_engine;
     lock.unlock();
-    fn(engine);
+    try {
+        fn(engine);
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::DeviceLost) {  // its GPU memory is gone: the next request loads it again
+            std::fprintf(stderr, "hearth-cli serve: %s; the model will be loaded again for the next request\n", e.what());
+            std::lock_guard relock(m_mutex);
+            m_engine.reset();
+            m_loaded.clear();
+        }
+        throw;
+    }
 }
 
 }  // namespace hearth::server

@@ -14,6 +14,7 @@ const char* errorCodeName(ErrorCode code)
     case ErrorCode::NotFound: return "not-found";
     case ErrorCode::OutOfMemory: return "out-of-memory";
     case ErrorCode::Device: return "device";
+    case ErrorCode::DeviceLost: return "device-lost";
     case ErrorCode::Cancelled: return "cancelled";
     }
     return "unknown";

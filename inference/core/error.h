@@ -18,6 +18,7 @@ enum class ErrorCode {
     NotFound,  // a key or tensor that must exist is absent
     OutOfMemory,  // a model or buffer does not fit
     Device,  // a GPU/driver problem
+    DeviceLost,  // the GPU stopped (driver reset, removed, timed out): everything on it is gone; load again
     Cancelled,  // the caller asked to stop (a model load cancelled)
 };
 

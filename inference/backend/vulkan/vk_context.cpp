@@ -6,7 +6,9 @@
 #include "platform/paths.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -211,12 +213,30 @@ uint32_t Context::memoryType(uint32_t allowed, MemoryKind kind) const
 
 void Context::submitAndWait(VkCommandBuffer commands)
 {
+    auto lose = [&](const std::string& how) {
+        m_lost = true;
+        return Error(ErrorCode::DeviceLost,
+                     "the GPU (" + m_info.name + ") was lost: " + how +
+                         ". The driver reset it, it was removed or it stopped responding; what was on it is gone");
+    };
+    if (m_lost) throw lose("earlier");
+    // The test hook: one loss per process, at its N-th submission (a reloaded model then works).
+    static std::atomic<int64_t> submissions {0};
+    static const int64_t loseAt = [] {
+        const char* at = std::getenv("HEARTH_VK_LOSE_DEVICE_AT");
+        return at ? std::atoll(at) : 0;
+    }();
+    if (++submissions == loseAt) throw lose("VK_ERROR_DEVICE_LOST (simulated by HEARTH_VK_LOSE_DEVICE_AT)");
     VkSubmitInfo submit {VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &commands;
     VkFence fence = m_fence.get();
-    HEARTH_VK_CHECK(vkQueueSubmit(m_queue, 1, &submit, fence));
-    HEARTH_VK_CHECK(vkWaitForFences(m_device.get(), 1, &fence, VK_TRUE, UINT64_MAX));
+    const VkResult submitted = vkQueueSubmit(m_queue, 1, &submit, fence);
+    if (submitted == VK_ERROR_DEVICE_LOST) throw lose("vkQueueSubmit returned VK_ERROR_DEVICE_LOST");
+    HEARTH_VK_CHECK(submitted);
+    const VkResult waited = vkWaitForFences(m_device.get(), 1, &fence, VK_TRUE, UINT64_MAX);
+    if (waited == VK_ERROR_DEVICE_LOST) throw lose("vkWaitForFences returned VK_ERROR_DEVICE_LOST");
+    HEARTH_VK_CHECK(waited);
     HEARTH_VK_CHECK(vkResetFences(m_device.get(), 1, &fence));
 }
 

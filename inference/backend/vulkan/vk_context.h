@@ -78,7 +78,10 @@ public:
     VkDeviceSize deviceHeapBytes() const;
 
     // Waits for every submitted command to finish, or throws hearth::Error(Device) (e.g. device lost).
+    // Throws Error(DeviceLost) when the device is lost (VK_ERROR_DEVICE_LOST), and on every call
+    // after that. HEARTH_VK_LOSE_DEVICE_AT=N (a test hook) loses it at the process's N-th submission.
     void submitAndWait(VkCommandBuffer commands);
+    bool lost() const { return m_lost; }
 
     // The pipeline cache, loaded from and saved to the user's cache folder (keyed by device and driver).
     VkPipelineCache pipelineCache() const { return m_pipelineCache.get(); }
@@ -99,6 +102,7 @@ private:
     uint32_t m_queueFamily = 0;
     DeviceOwned<VkCommandPool> m_commandPool;
     DeviceOwned<VkFence> m_fence;
+    bool m_lost = false;
     DeviceOwned<VkPipelineCache> m_pipelineCache;
     VkDeviceSize m_deviceBytesInUse = 0, m_deviceBytesPeak = 0;
     uint64_t m_bindingLimit = 0;

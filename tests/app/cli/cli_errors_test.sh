@@ -57,6 +57,22 @@ if [ -f "$shared/models/stories260K.gguf" ]; then
     [ "$got" = "prompt: $plain tokens" ] || fail "run parsed control strings in the prompt: $got, tokenize says $plain"
     special=$("$cli" run --model "$shared/models/stories260K.gguf" --prompt 'Once</s>' -n 1 --backend cpu --parse-special 2>&1 >/dev/null | grep -o 'prompt: [0-9]* tokens')
     [ "$special" != "$got" ] || fail "--parse-special changed nothing"
+
+    # A GPU lost in the middle of a reply (simulated at the 30th Vulkan submission): a clear
+    # error and exit code 1, not a crash or a hang; the next run works.
+    if "$cli" devices 2>/dev/null | grep -q "^  0: "; then
+        rc=0
+        HEARTH_VK_LOSE_DEVICE_AT=30 timeout 120 "$cli" run --model "$shared/models/stories260K.gguf" --prompt "Once upon a time" -n 200 \
+            --backend vulkan >"$dir/lost.out" 2>"$dir/lost.err" || rc=$?
+        echo "GPU lost mid-reply -> $rc: $(tail -1 "$dir/lost.err" | cut -c1-120)"
+        [ "$rc" -eq 1 ] || fail "exit $rc when the GPU was lost"
+        grep -q "error (device-lost): the GPU .* was lost" "$dir/lost.err" || fail "unclear error for a lost GPU"
+        [ -s "$dir/lost.out" ] || fail "the text before the loss was not written"
+        "$cli" run --model "$shared/models/stories260K.gguf" --prompt "Once upon a time" -n 8 --backend vulkan >/dev/null 2>&1 ||
+            fail "the run after a lost GPU failed"
+    else
+        echo "skipping the lost-GPU check: no Vulkan device"
+    fi
 else
     echo "skipping the model-file checks: ../shared is absent"
 fi

@@ -70,6 +70,50 @@ private slots:
         if (!QFile::exists(m_model)) QSKIP("../shared/models/stories260K.gguf is absent");
     }
 
+    // Run by CTest's app.device_lost with HEARTH_VK_LOSE_DEVICE_AT set (the Vulkan context then
+    // reports VK_ERROR_DEVICE_LOST at that submission, once): the reply in progress ends with a
+    // message, the conversation keeps what it wrote, and the next message loads the model again.
+    void aLostGpuEndsTheReplyKeepsTheChatAndTheNextMessageReloads()
+    {
+        if (qEnvironmentVariableIsEmpty("HEARTH_VK_LOSE_DEVICE_AT")) QSKIP("run by app.device_lost (HEARTH_VK_LOSE_DEVICE_AT)");
+        {
+            auto probe = std::make_unique<ChatController>(storage::Store::open(dbPath()));
+            probe->modelController()->waitForDevices();
+            if (probe->modelController()->devices().size() < 3) {  // Automatic, a Vulkan device, CPU
+                if (!qEnvironmentVariableIsEmpty("HEARTH_REQUIRE_VULKAN")) QFAIL("no Vulkan device (HEARTH_REQUIRE_VULKAN is set)");
+                QSKIP("no Vulkan device");
+            }
+            probe->settings()->setComputeDevice("0");
+        }
+        auto controller = makeController();
+        QVERIFY(controller->modelController()->modelLoaded());
+        QVERIFY2(controller->modelController()->templateDescription().contains("vulkan"),
+                 qPrintable(controller->modelController()->templateDescription()));
+        controller->settings()->setMaxTokens(64);
+        controller->settings()->setTemperature(0.0);
+        controller->newConversation();
+        QSignalSpy finished(controller.get(), &ChatController::replyFinished);
+        controller->send("Once upon a time");
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.last().first().toString(), QString("error"));
+        QVERIFY2(controller->errorMessage().contains("GPU stopped working"), qPrintable(controller->errorMessage()));
+        QCOMPARE(controller->messages()->rowCount(), 2);
+        const auto& lost = controller->messages()->items().back().message;
+        QCOMPARE(lost.finishReason, std::optional<std::string>("error"));
+        QVERIFY2(!lost.content.empty(), "what the reply wrote before the loss is kept");
+        // The next message: the model is loaded again (on the same device) and answers.
+        controller->send("The dog");
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.last().first().toString(), QString("length"));
+        QCOMPARE(controller->messages()->rowCount(), 4);
+        QVERIFY(controller->modelController()->modelLoaded());
+        QVERIFY(controller->modelController()->templateDescription().contains("vulkan"));
+        // And everything is in the database.
+        auto store = storage::Store::open(dbPath());
+        QVERIFY(store->integrityOk());
+        controller->settings()->setComputeDevice("");
+    }
+
     void sendStreamsAReplyAndSavesIt()
     {
         auto controller = makeController();

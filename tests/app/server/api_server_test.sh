@@ -46,6 +46,32 @@ start_server keyed --api-key "$KEY"
 NODE_PATH=$CLIENTS/node_modules node "$HERE/api_clients.cjs" "http://127.0.0.1:$(cat "$WORK/open.port")" \
     "http://127.0.0.1:$(cat "$WORK/keyed.port")" "$KEY" "$OPEN_PID" "$WORK/open.log"
 status=$?
+# A GPU lost during a request (simulated at the 40th Vulkan submission, after the model's upload):
+# that request fails with the reason, the server stays up and loads the model again for the next.
+if "$CLI" devices 2>/dev/null | grep -q "^  0: "; then
+    HEARTH_VK_LOSE_DEVICE_AT=40 "$CLI" serve --model "$MODEL" --port 0 --port-file "$WORK/lost.port" --backend vulkan 2> "$WORK/lost.log" &
+    PIDS+=($!)
+    for _ in $(seq 200); do [ -f "$WORK/lost.port" ] && break; sleep 0.05; done
+    python3 - "http://127.0.0.1:$(cat "$WORK/lost.port")" <<'PY' || { echo "FAIL: lost GPU"; tail -5 "$WORK/lost.log"; status=1; }
+import json, sys, urllib.request, urllib.error
+base = sys.argv[1]
+def ask():
+    body = json.dumps({"model": "stories260K", "messages": [{"role": "user", "content": "Once upon a time"}], "max_tokens": 64}).encode()
+    request = urllib.request.Request(base + "/v1/chat/completions", body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+code, reply = ask()
+assert code >= 500 and "was lost" in json.dumps(reply), (code, reply)
+code, reply = ask()
+assert code == 200 and reply["choices"][0]["message"]["content"], (code, reply)
+print("lost GPU: the request failed with the reason, the next one was answered after a reload")
+PY
+else
+    echo "skipping the lost-GPU check: no Vulkan device"
+fi
 # The key never appears in what the server prints.
 if grep -q "$KEY" "$WORK/keyed.log"; then echo "FAIL: the API key was printed"; status=1; fi
 [ $status -ne 0 ] && tail -20 "$WORK/open.log"
