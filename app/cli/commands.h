@@ -16,5 +16,6 @@ int runChats(const std::vector<std::string>& args);
 int runTemplate(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
 int runServe(const std::vector<std::string>& args);
+int runSelfTest(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

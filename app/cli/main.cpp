@@ -21,6 +21,7 @@ void printUsage(std::FILE* out)
         "commands:\n"
         "  info FILE [--json] [--ctx N]   summarize a GGUF model file (memory estimate for N tokens)\n"
         "  devices [--json]               list Vulkan devices, the CPU backend and the automatic choice\n"
+        "  selftest [--device D] [--model F] [--json]   every Vulkan kernel (the model's types) against the CPU\n"
         "  run --model F --prompt TEXT [-n N] [--temp T --top-k K --top-p P --min-p M\n"
         "      --repeat-penalty R --seed S --stop TEXT] [--ctx N] [--backend auto|vulkan|cpu|cpu-reference] [--device D] [--threads N]\n"
         "      [--parse-special]          generate text, streamed to stdout; speed on stderr\n"
@@ -73,6 +74,7 @@ int main(int argc, char** argv)
         if (command == "template") return hearth::cli::runTemplate(args);
         if (command == "models") return hearth::cli::runModels(args);
         if (command == "serve") return hearth::cli::runServe(args);
+        if (command == "selftest") return hearth::cli::runSelfTest(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;

@@ -65,6 +65,24 @@ uint64_t systemMemoryBytes();
 unsigned maxCpuThreads();  // the most CPU threads EngineOptions::threads may ask for
 uint64_t peakResidentBytes();  // this process's peak resident memory (benchmarks); 0 when unknown
 
+// The device self-test (hearth-cli selftest): every Vulkan kernel on small random inputs against
+// the CPU reference, with the tests' tolerances. weightTypes: the matmul and embedding kernels of
+// these types only (GGUF type names, "Q4_K"); empty: every type. Throws Error(Device) when there
+// is no such Vulkan device; a kernel that fails or throws is a failed check, not an exception.
+struct KernelCheck {
+    std::string kernel, detail;  // "matmul Q4_K", "7 tokens"
+    double error = 0, tolerance = 0;  // normalised mean squared error against the CPU reference
+    bool passed = false;
+    std::string problem;  // the error it threw, if it did
+};
+struct SelfTestReport {
+    std::string device, driver;
+    bool passed = false;
+    std::vector<KernelCheck> checks;
+    double seconds = 0;
+};
+SelfTestReport runDeviceSelfTest(const std::string& device, const std::vector<std::string>& weightTypes = {});
+
 // ---------------------------------------------------------------------------------------------
 // Model files, read from metadata only (fast, any thread)
 

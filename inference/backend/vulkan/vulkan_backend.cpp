@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -344,7 +345,16 @@ Buffer& VulkanBackend::Impl::frequencies(const RopeParams& p)
     return *slot;
 }
 
-VulkanBackend::VulkanBackend(const VulkanBackendOptions& options) : m(std::make_shared<Impl>(options)) { }
+VulkanBackend::VulkanBackend(const VulkanBackendOptions& options) : m(std::make_shared<Impl>(options))
+{
+    // A test-only switch: this kernel's results are made wrong on purpose (the self-test must catch it).
+    if (const char* broken = std::getenv("HEARTH_VK_BREAK_KERNEL")) m_brokenKernel = broken;
+}
+
+void VulkanBackend::breakForTests(const char* kernel, Tensor& out)
+{
+    if (!m_brokenKernel.empty() && m_brokenKernel == kernel) scale(out, 1.25f);
+}
 
 VulkanBackend::~VulkanBackend() { m->stream.flushForTeardown("closing the backend"); }
 
@@ -523,6 +533,7 @@ void VulkanBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Te
     push::RmsNorm push {uint32_t(w.cols()), a.element, 0, r.element, eps};
     const Binding bindings[] = {a.binding, wholeBuffer(*w.pieces[0].buffer, false), r.binding};
     m->stream.dispatch(m->pipelines.get("rms_norm"), bindings, &push, sizeof push, uint32_t(in.rows() * (in.cols() / w.cols())));
+    breakForTests("rms_norm", out);
 }
 
 void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out)
@@ -569,6 +580,7 @@ void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Ten
             }
         }
     }
+    breakForTests("matmul", out);
 }
 
 void VulkanBackend::addBiasRow(Tensor& x, const Tensor& biases, int64_t row)
@@ -700,6 +712,7 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
     const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(c.valuesOf(layer), false), ov.binding,
                                 sinks.binding};
     m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
+    breakForTests("attention", out);
 }
 
 void VulkanBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) { m->binary("swiglu", gate, up, out); }
@@ -915,6 +928,7 @@ void VulkanBackend::gatedDeltaRule(const Tensor& qkv, const Tensor& alpha, const
                                 wholeBuffer(*s.delta, true),
                                 ov.binding};
     m->stream.dispatch(m->pipelines.get("gated_delta_rule"), bindings, &push, sizeof push, uint32_t(p.valueHeads), 1);
+    breakForTests("gated_delta_rule", out);
 }
 
 void VulkanBackend::sigmoidGate(const Tensor& gate, const Tensor& x, Tensor& out) { m->binary("sigmoid_gate", gate, x, out); }

@@ -78,7 +78,9 @@ public:
     struct Impl;
 
 private:
+    void breakForTests(const char* kernel, Tensor& out);  // HEARTH_VK_BREAK_KERNEL
     std::shared_ptr<Impl> m;  // shared with every tensor, so the device outlives them
+    std::string m_brokenKernel;
 };
 
 }  // namespace hearth

@@ -70,6 +70,22 @@ if [ -f "$shared/models/stories260K.gguf" ]; then
         [ -s "$dir/lost.out" ] || fail "the text before the loss was not written"
         "$cli" run --model "$shared/models/stories260K.gguf" --prompt "Once upon a time" -n 8 --backend vulkan >/dev/null 2>&1 ||
             fail "the run after a lost GPU failed"
+
+        # The device self-test: every kernel passes on a working driver; a kernel broken on purpose
+        # (a test-only switch) is caught and named, and the others still pass.
+        "$cli" selftest --device 0 --json >"$dir/selftest.json" || fail "the self-test failed on a working device"
+        python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["passed"] and len(r["checks"]) > 70, r["checks"][:3]' \
+            "$dir/selftest.json" || fail "self-test report"
+        for kernel in matmul attention gated_delta_rule; do
+            rc=0
+            HEARTH_VK_BREAK_KERNEL=$kernel "$cli" selftest --device 0 --model "$shared/models/stories260K.gguf" >"$dir/broken.txt" 2>&1 || rc=$?
+            [ "$rc" -eq 1 ] || fail "a broken $kernel kernel passed the self-test (exit $rc)"
+            grep -q "^  FAIL ${kernel//_/.}" "$dir/broken.txt" || grep -q "^  FAIL .*$kernel" "$dir/broken.txt" ||
+                fail "the broken $kernel kernel was not named: $(grep FAIL "$dir/broken.txt" | head -3)"
+            grep -q "^  ok   rms_norm" "$dir/broken.txt" || fail "breaking $kernel failed other kernels"
+        done
+        grep -q "run on the CPU backend" "$dir/broken.txt" || fail "the self-test did not offer the CPU"
+        echo "self-test: passes on lavapipe, catches a broken matmul, attention and gated delta rule"
     else
         echo "skipping the lost-GPU check: no Vulkan device"
     fi
