@@ -49,6 +49,18 @@ Dialog {
                     text: ModelController.automaticDeviceReason === "" ? ""
                           : qsTr("Automatic runs on: %1").arg(ModelController.automaticDeviceReason)
                 }
+                Label {
+                    objectName: "selfTestSummary"
+                    visible: ModelController.selfTestSummary !== ""
+                    Layout.columnSpan: 2
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: 420
+                    wrapMode: Text.Wrap
+                    font.pointSize: Math.max(7, Qt.application.font.pointSize - 1)
+                    color: palette.placeholderText
+                    text: qsTr("GPU self-test: %1").arg(ModelController.selfTestSummary)
+                    Accessible.name: text
+                }
                 Label { text: qsTr("Theme") }
                 ComboBox {
                     objectName: "themeBox"

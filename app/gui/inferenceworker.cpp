@@ -2,8 +2,15 @@
 
 #include "engine/engine.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSaveFile>
+#include <QStandardPaths>
 
 Q_LOGGING_CATEGORY(lcInference, "hearth.inference")
 
@@ -51,6 +58,7 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
         emit modelLoaded(path, QString::fromStdString(runsOn), int(m_engine->contextLength()), m_engine->hasThinkingSwitch(),
                          m_engine->hasReasoningEffort(), QString::fromStdString(m_engine->placementNote()));
         emit loadProgress(1);
+        if (m_engine->backendName().rfind("vulkan", 0) == 0) selfTestDevice(device, path);
     } catch (const Error& e) {
         m_engine.reset();
         if (e.code() == ErrorCode::Cancelled) emit modelLoadCancelled(path);
@@ -59,6 +67,60 @@ void InferenceWorker::loadModel(const QString& path, int contextLength, const QS
         m_engine.reset();
         emit modelLoadFailed(path, QString::fromUtf8(e.what()));
     }
+}
+
+void InferenceWorker::selfTestDevice(const QString& device, const QString& modelPath)
+{
+    // The kernels this model needs: its weight types' (the rest are the same for every model).
+    std::vector<std::string> types;
+    try {
+        for (const auto& [type, usage] : readModelSummary(modelPath.toStdString()).weightTypes) types.push_back(type);
+    } catch (const std::exception&) {
+        return;  // it just loaded; a file that vanished since is no reason to test the device
+    }
+    QString typeList;
+    for (const auto& t : types) typeList += (typeList.isEmpty() ? "" : ",") + QString::fromStdString(t);
+    // The device the engine chose: the one listComputeDevices marks for this request (a real GPU
+    // when automatic mode picked Vulkan).
+    const DeviceInventory inventory = listComputeDevices(device.toStdString());
+    const ComputeDevice* chosen = nullptr;
+    for (const auto& d : inventory.devices)
+        if (!chosen && d.vulkan && (d.automaticChoice || d.id == device.toStdString())) chosen = &d;
+    if (!chosen) return;
+    const QString key = QString::fromStdString(chosen->name + " | " + chosen->driverName + " " + chosen->driverInfo) + " | hearth " +
+        QCoreApplication::applicationVersion() + " | " + typeList;
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    const QString cachePath = folder + "/device-self-test.json";
+    QJsonObject cache;
+    if (QFile file(cachePath); file.open(QIODevice::ReadOnly)) cache = QJsonDocument::fromJson(file.readAll()).object();
+    QJsonObject result = cache.value(key).toObject();
+    if (result.isEmpty()) {
+        try {
+            const SelfTestReport report = runDeviceSelfTest(chosen->id, types);
+            QStringList failures;
+            for (const auto& c : report.checks)
+                if (!c.passed) failures << QString::fromStdString(c.kernel + " (" + c.detail + ")");
+            const QString where = QString::fromStdString(report.device + ", " + report.driver);
+            result = {
+                {"passed", report.passed},
+                {"failures", failures.join(", ")},
+                {"summary",
+                 report.passed
+                     ? tr("passed: %1 kernel checks on %2 in %3 s").arg(report.checks.size()).arg(where).arg(report.seconds, 0, 'f', 1)
+                     : tr("FAILED on %1: %2").arg(where, failures.join(", "))}};
+        } catch (const std::exception& e) {
+            result = {{"passed", false}, {"failures", QString()}, {"summary", tr("could not run: %1").arg(QString::fromUtf8(e.what()))}};
+        }
+        cache.insert(key, result);
+        QDir().mkpath(folder);
+        QSaveFile file(cachePath);
+        if (file.open(QIODevice::WriteOnly)) {
+            file.write(QJsonDocument(cache).toJson());
+            file.commit();
+        }
+    }
+    qCInfo(lcInference) << "device self-test:" << result.value("summary").toString();
+    emit selfTested(result.value("summary").toString(), result.value("passed").toBool(), result.value("failures").toString());
 }
 
 void InferenceWorker::unloadModel()

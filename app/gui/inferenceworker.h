@@ -61,6 +61,9 @@ signals:
     void tokens(quint64 requestId, const QString& answer, const QString& reasoning);
     void finished(quint64 requestId, const hearth::app::GenerateStats& stats);
     void failed(quint64 requestId, const QString& error);
+    // The device self-test of the GPU a model was loaded on (run once per device, driver and set
+    // of weight types, the result kept in the cache folder): a summary, and the kernels that failed ("" when none).
+    void selfTested(const QString& summary, bool passed, const QString& failures);
 
 private:
     std::unique_ptr<Engine> m_engine;
@@ -78,6 +81,9 @@ private:
     // Loads the model again after its GPU was lost: the same device if it came back, else the
     // automatic choice. False (and `failed` emitted) when neither loads.
     bool reloadAfterDeviceLoss(quint64 requestId);
+    // The self-test of the Vulkan device `device` (as loadModel got it) for the kernels of the
+    // model's weight types, from the cache or run now.
+    void selfTestDevice(const QString& device, const QString& modelPath);
 };
 
 }  // namespace hearth::app

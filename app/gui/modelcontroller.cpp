@@ -23,6 +23,15 @@ ModelController::ModelController(storage::Store& store, AppSettings& settings, Q
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(this, &ModelController::requestLoad, m_worker, &InferenceWorker::loadModel);
     connect(m_worker, &InferenceWorker::modelLoaded, this, &ModelController::onModelLoaded);
+    connect(m_worker, &InferenceWorker::selfTested, this, [this](const QString& summary, bool passed, const QString& failures) {
+        m_selfTestSummary = summary;
+        emit selfTestChanged();
+        // A driver that computes some kernels wrongly gives wrong replies: say which, offer the CPU.
+        if (!passed)
+            emit failed(tr("This GPU's driver failed Hearth's self-test (%1), so its replies could be wrong. Choose \"CPU\" under "
+                           "Settings → Compute device to run on the processor instead.")
+                            .arg(failures.isEmpty() ? summary : failures));
+    });
     connect(m_worker, &InferenceWorker::modelLoadFailed, this, [this](const QString& path, const QString& error) {
         m_loading = false;
         m_modelPath.clear();

@@ -44,6 +44,8 @@ class ModelController : public QObject, public CppOwnedSingleton<ModelController
     Q_PROPERTY(int deviceIndex READ deviceIndex WRITE setDeviceIndex NOTIFY devicesChanged)
     // What automatic mode runs on and why ("the only Vulkan device … renders on the CPU; …").
     Q_PROPERTY(QString automaticDeviceReason READ automaticDeviceReason NOTIFY devicesChanged)
+    // The self-test of the GPU the model runs on ("" before one ran): Settings shows it.
+    Q_PROPERTY(QString selfTestSummary READ selfTestSummary NOTIFY selfTestChanged)
 
 public:
     ModelController(storage::Store& store, AppSettings& settings, QObject* parent = nullptr);
@@ -62,6 +64,7 @@ public:
     ModelListModel* models() const { return m_models; }
     QStringList devices() const { return m_deviceLabels; }
     QString automaticDeviceReason() const { return m_automaticReason; }
+    QString selfTestSummary() const { return m_selfTestSummary; }
     int deviceIndex() const;
     void setDeviceIndex(int index);
     // The model loaded last time, if its file still exists.
@@ -87,6 +90,7 @@ signals:
     void loadProgressChanged();
     void devicesChanged();
     void budgetChanged();
+    void selfTestChanged();
     void failed(const QString& message);
     void requestLoad(const QString& path, int contextLength, const QString& device, int gpuLayers);  // to the worker (queued)
 
@@ -111,6 +115,7 @@ private:
     std::vector<DeviceChoice> m_devices;
     QStringList m_deviceLabels;
     QString m_automaticReason;
+    QString m_selfTestSummary;
     bool m_devicesRead = false;
     bool m_automaticGpu = false;  // automatic mode runs on a real GPU
     QString m_modelPath;

@@ -89,6 +89,8 @@ private slots:
         QVERIFY(controller->modelController()->modelLoaded());
         QVERIFY2(controller->modelController()->templateDescription().contains("vulkan"),
                  qPrintable(controller->modelController()->templateDescription()));
+        // Loading on a GPU ran its self-test (or read its cached result): Settings shows it.
+        QTRY_VERIFY_WITH_TIMEOUT(controller->modelController()->selfTestSummary().startsWith("passed"), 30000);
         controller->settings()->setMaxTokens(64);
         controller->settings()->setTemperature(0.0);
         controller->newConversation();
@@ -112,6 +114,35 @@ private slots:
         auto store = storage::Store::open(dbPath());
         QVERIFY(store->integrityOk());
         controller->settings()->setComputeDevice("");
+    }
+
+    // Run by CTest's app.self_test_failure with HEARTH_VK_BREAK_KERNEL=matmul: loading on the GPU
+    // runs the self-test, which names the broken kernel and offers the CPU; the result is kept in
+    // the cache folder, so the next load does not run it again.
+    void aGpuThatFailsTheSelfTestIsNamedAndTheCpuOffered()
+    {
+        if (qEnvironmentVariableIsEmpty("HEARTH_VK_BREAK_KERNEL")) QSKIP("run by app.self_test_failure (HEARTH_VK_BREAK_KERNEL)");
+        QTemporaryDir cache;
+        qputenv("XDG_CACHE_HOME", cache.path().toUtf8());
+        {
+            auto probe = std::make_unique<ChatController>(storage::Store::open(dbPath()));
+            probe->modelController()->waitForDevices();
+            if (probe->modelController()->devices().size() < 3) {
+                if (!qEnvironmentVariableIsEmpty("HEARTH_REQUIRE_VULKAN")) QFAIL("no Vulkan device (HEARTH_REQUIRE_VULKAN is set)");
+                QSKIP("no Vulkan device");
+            }
+            probe->settings()->setComputeDevice("0");
+        }
+        auto controller = makeController();
+        QVERIFY(controller->modelController()->modelLoaded());
+        QTRY_VERIFY_WITH_TIMEOUT(!controller->modelController()->selfTestSummary().isEmpty(), 30000);
+        const QString summary = controller->modelController()->selfTestSummary();
+        QVERIFY2(summary.startsWith("FAILED") && summary.contains("matmul F32"), qPrintable(summary));
+        QVERIFY2(controller->errorMessage().contains("self-test") && controller->errorMessage().contains("CPU"),
+                 qPrintable(controller->errorMessage()));
+        QVERIFY2(QDir(cache.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).size() > 0, "the result is cached");
+        controller->settings()->setComputeDevice("");
+        qunsetenv("XDG_CACHE_HOME");
     }
 
     void sendStreamsAReplyAndSavesIt()
