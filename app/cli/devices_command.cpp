@@ -26,7 +26,11 @@ int runDevices(const std::vector<std::string>& argv)
         for (const auto& d : inventory.devices) {
             if (!d.vulkan) continue;
             nlohmann::json heaps = nlohmann::json::array();
-            for (const auto& [bytes, local] : d.heaps) heaps.push_back({{"bytes", bytes}, {"device_local", local}});
+            for (size_t h = 0; h < d.heaps.size(); ++h) {
+                const auto& [bytes, local] = d.heaps[h];
+                const uint64_t free = h < d.heapsFree.size() ? d.heapsFree[h] : 0;
+                heaps.push_back({{"bytes", bytes}, {"device_local", local}, {"free_bytes", free > 0 ? nlohmann::json(free) : nullptr}});
+            }
             list.push_back({{"index", std::stoi(d.id)},
                             {"name", d.name},
                             {"type", d.kind},
@@ -64,8 +68,13 @@ int runDevices(const std::vector<std::string>& argv)
                     d.storage16 ? "yes" : "no", d.storage8 ? "yes" : "no");
         std::printf("    max storage buffer %.0f MiB, max allocation %.0f MiB\n", double(d.maxStorageBufferRange) / 1048576.0,
                     double(d.maxAllocationBytes) / 1048576.0);
-        for (const auto& [bytes, local] : d.heaps)
-            std::printf("    heap %.0f MiB%s\n", double(bytes) / 1048576.0, local ? " (device local)" : "");
+        for (size_t h = 0; h < d.heaps.size(); ++h) {
+            const auto& [bytes, local] = d.heaps[h];
+            const uint64_t free = h < d.heapsFree.size() ? d.heapsFree[h] : 0;
+            std::printf("    heap %.0f MiB%s", double(bytes) / 1048576.0, local ? " (device local)" : "");
+            if (free > 0) std::printf(", %.0f MiB free now", double(free) / 1048576.0);  // VK_EXT_memory_budget
+            std::printf("\n");
+        }
     }
     std::printf("%s cpu: %s, %.0f MiB of memory\n", cpu.automaticChoice ? "*" : " ", cpu.name.c_str(), double(cpu.memoryBytes) / 1048576.0);
     std::printf("automatic choice: %s\n", inventory.automaticReason.c_str());

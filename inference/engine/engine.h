@@ -49,6 +49,7 @@ struct ComputeDevice {
     bool subgroupArithmetic = false, float16 = false, int8 = false, storage16 = false, storage8 = false;
     uint64_t maxStorageBufferRange = 0, maxAllocationBytes = 0;
     std::vector<std::pair<uint64_t, bool>> heaps;  // bytes, device-local
+    std::vector<uint64_t> heapsFree;  // per heap: free for this process now (VK_EXT_memory_budget); 0: the driver does not say
 };
 
 struct DeviceInventory {

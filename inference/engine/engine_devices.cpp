@@ -60,7 +60,8 @@ ComputeDevice describeVulkanDevice(const vk::DeviceInfo& info)
     d.maxAllocationBytes = info.maxMemoryAllocationSize;
     for (const auto& heap : info.heaps) {
         d.heaps.emplace_back(heap.bytes, heap.deviceLocal);
-        if (heap.deviceLocal) d.memoryBytes = std::max(d.memoryBytes, heap.bytes);
+        d.heapsFree.push_back(heap.budget > 0 ? heap.available() : 0);
+        if (heap.deviceLocal) d.memoryBytes = std::max(d.memoryBytes, heap.available());  // what is free now where the driver says
     }
     return d;
 }

@@ -179,9 +179,12 @@ VkDeviceSize Context::maxBindingBytes() const
 
 VkDeviceSize Context::deviceHeapBytes() const
 {
+    // The largest device-local heap, as much of it as the driver's budget (VK_EXT_memory_budget,
+    // read when the device was opened) says this process may use: what is free, not the size.
     VkDeviceSize best = 0;
     for (uint32_t i = 0; i < m_memory.memoryHeapCount; ++i)
-        if (m_memory.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) best = std::max(best, m_memory.memoryHeaps[i].size);
+        if (m_memory.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            best = std::max<VkDeviceSize>(best, i < m_info.heaps.size() ? m_info.heaps[i].available() : m_memory.memoryHeaps[i].size);
     return m_memoryLimit ? std::min<VkDeviceSize>(best, m_memoryLimit) : best;
 }
 

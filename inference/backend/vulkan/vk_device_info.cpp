@@ -89,10 +89,17 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
     info.storage8 = v12.storageBuffer8BitAccess;
     info.int8 = v12.shaderInt8;
 
-    VkPhysicalDeviceMemoryProperties memory {};
-    vkGetPhysicalDeviceMemoryProperties(device, &memory);
+    const bool hasBudget = std::any_of(extensions.begin(), extensions.end(), [](const VkExtensionProperties& e) {
+        return std::string(e.extensionName) == VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+    });
+    VkPhysicalDeviceMemoryBudgetPropertiesEXT budget {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
+    VkPhysicalDeviceMemoryProperties2 memory2 {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
+    if (hasBudget) memory2.pNext = &budget;
+    vkGetPhysicalDeviceMemoryProperties2(device, &memory2);
+    const VkPhysicalDeviceMemoryProperties& memory = memory2.memoryProperties;
     for (uint32_t h = 0; h < memory.memoryHeapCount; ++h)
-        info.heaps.push_back({memory.memoryHeaps[h].size, bool(memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)});
+        info.heaps.push_back({memory.memoryHeaps[h].size, bool(memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT),
+                              hasBudget ? budget.heapBudget[h] : 0, hasBudget ? budget.heapUsage[h] : 0});
     return info;
 }
 

@@ -3,6 +3,7 @@
 
 #include <volk.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,11 @@ namespace hearth::vk {
 struct MemoryHeapInfo {
     uint64_t bytes = 0;
     bool deviceLocal = false;
+    // VK_EXT_memory_budget, where the driver has it: what this process may allocate from the
+    // heap now (other programs' use taken out) and what it uses; 0: unknown.
+    uint64_t budget = 0, usage = 0;
+    // What a model may count on: the budget when known, else the heap's size.
+    uint64_t available() const { return budget > 0 ? std::min(bytes, budget > usage ? budget - usage : 0) : bytes; }
 };
 
 struct DeviceInfo {
