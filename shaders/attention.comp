@@ -8,6 +8,10 @@
 // then the chunk's probabilities update an online softmax (running max and sum) and each
 // invocation accumulates its share of the head's dimensions.
 // 64 invocations: the per-invocation share of a head (up to 576 dims) fits 9 registers.
+// Split (flash-decoding, split > 1): the visible slots are cut into `split` parts, one workgroup
+// each (gl_WorkGroupID.z); each writes its running max, sum and unnormalised values to the
+// partial buffer ([max, sum, headDim values] per (token, head, part)), and attention_reduce.comp
+// combines them, so a long context's decode keeps the whole GPU busy, not one workgroup per head.
 #define WG 64u
 layout(local_size_x = 64) in;
 #define NEG_INF uintBitsToFloat(0xFF800000u)
@@ -17,6 +21,7 @@ layout(std430, binding = 1) readonly buffer KCache { uint kCache[]; };
 layout(std430, binding = 2) readonly buffer VCache { uint vCache[]; };
 layout(std430, binding = 3) writeonly buffer Out { float ys[]; };
 layout(std430, binding = 4) readonly buffer Sinks { float sinks[]; };  // per head, when hasSinks (gpt-oss)
+layout(std430, binding = 5) writeonly buffer Partial { float partial[]; };  // split > 1
 
 layout(push_constant) uniform Params { HEARTH_PUSH_ATTENTION } p;  // shaders/push_constants.h
 
@@ -59,9 +64,16 @@ void main()
     for (uint j = 0; j < DIMS_PER_INVOCATION; ++j) acc[j] = 0.0;
     float runningMax = NEG_INF, runningSum = 0.0;
 
-    for (uint chunk = first / WG * WG; chunk < visible; chunk += WG) {
+    // This workgroup's slots: all visible ones, or its part of them (parts of whole chunks).
+    uint lo = first, hi = visible;
+    if (p.split > 1u) {
+        const uint per = ((visible - first + p.split - 1u) / p.split + WG - 1u) / WG * WG;
+        lo = min(visible, first + gl_WorkGroupID.z * per);
+        hi = min(visible, lo + per);
+    }
+    for (uint chunk = lo / WG * WG; chunk < hi; chunk += WG) {
         const uint slot = chunk + tid;
-        const bool seen = slot >= first && slot < visible;
+        const bool seen = slot >= lo && slot < hi;
         float score = NEG_INF;
         if (seen) {
             const float dot = dotKey(slot, kvHead);
@@ -70,7 +82,7 @@ void main()
         weights[tid] = score;
         barrier();
         float chunkMax = NEG_INF;
-        const uint count = min(WG, visible - chunk);
+        const uint count = min(WG, hi - chunk);
         for (uint s = 0; s < count; ++s) chunkMax = max(chunkMax, weights[s]);
         const float newMax = max(runningMax, chunkMax);
         const float rescale = exp(runningMax - newMax);
@@ -89,6 +101,20 @@ void main()
         }
         runningMax = newMax;
         barrier();
+    }
+
+    if (p.split > 1u) {  // a part: its running max, sum and unnormalised values, for attention_reduce.comp
+        const uint base = p.partialOffset + ((token * p.heads + head) * p.split + gl_WorkGroupID.z) * (p.headDim + 2u);
+        if (tid == 0u) {
+            partial[base] = runningMax;
+            partial[base + 1u] = runningSum;
+        }
+        for (uint j = 0; j < DIMS_PER_INVOCATION; ++j) {
+            const uint d = tid + j * WG;
+            if (d >= p.headDim) break;
+            partial[base + 2u + d] = acc[j];
+        }
+        return;
     }
 
     if (p.hasSinks != 0u) {  // the sink's logit joins the softmax with no value (ggml's order)

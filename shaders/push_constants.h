@@ -106,7 +106,9 @@
     uint window;                                                                                                                           \
     uint ring;                                                                                                                             \
     uint sinkOffset;                                                                                                                       \
-    uint hasSinks;
+    uint hasSinks;                                                                                                                         \
+    uint split;                                                                                                                            \
+    uint partialOffset;
 // rope_cached_keys.comp: re-rotate cached keys by delta positions (context shift).
 #define HEARTH_PUSH_ROPE_CACHED_KEYS                                                                                                       \
     uint slots;                                                                                                                            \
@@ -150,5 +152,15 @@
     uint biasOffset;                                                                                                                       \
     uint decayOffset;                                                                                                                      \
     float eps;
+
+// attention_reduce.comp: the split attention's partial results of each (query, head) combined.
+#define HEARTH_PUSH_ATTENTION_REDUCE                                                                                                       \
+    uint heads;                                                                                                                            \
+    uint headDim;                                                                                                                          \
+    uint split;                                                                                                                            \
+    uint partialOffset;                                                                                                                    \
+    uint outOffset;                                                                                                                        \
+    uint sinkOffset;                                                                                                                       \
+    uint hasSinks;
 
 #endif

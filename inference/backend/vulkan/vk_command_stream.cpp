@@ -93,9 +93,9 @@ void CommandStream::order(std::span<const Range> reads, std::span<const Range> w
 }
 
 void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> bindings, const void* pushConstants, size_t pushBytes,
-                             uint32_t groupsX, uint32_t groupsY)
+                             uint32_t groupsX, uint32_t groupsY, uint32_t groupsZ)
 {
-    if (groupsX == 0 || groupsY == 0) return;
+    if (groupsX == 0 || groupsY == 0 || groupsZ == 0) return;
     begin();
     Range reads[kMaxBindings], writes[kMaxBindings];
     size_t readCount = 0, writeCount = 0;
@@ -116,7 +116,7 @@ void CommandStream::dispatch(const Pipeline& pipeline, std::span<const Binding> 
     vkCmdBindPipeline(m_commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle);
     vkCmdPushDescriptorSetKHR(m_commands, VK_PIPELINE_BIND_POINT_COMPUTE, m_pipelines.layout(), 0, uint32_t(bindings.size()), sets);
     vkCmdPushConstants(m_commands, m_pipelines.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, uint32_t(pushBytes), pushConstants);
-    vkCmdDispatch(m_commands, groupsX, groupsY, 1);
+    vkCmdDispatch(m_commands, groupsX, groupsY, groupsZ);
     if (m_profile) {
         const auto start = std::chrono::steady_clock::now();
         flush();

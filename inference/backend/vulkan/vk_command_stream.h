@@ -27,7 +27,7 @@ public:
     CommandStream& operator=(const CommandStream&) = delete;
 
     void dispatch(const Pipeline& pipeline, std::span<const Binding> bindings, const void* pushConstants, size_t pushBytes,
-                  uint32_t groupsX, uint32_t groupsY = 1);
+                  uint32_t groupsX, uint32_t groupsY = 1, uint32_t groupsZ = 1);
     void copy(VkBuffer source, VkDeviceSize sourceOffset, VkBuffer target, VkDeviceSize targetOffset, VkDeviceSize bytes);
     // Submits what was recorded and waits for it; a no-op when nothing is pending.
     void flush();

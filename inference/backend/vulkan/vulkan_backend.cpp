@@ -67,6 +67,9 @@ struct CopyColumns {
 struct Attention {
     HEARTH_PUSH_ATTENTION
 };
+struct AttentionReduce {
+    HEARTH_PUSH_ATTENTION_REDUCE
+};
 struct RopeCachedKeys {
     HEARTH_PUSH_ROPE_CACHED_KEYS
 };
@@ -161,6 +164,11 @@ struct VulkanBackend::Impl {
     const Tensor* readbackOf = nullptr;
     uint64_t readbackEpoch = 0;
     std::map<std::vector<float>, std::unique_ptr<Buffer>> frequencyTables;
+    // HEARTH_VK_ATTENTION_SPLIT=N: attention's KV parts forced (1: never split), for tests and tuning.
+    int64_t attentionSplit = [] {
+        const char* v = std::getenv("HEARTH_VK_ATTENTION_SPLIT");
+        return v ? std::atoll(v) : 0;
+    }();
     std::function<void(uint64_t)> progress;
     uint64_t uploadedBytes = 0;
     int64_t liveActivations = 0;
@@ -695,6 +703,18 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
         std::memcpy(slice.buffer->mapped() + slice.offset, p.sinks, bytes);
         sinks = m->view(*slice.buffer, slice.offset, bytes, false);
     }
+    // Flash-decoding: few (query, head) pairs over a long context would leave most of a GPU idle,
+    // so the slots are split into parts, each its own workgroup, and the parts combined after.
+    const int64_t visible = firstSlot + qs.rows(), seen = p.window > 0 ? std::min<int64_t>(visible, p.window) : visible;
+    int64_t split = 1;
+    if (qs.rows() * p.heads < 256 && seen > 512) split = std::min<int64_t>(64, (seen + 255) / 256);
+    if (m->attentionSplit > 0) split = std::min<int64_t>(m->attentionSplit, std::max<int64_t>(1, (seen + 63) / 64));
+    View partial = ov;
+    if (split > 1) {
+        const VkDeviceSize bytes = VkDeviceSize(qs.rows() * p.heads * split * (p.headDim + 2)) * 4;
+        auto slice = m->deviceArena.allocate(bytes);
+        partial = m->view(*slice.buffer, slice.offset, bytes, true);
+    }
     push::Attention push {uint32_t(p.heads),
                           uint32_t(p.kvHeads),
                           uint32_t(p.headDim),
@@ -708,10 +728,22 @@ void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t lay
                           uint32_t(p.window),
                           uint32_t(c.layerSlots(layer)),
                           sinks.element,
-                          p.sinks ? 1u : 0u};
-    const Binding bindings[] = {qv.binding, wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(c.valuesOf(layer), false), ov.binding,
-                                sinks.binding};
-    m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()));
+                          p.sinks ? 1u : 0u,
+                          uint32_t(split),
+                          partial.element};
+    const Binding bindings[] = {
+        qv.binding,     wholeBuffer(*c.keys[size_t(layer)], false), wholeBuffer(c.valuesOf(layer), false), ov.binding, sinks.binding,
+        partial.binding};
+    m->stream.dispatch(m->pipelines.get("attention"), bindings, &push, sizeof push, uint32_t(p.heads), uint32_t(qs.rows()),
+                       uint32_t(split));
+    if (split > 1) {
+        const View parts = {{partial.binding.buffer, partial.binding.offset, partial.binding.range, false}, partial.element};
+        push::AttentionReduce reduce {uint32_t(p.heads), uint32_t(p.headDim), uint32_t(split),  parts.element,
+                                      ov.element,        sinks.element,       p.sinks ? 1u : 0u};
+        const Binding reduceBindings[] = {parts.binding, ov.binding, sinks.binding};
+        m->stream.dispatch(m->pipelines.get("attention_reduce"), reduceBindings, &reduce, sizeof reduce, uint32_t(p.heads),
+                           uint32_t(qs.rows()));
+    }
     breakForTests("attention", out);
 }
 

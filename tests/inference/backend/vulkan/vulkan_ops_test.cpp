@@ -555,3 +555,27 @@ TEST_F(VulkanOps, RecurrentOpsMatchTheCpuAcrossCallsAndTheirStates)
     gpu.backend->sigmoidGate(*gg, *xg, *og);
     EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kElementwise) << "sigmoidGate";
 }
+
+TEST_F(VulkanOps, LongContextAttentionSplitAcrossWorkgroupsMatchesTheCpu)
+{
+    // Decode over thousands of cached positions: the slots are split into parts (flash-decoding)
+    // and combined, with attention sinks and a sliding window on some calls.
+    const int64_t heads = 4, kvHeads = 2, headDim = 64, kvDim = kvHeads * headDim, slots = 3004;
+    const std::vector<float> sinks = {3.0f, -30.0f, 0.5f, 40.0f};
+    auto cc = cpu.backend->kvCache(1, slots, kvDim, true);
+    auto cg = gpu.backend->kvCache(1, slots, kvDim, true);
+    auto [kc, kg] = acts(slots, kvDim, 130);
+    auto [vc, vg] = acts(slots, kvDim, 131);
+    cpu.backend->storeKv(*cc, 0, *kc, *vc, 0);
+    gpu.backend->storeKv(*cg, 0, *kg, *vg, 0);
+    for (auto [tokens, window, withSinks] :
+         {std::tuple<int64_t, int64_t, bool> {1, 0, false}, {1, 0, true}, {5, 0, false}, {1, 700, true}}) {
+        auto [qc, qg] = acts(tokens, heads * headDim, 132 + uint64_t(tokens), 2.0f);
+        AttentionParams p {heads, kvHeads, headDim, 0.125f, 0, window, withSinks ? sinks.data() : nullptr};
+        auto oc = cpu.backend->activations(tokens, heads * headDim);
+        auto og = gpu.backend->activations(tokens, heads * headDim);
+        cpu.backend->attention(*qc, *cc, 0, slots - tokens, p, *oc);
+        gpu.backend->attention(*qg, *cg, 0, slots - tokens, p, *og);
+        EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul) << tokens << " tokens, window " << window << (withSinks ? ", sinks" : "");
+    }
+}
