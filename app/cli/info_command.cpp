@@ -102,8 +102,8 @@ void printHuman(const ModelSummary& s, uint64_t context)
     row("context length", std::to_string(s.contextLength));
     row("embedding", std::to_string(s.embeddingLength));
     row("feed-forward", std::to_string(s.feedForwardLength));
-    row("layers", std::to_string(s.blockCount));
     const ModelConfig* c = s.config ? &*s.config : nullptr;
+    row("layers", std::to_string(c ? c->layers : int64_t(s.blockCount)));  // not counting Qwen3.5's prediction layers
     if (c && c->headDimSliding > 0) {  // Gemma 4: sliding and full layers differ
         int64_t sliding = 0, full = 0;
         for (int64_t i = 0; i < c->layers; ++i) (c->isSliding(i) ? sliding : full) = i;  // one layer of each kind
