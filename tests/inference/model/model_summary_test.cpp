@@ -119,3 +119,37 @@ TEST(ModelSummary, LatentAttentionCachesTheLatentNotExpandedKeysAndValues)
     EXPECT_EQ(s.kvCacheBytes(8192), 27ull * 8192 * 576 * 2) << "the latent formula";
     EXPECT_EQ(s.expandedKvCacheBytes(8192), 27ull * 8192 * 16 * (192 + 128) * 2) << "the full K/V formula";
 }
+
+TEST(ModelSummary, AHybridModelsMemoryIsItsFullLayersCacheAndItsRecurrentStateWithCheckpoints)
+{
+    // Qwen3.5-4B's shape: 32 layers, every fourth full attention (4 KV heads of 256), the others
+    // Gated DeltaNet (32 value heads and 16 key heads of 128, a 4-tap convolution), plus one
+    // multi-token-prediction layer that is not run.
+    GgufWriter w;
+    const std::string a = "qwen35.";
+    w.addString("general.architecture", "qwen35");
+    w.addInt(a + "block_count", GgufValueType::UInt32, 33);
+    w.addInt(a + "nextn_predict_layers", GgufValueType::UInt32, 1);
+    w.addInt(a + "embedding_length", GgufValueType::UInt32, 2560);
+    w.addInt(a + "feed_forward_length", GgufValueType::UInt32, 9216);
+    w.addInt(a + "attention.head_count", GgufValueType::UInt32, 16);
+    w.addInt(a + "attention.head_count_kv", GgufValueType::UInt32, 4);
+    w.addInt(a + "attention.key_length", GgufValueType::UInt32, 256);
+    w.addInt(a + "attention.value_length", GgufValueType::UInt32, 256);
+    w.addInt(a + "rope.dimension_count", GgufValueType::UInt32, 64);
+    w.addInt(a + "ssm.conv_kernel", GgufValueType::UInt32, 4);
+    w.addInt(a + "ssm.state_size", GgufValueType::UInt32, 128);
+    w.addInt(a + "ssm.group_count", GgufValueType::UInt32, 16);
+    w.addInt(a + "ssm.time_step_rank", GgufValueType::UInt32, 32);
+    w.addInt(a + "ssm.inner_size", GgufValueType::UInt32, 4096);
+    w.addInt(a + "full_attention_interval", GgufValueType::UInt32, 4);
+    auto bytes = w.toBytes();
+    const ModelSummary s = summarizeModel(GgufFile::parse(bytes, "qwen35-4b.gguf"));
+    ASSERT_TRUE(s.config.has_value());
+    EXPECT_EQ(s.config->layers, 32);
+    const uint64_t state = 24ull * (32 * 128 * 128 + 3 * (2 * 16 * 128 + 32 * 128)) * 4;
+    EXPECT_EQ(recurrentStateBytes(*s.config), state) << "50.25 MiB";
+    const uint64_t fullLayersCache = 8ull * 8192 * 4 * (256 + 256) * 2;
+    EXPECT_EQ(s.kvCacheBytes(8192), fullLayersCache + state + uint64_t(kRecurrentCheckpoints) * state)
+        << "the fit check counts the full layers' cache, the live state and its checkpoints";
+}
