@@ -20,7 +20,7 @@ Dialog {
         Label {
             objectName: "aboutVersion"
             text: qsTr("Hearth %1").arg(Qt.application.version)
-            font.pixelSize: 20
+            font.pointSize: Qt.application.font.pointSize * 1.5
             font.bold: true
             Accessible.name: text
         }

@@ -24,7 +24,7 @@ ApplicationWindow {
         Label {
             text: qsTr("Hearth cannot keep your conversations in this folder")
             font.bold: true
-            font.pixelSize: 18
+            font.pointSize: Qt.application.font.pointSize * 1.4
             Layout.fillWidth: true
             wrapMode: Text.Wrap
         }

@@ -195,7 +195,7 @@ Item {
             Label {
                 visible: root.stats !== ""
                 text: root.stats
-                font.pixelSize: 11
+                font.pointSize: Math.max(7, Qt.application.font.pointSize - 2)  // scales with the font-size setting
                 opacity: 0.55
             }
         }

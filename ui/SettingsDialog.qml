@@ -8,7 +8,9 @@ Dialog {
     title: qsTr("Settings")
     modal: true
     anchors.centerIn: parent
-    width: 460
+    // Wider with a larger font, never wider or taller than the window: the tabs scroll instead.
+    width: Math.min(parent ? parent.width - 24 : 460, Math.max(460, Math.round(Qt.application.font.pointSize * 42)))
+    height: parent ? Math.min(parent.height - 24, implicitHeight) : implicitHeight
     standardButtons: Dialog.Close
     // Opaque in every theme (the style's dialog background let the chat show through in dark).
     background: Rectangle { color: palette.window; border.color: palette.mid; radius: 4 }
@@ -24,9 +26,15 @@ Dialog {
             TabButton { text: qsTr("Assistants") }
             TabButton { text: qsTr("Privacy") }
         }
-        StackLayout {
-            currentIndex: settingsTabs.currentIndex
+        ScrollView {
+            id: tabScroll
             Layout.fillWidth: true
+            Layout.fillHeight: true
+            contentWidth: availableWidth
+            clip: true
+        StackLayout {
+            width: tabScroll.availableWidth
+            currentIndex: settingsTabs.currentIndex
             GridLayout {
                 columns: 2
                 Label { text: qsTr("Compute device") }
@@ -205,6 +213,7 @@ Dialog {
             LocalServerSettings { }
             AssistantSettings { }
             PrivacySettings { }
+        }
         }
     }
 }

@@ -22,18 +22,23 @@ Pane {
             Keys.onEscapePressed: text = ""
             Accessible.name: qsTr("Search all chats")
         }
-        RowLayout {
+        // Side by side while both labels fit, one above the other when a large font would cut them.
+        GridLayout {
             visible: search.text === ""
             Layout.fillWidth: true
+            columns: newChatButton.implicitWidth + incognitoButton.implicitWidth + columnSpacing <= width ? 2 : 1
             Button {
+                id: newChatButton
                 text: qsTr("New chat")
                 Layout.fillWidth: true
                 onClicked: ChatController.newConversation()
                 Accessible.name: qsTr("New chat")
             }
             Button {
+                id: incognitoButton
                 objectName: "incognitoButton"
                 text: qsTr("Incognito")
+                Layout.fillWidth: true
                 onClicked: ChatController.newIncognitoConversation()
                 ToolTip.visible: hovered
                 ToolTip.text: qsTr("A chat that is never saved: gone when you leave it (Ctrl+Shift+N)")

@@ -16,7 +16,7 @@ Item {
         spacing: 16
         Label {
             text: qsTr("Welcome to Hearth")
-            font.pixelSize: 28
+            font.pointSize: Qt.application.font.pointSize * 2
             font.bold: true
             Layout.alignment: Qt.AlignHCenter
         }
@@ -36,7 +36,7 @@ Item {
                 Label { text: qsTr("Recommended for this computer"); opacity: 0.7 }
                 Label {
                     text: DownloadController.recommendedName
-                    font.pixelSize: 20
+                    font.pointSize: Qt.application.font.pointSize * 1.5
                     font.bold: true
                 }
                 Label {
