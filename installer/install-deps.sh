@@ -16,7 +16,7 @@ packages=(
   libvulkan-dev libvulkan-volk-dev glslang-tools spirv-tools mesa-vulkan-drivers
   vulkan-tools vulkan-validationlayers
   # inference and storage libraries
-  libsqlite3-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
+  libsqlite3-dev libsodium-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
   # the local API server: HTTP (chunked streaming)
   libcpp-httplib-dev
   # tests: headless display, fuzzing + sanitizers, Windows and ARM64 cross compile checks, template oracle

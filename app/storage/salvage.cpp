@@ -89,12 +89,13 @@ size_t countColumns(const std::string& columns) { return size_t(std::count(colum
 
 }  // namespace
 
-SalvageReport salvageInto(SqliteDb& fresh, const std::string& damagedPath)
+SalvageReport salvageInto(SqliteDb& fresh, const std::string& damagedPath, const std::string& vfs)
 {
     SalvageReport report;
     sqlite3* raw = nullptr;
     // Read-only: the damaged file is the user's; we never write to it.
-    if (sqlite3_open_v2(damagedPath.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(damagedPath.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, vfs.empty() ? nullptr : vfs.c_str()) !=
+        SQLITE_OK) {
         sqlite3_close(raw);
         return report;
     }

@@ -21,6 +21,7 @@ struct SalvageReport {
 
 // Copies readable rows of `damagedPath` (opened read-only, never changed) into `fresh`, which
 // has the current schema and no rows. Never throws for damage: what cannot be read is skipped.
-SalvageReport salvageInto(SqliteDb& fresh, const std::string& damagedPath);
+// `vfs` reads an encrypted file (sealed_vfs.h).
+SalvageReport salvageInto(SqliteDb& fresh, const std::string& damagedPath, const std::string& vfs = {});
 
 }  // namespace hearth::storage

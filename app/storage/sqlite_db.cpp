@@ -12,6 +12,8 @@ const char* storeErrorCodeName(StoreErrorCode code)
     case StoreErrorCode::NotFound: return "not-found";
     case StoreErrorCode::InvalidInput: return "invalid-input";
     case StoreErrorCode::Io: return "io";
+    case StoreErrorCode::Locked: return "locked";
+    case StoreErrorCode::WrongPassphrase: return "wrong-passphrase";
     }
     return "?";
 }
@@ -28,6 +30,7 @@ static StoreErrorCode codeFor(int rc)
     case SQLITE_LOCKED: return StoreErrorCode::Busy;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB: return StoreErrorCode::Corrupt;
+    case SQLITE_IOERR: return rc == SQLITE_IOERR_DATA ? StoreErrorCode::Corrupt : StoreErrorCode::Io;
     default: return StoreErrorCode::Io;
     }
 }
@@ -40,13 +43,15 @@ void SqliteDb::fail(int rc, const std::string& what) const
     if (code == StoreErrorCode::DiskFull) hint = " (the disk is full: free some space; nothing already saved was lost)";
     else if (code == StoreErrorCode::ReadOnly) hint = " (the folder or file is read-only)";
     else if (code == StoreErrorCode::Busy) hint = " (another program is using the database)";
+    else if (rc == SQLITE_IOERR_DATA)
+        hint = " (a page of the encrypted history failed its authentication check: the file was changed outside Hearth or damaged)";
     throw StoreError(code, m_path + ": " + what + ": " + detail + hint);
 }
 
-SqliteDb::SqliteDb(const std::string& path, bool create) : m_path(path)
+SqliteDb::SqliteDb(const std::string& path, bool create, const std::string& vfs) : m_path(path)
 {
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, vfs.empty() ? nullptr : vfs.c_str());
     if (rc != SQLITE_OK) {
         std::string detail = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
         sqlite3_close(m_db);

@@ -49,8 +49,9 @@ private:
 
 class SqliteDb {
 public:
-    // Opens (creating when asked) with the connection settings every Hearth connection uses.
-    SqliteDb(const std::string& path, bool create);
+    // Opens (creating when asked) with the connection settings every Hearth connection uses;
+    // through the named VFS when one is given (an encrypted database's, sealed_vfs.h).
+    SqliteDb(const std::string& path, bool create, const std::string& vfs = {});
     ~SqliteDb();
     SqliteDb(const SqliteDb&) = delete;
     SqliteDb& operator=(const SqliteDb&) = delete;

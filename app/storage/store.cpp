@@ -3,6 +3,7 @@
 
 #include "storage/salvage.h"
 #include "storage/schema.h"
+#include "storage/store_keyring.h"
 
 #include "platform/local_time.h"
 
@@ -77,9 +78,27 @@ bool quickCheckOk(SqliteDb& db)
     return s.step() && s.text(0) == "ok";
 }
 
+// The VFS to open `path` with: an encrypted file's (Locked until unlocked), the remembered
+// key's for a file about to be created encrypted, else the default (empty).
+std::string vfsForOpen(const std::string& path)
+{
+    const bool sealed = isSealedStore(path);
+    auto vfs = sealedVfsFor(path);
+    if (sealed && !vfs)
+        throw StoreError(StoreErrorCode::Locked,
+                         path +
+                             " is encrypted: unlock it with its passphrase (the app asks for it; "
+                             "hearth-cli reads it with --passphrase-stdin)");
+    if (sealed) return *vfs;
+    std::error_code ec;
+    const bool empty = !fs::exists(path, ec) || fs::file_size(path, ec) == 0;
+    return vfs && empty ? *vfs : std::string();
+}
+
 void configure(SqliteDb& db)
 {
     db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA temp_store = MEMORY");  // sorts and temporary indexes never reach a plain file
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA secure_delete = ON");
@@ -131,9 +150,10 @@ std::unique_ptr<Store> Store::openImpl(const std::string& path, int version, OnD
 {
     std::unique_ptr<Store> store(new Store());
     createPrivateFile(path);
+    const std::string vfs = vfsForOpen(path);
     bool corrupt = false;
     try {
-        store->m_db = std::make_unique<SqliteDb>(path, true);
+        store->m_db = std::make_unique<SqliteDb>(path, true, vfs);
         configure(*store->m_db);
         corrupt = !quickCheckOk(*store->m_db);
     } catch (const StoreError& e) {
@@ -157,10 +177,10 @@ std::unique_ptr<Store> Store::openImpl(const std::string& path, int version, OnD
             if (fs::exists(path + suffix)) fs::rename(path + suffix, aside + suffix, ec);
         store->m_recovered = aside;
         createPrivateFile(path);
-        store->m_db = std::make_unique<SqliteDb>(path, true);
+        store->m_db = std::make_unique<SqliteDb>(path, true, vfs);  // encrypted again when it was
         configure(*store->m_db);
         migrate(*store->m_db, latestSchemaVersion());
-        store->m_salvaged = salvageInto(*store->m_db, aside);
+        store->m_salvaged = salvageInto(*store->m_db, aside, vfs);
     }
     migrate(*store->m_db, version);
     return store;

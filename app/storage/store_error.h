@@ -14,6 +14,8 @@ enum class StoreErrorCode {
     NotFound,  // no conversation / message with that id
     InvalidInput,  // e.g. an import file that is not Hearth's JSON format
     Io,  // any other failure of the OS or SQLite
+    Locked,  // the history is encrypted and has not been unlocked in this process
+    WrongPassphrase,  // the passphrase does not open the encrypted history
 };
 
 const char* storeErrorCodeName(StoreErrorCode code);
