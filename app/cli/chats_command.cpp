@@ -2,6 +2,7 @@
 //                  | export ID --format md|json | import FILE.json | delete ID | delete --all --yes | recover
 // Works on the same database as the app (HEARTH_DATA_DIR or --data-dir select another).
 #include "cli_args.h"
+#include "passphrase_input.h"
 #include "commands.h"
 
 #include "storage/chat_export.h"
@@ -66,15 +67,16 @@ json messageJson(const Message& m)
 
 int runChats(const std::vector<std::string>& argv)
 {
-    CliArgs args(argv, {"--data-dir", "--format"}, {"--json", "--all", "--yes"});
+    CliArgs args(argv, {"--data-dir", "--format"}, {"--json", "--all", "--yes", "--passphrase-stdin"});
     const auto& p = args.positionals();
     if (p.empty())
         throw std::invalid_argument("usage: hearth-cli chats [--data-dir DIR] list|show|search|export|import|delete|recover ...");
     const std::string& action = p[0];
     // Only `recover` (and the app) may move a damaged database aside; the others refuse to touch it.
     const bool recover = action == "recover";
-    auto store = Store::open(databasePath(dataDirectory(args.value("--data-dir").value_or(""))),
-                             recover ? Store::OnDamage::Recover : Store::OnDamage::Refuse);
+    const std::string path = databasePath(dataDirectory(args.value("--data-dir").value_or("")));
+    unlockIfEncrypted(args, path);
+    auto store = Store::open(path, recover ? Store::OnDamage::Recover : Store::OnDamage::Refuse);
     if (recover) {
         if (!store->recoveredCorruptFile()) {
             std::printf("the database is intact; nothing to recover\n");

@@ -17,5 +17,6 @@ int runTemplate(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
 int runServe(const std::vector<std::string>& args);
 int runSelfTest(const std::vector<std::string>& args);
+int runStore(const std::vector<std::string>& args);
 
 }  // namespace hearth::cli

@@ -32,10 +32,12 @@ void printUsage(std::FILE* out)
         "           [--bos-token S --eos-token S]   print exactly the formatted prompt\n"
         "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
         "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
-        "  chats [--data-dir DIR] list [--json] | show ID [--json] | search QUERY [--json]\n"
+        "  store [--data-dir DIR] [--passphrase-stdin] status [--json] | encrypt | decrypt | passphrase\n"
+        "                                 encrypt the chat history at rest (passphrases: one line each on stdin)\n"
+        "  chats [--data-dir DIR] [--passphrase-stdin] list [--json] | show ID [--json] | search QUERY [--json]\n"
         "        | export ID --format md|json | import FILE.json | delete ID | delete --all --yes | recover\n"
         "                                 the app's conversations (HEARTH_DATA_DIR selects another folder)\n"
-        "  models [--data-dir DIR] catalog | search QUERY | files REPO | preview REPO:FILE\n"
+        "  models [--data-dir DIR] [--passphrase-stdin] catalog | search QUERY | files REPO | preview REPO:FILE\n"
         "         | pull (REPO[:FILE|:QUANT] | CATALOG-ID[:QUANT]) | list | scan | rm NAME   [--json]\n"
         "                                 find, download (resumable, verified) and list models\n"
         "  serve --model F [--model F2 ...] [--registered] [--host 127.0.0.1] [--port 8080] [--api-key K]\n"
@@ -75,6 +77,7 @@ int main(int argc, char** argv)
         if (command == "models") return hearth::cli::runModels(args);
         if (command == "serve") return hearth::cli::runServe(args);
         if (command == "selftest") return hearth::cli::runSelfTest(args);
+        if (command == "store") return hearth::cli::runStore(args);
         std::fprintf(stderr, "hearth-cli: unknown command '%s'\n\n", command.c_str());
         printUsage(stderr);
         return 2;

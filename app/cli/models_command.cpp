@@ -4,6 +4,7 @@
 // Getting models from the command line, with the app's catalog, Hub client, download queue and
 // sources (so a pull interrupted here resumes in the app, and the other way round).
 #include "cli_args.h"
+#include "passphrase_input.h"
 #include "commands.h"
 
 #include "models/catalog.h"
@@ -396,7 +397,7 @@ int removeAction(Context& c, const QString& name)
 
 int runModels(const std::vector<std::string>& argv)
 {
-    CliArgs args(argv, {"--data-dir"}, {"--json"});
+    CliArgs args(argv, {"--data-dir"}, {"--json", "--passphrase-stdin"});
     const auto& p = args.positionals();
     const char* usage = "usage: hearth-cli models [--data-dir DIR] catalog | search QUERY | files REPO | preview REPO:FILE | pull SPEC | "
                         "list | scan | rm NAME [--json]";
@@ -408,6 +409,7 @@ int runModels(const std::vector<std::string>& argv)
 
     Context c;
     c.dataDir = QString::fromStdString(storage::dataDirectory(args.value("--data-dir").value_or("")));
+    unlockIfEncrypted(args, storage::databasePath(str(c.dataDir)));
     c.store = storage::Store::open(storage::databasePath(str(c.dataDir)));
     c.asJson = args.flag("--json");
     const std::string& action = p[0];

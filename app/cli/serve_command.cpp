@@ -4,6 +4,7 @@
 // models: each --model, and with --data-dir (or HEARTH_DATA_DIR) the app's registered ones; the
 // first --model is loaded at start, others when a request names them.
 #include "cli_args.h"
+#include "passphrase_input.h"
 #include "commands.h"
 #include "engine_options.h"
 
@@ -34,13 +35,15 @@ int runServe(const std::vector<std::string>& argv)
 {
     std::set<std::string> options = engineValueOptions();
     options.insert({"--host", "--port", "--api-key", "--cors-origin", "--port-file", "--data-dir", "--max-body"});
-    CliArgs args(argv, options, {"--f32-cache", "--registered"});
+    CliArgs args(argv, options, {"--f32-cache", "--registered", "--passphrase-stdin"});
 
     std::vector<std::string> paths;
     for (const auto& [name, value] : args.values())
         if (name == "--model") paths.push_back(value);
     if (args.flag("--registered") || args.value("--data-dir")) {
-        auto store = storage::Store::open(storage::databasePath(storage::dataDirectory(args.value("--data-dir").value_or(""))));
+        const std::string dbPath = storage::databasePath(storage::dataDirectory(args.value("--data-dir").value_or("")));
+        unlockIfEncrypted(args, dbPath);
+        auto store = storage::Store::open(dbPath);
         for (const auto& m : store->listModels())
             if (std::find(paths.begin(), paths.end(), m.path) == paths.end()) paths.push_back(m.path);
     }

@@ -216,6 +216,26 @@ MigrationReport encryptStore(const std::string& dbPath, const std::string& passp
     return report;
 }
 
+MigrationReport changeStorePassphrase(const std::string& dbPath, const std::string& oldPassphrase, const std::string& newPassphrase)
+{
+    if (newPassphrase.empty()) throw StoreError(StoreErrorCode::InvalidInput, "the new passphrase is empty");
+    if (!isSealedStore(dbPath)) throw StoreError(StoreErrorCode::InvalidInput, dbPath + " is not encrypted");
+    unlockStore(dbPath, oldPassphrase);
+    auto key = StoreKey::derive(newPassphrase, newKdfParams());
+    const std::string vfs = registerSealedVfs(key);
+    MigrationReport report;
+    try {
+        report = migrate(dbPath, *sealedVfsFor(dbPath), vfs);
+    } catch (...) {
+        unregisterSealedVfs(vfs);
+        throw;
+    }
+    unregisterSealedVfs(vfs);
+    lockStore(dbPath);
+    rememberStoreKey(dbPath, key);
+    return report;
+}
+
 MigrationReport decryptStore(const std::string& dbPath, const std::string& passphrase)
 {
     if (!isSealedStore(dbPath)) throw StoreError(StoreErrorCode::InvalidInput, dbPath + " is not encrypted");

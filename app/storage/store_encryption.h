@@ -34,6 +34,9 @@ MigrationReport encryptStore(const std::string& dbPath, const std::string& passp
 // Decrypts an encrypted database back to plain SQLite (WrongPassphrase when it does not open it).
 MigrationReport decryptStore(const std::string& dbPath, const std::string& passphrase);
 
+// Re-encrypts with a key from a new passphrase (a fresh salt too), the same way.
+MigrationReport changeStorePassphrase(const std::string& dbPath, const std::string& oldPassphrase, const std::string& newPassphrase);
+
 // A BLAKE2b digest of every row of every table (order-independent), for checking copies.
 std::string contentDigest(SqliteDb& db);
 

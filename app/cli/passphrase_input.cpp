@@ -1,0 +1,56 @@
+#include "passphrase_input.h"
+
+#include "storage/store_keyring.h"
+
+#include <cstdio>
+#include <iostream>
+#include <stdexcept>
+
+#ifndef _WIN32
+#include <termios.h>
+#include <unistd.h>
+#endif
+
+namespace hearth::cli {
+
+bool stdinIsTerminal()
+{
+#ifndef _WIN32
+    return ::isatty(STDIN_FILENO) == 1;
+#else
+    return false;
+#endif
+}
+
+std::string readPassphrase(const std::string& prompt)
+{
+    std::string line;
+#ifndef _WIN32
+    if (stdinIsTerminal()) {
+        std::fprintf(stderr, "%s", prompt.c_str());
+        std::fflush(stderr);
+        termios saved {};
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        std::getline(std::cin, line);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::fprintf(stderr, "\n");
+        return line;
+    }
+#endif
+    (void)prompt;
+    if (!std::getline(std::cin, line)) throw std::invalid_argument("expected a passphrase on standard input (one line)");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+void unlockIfEncrypted(const CliArgs& args, const std::string& dbPath)
+{
+    if (!storage::isSealedStore(dbPath) || storage::sealedVfsFor(dbPath)) return;
+    if (!args.flag("--passphrase-stdin") && !stdinIsTerminal()) return;  // Store::open says it is locked
+    storage::unlockStore(dbPath, readPassphrase("Passphrase for the encrypted history: "));
+}
+
+}  // namespace hearth::cli
