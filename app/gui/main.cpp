@@ -6,6 +6,8 @@
 #include "downloadcontroller.h"
 #include "servercontroller.h"
 #include "guardedapplication.h"
+#include "historyencryption.h"
+#include "unlockprompt.h"
 #include "localonlynetwork.h"
 
 #include "storage/data_location.h"
@@ -17,6 +19,7 @@
 #include <QtQml/QQmlExtensionPlugin>
 
 #include <cstdio>
+#include <filesystem>
 #include <string_view>
 
 Q_IMPORT_QML_PLUGIN(HearthPlugin)
@@ -35,6 +38,44 @@ std::unique_ptr<Store> openStore(const std::string& dataDir, QString& problem)
         std::fprintf(stderr, "hearth: cannot open the chat database: %s\n", e.what());
         return nullptr;
     }
+}
+
+// One session of the app on an open store, until the window closes (the exit code) or the
+// history's encryption asks for everything to be closed (HistoryEncryption::kRestartSession).
+int runSession(hearth::app::GuardedApplication& app, std::unique_ptr<Store> store, hearth::app::HistoryEncryption& encryption,
+               const QString& modelPath, const QString& problem)
+{
+    hearth::app::ChatController controller(std::move(store));
+    hearth::app::ChatController::setInstance(&controller);
+    hearth::app::HistoryEncryption::setInstance(&encryption);
+    app.setErrorSink([&controller](const QString& message) { controller.showError(message); });
+    QObject::connect(&app, &QGuiApplication::aboutToQuit, &controller, &hearth::app::ChatController::shutdown);
+    // Downloads: destroyed before the controller (declared after it); quitting pauses them.
+    hearth::app::DownloadController downloads(controller.store(), *controller.modelController());
+    hearth::app::DownloadController::setInstance(&downloads);
+    downloads.resumeQueued();
+    // The local API server (off unless the user turned it on); stopped before the inference
+    // thread, whose turns its requests wait for.
+    hearth::app::ServerController apiServer(controller.store(), *controller.modelController());
+    hearth::app::ServerController::setInstance(&apiServer);
+    QObject::connect(&app, &QGuiApplication::aboutToQuit, &apiServer, &hearth::app::ServerController::shutdown);
+
+    // Nothing the UI shows may reach the network (README "Privacy"). The factory outlives the engine.
+    hearth::app::LocalOnlyNetworkAccessManagerFactory localOnly;
+    QQmlApplicationEngine engine;
+    engine.setNetworkAccessManagerFactory(&localOnly);
+    QObject::connect(
+        &engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
+    engine.load(QUrl(QStringLiteral("qrc:/Hearth/Main.qml")));
+    if (!problem.isEmpty()) controller.showError(problem);
+
+    // --model, else the model used last time.
+    QString model = modelPath;
+    if (model.isEmpty()) model = controller.modelController()->defaultModel();
+    if (!model.isEmpty()) controller.modelController()->loadModel(model);
+    const int code = QGuiApplication::exec();
+    app.setErrorSink({});
+    return code;
 }
 
 }  // namespace
@@ -66,37 +107,21 @@ int main(int argc, char** argv)
     parser.addOption(dataDirOption);
     parser.process(app);
 
-    const std::string dataDir = hearth::storage::dataDirectory(parser.value(dataDirOption).toStdString());
-    QString problem;
-    std::unique_ptr<Store> store = openStore(dataDir, problem);
-    if (!store) store = hearth::app::DataFolderPrompt::run(dataDir, problem, openStore);
-    if (!store) return 1;
-
-    hearth::app::ChatController controller(std::move(store));
-    hearth::app::ChatController::setInstance(&controller);
-    app.setErrorSink([&controller](const QString& message) { controller.showError(message); });
-    QObject::connect(&app, &QGuiApplication::aboutToQuit, &controller, &hearth::app::ChatController::shutdown);
-    // Downloads: destroyed before the controller (declared after it); quitting pauses them.
-    hearth::app::DownloadController downloads(controller.store(), *controller.modelController());
-    hearth::app::DownloadController::setInstance(&downloads);
-    downloads.resumeQueued();
-    // The local API server (off unless the user turned it on); stopped before the inference
-    // thread, whose turns its requests wait for.
-    hearth::app::ServerController apiServer(controller.store(), *controller.modelController());
-    hearth::app::ServerController::setInstance(&apiServer);
-    QObject::connect(&app, &QGuiApplication::aboutToQuit, &apiServer, &hearth::app::ServerController::shutdown);
-
-    // Nothing the UI shows may reach the network (README "Privacy"). The factory outlives the engine.
-    hearth::app::LocalOnlyNetworkAccessManagerFactory localOnly;
-    QQmlApplicationEngine engine;
-    engine.setNetworkAccessManagerFactory(&localOnly);
-    QObject::connect(
-        &engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
-    engine.load(QUrl(QStringLiteral("qrc:/Hearth/Main.qml")));
-
-    // --model, else the model used last time.
+    std::string dataDir = hearth::storage::dataDirectory(parser.value(dataDirOption).toStdString());
     QString model = parser.value(modelOption);
-    if (model.isEmpty()) model = controller.modelController()->defaultModel();
-    if (!model.isEmpty()) controller.modelController()->loadModel(model);
-    return QGuiApplication::exec();
+    QString carriedProblem;  // from a migration between sessions, shown in the next one's banner
+    for (;;) {
+        if (!hearth::app::UnlockPrompt::run(hearth::storage::databasePath(dataDir))) return 0;
+        QString problem;
+        std::unique_ptr<Store> store = openStore(dataDir, problem);
+        if (!store) store = hearth::app::DataFolderPrompt::run(dataDir, problem, openStore);
+        if (!store) return 1;
+        dataDir = std::filesystem::path(store->path()).parent_path().string();
+        hearth::app::HistoryEncryption encryption(*store);
+        const int code = runSession(app, std::move(store), encryption, model, carriedProblem);
+        if (code != hearth::app::HistoryEncryption::kRestartSession) return code;
+        // Every connection is closed now: encrypt, decrypt or lock, then start again.
+        carriedProblem = encryption.runPending();
+        model.clear();  // the next session loads the model used last
+    }
 }

@@ -6,6 +6,7 @@
 // reply left streaming by a killed app (an interrupted reply).
 #include "chatcontroller.h"
 #include "downloadcontroller.h"
+#include "historyencryption.h"
 #include "localonlynetwork.h"
 #include "servercontroller.h"
 #include "storage/chat_export.h"
@@ -44,6 +45,8 @@ public slots:
             hearth::app::DownloadController::setInstance(m_downloads.get());
             m_server = std::make_unique<hearth::app::ServerController>(m_controller->store(), *m_controller->modelController());
             hearth::app::ServerController::setInstance(m_server.get());
+            m_encryption = std::make_unique<hearth::app::HistoryEncryption>(m_controller->store());
+            hearth::app::HistoryEncryption::setInstance(m_encryption.get());
         }
         engine->rootContext()->setContextProperty("hearthTestSetup", this);
         const QByteArray shared =
@@ -53,6 +56,7 @@ public slots:
     }
     void cleanupTestCase()
     {
+        m_encryption.reset();
         m_server.reset();
         m_downloads.reset();
         m_controller.reset();
@@ -78,6 +82,7 @@ private:
     std::unique_ptr<hearth::app::ChatController> m_controller;
     std::unique_ptr<hearth::app::DownloadController> m_downloads;  // after the controller: destroyed first
     std::unique_ptr<hearth::app::ServerController> m_server;
+    std::unique_ptr<hearth::app::HistoryEncryption> m_encryption;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(hearth_views, Setup)
