@@ -6,6 +6,7 @@ import QtQuick.Layouts
 import Hearth.Core
 
 ColumnLayout {
+    property alias passphraseDialog: passphraseDialog  // for tests: a popup is not among the children
     spacing: 8
     Label {
         text: qsTr("Your chats are kept only on this computer, in Hearth's own database. Deleting a chat erases its words from the file itself, not just from the list.")

@@ -19,6 +19,7 @@ Dialog {
         anchors.fill: parent
         TabBar {
             id: settingsTabs
+            objectName: "settingsTabs"
             Layout.fillWidth: true
             TabButton { text: qsTr("General") }
             TabButton { text: qsTr("Models and network") }
@@ -212,7 +213,7 @@ Dialog {
             NetworkSettings { }
             LocalServerSettings { }
             AssistantSettings { }
-            PrivacySettings { }
+            PrivacySettings { objectName: "privacySettings" }
         }
         }
     }

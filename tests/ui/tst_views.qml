@@ -1,7 +1,8 @@
 // The key views driven like a user: the welcome screen with no model, typing in the composer
 // and pressing Enter, clicking Stop, opening a conversation from the sidebar, changing the
-// temperature in Settings, an incognito chat, and the focus chain walked with Tab. Functions run
-// in name order (test_1 … test_7): later ones use the conversation the earlier ones made.
+// temperature in Settings, an incognito chat, the focus chain walked with Tab, and the passphrase
+// rules of encrypting the history. Functions run in name order (test_1 … test_8): later ones use
+// the conversation the earlier ones made.
 import QtQuick
 import QtQuick.Controls
 import QtTest
@@ -149,6 +150,39 @@ Item {
             verify(backToStart, "Tab did not come back round (a trap?): " + seen.join(", "))
             keyClick(Qt.Key_Backtab)  // and back the other way
             verify(root.Window.activeFocusItem !== search)
+        }
+
+        function test_8_encryptingAsksForAGoodPassphraseTwice() {
+            // The dialog keeps the problem beside the fields and stays open; a valid request would
+            // end the session (HistoryEncryption's C++ test covers that part).
+            verify(!HistoryEncryption.encrypted)
+            settings.open()
+            tryVerify(() => settings.opened)
+            find(settings.contentItem, "settingsTabs").currentIndex = 4  // Privacy
+            const button = find(settings.contentItem, "encryptHistoryButton")
+            verify(button.visible)
+            button.clicked()
+            const dialog = find(settings.contentItem, "privacySettings").passphraseDialog
+            tryVerify(() => dialog.opened)
+            const field = find(dialog.contentItem, "newPassphraseField")
+            const repeat = find(dialog.contentItem, "repeatPassphraseField")
+            const problem = find(dialog.contentItem, "passphraseProblem")
+            field.text = "short"
+            repeat.text = "short"
+            find(dialog.footer, "passphraseOkButton").clicked()
+            verify(problem.text.indexOf("at least 8") >= 0, problem.text)
+            verify(dialog.opened)
+            field.text = "long enough"
+            repeat.text = "long enouhg"
+            find(dialog.footer, "passphraseOkButton").clicked()
+            verify(problem.text.indexOf("differ") >= 0, problem.text)
+            verify(dialog.opened)
+            compare(find(dialog.contentItem, "currentPassphraseField").visible, false)
+            dialog.close()
+            tryVerify(() => !dialog.visible)
+            find(settings.contentItem, "settingsTabs").currentIndex = 0
+            settings.close()
+            verify(!HistoryEncryption.encrypted)
         }
     }
 }
