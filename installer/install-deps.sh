@@ -16,11 +16,13 @@ packages=(
   libvulkan-dev libvulkan-volk-dev glslang-tools spirv-tools mesa-vulkan-drivers
   vulkan-tools vulkan-validationlayers
   # inference and storage libraries
-  libsqlite3-dev libsodium-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
+  libsqlite3-dev libsodium-dev qtkeychain-qt6-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
   # the local API server: HTTP (chunked streaming)
   libcpp-httplib-dev
   # tests: headless display, fuzzing + sanitizers, Windows and ARM64 cross compile checks, template oracle
   xvfb xauth clang libclang-rt-14-dev clang-format g++-mingw-w64-x86-64-posix g++-aarch64-linux-gnu python3-jinja2 strace
+  # the keychain test runs a real Secret Service on a private session bus
+  gnome-keyring dbus-daemon
   # the download tests drive their stand-in Hub with curl
   curl
   # the llama.cpp oracle: its gguf-py writes test models (numpy, yaml)

@@ -55,6 +55,25 @@ ColumnLayout {
             onClicked: passphraseDialog.openFor("decrypt")
         }
     }
+    CheckBox {
+        objectName: "keychainCheck"
+        visible: HistoryEncryption.encrypted
+        text: qsTr("Keep the key in the system keychain (open without the passphrase)")
+        checked: HistoryEncryption.keyInKeychain
+        onToggled: {
+            keychainProblem.text = HistoryEncryption.setKeyInKeychain(checked)
+            checked = Qt.binding(() => HistoryEncryption.keyInKeychain)
+        }
+    }
+    Label {
+        id: keychainProblem
+        objectName: "keychainProblem"
+        visible: text !== "" && HistoryEncryption.encrypted
+        color: "#c0392b"
+        wrapMode: Text.Wrap
+        Layout.fillWidth: true
+        Layout.maximumWidth: 420
+    }
     RowLayout {
         visible: HistoryEncryption.encrypted
         Label { text: qsTr("Lock after no input for") }

@@ -1,4 +1,5 @@
 #include "historyencryption.h"
+#include "keychainslot.h"
 
 #include "storage/store.h"
 #include "storage/store_encryption.h"
@@ -123,17 +124,44 @@ void HistoryEncryption::lockNow()
     if (m_encrypted) endSessionFor(Request::Lock);
 }
 
+bool HistoryEncryption::keyInKeychain() const { return KeychainSlot(m_path).inUse(); }
+
+QString HistoryEncryption::setKeyInKeychain(bool keep)
+{
+    KeychainSlot slot(m_path);
+    QString problem;
+    if (!keep) slot.forget();
+    else if (!m_encrypted) problem = tr("The history is not encrypted.");
+    else if (QString why = slot.store(); !why.isEmpty())
+        problem = tr("The system keychain cannot keep the key (%1): Hearth will ask for the passphrase.").arg(why);
+    emit keyInKeychainChanged();
+    return problem;
+}
+
 QString HistoryEncryption::runPending()
 {
     const Request request = m_request;
     m_request = Request::None;
+    m_lastRequestWasLock = request == Request::Lock;
     QString problem;
     try {
+        KeychainSlot keychain(m_path);
         switch (request) {
         case Request::None: break;
         case Request::Encrypt: storage::encryptStore(m_path, m_passphrase); break;
-        case Request::Decrypt: storage::decryptStore(m_path, m_passphrase); break;
-        case Request::ChangePassphrase: storage::changeStorePassphrase(m_path, m_passphrase, m_newPassphrase); break;
+        case Request::Decrypt:
+            storage::decryptStore(m_path, m_passphrase);
+            keychain.forget();
+            break;
+        case Request::ChangePassphrase:
+            storage::changeStorePassphrase(m_path, m_passphrase, m_newPassphrase);
+            if (keychain.inUse()) {  // the old key opens nothing now
+                if (QString why = keychain.store(); !why.isEmpty()) {
+                    keychain.forget();
+                    problem = tr("The passphrase was changed, but the system keychain cannot keep the new key (%1).").arg(why);
+                }
+            }
+            break;
         case Request::Lock: storage::lockStore(m_path); break;
         }
     } catch (const std::exception& e) {

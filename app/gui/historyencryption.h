@@ -27,6 +27,8 @@ class HistoryEncryption : public QObject, public CppOwnedSingleton<HistoryEncryp
     Q_PROPERTY(bool encrypted READ encrypted CONSTANT)
     // Minutes without keyboard or mouse input before the history locks itself (0: never).
     Q_PROPERTY(int lockAfterMinutes READ lockAfterMinutes WRITE setLockAfterMinutes NOTIFY lockAfterMinutesChanged)
+    // The key is in the system keychain, so the history opens at start without the passphrase.
+    Q_PROPERTY(bool keyInKeychain READ keyInKeychain NOTIFY keyInKeychainChanged)
 
 public:
     static constexpr int kRestartSession = 0x4845;
@@ -43,6 +45,11 @@ public:
     Q_INVOKABLE QString decrypt(const QString& passphrase);
     Q_INVOKABLE QString changePassphrase(const QString& current, const QString& passphrase, const QString& repeat);
     Q_INVOKABLE void lockNow();
+    // Puts the key in the keychain or takes it out. Returns the problem, or "".
+    Q_INVOKABLE QString setKeyInKeychain(bool keep);
+    bool keyInKeychain() const;
+    // Whether the last request was a lock (the next start of the session must not use the keychain).
+    bool lockRequested() const { return m_lastRequestWasLock; }
 
     // For main(), with every connection closed: does what was asked. Returns what went wrong
     // (for the next session's error banner), or "".
@@ -50,6 +57,7 @@ public:
 
 signals:
     void lockAfterMinutesChanged();
+    void keyInKeychainChanged();
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -64,6 +72,7 @@ private:
     int m_lockAfterMinutes = 0;
     QTimer m_idle;
     Request m_request = Request::None;
+    bool m_lastRequestWasLock = false;
     std::string m_passphrase, m_newPassphrase;
 };
 

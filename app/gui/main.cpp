@@ -110,8 +110,9 @@ int main(int argc, char** argv)
     std::string dataDir = hearth::storage::dataDirectory(parser.value(dataDirOption).toStdString());
     QString model = parser.value(modelOption);
     QString carriedProblem;  // from a migration between sessions, shown in the next one's banner
+    bool useKeychain = true;  // not after "lock now": that would unlock again at once
     for (;;) {
-        if (!hearth::app::UnlockPrompt::run(hearth::storage::databasePath(dataDir))) return 0;
+        if (!hearth::app::UnlockPrompt::run(hearth::storage::databasePath(dataDir), useKeychain)) return 0;
         QString problem;
         std::unique_ptr<Store> store = openStore(dataDir, problem);
         if (!store) store = hearth::app::DataFolderPrompt::run(dataDir, problem, openStore);
@@ -122,6 +123,7 @@ int main(int argc, char** argv)
         if (code != hearth::app::HistoryEncryption::kRestartSession) return code;
         // Every connection is closed now: encrypt, decrypt or lock, then start again.
         carriedProblem = encryption.runPending();
+        useKeychain = !encryption.lockRequested();
         model.clear();  // the next session loads the model used last
     }
 }

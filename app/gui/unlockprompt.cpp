@@ -1,5 +1,6 @@
 #include "unlockprompt.h"
 
+#include "keychainslot.h"
 #include "localonlynetwork.h"
 
 #include "storage/store_error.h"
@@ -11,7 +12,7 @@
 
 namespace hearth::app {
 
-bool UnlockPrompt::run(const std::string& dbPath)
+bool UnlockPrompt::run(const std::string& dbPath, bool useKeychain)
 {
     if (!storage::isSealedStore(dbPath)) return true;
     try {
@@ -19,6 +20,7 @@ bool UnlockPrompt::run(const std::string& dbPath)
     } catch (const storage::StoreError&) {
         storage::lockStore(dbPath);  // re-encrypted elsewhere: ask again
     }
+    if (useKeychain && KeychainSlot(dbPath).unlock()) return true;
     UnlockPrompt prompt(dbPath);
     LocalOnlyNetworkAccessManagerFactory localOnly;  // outlives the engine
     QQmlApplicationEngine engine;

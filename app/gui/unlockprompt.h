@@ -13,9 +13,10 @@ class UnlockPrompt : public QObject {
     Q_OBJECT
 
 public:
-    // True at once when dbPath is not encrypted or is unlocked already; otherwise runs the
-    // window until the passphrase unlocks it (true) or the user quits (false).
-    static bool run(const std::string& dbPath);
+    // True at once when dbPath is not encrypted, is unlocked already, or (useKeychain) its key
+    // in the system keychain opens it; otherwise runs the window until the passphrase unlocks
+    // it (true) or the user quits (false).
+    static bool run(const std::string& dbPath, bool useKeychain);
 
 private slots:
     void onPassphraseEntered(const QString& passphrase);

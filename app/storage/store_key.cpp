@@ -75,6 +75,18 @@ std::shared_ptr<const StoreKey> StoreKey::derive(const std::string& passphrase, 
     return key;
 }
 
+std::shared_ptr<const StoreKey> StoreKey::fromBytes(const uint8_t* bytes, const KdfParams& params)
+{
+    initSodium();
+    std::shared_ptr<StoreKey> key(new StoreKey());
+    key->m_params = params;
+    key->m_key = static_cast<uint8_t*>(sodium_malloc(kSealedKeyBytes));
+    if (!key->m_key) throw std::bad_alloc();
+    std::memcpy(key->m_key, bytes, kSealedKeyBytes);
+    sodium_mprotect_readonly(key->m_key);
+    return key;
+}
+
 StoreKey::~StoreKey()
 {
     if (m_key) sodium_free(m_key);  // wipes before freeing

@@ -29,6 +29,8 @@ class StoreKey {
 public:
     // Argon2id of the passphrase with these parameters (fresh ones: newKdfParams()).
     static std::shared_ptr<const StoreKey> derive(const std::string& passphrase, const KdfParams& params);
+    // A key kept elsewhere (the system keychain): kSealedKeyBytes raw bytes.
+    static std::shared_ptr<const StoreKey> fromBytes(const uint8_t* bytes, const KdfParams& params);
     ~StoreKey();
     StoreKey(const StoreKey&) = delete;
     StoreKey& operator=(const StoreKey&) = delete;

@@ -39,6 +39,23 @@ void unlockStore(const std::string& dbPath, const std::string& passphrase)
     rememberStoreKey(dbPath, std::move(key));
 }
 
+bool unlockStoreWithKey(const std::string& dbPath, const uint8_t* keyBytes)
+{
+    auto header = readSealedHeader(dbPath);
+    if (!header) return false;
+    auto key = StoreKey::fromBytes(keyBytes, *parseSealedHeader(*header));
+    if (!key->matches(*header)) return false;
+    rememberStoreKey(dbPath, std::move(key));
+    return true;
+}
+
+std::shared_ptr<const StoreKey> storeKeyFor(const std::string& dbPath)
+{
+    std::lock_guard lock(g_mutex);
+    auto it = g_unlocked.find(keyFor(dbPath));
+    return it == g_unlocked.end() ? nullptr : it->second.key;
+}
+
 void rememberStoreKey(const std::string& dbPath, std::shared_ptr<const StoreKey> key)
 {
     std::string vfs = registerSealedVfs(key);

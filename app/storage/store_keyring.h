@@ -22,6 +22,12 @@ void unlockStore(const std::string& dbPath, const std::string& passphrase);
 // Remembers a key for dbPath (a database about to be created encrypted, or just migrated).
 void rememberStoreKey(const std::string& dbPath, std::shared_ptr<const StoreKey> key);
 
+// Unlocks with a key kept elsewhere (the system keychain): false when it does not open the file.
+bool unlockStoreWithKey(const std::string& dbPath, const uint8_t* keyBytes);
+
+// The key this process holds for dbPath (to put it in the keychain), or null.
+std::shared_ptr<const StoreKey> storeKeyFor(const std::string& dbPath);
+
 // The VFS that opens dbPath, when its key is known.
 std::optional<std::string> sealedVfsFor(const std::string& dbPath);
 

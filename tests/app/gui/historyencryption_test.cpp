@@ -2,11 +2,14 @@
 // the window closes, and the session-ending requests carried out by runPending() once every
 // connection is closed (as main() does), each leaving the history readable.
 #include "historyencryption.h"
+#include "keychainslot.h"
+#include "unlockprompt.h"
 
 #include "storage/store.h"
 #include "storage/store_keyring.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -15,6 +18,14 @@ using namespace hearth;
 
 class HistoryEncryptionTest : public QObject {
     Q_OBJECT
+
+    static storage::KdfParams cheapParams()
+    {
+        storage::KdfParams p = storage::newKdfParams();
+        p.opsLimit = 1;
+        p.memLimitKiB = 8 * 1024;
+        return p;
+    }
 
     // Whether a request ended the session: it exits the event loop with kRestartSession.
     static int sessionExitCode()
@@ -50,6 +61,11 @@ private slots:
         {
             app::HistoryEncryption encryption(*store);
             QVERIFY(encryption.encrypted());
+            // No keychain on a test machine (no session bus): it says so and nothing changes.
+            const QString problem = encryption.setKeyInKeychain(true);
+            QVERIFY2(problem.contains("keychain") && problem.contains("ask for the passphrase"), qPrintable(problem));
+            QVERIFY(!encryption.keyInKeychain());
+            QVERIFY(!QFile::exists(QString::fromStdString(path + ".keychain")));
             encryption.setLockAfterMinutes(15);
             QCOMPARE(store->intSetting("lock_after_idle_minutes", 0), int64_t(15));
             encryption.lockNow();
@@ -72,6 +88,31 @@ private slots:
         }
         QVERIFY(!storage::isSealedStore(path));
         QCOMPARE(storage::Store::open(path)->listConversations().front().title, std::string("kept through it all"));
+    }
+
+    // With a real Secret Service (keychain_test.sh starts gnome-keyring on a private session bus):
+    // the key goes in, opens the history at the next start without a window, and comes out.
+    void keychainKeepsTheKey()
+    {
+        if (qEnvironmentVariableIsEmpty("HEARTH_TEST_KEYCHAIN"))
+            QSKIP("needs a Secret Service: keychain_test.sh runs this under gnome-keyring");
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/hearth.db").toStdString();
+        storage::rememberStoreKey(path, storage::StoreKey::derive("pass phrase", cheapParams()));
+        auto store = storage::Store::open(path);
+        store->createConversation("opened by the keychain");
+        app::HistoryEncryption encryption(*store);
+        QCOMPARE(encryption.setKeyInKeychain(true), QString());
+        QVERIFY(encryption.keyInKeychain());
+        store.reset();
+        storage::lockStore(path);
+        QVERIFY(app::UnlockPrompt::run(path, /*useKeychain=*/true));  // opened by the keychain: no window
+        QVERIFY(storage::sealedVfsFor(path));
+        QCOMPARE(storage::Store::open(path)->listConversations().size(), size_t(1));
+        QCOMPARE(encryption.setKeyInKeychain(false), QString());
+        QVERIFY(!encryption.keyInKeychain());
+        storage::lockStore(path);
+        QVERIFY(!app::KeychainSlot(path).unlock());
     }
 
     void failedMigrationIsReportedAndChangesNothing()

@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -132,6 +133,15 @@ private slots:
         }
         QVERIFY(!encryptionStatus(path).unlocked);
         unlockStore(path, "right one");
+        // The raw key (what the system keychain keeps) opens it too; other bytes do not.
+        std::array<uint8_t, kSealedKeyBytes> raw{};
+        std::memcpy(raw.data(), storeKeyFor(path)->bytes(), raw.size());
+        lockStore(path);
+        QVERIFY(!storeKeyFor(path));
+        raw[0] ^= 1;
+        QVERIFY(!unlockStoreWithKey(path, raw.data()));
+        raw[0] ^= 1;
+        QVERIFY(unlockStoreWithKey(path, raw.data()));
         QCOMPARE(Store::open(path)->listConversations().size(), size_t(1));
         // The file was never replaced by a fresh one along the way.
         QVERIFY(!fs::exists(path + ".migrating"));
