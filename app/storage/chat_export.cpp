@@ -29,6 +29,7 @@ std::string exportMarkdown(Store& store, int64_t conversationId)
     for (const Message& m : store.activeThread(conversationId)) {
         const std::string who = m.role == "user" ? "You" : m.role == "assistant" ? "Assistant" : "System";
         out += "## " + who + "\n\n";
+        for (const Attachment& a : m.attachments) out += "_Attached: " + visibleText(a.name, LineBreaks::Show) + "_\n\n";
         if (m.reasoning && !m.reasoning->empty())
             out += "<details><summary>Reasoning</summary>\n\n" + visibleText(*m.reasoning) + "\n\n</details>\n\n";
         out += visibleText(m.content) + "\n\n";
@@ -45,6 +46,12 @@ std::string exportJson(Store& store, int64_t conversationId)
         if (m.reasoning) j["reasoning"] = *m.reasoning;
         if (m.model) j["model"] = *m.model;
         if (m.finishReason) j["finish_reason"] = *m.finishReason;
+        if (!m.attachments.empty()) {
+            json files = json::array();
+            for (const Attachment& a : m.attachments)
+                files.push_back({{"name", a.name}, {"kind", a.kind}, {"content", a.content}, {"bytes", a.bytes}});
+            j["attachments"] = std::move(files);
+        }
         messages.push_back(std::move(j));
     }
     json out = {{"format", "hearth.conversation"}, {"version", 1}, {"title", c.title}, {"created_at", c.createdAt}, {"messages", messages}};
@@ -170,6 +177,26 @@ int64_t importJson(Store& store, const std::string& text)
         auto finish = optionalString(m, "finish_reason", where);
         if (finish && *finish != "stop" && *finish != "length" && *finish != "cancelled" && *finish != "error")
             invalid(where + "unknown finish_reason '" + *finish + "'");
+        if (auto files = m.find("attachments"); files != m.end() && !files->is_null()) {
+            if (!files->is_array()) invalid(where + "\"attachments\" must be an array");
+            for (size_t k = 0; k < files->size(); ++k) {
+                const json& f = (*files)[k];
+                const std::string at = where + "attachment " + std::to_string(k + 1) + ": ";
+                if (!f.is_object()) invalid(at + "must be an object");
+                auto name = optionalString(f, "name", at);
+                auto fileText = optionalString(f, "content", at);
+                if (!name || name->empty() || !fileText) invalid(at + "\"name\" and \"content\" are required");
+                const std::string kind = optionalString(f, "kind", at).value_or("text");
+                if (kind != "text" && kind != "markdown" && kind != "code" && kind != "csv" && kind != "pdf")
+                    invalid(at + "unknown kind '" + kind + "'");
+                int64_t bytes = int64_t(fileText->size());
+                if (auto b = f.find("bytes"); b != f.end() && !b->is_null()) {
+                    if (!b->is_number_integer() || b->get<int64_t>() < 0) invalid(at + "\"bytes\" must be a whole number");
+                    bytes = b->get<int64_t>();
+                }
+                n.attachments.push_back({*name, kind, *fileText, bytes});
+            }
+        }
         parsed.push_back(std::move(n));
         finishReasons.push_back(finish);
     }

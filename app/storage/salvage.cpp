@@ -146,6 +146,9 @@ SalvageReport salvageInto(SqliteDb& fresh, const std::string& damagedPath, const
     const std::string assistantColumns = "id, name, settings_json, created_at";  // absent before schema 5: nothing read
     for (const auto& [id, row] : readableRows(damaged.get(), "assistants", assistantColumns))
         report.assistants += insertRow(db, "assistants", assistantColumns, countColumns(assistantColumns), row);
+    const std::string attachmentColumns = "id, message_id, name, kind, content, bytes, created_at";  // absent before schema 6
+    for (const auto& [id, row] : readableRows(damaged.get(), "attachments", attachmentColumns))
+        if (messageIds.count(row.integer(1))) insertRow(db, "attachments", attachmentColumns, countColumns(attachmentColumns), row);
     t.commit();
     return report;
 }

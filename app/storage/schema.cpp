@@ -120,6 +120,20 @@ const std::vector<std::string> kMigrations = {
         created_at    INTEGER NOT NULL
     );
     )sql",
+    // 6: attachments: files given with a message (their extracted text goes into the prompt).
+    // Deleted with their message; secure_delete zeroes their pages like the message's.
+    R"sql(
+    CREATE TABLE attachments (
+        id         INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        name       TEXT    NOT NULL,          -- the file's name, without its folder
+        kind       TEXT    NOT NULL,          -- text, markdown, code, csv, pdf
+        content    TEXT    NOT NULL,          -- the text the model reads
+        bytes      INTEGER NOT NULL,          -- the file's size
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX attachments_by_message ON attachments(message_id, id);
+    )sql",
 };
 
 }  // namespace

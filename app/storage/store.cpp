@@ -183,6 +183,7 @@ std::unique_ptr<Store> Store::openImpl(const std::string& path, int version, OnD
         store->m_salvaged = salvageInto(*store->m_db, aside, vfs);
     }
     migrate(*store->m_db, version);
+    store->m_hasAttachments = store->schemaVersion() >= 6;
     return store;
 }
 
@@ -391,6 +392,15 @@ int64_t Store::addMessage(int64_t conversationId, std::optional<int64_t> parentI
             .bind(8, int64_t(message.streaming))
             .run();
         const int64_t id = m_db->lastInsertId();
+        for (const Attachment& a : message.attachments)
+            m_db->prepare("INSERT INTO attachments (message_id, name, kind, content, bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .bind(1, id)
+                .bind(2, std::string_view(a.name))
+                .bind(3, std::string_view(a.kind))
+                .bind(4, std::string_view(a.content))
+                .bind(5, a.bytes)
+                .bind(6, now)
+                .run();
         if (parentId) m_db->prepare("UPDATE messages SET selected_child_id = ?2 WHERE id = ?1").bind(1, *parentId).bind(2, id).run();
         else m_db->prepare("UPDATE conversations SET selected_root_id = ?2 WHERE id = ?1").bind(1, conversationId).bind(2, id).run();
         if (message.role == "user") {
@@ -447,7 +457,9 @@ Message Store::message(int64_t id)
     static const std::string sql = std::string(kMessageColumns) + "WHERE id = ?1";
     Statement s = m_db->prepare(sql.c_str());
     if (!s.bind(1, id).step()) throw StoreError(StoreErrorCode::NotFound, "no message with id " + std::to_string(id));
-    return readMessage(s);
+    Message m = readMessage(s);
+    m.attachments = attachments(id);
+    return m;
 }
 
 std::vector<Message> Store::children(int64_t conversationId, std::optional<int64_t> parentId)
@@ -493,6 +505,16 @@ std::vector<Message> Store::activeThread(int64_t conversationId)
         thread.push_back(std::move(m));
     }
     return thread;
+}
+
+std::vector<Attachment> Store::attachments(int64_t messageId)
+{
+    if (!m_hasAttachments) return {};
+    Statement s = m_db->prepare("SELECT name, kind, content, bytes FROM attachments WHERE message_id = ?1 ORDER BY id");
+    s.bind(1, messageId);
+    std::vector<Attachment> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.integer(3)});
+    return out;
 }
 
 void Store::deleteMessage(int64_t id)

@@ -28,6 +28,14 @@ struct Conversation {
     int64_t messageCount = 0;
 };
 
+// A file given with a message: its name and the text extracted from it.
+struct Attachment {
+    std::string name;
+    std::string kind;  // "text", "markdown", "code", "csv", "pdf"
+    std::string content;
+    int64_t bytes = 0;
+};
+
 struct Message {
     int64_t id = 0;
     int64_t conversationId = 0;
@@ -44,6 +52,7 @@ struct Message {
     std::optional<std::string> finishReason;  // "stop", "length", "cancelled", "error"
     bool streaming = false;  // a reply still being generated (or cut off by a crash)
     std::optional<int64_t> selectedChildId;
+    std::vector<Attachment> attachments;  // filled by message() and activeThread()
 };
 
 struct NewMessage {
@@ -52,6 +61,7 @@ struct NewMessage {
     std::optional<std::string> reasoning;
     std::optional<std::string> model;
     bool streaming = false;
+    std::vector<Attachment> attachments;
 };
 
 struct MessageStats {
@@ -157,8 +167,9 @@ public:
     void selectBranch(int64_t messageId);
     // Root to leaf, following the selected child at every step.
     std::vector<Message> activeThread(int64_t conversationId);
-    // Deletes the message and everything below it.
+    // Deletes the message and everything below it (their attachments too).
     void deleteMessage(int64_t id);
+    std::vector<Attachment> attachments(int64_t messageId);
 
     // Full-text search over titles and message text, best first.
     std::vector<SearchHit> search(const std::string& query, int64_t limit = 50);
@@ -226,6 +237,7 @@ private:
     void requireConversation(int64_t id);
 
     std::unique_ptr<SqliteDb> m_db;
+    bool m_hasAttachments = true;  // false only for tests' databases held at an older schema
     std::optional<std::string> m_recovered;
     SalvageReport m_salvaged;
 };

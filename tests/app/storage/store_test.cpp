@@ -319,6 +319,43 @@ private slots:
         QCOMPARE(store->listConversations().size(), before);  // nothing half-imported
     }
 
+    void attachmentsTravelWithTheirMessage()
+    {
+        const std::string path = dbPath("attachments.db");
+        auto store = Store::open(path);
+        const int64_t c = store->createConversation("files");
+        NewMessage question {"user", "Summarise these"};
+        question.attachments = {{"notes.md", "markdown", "# Notes\nquasarpelican lives here", 40}, {"data.csv", "csv", "a,b\n1,2", 7}};
+        const int64_t u = store->addMessage(c, std::nullopt, question);
+        store->addMessage(c, u, {"assistant", "Done."});
+        auto thread = store->activeThread(c);
+        QCOMPARE(thread[0].attachments.size(), size_t(2));
+        QCOMPARE(thread[0].attachments[0].name, std::string("notes.md"));
+        QCOMPARE(thread[0].attachments[1].content, std::string("a,b\n1,2"));
+        QCOMPARE(thread[0].attachments[0].bytes, int64_t(40));
+        QVERIFY(thread[1].attachments.empty());
+        // Export and import keep them.
+        const int64_t copy = importJson(*store, exportJson(*store, c));
+        auto copied = store->activeThread(copy);
+        QCOMPARE(copied[0].attachments.size(), size_t(2));
+        QCOMPARE(copied[0].attachments[0].kind, std::string("markdown"));
+        QVERIFY(exportMarkdown(*store, c).find("_Attached: notes.md_") != std::string::npos);
+        // Deleting forgets them like the message text.
+        QVERIFY(rawBytes(path).find("quasarpelican") != std::string::npos);
+        store->deleteConversation(c);
+        store->deleteConversation(copy);
+        QVERIFY2(rawBytes(path).find("quasarpelican") == std::string::npos, "a deleted attachment's text is still on disk");
+        // A malformed attachment in an import is refused by name.
+        const auto bad =
+            nlohmann::json::parse(R"({"title": "x", "messages": [{"role": "user", "content": "hi", "attachments": [{"name": "a"}]}]})");
+        try {
+            importJson(*store, bad.dump());
+            QFAIL("accepted an attachment without content");
+        } catch (const StoreError& e) {
+            QVERIFY2(std::string(e.what()).find("attachment 1") != std::string::npos, e.what());
+        }
+    }
+
     void migratesFromEveryEarlierVersion()
     {
         for (int from = 0; from < latestSchemaVersion(); ++from) {
