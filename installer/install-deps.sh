@@ -11,12 +11,12 @@ packages=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qt-labs-platform qml6-module-qtqml-models
-  qml6-module-qttest
+  qml6-module-qttest qml6-module-qt-labs-folderlistmodel  # the non-native file dialog (no platform one)
   # Vulkan: headers, run-time loader (volk), shader compiler, lavapipe CPU driver, validation
   libvulkan-dev libvulkan-volk-dev glslang-tools spirv-tools mesa-vulkan-drivers
   vulkan-tools vulkan-validationlayers
   # inference and storage libraries
-  libsqlite3-dev libsodium-dev qtkeychain-qt6-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
+  libsqlite3-dev libsodium-dev qtkeychain-qt6-dev libpoppler-qt6-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
   # the local API server: HTTP (chunked streaming)
   libcpp-httplib-dev
   # tests: headless display, fuzzing + sanitizers, Windows and ARM64 cross compile checks, template oracle

@@ -20,6 +20,7 @@ Item {
     required property int siblings
     required property int branch
     required property int index
+    required property var attachments  // [{name, kind, bytes}]: files sent with the message
     property bool editing: false
     readonly property int previewLength: 20000  // kMessagePreviewChars
     readonly property int chunkLength: 50000
@@ -80,6 +81,35 @@ Item {
                     text: qsTr("Copy")
                     onClicked: ChatController.copyMessage(root.index)
                     Accessible.name: qsTr("Copy this message")
+                }
+            }
+            // The files sent with the message, as chips (their text went into the prompt).
+            Flow {
+                objectName: "messageAttachments"
+                Layout.fillWidth: true
+                Layout.preferredHeight: root.attachments.length > 0 ? implicitHeight : 0
+                visible: root.attachments.length > 0
+                spacing: 6
+                Repeater {
+                    model: root.attachments
+                    delegate: Rectangle {
+                        id: fileChip
+                        required property var modelData
+                        radius: height / 2
+                        color: palette.base
+                        border.color: palette.mid
+                        implicitWidth: fileLabel.implicitWidth + 16
+                        implicitHeight: fileLabel.implicitHeight + 6
+                        Accessible.role: Accessible.StaticText
+                        Accessible.name: qsTr("Attached file %1").arg(fileChip.modelData.name)
+                        Label {
+                            id: fileLabel
+                            anchors.centerIn: parent
+                            text: fileChip.modelData.name + "  ·  "
+                                  + Qt.locale().formattedDataSize(fileChip.modelData.bytes)
+                            textFormat: Text.PlainText
+                        }
+                    }
                 }
             }
             ColumnLayout {

@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 
 #include "appearance.h"
+#include "attachmentprompt.h"
 #include "inferenceworker.h"
 #include "messagerenderer.h"
 #include "storage/assistant_file.h"
@@ -36,7 +37,7 @@ void ChatController::setInstance(ChatController* controller)
 
 ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* parent)
     : QObject(parent), m_store(std::move(store)), m_settings(*m_store), m_modelController(*m_store, m_settings),
-      m_worker(m_modelController.worker())
+      m_worker(m_modelController.worker()), m_attachments(m_modelController, m_settings)
 {
     qRegisterMetaType<GenerateRequest>();
     qRegisterMetaType<GenerateStats>();
@@ -48,6 +49,9 @@ ChatController::ChatController(std::unique_ptr<storage::Store> store, QObject* p
         m_draftTokens = draftTokens;
         emit inspectedChanged();
     });
+    connect(&m_attachments, &AttachmentTray::requestCount, m_worker, &InferenceWorker::countTokens);
+    connect(m_worker, &InferenceWorker::counted, &m_attachments, &AttachmentTray::onCounted);
+    connect(&m_attachments, &AttachmentTray::refused, this, &ChatController::setError);
     connect(m_worker, &InferenceWorker::tokens, this, &ChatController::onTokens);
     connect(m_worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(m_worker, &InferenceWorker::failed, this, &ChatController::onFailed);
@@ -103,8 +107,10 @@ void ChatController::inspect(const QString& draft)
     if (!system.isEmpty()) request.messages.push_back({"system", system.toStdString(), std::nullopt});
     for (const auto& item : m_messages.items())
         if (!item.message.content.empty() || item.message.role == "user")
-            request.messages.push_back({item.message.role, item.message.content, item.message.reasoning});
-    emit requestInspect(request, draft.trimmed());
+            request.messages.push_back(
+                {item.message.role, withAttachments(item.message.content, item.message.attachments), item.message.reasoning});
+    const std::string text = draft.trimmed().toStdString();
+    emit requestInspect(request, QString::fromStdString(withAttachments(text, m_attachments.attachments())));
 }
 
 QString ChatController::chatModelPath() const
@@ -443,16 +449,28 @@ std::vector<ChatMessage> ChatController::promptMessages() const
     if (!system.isEmpty()) out.push_back({"system", system.toStdString(), std::nullopt});
     const auto& items = m_messages.items();
     for (size_t i = 0; i + 1 < items.size(); ++i)  // the last item is the reply being written
-        out.push_back({items[i].message.role, items[i].message.content, items[i].message.reasoning});
+        out.push_back(
+            {items[i].message.role, withAttachments(items[i].message.content, items[i].message.attachments), items[i].message.reasoning});
     return out;
+}
+
+bool ChatController::attachFile(const QString& pathOrUrl)
+{
+    const QString problem = m_attachments.attach(pathOrUrl);
+    if (!problem.isEmpty()) setError(problem);
+    return problem.isEmpty();
 }
 
 bool ChatController::send(const QString& text)
 {
     const QString trimmed = text.trimmed();
-    if (trimmed.isEmpty() || generating()) return false;
+    if ((trimmed.isEmpty() && m_attachments.count() == 0) || generating()) return false;
     if (!m_modelController.modelLoaded()) {
         setError(tr("Load a model first."));
+        return false;
+    }
+    if (const QString problem = m_attachments.sendProblem(trimmed.isEmpty() ? 0 : m_draftTokens); !problem.isEmpty()) {
+        setError(problem);
         return false;
     }
     int64_t user = 0;
@@ -478,9 +496,12 @@ bool ChatController::send(const QString& text)
         }
         std::optional<int64_t> parent;
         if (!m_messages.items().empty()) parent = m_messages.items().back().message.id;
-        user = chatStore().addMessage(m_conversation, parent, {"user", trimmed.toStdString()});
+        storage::NewMessage message {"user", trimmed.toStdString()};
+        message.attachments = m_attachments.attachments();
+        user = chatStore().addMessage(m_conversation, parent, message);
     });
-    if (!saved) return false;  // the draft stays in the composer
+    if (!saved) return false;  // the draft and its files stay in the composer
+    m_attachments.clear();
     // startReply shows the thread (the message and the reply being written) with one reload.
     if (!guarded(tr("Could not start the reply: %1"), [&] { startReply(user); })) reloadThread();
     return true;
@@ -612,7 +633,9 @@ void ChatController::editAndResend(int row, const QString& text)
     if (original.role != "user") return;
     try {
         // The edit is a new version beside the original (a branch); the reply follows it.
-        const int64_t edited = chatStore().addMessage(m_conversation, original.parentId, {"user", trimmed.toStdString()});
+        storage::NewMessage edit {"user", trimmed.toStdString()};
+        edit.attachments = original.attachments;  // the files stay with the question
+        const int64_t edited = chatStore().addMessage(m_conversation, original.parentId, edit);
         startReply(edited);
     } catch (const std::exception& e) {
         setError(tr("Could not save the message: %1").arg(QString::fromUtf8(e.what())));

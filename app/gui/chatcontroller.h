@@ -5,6 +5,7 @@
 #pragma once
 
 #include "appsettings.h"
+#include "attachmenttray.h"
 #include "conversationlistmodel.h"
 #include "cppownedsingleton.h"
 #include "generaterequest.h"
@@ -34,6 +35,8 @@ class ChatController : public QObject, public CppOwnedSingleton<ChatController> 
     Q_PROPERTY(hearth::app::ConversationListModel* conversations READ conversations CONSTANT)
     Q_PROPERTY(hearth::app::MessageListModel* messages READ messages CONSTANT)
     Q_PROPERTY(hearth::app::SearchResultModel* searchResults READ searchResults CONSTANT)
+    // The files attached to the message being written.
+    Q_PROPERTY(hearth::app::AttachmentTray* attachments READ attachments CONSTANT)
     Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY undoChanged)
     Q_PROPERTY(qint64 currentConversation READ currentConversation NOTIFY currentConversationChanged)
     // The prompt inspector: the exact rendered prompt of the conversation (with the draft, when
@@ -77,6 +80,9 @@ public:
     ModelController* modelController() { return &m_modelController; }
     storage::Store& store() { return *m_store; }
     SearchResultModel* searchResults() { return &m_searchResults; }
+    AttachmentTray* attachments() { return &m_attachments; }
+    // Attaches a file to the message being written; a problem goes to the error banner.
+    Q_INVOKABLE bool attachFile(const QString& pathOrUrl);
     bool canUndoDelete() const { return m_pendingDelete != 0; }
     Q_INVOKABLE void search(const QString& query);
     // Opens the conversation and asks the chat view to show the message (0: none).
@@ -189,6 +195,7 @@ private:
     qint64 m_conversation = 0;
     QString m_chatModel;  // the path the open chat was written with (its settings), "" when unknown
     SearchResultModel m_searchResults;
+    AttachmentTray m_attachments;
     // A deleted conversation is hidden first and removed for good when the undo time is up
     // (or the app closes), so "Undo" can bring it back.
     qint64 m_pendingDelete = 0;

@@ -179,6 +179,17 @@ void InferenceWorker::inspect(const GenerateRequest& request, const QString& dra
     }
 }
 
+void InferenceWorker::countTokens(quint64 key, const QString& text)
+{
+    int n = -1;
+    try {
+        if (m_engine) n = int(m_engine->tokenize(text.toStdString(), false, false).size());
+    } catch (const std::exception&) {
+        n = -1;
+    }
+    emit counted(key, n);
+}
+
 void InferenceWorker::generate(const GenerateRequest& request)
 {
     m_running = request.id;

@@ -46,8 +46,11 @@ public slots:
     // Renders request.messages (plus `draft` as a user message when not empty) exactly as a
     // generation would, and counts the tokens of the prompt and of the draft alone.
     void inspect(const hearth::app::GenerateRequest& request, const QString& draft);
+    // Counts the tokens of a text in the loaded model's tokenizer (an attachment's); -1 without a model.
+    void countTokens(quint64 key, const QString& text);
 
 signals:
+    void counted(quint64 key, int tokens);
     // A model whose GPU was lost (driver reset, removed, timed out) is dropped; the reply in
     // progress fails with a message that says so, and the next request loads it again.
     // thinkingSwitch: the model's template has a Think on/off (Qwen3, SmolLM3, DeepSeek V3.1, ...).

@@ -34,6 +34,13 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
         return item.html;
     case LengthRole: return int(std::min<int64_t>(utf16Length(m.content), INT32_MAX));
     case InterruptedRole: return m.finishReason && *m.finishReason == "interrupted";
+    case AttachmentsRole: {
+        QVariantList files;
+        for (const auto& a : m.attachments)
+            files.push_back(QVariantMap {
+                {"name", QString::fromStdString(a.name)}, {"kind", QString::fromStdString(a.kind)}, {"bytes", qint64(a.bytes)}});
+        return files;
+    }
     case StreamingRole: return m.streaming;
     case StatsRole: {
         if (m.role != "assistant" || m.streaming || !m.completionTokens) return QString();
@@ -50,9 +57,9 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
-    return {{IdRole, "messageId"},        {RoleRole, "role"},     {ContentRole, "content"},        {ReasoningRole, "reasoning"},
-            {StreamingRole, "streaming"}, {StatsRole, "stats"},   {SiblingsRole, "siblings"},      {BranchRole, "branch"},
-            {HtmlRole, "html"},           {LengthRole, "length"}, {InterruptedRole, "interrupted"}};
+    return {{IdRole, "messageId"},        {RoleRole, "role"},     {ContentRole, "content"},         {ReasoningRole, "reasoning"},
+            {StreamingRole, "streaming"}, {StatsRole, "stats"},   {SiblingsRole, "siblings"},       {BranchRole, "branch"},
+            {HtmlRole, "html"},           {LengthRole, "length"}, {InterruptedRole, "interrupted"}, {AttachmentsRole, "attachments"}};
 }
 
 QString MessageListModel::textSlice(int row, qsizetype from, qsizetype count) const

@@ -31,7 +31,8 @@ public:
         BranchRole,
         HtmlRole,
         LengthRole,
-        InterruptedRole
+        InterruptedRole,
+        AttachmentsRole  // [{name, kind, bytes}]
     };
     explicit MessageListModel(QObject* parent = nullptr) : QAbstractListModel(parent) { }
 

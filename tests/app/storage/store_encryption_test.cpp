@@ -134,7 +134,7 @@ private slots:
         QVERIFY(!encryptionStatus(path).unlocked);
         unlockStore(path, "right one");
         // The raw key (what the system keychain keeps) opens it too; other bytes do not.
-        std::array<uint8_t, kSealedKeyBytes> raw{};
+        std::array<uint8_t, kSealedKeyBytes> raw {};
         std::memcpy(raw.data(), storeKeyFor(path)->bytes(), raw.size());
         lockStore(path);
         QVERIFY(!storeKeyFor(path));
