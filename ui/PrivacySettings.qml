@@ -77,7 +77,7 @@ ColumnLayout {
     RowLayout {
         visible: HistoryEncryption.encrypted
         Label { text: qsTr("Lock after no input for") }
-        ComboBox {
+        FitComboBox {
             id: lockAfter
             objectName: "lockAfterBox"
             readonly property var minutes: [0, 5, 15, 60]

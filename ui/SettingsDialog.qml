@@ -39,7 +39,7 @@ Dialog {
             GridLayout {
                 columns: 2
                 Label { text: qsTr("Compute device") }
-                ComboBox {
+                FitComboBox {
                     objectName: "deviceBox"
                     model: ModelController.devices
                     currentIndex: ModelController.deviceIndex
@@ -71,7 +71,7 @@ Dialog {
                     Accessible.name: text
                 }
                 Label { text: qsTr("Theme") }
-                ComboBox {
+                FitComboBox {
                     objectName: "themeBox"
                     readonly property var values: ["system", "light", "dark", "contrast"]
                     model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark"), qsTr("High contrast")]
