@@ -24,6 +24,7 @@ Item {
     property bool editing: false
     readonly property int previewLength: 20000  // kMessagePreviewChars
     readonly property int chunkLength: 50000
+    readonly property int streamChunk: 2000  // see the streaming text below
     property int extraChunks: 0  // parts of a long message shown after the preview
     readonly property int hiddenLength: Math.max(0, root.length - root.previewLength - root.extraChunks * root.chunkLength)
     implicitHeight: bubble.implicitHeight
@@ -171,10 +172,28 @@ Item {
                 ToolTip.visible: body.hoveredLink !== ""
                 ToolTip.text: body.hoveredLink.startsWith("hearth-copy:") ? qsTr("Copy this code block") : body.hoveredLink
             }
+            // The text itself (plain) while it streams, in parts of streamChunk characters: the
+            // finished parts stay as they are and only the last one grows, so each batch lays out
+            // at most one part, however long the reply is.
+            Repeater {
+                model: !root.editing && !body.visible ? Math.floor(root.content.length / root.streamChunk) : 0
+                TextEdit {
+                    required property int index
+                    text: root.content.substring(index * root.streamChunk, (index + 1) * root.streamChunk)
+                    textFormat: TextEdit.PlainText
+                    wrapMode: Text.Wrap
+                    readOnly: true
+                    selectByMouse: true
+                    color: palette.text
+                    Layout.fillWidth: true
+                }
+            }
             TextEdit {
+                id: plainBody
                 objectName: "messageBody"
                 visible: !root.editing && !body.visible
-                text: visible ? root.content + (root.streaming ? " ▍" : "") : ""
+                text: visible ? root.content.substring(Math.floor(root.content.length / root.streamChunk) * root.streamChunk)
+                                + (root.streaming ? " ▍" : "") : ""
                 textFormat: TextEdit.PlainText
                 wrapMode: Text.Wrap
                 readOnly: true
