@@ -56,8 +56,11 @@ void HistoryEncryption::setLockAfterMinutes(int minutes)
     if (minutes == m_lockAfterMinutes) return;
     m_lockAfterMinutes = minutes;
     m_store.setSetting(kLockSetting, int64_t(minutes));
-    if (m_encrypted && minutes > 0) m_idle.start(minutes * 60 * 1000);
-    else m_idle.stop();
+    if (m_encrypted && minutes > 0) {
+        m_idle.start(minutes * 60 * 1000);
+    } else {
+        m_idle.stop();
+    }
     emit lockAfterMinutesChanged();
 }
 
@@ -130,10 +133,13 @@ QString HistoryEncryption::setKeyInKeychain(bool keep)
 {
     KeychainSlot slot(m_path);
     QString problem;
-    if (!keep) slot.forget();
-    else if (!m_encrypted) problem = tr("The history is not encrypted.");
-    else if (QString why = slot.store(); !why.isEmpty())
+    if (!keep) {
+        slot.forget();
+    } else if (!m_encrypted) {
+        problem = tr("The history is not encrypted.");
+    } else if (QString why = slot.store(); !why.isEmpty()) {
         problem = tr("The system keychain cannot keep the key (%1): Hearth will ask for the passphrase.").arg(why);
+    }
     emit keyInKeychainChanged();
     return problem;
 }
