@@ -83,6 +83,7 @@ Item {
                                   : chip.modelData.tokens === 1 ? qsTr("1 token") : qsTr("%1 tokens").arg(Number(chip.modelData.tokens).toLocaleString(Qt.locale(), "f", 0))
                         }
                         ToolButton {
+                            objectName: "removeAttachment"
                             anchors.verticalCenter: parent.verticalCenter
                             text: "×"
                             padding: 0

@@ -50,6 +50,7 @@ Pane {
         Button {
             id: assistantButton
             objectName: "assistantPicker"
+            property alias menu: assistantMenu  // for tests: a popup is not among the children
             visible: search.text === "" && ChatController.assistants.length > 0
             text: qsTr("New chat with an assistant…")
             Layout.fillWidth: true

@@ -1,8 +1,8 @@
 // The key views driven like a user: the welcome screen with no model, typing in the composer
 // and pressing Enter, clicking Stop, opening a conversation from the sidebar, changing the
 // temperature in Settings, an incognito chat, the focus chain walked with Tab, and the passphrase
-// rules of encrypting the history. Functions run in name order (test_1 … test_8): later ones use
-// the conversation the earlier ones made.
+// rules of encrypting the history, attachment chips and the assistant picker. Functions run in
+// name order (test_1 … test_9b): later ones use the conversation the earlier ones made.
 import QtQuick
 import QtQuick.Controls
 import QtTest
@@ -183,6 +183,45 @@ Item {
             find(settings.contentItem, "settingsTabs").currentIndex = 0
             settings.close()
             verify(!HistoryEncryption.encrypted)
+        }
+
+        function test_9a_attachedFilesShowAsChipsAndCanBeRemoved() {
+            const file = Qt.resolvedUrl("fixtures/notes.md")
+            verify(ChatController.attachFile(file))
+            compare(ChatController.attachments.count, 1)
+            const chip = find(composer, "attachmentChip")
+            tryVerify(() => chip.visible && chip.height > 0)
+            verify(chip.Accessible.name.indexOf("notes.md") >= 0, chip.Accessible.name)
+            // (The chips are made again when a count arrives: look them up each time.)
+            if (ModelController.modelLoaded)
+                tryVerify(() => find(composer, "attachmentTokens").text.indexOf("tokens") > 0, 30000, "the file's tokens are counted")
+            // The same file again is refused, with the reason in the banner.
+            verify(!ChatController.attachFile(file))
+            verify(ChatController.errorMessage.indexOf("attached already") >= 0, ChatController.errorMessage)
+            ChatController.clearError()
+            // The chip's × takes it off.
+            waitForRendering(composer)  // the banner just went: let the layout settle before clicking
+            mouseClick(find(composer, "removeAttachment"))
+            tryCompare(ChatController.attachments, "count", 0)
+        }
+
+        function test_9b_theAssistantPickerStartsAChatWithTheAssistant() {
+            AppSettings.systemPrompt = "Talk like a pirate."
+            verify(ChatController.saveAssistant("Pirate"))
+            AppSettings.systemPrompt = ""
+            const picker = find(sidebar, "assistantPicker")
+            tryVerify(() => picker.visible)
+            mouseClick(picker)
+            tryVerify(() => picker.menu.opened)
+            compare(picker.menu.count, 1)
+            const item = picker.menu.itemAt(0)
+            compare(item.text, "Pirate")
+            waitForRendering(item)
+            mouseClick(item)
+            tryVerify(() => ChatController.notice.indexOf("Pirate") >= 0, 5000, ChatController.notice)
+            compare(ChatController.currentConversation, 0)  // a new chat, made by its first message
+            ChatController.deleteAssistant(ChatController.assistants[0].id)
+            tryVerify(() => !picker.visible)
         }
     }
 }
