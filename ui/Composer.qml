@@ -30,14 +30,22 @@ Item {
             drop.accept(Qt.CopyAction)
         }
     }
-    FileDialog {
+    // Made when first needed: Qt 6.4's non-native file dialog holds images that it never frees.
+    Loader {
         id: attachDialog
-        title: qsTr("Attach files")
-        fileMode: FileDialog.OpenFiles
-        currentFolder: ChatController.attachments.startFolder
-        nameFilters: [qsTr("Documents and code (*.txt *.md *.csv *.tsv *.pdf *.json *.py *.js *.ts *.c *.cpp *.h *.rs *.go *.java *.sh *.html *.css *.xml *.yaml *.toml)"),
-                      qsTr("All files (*)")]
-        onAccepted: { for (const url of selectedFiles) ChatController.attachFile(url.toString()) }
+        active: false
+        sourceComponent: Component {
+            FileDialog {
+                title: qsTr("Attach files")
+                fileMode: FileDialog.OpenFiles
+                currentFolder: ChatController.attachments.startFolder
+                nameFilters: [qsTr("Documents and code (*.txt *.md *.csv *.tsv *.pdf *.json *.py *.js *.ts *.c *.cpp *.h *.rs *.go *.java *.sh *.html *.css *.xml *.yaml *.toml)"),
+                              qsTr("All files (*)")]
+                onAccepted: { for (const url of selectedFiles) ChatController.attachFile(url.toString()) }
+            }
+        }
+        onLoaded: item.open()
+        function open() { if (active) item.open(); else active = true }
     }
 
     ColumnLayout {

@@ -1,6 +1,5 @@
 // Conversations: search across all chats (Ctrl+F), new chat, the list grouped by day with pinned
 // ones on top; rename (double-click), pin, delete with undo.
-import QtQml.Models
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -46,7 +45,7 @@ Pane {
                 Accessible.description: ToolTip.text
             }
         }
-        // A button and a menu, not a combo box: its indicator image leaked under LeakSanitizer (Qt 6.4).
+        // A button and a popup list, not a combo box or a Menu: their images leak under LeakSanitizer (Qt 6.4).
         Button {
             id: assistantButton
             objectName: "assistantPicker"
@@ -54,19 +53,36 @@ Pane {
             visible: search.text === "" && ChatController.assistants.length > 0
             text: qsTr("New chat with an assistant…")
             Layout.fillWidth: true
-            onClicked: assistantMenu.popup(assistantButton, 0, assistantButton.height)
+            onClicked: {
+                assistantMenu.x = 0
+                assistantMenu.y = assistantButton.height
+                assistantMenu.width = Math.max(assistantButton.width, assistantMenu.implicitWidth)
+                assistantMenu.open()
+            }
             Accessible.name: qsTr("New chat with an assistant")
-            Menu {
+            Popup {
                 id: assistantMenu
-                Instantiator {
-                    model: ChatController.assistants
-                    delegate: MenuItem {
-                        required property var modelData
-                        text: modelData.name
-                        onTriggered: ChatController.newConversationWithAssistant(modelData.id)
+                padding: 1
+                focus: true  // the keyboard moves into it: Tab through the choices, Escape closes
+                Connections {
+                    target: ChatController
+                    function onNoticeChanged() { assistantMenu.close() }
+                    function onCurrentConversationChanged() { assistantMenu.close() }
+                }
+                ColumnLayout {
+                    spacing: 0
+                    Repeater {
+                        model: ChatController.assistants
+                        delegate: ItemDelegate {
+                            required property var modelData
+                            objectName: "assistantChoice"
+                            text: modelData.name
+                            Layout.fillWidth: true
+                            Accessible.name: qsTr("New chat with %1").arg(modelData.name)
+                            // The chat's notice changes as it starts; the popup closes on that.
+                            onClicked: ChatController.newConversationWithAssistant(modelData.id)
+                        }
                     }
-                    onObjectAdded: (index, object) => assistantMenu.insertItem(index, object)
-                    onObjectRemoved: (index, object) => assistantMenu.removeItem(object)
                 }
             }
         }
