@@ -70,6 +70,7 @@ Pane {
                     function onCurrentConversationChanged() { assistantMenu.close() }
                 }
                 ColumnLayout {
+                    width: assistantMenu.availableWidth
                     spacing: 0
                     Repeater {
                         model: ChatController.assistants
