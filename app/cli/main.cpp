@@ -32,7 +32,7 @@ void printUsage(std::FILE* out)
         "           [--bos-token S --eos-token S]   print exactly the formatted prompt\n"
         "  bench --model F [-p N] [-n N] [--repetitions R] [--threads N] [--llama-cpp NODE_MODULES]\n"
         "                                 tokens/s and peak memory, optionally beside llama.cpp\n"
-        "  store [--data-dir DIR] [--passphrase-stdin] status [--json] | encrypt | decrypt | passphrase\n"
+        "  store [--data-dir DIR] [--passphrase-stdin] status [--json] | encrypt | decrypt | passphrase | keychain on|off\n"
         "                                 encrypt the chat history at rest (passphrases: one line each on stdin)\n"
         "  chats [--data-dir DIR] [--passphrase-stdin] list [--json] | show ID [--json] | search QUERY [--json]\n"
         "        | export ID --format md|json | import FILE.json | delete ID | delete --all --yes | recover\n"

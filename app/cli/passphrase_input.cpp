@@ -1,9 +1,13 @@
 #include "passphrase_input.h"
 
+#include "storage/keychain_slot.h"
 #include "storage/store_keyring.h"
+
+#include <QCoreApplication>
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 
 #ifndef _WIN32
@@ -49,6 +53,15 @@ std::string readPassphrase(const std::string& prompt)
 void unlockIfEncrypted(const CliArgs& args, const std::string& dbPath)
 {
     if (!storage::isSealedStore(dbPath) || storage::sealedVfsFor(dbPath)) return;
+    // The key in the system keychain (kept there by the app or `store keychain on`) comes first.
+    if (!args.flag("--passphrase-stdin") && storage::KeychainSlot(dbPath).inUse()) {
+        std::unique_ptr<QCoreApplication> app;
+        static int argc = 1;
+        static char name[] = "hearth-cli";
+        static char* argv[] = {name, nullptr};
+        if (!QCoreApplication::instance()) app = std::make_unique<QCoreApplication>(argc, argv);  // the keychain's D-Bus
+        if (storage::KeychainSlot(dbPath).unlock()) return;
+    }
     if (!args.flag("--passphrase-stdin") && !stdinIsTerminal()) return;  // Store::open says it is locked
     storage::unlockStore(dbPath, readPassphrase("Passphrase for the encrypted history: "));
 }

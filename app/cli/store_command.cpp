@@ -4,10 +4,12 @@
 #include "passphrase_input.h"
 
 #include "storage/data_location.h"
+#include "storage/keychain_slot.h"
 #include "storage/store.h"
 #include "storage/store_encryption.h"
 #include "storage/store_keyring.h"
 
+#include <QCoreApplication>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -61,8 +63,9 @@ int runStore(const std::vector<std::string>& argv)
 {
     CliArgs args(argv, {"--data-dir"}, {"--json", "--passphrase-stdin"});
     const auto& p = args.positionals();
-    const char* usage = "usage: hearth-cli store [--data-dir DIR] [--passphrase-stdin] status [--json] | encrypt | decrypt | passphrase";
-    if (p.size() != 1) throw std::invalid_argument(usage);
+    const char* usage =
+        "usage: hearth-cli store [--data-dir DIR] [--passphrase-stdin] status [--json] | encrypt | decrypt | passphrase | keychain on|off";
+    if (p.empty() || p.size() > 2 || (p.size() == 2 && p[0] != "keychain")) throw std::invalid_argument(usage);
     const std::string path = storage::databasePath(storage::dataDirectory(args.value("--data-dir").value_or("")));
     const bool asJson = args.flag("--json");
     const std::string& action = p[0];
@@ -111,6 +114,27 @@ int runStore(const std::vector<std::string>& argv)
         if (!storage::isSealedStore(path)) throw storage::StoreError(storage::StoreErrorCode::InvalidInput, path + " is not encrypted");
         const std::string old = readPassphrase("Current passphrase: ");
         printReport("re-encrypted", path, storage::changeStorePassphrase(path, old, newPassphrase("the history")), asJson);
+        return 0;
+    }
+    if (action == "keychain") {
+        // The key in the system keychain: the app and these commands then open the history
+        // without the passphrase. The keychain's D-Bus needs an event loop.
+        if (p.size() != 2 || (p[1] != "on" && p[1] != "off")) throw std::invalid_argument(usage);
+        int qtArgc = 1;
+        char qtName[] = "hearth-cli";
+        char* qtArgv[] = {qtName, nullptr};
+        QCoreApplication app(qtArgc, qtArgv);
+        storage::KeychainSlot slot(path);
+        if (p[1] == "off") {
+            slot.forget();
+            std::printf("the key is no longer kept in the system keychain; the passphrase is needed to open the history\n");
+            return 0;
+        }
+        if (!storage::isSealedStore(path)) throw storage::StoreError(storage::StoreErrorCode::InvalidInput, path + " is not encrypted");
+        storage::unlockStore(path, readPassphrase("Passphrase for the encrypted history: "));
+        if (const QString problem = slot.store(); !problem.isEmpty())
+            throw storage::StoreError(storage::StoreErrorCode::Io, "the system keychain cannot keep the key: " + problem.toStdString());
+        std::printf("the key is in the system keychain: Hearth and hearth-cli open the history without the passphrase\n");
         return 0;
     }
     throw std::invalid_argument(usage);

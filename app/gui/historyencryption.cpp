@@ -1,5 +1,5 @@
 #include "historyencryption.h"
-#include "keychainslot.h"
+#include "storage/keychain_slot.h"
 
 #include "storage/store.h"
 #include "storage/store_encryption.h"
@@ -127,11 +127,11 @@ void HistoryEncryption::lockNow()
     if (m_encrypted) endSessionFor(Request::Lock);
 }
 
-bool HistoryEncryption::keyInKeychain() const { return KeychainSlot(m_path).inUse(); }
+bool HistoryEncryption::keyInKeychain() const { return storage::KeychainSlot(m_path).inUse(); }
 
 QString HistoryEncryption::setKeyInKeychain(bool keep)
 {
-    KeychainSlot slot(m_path);
+    storage::KeychainSlot slot(m_path);
     QString problem;
     if (!keep) {
         slot.forget();
@@ -151,7 +151,7 @@ QString HistoryEncryption::runPending()
     m_lastRequestWasLock = request == Request::Lock;
     QString problem;
     try {
-        KeychainSlot keychain(m_path);
+        storage::KeychainSlot keychain(m_path);
         switch (request) {
         case Request::None: break;
         case Request::Encrypt: storage::encryptStore(m_path, m_passphrase); break;

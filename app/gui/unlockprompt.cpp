@@ -1,6 +1,6 @@
 #include "unlockprompt.h"
 
-#include "keychainslot.h"
+#include "storage/keychain_slot.h"
 #include "localonlynetwork.h"
 
 #include "storage/store_error.h"
@@ -20,7 +20,7 @@ bool UnlockPrompt::run(const std::string& dbPath, bool useKeychain)
     } catch (const storage::StoreError&) {
         storage::lockStore(dbPath);  // re-encrypted elsewhere: ask again
     }
-    if (useKeychain && KeychainSlot(dbPath).unlock()) return true;
+    if (useKeychain && storage::KeychainSlot(dbPath).unlock()) return true;
     UnlockPrompt prompt(dbPath);
     LocalOnlyNetworkAccessManagerFactory localOnly;  // outlives the engine
     QQmlApplicationEngine engine;

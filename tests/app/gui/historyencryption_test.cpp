@@ -2,7 +2,7 @@
 // the window closes, and the session-ending requests carried out by runPending() once every
 // connection is closed (as main() does), each leaving the history readable.
 #include "historyencryption.h"
-#include "keychainslot.h"
+#include "storage/keychain_slot.h"
 #include "unlockprompt.h"
 
 #include "storage/store.h"
@@ -112,7 +112,7 @@ private slots:
         QCOMPARE(encryption.setKeyInKeychain(false), QString());
         QVERIFY(!encryption.keyInKeychain());
         storage::lockStore(path);
-        QVERIFY(!app::KeychainSlot(path).unlock());
+        QVERIFY(!storage::KeychainSlot(path).unlock());
     }
 
     void failedMigrationIsReportedAndChangesNothing()

@@ -1,4 +1,4 @@
-#include "keychainslot.h"
+#include "storage/keychain_slot.h"
 
 #include "storage/store_key.h"
 #include "storage/store_keyring.h"
@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-namespace hearth::app {
+namespace hearth::storage {
 
 namespace {
 
@@ -42,11 +42,11 @@ bool KeychainSlot::inUse() const { return QFile::exists(QString::fromStdString(m
 
 QString KeychainSlot::store()
 {
-    auto key = storage::storeKeyFor(m_path);
+    auto key = storeKeyFor(m_path);
     if (!key) return QObject::tr("the history is not unlocked");
     QKeychain::WritePasswordJob job(kService);
     job.setKey(entryName());
-    job.setBinaryData(QByteArray(reinterpret_cast<const char*>(key->bytes()), int(storage::kSealedKeyBytes)));
+    job.setBinaryData(QByteArray(reinterpret_cast<const char*>(key->bytes()), int(kSealedKeyBytes)));
     const QString problem = runJob(job);
     if (!problem.isEmpty()) return problem;
     QFile marker(QString::fromStdString(markerPath()));
@@ -62,8 +62,7 @@ bool KeychainSlot::unlock()
     job.setKey(entryName());
     if (!runJob(job).isEmpty()) return false;
     QByteArray data = job.binaryData();
-    bool ok = data.size() == int(storage::kSealedKeyBytes) &&
-        storage::unlockStoreWithKey(m_path, reinterpret_cast<const uint8_t*>(data.constData()));
+    bool ok = data.size() == int(kSealedKeyBytes) && unlockStoreWithKey(m_path, reinterpret_cast<const uint8_t*>(data.constData()));
     sodium_memzero(data.data(), size_t(data.size()));
     return ok;
 }
@@ -77,4 +76,4 @@ void KeychainSlot::forget()
     QFile::remove(QString::fromStdString(markerPath()));
 }
 
-}  // namespace hearth::app
+}  // namespace hearth::storage

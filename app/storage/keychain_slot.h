@@ -2,14 +2,15 @@
 // Credential Manager, through QtKeychain), so Hearth can open it at start without the passphrase.
 // Only the derived key is kept, never the passphrase, and never in a plain file: QtKeychain's
 // insecure fallback stays off. A marker file beside the database records that a key was put
-// there, so a machine without a keychain never waits on one at start.
+// there, so a machine without a keychain never waits on one at start. The calls block on a
+// local event loop (at most 5 s) and need a QCoreApplication.
 #pragma once
 
 #include <QString>
 
 #include <string>
 
-namespace hearth::app {
+namespace hearth::storage {
 
 class KeychainSlot {
 public:
@@ -31,4 +32,4 @@ private:
     std::string m_path;
 };
 
-}  // namespace hearth::app
+}  // namespace hearth::storage
