@@ -153,7 +153,7 @@ ApplicationWindow {
                 SplitView.fillWidth: true
                 currentIndex: (!ModelController.modelLoaded && !ModelController.loadingModel && ChatController.messages.count === 0
                                && ChatController.currentConversation === 0 && !ChatController.incognito) ? 0 : 1
-                WelcomeView { onAddModel: modelDialog.open(); onBrowseModels: models.openAt(1) }
+                WelcomeView { onAddModel: modelDialog.open(); onBrowseModels: models.openAt(1); onEncryptHistory: settings.openEncryption() }
                 ChatView { }
             }
         }

@@ -5,8 +5,15 @@ import QtQuick.Layouts
 import Hearth.Core
 
 Dialog {
+    id: dialog
     title: qsTr("Settings")
     modal: true
+    // The welcome screen's "Encrypt my history…": the Privacy tab with the passphrase dialog open.
+    function openEncryption() {
+        settingsTabs.currentIndex = 4
+        dialog.open()
+        privacyPage.passphraseDialog.openFor("encrypt")
+    }
     anchors.centerIn: parent
     // Wider with a larger font, never wider or taller than the window: the tabs scroll instead.
     width: Math.min(parent ? parent.width - 24 : 460, Math.max(460, Math.round(Qt.application.font.pointSize * 42)))
@@ -213,7 +220,7 @@ Dialog {
             NetworkSettings { }
             LocalServerSettings { }
             AssistantSettings { }
-            PrivacySettings { objectName: "privacySettings" }
+            PrivacySettings { id: privacyPage; objectName: "privacySettings" }
         }
         }
     }

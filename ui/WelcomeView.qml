@@ -9,6 +9,7 @@ Item {
     id: root
     signal addModel()
     signal browseModels()
+    signal encryptHistory()
     readonly property bool recommending: DownloadController.recommendedId !== ""
     ColumnLayout {
         anchors.centerIn: parent
@@ -111,6 +112,23 @@ Item {
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true
             opacity: 0.6
+        }
+        // The first run's offer of encryption (also in Settings → Privacy, any time).
+        Label {
+            visible: !HistoryEncryption.encrypted
+            text: qsTr("Your chats are kept only on this computer. You can also encrypt them with a passphrase, so that nobody who gets your files can read them.")
+            wrapMode: Text.Wrap
+            horizontalAlignment: Text.AlignHCenter
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+        }
+        Button {
+            objectName: "encryptHistoryOffer"
+            visible: !HistoryEncryption.encrypted
+            Layout.alignment: Qt.AlignHCenter
+            text: qsTr("Encrypt my history…")
+            onClicked: root.encryptHistory()
+            Accessible.name: text
         }
     }
 }
