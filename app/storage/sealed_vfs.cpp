@@ -163,32 +163,33 @@ int sealedClose(sqlite3_file* file)
     return rc;
 }
 
+// Reads only the blocks asked for: each block's count of bytes in use says where the file ends,
+// so no read needs the logical size first (which would read and open the last block as well).
 int sealedRead(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset)
 {
     SealedFile* f = sealed(file);
     auto* out = static_cast<uint8_t*>(buffer);
-    int64_t size = 0, blocks = 0;
-    if (int rc = logicalSize(f, size, &blocks); rc != SQLITE_OK) return rc;
-    bool shortRead = offset + amount > size;
+    const int64_t physical = physicalSize(f);
+    if (physical < 0) return SQLITE_IOERR_FSTAT;
+    const int64_t blocks = blockCount(physical);
+    bool shortRead = false;
     Block block;
     for (int64_t pos = offset; pos < offset + amount;) {
         const int64_t index = pos / kBlock;
         const int64_t within = pos % kBlock;
         const int64_t take = std::min<int64_t>(kBlock - within, offset + amount - pos);
         uint8_t* dst = out + (pos - offset);
-        if (index >= blocks) {
-            std::memset(dst, 0, size_t(take));
-        } else {
-            const ReadResult r = readBlockRetrying(f, index, block);
-            if (r == ReadResult::Error) return SQLITE_IOERR_READ;
-            if (r == ReadResult::Forged) return SQLITE_IOERR_DATA;
-            if (r == ReadResult::Missing) {  // truncated meanwhile by another connection
-                std::memset(dst, 0, size_t(take));
-                shortRead = true;
-                pos += take;
-                continue;
-            }
+        const ReadResult r = index < blocks ? readBlockRetrying(f, index, block) : ReadResult::Missing;
+        if (r == ReadResult::Error) return SQLITE_IOERR_READ;
+        // A WAL's torn last block held a frame that was never committed (see logicalSize).
+        const bool tornTail = r == ReadResult::Forged && f->kind == FileKind::Wal && index == blocks - 1;
+        if (r == ReadResult::Forged && !tornTail) return SQLITE_IOERR_DATA;
+        if (r == ReadResult::Ok) {
             std::memcpy(dst, block.data + within, size_t(take));  // past `used` a block holds zeros
+            shortRead = shortRead || within + take > int64_t(block.used);
+        } else {  // past the end (or truncated meanwhile by another connection)
+            std::memset(dst, 0, size_t(take));
+            shortRead = true;
         }
         pos += take;
     }

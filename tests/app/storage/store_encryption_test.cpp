@@ -353,6 +353,56 @@ private slots:
         QVERIFY(readAll(path).find("HEARTH-SEALED-DB") == 0);
         unregisterSealedVfs(name);
     }
+
+    // A WAL's last block torn by a crash is an incomplete frame SQLite discards: the file ends
+    // before it. The same damage anywhere else, or in the database file, is reported.
+    void aTornWalTailIsDroppedAndOtherDamageReported()
+    {
+        QTemporaryDir dir;
+        const std::string name = registerSealedVfs(testKey("torn"));
+        sqlite3_vfs* vfs = sqlite3_vfs_find(name.c_str());
+        std::ofstream((dir.path() + "/wal-owner.db").toStdString());  // a WAL takes its database's permissions
+        for (const int kind : {SQLITE_OPEN_WAL, SQLITE_OPEN_MAIN_DB}) {
+            const std::string path = (dir.path() + (kind == SQLITE_OPEN_WAL ? "/wal-owner.db-wal" : "/x.db")).toStdString();
+            std::vector<char> storage(size_t(vfs->szOsFile));
+            auto* file = reinterpret_cast<sqlite3_file*>(storage.data());
+            int outFlags = 0;
+            QCOMPARE(vfs->xOpen(vfs, path.c_str(), file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | kind, &outFlags), SQLITE_OK);
+            const std::string data(3 * 4096, 'w');
+            QCOMPARE(file->pMethods->xWrite(file, data.data(), int(data.size()), 0), SQLITE_OK);
+            file->pMethods->xClose(file);
+            auto flip = [&](int64_t at) {
+                std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+                f.seekp(at);
+                char c = 0;
+                f.read(&c, 1);
+                f.seekp(at);
+                c = char(c ^ 1);
+                f.write(&c, 1);
+            };
+            flip(64 + 4140 * 2 + 100);  // the last block
+            QCOMPARE(vfs->xOpen(vfs, path.c_str(), file, SQLITE_OPEN_READWRITE | kind, &outFlags), SQLITE_OK);
+            sqlite3_int64 size = 0;
+            std::string got(4096, 'x');
+            if (kind == SQLITE_OPEN_WAL) {
+                QCOMPARE(file->pMethods->xFileSize(file, &size), SQLITE_OK);
+                QCOMPARE(size, sqlite3_int64(2 * 4096));
+                QCOMPARE(file->pMethods->xRead(file, got.data(), 4096, 2 * 4096), SQLITE_IOERR_SHORT_READ);
+                QCOMPARE(got, std::string(4096, '\0'));
+                QCOMPARE(file->pMethods->xRead(file, got.data(), 4096, 4096), SQLITE_OK);
+                QCOMPARE(got, std::string(4096, 'w'));
+            } else {
+                QCOMPARE(file->pMethods->xFileSize(file, &size), SQLITE_IOERR_DATA);
+                QCOMPARE(file->pMethods->xRead(file, got.data(), 4096, 2 * 4096), SQLITE_IOERR_DATA);
+            }
+            file->pMethods->xClose(file);
+            flip(64 + 4140 * 1 + 100);  // a block in the middle: damage in either kind
+            QCOMPARE(vfs->xOpen(vfs, path.c_str(), file, SQLITE_OPEN_READWRITE | kind, &outFlags), SQLITE_OK);
+            QCOMPARE(file->pMethods->xRead(file, got.data(), 4096, 4096), SQLITE_IOERR_DATA);
+            file->pMethods->xClose(file);
+        }
+        unregisterSealedVfs(name);
+    }
 };
 
 QTEST_GUILESS_MAIN(StoreEncryptionTest)
