@@ -7,6 +7,7 @@
 // build and catches a view that lays the whole reply out again on every batch, as it did before
 // the streaming text was split into parts (35 ms p95 at 20,000 characters then; ~6 ms now).
 #include "chatcontroller.h"
+#include "thread_cpu_time.h"
 #include "downloadcontroller.h"
 #include "historyencryption.h"
 #include "localonlynetwork.h"
@@ -30,15 +31,9 @@ Q_IMPORT_QML_PLUGIN(Hearth_CorePlugin)
 
 using namespace hearth;
 using namespace hearth::app;
+using hearth::test::threadCpuMs;
 
 namespace {
-
-double threadCpuMs()
-{
-    timespec t {};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
-}
 
 // A reply like a coding model's: prose, then fenced blocks in several languages, repeated.
 QString codeHeavyReply(int targetChars)

@@ -1,6 +1,7 @@
 // The chat controller with the real engine (stories260K) and a real temporary database: send,
 // stream, stop, regenerate (a branch), and the conversation survives a restart.
 #include "chatcontroller.h"
+#include "thread_cpu_time.h"
 
 #include "storage/store.h"
 
@@ -23,14 +24,7 @@
 using namespace hearth;
 using namespace hearth::app;
 
-namespace {
-double threadCpuMs()
-{
-    timespec t {};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
-}
-}  // namespace
+using hearth::test::threadCpuMs;
 
 class ChatControllerTest : public QObject {
     Q_OBJECT
