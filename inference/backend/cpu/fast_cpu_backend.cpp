@@ -24,7 +24,7 @@ namespace hearth {
 class FastCpuWeight : public CpuWeight {
 public:
     using CpuWeight::CpuWeight;
-    mutable std::shared_ptr<const std::vector<uint8_t>> packed;  // rows / 4 groups; the last rows % 4 stay in `data`
+    mutable std::shared_ptr<const std::vector<uint8_t>> packed;  // rows / kPackRows groups; the rest stay in `data`
     mutable bool packingTried = false;
     std::vector<uint8_t> ownedCopy;
 };
@@ -213,17 +213,28 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
 void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t firstRow, int64_t tokens, Tensor& out)
 {
     auto& o = asActs(out);
-    const int64_t cols = w.cols(), blocks = cols / 32, rowEnd = firstRow + o.cols();
+    const int64_t cols = w.cols(), rowEnd = firstRow + o.cols();
     const size_t typeSlot = cpu_kernels::slot(w.type);
-    const size_t actRowBytes = rowBytes(GgmlType::Q8_0, cols);
-    m_scales.resize(size_t(tokens * blocks));
-    m_offsets.resize(size_t(tokens * blocks));
+    const GgmlType actType = activationTypeFor(w.type);
+    const size_t actRowBytes = rowBytes(actType, cols);
+    // Per token: Q8_0's float scales and offset sums, or Q8_K's sub-block sums in pairs.
+    const bool superBlocks = actType == GgmlType::Q8_K;
+    const int64_t blocks = superBlocks ? cols / 256 : cols / 32, offsetsPerToken = superBlocks ? 4 * blocks : blocks;
+    m_scales.resize(superBlocks ? 0 : size_t(tokens * blocks));
+    m_offsets.resize(size_t(tokens * offsetsPerToken));
     m_prepared.resize(size_t(tokens));
     auto& prepared = m_prepared;
     for (int64_t t = 0; t < tokens; ++t) {
         const uint8_t* q = m_quantized.data() + size_t(t) * actRowBytes;
-        cpu_kernels::prepareQ8_0(q, blocks, m_kernels.packOffset[typeSlot], m_scales.data() + t * blocks, m_offsets.data() + t * blocks);
-        prepared[size_t(t)] = {q, m_scales.data() + t * blocks, m_offsets.data() + t * blocks};
+        int32_t* offsets = m_offsets.data() + t * offsetsPerToken;
+        if (superBlocks) {
+            cpu_kernels::prepareQ8_K(q, blocks, offsets);
+            prepared[size_t(t)] = {q, nullptr, offsets};
+        } else {
+            float* scales = m_scales.data() + t * blocks;
+            cpu_kernels::prepareQ8_0(q, blocks, m_kernels.packOffset[typeSlot], scales, offsets);
+            prepared[size_t(t)] = {q, scales, offsets};
+        }
     }
     const auto dot1 = m_kernels.packedDot1[typeSlot], dot4 = m_kernels.packedDot4[typeSlot];
     constexpr int64_t group = cpu_kernels::kPackRows;
@@ -255,7 +266,7 @@ void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t firstRow, int6
                     }
                 }
         });
-    // The rows outside those groups (past the last group of four, or a range not on a group), one
+    // The rows outside those groups (past the last whole group, or a range not on a group), one
     // by one from the file.
     const auto kernel = m_kernels.dot[typeSlot];
     const int64_t groupedBegin = endGroup > firstGroup ? firstGroup * group : rowEnd,

@@ -38,7 +38,7 @@ private:
     std::vector<float> m_actFloats;
     std::vector<uint8_t>
         m_rowBuffer;  // one row unpacked from a packed group (embedding lookups)  // the IQ types' activations, dequantized once per product
-    std::vector<cpu_kernels::PreparedQ8_0> m_prepared;
+    std::vector<cpu_kernels::PreparedTokens> m_prepared;
 };
 
 }  // namespace hearth

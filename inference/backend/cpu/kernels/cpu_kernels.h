@@ -22,26 +22,44 @@ using QuantizeFn = void (*)(const float* x, int64_t n, uint8_t* out);
 constexpr size_t kTypeSlots = 40;
 inline size_t slot(GgmlType type) { return size_t(type) < kTypeSlots ? size_t(type) : 0; }
 
-// A token's Q8_0 activations prepared for the row-interleaved kernels: the scales as floats and,
-// per block, minus `offset` times the sum of its values, which lets unsigned weights (q + offset)
-// go through the unsigned x signed 8-bit dot.
-struct PreparedQ8_0 {
-    const uint8_t* blocks;  // Q8_0
-    const float* scales;  // [blocks]
-    const int32_t* offsets;  // [blocks]
+// A token's activations prepared for the row-interleaved kernels.
+//   Q8_0 (the 32-blocks): the scales as floats and, per block, minus `offset` times the sum of its
+//   values, which lets unsigned weights (q + offset) go through the unsigned x signed 8-bit dot.
+//   Q8_K (the K-quants): no scales (the blocks carry floats); per super-block four words, each
+//   the sums of two 32-value sub-blocks as a pair of int16 (2p in the low half, 2p + 1 in the
+//   high), ready to multiply the pairs of mins a packed Q4_K group keeps side by side.
+struct PreparedTokens {
+    const uint8_t* blocks;  // Q8_0 or Q8_K
+    const float* scales;  // Q8_0: [blocks]
+    const int32_t* offsets;  // Q8_0: [blocks]; Q8_K: [4 * super-blocks]
 };
 void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* scales, int32_t* offsets);
+void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPairs);
 
-// Rows repacked in groups of eight, block by block: the eight F16 scales, then the quants in
-// 4-byte pieces, the eight rows' first piece, their second, ... so that one 8-bit dot
-// instruction advances eight rows (a 32-bit lane per row). Same size as the original rows.
+// Rows repacked in groups of eight, block by block, so that one 8-bit dot instruction advances
+// eight rows (a 32-bit lane per row). Same size as the original rows.
+//   The 32-blocks (Q4_0, Q5_0, Q8_0): the eight F16 scales, then the quants in 4-byte pieces, the
+//   eight rows' first piece, their second, ...
+//   Q4_K and Q6_K: packedQ4_KLayout / packedQ6_KLayout below.
 constexpr int kPackRows = 8;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
-// Row `rowInGroup` of a packed group back in the file's layout (types whose blocks are an F16
-// scale then quants: the ones with a repack).
+// Row `rowInGroup` of a packed group back in the file's layout, byte for byte.
 void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_t cols, uint8_t* row);
 // One group of packed rows against T tokens: out[t * kPackRows + r], each bit-identical to DotFn's.
-using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const PreparedQ8_0* tokens, float* out);
+using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const PreparedTokens* tokens, float* out);
+
+// A packed Q4_K super-block of eight rows (8 x 144 bytes):
+//   [0, 16) the rows' d, [16, 32) their dmin (F16);
+//   [32, 128) the 128 six-bit scales and mins, transposed so that a few vector operations
+//   unpack them all: scale k = 8j + r (sub-block j of row r) and min k = 16(j/2) + 2r + j%2, their
+//   low four bits in byte 32 + k (scale) and its high nibble (min), their top two bits in byte
+//   96 + k%32 at bit 2(k/32) (scale) and 4 + 2(k/32) (min);
+//   [128, 1152) the quants in 4-byte pieces as the 32-blocks keep theirs.
+// A packed Q6_K super-block (8 x 210 bytes):
+//   [0, 16) the rows' d; [16, 144) the signed scales, scale g of row r at 16(g/2) + 2r + g%2;
+//   [144, 1168) ql and [1168, 1680) qh, each in 4-byte pieces as above.
+void repackQ4_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackQ6_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 
 struct KernelTable {
     const char* isa;  // "avx512-vnni", "avx2", "neon-dotprod", "generic"
@@ -49,8 +67,8 @@ struct KernelTable {
     DotFn dot[kTypeSlots] = {};
     Dot4Fn dot4[kTypeSlots] = {};
     QuantizeFn quantize[kTypeSlots] = {};
-    // Row-interleaved kernels, for weight types whose partner is Q8_0: the repacking, the offset
-    // prepareQ8_0 takes for them, and the 1- and 4-token dots.
+    // Row-interleaved kernels: the repacking, the offset prepareQ8_0 takes for the 32-blocks,
+    // and the 1- and 4-token dots.
     RepackFn repack[kTypeSlots] = {};
     int32_t packOffset[kTypeSlots] = {};
     PackedDotFn packedDot1[kTypeSlots] = {};

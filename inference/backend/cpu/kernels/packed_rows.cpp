@@ -4,13 +4,16 @@
 #include "quant/block_layouts.h"
 #include "quant/fp16.h"
 
+#include <cstddef>
 #include <cstring>
 
 namespace hearth::cpu_kernels {
 
+using namespace blocks;
+
 void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* scales, int32_t* offsets)
 {
-    const auto* y = reinterpret_cast<const blocks::Q8_0*>(q8_0);
+    const auto* y = reinterpret_cast<const Q8_0*>(q8_0);
     for (int64_t i = 0; i < blocks; ++i) {
         scales[i] = fp16ToFloat(y[i].d);
         int sum = 0;
@@ -19,14 +22,144 @@ void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* sca
     }
 }
 
+void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPairs)
+{
+    const auto* y = reinterpret_cast<const Q8_K*>(q8_k);
+    for (int64_t i = 0; i < superBlocks; ++i)
+        for (int p = 0; p < 4; ++p) {
+            const int16_t* b = y[i].bsums + 4 * p;
+            const auto even = uint16_t(b[0] + b[1]), odd = uint16_t(b[2] + b[3]);  // |sum| <= 32 * 127
+            subBlockPairs[4 * i + p] = int32_t(uint32_t(even) | uint32_t(odd) << 16);
+        }
+}
+
+namespace {
+
+// Piece k (4 bytes) of `bytes` bytes of each of the eight rows, starting `from` bytes into the
+// row's block, to or from `pieces` (rows side by side).
+void interleavePieces(const uint8_t* const* rows, size_t from, size_t bytes, uint8_t* pieces)
+{
+    for (size_t k = 0; k < bytes / 4; ++k)
+        for (int r = 0; r < kPackRows; ++r) std::memcpy(pieces + (k * kPackRows + size_t(r)) * 4, rows[r] + from + 4 * k, 4);
+}
+void deinterleavePieces(const uint8_t* pieces, size_t bytes, int rowInGroup, uint8_t* row)
+{
+    for (size_t k = 0; k < bytes / 4; ++k) std::memcpy(row + 4 * k, pieces + (k * kPackRows + size_t(rowInGroup)) * 4, 4);
+}
+
+// Where packedQ4_KLayout puts scale j and min j of row r (k in 0..63).
+int q4kScaleIndex(int j, int r) { return 8 * j + r; }
+int q4kMinIndex(int j, int r) { return 16 * (j / 2) + 2 * r + j % 2; }
+
+void putSixBits(uint8_t* scaleBytes, int k, uint8_t value, bool isMin)
+{
+    scaleBytes[k] = uint8_t(scaleBytes[k] | (value & 0xF) << (isMin ? 4 : 0));
+    scaleBytes[64 + k % 32] = uint8_t(scaleBytes[64 + k % 32] | (value >> 4) << (2 * (k / 32) + (isMin ? 4 : 0)));
+}
+uint8_t sixBits(const uint8_t* scaleBytes, int k, bool isMin)
+{
+    const int low = (scaleBytes[k] >> (isMin ? 4 : 0)) & 0xF;
+    const int high = (scaleBytes[64 + k % 32] >> (2 * (k / 32) + (isMin ? 4 : 0))) & 3;
+    return uint8_t(low | high << 4);
+}
+
+// The inverse of kScaleMin: scale and min j back into the twelve bytes.
+void putScaleMin(int j, uint8_t scale, uint8_t min, uint8_t* q)
+{
+    if (j < 4) {
+        q[j] = uint8_t((q[j] & 0xC0) | scale);
+        q[j + 4] = uint8_t((q[j + 4] & 0xC0) | min);
+    } else {
+        q[j + 4] = uint8_t((scale & 0xF) | (min & 0xF) << 4);
+        q[j - 4] = uint8_t((q[j - 4] & 0x3F) | (scale >> 4) << 6);
+        q[j] = uint8_t((q[j] & 0x3F) | (min >> 4) << 6);
+    }
+}
+
+void packQ4_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
+{
+    std::memset(out, 0, 128);
+    for (int r = 0; r < kPackRows; ++r) {
+        const auto& x = *reinterpret_cast<const Q4_K*>(blockOfRow[r]);
+        std::memcpy(out + 2 * r, &x.d, 2);
+        std::memcpy(out + 16 + 2 * r, &x.dmin, 2);
+        for (int j = 0; j < 8; ++j) {
+            uint8_t scale, min;
+            kScaleMin(j, x.scales, scale, min);
+            putSixBits(out + 32, q4kScaleIndex(j, r), scale, false);
+            putSixBits(out + 32, q4kMinIndex(j, r), min, true);
+        }
+    }
+    interleavePieces(blockOfRow, offsetof(Q4_K, qs), sizeof(Q4_K::qs), out + 128);
+}
+
+void unpackQ4_KBlock(const uint8_t* group, int r, uint8_t* block)
+{
+    auto& x = *reinterpret_cast<Q4_K*>(block);
+    std::memcpy(&x.d, group + 2 * r, 2);
+    std::memcpy(&x.dmin, group + 16 + 2 * r, 2);
+    std::memset(x.scales, 0, sizeof x.scales);
+    for (int j = 0; j < 8; ++j)
+        putScaleMin(j, sixBits(group + 32, q4kScaleIndex(j, r), false), sixBits(group + 32, q4kMinIndex(j, r), true), x.scales);
+    deinterleavePieces(group + 128, sizeof x.qs, r, x.qs);
+}
+
+int q6kScaleIndex(int g, int r) { return 16 * (g / 2) + 2 * r + g % 2; }
+
+void packQ6_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
+{
+    for (int r = 0; r < kPackRows; ++r) {
+        const auto& x = *reinterpret_cast<const Q6_K*>(blockOfRow[r]);
+        std::memcpy(out + 2 * r, &x.d, 2);
+        for (int g = 0; g < 16; ++g) out[16 + q6kScaleIndex(g, r)] = uint8_t(x.scales[g]);
+    }
+    interleavePieces(blockOfRow, offsetof(Q6_K, ql), sizeof(Q6_K::ql), out + 144);
+    interleavePieces(blockOfRow, offsetof(Q6_K, qh), sizeof(Q6_K::qh), out + 144 + kPackRows * sizeof(Q6_K::ql));
+}
+
+void unpackQ6_KBlock(const uint8_t* group, int r, uint8_t* block)
+{
+    auto& x = *reinterpret_cast<Q6_K*>(block);
+    std::memcpy(&x.d, group + 2 * r, 2);
+    for (int g = 0; g < 16; ++g) x.scales[g] = int8_t(group[16 + q6kScaleIndex(g, r)]);
+    deinterleavePieces(group + 144, sizeof x.ql, r, x.ql);
+    deinterleavePieces(group + 144 + kPackRows * sizeof x.ql, sizeof x.qh, r, x.qh);
+}
+
+template <typename Block, void (*PackBlock)(const uint8_t* const*, uint8_t*)>
+void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    for (int64_t i = 0; i < cols / kQKK; ++i, out += kPackRows * sizeof(Block)) {
+        const uint8_t* blockOfRow[kPackRows];
+        for (int r = 0; r < kPackRows; ++r) blockOfRow[r] = rows + size_t(r) * rowBytes + size_t(i) * sizeof(Block);
+        PackBlock(blockOfRow, out);
+    }
+}
+
+}  // namespace
+
+void repackQ4_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    repackSuperBlocks<Q4_K, packQ4_KBlock>(rows, rowBytes, cols, out);
+}
+void repackQ6_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    repackSuperBlocks<Q6_K, packQ6_KBlock>(rows, rowBytes, cols, out);
+}
+
 void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_t cols, uint8_t* row)
 {
     const size_t blockBytes = ggmlTypeTraits(type).blockBytes, quantBytes = blockBytes - 2;
     const int64_t blocks = cols / int64_t(ggmlTypeTraits(type).blockElements);
     for (int64_t i = 0; i < blocks; ++i, group += kPackRows * blockBytes, row += blockBytes) {
-        std::memcpy(row, group + 2 * rowInGroup, 2);
-        for (size_t piece = 0; piece < quantBytes / 4; ++piece)
-            std::memcpy(row + 2 + 4 * piece, group + 2 * kPackRows + (piece * kPackRows + size_t(rowInGroup)) * 4, 4);
+        if (type == GgmlType::Q4_K) {
+            unpackQ4_KBlock(group, rowInGroup, row);
+        } else if (type == GgmlType::Q6_K) {
+            unpackQ6_KBlock(group, rowInGroup, row);
+        } else {  // the 32-blocks: an F16 scale, then the quants
+            std::memcpy(row, group + 2 * rowInGroup, 2);
+            deinterleavePieces(group + 2 * kPackRows, quantBytes, rowInGroup, row + 2);
+        }
     }
 }
 

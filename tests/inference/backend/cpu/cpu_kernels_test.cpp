@@ -194,8 +194,11 @@ TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
         const auto s = cpu_kernels::slot(type);
         if (!table.repack[s]) continue;
         ASSERT_TRUE(table.packedDot1[s] && table.packedDot4[s]) << table.isa << " " << ggmlTypeName(type);
+        const bool kQuant = isKQuant(type);
+        const GgmlType actType = activationTypeFor(type);
         for (int64_t blocks : {1, 3, 28}) {
-            const int64_t n = 32 * blocks;
+            if (kQuant && blocks > 5) continue;
+            const int64_t n = (kQuant ? 256 : 32) * blocks;
             for (bool unit : {true, false}) {
                 std::vector<uint8_t> rows;
                 for (int r = 0; r < cpu_kernels::kPackRows; ++r) {
@@ -207,16 +210,21 @@ TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
                 table.repack[s](rows.data(), rowBytesOf, n, packed.data());
                 std::vector<std::vector<uint8_t>> acts;
                 std::vector<std::vector<float>> scales(4, std::vector<float>(size_t(blocks)));
-                std::vector<std::vector<int32_t>> offsets(4, std::vector<int32_t>(size_t(blocks)));
-                std::vector<cpu_kernels::PreparedQ8_0> prepared;
+                std::vector<std::vector<int32_t>> offsets(4, std::vector<int32_t>(size_t(4 * blocks)));
+                std::vector<cpu_kernels::PreparedTokens> prepared;
                 for (int t = 0; t < 4; ++t) {
+                    if (kQuant) {  // Q8_K's scale is a float: unit-scale activations add nothing here
+                        acts.push_back(referenceActivations(actType, randomFloats(n, rng)));
+                        cpu_kernels::prepareQ8_K(acts.back().data(), blocks, offsets[size_t(t)].data());
+                        prepared.push_back({acts.back().data(), nullptr, offsets[size_t(t)].data()});
+                        continue;
+                    }
                     acts.push_back(unit ? unitScaleActivations(GgmlType::Q8_0, n, rng)
                                         : referenceActivations(GgmlType::Q8_0, randomFloats(n, rng)));
                     cpu_kernels::prepareQ8_0(acts.back().data(), blocks, table.packOffset[s], scales[size_t(t)].data(),
                                              offsets[size_t(t)].data());
+                    prepared.push_back({acts.back().data(), scales[size_t(t)].data(), offsets[size_t(t)].data()});
                 }
-                for (int t = 0; t < 4; ++t)
-                    prepared.push_back({acts[size_t(t)].data(), scales[size_t(t)].data(), offsets[size_t(t)].data()});
                 constexpr int rowsInGroup = cpu_kernels::kPackRows;
                 float four[4 * rowsInGroup], one[rowsInGroup];
                 table.packedDot4[s](packed.data(), n, prepared.data(), four);
@@ -235,6 +243,29 @@ TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
     }
     if (std::string(table.isa) != "generic") {
         EXPECT_GT(checked, 0) << table.isa << " repacks no type";
+    }
+}
+
+TEST_P(Kernels, PackedGroupsGiveBackEveryRowsBytes)
+{
+    // The tied-embedding lookup reads rows back out of the packed groups: every byte of every
+    // row, scales and mins of all 64 values included.
+    const KernelTable& table = *GetParam();
+    std::mt19937 rng(23);
+    for (GgmlType type : kBlockTypes) {
+        const auto s = cpu_kernels::slot(type);
+        if (!table.repack[s]) continue;
+        const int64_t n = (isKQuant(type) ? 256 : 32) * 3;
+        std::vector<uint8_t> rows(rowBytes(type, n) * cpu_kernels::kPackRows);
+        for (auto& b : rows) b = uint8_t(rng());
+        const size_t rowBytesOf = rows.size() / cpu_kernels::kPackRows;
+        std::vector<uint8_t> packed(rows.size()), row(rowBytesOf);
+        table.repack[s](rows.data(), rowBytesOf, n, packed.data());
+        for (int r = 0; r < cpu_kernels::kPackRows; ++r) {
+            cpu_kernels::unpackPackedRow(type, packed.data(), r, n, row.data());
+            EXPECT_TRUE(std::equal(row.begin(), row.end(), rows.begin() + std::ptrdiff_t(size_t(r) * rowBytesOf)))
+                << table.isa << " " << ggmlTypeName(type) << " row " << r;
+        }
     }
 }
 
