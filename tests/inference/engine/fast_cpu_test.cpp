@@ -229,7 +229,7 @@ TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
 {
     // Ranges on and off the packed groups of eight rows, and past the last whole group.
     const int64_t rows = 43;
-    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::F16}) {
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::F16}) {
         const int64_t cols = ggmlTypeTraits(type).blockElements == 256 ? 256 : 64;
         const auto bytes = quantizeReference(type, test::randomValues(size_t(rows * cols), 5).data(), rows * cols);
         GgufTensorInfo info;

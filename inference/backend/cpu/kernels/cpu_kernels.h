@@ -40,7 +40,7 @@ void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPair
 // eight rows (a 32-bit lane per row). Same size as the original rows.
 //   The 32-blocks (Q4_0, Q5_0, Q8_0): the eight F16 scales, then the quants in 4-byte pieces, the
 //   eight rows' first piece, their second, ...
-//   Q4_K and Q6_K: packedQ4_KLayout / packedQ6_KLayout below.
+//   Q4_K, Q5_K and Q6_K: as below.
 constexpr int kPackRows = 8;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 // Row `rowInGroup` of a packed group back in the file's layout, byte for byte.
@@ -55,10 +55,13 @@ using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const Prepared
 //   low four bits in byte 32 + k (scale) and its high nibble (min), their top two bits in byte
 //   96 + k%32 at bit 2(k/32) (scale) and 4 + 2(k/32) (min);
 //   [128, 1152) the quants in 4-byte pieces as the 32-blocks keep theirs.
+// A packed Q5_K super-block (8 x 176 bytes): as Q4_K's, with qh's pieces [128, 384) before the
+// nibbles' [384, 1408).
 // A packed Q6_K super-block (8 x 210 bytes):
 //   [0, 16) the rows' d; [16, 144) the signed scales, scale g of row r at 16(g/2) + 2r + g%2;
 //   [144, 1168) ql and [1168, 1680) qh, each in 4-byte pieces as above.
 void repackQ4_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackQ5_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackQ6_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 
 struct KernelTable {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 namespace hearth::cpu_kernels {
 
@@ -76,11 +77,13 @@ void putScaleMin(int j, uint8_t scale, uint8_t min, uint8_t* q)
     }
 }
 
-void packQ4_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
+// Q4_K and Q5_K: d, dmin and the transposed scales and mins; Q5_K's fifth bits, then the nibbles.
+template <typename Block>
+void packQ45_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
 {
     std::memset(out, 0, 128);
     for (int r = 0; r < kPackRows; ++r) {
-        const auto& x = *reinterpret_cast<const Q4_K*>(blockOfRow[r]);
+        const auto& x = *reinterpret_cast<const Block*>(blockOfRow[r]);
         std::memcpy(out + 2 * r, &x.d, 2);
         std::memcpy(out + 16 + 2 * r, &x.dmin, 2);
         for (int j = 0; j < 8; ++j) {
@@ -90,18 +93,29 @@ void packQ4_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
             putSixBits(out + 32, q4kMinIndex(j, r), min, true);
         }
     }
-    interleavePieces(blockOfRow, offsetof(Q4_K, qs), sizeof(Q4_K::qs), out + 128);
+    uint8_t* quants = out + 128;
+    if constexpr (std::is_same_v<Block, Q5_K>) {
+        interleavePieces(blockOfRow, offsetof(Q5_K, qh), sizeof(Q5_K::qh), quants);
+        quants += kPackRows * sizeof(Q5_K::qh);
+    }
+    interleavePieces(blockOfRow, offsetof(Block, qs), sizeof(Block::qs), quants);
 }
 
-void unpackQ4_KBlock(const uint8_t* group, int r, uint8_t* block)
+template <typename Block>
+void unpackQ45_KBlock(const uint8_t* group, int r, uint8_t* block)
 {
-    auto& x = *reinterpret_cast<Q4_K*>(block);
+    auto& x = *reinterpret_cast<Block*>(block);
     std::memcpy(&x.d, group + 2 * r, 2);
     std::memcpy(&x.dmin, group + 16 + 2 * r, 2);
     std::memset(x.scales, 0, sizeof x.scales);
     for (int j = 0; j < 8; ++j)
         putScaleMin(j, sixBits(group + 32, q4kScaleIndex(j, r), false), sixBits(group + 32, q4kMinIndex(j, r), true), x.scales);
-    deinterleavePieces(group + 128, sizeof x.qs, r, x.qs);
+    const uint8_t* quants = group + 128;
+    if constexpr (std::is_same_v<Block, Q5_K>) {
+        deinterleavePieces(quants, sizeof x.qh, r, x.qh);
+        quants += kPackRows * sizeof x.qh;
+    }
+    deinterleavePieces(quants, sizeof x.qs, r, x.qs);
 }
 
 int q6kScaleIndex(int g, int r) { return 16 * (g / 2) + 2 * r + g % 2; }
@@ -140,7 +154,11 @@ void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8
 
 void repackQ4_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
-    repackSuperBlocks<Q4_K, packQ4_KBlock>(rows, rowBytes, cols, out);
+    repackSuperBlocks<Q4_K, packQ45_KBlock<Q4_K>>(rows, rowBytes, cols, out);
+}
+void repackQ5_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    repackSuperBlocks<Q5_K, packQ45_KBlock<Q5_K>>(rows, rowBytes, cols, out);
 }
 void repackQ6_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
@@ -153,7 +171,9 @@ void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_
     const int64_t blocks = cols / int64_t(ggmlTypeTraits(type).blockElements);
     for (int64_t i = 0; i < blocks; ++i, group += kPackRows * blockBytes, row += blockBytes) {
         if (type == GgmlType::Q4_K) {
-            unpackQ4_KBlock(group, rowInGroup, row);
+            unpackQ45_KBlock<Q4_K>(group, rowInGroup, row);
+        } else if (type == GgmlType::Q5_K) {
+            unpackQ45_KBlock<Q5_K>(group, rowInGroup, row);
         } else if (type == GgmlType::Q6_K) {
             unpackQ6_KBlock(group, rowInGroup, row);
         } else {  // the 32-blocks: an F16 scale, then the quants
