@@ -28,13 +28,22 @@ void cpuRelax()
 #endif
 }
 
-void runShare(const std::function<void(int64_t, int64_t)>& fn, int64_t n, unsigned index, unsigned parts)
-{
-    const int64_t begin = n * index / parts, end = n * (index + 1) / parts;
-    if (begin < end) fn(begin, end);
-}
+// Chunks per thread when a loop is long enough: a thread that a busy machine slows (or one whose
+// share is costlier) leaves the others a few small chunks to take, not half of the op to wait for.
+constexpr int64_t kChunksPerThread = 4;
 
 }  // namespace
+
+void ThreadPool::runChunks()
+{
+    const auto& fn = *m_job;
+    for (;;) {
+        const int64_t chunk = m_nextChunk.fetch_add(1, std::memory_order_relaxed);
+        if (chunk >= m_chunks) return;
+        const int64_t begin = m_n * chunk / m_chunks, end = m_n * (chunk + 1) / m_chunks;
+        if (begin < end) fn(begin, end);
+    }
+}
 
 ThreadPool::ThreadPool(unsigned threads)
 {
@@ -44,7 +53,7 @@ ThreadPool::ThreadPool(unsigned threads)
                     std::to_string(threads) + " threads asked for; this machine has " +
                         std::to_string(std::thread::hardware_concurrency()) + " hardware threads, so at most " +
                         std::to_string(maxThreads()) + " are allowed");
-    for (unsigned i = 1; i < threads; ++i) m_workers.emplace_back([this, i] { workerLoop(i); });
+    for (unsigned i = 1; i < threads; ++i) m_workers.emplace_back([this] { workerLoop(); });
 }
 
 unsigned ThreadPool::maxThreads() { return std::max(16u, 4 * std::thread::hardware_concurrency()); }
@@ -80,12 +89,12 @@ bool ThreadPool::waitForJob(uint64_t seen)
     return !m_stop.load();
 }
 
-void ThreadPool::workerLoop(unsigned index)
+void ThreadPool::workerLoop()
 {
     uint64_t seen = 0;
     while (waitForJob(seen)) {
         seen = m_generation.load(std::memory_order_acquire);
-        runShare(*m_job, m_n, index, size());
+        runChunks();
         m_pending.fetch_sub(1, std::memory_order_acq_rel);
     }
 }
@@ -98,13 +107,15 @@ void ThreadPool::parallelFor(int64_t n, const std::function<void(int64_t, int64_
     }
     m_job = &fn;
     m_n = n;
+    m_chunks = std::min<int64_t>(n, n >= 8 * int64_t(size()) ? kChunksPerThread * int64_t(size()) : int64_t(size()));
+    m_nextChunk.store(0, std::memory_order_relaxed);
     m_pending.store(unsigned(m_workers.size()), std::memory_order_relaxed);
     m_generation.fetch_add(1);  // seq_cst: publishes the job, ordered before the sleeper check
     if (m_sleepers.load() > 0) {
         std::lock_guard lock(m_mutex);
         m_wake.notify_all();
     }
-    runShare(fn, n, 0, size());
+    runChunks();
     for (unsigned polls = 0; m_pending.load(std::memory_order_acquire) != 0; ++polls) {
         if (polls < 2000) cpuRelax();
         else std::this_thread::yield();  // a worker was descheduled: let it run
