@@ -69,7 +69,23 @@ struct Q8_K {
     int8_t qs[kQKK];
     int16_t bsums[kQKK / 16];
 };
+// The IQ types whose 16 levels are a table (iq_grids.h) rather than a grid.
+struct IQ4_NL {
+    uint16_t d;
+    uint8_t qs[kQK32 / 2];
+};  // x = d * level[q]
+struct IQ4_XS {
+    uint16_t d, scalesHigh;
+    uint8_t scalesLow[kQKK / 64];
+    uint8_t qs[kQKK / 2];
+};  // x = d * (ls - 32) * level[q], a six-bit ls per 32 values
+struct MXFP4 {
+    uint8_t e;  // E8M0
+    uint8_t qs[kQK32 / 2];
+};  // x = 2^(e - 128) * doubled E2M1 value
 #pragma pack(pop)
+
+static_assert(sizeof(IQ4_NL) == 18 && sizeof(IQ4_XS) == 136 && sizeof(MXFP4) == 17);
 
 static_assert(sizeof(Q4_0) == 18 && sizeof(Q4_1) == 20 && sizeof(Q5_0) == 22 && sizeof(Q5_1) == 24);
 static_assert(sizeof(Q8_0) == 34 && sizeof(Q8_1) == 36);
@@ -87,6 +103,12 @@ inline void kScaleMin(int j, const uint8_t* q, uint8_t& scale, uint8_t& min)
         scale = uint8_t((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
         min = uint8_t((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
     }
+}
+
+// IQ4_XS's six-bit scale of sub-block ib (0..7), stored +32.
+inline int iq4xsScale(const IQ4_XS& b, int ib)
+{
+    return (((b.scalesLow[ib / 2] >> (4 * (ib % 2))) & 0xF) | (((b.scalesHigh >> (2 * ib)) & 3) << 4)) - 32;
 }
 
 // Q3_K's sixteen 6-bit scales (stored +32): low nibbles in bytes 0..7, top 2 bits in 8..11.

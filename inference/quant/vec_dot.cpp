@@ -5,6 +5,7 @@
 #include "quant/dequantize.h"
 #include "quant/fp16.h"
 #include "quant/iq_dequantize.h"
+#include "quant/iq_grids.h"
 #include "quant/kquant_unpack.h"
 
 #include <cmath>
@@ -249,6 +250,44 @@ float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
     return sum;
 }
 
+// IQ4_NL, IQ4_XS and MXFP4: each value one of 16 levels, so integer dots as for the 32-blocks
+// (IQ4_NL, MXFP4: the same fma chain) and the K-quants (IQ4_XS: the scaled sub-block sums of a
+// super-block in integers, then one float), as ggml's kernels compute them.
+int levelsDot(const int8_t* levels, const uint8_t* qs, const int8_t* y)
+{
+    int sum = 0;
+    for (int j = 0; j < 16; ++j) sum += levels[qs[j] & 15] * y[j] + levels[qs[j] >> 4] * y[j + 16];
+    return sum;
+}
+
+float dotIq4nl(const IQ4_NL* x, const Q8_0* y, int64_t nb)
+{
+    float acc = 0;
+    for (int64_t i = 0; i < nb; ++i)
+        acc = std::fma(fp16ToFloat(x[i].d) * fp16ToFloat(y[i].d), float(levelsDot(iq::kIq4nlValues, x[i].qs, y[i].qs)), acc);
+    return acc;
+}
+
+float dotMxfp4(const MXFP4* x, const Q8_0* y, int64_t nb)
+{
+    float acc = 0;
+    for (int64_t i = 0; i < nb; ++i)
+        acc = std::fma(iq::e8m0Half(x[i].e) * fp16ToFloat(y[i].d), float(levelsDot(iq::kMxfp4Values, x[i].qs, y[i].qs)), acc);
+    return acc;
+}
+
+float dotIq4xs(const IQ4_XS* x, const Q8_K* y, int64_t nb)
+{
+    float sum = 0;
+    for (int64_t i = 0; i < nb; ++i) {
+        int isum = 0;
+        for (int ib = 0; ib < kQKK / 32; ++ib)
+            isum += iq4xsScale(x[i], ib) * levelsDot(iq::kIq4nlValues, x[i].qs + 16 * ib, y[i].qs + 32 * ib);
+        sum += fp16ToFloat(x[i].d) * y[i].d * float(isum);
+    }
+    return sum;
+}
+
 // The IQ types: the weights dequantized (by the one dequantizer the tests check) times the
 // 8-bit activations, block by block as ggml's integer dots group them, summed in double.
 float dotDequantized(GgmlType weightType, const uint8_t* w, const uint8_t* a, int64_t n)
@@ -330,6 +369,9 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
     case GgmlType::Q6_K: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
+    case GgmlType::IQ4_NL: return dotIq4nl(reinterpret_cast<const IQ4_NL*>(w), reinterpret_cast<const Q8_0*>(a), nb);
+    case GgmlType::IQ4_XS: return dotIq4xs(reinterpret_cast<const IQ4_XS*>(w), reinterpret_cast<const Q8_K*>(a), nb);
+    case GgmlType::MXFP4: return dotMxfp4(reinterpret_cast<const MXFP4*>(w), reinterpret_cast<const Q8_0*>(a), nb);
     default:
         if (isIqType(weightType)) return dotDequantized(weightType, w, a, n);
         break;

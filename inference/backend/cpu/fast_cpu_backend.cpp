@@ -169,7 +169,7 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
         return;
     }
 
-    if (isIqType(w.type)) {  // no integer kernels yet: the reference's dot, activations dequantized once
+    if (iqTypeUsesGrids(w.type)) {  // no integer kernels yet: the reference's dot, activations dequantized once
         m_actFloats.resize(size_t(tokens * cols));
         for (int64_t t = 0; t < tokens; ++t)
             dequantizeRow(actType, m_quantized.data() + size_t(t) * actRowBytes, m_actFloats.data() + t * cols, cols);

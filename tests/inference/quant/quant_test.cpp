@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 using namespace hearth;
@@ -116,6 +117,42 @@ TEST(Quant, QuantizedDotMatchesDequantizeThenDot)
         double plain = 0;
         for (int64_t i = 0; i < n; ++i) plain += double(wf[size_t(i)]) * double(x[size_t(i)]);
         EXPECT_NEAR(dot, plain, 0.02 * magnitude) << ggmlTypeName(type);
+    }
+}
+
+TEST(Quant, LevelTypesIntegerDotsMatchDequantizeThenDot)
+{
+    // IQ4_NL, IQ4_XS and MXFP4 sum their looked-up levels in integers (as ggml's kernels do): the
+    // same number as their dequantized weights times the dequantized activations in double.
+    std::mt19937 rng(5);
+    for (GgmlType type : {GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}) {
+        const auto& traits = ggmlTypeTraits(type);
+        const int64_t n = traits.blockElements == 256 ? 256 * 5 : 32 * 9;
+        for (int trial = 0; trial < 10; ++trial) {
+            std::vector<uint8_t> w(rowBytes(type, n));
+            for (auto& b : w) b = uint8_t(rng());
+            for (size_t block = 0; block < w.size(); block += traits.blockBytes) {
+                if (type == GgmlType::MXFP4) {
+                    w[block] = uint8_t(120 + rng() % 10);  // E8M0: 2^(e - 128)
+                } else {
+                    const uint16_t d = floatToFp16(0.001f + float(rng() % 1000) * 1e-5f);
+                    std::memcpy(w.data() + block, &d, 2);
+                }
+            }
+            const auto x = gaussian(n, uint64_t(trial) + 3, 2.0f);
+            const GgmlType actType = activationTypeFor(type);
+            std::vector<uint8_t> xq;
+            quantizeActivations(actType, x.data(), n, xq);
+            std::vector<float> wf(static_cast<size_t>(n)), xf(static_cast<size_t>(n));
+            dequantizeRow(type, w.data(), wf.data(), n);
+            dequantizeRow(actType, xq.data(), xf.data(), n);
+            double exact = 0, magnitude = 0;
+            for (int64_t i = 0; i < n; ++i) {
+                exact += double(wf[size_t(i)]) * double(xf[size_t(i)]);
+                magnitude += std::fabs(double(wf[size_t(i)]) * double(xf[size_t(i)]));
+            }
+            EXPECT_NEAR(vecDot(type, w.data(), xq.data(), n), exact, 2e-6 * magnitude + 1e-9) << ggmlTypeName(type) << " trial " << trial;
+        }
     }
 }
 

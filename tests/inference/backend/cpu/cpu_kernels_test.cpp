@@ -21,8 +21,9 @@ using cpu_kernels::KernelTable;
 
 namespace {
 
-const GgmlType kBlockTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
-                                GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+const GgmlType kBlockTypes[] = {GgmlType::Q4_0,   GgmlType::Q4_1,   GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
+                                GgmlType::Q2_K,   GgmlType::Q3_K,   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+                                GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4};
 
 bool isKQuant(GgmlType t) { return activationTypeFor(t) == GgmlType::Q8_K; }
 
@@ -41,6 +42,8 @@ std::vector<size_t> scaleOffsets(GgmlType t)
     case GgmlType::Q4_K: return {offsetof(Q4_K, d), offsetof(Q4_K, dmin)};
     case GgmlType::Q5_K: return {offsetof(Q5_K, d), offsetof(Q5_K, dmin)};
     case GgmlType::Q6_K: return {offsetof(Q6_K, d)};
+    case GgmlType::IQ4_NL: return {offsetof(IQ4_NL, d)};
+    case GgmlType::IQ4_XS: return {offsetof(IQ4_XS, d)};
     default: return {};
     }
 }
@@ -54,6 +57,10 @@ std::vector<uint8_t> randomBlocks(GgmlType t, int64_t n, bool unitScales, std::m
     for (auto& b : bytes) b = uint8_t(rng());
     std::uniform_real_distribution<float> scale(0.001f, 0.05f);
     for (size_t block = 0; block < bytes.size(); block += traits.blockBytes) {
+        if (t == GgmlType::MXFP4) {  // an E8M0 exponent: 2^(e - 128), 1 for unit scales
+            bytes[block] = uint8_t(unitScales ? 128 : 118 + int(rng() % 12));
+            continue;
+        }
         const auto offsets = scaleOffsets(t);
         for (size_t k = 0; k < offsets.size(); ++k) {
             const uint16_t h = floatToFp16(unitScales ? (k == 0 ? 1.0f : 0.0f) : scale(rng));
