@@ -10,6 +10,7 @@
 #include "engine/session.h"
 #include "model/model.h"
 #include "test_model_writer.h"
+#include "quant/fp16.h"
 #include "quant/quantize_reference.h"
 #include "test_support.h"
 
@@ -20,6 +21,7 @@
 #include <cstring>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 using namespace hearth;
@@ -27,6 +29,24 @@ using namespace hearth;
 namespace {
 
 // A fast backend running one forced kernel table.
+// Random quants under small scales: the level types, which the reference has no quantizer for
+// (IQ4_NL's and IQ4_XS's F16 d come first in the block, MXFP4's E8M0 exponent).
+std::vector<uint8_t> randomLevelBlocks(GgmlType type, int64_t n, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::vector<uint8_t> bytes(rowBytes(type, n));
+    for (auto& b : bytes) b = uint8_t(rng());
+    for (size_t block = 0; block < bytes.size(); block += ggmlTypeTraits(type).blockBytes) {
+        if (type == GgmlType::MXFP4) {
+            bytes[block] = uint8_t(118 + rng() % 12);
+            continue;
+        }
+        const uint16_t d = floatToFp16(0.001f + 0.0001f * float(rng() % 100));
+        std::memcpy(bytes.data() + block, &d, 2);
+    }
+    return bytes;
+}
+
 std::shared_ptr<Backend> fastBackend(const char* isa, unsigned threads)
 {
     setenv("HEARTH_CPU_ISA", isa, 1);
@@ -229,9 +249,12 @@ TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
 {
     // Ranges on and off the packed groups of eight rows, and past the last whole group.
     const int64_t rows = 43;
-    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::F16}) {
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::F16, GgmlType::IQ4_NL,
+                          GgmlType::IQ4_XS, GgmlType::MXFP4}) {
         const int64_t cols = ggmlTypeTraits(type).blockElements == 256 ? 256 : 64;
-        const auto bytes = quantizeReference(type, test::randomValues(size_t(rows * cols), 5).data(), rows * cols);
+        const bool levels = type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS || type == GgmlType::MXFP4;
+        const auto bytes = levels ? randomLevelBlocks(type, rows * cols, 5)
+                                  : quantizeReference(type, test::randomValues(size_t(rows * cols), 5).data(), rows * cols);
         GgufTensorInfo info;
         info.name = "w";
         info.type = type;

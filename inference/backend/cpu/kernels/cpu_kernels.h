@@ -38,9 +38,9 @@ void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPair
 
 // Rows repacked in groups of eight, block by block, so that one 8-bit dot instruction advances
 // eight rows (a 32-bit lane per row). Same size as the original rows.
-//   The 32-blocks (Q4_0, Q5_0, Q8_0): the eight F16 scales, then the quants in 4-byte pieces, the
-//   eight rows' first piece, their second, ...
-//   Q4_K, Q5_K and Q6_K: as below.
+//   The 32-blocks (Q4_0, Q5_0, Q8_0, IQ4_NL, MXFP4): the eight scales (F16; MXFP4's E8M0 bytes),
+//   then the quants in 4-byte pieces, the eight rows' first piece, their second, ...
+//   Q4_K, Q5_K, Q6_K and IQ4_XS: as below.
 constexpr int kPackRows = 8;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 // Row `rowInGroup` of a packed group back in the file's layout, byte for byte.
@@ -63,6 +63,11 @@ using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const Prepared
 void repackQ4_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackQ5_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackQ6_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+// A packed IQ4_XS super-block (8 x 136 bytes):
+//   [0, 16) the rows' d; [16, 64) their 64 six-bit scales (+32), scale k = 8j + r of sub-block j
+//   of row r: its low four bits in byte 16 + k%32 (the high nibble for k >= 32), its top two bits
+//   in byte 48 + k%16 at bit 2(k/16); [64, 1088) the quants in 4-byte pieces.
+void repackIQ4_XS(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 
 struct KernelTable {
     const char* isa;  // "avx512-vnni", "avx2", "neon-dotprod", "generic"

@@ -140,6 +140,45 @@ void unpackQ6_KBlock(const uint8_t* group, int r, uint8_t* block)
     deinterleavePieces(group + 144 + kPackRows * sizeof x.ql, sizeof x.qh, r, x.qh);
 }
 
+// Where the IQ4_XS layout keeps the six bits of scale k = 8j + r (sub-block j of row r): the low
+// nibble in byte 16 + k % 32 (its high half from k = 32 on), the top two bits in byte
+// 48 + k % 16 at bit 2(k / 16).
+void putIq4xsScale(uint8_t* group, int k, int ls)
+{
+    group[16 + k % 32] = uint8_t(group[16 + k % 32] | (ls & 0xF) << (k < 32 ? 0 : 4));
+    group[48 + k % 16] = uint8_t(group[48 + k % 16] | (ls >> 4) << (2 * (k / 16)));
+}
+int iq4xsPackedScale(const uint8_t* group, int k)
+{
+    return ((group[16 + k % 32] >> (k < 32 ? 0 : 4)) & 0xF) | ((group[48 + k % 16] >> (2 * (k / 16))) & 3) << 4;
+}
+
+void packIQ4_XSBlock(const uint8_t* const* blockOfRow, uint8_t* out)
+{
+    std::memset(out, 0, 64);
+    for (int r = 0; r < kPackRows; ++r) {
+        const auto& x = *reinterpret_cast<const IQ4_XS*>(blockOfRow[r]);
+        std::memcpy(out + 2 * r, &x.d, 2);
+        for (int j = 0; j < 8; ++j) putIq4xsScale(out, 8 * j + r, iq4xsScale(x, j) + 32);
+    }
+    interleavePieces(blockOfRow, offsetof(IQ4_XS, qs), sizeof(IQ4_XS::qs), out + 64);
+}
+
+void unpackIQ4_XSBlock(const uint8_t* group, int r, uint8_t* block)
+{
+    auto& x = *reinterpret_cast<IQ4_XS*>(block);
+    std::memcpy(&x.d, group + 2 * r, 2);
+    uint16_t high = 0;
+    std::memset(x.scalesLow, 0, sizeof x.scalesLow);
+    for (int j = 0; j < 8; ++j) {
+        const int ls = iq4xsPackedScale(group, 8 * j + r);
+        x.scalesLow[j / 2] = uint8_t(x.scalesLow[j / 2] | (ls & 0xF) << (4 * (j % 2)));
+        high = uint16_t(high | (ls >> 4) << (2 * j));
+    }
+    x.scalesHigh = high;
+    deinterleavePieces(group + 64, sizeof x.qs, r, x.qs);
+}
+
 template <typename Block, void (*PackBlock)(const uint8_t* const*, uint8_t*)>
 void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
@@ -165,9 +204,14 @@ void repackQ6_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out
     repackSuperBlocks<Q6_K, packQ6_KBlock>(rows, rowBytes, cols, out);
 }
 
+void repackIQ4_XS(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    repackSuperBlocks<IQ4_XS, packIQ4_XSBlock>(rows, rowBytes, cols, out);
+}
+
 void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_t cols, uint8_t* row)
 {
-    const size_t blockBytes = ggmlTypeTraits(type).blockBytes, quantBytes = blockBytes - 2;
+    const size_t blockBytes = ggmlTypeTraits(type).blockBytes, scaleBytes = type == GgmlType::MXFP4 ? 1 : 2;
     const int64_t blocks = cols / int64_t(ggmlTypeTraits(type).blockElements);
     for (int64_t i = 0; i < blocks; ++i, group += kPackRows * blockBytes, row += blockBytes) {
         if (type == GgmlType::Q4_K) {
@@ -176,9 +220,11 @@ void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_
             unpackQ45_KBlock<Q5_K>(group, rowInGroup, row);
         } else if (type == GgmlType::Q6_K) {
             unpackQ6_KBlock(group, rowInGroup, row);
-        } else {  // the 32-blocks: an F16 scale, then the quants
-            std::memcpy(row, group + 2 * rowInGroup, 2);
-            deinterleavePieces(group + 2 * kPackRows, quantBytes, rowInGroup, row + 2);
+        } else if (type == GgmlType::IQ4_XS) {
+            unpackIQ4_XSBlock(group, rowInGroup, row);
+        } else {  // the 32-blocks: a scale (F16; MXFP4's E8M0 byte), then the quants
+            std::memcpy(row, group + scaleBytes * size_t(rowInGroup), scaleBytes);
+            deinterleavePieces(group + scaleBytes * kPackRows, blockBytes - scaleBytes, rowInGroup, row + scaleBytes);
         }
     }
 }
