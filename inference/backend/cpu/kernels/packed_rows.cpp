@@ -179,6 +179,44 @@ void unpackIQ4_XSBlock(const uint8_t* group, int r, uint8_t* block)
     deinterleavePieces(group + 64, sizeof x.qs, r, x.qs);
 }
 
+// Q3_K: scale k = 8g + r (group g of row r), +32 as stored: the low nibble in byte 16 + k % 64 (its
+// high half from k = 64 on), the top two bits in byte 80 + k % 32 at bit 2(k / 32).
+void putQ3_KScale(uint8_t* group, int k, int value)
+{
+    group[16 + k % 64] = uint8_t(group[16 + k % 64] | (value & 0xF) << (k < 64 ? 0 : 4));
+    group[80 + k % 32] = uint8_t(group[80 + k % 32] | (value >> 4) << (2 * (k / 32)));
+}
+int q3kPackedScale(const uint8_t* group, int k)
+{
+    return ((group[16 + k % 64] >> (k < 64 ? 0 : 4)) & 0xF) | ((group[80 + k % 32] >> (2 * (k / 32))) & 3) << 4;
+}
+
+void packQ3_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
+{
+    std::memset(out, 0, 112);
+    for (int r = 0; r < kPackRows; ++r) {
+        const auto& x = *reinterpret_cast<const Q3_K*>(blockOfRow[r]);
+        std::memcpy(out + 2 * r, &x.d, 2);
+        for (int g = 0; g < 16; ++g) putQ3_KScale(out, 8 * g + r, q3kScale(x.scales, g) + 32);
+    }
+    interleavePieces(blockOfRow, offsetof(Q3_K, hmask), sizeof(Q3_K::hmask), out + 112);
+    interleavePieces(blockOfRow, offsetof(Q3_K, qs), sizeof(Q3_K::qs), out + 112 + kPackRows * sizeof(Q3_K::hmask));
+}
+
+void unpackQ3_KBlock(const uint8_t* group, int r, uint8_t* block)
+{
+    auto& x = *reinterpret_cast<Q3_K*>(block);
+    std::memcpy(&x.d, group + 2 * r, 2);
+    std::memset(x.scales, 0, sizeof x.scales);
+    for (int g = 0; g < 16; ++g) {  // the inverse of q3kScale
+        const int value = q3kPackedScale(group, 8 * g + r);
+        x.scales[g % 8] = uint8_t(x.scales[g % 8] | (value & 0xF) << (g < 8 ? 0 : 4));
+        x.scales[8 + g % 4] = uint8_t(x.scales[8 + g % 4] | (value >> 4) << (2 * (g / 4)));
+    }
+    deinterleavePieces(group + 112, sizeof x.hmask, r, x.hmask);
+    deinterleavePieces(group + 112 + kPackRows * sizeof x.hmask, sizeof x.qs, r, x.qs);
+}
+
 template <typename Block, void (*PackBlock)(const uint8_t* const*, uint8_t*)>
 void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
@@ -191,6 +229,10 @@ void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8
 
 }  // namespace
 
+void repackQ3_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    repackSuperBlocks<Q3_K, packQ3_KBlock>(rows, rowBytes, cols, out);
+}
 void repackQ4_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
     repackSuperBlocks<Q4_K, packQ45_KBlock<Q4_K>>(rows, rowBytes, cols, out);
@@ -214,7 +256,9 @@ void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_
     const size_t blockBytes = ggmlTypeTraits(type).blockBytes, scaleBytes = type == GgmlType::MXFP4 ? 1 : 2;
     const int64_t blocks = cols / int64_t(ggmlTypeTraits(type).blockElements);
     for (int64_t i = 0; i < blocks; ++i, group += kPackRows * blockBytes, row += blockBytes) {
-        if (type == GgmlType::Q4_K) {
+        if (type == GgmlType::Q3_K) {
+            unpackQ3_KBlock(group, rowInGroup, row);
+        } else if (type == GgmlType::Q4_K) {
             unpackQ45_KBlock<Q4_K>(group, rowInGroup, row);
         } else if (type == GgmlType::Q5_K) {
             unpackQ45_KBlock<Q5_K>(group, rowInGroup, row);
