@@ -249,8 +249,8 @@ TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
 {
     // Ranges on and off the packed groups of eight rows, and past the last whole group.
     const int64_t rows = 43;
-    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::F16,
-                          GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}) {
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+                          GgmlType::F16, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}) {
         const int64_t cols = ggmlTypeTraits(type).blockElements == 256 ? 256 : 64;
         const bool levels = type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS || type == GgmlType::MXFP4;
         const auto bytes = levels ? randomLevelBlocks(type, rows * cols, 5)

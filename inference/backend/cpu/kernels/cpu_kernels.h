@@ -40,7 +40,7 @@ void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPair
 // eight rows (a 32-bit lane per row). Same size as the original rows.
 //   The 32-blocks (Q4_0, Q5_0, Q8_0, IQ4_NL, MXFP4): the eight scales (F16; MXFP4's E8M0 bytes),
 //   then the quants in 4-byte pieces, the eight rows' first piece, their second, ...
-//   Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS: as below.
+//   Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS: as below.
 constexpr int kPackRows = 8;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 // Row `rowInGroup` of a packed group back in the file's layout, byte for byte.
@@ -60,6 +60,10 @@ using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const Prepared
 // A packed Q6_K super-block (8 x 210 bytes):
 //   [0, 16) the rows' d; [16, 144) the signed scales, scale g of row r at 16(g/2) + 2r + g%2;
 //   [144, 1168) ql and [1168, 1680) qh, each in 4-byte pieces as above.
+// A packed Q2_K super-block (8 x 84 bytes):
+//   [0, 16) the rows' d, [16, 32) their dmin; [32, 160) the scale-and-min bytes, group g of row r
+//   at 32 + 8g + r; [160, 672) qs in 4-byte pieces.
+void repackQ2_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 // A packed Q3_K super-block (8 x 110 bytes):
 //   [0, 16) the rows' d; [16, 112) their 128 six-bit scales (+32), scale k = 8g + r of group g of
 //   row r: its low four bits in byte 16 + k%64 (the high nibble for k >= 64), its top two bits in

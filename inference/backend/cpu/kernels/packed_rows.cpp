@@ -179,6 +179,27 @@ void unpackIQ4_XSBlock(const uint8_t* group, int r, uint8_t* block)
     deinterleavePieces(group + 64, sizeof x.qs, r, x.qs);
 }
 
+// Q2_K: d, dmin, the scale-and-min bytes transposed (group g of row r at 8g + r), qs in pieces.
+void packQ2_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
+{
+    for (int r = 0; r < kPackRows; ++r) {
+        const auto& x = *reinterpret_cast<const Q2_K*>(blockOfRow[r]);
+        std::memcpy(out + 2 * r, &x.d, 2);
+        std::memcpy(out + 16 + 2 * r, &x.dmin, 2);
+        for (int g = 0; g < 16; ++g) out[32 + 8 * g + r] = x.scales[g];
+    }
+    interleavePieces(blockOfRow, offsetof(Q2_K, qs), sizeof(Q2_K::qs), out + 160);
+}
+
+void unpackQ2_KBlock(const uint8_t* group, int r, uint8_t* block)
+{
+    auto& x = *reinterpret_cast<Q2_K*>(block);
+    std::memcpy(&x.d, group + 2 * r, 2);
+    std::memcpy(&x.dmin, group + 16 + 2 * r, 2);
+    for (int g = 0; g < 16; ++g) x.scales[g] = group[32 + 8 * g + r];
+    deinterleavePieces(group + 160, sizeof x.qs, r, x.qs);
+}
+
 // Q3_K: scale k = 8g + r (group g of row r), +32 as stored: the low nibble in byte 16 + k % 64 (its
 // high half from k = 64 on), the top two bits in byte 80 + k % 32 at bit 2(k / 32).
 void putQ3_KScale(uint8_t* group, int k, int value)
@@ -229,6 +250,10 @@ void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8
 
 }  // namespace
 
+void repackQ2_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    repackSuperBlocks<Q2_K, packQ2_KBlock>(rows, rowBytes, cols, out);
+}
 void repackQ3_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
     repackSuperBlocks<Q3_K, packQ3_KBlock>(rows, rowBytes, cols, out);
@@ -256,7 +281,9 @@ void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_
     const size_t blockBytes = ggmlTypeTraits(type).blockBytes, scaleBytes = type == GgmlType::MXFP4 ? 1 : 2;
     const int64_t blocks = cols / int64_t(ggmlTypeTraits(type).blockElements);
     for (int64_t i = 0; i < blocks; ++i, group += kPackRows * blockBytes, row += blockBytes) {
-        if (type == GgmlType::Q3_K) {
+        if (type == GgmlType::Q2_K) {
+            unpackQ2_KBlock(group, rowInGroup, row);
+        } else if (type == GgmlType::Q3_K) {
             unpackQ3_KBlock(group, rowInGroup, row);
         } else if (type == GgmlType::Q4_K) {
             unpackQ45_KBlock<Q4_K>(group, rowInGroup, row);
