@@ -8,8 +8,9 @@
 # on npm (tests/tools/llama_cpp_bench_build.sh; LLAMA_BENCH=/path/to/llama-bench to reuse one).
 # Models (random weights: speed depends on shapes and types only): Qwen2.5-0.5B's shape in Q4_0,
 # Q8_0 and Q4_K_M, TinyLlama-1.1B's in Q4_K_M (K-quant mixes made by llama.cpp's llama-quantize);
-# on request (MODELS) a Qwen3-30B-A3B-shaped mixture of experts, and IQ4_XS / IQ4_NL files
-# (e.g. MODELS=tinyllama-IQ4_XS; llama-quantize takes minutes over them).
+# on request (MODELS) a Qwen3-30B-A3B-shaped mixture of experts, Q2_K / Q3_K_M mixes and IQ4_XS /
+# IQ4_NL files
+# (e.g. MODELS=tinyllama-Q3_K_M; llama-quantize takes minutes over the IQ ones).
 # Environment: PP (prompt tokens, default 128), TG (generated, 64), REPS (3), THREADS (2),
 # MODELS (a subset of the names below).
 # Prints tokens/s of both, the ratios Hearth / llama.cpp, decode as % of the bandwidth roofline,
@@ -39,7 +40,7 @@ declare -A shapes=(
 make_model() {  # make_model NAME FILE: shape-TYPE, the K-quant mixes through llama-quantize
     local shape="${1%-*}" type="${1##*-}"
     case "$type" in
-    Q4_K_M | Q5_K_M | Q6_K | IQ4_XS | IQ4_NL)
+    Q2_K | Q3_K_M | Q4_K_M | Q5_K_M | Q6_K | IQ4_XS | IQ4_NL)
         # shellcheck disable=SC2086  # the shape is a list of options
         "$maker" ${shapes[$shape]} --type Q8_0 "$work/source.gguf" >/dev/null
         "$quantize" --allow-requantize "$work/source.gguf" "$2" "$type" "$threads" >/dev/null 2>&1
