@@ -140,17 +140,19 @@ void unpackQ6_KBlock(const uint8_t* group, int r, uint8_t* block)
     deinterleavePieces(group + 144 + kPackRows * sizeof x.ql, sizeof x.qh, r, x.qh);
 }
 
-// Where the IQ4_XS layout keeps the six bits of scale k = 8j + r (sub-block j of row r): the low
-// nibble in byte 16 + k % 32 (its high half from k = 32 on), the top two bits in byte
-// 48 + k % 16 at bit 2(k / 16).
-void putIq4xsScale(uint8_t* group, int k, int ls)
+// `count` six-bit scales packed as IQ4_XS (64) and Q3_K (128) keep them: scale k's low nibble in
+// byte k % (count/2) (the high nibble from k = count/2 on), its top two bits in byte
+// count/2 + k % (count/4) at bit 2(k / (count/4)).
+void putPackedSixBits(uint8_t* scales, int count, int k, int value)
 {
-    group[16 + k % 32] = uint8_t(group[16 + k % 32] | (ls & 0xF) << (k < 32 ? 0 : 4));
-    group[48 + k % 16] = uint8_t(group[48 + k % 16] | (ls >> 4) << (2 * (k / 16)));
+    const int half = count / 2, quarter = count / 4;
+    scales[k % half] = uint8_t(scales[k % half] | (value & 0xF) << (k < half ? 0 : 4));
+    scales[half + k % quarter] = uint8_t(scales[half + k % quarter] | (value >> 4) << (2 * (k / quarter)));
 }
-int iq4xsPackedScale(const uint8_t* group, int k)
+int packedSixBits(const uint8_t* scales, int count, int k)
 {
-    return ((group[16 + k % 32] >> (k < 32 ? 0 : 4)) & 0xF) | ((group[48 + k % 16] >> (2 * (k / 16))) & 3) << 4;
+    const int half = count / 2, quarter = count / 4;
+    return ((scales[k % half] >> (k < half ? 0 : 4)) & 0xF) | ((scales[half + k % quarter] >> (2 * (k / quarter))) & 3) << 4;
 }
 
 void packIQ4_XSBlock(const uint8_t* const* blockOfRow, uint8_t* out)
@@ -159,7 +161,7 @@ void packIQ4_XSBlock(const uint8_t* const* blockOfRow, uint8_t* out)
     for (int r = 0; r < kPackRows; ++r) {
         const auto& x = *reinterpret_cast<const IQ4_XS*>(blockOfRow[r]);
         std::memcpy(out + 2 * r, &x.d, 2);
-        for (int j = 0; j < 8; ++j) putIq4xsScale(out, 8 * j + r, iq4xsScale(x, j) + 32);
+        for (int j = 0; j < 8; ++j) putPackedSixBits(out + 16, 64, 8 * j + r, iq4xsScale(x, j) + 32);
     }
     interleavePieces(blockOfRow, offsetof(IQ4_XS, qs), sizeof(IQ4_XS::qs), out + 64);
 }
@@ -171,7 +173,7 @@ void unpackIQ4_XSBlock(const uint8_t* group, int r, uint8_t* block)
     uint16_t high = 0;
     std::memset(x.scalesLow, 0, sizeof x.scalesLow);
     for (int j = 0; j < 8; ++j) {
-        const int ls = iq4xsPackedScale(group, 8 * j + r);
+        const int ls = packedSixBits(group + 16, 64, 8 * j + r);
         x.scalesLow[j / 2] = uint8_t(x.scalesLow[j / 2] | (ls & 0xF) << (4 * (j % 2)));
         high = uint16_t(high | (ls >> 4) << (2 * j));
     }
@@ -200,25 +202,13 @@ void unpackQ2_KBlock(const uint8_t* group, int r, uint8_t* block)
     deinterleavePieces(group + 160, sizeof x.qs, r, x.qs);
 }
 
-// Q3_K: scale k = 8g + r (group g of row r), +32 as stored: the low nibble in byte 16 + k % 64 (its
-// high half from k = 64 on), the top two bits in byte 80 + k % 32 at bit 2(k / 32).
-void putQ3_KScale(uint8_t* group, int k, int value)
-{
-    group[16 + k % 64] = uint8_t(group[16 + k % 64] | (value & 0xF) << (k < 64 ? 0 : 4));
-    group[80 + k % 32] = uint8_t(group[80 + k % 32] | (value >> 4) << (2 * (k / 32)));
-}
-int q3kPackedScale(const uint8_t* group, int k)
-{
-    return ((group[16 + k % 64] >> (k < 64 ? 0 : 4)) & 0xF) | ((group[80 + k % 32] >> (2 * (k / 32))) & 3) << 4;
-}
-
 void packQ3_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
 {
     std::memset(out, 0, 112);
     for (int r = 0; r < kPackRows; ++r) {
         const auto& x = *reinterpret_cast<const Q3_K*>(blockOfRow[r]);
         std::memcpy(out + 2 * r, &x.d, 2);
-        for (int g = 0; g < 16; ++g) putQ3_KScale(out, 8 * g + r, q3kScale(x.scales, g) + 32);
+        for (int g = 0; g < 16; ++g) putPackedSixBits(out + 16, 128, 8 * g + r, q3kScale(x.scales, g) + 32);
     }
     interleavePieces(blockOfRow, offsetof(Q3_K, hmask), sizeof(Q3_K::hmask), out + 112);
     interleavePieces(blockOfRow, offsetof(Q3_K, qs), sizeof(Q3_K::qs), out + 112 + kPackRows * sizeof(Q3_K::hmask));
@@ -230,7 +220,7 @@ void unpackQ3_KBlock(const uint8_t* group, int r, uint8_t* block)
     std::memcpy(&x.d, group + 2 * r, 2);
     std::memset(x.scales, 0, sizeof x.scales);
     for (int g = 0; g < 16; ++g) {  // the inverse of q3kScale
-        const int value = q3kPackedScale(group, 8 * g + r);
+        const int value = packedSixBits(group + 16, 128, 8 * g + r);
         x.scales[g % 8] = uint8_t(x.scales[g % 8] | (value & 0xF) << (g < 8 ? 0 : 4));
         x.scales[8 + g % 4] = uint8_t(x.scales[8 + g % 4] | (value >> 4) << (2 * (g / 4)));
     }
