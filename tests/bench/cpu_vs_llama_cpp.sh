@@ -9,8 +9,7 @@
 # Models (random weights: speed depends on shapes and types only): Qwen2.5-0.5B's shape in Q4_0,
 # Q8_0 and Q4_K_M, TinyLlama-1.1B's in Q4_K_M (K-quant mixes made by llama.cpp's llama-quantize);
 # on request (MODELS) a Qwen3-30B-A3B-shaped mixture of experts, Q2_K / Q3_K_M mixes and IQ4_XS /
-# IQ4_NL files
-# (e.g. MODELS=tinyllama-Q3_K_M; llama-quantize takes minutes over the IQ ones).
+# IQ4_NL files (e.g. MODELS=tinyllama-Q3_K_M; llama-quantize takes minutes over the IQ ones).
 # Environment: PP (prompt tokens, default 128), TG (generated, 64), REPS (3), THREADS (2),
 # MODELS (a subset of the names below).
 # Prints tokens/s of both, the ratios Hearth / llama.cpp, decode as % of the bandwidth roofline,
