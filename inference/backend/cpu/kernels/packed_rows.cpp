@@ -52,16 +52,19 @@ void deinterleavePieces(const uint8_t* pieces, size_t bytes, int rowInGroup, uin
 int q4kScaleIndex(int j, int r) { return 8 * j + r; }
 int q4kMinIndex(int j, int r) { return 16 * (j / 2) + 2 * r + j % 2; }
 
-void putSixBits(uint8_t* scaleBytes, int k, uint8_t value, bool isMin)
+// `count` six-bit values as the packed layouts keep them (IQ4_XS: 64; Q3_K: 128; Q4_K and Q5_K: 128,
+// the mins after the scales): value k's low nibble in byte k % (count/2) (the high nibble from
+// k = count/2 on), its top two bits in byte count/2 + k % (count/4) at bit 2(k / (count/4)).
+void putPackedSixBits(uint8_t* scales, int count, int k, int value)
 {
-    scaleBytes[k] = uint8_t(scaleBytes[k] | (value & 0xF) << (isMin ? 4 : 0));
-    scaleBytes[64 + k % 32] = uint8_t(scaleBytes[64 + k % 32] | (value >> 4) << (2 * (k / 32) + (isMin ? 4 : 0)));
+    const int half = count / 2, quarter = count / 4;
+    scales[k % half] = uint8_t(scales[k % half] | (value & 0xF) << (k < half ? 0 : 4));
+    scales[half + k % quarter] = uint8_t(scales[half + k % quarter] | (value >> 4) << (2 * (k / quarter)));
 }
-uint8_t sixBits(const uint8_t* scaleBytes, int k, bool isMin)
+int packedSixBits(const uint8_t* scales, int count, int k)
 {
-    const int low = (scaleBytes[k] >> (isMin ? 4 : 0)) & 0xF;
-    const int high = (scaleBytes[64 + k % 32] >> (2 * (k / 32) + (isMin ? 4 : 0))) & 3;
-    return uint8_t(low | high << 4);
+    const int half = count / 2, quarter = count / 4;
+    return ((scales[k % half] >> (k < half ? 0 : 4)) & 0xF) | ((scales[half + k % quarter] >> (2 * (k / quarter))) & 3) << 4;
 }
 
 // The inverse of kScaleMin: scale and min j back into the twelve bytes.
@@ -89,8 +92,8 @@ void packQ45_KBlock(const uint8_t* const* blockOfRow, uint8_t* out)
         for (int j = 0; j < 8; ++j) {
             uint8_t scale, min;
             kScaleMin(j, x.scales, scale, min);
-            putSixBits(out + 32, q4kScaleIndex(j, r), scale, false);
-            putSixBits(out + 32, q4kMinIndex(j, r), min, true);
+            putPackedSixBits(out + 32, 128, q4kScaleIndex(j, r), scale);
+            putPackedSixBits(out + 32, 128, 64 + q4kMinIndex(j, r), min);
         }
     }
     uint8_t* quants = out + 128;
@@ -109,7 +112,8 @@ void unpackQ45_KBlock(const uint8_t* group, int r, uint8_t* block)
     std::memcpy(&x.dmin, group + 16 + 2 * r, 2);
     std::memset(x.scales, 0, sizeof x.scales);
     for (int j = 0; j < 8; ++j)
-        putScaleMin(j, sixBits(group + 32, q4kScaleIndex(j, r), false), sixBits(group + 32, q4kMinIndex(j, r), true), x.scales);
+        putScaleMin(j, uint8_t(packedSixBits(group + 32, 128, q4kScaleIndex(j, r))),
+                    uint8_t(packedSixBits(group + 32, 128, 64 + q4kMinIndex(j, r))), x.scales);
     const uint8_t* quants = group + 128;
     if constexpr (std::is_same_v<Block, Q5_K>) {
         deinterleavePieces(quants, sizeof x.qh, r, x.qh);
@@ -138,21 +142,6 @@ void unpackQ6_KBlock(const uint8_t* group, int r, uint8_t* block)
     for (int g = 0; g < 16; ++g) x.scales[g] = int8_t(group[16 + q6kScaleIndex(g, r)]);
     deinterleavePieces(group + 144, sizeof x.ql, r, x.ql);
     deinterleavePieces(group + 144 + kPackRows * sizeof x.ql, sizeof x.qh, r, x.qh);
-}
-
-// `count` six-bit scales packed as IQ4_XS (64) and Q3_K (128) keep them: scale k's low nibble in
-// byte k % (count/2) (the high nibble from k = count/2 on), its top two bits in byte
-// count/2 + k % (count/4) at bit 2(k / (count/4)).
-void putPackedSixBits(uint8_t* scales, int count, int k, int value)
-{
-    const int half = count / 2, quarter = count / 4;
-    scales[k % half] = uint8_t(scales[k % half] | (value & 0xF) << (k < half ? 0 : 4));
-    scales[half + k % quarter] = uint8_t(scales[half + k % quarter] | (value >> 4) << (2 * (k / quarter)));
-}
-int packedSixBits(const uint8_t* scales, int count, int k)
-{
-    const int half = count / 2, quarter = count / 4;
-    return ((scales[k % half] >> (k < half ? 0 : 4)) & 0xF) | ((scales[half + k % quarter] >> (2 * (k / quarter))) & 3) << 4;
 }
 
 void packIQ4_XSBlock(const uint8_t* const* blockOfRow, uint8_t* out)
