@@ -8,5 +8,6 @@
 #define HEARTH_MATMUL_ROWS 2          // rows per workgroup of matmul_* (matmul.comp)
 #define HEARTH_MATMUL_TOKENS 8        // tokens per workgroup of matmul_* (matmul.comp)
 #define HEARTH_ROW_KERNEL_TOKENS 16   // tokens per weight read of matmul_rows_* (matmul_rows.comp, CPU drivers)
+#define HEARTH_Q8_UNIT_WORDS 10       // one 32-value block of quantize_q8_1.comp's output: 8 words of bytes, d, d * sum
 
 #endif

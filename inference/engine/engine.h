@@ -47,6 +47,10 @@ struct ComputeDevice {
     std::string driverName, driverInfo, apiVersion;
     uint32_t subgroupSize = 0;
     bool subgroupArithmetic = false, float16 = false, int8 = false, storage16 = false, storage8 = false;
+    // 8-bit integer dot products: "accelerated" (Hearth's integer-dot kernels run by default),
+    // "emulated" (the driver has them but says they are not instructions: the float kernels run;
+    // HEARTH_VK_INTEGER_DOT=1 forces them), or "none".
+    std::string integerDot = "none";
     uint64_t maxStorageBufferRange = 0, maxAllocationBytes = 0;
     std::vector<std::pair<uint64_t, bool>> heaps;  // bytes, device-local
     std::vector<uint64_t> heapsFree;  // per heap: free for this process now (VK_EXT_memory_budget); 0: the driver does not say

@@ -54,6 +54,7 @@ ComputeDevice describeVulkanDevice(const vk::DeviceInfo& info)
     d.subgroupArithmetic = info.subgroupArithmetic;
     d.float16 = info.float16;
     d.int8 = info.int8;
+    d.integerDot = info.integerDotAccelerated ? "accelerated" : info.integerDot ? "emulated" : "none";
     d.storage16 = info.storage16;
     d.storage8 = info.storage8;
     d.maxStorageBufferRange = info.maxStorageBufferRange;

@@ -89,6 +89,22 @@ Context::Context(const ContextOptions& options)
         sizeControl.computeFullSubgroups = VK_TRUE;
         deviceInfo.pNext = &sizeControl;
     }
+    // 8-bit integer dot products: enabled where the device has them, through the KHR extension
+    // (the instance asks for Vulkan 1.2, so 1.3's core feature alone does not count); the kernels
+    // that use them are chosen by integerDotKernels.
+    VkPhysicalDeviceShaderIntegerDotProductFeatures integerDot {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+    if (m_info.integerDot) {
+        extensions.push_back(VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+        integerDot.shaderIntegerDotProduct = VK_TRUE;
+        integerDot.pNext = const_cast<void*>(deviceInfo.pNext);
+        deviceInfo.pNext = &integerDot;
+        int wanted = options.integerDotKernels;
+        if (wanted < 0) {
+            const std::string forced = environmentVariable("HEARTH_VK_INTEGER_DOT");
+            wanted = forced.empty() ? -1 : forced != "0";
+        }
+        m_integerDotKernels = wanted < 0 ? m_info.integerDotAccelerated : wanted == 1;
+    }
     deviceInfo.queueCreateInfoCount = 1;
     deviceInfo.pQueueCreateInfos = &queueInfo;
     deviceInfo.enabledExtensionCount = uint32_t(extensions.size());

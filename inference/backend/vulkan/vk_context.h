@@ -24,6 +24,10 @@ struct ContextOptions {
     bool mapDeviceMemory = true;
     bool gpuMatmulKernels = false;  // test hook: the GPU matmul kernels even on a CPU driver
     uint64_t memoryLimit = 0;  // test hook: pretend the device heap holds only this much
+    // The integer-dot matrix kernels (matmul_dot.comp): -1 automatic (where the driver says its
+    // 8-bit dot products are accelerated; HEARTH_VK_INTEGER_DOT=0/1 overrides), 0 never,
+    // 1 wherever the device has the feature at all (tests, and tuning on a new GPU).
+    int integerDotKernels = -1;
 };
 
 enum class MemoryKind {
@@ -69,6 +73,8 @@ public:
     const Instance& instance() const { return *m_instance; }
     const VkPhysicalDeviceLimits& limits() const { return m_limits; }
     bool gpuMatmulKernelsForced() const { return m_gpuMatmulKernels; }
+    // Whether quantized matmuls use 8-bit integer dot products (see ContextOptions).
+    bool integerDotKernels() const { return m_integerDotKernels; }
 
     // The largest range one storage-buffer binding may cover, and the largest single buffer.
     VkDeviceSize maxBindingBytes() const;
@@ -108,6 +114,7 @@ private:
     uint64_t m_bindingLimit = 0;
     bool m_mapDeviceMemory = true;
     bool m_gpuMatmulKernels = false;
+    bool m_integerDotKernels = false;
     uint64_t m_memoryLimit = 0;
 };
 

@@ -53,6 +53,17 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
     props.pNext = &subgroup;
     subgroup.pNext = &maintenance3;
     maintenance3.pNext = &driver;
+    VkPhysicalDeviceShaderIntegerDotProductProperties dotProps {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES};
+    uint32_t extensionCount = 0;
+    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, nullptr);
+    std::vector<VkExtensionProperties> extensions(extensionCount);
+    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, extensions.data());
+    auto hasExtension = [&](const char* name) {
+        return std::any_of(extensions.begin(), extensions.end(),
+                           [&](const VkExtensionProperties& e) { return std::string(e.extensionName) == name; });
+    };
+    const bool hasIntegerDot = hasExtension(VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+    if (hasIntegerDot) driver.pNext = &dotProps;
     vkGetPhysicalDeviceProperties2(device, &props);
 
     info.name = props.properties.deviceName;
@@ -74,24 +85,24 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
     VkPhysicalDeviceFeatures2 features {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     features.pNext = &v11;
     v11.pNext = &v12;
-    uint32_t extensionCount = 0;
-    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, nullptr);
-    std::vector<VkExtensionProperties> extensions(extensionCount);
-    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, extensions.data());
-    const bool hasSizeControl = std::any_of(extensions.begin(), extensions.end(), [](const VkExtensionProperties& e) {
-        return std::string(e.extensionName) == VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME;
-    });
-    if (hasSizeControl) v12.pNext = &sizeControl;
+    const bool hasSizeControl = hasExtension(VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME);
+    VkPhysicalDeviceShaderIntegerDotProductFeatures dotFeatures {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+    void** tail = &v12.pNext;
+    if (hasSizeControl) {
+        *tail = &sizeControl;
+        tail = &sizeControl.pNext;
+    }
+    if (hasIntegerDot) *tail = &dotFeatures;
     vkGetPhysicalDeviceFeatures2(device, &features);
     info.subgroupSizeControl = hasSizeControl && sizeControl.subgroupSizeControl && sizeControl.computeFullSubgroups;
     info.storage16 = v11.storageBuffer16BitAccess;
     info.float16 = v12.shaderFloat16;
     info.storage8 = v12.storageBuffer8BitAccess;
     info.int8 = v12.shaderInt8;
+    info.integerDot = hasIntegerDot && dotFeatures.shaderIntegerDotProduct;
+    info.integerDotAccelerated = info.integerDot && dotProps.integerDotProduct4x8BitPackedSignedAccelerated;
 
-    const bool hasBudget = std::any_of(extensions.begin(), extensions.end(), [](const VkExtensionProperties& e) {
-        return std::string(e.extensionName) == VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
-    });
+    const bool hasBudget = hasExtension(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
     VkPhysicalDeviceMemoryBudgetPropertiesEXT budget {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
     VkPhysicalDeviceMemoryProperties2 memory2 {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
     if (hasBudget) memory2.pNext = &budget;

@@ -36,6 +36,10 @@ struct DeviceInfo {
     bool float16 = false;  // fp16 arithmetic in shaders
     bool storage8 = false;  // 8-bit storage buffers
     bool int8 = false;  // int8 arithmetic in shaders
+    // VK_KHR_shader_integer_dot_product (core in 1.3): 8-bit dot products of packed words, and
+    // whether the driver says they run as instructions (not emulated) for signed 4x8 packs.
+    bool integerDot = false;
+    bool integerDotAccelerated = false;
     uint64_t maxStorageBufferRange = 0;
     uint64_t maxMemoryAllocationSize = 0;
     uint32_t maxComputeWorkGroupInvocations = 0;

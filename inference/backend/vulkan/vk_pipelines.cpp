@@ -63,6 +63,10 @@ void Pipelines::prepareWeightType(const std::string& type)
         create("matvec_" + type, m_matmulWidth, true);
         create("matmul_" + type, m_matmulWidth, true);
     }
+    if (m_context.integerDotKernels() && !shaders::spirv("matvec_dot_" + type).empty()) {
+        create("matvec_dot_" + type, m_matmulWidth, true);
+        create("matmul_dot_" + type, m_matmulWidth, true);
+    }
     create("get_rows_" + type, m_wide);
     m_context.savePipelineCache();
 }
@@ -99,6 +103,12 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool ful
     const VkResult result = vkCreateComputePipelines(device, m_context.pipelineCache(), 1, &info, nullptr, &pipeline);
     if (result != VK_SUCCESS) check(result, ("vkCreateComputePipelines(" + name + ")").c_str(), __FILE__, __LINE__);
     m_pipelines[name] = {pipeline, workgroupSize, name, DeviceOwned<VkPipeline>(device, pipeline, vkDestroyPipeline)};
+}
+
+const Pipeline* Pipelines::find(const std::string& name) const
+{
+    auto it = m_pipelines.find(name);
+    return it == m_pipelines.end() ? nullptr : &it->second;
 }
 
 const Pipeline& Pipelines::get(const std::string& name) const

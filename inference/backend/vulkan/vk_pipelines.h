@@ -27,11 +27,14 @@ public:
     Pipelines(const Pipelines&) = delete;
     Pipelines& operator=(const Pipelines&) = delete;
 
-    // Creates the matvec_/matmul_/get_rows_ kernels of a weight type ("q4_0") if not made yet.
-    // Called while weights load, so no pipeline is ever created while generating.
+    // Creates the matvec_/matmul_/get_rows_ kernels of a weight type ("q4_0") if not made yet,
+    // and its matvec_dot_/matmul_dot_ kernels where the context uses integer dot products and
+    // the type has them. Called while weights load, so no pipeline is created while generating.
     void prepareWeightType(const std::string& type);
     // Throws hearth::Error(UnsupportedType) for a kernel that was not prepared or not built.
     const Pipeline& get(const std::string& name) const;
+    // The kernel, or null when it was not prepared (e.g. a type without integer-dot kernels).
+    const Pipeline* find(const std::string& name) const;
     VkPipelineLayout layout() const { return m_layout.get(); }
     // CPU drivers (lavapipe) get the one-row-per-lane matmul kernels (matmul_rows.comp).
     bool rowPerInvocation() const

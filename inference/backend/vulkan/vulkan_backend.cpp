@@ -87,6 +87,7 @@ constexpr uint32_t kMatvecRows = HEARTH_MATVEC_ROWS;
 constexpr uint32_t kMatmulRows = HEARTH_MATMUL_ROWS;
 constexpr uint32_t kMatmulTokens = HEARTH_MATMUL_TOKENS;
 constexpr uint32_t kRowKernelTokens = HEARTH_ROW_KERNEL_TOKENS;
+constexpr uint32_t kQ8UnitWords = HEARTH_Q8_UNIT_WORDS;
 
 VkDeviceSize alignUp(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
 uint32_t ceilDiv(uint64_t a, uint64_t b) { return uint32_t((a + b - 1) / b); }
@@ -141,7 +142,7 @@ struct View {
 struct VulkanBackend::Impl {
     explicit Impl(const VulkanBackendOptions& options)
         : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory, options.gpuMatmulKernels,
-                   options.memoryLimit}),
+                   options.memoryLimit, options.integerDotKernels}),
           pipelines(context), deviceArena(context, MemoryKind::Device), hostArena(context, MemoryKind::Upload), stream(context, pipelines)
     {
     }
@@ -151,6 +152,7 @@ struct VulkanBackend::Impl {
     Arena deviceArena, hostArena;
     std::unique_ptr<Buffer> readback;
     std::unique_ptr<Buffer> roundedActivations;  // matmul inputs rounded as ggml rounds them (reused)
+    std::unique_ptr<Buffer> quantizedActivations;  // matmul inputs as Q8_1 blocks for the integer-dot kernels (reused)
     std::unique_ptr<Buffer> iqGrids;  // the IQ types' lookup grids (shaders/iq_grids.glsl), made on first use
     const Buffer& grids()
     {
@@ -189,6 +191,10 @@ struct VulkanBackend::Impl {
     // The rows of x rounded for a matmul with `weightType` into the reused scratch buffer, or x
     // itself for F32 weights (round_activations.comp says how).
     View roundedForMatmul(GgmlType weightType, const View& x, int64_t rows, int64_t cols);
+    // The rows of x quantized to 8-bit blocks as ggml quantizes them for `weightType`
+    // (quantize_q8_1.comp) for the integer-dot kernels, in the reused scratch buffer; each row
+    // is cols / 32 * HEARTH_Q8_UNIT_WORDS words.
+    View quantizedForDot(GgmlType weightType, const View& x, int64_t rows, int64_t cols);
     // out = f(a, b) element by element for add.comp / swiglu.comp (same bindings and push constants).
     void binary(const char* shader, const Tensor& a, const Tensor& b, Tensor& out);
     Buffer& frequencies(const RopeParams& p);
@@ -225,6 +231,9 @@ public:
     const Pipeline* matvec = nullptr;
     const Pipeline* matmul = nullptr;
     const Pipeline* getRows = nullptr;
+    // The integer-dot kernels (matmul_dot.comp), where the device uses them for this type; else null.
+    const Pipeline* dotMatvec = nullptr;
+    const Pipeline* dotMatmul = nullptr;
     bool readsGrids = false;  // an IQ type whose kernels read the grid buffer (binding 3)
 };
 
@@ -334,6 +343,22 @@ View VulkanBackend::Impl::roundedForMatmul(GgmlType weightType, const View& x, i
     return view(*roundedActivations, 0, bytes, false);
 }
 
+View VulkanBackend::Impl::quantizedForDot(GgmlType weightType, const View& x, int64_t rows, int64_t cols)
+{
+    const uint64_t units = uint64_t(rows) * uint64_t(cols) / 32;
+    const VkDeviceSize bytes = VkDeviceSize(units) * kQ8UnitWords * 4;
+    const bool q8k = activationTypeFor(weightType) == GgmlType::Q8_K;  // quantize_q8_1.comp's mode 1: 256 values per invocation
+    if (!quantizedActivations || quantizedActivations->size() < bytes) {
+        if (quantizedActivations) stream.flushForTeardown("growing the quantized-activation buffer");
+        quantizedActivations = std::make_unique<Buffer>(context, std::max<VkDeviceSize>(bytes, VkDeviceSize(1) << 20), MemoryKind::Device);
+    }
+    const View out = view(*quantizedActivations, 0, bytes, true);
+    push::RoundActivations push {uint32_t(q8k ? units / 8 : units), q8k ? 1u : 0u, x.element, out.element};
+    const Binding bindings[] = {x.binding, out.binding};
+    elementwise("quantize_q8_1", bindings, &push, sizeof push, push.units);
+    return view(*quantizedActivations, 0, bytes, false);
+}
+
 Buffer& VulkanBackend::Impl::frequencies(const RopeParams& p)
 {
     // mix * thetaScale^i / factor[i] (mix: freqScale, or YaRN's blend of it with 1), the same
@@ -371,6 +396,7 @@ const vk::DeviceInfo& VulkanBackend::device() const { return m->context.info(); 
 uint64_t VulkanBackend::deviceBytesPeak() const { return m->context.deviceBytesPeak(); }
 std::vector<std::string> VulkanBackend::validationErrors() const { return m->context.instance().validationErrors(); }
 bool VulkanBackend::validationEnabled() const { return m->context.instance().validationEnabled(); }
+bool VulkanBackend::integerDotKernels() const { return m->context.integerDotKernels(); }
 void VulkanBackend::setUploadProgress(std::function<void(uint64_t)> progress) { m->progress = std::move(progress); }
 
 void VulkanBackend::prepareForWeights(uint64_t weightBytes)
@@ -427,6 +453,8 @@ std::unique_ptr<Tensor> VulkanBackend::weight(const GgufTensorInfo& info, std::s
     w->matvec = &m->pipelines.get("matvec_" + family + w->layout.kernelType);
     w->matmul = &m->pipelines.get("matmul_" + family + w->layout.kernelType);
     w->getRows = &m->pipelines.get("get_rows_" + w->layout.kernelType);
+    w->dotMatvec = m->pipelines.find("matvec_dot_" + w->layout.kernelType);
+    w->dotMatmul = m->pipelines.find("matmul_dot_" + w->layout.kernelType);
     w->rowWords = uint32_t((cols + w->layout.blockElements - 1) / w->layout.blockElements) * w->layout.blockWords;
     const VkDeviceSize deviceRowBytes = VkDeviceSize(w->rowWords) * 4;
     const size_t fileRowBytes = rowBytes(info.type, cols);
@@ -552,17 +580,20 @@ void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Ten
     require(!w.isVector && in.cols() == w.cols() && o.rows() == in.rows() && firstRow >= 0 && firstRow + o.cols() <= w.rows(), "matmul");
     const int64_t tokens = in.rows(), rowEnd = firstRow + o.cols();
     const bool decode = tokens == 1;
-    const bool rowPerInvocation = m->pipelines.rowPerInvocation();
-    const Pipeline& pipeline = *(decode ? w.matvec : w.matmul);
+    const bool integerDot = w.dotMatvec != nullptr;  // matmul_dot.comp: matmul.comp's tiles
+    const bool rowPerInvocation = m->pipelines.rowPerInvocation() && !integerDot;
+    const Pipeline& pipeline = integerDot ? *(decode ? w.dotMatvec : w.dotMatmul) : *(decode ? w.matvec : w.matmul);
     const uint32_t tokensPerGroup = decode ? 1 : rowPerInvocation ? kRowKernelTokens : kMatmulTokens;
     const uint32_t rowsPerGroup = rowPerInvocation ? pipeline.workgroupSize : decode ? kMatvecRows : kMatmulRows;
+    const uint32_t xStride = integerDot ? uint32_t(in.cols() / 32 * kQ8UnitWords) : uint32_t(in.cols());
     // Very long activations (e.g. logits for every prompt position) are bound a slice of tokens at a time.
     const VkDeviceSize limit = m->context.maxBindingBytes() - kAlignment;
     const int64_t chunk =
         std::max<int64_t>(kMatmulTokens, int64_t(std::min(limit / in.rowBytes(), limit / o.rowBytes())) / kMatmulTokens * kMatmulTokens);
     for (int64_t t0 = 0; t0 < tokens; t0 += chunk) {
         const int64_t count = std::min(chunk, tokens - t0);
-        const View xv = m->roundedForMatmul(w.type, in.rowsView(t0, count, false), count, in.cols());
+        const View xv = integerDot ? m->quantizedForDot(w.type, in.rowsView(t0, count, false), count, in.cols())
+                                   : m->roundedForMatmul(w.type, in.rowsView(t0, count, false), count, in.cols());
         const View ov = o.rowsView(t0, count, true);
         for (const WeightPiece& piece : w.pieces) {
             // The part of the rows asked for that this piece holds.
@@ -576,7 +607,7 @@ void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Ten
                                    w.rowWords,
                                    uint32_t(begin - piece.firstRow) * w.rowWords,
                                    xv.element,
-                                   uint32_t(in.cols()),
+                                   xStride,
                                    ov.element,
                                    uint32_t(o.cols()),
                                    uint32_t(begin - firstRow),

@@ -20,6 +20,7 @@ struct VulkanBackendOptions {
     bool mapDeviceMemory = true;  // test hook: see vk::ContextOptions
     bool gpuMatmulKernels = false;  // test hook: see vk::ContextOptions
     uint64_t memoryLimit = 0;  // test hook: see vk::ContextOptions
+    int integerDotKernels = -1;  // see vk::ContextOptions
 };
 
 class VulkanBackend : public Backend {
@@ -34,6 +35,8 @@ public:
     // Errors reported by the validation layer so far (empty without validation).
     std::vector<std::string> validationErrors() const;
     bool validationEnabled() const;
+    // Whether quantized matmuls run on 8-bit integer dot products on this device (see vk::ContextOptions).
+    bool integerDotKernels() const;
     // Called while weights upload, with the bytes of this model uploaded so far. It may throw
     // to cancel the load (the exception leaves Model::load; nothing half-made stays behind).
     void setUploadProgress(std::function<void(uint64_t)> progress);

@@ -266,6 +266,40 @@ TEST(VulkanForward, GpuMatmulKernelsGiveTheSameLogits)
     for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
+TEST(VulkanForward, IntegerDotKernelsGiveTheSameLogits)
+{
+    // The integer-dot kernels (forced: lavapipe has the feature but does not call it
+    // accelerated) on generated models of their types, llama.cpp's own Q4_0 / Q5_1 / Q8_0 files,
+    // and a real K-quant mix, held to KQuantMixesMatchTheCpu's bounds (ktest-qwen2 amplifies
+    // every rounding).
+    VulkanBackendOptions options;
+    options.validation = true;
+    options.integerDotKernels = 1;
+    REQUIRE_VULKAN(vulkan, options);
+    if (!vulkan->integerDotKernels()) GTEST_SKIP() << vulkan->device().name << " has no shaderIntegerDotProduct";
+    test::ScratchDir dir;
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+        test::TestModelSpec spec;
+        spec.weightType = type;
+        const std::string path = (dir.path() / "model.gguf").string();
+        test::writeTestModel(path, spec);
+        const std::string label = "integer dot " + std::string(ggmlTypeName(type));
+        std::printf("%-20s lowest cosine vs the CPU backend %.6f\n", label.c_str(), lowestCosine(path, vulkan, label));
+    }
+    if (const auto shared = test::sharedDir()) {
+        for (const char* name : {"stories260K-Q4_0", "stories260K-Q5_1", "stories260K-Q8_0"}) {
+            const double lowest = lowestCosine((*shared / "models" / (std::string(name) + ".gguf")).string(), vulkan, name);
+            std::printf("%-20s lowest cosine vs the CPU backend %.6f\n", name, lowest);
+        }
+        const std::string path = (*shared / "models/ktest-qwen2-Q4_K_M.gguf").string();
+        std::vector<Check> checks = {{Oracle::CpuBackend, 0.995}, {Oracle::Exact, 0.98}};
+        compareLogits(path, vulkan, "ktest-qwen2-Q4_K_M", checks);
+        std::printf("%-20s lowest cosine vs the CPU backend %.6f, vs the exact forward pass %.6f\n", "ktest-qwen2-Q4_K_M", checks[0].lowest,
+                    checks[1].lowest);
+    }
+    for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
+}
+
 TEST(VulkanForward, AModelTooBigForTheDeviceIsAClearErrorWithTheNumbers)
 {
     HEARTH_REQUIRE_SHARED(shared);

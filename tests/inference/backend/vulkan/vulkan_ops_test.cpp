@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <set>
 
 using namespace hearth;
 
@@ -221,6 +222,43 @@ TEST_F(VulkanOps, MatmulMatchesTheCpuForEveryWeightTypeAndTokenCount)
         }
     }
     for (const auto& e : splitRows->validationErrors()) ADD_FAILURE() << "validation: " << e;
+}
+
+TEST_F(VulkanOps, IntegerDotMatmulMatchesTheCpuForEveryTypeItCovers)
+{
+    // The integer-dot kernels (matmul_dot.comp, activations quantized on the device), forced on
+    // wherever the device has the feature: lavapipe has it, but not accelerated, so it would not
+    // pick them itself. The other types must still run, on the float kernels.
+    VulkanBackendOptions forced;
+    forced.validation = true;
+    forced.integerDotKernels = 1;
+    auto integerDot = std::make_shared<VulkanBackend>(forced);
+    if (!integerDot->integerDotKernels()) GTEST_SKIP() << integerDot->device().name << " has no shaderIntegerDotProduct";
+    VulkanBackendOptions off = forced;
+    off.integerDotKernels = 0;
+    EXPECT_FALSE(VulkanBackend(off).integerDotKernels());
+    gpu.backend = integerDot;
+    for (const TypeCase& c : kTypes) {
+        const int64_t rows = 37;
+        const int64_t cols = c.cols;
+        auto [wc, wg] = weights(c.type, rows, cols, uint64_t(c.type) + 11);
+        for (int64_t tokens : {1, 3, 8, 13, 37}) {
+            // Large activations too, so that a quantization step of the wrong size shows.
+            auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) * 31, tokens == 3 ? 40.0f : 1.0f);
+            auto oc = cpu.backend->activations(tokens, rows);
+            auto og = gpu.backend->activations(tokens, rows);
+            cpu.backend->matmul(*wc, *xc, *oc);
+            gpu.backend->matmul(*wg, *xg, *og);
+            // The types with integer-dot kernels quantize the activations as the CPU does and
+            // multiply the same integers: only the order of the float sums differs.
+            const bool dotType = std::set<GgmlType> {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
+                                                     GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}
+                                     .count(c.type);
+            EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), dotType ? 1e-9 : kMatmul)
+                << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens;
+        }
+    }
+    for (const auto& e : integerDot->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
 TEST_F(VulkanOps, GetRowsDequantizesEveryWeightTypeExactly)
