@@ -3,13 +3,15 @@
 // unpackUnit(base, sub) gives unit `sub` of the block at word `base` as 8 words of signed bytes
 // q, and how the unit's dot product with a Q8_1 block (d, s = d * sum) becomes its sum:
 //   sum = d * (scale.x * dot(q[0..3], x) + scale.y * dot(q[4..7], x)) + min * s
-// (scale.y differs from scale.x only where 16-value sub-blocks have their own scales).
+// (scale.y differs from scale.x only where 16-value sub-blocks have their own scales; Q2_K's
+// minimums are per 16 values too: MINS_PER_16, and min16 takes the place of min).
 // The includer declares `uint W[]` and defines one TYPE_*.
 
 struct DotUnit {
     int q[8];
     vec2 scale;
-    float min;
+    float min;  // per 32 values (times x's s)
+    vec2 min16;  // per 16 values, where MINS_PER_16 (times x's d and the sums of x's halves)
 };
 
 uint byteOf(uint word, uint i) { return (word >> (8u * i)) & 0xFFu; }
@@ -22,10 +24,34 @@ int minusEach(uint bytes, uint k) { return int(((bytes | 0x80808080u) - k * 0x01
 // Bits 0-3 of `bits` to bit 4 of bytes 0-3 (the fifth bit of Q5 values).
 uint fifthBits(uint bits) { return ((bits & 1u) | ((bits & 2u) << 7) | ((bits & 4u) << 14) | ((bits & 8u) << 21)) << 4; }
 
-#if defined(TYPE_Q4_0) || defined(TYPE_Q4_1) || defined(TYPE_Q5_0) || defined(TYPE_Q5_1) || defined(TYPE_Q8_0)
+#if defined(TYPE_Q4_0) || defined(TYPE_Q4_1) || defined(TYPE_Q5_0) || defined(TYPE_Q5_1) || defined(TYPE_Q8_0) || defined(TYPE_IQ4_NL) || \
+    defined(TYPE_MXFP4)
 #define UNITS_PER_BLOCK 1u
 #else
 #define UNITS_PER_BLOCK 8u
+#endif
+
+#if defined(TYPE_IQ4_NL) || defined(TYPE_IQ4_XS) || defined(TYPE_MXFP4)
+// Four nibbles (one per byte) through the type's 16 levels, as four signed bytes.
+uint levelBytes(uint nibbles)
+{
+#if defined(TYPE_MXFP4)
+    const int levels[16] = int[](0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);  // E2M1, doubled
+#else
+    const int levels[16] = int[](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);  // IQ4_NL's
+#endif
+    uint packed = 0u;
+    for (uint k = 0; k < 4u; ++k) packed |= (uint(levels[(nibbles >> (8u * k)) & 15u]) & 0xFFu) << (8u * k);
+    return packed;
+}
+// q from 16 bytes of nibble pairs (low nibbles: values 0-15, high: 16-31), given as a function
+// of the word index so that unaligned blocks can assemble their words.
+#define LEVELS_FROM_WORDS(u, wordAt)                                                                                                       \
+    for (uint w = 0; w < 4u; ++w) {                                                                                                        \
+        const uint qs = wordAt(w);                                                                                                         \
+        u.q[w] = int(levelBytes(qs & 0x0F0F0F0Fu));                                                                                        \
+        u.q[w + 4u] = int(levelBytes((qs >> 4) & 0x0F0F0F0Fu));                                                                            \
+    }
 #endif
 
 #if defined(TYPE_Q4_0)
@@ -144,6 +170,83 @@ DotUnit unpackUnit(uint base, uint j)  // ql[128], qh[64], scales[16] (int8, one
     }
     const float d = unpackHalf2x16(W[base + 52u]).x;
     u.scale = d * vec2(float(wsbyte(base, 192u + 2u * j)), float(wsbyte(base, 193u + 2u * j)));
+    u.min = 0.0;
+    return u;
+}
+#elif defined(TYPE_Q2_K)
+#define BLOCK_WORDS 21
+#define MINS_PER_16  // the minimums are per 16 values: the kernel sums x's halves for them
+DotUnit unpackUnit(uint base, uint j)  // scales[16] (4-bit scale, 4-bit min), qs[64], d, dmin
+{
+    const vec2 dm = unpackHalf2x16(W[base + 20u]);
+    const uint first = base + (16u + (j / 4u) * 32u) / 4u, shift = 2u * (j % 4u);
+    DotUnit u;
+    for (uint w = 0; w < 8u; ++w) u.q[w] = int((W[first + w] >> shift) & 0x03030303u);
+    const uint lo = wbyte(base, 2u * j), hi = wbyte(base, 2u * j + 1u);
+    u.scale = dm.x * vec2(float(lo & 15u), float(hi & 15u));
+    u.min16 = dm.y * vec2(float(lo >> 4), float(hi >> 4));
+    return u;
+}
+#elif defined(TYPE_Q3_K)
+#define BLOCK_WORDS 28
+uint q3Scale(uint base, uint s)  // the 6-bit scale of 16-value sub-block s, unsigned (32 = 0)
+{
+    const uint low = s < 8u ? (wbyte(base, 96u + s) & 15u) : (wbyte(base, 96u + s - 8u) >> 4);
+    return low | (((wbyte(base, 104u + s % 4u) >> (2u * (s / 4u))) & 3u) << 4);
+}
+DotUnit unpackUnit(uint base, uint j)  // hmask[32], qs[64], scales[12], d
+{
+    const uint half_ = j / 4u, jj = j % 4u;
+    const uint first = base + (32u + half_ * 32u) / 4u, bit = half_ * 4u + jj;
+    DotUnit u;
+    for (uint w = 0; w < 8u; ++w) {
+        // value = 2 low bits - 4 where the hmask bit is clear: (low | hbit << 2) - 4
+        const uint low = (W[first + w] >> (2u * jj)) & 0x03030303u, high = (W[base + w] >> bit) & 0x01010101u;
+        u.q[w] = minusEach(low | (high << 2), 4u);
+    }
+    const float d = unpackHalf2x16(W[base + 27u]).x;
+    u.scale = d * vec2(float(int(q3Scale(base, 2u * j)) - 32), float(int(q3Scale(base, 2u * j + 1u)) - 32));
+    u.min = 0.0;
+    return u;
+}
+#elif defined(TYPE_IQ4_NL)
+#define BLOCK_WORDS 5
+uint iq4nlWord(uint base, uint w) { return (W[base + w] >> 16) | (W[base + w + 1u] << 16); }  // qs start at byte 2
+DotUnit unpackUnit(uint base, uint sub)  // d (F16), qs[16]
+{
+    DotUnit u;
+#define WORD_AT(w) iq4nlWord(base, w)
+    LEVELS_FROM_WORDS(u, WORD_AT)
+#undef WORD_AT
+    u.scale = vec2(unpackHalf2x16(W[base]).x);
+    u.min = 0.0;
+    return u;
+}
+#elif defined(TYPE_MXFP4)
+#define BLOCK_WORDS 5
+uint mxfp4Word(uint base, uint w) { return (W[base + w] >> 8) | (W[base + w + 1u] << 24); }  // qs start at byte 1
+DotUnit unpackUnit(uint base, uint sub)  // e (E8M0), qs[16]
+{
+    DotUnit u;
+#define WORD_AT(w) mxfp4Word(base, w)
+    LEVELS_FROM_WORDS(u, WORD_AT)
+#undef WORD_AT
+    const uint e = W[base] & 0xFFu;
+    u.scale = vec2(uintBitsToFloat(e < 2u ? 0x00200000u << e : (e - 1u) << 23));  // E8M0 halved, as quant_blocks.glsl
+    u.min = 0.0;
+    return u;
+}
+#elif defined(TYPE_IQ4_XS)
+#define BLOCK_WORDS 34
+DotUnit unpackUnit(uint base, uint ib)  // d, scales_h (u16), scales_l[4], qs[128]
+{
+    DotUnit u;
+#define WORD_AT(w) W[base + 2u + 4u * ib + w]
+    LEVELS_FROM_WORDS(u, WORD_AT)
+#undef WORD_AT
+    const uint scalesHigh = W[base] >> 16;
+    const int ls = int(((wbyte(base, 4u + ib / 2u) >> (4u * (ib % 2u))) & 15u) | (((scalesHigh >> (2u * ib)) & 3u) << 4));
+    u.scale = vec2(unpackHalf2x16(W[base]).x * float(ls - 32));
     u.min = 0.0;
     return u;
 }

@@ -51,7 +51,13 @@ void main()
             for (uint t = 0; t < NTOK; ++t) {
                 const uint at = p.xOffset + min(firstToken + t, p.tokens - 1u) * p.xStride + u * HEARTH_Q8_UNIT_WORDS;
                 const float d = uintBitsToFloat(xq[at + 8u]), s = uintBitsToFloat(xq[at + 9u]);
+#if defined(MINS_PER_16)
+                const int ones[8] = int[](0x01010101, 0x01010101, 0x01010101, 0x01010101, 0x01010101, 0x01010101, 0x01010101, 0x01010101);
+                acc[r][t] += d * (w.scale.x * float(dotHalf(w.q, at, 0u)) + w.scale.y * float(dotHalf(w.q, at, 4u)) -
+                                  w.min16.x * float(dotHalf(ones, at, 0u)) - w.min16.y * float(dotHalf(ones, at, 4u)));
+#else
                 acc[r][t] += d * (w.scale.x * float(dotHalf(w.q, at, 0u)) + w.scale.y * float(dotHalf(w.q, at, 4u))) + w.min * s;
+#endif
             }
         }
     }

@@ -291,11 +291,13 @@ TEST(VulkanForward, IntegerDotKernelsGiveTheSameLogits)
             const double lowest = lowestCosine((*shared / "models" / (std::string(name) + ".gguf")).string(), vulkan, name);
             std::printf("%-20s lowest cosine vs the CPU backend %.6f\n", name, lowest);
         }
-        const std::string path = (*shared / "models/ktest-qwen2-Q4_K_M.gguf").string();
-        std::vector<Check> checks = {{Oracle::CpuBackend, 0.995}, {Oracle::Exact, 0.98}};
-        compareLogits(path, vulkan, "ktest-qwen2-Q4_K_M", checks);
-        std::printf("%-20s lowest cosine vs the CPU backend %.6f, vs the exact forward pass %.6f\n", "ktest-qwen2-Q4_K_M", checks[0].lowest,
-                    checks[1].lowest);
+        for (const char* name : {"ktest-qwen2-Q2_K", "ktest-qwen2-Q4_K_M"}) {  // Q2_K, Q3_K, Q4_K, Q6_K between them
+            const std::string path = (*shared / "models" / (std::string(name) + ".gguf")).string();
+            std::vector<Check> checks = {{Oracle::CpuBackend, 0.995}, {Oracle::Exact, 0.98}};
+            compareLogits(path, vulkan, name, checks);
+            std::printf("%-20s lowest cosine vs the CPU backend %.6f, vs the exact forward pass %.6f\n", name, checks[0].lowest,
+                        checks[1].lowest);
+        }
     }
     for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
