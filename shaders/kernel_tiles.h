@@ -4,7 +4,7 @@
 #ifndef HEARTH_KERNEL_TILES_H
 #define HEARTH_KERNEL_TILES_H
 
-#define HEARTH_MATVEC_ROWS 4          // rows per workgroup of matvec_* (matmul.comp, one token)
+#define HEARTH_MATVEC_ROWS 4          // rows per workgroup of matvec_* (matmul.comp, one token) on 32-lane subgroups
 #define HEARTH_MATMUL_ROWS 2          // rows per workgroup of matmul_* (matmul.comp)
 #define HEARTH_MATMUL_TOKENS 8        // tokens per workgroup of matmul_* (matmul.comp)
 #define HEARTH_ROW_KERNEL_TOKENS 16   // tokens per weight read of matmul_rows_* (matmul_rows.comp, CPU drivers)

@@ -8,11 +8,12 @@
 // dropped) so that compilers keep the sums in registers.
 #extension GL_GOOGLE_include_directive : require
 #include "push_constants.h"
-#include "kernel_tiles.h"  // the names CMake passes as ROWS / NTOK
+#include "kernel_tiles.h"  // the names CMake passes as ROWS_DEFAULT / NTOK
 #extension GL_KHR_shader_subgroup_arithmetic : require
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 32;  // the device's subgroup size
+layout(constant_id = 1) const uint ROWS = ROWS_DEFAULT;  // rows per workgroup, chosen per device (vk_pipelines.cpp)
 
 layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { float xs[]; };

@@ -6,12 +6,13 @@
 // once into 8 words of signed bytes and used for every token of the group.
 #extension GL_GOOGLE_include_directive : require
 #include "push_constants.h"
-#include "kernel_tiles.h"  // the names CMake passes as ROWS / NTOK
+#include "kernel_tiles.h"  // the names CMake passes as ROWS_DEFAULT / NTOK
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #extension GL_EXT_spirv_intrinsics : require
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 32;  // the device's subgroup size
+layout(constant_id = 1) const uint ROWS = ROWS_DEFAULT;  // rows per workgroup, chosen per device (vk_pipelines.cpp)
 
 layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { uint xq[]; };  // HEARTH_Q8_UNIT_WORDS per 32 values

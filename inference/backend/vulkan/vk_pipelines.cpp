@@ -4,7 +4,10 @@
 #include "core/error.h"
 #include "embedded_shaders.h"
 
+#include "platform/paths.h"
+
 #include <algorithm>
+#include <cstdlib>
 
 namespace hearth::vk {
 
@@ -37,6 +40,12 @@ Pipelines::Pipelines(Context& context) : m_context(context)
     m_wide = std::min(std::max(64u, subgroup), context.info().maxComputeWorkGroupInvocations);
     // The matmul kernels are one subgroup per workgroup (their sums meet in a subgroupAdd).
     m_matmulWidth = std::max(context.info().subgroupSize, 1u);
+    // Decode's rows per workgroup: about 128 lanes per workgroup-row tile whatever the subgroup
+    // (4 rows on 32-lane subgroups, 2 on 64, 8 on 8 or 16), so that each lane's share of a row
+    // stays the same. Not tuned on every GPU yet: HEARTH_VK_MATVEC_ROWS=N (1-16) overrides it.
+    m_matvecRows = std::clamp(128u / m_matmulWidth, 1u, 8u);
+    if (const std::string forced = environmentVariable("HEARTH_VK_MATVEC_ROWS"); !forced.empty())
+        m_matvecRows = uint32_t(std::clamp(std::atoi(forced.c_str()), 1, 16));
     // The per-weight-type kernels are made by prepareWeightType, for the types a model uses.
     for (auto name : shaders::names()) {
         const std::string n(name);
@@ -60,18 +69,18 @@ void Pipelines::prepareWeightType(const std::string& type)
         create("matvec_rows_" + type, m_matmulWidth);
         create("matmul_rows_" + type, m_matmulWidth);
     } else {
-        create("matvec_" + type, m_matmulWidth, true);
-        create("matmul_" + type, m_matmulWidth, true);
+        create("matvec_" + type, m_matmulWidth, true, m_matvecRows);
+        create("matmul_" + type, m_matmulWidth, true, HEARTH_MATMUL_ROWS);
     }
     if (m_context.integerDotKernels() && !shaders::spirv("matvec_dot_" + type).empty()) {
-        create("matvec_dot_" + type, m_matmulWidth, true);
-        create("matmul_dot_" + type, m_matmulWidth, true);
+        create("matvec_dot_" + type, m_matmulWidth, true, m_matvecRows);
+        create("matmul_dot_" + type, m_matmulWidth, true, HEARTH_MATMUL_ROWS);
     }
     create("get_rows_" + type, m_wide);
     m_context.savePipelineCache();
 }
 
-void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool fullSubgroup)
+void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool fullSubgroup, uint32_t rows)
 {
     VkDevice device = m_context.device();
     auto code = shaders::spirv(name);
@@ -82,8 +91,9 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool ful
     HEARTH_VK_CHECK(vkCreateShaderModule(device, &moduleInfo, nullptr, &rawModule));
     const DeviceOwned<VkShaderModule> module(device, rawModule, vkDestroyShaderModule);
 
-    VkSpecializationMapEntry entry {0, 0, sizeof(uint32_t)};
-    VkSpecializationInfo specialization {1, &entry, sizeof(uint32_t), &workgroupSize};
+    const VkSpecializationMapEntry entries[] = {{0, 0, sizeof(uint32_t)}, {1, sizeof(uint32_t), sizeof(uint32_t)}};
+    const uint32_t constants[] = {workgroupSize, rows};
+    VkSpecializationInfo specialization {rows > 0 ? 2u : 1u, entries, sizeof constants, constants};
     VkComputePipelineCreateInfo info {VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
     info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
@@ -102,7 +112,7 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool ful
     VkPipeline pipeline = VK_NULL_HANDLE;
     const VkResult result = vkCreateComputePipelines(device, m_context.pipelineCache(), 1, &info, nullptr, &pipeline);
     if (result != VK_SUCCESS) check(result, ("vkCreateComputePipelines(" + name + ")").c_str(), __FILE__, __LINE__);
-    m_pipelines[name] = {pipeline, workgroupSize, name, DeviceOwned<VkPipeline>(device, pipeline, vkDestroyPipeline)};
+    m_pipelines[name] = {pipeline, workgroupSize, rows, name, DeviceOwned<VkPipeline>(device, pipeline, vkDestroyPipeline)};
 }
 
 const Pipeline* Pipelines::find(const std::string& name) const

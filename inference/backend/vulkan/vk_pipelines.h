@@ -6,6 +6,8 @@
 #include "backend/vulkan/vk_context.h"
 #include "backend/vulkan/vk_handle.h"
 
+#include "kernel_tiles.h"
+
 #include <map>
 #include <string>
 
@@ -17,6 +19,7 @@ constexpr uint32_t kPushConstantBytes = 128;
 struct Pipeline {
     VkPipeline handle = VK_NULL_HANDLE;  // owned by `owner`
     uint32_t workgroupSize = 0;
+    uint32_t rows = 0;  // rows per workgroup of the split-row matrix kernels (matmul.comp, matmul_dot.comp); 0 for others
     std::string name;
     DeviceOwned<VkPipeline> owner;
 };
@@ -44,7 +47,7 @@ public:
     }
 
 private:
-    void create(const std::string& name, uint32_t workgroupSize, bool fullSubgroup = false);
+    void create(const std::string& name, uint32_t workgroupSize, bool fullSubgroup = false, uint32_t rows = 0);
     static bool isPerType(const std::string& name);
 
     Context& m_context;
@@ -52,6 +55,7 @@ private:
     DeviceOwned<VkPipelineLayout> m_layout;
     std::map<std::string, Pipeline> m_pipelines;
     uint32_t m_wide = 64, m_matmulWidth = 32;
+    uint32_t m_matvecRows = HEARTH_MATVEC_ROWS;
 };
 
 }  // namespace hearth::vk

@@ -83,8 +83,6 @@ static_assert(sizeof(Matmul) <= vk::kPushConstantBytes && sizeof(Attention) <= v
 }  // namespace push
 
 // The shaders' tile sizes, from the header they are compiled with.
-constexpr uint32_t kMatvecRows = HEARTH_MATVEC_ROWS;
-constexpr uint32_t kMatmulRows = HEARTH_MATMUL_ROWS;
 constexpr uint32_t kMatmulTokens = HEARTH_MATMUL_TOKENS;
 constexpr uint32_t kRowKernelTokens = HEARTH_ROW_KERNEL_TOKENS;
 constexpr uint32_t kQ8UnitWords = HEARTH_Q8_UNIT_WORDS;
@@ -584,7 +582,7 @@ void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Ten
     const bool rowPerInvocation = m->pipelines.rowPerInvocation() && !integerDot;
     const Pipeline& pipeline = integerDot ? *(decode ? w.dotMatvec : w.dotMatmul) : *(decode ? w.matvec : w.matmul);
     const uint32_t tokensPerGroup = decode ? 1 : rowPerInvocation ? kRowKernelTokens : kMatmulTokens;
-    const uint32_t rowsPerGroup = rowPerInvocation ? pipeline.workgroupSize : decode ? kMatvecRows : kMatmulRows;
+    const uint32_t rowsPerGroup = rowPerInvocation ? pipeline.workgroupSize : pipeline.rows;
     const uint32_t xStride = integerDot ? uint32_t(in.cols() / 32 * kQ8UnitWords) : uint32_t(in.cols());
     // Very long activations (e.g. logits for every prompt position) are bound a slice of tokens at a time.
     const VkDeviceSize limit = m->context.maxBindingBytes() - kAlignment;

@@ -232,34 +232,39 @@ TEST_F(VulkanOps, IntegerDotMatmulMatchesTheCpuForEveryTypeItCovers)
     VulkanBackendOptions forced;
     forced.validation = true;
     forced.integerDotKernels = 1;
-    auto integerDot = std::make_shared<VulkanBackend>(forced);
-    if (!integerDot->integerDotKernels()) GTEST_SKIP() << integerDot->device().name << " has no shaderIntegerDotProduct";
     VulkanBackendOptions off = forced;
     off.integerDotKernels = 0;
     EXPECT_FALSE(VulkanBackend(off).integerDotKernels());
-    gpu.backend = integerDot;
-    for (const TypeCase& c : kTypes) {
-        const int64_t rows = 37;
-        const int64_t cols = c.cols;
-        auto [wc, wg] = weights(c.type, rows, cols, uint64_t(c.type) + 11);
-        for (int64_t tokens : {1, 3, 8, 13, 37}) {
-            // Large activations too, so that a quantization step of the wrong size shows.
-            auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) * 31, tokens == 3 ? 40.0f : 1.0f);
-            auto oc = cpu.backend->activations(tokens, rows);
-            auto og = gpu.backend->activations(tokens, rows);
-            cpu.backend->matmul(*wc, *xc, *oc);
-            gpu.backend->matmul(*wg, *xg, *og);
-            // The types with integer-dot kernels quantize the activations as the CPU does and
-            // multiply the same integers: only the order of the float sums differs.
-            const bool dotType = std::set<GgmlType> {GgmlType::Q4_0,   GgmlType::Q4_1,   GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
-                                                     GgmlType::Q2_K,   GgmlType::Q3_K,   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-                                                     GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}
-                                     .count(c.type);
-            EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), dotType ? 1e-9 : kMatmul)
-                << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens;
+    // With the decode rows per workgroup this device gets, and with an odd number (HEARTH_VK_MATVEC_ROWS).
+    for (const char* matvecRows : {"", "3"}) {
+        if (*matvecRows) setenv("HEARTH_VK_MATVEC_ROWS", matvecRows, 1);
+        auto integerDot = std::make_shared<VulkanBackend>(forced);
+        unsetenv("HEARTH_VK_MATVEC_ROWS");
+        if (!integerDot->integerDotKernels()) GTEST_SKIP() << integerDot->device().name << " has no shaderIntegerDotProduct";
+        gpu.backend = integerDot;
+        for (const TypeCase& c : kTypes) {
+            const int64_t rows = 37;
+            const int64_t cols = c.cols;
+            auto [wc, wg] = weights(c.type, rows, cols, uint64_t(c.type) + 11);
+            for (int64_t tokens : {1, 3, 8, 13, 37}) {
+                // Large activations too, so that a quantization step of the wrong size shows.
+                auto [xc, xg] = acts(tokens, cols, uint64_t(tokens) * 31, tokens == 3 ? 40.0f : 1.0f);
+                auto oc = cpu.backend->activations(tokens, rows);
+                auto og = gpu.backend->activations(tokens, rows);
+                cpu.backend->matmul(*wc, *xc, *oc);
+                gpu.backend->matmul(*wg, *xg, *og);
+                // The types with integer-dot kernels quantize the activations as the CPU does and
+                // multiply the same integers: only the order of the float sums differs.
+                const bool dotType = std::set<GgmlType> {GgmlType::Q4_0,   GgmlType::Q4_1,   GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
+                                                         GgmlType::Q2_K,   GgmlType::Q3_K,   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+                                                         GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}
+                                         .count(c.type);
+                EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), dotType ? 1e-9 : kMatmul)
+                    << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens << " matvec rows '" << matvecRows << "'";
+            }
         }
+        for (const auto& e : integerDot->validationErrors()) ADD_FAILURE() << "validation: " << e;
     }
-    for (const auto& e : integerDot->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
 TEST_F(VulkanOps, GetRowsDequantizesEveryWeightTypeExactly)
