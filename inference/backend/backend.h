@@ -163,6 +163,17 @@ public:
     virtual void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) = 0;
     // out[t][r] = dot(weight row r, x[t]).
     void matmul(const Tensor& weight, const Tensor& x, Tensor& out) { matmulRows(weight, 0, x, out); }
+    struct MatmulTarget {
+        const Tensor* weight;
+        Tensor* out;
+    };
+    // matmul(weight, x, out) for each target: the products of one input (a layer's query, key and
+    // value; gate and up). A backend may run them as one (the CPU quantizes x once and meets its
+    // threads once); the results are the same as one by one.
+    virtual void matmulSharedInput(const Tensor& x, std::span<const MatmulTarget> targets)
+    {
+        for (const MatmulTarget& t : targets) matmul(*t.weight, x, *t.out);
+    }
     // out[t][r] = dot(weight row firstRow + r, x[t]) for the out.cols() rows from firstRow: one
     // expert of a mixture-of-experts weight, whose experts' matrices are stacked as rows of one tensor.
     virtual void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) = 0;

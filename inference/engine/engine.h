@@ -48,8 +48,9 @@ struct ComputeDevice {
     uint32_t subgroupSize = 0;
     bool subgroupArithmetic = false, float16 = false, int8 = false, storage16 = false, storage8 = false;
     // 8-bit integer dot products: "accelerated" (Hearth's integer-dot kernels run by default),
-    // "emulated" (the driver has them but says they are not instructions: the float kernels run;
-    // HEARTH_VK_INTEGER_DOT=1 forces them), or "none".
+    // "emulated" (the driver has them but does not say they are instructions: the float kernels
+    // run, except on CPU drivers such as lavapipe, where the integer-dot kernels measured faster;
+    // HEARTH_VK_INTEGER_DOT=0/1 forces the choice), or "none".
     std::string integerDot = "none";
     uint64_t maxStorageBufferRange = 0, maxAllocationBytes = 0;
     std::vector<std::pair<uint64_t, bool>> heaps;  // bytes, device-local

@@ -5,6 +5,7 @@
 #include "quant/dequantize.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <numbers>
@@ -583,12 +584,15 @@ void Model::selfAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvC
     const ModelConfig& c = m_config;
     AttentionTensors& a = attentionTensors(t, b, t.x->rows(), layer);
     const int64_t headDim = c.headDimAt(layer);
+    // The query, key and value projections of the same normed input, as one request.
+    std::array<Backend::MatmulTarget, 3> projections {{{l.wq.get(), a.qAndGate ? a.qAndGate.get() : a.q.get()}}};
+    size_t projectionCount = 1;
+    if (l.wk) projections[projectionCount++] = {l.wk.get(), a.k.get()};
+    if (l.wk && l.wv) projections[projectionCount++] = {l.wv.get(), a.v.get()};
+    b.matmulSharedInput(*t.normed, std::span(projections.data(), projectionCount));
     if (a.qAndGate) {  // per head [query | gate]: taken apart
-        b.matmul(*l.wq, *t.normed, *a.qAndGate);
         b.copyColumns(*a.qAndGate, *a.q, {headDim, 0, 2 * headDim, 0, headDim, c.heads});
         b.copyColumns(*a.qAndGate, *a.gate, {headDim, headDim, 2 * headDim, 0, headDim, c.heads});
-    } else {
-        b.matmul(*l.wq, *t.normed, *a.q);
     }
     if (l.bq) b.addBias(*a.q, *l.bq);
     Tensor* queries = a.q.get();
@@ -598,11 +602,9 @@ void Model::selfAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvC
     }
     if (rope.ropeDims > 0) b.rope(*queries, positions, rope);
     if (l.wk) {  // this layer's own keys and values (Gemma 4's shared layers read an earlier layer's)
-        b.matmul(*l.wk, *t.normed, *a.k);
         if (l.bk) b.addBias(*a.k, *l.bk);
         Tensor* values = a.k.get();  // Gemma 4's full layers without a value projection
         if (l.wv) {
-            b.matmul(*l.wv, *t.normed, *a.v);
             if (l.bv) b.addBias(*a.v, *l.bv);
             values = a.v.get();
         }
@@ -635,8 +637,8 @@ void Model::denseFeedForward(const LayerWeights& l, PassTensors& t, Backend& b, 
         gate = b.activations(n, ff);
         up = b.activations(n, ff);
     }
-    b.matmul(*l.ffnGate, *t.normed, *gate);
-    b.matmul(*l.ffnUp, *t.normed, *up);
+    const Backend::MatmulTarget gateAndUp[] = {{l.ffnGate.get(), gate.get()}, {l.ffnUp.get(), up.get()}};
+    b.matmulSharedInput(*t.normed, gateAndUp);
     if (l.bGate) b.addBias(*gate, *l.bGate);
     if (l.bUp) b.addBias(*up, *l.bUp);
     if (c.activation == FeedForwardActivation::GeluTanh) {
@@ -756,8 +758,9 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
                 transfer(eb, *e.projected, b, *t.projected);
             }
             if (l.sharedGate) {  // DeepSeek's shared experts, added to the routed ones' mix
-                b.matmul(*l.sharedUp, *t.normed, *t.sharedUp);
-                b.matmul(*l.sharedGate, *t.normed, *t.sharedGate);
+                const Backend::MatmulTarget sharedGateAndUp[] = {{l.sharedUp.get(), t.sharedUp.get()},
+                                                                 {l.sharedGate.get(), t.sharedGate.get()}};
+                b.matmulSharedInput(*t.normed, sharedGateAndUp);
                 b.swiglu(*t.sharedGate, *t.sharedUp, *t.sharedGate);
                 b.matmul(*l.sharedDown, *t.sharedGate, *t.sharedOut);
                 if (l.sharedExpertGate) {  // Qwen3.5 MoE: scaled by sigmoid(gate . x) per token

@@ -50,10 +50,11 @@ void Model::deltaNet(const LayerWeights& l, PassTensors& t, Backend& b, Recurren
         t.deltaOut = b.activations(n, c.deltaValueDim());
         t.deltaNormed = b.activations(n, c.deltaValueDim());
     }
-    b.matmul(*l.deltaQkv, *t.normed, *t.deltaQkv);
-    b.matmul(*l.deltaGate, *t.normed, *t.deltaZ);
-    b.matmul(*l.deltaBeta, *t.normed, *t.deltaBeta);
-    b.matmul(*l.deltaAlpha, *t.normed, *t.deltaAlpha);
+    const Backend::MatmulTarget projections[] = {{l.deltaQkv.get(), t.deltaQkv.get()},
+                                                 {l.deltaGate.get(), t.deltaZ.get()},
+                                                 {l.deltaBeta.get(), t.deltaBeta.get()},
+                                                 {l.deltaAlpha.get(), t.deltaAlpha.get()}};
+    b.matmulSharedInput(*t.normed, projections);
     b.causalConv(*t.deltaQkv, *l.convKernel, state, *t.deltaConv);
     const DeltaRuleParams rule {c.deltaKeyHeads, c.deltaValueHeads, c.deltaHeadDim, c.rmsEpsilon};
     b.gatedDeltaRule(*t.deltaConv, *t.deltaAlpha, *t.deltaBeta, *l.dtBias, *l.decay, state, rule, *t.deltaOut);

@@ -8,6 +8,7 @@
 #include "quant/vec_dot.h"
 
 #include <algorithm>
+#include <array>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
@@ -134,15 +135,10 @@ void FastCpuBackend::pack(const FastCpuWeight& w)
 
 std::string FastCpuBackend::name() const { return "cpu (" + std::string(m_kernels.isa) + ", " + std::to_string(threads()) + " threads)"; }
 
-void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out)
+void FastCpuBackend::quantizeInput(const Tensor& x, GgmlType actType)
 {
-    const auto& w = asWeight(weight);
     const auto& in = asActs(x);
-    auto& o = asActs(out);
-    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && firstRow >= 0 && firstRow + o.cols() <= w.rows(), "matmul");
-    const int64_t rowCount = o.cols();
-    const GgmlType actType = activationTypeFor(w.type);
-    const int64_t tokens = in.rows(), cols = w.cols();
+    const int64_t tokens = in.rows(), cols = in.cols();
     const size_t actRowBytes = rowBytes(actType, cols);
     m_quantized.resize(actRowBytes * size_t(tokens));
     const cpu_kernels::QuantizeFn quantize = m_kernels.quantize[cpu_kernels::slot(actType)];
@@ -161,11 +157,25 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
     };
     if (tokens > 1) pool().parallelFor(tokens, quantizeRows);
     else quantizeRows(0, tokens);
+}
+
+void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out)
+{
+    const auto& w = asWeight(weight);
+    const auto& in = asActs(x);
+    auto& o = asActs(out);
+    requireShape(in.cols() == w.cols() && o.rows() == in.rows() && firstRow >= 0 && firstRow + o.cols() <= w.rows(), "matmul");
+    const int64_t rowCount = o.cols();
+    const GgmlType actType = activationTypeFor(w.type);
+    const int64_t tokens = in.rows(), cols = w.cols();
+    const size_t actRowBytes = rowBytes(actType, cols);
+    quantizeInput(x, actType);
 
     const auto& fast = static_cast<const FastCpuWeight&>(w);
     if (!fast.packingTried) pack(fast);
     if (fast.packed) {
-        matmulPacked(fast, firstRow, tokens, out);
+        const PackedProduct product {&fast, firstRow, &out};
+        matmulPacked(std::span(&product, 1), tokens);
         return;
     }
 
@@ -210,12 +220,45 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
     });
 }
 
-void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t firstRow, int64_t tokens, Tensor& out)
+void FastCpuBackend::matmulSharedInput(const Tensor& x, std::span<const MatmulTarget> targets)
 {
-    auto& o = asActs(out);
-    const int64_t cols = w.cols(), rowEnd = firstRow + o.cols();
-    const size_t typeSlot = cpu_kernels::slot(w.type);
-    const GgmlType actType = activationTypeFor(w.type);
+    // The targets whose weights are packed, by weight type: each type's products share one
+    // quantization of x and one parallelFor. The others go one by one.
+    auto packedWeight = [&](const MatmulTarget& t) -> const FastCpuWeight* {
+        const auto& w = static_cast<const FastCpuWeight&>(asWeight(*t.weight));
+        if (!w.packingTried) pack(w);
+        const bool shaped = w.cols() == asActs(x).cols() && asActs(*t.out).rows() == asActs(x).rows() && asActs(*t.out).cols() == w.rows();
+        return shaped && w.packed ? &w : nullptr;
+    };
+    std::array<PackedProduct, 8> same;
+    std::array<bool, 8> done {};
+    if (targets.size() > done.size()) return Backend::matmulSharedInput(x, targets);
+    for (size_t i = 0; i < targets.size(); ++i) {
+        if (done[i]) continue;
+        const FastCpuWeight* lead = packedWeight(targets[i]);
+        if (!lead) {
+            matmul(*targets[i].weight, x, *targets[i].out);  // checks the shapes, says what is wrong
+            continue;
+        }
+        size_t count = 0;
+        for (size_t j = i; j < targets.size(); ++j) {
+            const FastCpuWeight* w = done[j] ? nullptr : packedWeight(targets[j]);
+            if (w && w->type == lead->type) {
+                same[count++] = {w, 0, targets[j].out};
+                done[j] = true;
+            }
+        }
+        quantizeInput(x, activationTypeFor(lead->type));
+        matmulPacked(std::span(same.data(), count), asActs(x).rows());
+    }
+}
+
+void FastCpuBackend::matmulPacked(std::span<const PackedProduct> products, int64_t tokens)
+{
+    const FastCpuWeight& first = *products[0].weight;  // every product has this weight type and width
+    const int64_t cols = first.cols();
+    const size_t typeSlot = cpu_kernels::slot(first.type);
+    const GgmlType actType = activationTypeFor(first.type);
     const size_t actRowBytes = rowBytes(actType, cols);
     // Per token: Q8_0's float scales and offset sums, or Q8_K's sub-block sums in pairs.
     const bool superBlocks = actType == GgmlType::Q8_K;
@@ -238,44 +281,70 @@ void FastCpuBackend::matmulPacked(const FastCpuWeight& w, int64_t firstRow, int6
     }
     const auto dot1 = m_kernels.packedDot1[typeSlot], dot4 = m_kernels.packedDot4[typeSlot];
     constexpr int64_t group = cpu_kernels::kPackRows;
-    // The whole groups inside the rows asked for (an expert's rows start on a group in every real
-    // model; the rows outside whole groups are done one by one below).
-    const int64_t packedGroups = w.rows() / group;
-    const int64_t firstGroup = (firstRow + group - 1) / group, endGroup = std::min(packedGroups, rowEnd / group);
-    const size_t groupBytes = size_t(group) * w.rowBytes;
-    if (endGroup > firstGroup)
-        pool().parallelFor(endGroup - firstGroup, [&](int64_t begin, int64_t end) {
-            float results[4 * group];
-            constexpr int64_t groupTile = kRowTile / group;
-            for (int64_t tileStart = firstGroup + begin; tileStart < firstGroup + end; tileStart += groupTile)
-                for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
-                    const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
-                    for (int64_t g = tileStart; g < std::min(firstGroup + end, tileStart + groupTile); ++g) {
-                        const uint8_t* packed = w.packed->data() + size_t(g) * groupBytes;
-                        const int64_t column = g * group - firstRow;
-                        int64_t t = tokenTile;
-                        for (; t + 4 <= tokenEnd; t += 4) {
-                            dot4(packed, cols, prepared.data() + t, results);
-                            for (int64_t k = 0; k < 4; ++k)
-                                for (int64_t r = 0; r < group; ++r) o.row(t + k)[column + r] = results[k * group + r];
-                        }
-                        for (; t < tokenEnd; ++t) {
-                            dot1(packed, cols, prepared.data() + t, results);
-                            for (int64_t r = 0; r < group; ++r) o.row(t)[column + r] = results[r];
-                        }
+    // Per product, the whole groups inside the rows asked for (an expert's rows start on a group
+    // in every real model; the rows outside whole groups are done one by one below), numbered
+    // one after another across the products so that one parallelFor covers them all.
+    struct Span {
+        int64_t firstGroup, endGroup, before;  // before: the groups of the products ahead of it
+    };
+    std::array<Span, 8> spans {};
+    int64_t total = 0;
+    for (size_t i = 0; i < products.size(); ++i) {
+        const PackedProduct& p = products[i];
+        const int64_t rowEnd = p.firstRow + asActs(*p.out).cols();
+        const int64_t firstGroup = (p.firstRow + group - 1) / group, endGroup = std::min(p.weight->rows() / group, rowEnd / group);
+        spans[i] = {firstGroup, std::max(firstGroup, endGroup), total};
+        total += spans[i].endGroup - firstGroup;
+    }
+    const size_t groupBytes = size_t(group) * first.rowBytes;
+    auto run = [&](const PackedProduct& p, int64_t begin, int64_t end) {  // groups [begin, end) of p
+        auto& o = asActs(*p.out);
+        float results[4 * group];
+        constexpr int64_t groupTile = kRowTile / group;
+        for (int64_t tileStart = begin; tileStart < end; tileStart += groupTile)
+            for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
+                const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
+                for (int64_t g = tileStart; g < std::min(end, tileStart + groupTile); ++g) {
+                    const uint8_t* packed = p.weight->packed->data() + size_t(g) * groupBytes;
+                    const int64_t column = g * group - p.firstRow;
+                    int64_t t = tokenTile;
+                    for (; t + 4 <= tokenEnd; t += 4) {
+                        dot4(packed, cols, prepared.data() + t, results);
+                        for (int64_t k = 0; k < 4; ++k)
+                            for (int64_t r = 0; r < group; ++r) o.row(t + k)[column + r] = results[k * group + r];
+                    }
+                    for (; t < tokenEnd; ++t) {
+                        dot1(packed, cols, prepared.data() + t, results);
+                        for (int64_t r = 0; r < group; ++r) o.row(t)[column + r] = results[r];
                     }
                 }
+            }
+    };
+    if (total > 0)
+        pool().parallelFor(total, [&](int64_t begin, int64_t end) {
+            for (size_t i = 0; i < products.size(); ++i) {
+                const Span& s = spans[i];
+                const int64_t from = std::max(begin, s.before), to = std::min(end, s.before + (s.endGroup - s.firstGroup));
+                if (from < to) run(products[i], s.firstGroup + (from - s.before), s.firstGroup + (to - s.before));
+            }
         });
     // The rows outside those groups (past the last whole group, or a range not on a group), one
     // by one from the file.
     const auto kernel = m_kernels.dot[typeSlot];
-    const int64_t groupedBegin = endGroup > firstGroup ? firstGroup * group : rowEnd,
-                  groupedEnd = endGroup > firstGroup ? endGroup * group : rowEnd;
-    for (int64_t r = firstRow; r < rowEnd; ++r) {
-        if (r >= groupedBegin && r < groupedEnd) continue;
-        for (int64_t t = 0; t < tokens; ++t)
-            o.row(t)[r - firstRow] = kernel ? kernel(w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols)
-                                            : vecDot(w.type, w.row(r), m_quantized.data() + size_t(t) * actRowBytes, cols);
+    for (size_t i = 0; i < products.size(); ++i) {
+        const PackedProduct& p = products[i];
+        auto& o = asActs(*p.out);
+        const int64_t rowEnd = p.firstRow + o.cols();
+        const Span& s = spans[i];
+        const int64_t groupedBegin = s.endGroup > s.firstGroup ? s.firstGroup * group : rowEnd,
+                      groupedEnd = s.endGroup > s.firstGroup ? s.endGroup * group : rowEnd;
+        for (int64_t r = p.firstRow; r < rowEnd; ++r) {
+            if (r >= groupedBegin && r < groupedEnd) continue;
+            for (int64_t t = 0; t < tokens; ++t)
+                o.row(t)[r - p.firstRow] = kernel
+                    ? kernel(p.weight->row(r), m_quantized.data() + size_t(t) * actRowBytes, cols)
+                    : vecDot(p.weight->type, p.weight->row(r), m_quantized.data() + size_t(t) * actRowBytes, cols);
+        }
     }
 }
 

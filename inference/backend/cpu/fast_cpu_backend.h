@@ -20,11 +20,20 @@ public:
     std::unique_ptr<Tensor> weight(const GgufTensorInfo& info, std::span<const uint8_t> data) override;
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) override;
+    void matmulSharedInput(const Tensor& x, std::span<const MatmulTarget> targets) override;
 
     const char* isa() const { return m_kernels.isa; }
 
 private:
-    void matmulPacked(const class FastCpuWeight& w, int64_t firstRow, int64_t tokens, Tensor& out);
+    struct PackedProduct {
+        const class FastCpuWeight* weight = nullptr;
+        int64_t firstRow = 0;
+        Tensor* out = nullptr;  // out.cols() rows from firstRow
+    };
+    // x (tokens rows) quantized to actType into m_quantized.
+    void quantizeInput(const Tensor& x, GgmlType actType);
+    // The products of packed weights of one type with m_quantized's tokens, in one parallelFor.
+    void matmulPacked(std::span<const PackedProduct> products, int64_t tokens);
     void pack(const class FastCpuWeight& w);
 
     // Packed copies by the file bytes they were made from: a tied embedding table is bound twice

@@ -25,8 +25,8 @@ struct ContextOptions {
     bool gpuMatmulKernels = false;  // test hook: the GPU matmul kernels even on a CPU driver
     uint64_t memoryLimit = 0;  // test hook: pretend the device heap holds only this much
     // The integer-dot matrix kernels (matmul_dot.comp): -1 automatic (where the driver says its
-    // 8-bit dot products are accelerated; HEARTH_VK_INTEGER_DOT=0/1 overrides), 0 never,
-    // 1 wherever the device has the feature at all (tests, and tuning on a new GPU).
+    // 8-bit dot products are accelerated, and on CPU drivers; HEARTH_VK_INTEGER_DOT=0/1
+    // overrides), 0 never, 1 wherever the device has the feature at all (tests, tuning on a new GPU).
     int integerDotKernels = -1;
 };
 

@@ -348,7 +348,8 @@ View VulkanBackend::Impl::quantizedForDot(GgmlType weightType, const View& x, in
     const bool q8k = activationTypeFor(weightType) == GgmlType::Q8_K;  // quantize_q8_1.comp's mode 1: 256 values per invocation
     if (!quantizedActivations || quantizedActivations->size() < bytes) {
         if (quantizedActivations) stream.flushForTeardown("growing the quantized-activation buffer");
-        quantizedActivations = std::make_unique<Buffer>(context, std::max<VkDeviceSize>(bytes, VkDeviceSize(1) << 20), MemoryKind::Device);
+        quantizedActivations =
+            std::make_unique<Buffer>(context, std::max<VkDeviceSize>(bytes, VkDeviceSize(256) << 10), MemoryKind::Device);
     }
     const View out = view(*quantizedActivations, 0, bytes, true);
     push::RoundActivations push {uint32_t(q8k ? units / 8 : units), q8k ? 1u : 0u, x.element, out.element};

@@ -309,3 +309,60 @@ TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
         }
     }
 }
+
+TEST(FastCpuBackend, ProductsOfOneInputGiveTheReferencesBits)
+{
+    // matmulSharedInput groups the packed weights by type (one quantization of x, one pass of the
+    // threads) and runs the rest one by one: types mixed and interleaved, a weight with a partial
+    // last group, one too small to pack, a plain one.
+    const int64_t cols = 256;
+    const std::vector<std::pair<GgmlType, int64_t>> shapes = {{GgmlType::Q4_K, 43}, {GgmlType::Q6_K, 16}, {GgmlType::Q4_0, 5},
+                                                              {GgmlType::Q4_K, 24}, {GgmlType::F16, 19},  {GgmlType::Q6_K, 8}};
+    std::vector<std::vector<uint8_t>> bytes;
+    std::vector<GgufTensorInfo> infos;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+        const auto [type, rows] = shapes[i];
+        bytes.push_back(quantizeReference(type, test::randomValues(size_t(rows * cols), 40 + i).data(), rows * cols));
+        GgufTensorInfo info;
+        info.name = "w";
+        info.type = type;
+        info.dimCount = 2;
+        info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
+        info.elementCount = uint64_t(rows * cols);
+        info.byteSize = bytes.back().size();
+        infos.push_back(info);
+    }
+    CpuBackend reference(2);
+    for (const auto* table : runnableKernelTables()) {
+        auto fast = fastBackend(table->isa, 2);
+        const std::vector<std::vector<uint8_t>> fastBytes = bytes;  // the fast backend releases the pages it packs
+        std::vector<std::unique_ptr<Tensor>> wr, wf;
+        for (size_t i = 0; i < shapes.size(); ++i) {
+            wr.push_back(reference.weight(infos[i], bytes[i]));
+            wf.push_back(fast->weight(infos[i], fastBytes[i]));
+        }
+        for (int64_t tokens : {1, 5}) {
+            const auto x = test::randomValues(size_t(tokens * cols), 41);
+            auto xr = reference.activations(tokens, cols);
+            auto xf = fast->activations(tokens, cols);
+            reference.writeRows(*xr, x);
+            fast->writeRows(*xf, x);
+            std::vector<std::unique_ptr<Tensor>> outR, outF;
+            std::vector<Backend::MatmulTarget> targets;
+            for (size_t i = 0; i < shapes.size(); ++i) {
+                outR.push_back(reference.activations(tokens, shapes[i].second));
+                outF.push_back(fast->activations(tokens, shapes[i].second));
+                reference.matmul(*wr[i], *xr, *outR[i]);
+                targets.push_back({wf[i].get(), outF[i].get()});
+            }
+            fast->matmulSharedInput(*xf, targets);
+            for (size_t i = 0; i < shapes.size(); ++i)
+                for (int64_t t = 0; t < tokens; ++t) {
+                    std::vector<float> a(size_t(shapes[i].second)), b(size_t(shapes[i].second));
+                    reference.readRow(*outR[i], t, a);
+                    fast->readRow(*outF[i], t, b);
+                    EXPECT_EQ(a, b) << "product " << i << " (" << ggmlTypeName(shapes[i].first) << ") token " << t << " on " << table->isa;
+                }
+        }
+    }
+}

@@ -198,11 +198,18 @@ const TypeCase kTypes[] = {
 
 TEST_F(VulkanOps, MatmulMatchesTheCpuForEveryWeightTypeAndTokenCount)
 {
-    // Twice: with the kernels this device gets, and with the GPU (split-row, subgroupAdd)
-    // kernels, which a CPU driver would not otherwise run.
+    // Twice, on the float kernels (IntegerDotMatmul... checks the others): with the kernels this
+    // device gets, and with the GPU (split-row, subgroupAdd) kernels, which a CPU driver would
+    // not otherwise run.
+    VulkanBackendOptions deviceKernels;
+    deviceKernels.validation = true;
+    deviceKernels.integerDotKernels = 0;
+    auto deviceFloat = std::make_shared<VulkanBackend>(deviceKernels);
+    gpu.backend = deviceFloat;
     VulkanBackendOptions gpuKernels;
     gpuKernels.validation = true;
     gpuKernels.gpuMatmulKernels = true;
+    gpuKernels.integerDotKernels = 0;
     auto splitRows = std::make_shared<VulkanBackend>(gpuKernels);
     for (int pass = 0; pass < 2; ++pass) {
         if (pass == 1) gpu.backend = splitRows;
@@ -221,7 +228,8 @@ TEST_F(VulkanOps, MatmulMatchesTheCpuForEveryWeightTypeAndTokenCount)
             }
         }
     }
-    for (const auto& e : splitRows->validationErrors()) ADD_FAILURE() << "validation: " << e;
+    for (const auto& backend : {deviceFloat, splitRows})
+        for (const auto& e : backend->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
 TEST_F(VulkanOps, IntegerDotMatmulMatchesTheCpuForEveryTypeItCovers)
