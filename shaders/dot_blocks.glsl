@@ -14,9 +14,7 @@ struct DotUnit {
     vec2 min16;  // per 16 values, where MINS_PER_16 (times x's d and the sums of x's halves)
 };
 
-uint byteOf(uint word, uint i) { return (word >> (8u * i)) & 0xFFu; }
-uint wbyte(uint base, uint b) { return byteOf(W[base + (b >> 2)], b & 3u); }
-int wsbyte(uint base, uint b) { return int(W[base + (b >> 2)] << (24u - 8u * (b & 3u))) >> 24; }
+#include "weight_words.glsl"
 
 // Four unsigned bytes (each below 128) minus k each, as signed bytes: the top bit of every byte
 // is set first so that no borrow crosses into the next byte.
@@ -135,14 +133,7 @@ DotUnit unpackUnit(uint base, uint sub)  // words 0-7: qs, word 8: d
 DotUnit unpackUnit(uint base, uint j)  // d, dmin, scales[12], (qh[32],) qs[128]; unit j has scale and min j
 {
     const vec2 dm = unpackHalf2x16(W[base]);
-    uint sc, mn;  // 6-bit, packed as in kScaleMin
-    if (j < 4u) {
-        sc = wbyte(base, 4u + j) & 63u;
-        mn = wbyte(base, 8u + j) & 63u;
-    } else {
-        sc = (wbyte(base, 8u + j) & 15u) | ((wbyte(base, j) >> 6) << 4);
-        mn = (wbyte(base, 8u + j) >> 4) | ((wbyte(base, 4u + j) >> 6) << 4);
-    }
+    const uvec2 scaleMin = kScaleMin(base, j);
     DotUnit u;
     const uint first = base + (QS_BYTE + (j / 2u) * 32u) / 4u, shift = 4u * (j % 2u);
     for (uint w = 0; w < 8u; ++w) {
@@ -152,8 +143,8 @@ DotUnit unpackUnit(uint base, uint j)  // d, dmin, scales[12], (qh[32],) qs[128]
 #endif
         u.q[w] = int(value);
     }
-    u.scale = vec2(dm.x * float(sc));
-    u.min = -dm.y * float(mn);
+    u.scale = vec2(dm.x * float(scaleMin.x));
+    u.min = -dm.y * float(scaleMin.y);
     return u;
 }
 #elif defined(TYPE_Q6_K)
@@ -209,30 +200,27 @@ DotUnit unpackUnit(uint base, uint j)  // hmask[32], qs[64], scales[12], d
     u.min = 0.0;
     return u;
 }
-#elif defined(TYPE_IQ4_NL)
+#elif defined(TYPE_IQ4_NL) || defined(TYPE_MXFP4)
 #define BLOCK_WORDS 5
-uint iq4nlWord(uint base, uint w) { return (W[base + w] >> 16) | (W[base + w + 1u] << 16); }  // qs start at byte 2
-DotUnit unpackUnit(uint base, uint sub)  // d (F16), qs[16]
+// IQ4_NL: d (F16) then qs[16]; MXFP4: e (E8M0) then qs[16]. The quants start at byte 2 or 1.
+#if defined(TYPE_IQ4_NL)
+#define QS_SHIFT 16u
+#else
+#define QS_SHIFT 8u
+#endif
+uint quantWord(uint base, uint w) { return (W[base + w] >> QS_SHIFT) | (W[base + w + 1u] << (32u - QS_SHIFT)); }
+DotUnit unpackUnit(uint base, uint sub)
 {
     DotUnit u;
-#define WORD_AT(w) iq4nlWord(base, w)
+#define WORD_AT(w) quantWord(base, w)
     LEVELS_FROM_WORDS(u, WORD_AT)
 #undef WORD_AT
+#if defined(TYPE_IQ4_NL)
     u.scale = vec2(unpackHalf2x16(W[base]).x);
-    u.min = 0.0;
-    return u;
-}
-#elif defined(TYPE_MXFP4)
-#define BLOCK_WORDS 5
-uint mxfp4Word(uint base, uint w) { return (W[base + w] >> 8) | (W[base + w + 1u] << 24); }  // qs start at byte 1
-DotUnit unpackUnit(uint base, uint sub)  // e (E8M0), qs[16]
-{
-    DotUnit u;
-#define WORD_AT(w) mxfp4Word(base, w)
-    LEVELS_FROM_WORDS(u, WORD_AT)
-#undef WORD_AT
+#else
     const uint e = W[base] & 0xFFu;
     u.scale = vec2(uintBitsToFloat(e < 2u ? 0x00200000u << e : (e - 1u) << 23));  // E8M0 halved, as quant_blocks.glsl
+#endif
     u.min = 0.0;
     return u;
 }

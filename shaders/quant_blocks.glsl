@@ -6,12 +6,7 @@
 // dequant16(base, sub, v) writes the 16 values of sub-block `sub` of the block that starts at
 // word `base`. Every type is read 16 values at a time: BLOCK_ELEMS / 16 sub-blocks per block.
 
-uint byteOf(uint word, uint i) { return (word >> (8u * i)) & 0xFFu; }
-uint wbyte(uint base, uint b) { return byteOf(W[base + (b >> 2)], b & 3u); }
-int wsbyte(uint base, uint b) { return int(W[base + (b >> 2)] << (24u - 8u * (b & 3u))) >> 24; }
-float whalf(uint base, uint b) { return unpackHalf2x16(W[base + (b >> 2)] >> (8u * (b & 2u))).x; }
-// Four bytes from any byte offset (IQ blocks are not word-aligned inside).
-uint wword(uint base, uint b) { return wbyte(base, b) | (wbyte(base, b + 1u) << 8) | (wbyte(base, b + 2u) << 16) | (wbyte(base, b + 3u) << 24); }
+#include "weight_words.glsl"
 
 #if defined(TYPE_IQ4_NL) || defined(TYPE_IQ4_XS)
 float level4(uint i)  // IQ4_NL's non-uniform levels
@@ -192,16 +187,8 @@ void dequant16(uint base, uint sub, out float v[16])  // hmask[32], qs[64], scal
 void dequant16(uint base, uint sub, out float v[16])  // d, dmin, scales[12], (qh[32],) qs[128]
 {
     vec2 dm = unpackHalf2x16(W[base]);
-    uint j = sub / 2u;  // 6-bit scale and min j, packed as in kScaleMin
-    uint sc, mn;
-    if (j < 4u) {
-        sc = wbyte(base, 4u + j) & 63u;
-        mn = wbyte(base, 8u + j) & 63u;
-    } else {
-        sc = (wbyte(base, 8u + j) & 15u) | ((wbyte(base, j) >> 6) << 4);
-        mn = (wbyte(base, 8u + j) >> 4) | ((wbyte(base, 4u + j) >> 6) << 4);
-    }
-    float dl = dm.x * float(sc), ml = dm.y * float(mn);
+    const uvec2 scaleMin = kScaleMin(base, sub / 2u);
+    float dl = dm.x * float(scaleMin.x), ml = dm.y * float(scaleMin.y);
     uint chunk = sub / 4u, upper = (sub % 4u) / 2u, l0 = (sub % 2u) * 16u;
     for (uint w = 0; w < 4; ++w) {
         uint q = W[base + (QS_BYTE + chunk * 32u + l0) / 4u + w] >> (4u * upper);

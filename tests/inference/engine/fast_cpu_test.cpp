@@ -89,6 +89,19 @@ void expectTheReferencesLogits(const std::string& path, const std::vector<TokenI
     }
 }
 
+// The tensor info of a rows x cols matrix of `type` stored in `bytes` bytes.
+GgufTensorInfo matrixInfo(GgmlType type, int64_t rows, int64_t cols, size_t bytes)
+{
+    GgufTensorInfo info;
+    info.name = "w";
+    info.type = type;
+    info.dimCount = 2;
+    info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
+    info.elementCount = uint64_t(rows * cols);
+    info.byteSize = bytes;
+    return info;
+}
+
 }  // namespace
 
 TEST(FastCpuBackend, GreedyTokensAreTheReferencesOnEveryFileAndInstructionSet)
@@ -255,13 +268,7 @@ TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
         const bool levels = type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS || type == GgmlType::MXFP4;
         const auto bytes = levels ? randomLevelBlocks(type, rows * cols, 5)
                                   : quantizeReference(type, test::randomValues(size_t(rows * cols), 5).data(), rows * cols);
-        GgufTensorInfo info;
-        info.name = "w";
-        info.type = type;
-        info.dimCount = 2;
-        info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
-        info.elementCount = uint64_t(rows * cols);
-        info.byteSize = bytes.size();
+        const GgufTensorInfo info = matrixInfo(type, rows, cols, bytes.size());
         CpuBackend reference(2);
         // The fast backend gets copies: it releases the pages of what it copies at load, which for
         // anonymous memory (not a mapped file) zeroes them under the reference's view.
@@ -323,14 +330,7 @@ TEST(FastCpuBackend, ProductsOfOneInputGiveTheReferencesBits)
     for (size_t i = 0; i < shapes.size(); ++i) {
         const auto [type, rows] = shapes[i];
         bytes.push_back(quantizeReference(type, test::randomValues(size_t(rows * cols), 40 + i).data(), rows * cols));
-        GgufTensorInfo info;
-        info.name = "w";
-        info.type = type;
-        info.dimCount = 2;
-        info.dims = {uint64_t(cols), uint64_t(rows), 1, 1};
-        info.elementCount = uint64_t(rows * cols);
-        info.byteSize = bytes.back().size();
-        infos.push_back(info);
+        infos.push_back(matrixInfo(type, rows, cols, bytes.back().size()));
     }
     CpuBackend reference(2);
     for (const auto* table : runnableKernelTables()) {
