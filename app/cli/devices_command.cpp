@@ -44,6 +44,7 @@ int runDevices(const std::vector<std::string>& argv)
                             {"storage8", d.storage8},
                             {"int8", d.int8},
                             {"integer_dot", d.integerDot},
+                            {"integer_dot_kernels", d.integerDotKernels},
                             {"max_storage_buffer_range", d.maxStorageBufferRange},
                             {"max_allocation_size", d.maxAllocationBytes},
                             {"heaps", heaps},
@@ -64,9 +65,10 @@ int runDevices(const std::vector<std::string>& argv)
         if (!d.vulkan) continue;
         std::printf("%s %s: %s (%s, %s %s, Vulkan %s)\n", d.automaticChoice ? "*" : " ", d.id.c_str(), d.name.c_str(), d.kind.c_str(),
                     d.driverName.c_str(), d.driverInfo.c_str(), d.apiVersion.c_str());
-        std::printf("    subgroup %u%s, fp16 %s, int8 %s, 16-bit storage %s, 8-bit storage %s, 8-bit dot products %s\n", d.subgroupSize,
+        std::printf("    subgroup %u%s, fp16 %s, int8 %s, 16-bit storage %s, 8-bit storage %s, 8-bit dot products %s%s\n", d.subgroupSize,
                     d.subgroupArithmetic ? " (arithmetic)" : "", d.float16 ? "yes" : "no", d.int8 ? "yes" : "no",
-                    d.storage16 ? "yes" : "no", d.storage8 ? "yes" : "no", d.integerDot.c_str());
+                    d.storage16 ? "yes" : "no", d.storage8 ? "yes" : "no", d.integerDot.c_str(),
+                    d.integerDotKernels ? " (Hearth's integer-dot kernels in use)" : "");
         std::printf("    max storage buffer %.0f MiB, max allocation %.0f MiB\n", double(d.maxStorageBufferRange) / 1048576.0,
                     double(d.maxAllocationBytes) / 1048576.0);
         for (size_t h = 0; h < d.heaps.size(); ++h) {

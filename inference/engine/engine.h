@@ -52,6 +52,7 @@ struct ComputeDevice {
     // run, except on CPU drivers such as lavapipe, where the integer-dot kernels measured faster;
     // HEARTH_VK_INTEGER_DOT=0/1 forces the choice), or "none".
     std::string integerDot = "none";
+    bool integerDotKernels = false;  // whether Hearth's integer-dot kernels run on it (see vk::usesIntegerDotKernels)
     uint64_t maxStorageBufferRange = 0, maxAllocationBytes = 0;
     std::vector<std::pair<uint64_t, bool>> heaps;  // bytes, device-local
     std::vector<uint64_t> heapsFree;  // per heap: free for this process now (VK_EXT_memory_budget); 0: the driver does not say

@@ -55,6 +55,7 @@ ComputeDevice describeVulkanDevice(const vk::DeviceInfo& info)
     d.float16 = info.float16;
     d.int8 = info.int8;
     d.integerDot = info.integerDotAccelerated ? "accelerated" : info.integerDot ? "emulated" : "none";
+    d.integerDotKernels = vk::usesIntegerDotKernels(info);
     d.storage16 = info.storage16;
     d.storage8 = info.storage8;
     d.maxStorageBufferRange = info.maxStorageBufferRange;

@@ -98,16 +98,7 @@ Context::Context(const ContextOptions& options)
         integerDot.shaderIntegerDotProduct = VK_TRUE;
         integerDot.pNext = const_cast<void*>(deviceInfo.pNext);
         deviceInfo.pNext = &integerDot;
-        int wanted = options.integerDotKernels;
-        if (wanted < 0) {
-            const std::string forced = environmentVariable("HEARTH_VK_INTEGER_DOT");
-            wanted = forced.empty() ? -1 : forced != "0";
-        }
-        // Automatic: where the driver says they are instructions, and on CPU drivers, whose
-        // compiler turns them into SIMD integer code (lavapipe: decode 1.5-2.4x, prefill 1.3-1.5x
-        // its float kernels on Qwen2.5-0.5B Q4_0 / Q4_K / Q8_0, tests/bench/vulkan_vs_llama_cpp.sh).
-        const bool cpuDriver = m_info.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-        m_integerDotKernels = wanted < 0 ? m_info.integerDotAccelerated || cpuDriver : wanted == 1;
+        m_integerDotKernels = usesIntegerDotKernels(m_info, options.integerDotKernels);
     }
     deviceInfo.queueCreateInfoCount = 1;
     deviceInfo.pQueueCreateInfos = &queueInfo;

@@ -114,6 +114,17 @@ DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index)
     return info;
 }
 
+bool usesIntegerDotKernels(const DeviceInfo& info, int requested)
+{
+    if (!info.integerDot) return false;
+    if (requested < 0) {
+        const std::string forced = environmentVariable("HEARTH_VK_INTEGER_DOT");
+        if (!forced.empty()) requested = forced != "0";
+    }
+    if (requested >= 0) return requested == 1;
+    return info.integerDotAccelerated || info.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
+
 const DeviceInfo& chooseDevice(const std::vector<DeviceInfo>& devices, std::string request)
 {
     if (devices.empty())

@@ -48,6 +48,13 @@ struct DeviceInfo {
 
 DeviceInfo describeDevice(VkPhysicalDevice device, uint32_t index);
 
+// Whether the integer-dot matrix kernels run on this device. requested: -1 automatic (where the
+// driver says 8-bit dot products are accelerated, and on CPU drivers, whose compiler turns them
+// into SIMD integer code: lavapipe decodes 1.5-2.4x, prefills 1.3-1.5x its float kernels on
+// Qwen2.5-0.5B Q4_0 / Q4_K / Q8_0, tests/bench/vulkan_vs_llama_cpp.sh; HEARTH_VK_INTEGER_DOT=0/1
+// overrides), 0 never, 1 wherever the device has the feature.
+bool usesIntegerDotKernels(const DeviceInfo& info, int requested = -1);
+
 // Preference: discrete > integrated > virtual > CPU > other, earliest index first.
 // `request` (a device index, or a case-insensitive part of its name; empty = automatic, and
 // then HEARTH_VULKAN_DEVICE is consulted) overrides it. Throws hearth::Error(Device) when
