@@ -91,6 +91,15 @@
     uint vCacheOffset;                                                                                                                     \
     uint firstSlot;                                                                                                                        \
     uint ring;
+// store_kv_rope.comp: store_kv.comp with the keys rotated as rope.comp rotates them.
+#define HEARTH_PUSH_STORE_KV_ROPE                                                                                                          \
+    HEARTH_PUSH_STORE_KV                                                                                                                   \
+    uint headDim;                                                                                                                          \
+    uint ropeDims;                                                                                                                         \
+    uint neox;                                                                                                                             \
+    uint positionOffset;                                                                                                                   \
+    uint frequencyOffset;                                                                                                                  \
+    float magnitude;
 // attention.comp: causal attention of the queries over the cached keys and values.
 #define HEARTH_PUSH_ATTENTION                                                                                                              \
     uint heads;                                                                                                                            \
@@ -124,6 +133,13 @@
     uint count;                                                                                                                            \
     uint offset;                                                                                                                           \
     float factor;
+// top_logits_*.comp: the best entries of one row of logits, found on the device (a histogram of
+// their keys, the threshold bin, then every entry at or above it collected).
+#define HEARTH_PUSH_TOP_LOGITS                                                                                                             \
+    uint count;                                                                                                                            \
+    uint xOffset;                                                                                                                          \
+    uint wanted;                                                                                                                           \
+    uint capacity;
 // round_activations.comp: activations rounded as ggml converts them for a weight type (units: values or blocks).
 #define HEARTH_PUSH_ROUND_ACTIVATIONS                                                                                                      \
     uint units;                                                                                                                            \

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gguf/gguf_file.h"
+#include "sampling/logit_candidate.h"
 #include "tokenizer/vocabulary.h"
 
 #include <cstdint>
@@ -194,6 +195,14 @@ public:
     virtual void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) = 0;
     // Writes k[t], v[t] into cache slots firstSlot + t of `layer`.
     virtual void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) = 0;
+    // storeKv with the keys rotated by `positions` first: k may be left rotated (the CPU rotates
+    // it in place) or as it was (a GPU rotates on the way into the cache, in one pass).
+    virtual void storeRotatedKv(KvCache& cache, int64_t layer, Tensor& k, const Tensor& v, int64_t firstSlot,
+                                std::span<const int32_t> positions, const RopeParams& params)
+    {
+        rope(k, positions, params);
+        storeKv(cache, layer, k, v, firstSlot);
+    }
     // Causal attention: query row t attends to slots [0, firstSlot + t].
     virtual void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
                            Tensor& out) = 0;
@@ -216,6 +225,10 @@ public:
     virtual void copyColumns(const Tensor& x, Tensor& out, const ColumnCopy& columns) = 0;
     // Copies row `row` of x to dst (dst.size() == x.cols()).
     virtual void readRow(const Tensor& x, int64_t row, std::span<float> dst) = 0;
+    // The `count` best entries of row `row` of x (all of them when the row is shorter), in
+    // betterCandidate's order: a sampler that keeps only the best few logits reads these, not the
+    // whole row. A GPU finds them on the device and sends back only them.
+    virtual std::vector<LogitCandidate> bestOfRow(const Tensor& x, int64_t row, int64_t count);
     // x = values ([rows][cols]): activations arriving from another backend (a model split
     // between the GPU and the CPU).
     virtual void writeRows(Tensor& x, std::span<const float> values) = 0;

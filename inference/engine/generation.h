@@ -24,6 +24,10 @@ struct GenerateOptions {
     // value; unset: free text). Tokens that would break it are never sampled, and generation
     // ends when the value is complete. See sampling/json_constraint.h for the schema subset.
     std::optional<std::string> jsonSchema;
+    // Sample from only the best few logits when the sampler allows it (Sampler::bestNeeded):
+    // the same tokens, and a GPU sends back a few values per token instead of the vocabulary.
+    // false: every logit is read back, always (for comparing the two).
+    bool bestLogitsOnly = true;
 };
 
 struct GenerateCallbacks {

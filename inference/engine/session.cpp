@@ -131,9 +131,13 @@ std::span<const float> Session::evaluateRecurrent(std::span<const TokenId> promp
     // The recurrent state is the one after m_tokens: it can go forward from there, or back to a
     // checkpoint no later than the common prefix (the KV cache holds only m_tokens' positions).
     int64_t start = common;
-    if (common == int64_t(prompt.size()) && common == int64_t(m_tokens.size()) && !m_logits.empty()) {
-        m_lastEvaluated = 0;  // the same tokens: the state and logits are already theirs
-        return m_logits;
+    if (common == int64_t(prompt.size()) && common == int64_t(m_tokens.size())) {
+        if (!m_logits.empty()) {
+            m_lastEvaluated = 0;  // the same tokens: the state and logits are already theirs
+            return m_logits;
+        }
+        // decodeBest kept only the best logits: the last token runs again, from a checkpoint.
+        common = int64_t(prompt.size()) - 1;
     }
     if (common < int64_t(m_tokens.size())) start = restoreCheckpoint(prompt, common);
     m_tokens.assign(prompt.begin(), prompt.end());
@@ -179,6 +183,16 @@ std::span<const float> Session::decode(TokenId token)
     return m_logits;
 }
 
+std::span<const LogitCandidate> Session::decodeBest(TokenId token, int64_t count)
+{
+    if (int64_t(m_tokens.size()) >= m_options.contextLength) shiftContext();
+    const TokenId one[1] = {token};
+    m_logits.clear();  // not these tokens' any more: evaluate() must not reuse them
+    m_model.forwardBest(one, int64_t(m_tokens.size()), *m_cache, count, m_best);
+    m_tokens.push_back(token);
+    return m_best;
+}
+
 GenerateResult Session::generate(std::span<const TokenId> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks)
 {
     using Clock = std::chrono::steady_clock;
@@ -186,6 +200,8 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
     const int shiftsBefore = m_shifts;
     auto t0 = Clock::now();
     std::vector<float> logits;
+    std::vector<LogitCandidate> best;  // instead of logits when the sampler needs only these
+    bool fromBest = false;
     {
         auto l = evaluate(prompt);
         logits.assign(l.begin(), l.end());
@@ -240,7 +256,7 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
                 break;
             }
         }
-        const TokenId next = sampler.sample(logits);
+        const TokenId next = fromBest ? sampler.sampleBest(best) : sampler.sample(logits);
         if (!constraint && tokenizer.vocabulary().isEndOfGeneration(next)) {
             result.reason = FinishReason::Stop;
             break;
@@ -278,8 +294,15 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
         if (n + 1 == options.maxTokens) break;
         const int shifts = m_shifts;
         const int64_t before = int64_t(m_tokens.size());
-        auto l = decode(next);
-        logits.assign(l.begin(), l.end());
+        const int64_t needed = options.bestLogitsOnly && !constraint ? sampler.bestNeeded() : 0;
+        fromBest = needed > 0;
+        if (fromBest) {
+            auto b = decodeBest(next, needed);
+            best.assign(b.begin(), b.end());
+        } else {
+            auto l = decode(next);
+            logits.assign(l.begin(), l.end());
+        }
         // decode() appended one token after discarding some: the callback gets what was discarded.
         if (m_shifts != shifts && callbacks.onContextShift) callbacks.onContextShift(before + 1 - int64_t(m_tokens.size()));
     }

@@ -37,6 +37,8 @@ public:
     std::span<const float> evaluate(std::span<const TokenId> prompt);
     // Appends one token, shifting the context first when it is full; returns its logits.
     std::span<const float> decode(TokenId token);
+    // decode() for a sampler that needs only the `count` best logits (Model::forwardBest).
+    std::span<const LogitCandidate> decodeBest(TokenId token, int64_t count);
     // evaluate(prompt), then sample and stream until a stop condition.
     GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options, const GenerateCallbacks& callbacks);
 
@@ -73,7 +75,8 @@ private:
     SessionOptions m_options;
     std::unique_ptr<KvCache> m_cache;
     std::vector<TokenId> m_tokens;
-    std::vector<float> m_logits;
+    std::vector<float> m_logits;  // after m_tokens, or empty after decodeBest
+    std::vector<LogitCandidate> m_best;
     int64_t m_lastEvaluated = 0;
     int64_t m_keep = 0;
     int m_shifts = 0;

@@ -617,8 +617,11 @@ void Model::selfAttention(const LayerWeights& l, PassTensors& t, Backend& b, KvC
             b.rmsNorm(*a.k, *l.kNorm, c.rmsEpsilon, *a.kNormed);
             keys = a.kNormed.get();
         }
-        if (rope.ropeDims > 0) b.rope(*keys, positions, rope);
-        b.storeKv(cache, cacheLayer, *keys, *values, firstSlot);
+        if (rope.ropeDims > 0) {
+            b.storeRotatedKv(cache, cacheLayer, *keys, *values, firstSlot, positions, rope);
+        } else {
+            b.storeKv(cache, cacheLayer, *keys, *values, firstSlot);
+        }
     }
     AttentionParams attention = attentionParams(layer);
     if (!l.sinks.empty()) attention.sinks = l.sinks.data();
@@ -676,6 +679,37 @@ void Model::perLayerInputs(std::span<const TokenId> tokens, PassTensors& t, Back
 }
 
 void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const
+{
+    run(tokens, firstSlot, cache, allLogits, [&](Backend& b, const Tensor& out) {
+        const int64_t vocabulary = m_config.vocabulary;
+        logits.resize(size_t(out.rows() * vocabulary));
+        for (int64_t r = 0; r < out.rows(); ++r) b.readRow(out, r, std::span<float>(logits.data() + r * vocabulary, size_t(vocabulary)));
+        if (m_config.logitScale != 0 || m_config.finalLogitSoftCap > 0)
+            for (float& l : logits) l = finalLogit(l);
+    });
+}
+
+void Model::forwardBest(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, int64_t count,
+                        std::vector<LogitCandidate>& best) const
+{
+    run(tokens, firstSlot, cache, false, [&](Backend& b, const Tensor& out) {
+        best = b.bestOfRow(out, 0, count);
+        if (m_config.logitScale != 0 || m_config.finalLogitSoftCap > 0) {
+            for (LogitCandidate& c : best) c.logit = finalLogit(c.logit);
+            std::sort(best.begin(), best.end(), betterCandidate);
+        }
+    });
+}
+
+float Model::finalLogit(float l) const
+{
+    if (m_config.logitScale != 0) l *= 1.0f / m_config.logitScale;  // Granite: ggml scales by the reciprocal
+    if (const float cap = m_config.finalLogitSoftCap; cap > 0) l = std::tanh(l * (1.0f / cap)) * cap;  // ggml: 1/cap, tanh, cap
+    return l;
+}
+
+void Model::run(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits,
+                const std::function<void(Backend&, const Tensor&)>& read) const
 {
     const ModelConfig& c = m_config;
     const int64_t n = int64_t(tokens.size());
@@ -810,16 +844,7 @@ void Model::forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache&
     }
     auto out = b.activations(outRows, c.vocabulary);
     b.matmul(*m_output, *finalRows, *out);
-    logits.resize(size_t(outRows * c.vocabulary));
-    for (int64_t r = 0; r < outRows; ++r) b.readRow(*out, r, std::span<float>(logits.data() + r * c.vocabulary, size_t(c.vocabulary)));
-    if (c.logitScale != 0) {  // Granite: ggml scales by the reciprocal
-        const float inverse = 1.0f / c.logitScale;
-        for (float& l : logits) l *= inverse;
-    }
-    if (c.finalLogitSoftCap > 0) {  // ggml's order: scale by 1/cap, tanh, scale by cap
-        const float cap = c.finalLogitSoftCap;
-        for (float& l : logits) l = std::tanh(l * (1.0f / cap)) * cap;
-    }
+    read(b, *out);
     m_file.checkIntact();  // weights read in place from a file that shrank are zeros, not a reply
 }
 

@@ -8,6 +8,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -111,8 +112,19 @@ public:
     // Writes logits for the last token (or for every token when allLogits) to `logits`
     // ([rows][vocabulary]).
     void forward(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits, std::vector<float>& logits) const;
+    // forward() for a sampler that needs only the `count` best logits of the last token (in
+    // betterCandidate's order): the backend finds them where the logits are, and a GPU sends
+    // back only those. Monotonic final transforms (Granite's scale, a soft cap) keep the order,
+    // save ties that a soft cap's rounding could make at the edge of the best.
+    void forwardBest(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, int64_t count,
+                     std::vector<LogitCandidate>& best) const;
 
 private:
+    // The forward pass up to the output matrix; `read` gets the logits ([rows][vocabulary],
+    // every token's or the last one's) while they live on the output backend.
+    void run(std::span<const TokenId> tokens, int64_t firstSlot, KvCache& cache, bool allLogits,
+             const std::function<void(Backend&, const Tensor&)>& read) const;
+    float finalLogit(float logit) const;  // Granite's logit scale and the final soft cap
     Model(GgufFile file, std::shared_ptr<Backend> backend, const ModelPlacement& placement);
     Backend& layerBackend(int64_t layer) const;
     Backend& expertBackend(int64_t layer) const;

@@ -116,10 +116,6 @@ Context::Context(const ContextOptions& options)
     VkCommandPool pool = VK_NULL_HANDLE;
     HEARTH_VK_CHECK(vkCreateCommandPool(device, &poolInfo, nullptr, &pool));
     m_commandPool = DeviceOwned<VkCommandPool>(device, pool, vkDestroyCommandPool);
-    VkFenceCreateInfo fenceInfo {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    VkFence fence = VK_NULL_HANDLE;
-    HEARTH_VK_CHECK(vkCreateFence(device, &fenceInfo, nullptr, &fence));
-    m_fence = DeviceOwned<VkFence>(device, fence, vkDestroyFence);
 
     // A stale or foreign cache file is harmless: the driver ignores data whose header does not match.
     std::vector<char> cached;
@@ -225,14 +221,24 @@ uint32_t Context::memoryType(uint32_t allowed, MemoryKind kind) const
     return type;
 }
 
-void Context::submitAndWait(VkCommandBuffer commands)
+Error Context::lose(const std::string& how)
 {
-    auto lose = [&](const std::string& how) {
-        m_lost = true;
-        return Error(ErrorCode::DeviceLost,
-                     "the GPU (" + m_info.name + ") was lost: " + how +
-                         ". The driver reset it, it was removed or it stopped responding; what was on it is gone");
-    };
+    m_lost = true;
+    return Error(ErrorCode::DeviceLost,
+                 "the GPU (" + m_info.name + ") was lost: " + how +
+                     ". The driver reset it, it was removed or it stopped responding; what was on it is gone");
+}
+
+VkFence Context::makeFence() const
+{
+    VkFenceCreateInfo info {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    VkFence fence = VK_NULL_HANDLE;
+    HEARTH_VK_CHECK(vkCreateFence(m_device.get(), &info, nullptr, &fence));
+    return fence;
+}
+
+void Context::submit(VkCommandBuffer commands, VkFence fence)
+{
     if (m_lost) throw lose("earlier");
     // The test hook: one loss per process, at its N-th submission (a reloaded model then works).
     static std::atomic<int64_t> submissions {0};
@@ -244,10 +250,25 @@ void Context::submitAndWait(VkCommandBuffer commands)
     VkSubmitInfo submit {VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &commands;
-    VkFence fence = m_fence.get();
     const VkResult submitted = vkQueueSubmit(m_queue, 1, &submit, fence);
     if (submitted == VK_ERROR_DEVICE_LOST) throw lose("vkQueueSubmit returned VK_ERROR_DEVICE_LOST");
     HEARTH_VK_CHECK(submitted);
+}
+
+bool Context::finished(VkFence fence)
+{
+    if (m_lost) throw lose("earlier");
+    const VkResult status = vkGetFenceStatus(m_device.get(), fence);
+    if (status == VK_ERROR_DEVICE_LOST) throw lose("vkGetFenceStatus returned VK_ERROR_DEVICE_LOST");
+    if (status == VK_NOT_READY) return false;
+    HEARTH_VK_CHECK(status);
+    HEARTH_VK_CHECK(vkResetFences(m_device.get(), 1, &fence));
+    return true;
+}
+
+void Context::wait(VkFence fence)
+{
+    if (m_lost) throw lose("earlier");
     const VkResult waited = vkWaitForFences(m_device.get(), 1, &fence, VK_TRUE, UINT64_MAX);
     if (waited == VK_ERROR_DEVICE_LOST) throw lose("vkWaitForFences returned VK_ERROR_DEVICE_LOST");
     HEARTH_VK_CHECK(waited);

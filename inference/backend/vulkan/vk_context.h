@@ -5,6 +5,7 @@
 #include "backend/vulkan/vk_device_info.h"
 #include "backend/vulkan/vk_handle.h"
 #include "backend/vulkan/vk_instance.h"
+#include "core/error.h"
 
 #include <volk.h>
 
@@ -83,10 +84,15 @@ public:
     // Size of the heap device buffers come from.
     VkDeviceSize deviceHeapBytes() const;
 
-    // Waits for every submitted command to finish, or throws hearth::Error(Device) (e.g. device lost).
+    // Submits `commands`, to signal `fence` when done (in submission order with earlier ones).
     // Throws Error(DeviceLost) when the device is lost (VK_ERROR_DEVICE_LOST), and on every call
     // after that. HEARTH_VK_LOSE_DEVICE_AT=N (a test hook) loses it at the process's N-th submission.
-    void submitAndWait(VkCommandBuffer commands);
+    void submit(VkCommandBuffer commands, VkFence fence);
+    // Whether a submission's fence has signalled (without waiting); wait() waits for it. Both
+    // reset a signalled fence for its next use, and throw Error(DeviceLost) as submit() does.
+    bool finished(VkFence fence);
+    void wait(VkFence fence);
+    VkFence makeFence() const;  // owned by the caller (vkDestroyFence), unsignalled
     bool lost() const { return m_lost; }
 
     // The pipeline cache, loaded from and saved to the user's cache folder (keyed by device and driver).
@@ -97,17 +103,17 @@ private:
     friend class Buffer;
     uint32_t memoryType(uint32_t allowed, MemoryKind kind) const;
     std::string pipelineCachePath() const;
+    Error lose(const std::string& how);
 
     std::unique_ptr<Instance> m_instance;
     DeviceInfo m_info;
     VkPhysicalDeviceLimits m_limits {};
     VkPhysicalDeviceMemoryProperties m_memory {};
-    // Owners, destroyed in reverse order: the cache, fence and pool before the device.
+    // Owners, destroyed in reverse order: the cache and pool before the device.
     OwnedDevice m_device;
     VkQueue m_queue = VK_NULL_HANDLE;
     uint32_t m_queueFamily = 0;
     DeviceOwned<VkCommandPool> m_commandPool;
-    DeviceOwned<VkFence> m_fence;
     bool m_lost = false;
     DeviceOwned<VkPipelineCache> m_pipelineCache;
     VkDeviceSize m_deviceBytesInUse = 0, m_deviceBytesPeak = 0;

@@ -50,9 +50,17 @@ Pipelines::Pipelines(Context& context) : m_context(context)
     for (auto name : shaders::names()) {
         const std::string n(name);
         if (isPerType(n)) continue;
-        create(n, n == "attention" ? 64 : m_wide);
+        create(n, fixedWorkgroupSize(n) ? fixedWorkgroupSize(n) : m_wide);
     }
     context.savePipelineCache();
+}
+
+uint32_t Pipelines::fixedWorkgroupSize(const std::string& name)
+{
+    // Kernels whose workgroup size is written in the shader (shared-memory arrays sized by it).
+    if (name == "attention") return 64;
+    if (name == "top_logits_threshold") return 128;
+    return 0;
 }
 
 bool Pipelines::isPerType(const std::string& name)
@@ -99,7 +107,7 @@ void Pipelines::create(const std::string& name, uint32_t workgroupSize, bool ful
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
     info.stage.module = module.get();
     info.stage.pName = "main";
-    info.stage.pSpecializationInfo = name == "attention" ? nullptr : &specialization;
+    info.stage.pSpecializationInfo = fixedWorkgroupSize(name) ? nullptr : &specialization;
     info.layout = m_layout.get();
     // A kernel that reduces with subgroupAdd alone needs its workgroup to be one whole subgroup.
     VkPipelineShaderStageRequiredSubgroupSizeCreateInfoEXT requiredSize {

@@ -49,6 +49,7 @@ public:
 private:
     void create(const std::string& name, uint32_t workgroupSize, bool fullSubgroup = false, uint32_t rows = 0);
     static bool isPerType(const std::string& name);
+    static uint32_t fixedWorkgroupSize(const std::string& name);  // 0: sized for the device
 
     Context& m_context;
     DeviceOwned<VkDescriptorSetLayout> m_setLayout;

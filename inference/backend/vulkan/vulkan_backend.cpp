@@ -58,6 +58,12 @@ struct RoundActivations {
 struct Rope {
     HEARTH_PUSH_ROPE
 };
+struct TopLogits {
+    HEARTH_PUSH_TOP_LOGITS
+};
+struct StoreKvRope {
+    HEARTH_PUSH_STORE_KV_ROPE
+};
 struct StoreKv {
     HEARTH_PUSH_STORE_KV
 };
@@ -141,7 +147,8 @@ struct VulkanBackend::Impl {
     explicit Impl(const VulkanBackendOptions& options)
         : context({options.device, options.validation, options.bindingLimit, options.mapDeviceMemory, options.gpuMatmulKernels,
                    options.memoryLimit, options.integerDotKernels}),
-          pipelines(context), deviceArena(context, MemoryKind::Device), hostArena(context, MemoryKind::Upload), stream(context, pipelines)
+          pipelines(context), deviceArena(context, MemoryKind::Device), hostArena(context, MemoryKind::Upload),
+          stream(context, pipelines, options.earlySubmit)
     {
     }
 
@@ -151,6 +158,7 @@ struct VulkanBackend::Impl {
     std::unique_ptr<Buffer> readback;
     std::unique_ptr<Buffer> roundedActivations;  // matmul inputs rounded as ggml rounds them (reused)
     std::unique_ptr<Buffer> quantizedActivations;  // matmul inputs as Q8_1 blocks for the integer-dot kernels (reused)
+    std::unique_ptr<Buffer> topScratch, topReadback;  // bestOfRow's (shaders/kernel_tiles.h has the layout)
     std::unique_ptr<Buffer> iqGrids;  // the IQ types' lookup grids (shaders/iq_grids.glsl), made on first use
     const Buffer& grids()
     {
@@ -161,6 +169,16 @@ struct VulkanBackend::Impl {
         }
         return *iqGrids;
     }
+    // Inside matmulSharedInput: the last matmul input prepared (rounded or quantized) into the
+    // scratch buffers, which the next product of the same input and kind reads again.
+    struct SharedInput {
+        const Tensor* x = nullptr;
+        int64_t firstToken = -1;
+        int kind = -1;
+        View view;
+    };
+    bool sharingInput = false;
+    SharedInput sharedInput;
     const Tensor* readbackOf = nullptr;
     uint64_t readbackEpoch = 0;
     std::map<std::vector<float>, std::unique_ptr<Buffer>> frequencyTables;
@@ -396,6 +414,7 @@ uint64_t VulkanBackend::deviceBytesPeak() const { return m->context.deviceBytesP
 std::vector<std::string> VulkanBackend::validationErrors() const { return m->context.instance().validationErrors(); }
 bool VulkanBackend::validationEnabled() const { return m->context.instance().validationEnabled(); }
 bool VulkanBackend::integerDotKernels() const { return m->context.integerDotKernels(); }
+uint64_t VulkanBackend::earlySubmissions() const { return m->stream.earlySubmissions(); }
 void VulkanBackend::setUploadProgress(std::function<void(uint64_t)> progress) { m->progress = std::move(progress); }
 
 void VulkanBackend::prepareForWeights(uint64_t weightBytes)
@@ -591,8 +610,16 @@ void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Ten
         std::max<int64_t>(kMatmulTokens, int64_t(std::min(limit / in.rowBytes(), limit / o.rowBytes())) / kMatmulTokens * kMatmulTokens);
     for (int64_t t0 = 0; t0 < tokens; t0 += chunk) {
         const int64_t count = std::min(chunk, tokens - t0);
-        const View xv = integerDot ? m->quantizedForDot(w.type, in.rowsView(t0, count, false), count, in.cols())
-                                   : m->roundedForMatmul(w.type, in.rowsView(t0, count, false), count, in.cols());
+        // The kind of input this weight's kernel reads: the integer-dot kernels' Q8_1/Q8_K blocks,
+        // or the activation type the float kernels round to.
+        const GgmlType activations = activationTypeFor(w.type);
+        const int kind = integerDot ? (activations == GgmlType::Q8_K ? 1 : 0) : 2 + int(activations);
+        Impl::SharedInput& shared = m->sharedInput;
+        const bool reuse = m->sharingInput && shared.x == &x && shared.firstToken == t0 && shared.kind == kind;
+        const View xv = reuse ? shared.view
+            : integerDot      ? m->quantizedForDot(w.type, in.rowsView(t0, count, false), count, in.cols())
+                              : m->roundedForMatmul(w.type, in.rowsView(t0, count, false), count, in.cols());
+        if (m->sharingInput) shared = {&x, t0, kind, xv};
         const View ov = o.rowsView(t0, count, true);
         for (const WeightPiece& piece : w.pieces) {
             // The part of the rows asked for that this piece holds.
@@ -619,6 +646,21 @@ void VulkanBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Ten
         }
     }
     breakForTests("matmul", out);
+}
+
+void VulkanBackend::matmulSharedInput(const Tensor& x, std::span<const MatmulTarget> targets)
+{
+    // x is rounded or quantized once for every product that reads it the same way (the scratch
+    // buffer is rewritten only when the kind changes, after a barrier the stream puts in).
+    m->sharingInput = true;
+    m->sharedInput = {};
+    try {
+        for (const MatmulTarget& t : targets) matmul(*t.weight, x, *t.out);
+    } catch (...) {
+        m->sharingInput = false;
+        throw;
+    }
+    m->sharingInput = false;
 }
 
 void VulkanBackend::addBiasRow(Tensor& x, const Tensor& biases, int64_t row)
@@ -713,6 +755,35 @@ void VulkanBackend::storeKv(KvCache& cache, int64_t layer, const Tensor& k, cons
                         uint32_t(firstSlot), uint32_t(c.layerSlots(layer))};
     const Binding bindings[] = {kv.binding, vv.binding, wholeBuffer(*c.keys[size_t(layer)], true), wholeBuffer(c.valuesOf(layer), true)};
     m->elementwise("store_kv", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim(layer) / 2));
+}
+
+void VulkanBackend::storeRotatedKv(KvCache& cache, int64_t layer, Tensor& k, const Tensor& v, int64_t firstSlot,
+                                   std::span<const int32_t> positions, const RopeParams& p)
+{
+    auto& c = static_cast<VkKvCache&>(cache);
+    // Values that are the keys must be the rotated keys: rotate first, then store them once.
+    if (c.keysOnly()) return Backend::storeRotatedKv(cache, layer, k, v, firstSlot, positions, p);
+    const auto& ks = asActs(k);
+    const auto& vs = asActs(v);
+    require(layer >= 0 && layer < c.layers() && ks.cols() == c.kvDim(layer) && vs.cols() == c.kvDim(layer) && vs.rows() == ks.rows() &&
+                c.kvDim(layer) % 2 == 0 && firstSlot >= 0 && firstSlot + ks.rows() <= c.slotCount() &&
+                int64_t(positions.size()) == ks.rows() && p.headDim > 0 && ks.cols() % p.headDim == 0 && p.ropeDims <= p.headDim &&
+                p.ropeDims % 2 == 0,
+            "storeRotatedKv");
+    auto slice = m->hostArena.allocate(positions.size_bytes());
+    std::memcpy(slice.buffer->mapped() + slice.offset, positions.data(), positions.size_bytes());
+    const View pv = m->view(*slice.buffer, slice.offset, positions.size_bytes(), false);
+    const View kv = ks.whole(false), vv = vs.whole(false);
+    push::StoreKvRope push {
+        uint32_t(ks.rows()),           uint32_t(c.kvDim(layer)), kv.element,           vv.element / 2,   0,          0, uint32_t(firstSlot),
+        uint32_t(c.layerSlots(layer)), uint32_t(p.headDim),      uint32_t(p.ropeDims), p.neox ? 1u : 0u, pv.element, 0, ropeMagnitude(p)};
+    const Binding bindings[] = {kv.binding,
+                                vv.binding,
+                                wholeBuffer(*c.keys[size_t(layer)], true),
+                                wholeBuffer(c.valuesOf(layer), true),
+                                pv.binding,
+                                wholeBuffer(m->frequencies(p), false)};
+    m->elementwise("store_kv_rope", bindings, &push, sizeof push, uint64_t(ks.rows()) * uint64_t(c.kvDim(layer) / 2));
 }
 
 void VulkanBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
@@ -851,6 +922,43 @@ void VulkanBackend::readRow(const Tensor& x, int64_t row, std::span<float> dst)
         m->readbackEpoch = m->stream.epoch();
     }
     std::memcpy(dst.data(), m->readback->mapped() + VkDeviceSize(row) * a.rowBytes(), dst.size_bytes());
+}
+
+std::vector<LogitCandidate> VulkanBackend::bestOfRow(const Tensor& x, int64_t row, int64_t count)
+{
+    const auto& a = asActs(x);
+    require(row >= 0 && row < a.rows(), "bestOfRow");
+    if (count <= 0) return {};
+    constexpr VkDeviceSize kBins = HEARTH_TOP_LOGITS_BINS, kCapacity = HEARTH_TOP_LOGITS_CAPACITY;
+    if (count > int64_t(kCapacity) || a.cols() > int64_t(UINT32_MAX)) return Backend::bestOfRow(x, row, count);
+    const VkDeviceSize tailBytes = (2 + 2 * kCapacity) * 4;  // threshold, count, pairs
+    if (!m->topScratch) {
+        m->topScratch = std::make_unique<Buffer>(m->context, kBins * 4 + tailBytes, MemoryKind::Device);
+        m->topReadback = std::make_unique<Buffer>(m->context, tailBytes, MemoryKind::Readback);
+    }
+    const View xv = a.rowsView(row, 1, false);
+    const Binding bindings[] = {xv.binding, wholeBuffer(*m->topScratch, true)};
+    push::TopLogits push {uint32_t(a.cols()), xv.element, uint32_t(std::min<int64_t>(count, a.cols())), uint32_t(kCapacity)};
+    m->stream.fill(m->topScratch->handle(), 0, kBins * 4, 0);
+    m->elementwise("top_logits_histogram", bindings, &push, sizeof push, push.count);
+    m->stream.dispatch(m->pipelines.get("top_logits_threshold"), bindings, &push, sizeof push, 1);
+    m->elementwise("top_logits_collect", bindings, &push, sizeof push, push.count);
+    m->stream.copy(m->topScratch->handle(), kBins * 4, m->topReadback->handle(), 0, tailBytes);
+    m->stream.flush();
+    std::vector<uint32_t> words(size_t(tailBytes / 4));
+    std::memcpy(words.data(), m->topReadback->mapped(), tailBytes);
+    const uint32_t collected = words[1];
+    // More ties in the threshold bin than the scratch holds (a row of equal values): read it all.
+    if (collected > kCapacity) return Backend::bestOfRow(x, row, count);
+    std::vector<LogitCandidate> best(collected);
+    for (uint32_t i = 0; i < collected; ++i) {
+        std::memcpy(&best[i].logit, &words[2 + 2 * i], 4);
+        best[i].id = TokenId(words[3 + 2 * i]);
+    }
+    const size_t keep = std::min<size_t>(best.size(), size_t(count));
+    std::partial_sort(best.begin(), best.begin() + std::ptrdiff_t(keep), best.end(), betterCandidate);
+    best.resize(keep);
+    return best;
 }
 
 void VulkanBackend::writeRows(Tensor& x, std::span<const float> values)

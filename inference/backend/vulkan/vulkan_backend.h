@@ -21,6 +21,8 @@ struct VulkanBackendOptions {
     bool gpuMatmulKernels = false;  // test hook: see vk::ContextOptions
     uint64_t memoryLimit = 0;  // test hook: see vk::ContextOptions
     int integerDotKernels = -1;  // see vk::ContextOptions
+    // Submit a long pass in parts while it is recorded (vk::CommandStream); HEARTH_VK_EARLY_SUBMIT=0 turns it off.
+    bool earlySubmit = true;
 };
 
 class VulkanBackend : public Backend {
@@ -37,6 +39,8 @@ public:
     bool validationEnabled() const;
     // Whether quantized matmuls run on 8-bit integer dot products on this device (see vk::ContextOptions).
     bool integerDotKernels() const;
+    // Command buffers submitted before their pass was recorded whole, so far (see vk::CommandStream).
+    uint64_t earlySubmissions() const;
     // Called while weights upload, with the bytes of this model uploaded so far. It may throw
     // to cancel the load (the exception leaves Model::load; nothing half-made stays behind).
     void setUploadProgress(std::function<void(uint64_t)> progress);
@@ -50,6 +54,8 @@ public:
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
     void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) override;
+    // x's rounding or 8-bit quantization is made once for all the products that read it alike.
+    void matmulSharedInput(const Tensor& x, std::span<const MatmulTarget> targets) override;
     void addBiasRow(Tensor& x, const Tensor& biases, int64_t row) override;
     void gatherRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out) override;
     void scatterRows(const Tensor& x, std::span<const int32_t> rows, Tensor& out) override;
@@ -57,6 +63,9 @@ public:
     void add(const Tensor& a, const Tensor& b, Tensor& out) override;
     void rope(Tensor& x, std::span<const int32_t> positions, const RopeParams& params) override;
     void storeKv(KvCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t firstSlot) override;
+    // One pass (shaders/store_kv_rope.comp): the keys are rotated on their way into the cache; k is left as it was.
+    void storeRotatedKv(KvCache& cache, int64_t layer, Tensor& k, const Tensor& v, int64_t firstSlot, std::span<const int32_t> positions,
+                        const RopeParams& params) override;
     void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
                    Tensor& out) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
@@ -66,6 +75,8 @@ public:
     void copyRows(const Tensor& x, int64_t first, Tensor& out) override;
     void copyColumns(const Tensor& x, Tensor& out, const ColumnCopy& columns) override;
     void readRow(const Tensor& x, int64_t row, std::span<float> dst) override;
+    // Found on the device (shaders/top_logits_*.comp): only a few hundred values come back.
+    std::vector<LogitCandidate> bestOfRow(const Tensor& x, int64_t row, int64_t count) override;
     void writeRows(Tensor& x, std::span<const float> values) override;
     // Device memory not yet in use (the heap, or the test hook's limit, less what is allocated).
     uint64_t deviceBytesFree() const;

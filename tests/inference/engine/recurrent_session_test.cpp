@@ -101,6 +101,28 @@ TEST_F(RecurrentSession, TheNextTurnContinuesTheLiveState)
     expectSameLogits(logits, fresh(conversation), "second turn");
 }
 
+TEST_F(RecurrentSession, AfterDecodingWithOnlyTheBestLogitsTheSameTokensGiveTheirFullLogits)
+{
+    Session chat(*m_model, options());
+    std::vector<TokenId> all = tokens(20, 1);
+    chat.evaluate(all);
+    for (TokenId t : tokens(4, 30)) {
+        auto best = chat.decodeBest(t, 5);
+        ASSERT_EQ(best.size(), 5u);
+        all.push_back(t);
+    }
+    auto logits = chat.evaluate(all);  // decodeBest kept no full logits: the last token runs again
+    EXPECT_EQ(chat.lastEvaluatedCount(), 4) << "back to the checkpoint at the prompt's end";
+    const std::vector<float> want = fresh(all);
+    expectSameLogits(logits, want, "the same tokens again");
+    const std::vector<LogitCandidate> expected = bestCandidates(want, 5);
+    Session other(*m_model, options());
+    other.evaluate(std::span<const TokenId>(all).first(all.size() - 1));
+    auto best = other.decodeBest(all.back(), 5);
+    ASSERT_EQ(best.size(), 5u);
+    for (size_t i = 0; i < 5; ++i) EXPECT_EQ(best[i].id, expected[i].id) << "place " << i;
+}
+
 TEST_F(RecurrentSession, EditingAnEarlierTurnAndSwitchingBranchesGoBackToACheckpoint)
 {
     Session chat(*m_model, options());

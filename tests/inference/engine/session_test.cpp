@@ -169,3 +169,32 @@ TEST_F(SessionTest, SeedsReproduceAndStopStringsEndTheReply)
     EXPECT_EQ(stopped.text, first.text.substr(0, first.text.find(stop)));
     EXPECT_EQ(streamed, stopped.text) << "the stop string itself is never streamed";
 }
+
+// The generation loop samples from only the best logits when the sampler allows it: the same
+// tokens as from all of them, through penalties and context shifts, and the session's state
+// after it is the same.
+TEST_F(SessionTest, SamplingFromTheBestLogitsPicksTheTokensOfAllOfThem)
+{
+    for (float temperature : {0.0f, 0.9f}) {
+        GenerateOptions generate;
+        generate.maxTokens = 48;
+        generate.sampler.temperature = temperature;
+        generate.sampler.repeatPenalty = 1.2f;
+        generate.sampler.presencePenalty = 0.3f;
+        generate.sampler.seed = 77;
+        SessionOptions options;
+        options.contextLength = 40;  // the reply shifts the context
+        Session all(*m_model, options), best(*m_model, options);
+        generate.bestLogitsOnly = false;
+        const GenerateResult want = all.generate(tokens(8, 3), generate, {});
+        generate.bestLogitsOnly = true;
+        const GenerateResult got = best.generate(tokens(8, 3), generate, {});
+        ASSERT_EQ(want.tokens.size(), 48u);
+        EXPECT_EQ(got.tokens, want.tokens) << "temperature " << temperature;
+        EXPECT_GT(got.contextShifts, 0);
+        EXPECT_EQ(best.tokens(), all.tokens());
+        auto a = all.evaluate(all.tokens());
+        auto b = best.evaluate(best.tokens());
+        EXPECT_EQ(maxAbsDiff(a, b), 0.0) << "the next evaluation sees the same state";
+    }
+}

@@ -227,6 +227,73 @@ TEST(VulkanForward, Stories260KGreedyContinuationIsTheCpus)
     for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
 }
 
+// A pass long enough to be submitted in parts while it is recorded (vk::CommandStream) gives
+// bit for bit the logits of the same pass submitted whole, prefill and decode.
+TEST(VulkanForward, APassSubmittedInPartsGivesTheLogitsOfOneSubmittedWhole)
+{
+    test::ScratchDir dir;
+    test::TestModelSpec spec;
+    spec.architecture = "qwen3";
+    spec.layers = 12;  // well over CommandStream::kEarlySubmitDispatches dispatches per pass
+    spec.weightType = GgmlType::Q4_K;
+    const std::string path = (dir.path() / "model.gguf").string();
+    test::writeTestModel(path, spec);
+    std::vector<float> logits[2];
+    uint64_t earlySubmissions[2] = {};
+    for (int early : {0, 1}) {
+        VulkanBackendOptions options;
+        options.validation = true;
+        options.earlySubmit = early == 1;
+        REQUIRE_VULKAN(vulkan, options);
+        auto model = Model::load(path, vulkan);
+        auto cache = model->makeKvCache(96, true, {});
+        std::vector<TokenId> prompt(64);
+        for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = TokenId(3 + (i * 37) % 300);
+        std::vector<float> out;
+        model->forward(prompt, 0, *cache, true, out);
+        logits[early] = out;
+        for (int64_t step = 0; step < 8; ++step) {
+            const TokenId one[] = {TokenId(5 + step)};
+            model->forward(one, 64 + step, *cache, false, out);
+            logits[early].insert(logits[early].end(), out.begin(), out.end());
+        }
+        earlySubmissions[early] = vulkan->earlySubmissions();
+        for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
+    }
+    EXPECT_EQ(earlySubmissions[0], 0u);
+    EXPECT_GE(earlySubmissions[1], 9u) << "the prefill and every decode step should have gone in parts";
+    ASSERT_EQ(logits[1].size(), logits[0].size());
+    EXPECT_EQ(logits[1], logits[0]);
+}
+
+// Sampling on the device: the best logits found there (shaders/top_logits_*.comp) give the
+// tokens that reading every logit back gives, greedy and sampled with penalties.
+TEST(VulkanForward, SamplingFromTheDevicesBestLogitsPicksTheTokensOfAllOfThem)
+{
+    HEARTH_REQUIRE_SHARED(shared);
+    VulkanBackendOptions options;
+    options.validation = true;
+    REQUIRE_VULKAN(vulkan, options);
+    auto model = Model::load((shared / "models/stories260K.gguf").string(), vulkan);
+    const auto prompt = model->tokenizer().encode("Once upon a time", true, false);
+    for (float temperature : {0.0f, 0.8f}) {
+        GenerateOptions generate;
+        generate.maxTokens = 48;
+        generate.sampler.temperature = temperature;
+        generate.sampler.repeatPenalty = 1.1f;
+        generate.sampler.seed = 5;
+        std::vector<TokenId> tokens[2];
+        for (bool bestOnly : {false, true}) {
+            generate.bestLogitsOnly = bestOnly;
+            Session session(*model, SessionOptions {});
+            tokens[bestOnly] = session.generate(prompt, generate, {}).tokens;
+        }
+        ASSERT_EQ(tokens[0].size(), 48u);
+        EXPECT_EQ(tokens[1], tokens[0]) << "temperature " << temperature;
+    }
+    for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
+}
+
 TEST(VulkanForward, TensorsBeyondTheBindingLimitAndHiddenDeviceMemoryGiveTheSameLogits)
 {
     // A 256 KiB binding limit splits the embedding and FFN weights into pieces, puts the

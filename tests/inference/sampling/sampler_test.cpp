@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
+#include <random>
 #include <set>
 
 using namespace hearth;
@@ -90,4 +92,75 @@ TEST(Sampler, SameSeedSameChoices)
     }
     EXPECT_EQ(x, y);
     EXPECT_GT(std::set<TokenId>(x.begin(), x.end()).size(), 2u) << "it really samples";
+}
+
+// Only the best few logits: sampleBest must pick, draw for draw, what sample() picks from all of
+// them, penalties included (they lower tokens that were among the best).
+TEST(Sampler, TheBestLogitsAloneGiveTheSameChoices)
+{
+    struct Case {
+        float temperature;
+        int topK;
+        float topP, minP, repeat, frequency, presence;
+    };
+    const Case cases[] = {
+        {0.0f, 40, 0.95f, 0.05f, 1.0f, 0.0f, 0.0f},  // greedy
+        {0.0f, 0, 1.0f, 0.0f, 1.3f, 0.2f, 0.5f},  // greedy with penalties (top-k off: greedy needs one)
+        {0.8f, 40, 0.95f, 0.05f, 1.0f, 0.0f, 0.0f},  // the defaults
+        {1.5f, 5, 1.0f, 0.0f, 1.1f, 0.0f, 0.0f},    {0.7f, 40, 0.9f, 0.0f, 1.3f, 0.2f, 0.5f}, {1.0f, 1, 1.0f, 0.0f, 2.0f, 0.0f, 0.0f},
+    };
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    for (const Case& c : cases) {
+        SamplerSettings s;
+        s.temperature = c.temperature;
+        s.topK = c.topK;
+        s.topP = c.topP;
+        s.minP = c.minP;
+        s.repeatPenalty = c.repeat;
+        s.frequencyPenalty = c.frequency;
+        s.presencePenalty = c.presence;
+        s.penaltyLastN = 16;
+        Sampler all(s), best(s);
+        std::set<TokenId> chosen;
+        for (int step = 0; step < 300; ++step) {
+            // Coarse values: ties at the edge of the best, and a few tokens far ahead, which the
+            // penalties then push down among the others.
+            std::vector<float> logits(3000);
+            for (float& l : logits) l = std::round(normal(rng) * 4.0f) / 4.0f;
+            for (int i = 0; i < 6; ++i) logits[size_t(rng() % logits.size())] += 12.0f;
+            const int64_t needed = best.bestNeeded();
+            ASSERT_GT(needed, 0) << "temperature " << c.temperature << " top-k " << c.topK;
+            const std::vector<LogitCandidate> candidates = bestCandidates(logits, needed);
+            const TokenId want = all.sample(logits);
+            ASSERT_EQ(best.sampleBest(candidates), want) << "step " << step << ", temperature " << c.temperature << " top-k " << c.topK;
+            all.accept(want);
+            best.accept(want);
+            chosen.insert(want);
+        }
+        if (c.temperature > 0 && c.topK != 1) {
+            EXPECT_GT(chosen.size(), 10u) << "it really samples";
+        }
+    }
+}
+
+TEST(Sampler, AllTheLogitsAreNeededWithoutATopKCutOrWithAPenaltyThatRaises)
+{
+    SamplerSettings s;
+    s.topK = 0;
+    EXPECT_EQ(Sampler(s).bestNeeded(), 0) << "no top-k cut";
+    s.topK = 40;
+    EXPECT_EQ(Sampler(s).bestNeeded(), 40);
+    s.topK = int(Sampler::kMaxBestLogits) + 1;
+    EXPECT_EQ(Sampler(s).bestNeeded(), 0) << "too many to be worth it";
+    s.topK = 40;
+    s.presencePenalty = -0.5f;  // raises the tokens seen: one outside the best could rise into them
+    EXPECT_EQ(Sampler(s).bestNeeded(), 0);
+    s.presencePenalty = 0;
+    s.repeatPenalty = 0.9f;
+    EXPECT_EQ(Sampler(s).bestNeeded(), 0);
+    s.repeatPenalty = 1.2f;
+    Sampler penalized(s);
+    for (TokenId t : {7, 7, 9, 11}) penalized.accept(t);
+    EXPECT_EQ(penalized.bestNeeded(), 40 + 3) << "one more for each distinct token a penalty lowers";
 }

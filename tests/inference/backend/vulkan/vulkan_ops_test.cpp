@@ -631,3 +631,138 @@ TEST_F(VulkanOps, LongContextAttentionSplitAcrossWorkgroupsMatchesTheCpu)
         EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), kMatmul) << tokens << " tokens, window " << window << (withSinks ? ", sinks" : "");
     }
 }
+
+// Sampling reads only the best few logits of a row: found on the device, exactly the ones (and
+// in the order) that sorting the whole row on the host gives.
+TEST_F(VulkanOps, TheBestOfARowAreFoundOnTheDeviceExactly)
+{
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 4.0f);
+    auto check = [&](std::vector<float> values, int64_t count, const std::string& what) {
+        const int64_t cols = int64_t(values.size());
+        std::vector<float> rows(values.size() * 2, 1e9f);  // row 0: larger than every value, never asked for
+        std::copy(values.begin(), values.end(), rows.begin() + std::ptrdiff_t(cols));
+        auto onCpu = cpu.backend->activations(2, cols);
+        auto onGpu = gpu.backend->activations(2, cols);
+        cpu.backend->writeRows(*onCpu, rows);
+        gpu.backend->writeRows(*onGpu, rows);
+        const std::vector<LogitCandidate> want = bestCandidates(values, count);
+        const std::vector<LogitCandidate> got = gpu.backend->bestOfRow(*onGpu, 1, count);
+        const std::vector<LogitCandidate> reference = cpu.backend->bestOfRow(*onCpu, 1, count);
+        ASSERT_EQ(got.size(), want.size()) << what;
+        ASSERT_EQ(reference.size(), want.size()) << what;
+        for (size_t i = 0; i < want.size(); ++i) {
+            EXPECT_EQ(got[i].id, want[i].id) << what << ", place " << i;
+            EXPECT_EQ(got[i].logit, want[i].logit) << what << ", place " << i;
+            EXPECT_EQ(reference[i].id, want[i].id) << what << ", place " << i;
+        }
+    };
+    std::vector<float> vocabulary(151936 + 5);  // Qwen's vocabulary, and not a multiple of a workgroup
+    for (float& v : vocabulary) v = normal(rng);
+    for (int64_t count : {1, 40, 104, 512}) check(vocabulary, count, "random, best " + std::to_string(count));
+
+    std::vector<float> ties(5003);  // coarse values: ties inside the best and at its edge
+    for (float& v : ties) v = std::round(normal(rng)) / 2.0f;
+    for (int64_t count : {1, 7, 40}) check(ties, count, "ties, best " + std::to_string(count));
+
+    std::vector<float> masked(30);  // masked tokens, negatives, and more asked for than there are
+    for (size_t i = 0; i < masked.size(); ++i) masked[i] = i % 3 == 0 ? -INFINITY : -float(i) * 0.5f;
+    check(masked, 40, "masked, fewer than asked for");
+
+    // More values in the threshold bin than the device collects: the whole row is read instead.
+    check(std::vector<float>(20000, 0.5f), 40, "all equal");
+    check(vocabulary, 4097, "more than the device collects (shaders/kernel_tiles.h)");
+}
+
+// A layer's query, key and value (and gate and up) share their input: it is rounded or
+// quantized once for all of them, and each product is what it is alone, bit for bit.
+TEST_F(VulkanOps, ProductsOfOneInputGiveWhatEachGivesAlone)
+{
+    const std::vector<std::vector<GgmlType>> groups = {
+        {GgmlType::Q4_K, GgmlType::Q4_K, GgmlType::Q6_K},  // one kind of input, then another
+        {GgmlType::Q4_0, GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0},  // a float kernel between two dot kernels
+        {GgmlType::F32, GgmlType::IQ2_XS},
+    };
+    for (int integerDot : {0, 1}) {
+        VulkanBackendOptions options;
+        options.validation = true;
+        options.integerDotKernels = integerDot;
+        Side side;
+        auto vulkan = std::make_shared<VulkanBackend>(options);
+        side.backend = vulkan;
+        for (const auto& types : groups) {
+            for (int64_t tokens : {1, 5}) {
+                const int64_t cols = 256;
+                const auto values = test::randomValues(size_t(tokens * cols), 17);
+                m_keep.push_back(bytesOf(values));
+                auto x = side.acts(values, tokens, cols, m_keep.back());
+                std::vector<std::unique_ptr<Tensor>> weights, together, alone;
+                std::vector<Backend::MatmulTarget> targets;
+                for (size_t i = 0; i < types.size(); ++i) {
+                    const int64_t rows = 37 + int64_t(i) * 8;
+                    m_keep.push_back(encode(types[i], test::randomValues(size_t(rows * cols), 30 + i), 30 + i));
+                    weights.push_back(side.weight(types[i], m_keep.back(), rows, cols));
+                    together.push_back(vulkan->activations(tokens, rows));
+                    alone.push_back(vulkan->activations(tokens, rows));
+                    targets.push_back({weights.back().get(), together.back().get()});
+                }
+                vulkan->matmulSharedInput(*x, targets);
+                for (size_t i = 0; i < types.size(); ++i) vulkan->matmul(*weights[i], *x, *alone[i]);
+                for (size_t i = 0; i < types.size(); ++i)
+                    EXPECT_EQ(side.read(*together[i]), side.read(*alone[i]))
+                        << ggmlTypeTraits(types[i]).name << " in group of " << types.size() << ", tokens " << tokens << ", integer dot "
+                        << integerDot;
+            }
+        }
+        for (const auto& e : vulkan->validationErrors()) ADD_FAILURE() << "validation: " << e;
+    }
+}
+
+// RoPE fused into the KV write (store_kv_rope.comp): the cache it fills gives the attention of
+// a cache filled by rope then storeKv, on the GPU and on the CPU, in both rotation styles, with
+// partial rotation and into a sliding-window ring.
+TEST_F(VulkanOps, KeysRotatedOnTheirWayIntoTheCacheMatchRopeThenStore)
+{
+    const int64_t heads = 4, kvHeads = 2, headDim = 64, kvDim = kvHeads * headDim;
+    std::vector<float> factors(16, 1.5f);
+    for (bool neox : {false, true})
+        for (int64_t ropeDims : {headDim, int64_t(32)})
+            for (int64_t ring : {int64_t(0), int64_t(8)}) {  // 8: the ring wraps
+                RopeParams rope;
+                rope.headDim = headDim;
+                rope.ropeDims = ropeDims;
+                rope.neox = neox;
+                rope.freqFactors = ropeDims < headDim ? factors.data() : nullptr;
+                const int64_t slots = 40;
+                const std::vector<int64_t> rings = {ring};
+                auto cc = cpu.backend->kvCache(1, slots, kvDim, true, ring ? rings : std::vector<int64_t> {});
+                auto fused = gpu.backend->kvCache(1, slots, kvDim, true, ring ? rings : std::vector<int64_t> {});
+                auto apart = gpu.backend->kvCache(1, slots, kvDim, true, ring ? rings : std::vector<int64_t> {});
+                int64_t first = 0;
+                for (int64_t count : {int64_t(6), int64_t(3), int64_t(1), int64_t(1)}) {  // prompts, then decode steps
+                    std::vector<int32_t> positions;
+                    for (int64_t t = 0; t < count; ++t) positions.push_back(int32_t(first + t));
+                    auto [kc, kg] = acts(count, kvDim, uint64_t(first) + 50);
+                    auto [vc, vg] = acts(count, kvDim, uint64_t(first) + 51);
+                    auto [unused, kg2] = acts(count, kvDim, uint64_t(first) + 50);
+                    cpu.backend->rope(*kc, positions, rope);
+                    cpu.backend->storeKv(*cc, 0, *kc, *vc, first);
+                    gpu.backend->storeRotatedKv(*fused, 0, *kg, *vg, first, positions, rope);
+                    gpu.backend->rope(*kg2, positions, rope);
+                    gpu.backend->storeKv(*apart, 0, *kg2, *vg, first);
+                    first += count;
+                }
+                auto [qc, qg] = acts(1, heads * headDim, 78, 2.0f);
+                AttentionParams p {heads, kvHeads, headDim, 1.0f / std::sqrt(float(headDim)), 0, ring ? ring - 1 : 0};
+                auto oc = cpu.backend->activations(1, heads * headDim);
+                auto fusedOut = gpu.backend->activations(1, heads * headDim);
+                auto apartOut = gpu.backend->activations(1, heads * headDim);
+                cpu.backend->attention(*qc, *cc, 0, first - 1, p, *oc);
+                gpu.backend->attention(*qg, *fused, 0, first - 1, p, *fusedOut);
+                gpu.backend->attention(*qg, *apart, 0, first - 1, p, *apartOut);
+                const std::string where =
+                    "neox " + std::to_string(neox) + " rope dims " + std::to_string(ropeDims) + " ring " + std::to_string(ring);
+                EXPECT_LE(nmse(gpu.read(*fusedOut), gpu.read(*apartOut)), 1e-9) << where;
+                EXPECT_LE(nmse(gpu.read(*fusedOut), cpu.read(*oc)), kMatmul) << where;
+            }
+}
