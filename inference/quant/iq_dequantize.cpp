@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "quant/fp16.h"
+#include "quant/iq_grid_unpack.h"
 #include "quant/iq_grids.h"
 
 #include <cstring>
@@ -53,7 +54,6 @@ float half(const uint8_t* p)
     return fp16ToFloat(h);
 }
 uint16_t u16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
-uint32_t u32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
 uint8_t gridByte(uint64_t entry, int j) { return uint8_t(entry >> (8 * j)); }
 
 // Eight values: scale * grid magnitude, negated where the sign byte says.
@@ -62,69 +62,15 @@ void signedEight(float scale, uint64_t grid, uint8_t signs, float* y)
     for (int j = 0; j < 8; ++j) y[j] = scale * float(gridByte(grid, j)) * ((signs >> j) & 1 ? -1.f : 1.f);
 }
 
-void iq2xxs(const uint8_t* b, float* y)  // d, qs[32 u16]: per 32 values two words, grid indices and signs+scale
+// The five grid types through the decoder their integer dots use (quant/iq_grid_unpack.h), so
+// the two cannot disagree on a layout. Its d * odd scale is the (0.5 + s) * 0.25-style factor of
+// ggml's dequantizers to the bit (the power of two moved into d rounds the same).
+template <GgmlType Type>
+void gridType(const uint8_t* b, float* y)
 {
-    const float d = half(b);
-    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
-        const uint8_t* q = b + 2 + 8 * ib;
-        const uint32_t meta = u32(q + 4);
-        const float db = d * (0.5f + float(meta >> 28)) * 0.25f;
-        for (int l = 0; l < 4; ++l) signedEight(db, iq2xxs_grid[q[l]], signsOf7((meta >> (7 * l)) & 127), y + 8 * l);
-    }
-}
-
-void iq2xs(const uint8_t* b, float* y)  // d, qs[32 u16] (9-bit index, 7 sign bits), scales[8]
-{
-    const float d = half(b);
-    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
-        const uint8_t scales = b[2 + 64 + ib];
-        for (int l = 0; l < 4; ++l) {
-            const uint16_t q = u16(b + 2 + 2 * (4 * ib + l));
-            const float db = d * (0.5f + float(l < 2 ? scales & 15 : scales >> 4)) * 0.25f;
-            signedEight(db, iq2xs_grid[q & 511], signsOf7(q >> 9), y + 8 * l);
-        }
-    }
-}
-
-void iq2s(const uint8_t* b, float* y)  // d, qs[32], signs[32], qh[8], scales[8]
-{
-    const float d = half(b);
-    const uint8_t *qs = b + 2, *signs = b + 2 + 32, *qh = b + 2 + 64, *scales = b + 2 + 72;
-    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
-        for (int l = 0; l < 4; ++l) {
-            const float db = d * (0.5f + float(l < 2 ? scales[ib] & 15 : scales[ib] >> 4)) * 0.25f;
-            const int index = qs[4 * ib + l] | ((qh[ib] << (8 - 2 * l)) & 0x300);
-            signedEight(db, iq2s_grid[index], signs[4 * ib + l], y + 8 * l);
-        }
-    }
-}
-
-void iq3xxs(const uint8_t* b, float* y)  // d, qs[64] grid indices, then 8 words of signs + scale
-{
-    const float d = half(b);
-    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
-        const uint8_t* qs = b + 2 + 8 * ib;
-        const uint32_t meta = u32(b + 2 + 64 + 4 * ib);
-        const float db = d * (0.5f + float(meta >> 28)) * 0.5f;
-        for (int l = 0; l < 4; ++l) {
-            const uint64_t grid = uint64_t(iq3xxs_grid[qs[2 * l]]) | uint64_t(iq3xxs_grid[qs[2 * l + 1]]) << 32;
-            signedEight(db, grid, signsOf7((meta >> (7 * l)) & 127), y + 8 * l);
-        }
-    }
-}
-
-void iq3s(const uint8_t* b, float* y)  // d, qs[64], qh[8], signs[32], scales[4]
-{
-    const float d = half(b);
-    const uint8_t *qs = b + 2, *qh = b + 2 + 64, *signs = b + 2 + 72, *scales = b + 2 + 104;
-    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
-        const float db = d * float(1 + 2 * (ib % 2 == 0 ? scales[ib / 2] & 15 : scales[ib / 2] >> 4));
-        for (int l = 0; l < 4; ++l) {
-            const int i0 = qs[8 * ib + 2 * l] | ((qh[ib] << (8 - 2 * l)) & 256);
-            const int i1 = qs[8 * ib + 2 * l + 1] | ((qh[ib] << (7 - 2 * l)) & 256);
-            signedEight(db, uint64_t(iq3s_grid[i0]) | uint64_t(iq3s_grid[i1]) << 32, signs[4 * ib + l], y + 8 * l);
-        }
-    }
+    IqGridBlock g;
+    unpackIqGridBlock(Type, b, g);
+    for (int k = 0; k < 32; ++k, y += 8) signedEight(g.d * float(g.scale[k / 2]), g.magnitudes[k], g.signs[k], y);
 }
 
 void iq1Eight(float scale, uint64_t grid, float delta, float* y)
@@ -224,11 +170,11 @@ void dequantizeIq(GgmlType type, const uint8_t* src, float* dst, int64_t blocks)
     const GgmlTypeTraits& t = ggmlTypeTraits(type);
     void (*one)(const uint8_t*, float*) = nullptr;
     switch (type) {
-    case GgmlType::IQ2_XXS: one = iq2xxs; break;
-    case GgmlType::IQ2_XS: one = iq2xs; break;
-    case GgmlType::IQ2_S: one = iq2s; break;
-    case GgmlType::IQ3_XXS: one = iq3xxs; break;
-    case GgmlType::IQ3_S: one = iq3s; break;
+    case GgmlType::IQ2_XXS: one = gridType<GgmlType::IQ2_XXS>; break;
+    case GgmlType::IQ2_XS: one = gridType<GgmlType::IQ2_XS>; break;
+    case GgmlType::IQ2_S: one = gridType<GgmlType::IQ2_S>; break;
+    case GgmlType::IQ3_XXS: one = gridType<GgmlType::IQ3_XXS>; break;
+    case GgmlType::IQ3_S: one = gridType<GgmlType::IQ3_S>; break;
     case GgmlType::IQ1_S: one = iq1s; break;
     case GgmlType::IQ1_M: one = iq1m; break;
     case GgmlType::IQ4_NL: one = iq4nl; break;

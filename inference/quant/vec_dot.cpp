@@ -5,6 +5,7 @@
 #include "quant/dequantize.h"
 #include "quant/fp16.h"
 #include "quant/iq_dequantize.h"
+#include "quant/iq_grid_unpack.h"
 #include "quant/iq_grids.h"
 #include "quant/kquant_unpack.h"
 
@@ -237,7 +238,8 @@ float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
     KBlockInts b;
     float sum = 0;
     for (int64_t i = 0; i < nb; ++i, x += blockBytes) {
-        unpackKBlock(type, x, b);
+        if (iqTypeHasIntegerDot(type)) unpackIqGridInts(type, x, b);
+        else unpackKBlock(type, x, b);
         int isum = 0, mins = 0;
         for (int g = 0; g < 16; ++g) {
             int gsum = 0;
@@ -288,7 +290,7 @@ float dotIq4xs(const IQ4_XS* x, const Q8_K* y, int64_t nb)
     return sum;
 }
 
-// The IQ types: the weights dequantized (by the one dequantizer the tests check) times the
+// IQ1_S and IQ1_M (a float delta per group): the weights dequantized (by the one dequantizer the tests check) times the
 // 8-bit activations, block by block as ggml's integer dots group them, summed in double.
 float dotDequantized(GgmlType weightType, const uint8_t* w, const uint8_t* a, int64_t n)
 {
@@ -368,7 +370,13 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     case GgmlType::Q3_K:
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
-    case GgmlType::Q6_K: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
+    case GgmlType::Q6_K:
+    // The grid IQ types as ggml's integer dots sum them: the K-quants' sums without mins.
+    case GgmlType::IQ2_XXS:
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+    case GgmlType::IQ3_XXS:
+    case GgmlType::IQ3_S: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
     case GgmlType::IQ4_NL: return dotIq4nl(reinterpret_cast<const IQ4_NL*>(w), reinterpret_cast<const Q8_0*>(a), nb);
     case GgmlType::IQ4_XS: return dotIq4xs(reinterpret_cast<const IQ4_XS*>(w), reinterpret_cast<const Q8_K*>(a), nb);
     case GgmlType::MXFP4: return dotMxfp4(reinterpret_cast<const MXFP4*>(w), reinterpret_cast<const Q8_0*>(a), nb);

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "quant/dequantize.h"
 #include "quant/iq_dequantize.h"
+#include "quant/iq_grid_unpack.h"
 #include "quant/vec_dot.h"
 
 #include <algorithm>
@@ -179,7 +180,8 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
         return;
     }
 
-    if (iqTypeUsesGrids(w.type)) {  // no integer kernels yet: the reference's dot, activations dequantized once
+    if (iqTypeUsesGrids(w.type) && !iqTypeHasIntegerDot(w.type)) {
+        // IQ1_S, IQ1_M (no integer dot): the reference's dot, activations dequantized once.
         m_actFloats.resize(size_t(tokens * cols));
         for (int64_t t = 0; t < tokens; ++t)
             dequantizeRow(actType, m_quantized.data() + size_t(t) * actRowBytes, m_actFloats.data() + t * cols, cols);

@@ -4,11 +4,14 @@
 #include "core/error.h"
 #include "quant/dequantize.h"
 #include "quant/fp16.h"
+#include "quant/iq_grid_unpack.h"
+#include "quant/iq_grids.h"
 #include "quant/quantize_reference.h"
 #include "quant/vec_dot.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -120,12 +123,14 @@ TEST(Quant, QuantizedDotMatchesDequantizeThenDot)
     }
 }
 
-TEST(Quant, LevelTypesIntegerDotsMatchDequantizeThenDot)
+TEST(Quant, IqTypesIntegerDotsMatchDequantizeThenDot)
 {
-    // IQ4_NL, IQ4_XS and MXFP4 sum their looked-up levels in integers (as ggml's kernels do): the
-    // same number as their dequantized weights times the dequantized activations in double.
+    // IQ4_NL, IQ4_XS and MXFP4 sum their looked-up levels in integers, the grid types their signed
+    // grid magnitudes (as ggml's kernels do): the same number as their dequantized weights times
+    // the dequantized activations in double.
     std::mt19937 rng(5);
-    for (GgmlType type : {GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}) {
+    for (GgmlType type : {GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S,
+                          GgmlType::IQ3_XXS, GgmlType::IQ3_S}) {
         const auto& traits = ggmlTypeTraits(type);
         const int64_t n = traits.blockElements == 256 ? 256 * 5 : 32 * 9;
         for (int trial = 0; trial < 10; ++trial) {
@@ -154,6 +159,23 @@ TEST(Quant, LevelTypesIntegerDotsMatchDequantizeThenDot)
             EXPECT_NEAR(vecDot(type, w.data(), xq.data(), n), exact, 2e-6 * magnitude + 1e-9) << ggmlTypeName(type) << " trial " << trial;
         }
     }
+}
+
+TEST(Quant, GridMagnitudesFitTheKernelsLift)
+{
+    // The SIMD kernels add kIqGridMagnitudeBound to signed grid values to make them unsigned bytes.
+    auto check = [](const auto* grid, size_t entries, int bytesPerEntry, const char* name) {
+        int largest = 0;
+        for (size_t i = 0; i < entries; ++i)
+            for (int j = 0; j < bytesPerEntry; ++j) largest = std::max(largest, int(uint8_t(uint64_t(grid[i]) >> (8 * j))));
+        EXPECT_LT(largest, kIqGridMagnitudeBound) << name;
+        EXPECT_GT(largest, 0) << name;
+    };
+    check(iq::iq2xxs_grid, 256, 8, "iq2xxs");
+    check(iq::iq2xs_grid, 512, 8, "iq2xs");
+    check(iq::iq2s_grid, 1024, 8, "iq2s");
+    check(iq::iq3xxs_grid, 256, 4, "iq3xxs");
+    check(iq::iq3s_grid, 512, 4, "iq3s");
 }
 
 TEST(Quant, KnownQ4_0BlockByHand)

@@ -21,9 +21,9 @@ using cpu_kernels::KernelTable;
 
 namespace {
 
-const GgmlType kBlockTypes[] = {GgmlType::Q4_0,   GgmlType::Q4_1,   GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
-                                GgmlType::Q2_K,   GgmlType::Q3_K,   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-                                GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4};
+const GgmlType kBlockTypes[] = {GgmlType::Q4_0,  GgmlType::Q4_1,    GgmlType::Q5_0,   GgmlType::Q5_1,  GgmlType::Q8_0,    GgmlType::Q2_K,
+                                GgmlType::Q3_K,  GgmlType::Q4_K,    GgmlType::Q5_K,   GgmlType::Q6_K,  GgmlType::IQ4_NL,  GgmlType::IQ4_XS,
+                                GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S};
 
 bool isKQuant(GgmlType t) { return activationTypeFor(t) == GgmlType::Q8_K; }
 
@@ -44,6 +44,11 @@ std::vector<size_t> scaleOffsets(GgmlType t)
     case GgmlType::Q6_K: return {offsetof(Q6_K, d)};
     case GgmlType::IQ4_NL: return {offsetof(IQ4_NL, d)};
     case GgmlType::IQ4_XS: return {offsetof(IQ4_XS, d)};
+    case GgmlType::IQ2_XXS:
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+    case GgmlType::IQ3_XXS:
+    case GgmlType::IQ3_S: return {0};  // each starts with its F16 d
     default: return {};
     }
 }
