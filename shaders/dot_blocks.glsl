@@ -238,6 +238,98 @@ DotUnit unpackUnit(uint base, uint ib)  // d, scales_h (u16), scales_l[4], qs[12
     u.min = 0.0;
     return u;
 }
+#elif defined(TYPE_IQ2_XXS) || defined(TYPE_IQ2_XS) || defined(TYPE_IQ2_S) || defined(TYPE_IQ3_XXS) || defined(TYPE_IQ3_S)
+// The grid types: unit ib is four groups of eight, each eight grid magnitudes (below 64) with
+// their signs applied, as two words of signed bytes; the scales are quant_blocks.glsl's,
+// per 16 values (the 32-value ones twice). The layouts are quant_blocks.glsl's dequant16.
+#include "iq_grids.glsl"
+uint signedFour(uint magnitudes, uint signs)
+{
+    uint packed = 0u;
+    for (uint k = 0; k < 4u; ++k) {
+        const int m = int((magnitudes >> (8u * k)) & 0xFFu);
+        packed |= (uint(((signs >> k) & 1u) != 0u ? -m : m) & 0xFFu) << (8u * k);
+    }
+    return packed;
+}
+void setEight(inout DotUnit u, uint l, uvec2 grid, uint signs)
+{
+    u.q[2u * l] = int(signedFour(grid.x, signs));
+    u.q[2u * l + 1u] = int(signedFour(grid.y, signs >> 4));
+}
+#if defined(TYPE_IQ2_XXS)
+#define BLOCK_WORDS 17
+DotUnit unpackUnit(uint base, uint ib)  // d, per 32 values: 4 grid indices, a word of signs + scale
+{
+    DotUnit u;
+    const uint q = 2u + 8u * ib, meta = wword(base, q + 4u);
+    for (uint l = 0; l < 4u; ++l) setEight(u, l, iq2xxs_grid(wbyte(base, q + l)), signsOf7((meta >> (7u * l)) & 127u));
+    u.scale = vec2(whalf(base, 0u) * (0.5 + float(meta >> 28)) * 0.25);
+    u.min = 0.0;
+    return u;
+}
+#elif defined(TYPE_IQ2_XS)
+#define BLOCK_WORDS 19
+DotUnit unpackUnit(uint base, uint ib)  // d, qs[32 u16] (9-bit index, 7 signs), scales[8]
+{
+    DotUnit u;
+    for (uint l = 0; l < 4u; ++l) {
+        const uint q = wbyte(base, 2u + 2u * (4u * ib + l)) | (wbyte(base, 3u + 2u * (4u * ib + l)) << 8);
+        setEight(u, l, iq2xs_grid(q & 511u), signsOf7(q >> 9));
+    }
+    const uint scales = wbyte(base, 66u + ib);
+    const float d = whalf(base, 0u);
+    u.scale = vec2(d * (0.5 + float(scales & 15u)) * 0.25, d * (0.5 + float(scales >> 4)) * 0.25);
+    u.min = 0.0;
+    return u;
+}
+#elif defined(TYPE_IQ2_S)
+#define BLOCK_WORDS 21
+DotUnit unpackUnit(uint base, uint ib)  // d, qs[32], signs[32], qh[8], scales[8]
+{
+    DotUnit u;
+    const uint qh = wbyte(base, 66u + ib);
+    for (uint l = 0; l < 4u; ++l) {
+        const uint index = wbyte(base, 2u + 4u * ib + l) | ((qh << (8u - 2u * l)) & 0x300u);
+        setEight(u, l, iq2s_grid(index), wbyte(base, 34u + 4u * ib + l));
+    }
+    const uint scales = wbyte(base, 74u + ib);
+    const float d = whalf(base, 0u);
+    u.scale = vec2(d * (0.5 + float(scales & 15u)) * 0.25, d * (0.5 + float(scales >> 4)) * 0.25);
+    u.min = 0.0;
+    return u;
+}
+#elif defined(TYPE_IQ3_XXS)
+#define BLOCK_WORDS 25
+DotUnit unpackUnit(uint base, uint ib)  // d, qs[64] grid indices, 8 words of signs + scale
+{
+    DotUnit u;
+    const uint meta = wword(base, 66u + 4u * ib);
+    for (uint l = 0; l < 4u; ++l) {
+        const uvec2 grid = uvec2(iq3xxs_grid(wbyte(base, 2u + 8u * ib + 2u * l)), iq3xxs_grid(wbyte(base, 3u + 8u * ib + 2u * l)));
+        setEight(u, l, grid, signsOf7((meta >> (7u * l)) & 127u));
+    }
+    u.scale = vec2(whalf(base, 0u) * (0.5 + float(meta >> 28)) * 0.5);
+    u.min = 0.0;
+    return u;
+}
+#else  // TYPE_IQ3_S
+#define BLOCK_WORDS 28
+DotUnit unpackUnit(uint base, uint ib)  // d, qs[64], qh[8], signs[32], scales[4]
+{
+    DotUnit u;
+    const uint qh = wbyte(base, 66u + ib);
+    for (uint l = 0; l < 4u; ++l) {
+        const uint i0 = wbyte(base, 2u + 8u * ib + 2u * l) | ((qh << (8u - 2u * l)) & 256u);
+        const uint i1 = wbyte(base, 3u + 8u * ib + 2u * l) | ((qh << (7u - 2u * l)) & 256u);
+        setEight(u, l, uvec2(iq3s_grid(i0), iq3s_grid(i1)), wbyte(base, 74u + 4u * ib + l));
+    }
+    const uint scales = wbyte(base, 106u + ib / 2u);
+    u.scale = vec2(whalf(base, 0u) * float(1u + 2u * (ib % 2u == 0u ? scales & 15u : scales >> 4)));
+    u.min = 0.0;
+    return u;
+}
+#endif
 #else
 #error "dot_blocks.glsl: no integer-dot unpacking for this weight type"
 #endif

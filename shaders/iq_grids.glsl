@@ -13,4 +13,6 @@ uvec2 iq2s_grid(uint i) { return gridEntry64(1536u, i); }
 uint iq3xxs_grid(uint i) { return G[3584u + i]; }
 uint iq3s_grid(uint i) { return G[3840u + i]; }
 uvec2 iq1s_grid(uint i) { return gridEntry64(4352u, i); }
+// The 8 sign bits of 7 stored ones: the eighth makes the count of minus signs even.
+uint signsOf7(uint seven) { return seven | ((uint(bitCount(seven)) & 1u) << 7); }
 #endif

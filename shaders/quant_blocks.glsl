@@ -24,8 +24,6 @@ float level4(uint i)  // E2M1 values, doubled
 
 #include "iq_grids.glsl"
 
-// The 8 sign bits of 7 stored ones: the eighth makes the count of minus signs even.
-uint signsOf7(uint seven) { return seven | ((uint(bitCount(seven)) & 1u) << 7); }
 // Eight values into v[at..at+8): scale * the grid entry's bytes, negated where the signs say.
 void signedEight(float scale, uvec2 grid, uint signs, inout float v[16], uint at)
 {

@@ -263,10 +263,12 @@ TEST_F(VulkanOps, IntegerDotMatmulMatchesTheCpuForEveryTypeItCovers)
                 gpu.backend->matmul(*wg, *xg, *og);
                 // The types with integer-dot kernels quantize the activations as the CPU does and
                 // multiply the same integers: only the order of the float sums differs.
-                const bool dotType = std::set<GgmlType> {GgmlType::Q4_0,   GgmlType::Q4_1,   GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
-                                                         GgmlType::Q2_K,   GgmlType::Q3_K,   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-                                                         GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}
-                                         .count(c.type);
+                const bool dotType =
+                    std::set<GgmlType> {GgmlType::Q4_0,   GgmlType::Q4_1,    GgmlType::Q5_0,  GgmlType::Q5_1,    GgmlType::Q8_0,
+                                        GgmlType::Q2_K,   GgmlType::Q3_K,    GgmlType::Q4_K,  GgmlType::Q5_K,    GgmlType::Q6_K,
+                                        GgmlType::IQ4_NL, GgmlType::IQ4_XS,  GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS,
+                                        GgmlType::IQ2_S,  GgmlType::IQ3_XXS, GgmlType::IQ3_S}
+                        .count(c.type);
                 EXPECT_LE(nmse(gpu.read(*og), cpu.read(*oc)), dotType ? 1e-9 : kMatmul)
                     << ggmlTypeName(c.type) << " cols " << c.cols << " tokens " << tokens << " matvec rows '" << matvecRows << "'";
             }
