@@ -238,10 +238,12 @@ DotUnit unpackUnit(uint base, uint ib)  // d, scales_h (u16), scales_l[4], qs[12
     u.min = 0.0;
     return u;
 }
-#elif defined(TYPE_IQ2_XXS) || defined(TYPE_IQ2_XS) || defined(TYPE_IQ2_S) || defined(TYPE_IQ3_XXS) || defined(TYPE_IQ3_S)
+#elif defined(TYPE_IQ2_XXS) || defined(TYPE_IQ2_XS) || defined(TYPE_IQ2_S) || defined(TYPE_IQ3_XXS) || defined(TYPE_IQ3_S) || \
+    defined(TYPE_IQ1_S) || defined(TYPE_IQ1_M)
 // The grid types: unit ib is four groups of eight, each eight grid magnitudes (below 64) with
 // their signs applied, as two words of signed bytes; the scales are quant_blocks.glsl's,
 // per 16 values (the 32-value ones twice). The layouts are quant_blocks.glsl's dequant16.
+// IQ1's values g + delta (g in -1, 0, 1; delta +-1/8) are the bytes 8g +- 1 with the 1/8 in the scale.
 #include "iq_grids.glsl"
 uint signedFour(uint magnitudes, uint signs)
 {
@@ -313,6 +315,48 @@ DotUnit unpackUnit(uint base, uint ib)  // d, qs[64] grid indices, 8 words of si
     u.min = 0.0;
     return u;
 }
+#elif defined(TYPE_IQ1_S) || defined(TYPE_IQ1_M)
+// Eight signed grid bytes (-1, 0, 1) as 8g + delta (delta +-1) in two words of signed bytes.
+void setIq1Eight(inout DotUnit u, uint l, uvec2 grid, int delta)
+{
+    for (uint w = 0; w < 2u; ++w) {
+        const uint g = w == 0u ? grid.x : grid.y;
+        uint packed = 0u;
+        for (uint k = 0; k < 4u; ++k) packed |= (uint(8 * (int(g << (24u - 8u * k)) >> 24) + delta) & 0xFFu) << (8u * k);
+        u.q[2u * l + w] = int(packed);
+    }
+}
+#if defined(TYPE_IQ1_S)
+#define BLOCK_WORDS 13
+DotUnit unpackUnit(uint base, uint ib)  // d, qs[32], qh[8 u16]: high index bits, scale, delta sign
+{
+    DotUnit u;
+    const uint qh = wbyte(base, 34u + 2u * ib) | (wbyte(base, 35u + 2u * ib) << 8);
+    const int delta = (qh & 0x8000u) != 0u ? -1 : 1;
+    for (uint l = 0; l < 4u; ++l) setIq1Eight(u, l, iq1s_grid(wbyte(base, 2u + 4u * ib + l) | (((qh >> (3u * l)) & 7u) << 8)), delta);
+    u.scale = vec2(whalf(base, 0u) * float(2u * ((qh >> 12) & 7u) + 1u) * 0.125);
+    u.min = 0.0;
+    return u;
+}
+#else
+#define BLOCK_WORDS 14
+uint iq1mScales(uint base, uint i) { return wbyte(base, 48u + 2u * i) | (wbyte(base, 49u + 2u * i) << 8); }
+DotUnit unpackUnit(uint base, uint ib)  // qs[32], qh[16], scales[4 u16] (the F16 scale in their top nibbles)
+{
+    DotUnit u;
+    const uint s0 = iq1mScales(base, 0u), s1 = iq1mScales(base, 1u), s2 = iq1mScales(base, 2u), s3 = iq1mScales(base, 3u);
+    const float d = unpackHalf2x16((s0 >> 12) | ((s1 >> 8) & 0x00f0u) | ((s2 >> 4) & 0x0f00u) | (s3 & 0xf000u)).x;
+    for (uint l = 0; l < 4u; ++l) {
+        const uint hb = wbyte(base, 32u + 2u * ib + l / 2u), h = l % 2u;
+        const uint index = wbyte(base, 4u * ib + l) | ((hb << (h == 0u ? 8u : 4u)) & 0x700u);
+        setIq1Eight(u, l, iq1s_grid(index), (hb & (h == 0u ? 0x08u : 0x80u)) != 0u ? -1 : 1);
+    }
+    const uint sc = iq1mScales(base, ib / 2u);
+    u.scale = d * 0.125 * vec2(float(2u * ((sc >> (6u * (ib % 2u))) & 7u) + 1u), float(2u * ((sc >> (6u * (ib % 2u) + 3u)) & 7u) + 1u));
+    u.min = 0.0;
+    return u;
+}
+#endif
 #else  // TYPE_IQ3_S
 #define BLOCK_WORDS 28
 DotUnit unpackUnit(uint base, uint ib)  // d, qs[64], qh[8], signs[32], scales[4]

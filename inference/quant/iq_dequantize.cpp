@@ -62,7 +62,7 @@ void signedEight(float scale, uint64_t grid, uint8_t signs, float* y)
     for (int j = 0; j < 8; ++j) y[j] = scale * float(gridByte(grid, j)) * ((signs >> j) & 1 ? -1.f : 1.f);
 }
 
-// The five grid types through the decoder their integer dots use (quant/iq_grid_unpack.h), so
+// The grid types through the decoder their integer dots use (quant/iq_grid_unpack.h), so
 // the two cannot disagree on a layout. Its d * odd scale is the (0.5 + s) * 0.25-style factor of
 // ggml's dequantizers to the bit (the power of two moved into d rounds the same).
 template <GgmlType Type>
@@ -71,41 +71,6 @@ void gridType(const uint8_t* b, float* y)
     IqGridBlock g;
     unpackIqGridBlock(Type, b, g);
     for (int k = 0; k < 32; ++k, y += 8) signedEight(g.d * float(g.scale[k / 2]), g.magnitudes[k], g.signs[k], y);
-}
-
-void iq1Eight(float scale, uint64_t grid, float delta, float* y)
-{
-    for (int j = 0; j < 8; ++j) y[j] = scale * (float(int8_t(gridByte(grid, j))) + delta);
-}
-
-void iq1s(const uint8_t* b, float* y)  // d, qs[32], qh[8 u16]: 3 high index bits x4, scale, delta sign
-{
-    const float d = half(b);
-    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
-        const uint16_t qh = u16(b + 2 + 32 + 2 * ib);
-        const float dl = d * float(2 * ((qh >> 12) & 7) + 1);
-        const float delta = qh & 0x8000 ? -kIq1Delta : kIq1Delta;
-        for (int l = 0; l < 4; ++l) iq1Eight(dl, iq1s_grid[b[2 + 4 * ib + l] | (((qh >> (3 * l)) & 7) << 8)], delta, y + 8 * l);
-    }
-}
-
-void iq1m(const uint8_t* b, float* y)  // qs[32], qh[16], scales[8] (4 u16, the F16 scale spread in their top nibbles)
-{
-    const uint8_t *qs = b, *qh = b + 32;
-    uint16_t sc[4];
-    for (int i = 0; i < 4; ++i) sc[i] = u16(b + 48 + 2 * i);
-    const uint16_t scaleBits = uint16_t((sc[0] >> 12) | ((sc[1] >> 8) & 0x00f0) | ((sc[2] >> 4) & 0x0f00) | (sc[3] & 0xf000));
-    const float d = fp16ToFloat(scaleBits);
-    for (int ib = 0; ib < kQK / 32; ++ib, y += 32) {
-        const float dl1 = d * float(2 * ((sc[ib / 2] >> (6 * (ib % 2))) & 7) + 1);
-        const float dl2 = d * float(2 * ((sc[ib / 2] >> (6 * (ib % 2) + 3)) & 7) + 1);
-        const uint8_t h0 = qh[2 * ib], h1 = qh[2 * ib + 1];
-        const int index[4] = {qs[4 * ib] | ((h0 << 8) & 0x700), qs[4 * ib + 1] | ((h0 << 4) & 0x700), qs[4 * ib + 2] | ((h1 << 8) & 0x700),
-                              qs[4 * ib + 3] | ((h1 << 4) & 0x700)};
-        const float delta[4] = {h0 & 0x08 ? -kIq1Delta : kIq1Delta, h0 & 0x80 ? -kIq1Delta : kIq1Delta, h1 & 0x08 ? -kIq1Delta : kIq1Delta,
-                                h1 & 0x80 ? -kIq1Delta : kIq1Delta};
-        for (int l = 0; l < 4; ++l) iq1Eight(l < 2 ? dl1 : dl2, iq1s_grid[index[l]], delta[l], y + 8 * l);
-    }
 }
 
 void iq4nl(const uint8_t* b, float* y)  // d, qs[16]: low nibbles first half, high nibbles second
@@ -175,8 +140,8 @@ void dequantizeIq(GgmlType type, const uint8_t* src, float* dst, int64_t blocks)
     case GgmlType::IQ2_S: one = gridType<GgmlType::IQ2_S>; break;
     case GgmlType::IQ3_XXS: one = gridType<GgmlType::IQ3_XXS>; break;
     case GgmlType::IQ3_S: one = gridType<GgmlType::IQ3_S>; break;
-    case GgmlType::IQ1_S: one = iq1s; break;
-    case GgmlType::IQ1_M: one = iq1m; break;
+    case GgmlType::IQ1_S: one = gridType<GgmlType::IQ1_S>; break;
+    case GgmlType::IQ1_M: one = gridType<GgmlType::IQ1_M>; break;
     case GgmlType::IQ4_NL: one = iq4nl; break;
     case GgmlType::IQ4_XS: one = iq4xs; break;
     case GgmlType::MXFP4: one = mxfp4; break;

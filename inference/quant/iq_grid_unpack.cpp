@@ -100,6 +100,49 @@ void iq3s(const uint8_t* b, IqGridBlock& out)
     }
 }
 
+// IQ1_S and IQ1_M: each value dl * (g + delta), g in {-1, 0, 1} and delta = +-1/8, which is
+// dl / 8 * (8g +- 1): an odd integer of magnitude at most 9, the 1/8 folded into d.
+void setIq1Eight(IqGridBlock& out, int group, uint64_t grid, int delta)
+{
+    uint64_t magnitudes = 0;
+    uint8_t signs = 0;
+    for (int j = 0; j < 8; ++j) {
+        const int value = 8 * int(int8_t(uint8_t(grid >> (8 * j)))) + delta;
+        magnitudes |= uint64_t(value < 0 ? -value : value) << (8 * j);
+        signs = uint8_t(signs | (value < 0 ? 1 << j : 0));
+    }
+    out.magnitudes[group] = magnitudes;
+    out.signs[group] = signs;
+}
+
+void iq1s(const uint8_t* b, IqGridBlock& out)  // d, qs[32], qh[8 u16]: 3 high index bits x4, scale, delta sign
+{
+    out.d = half(b) * 0.125f;
+    for (int ib = 0; ib < 8; ++ib) {
+        const uint16_t qh = u16(b + 2 + 32 + 2 * ib);
+        setScale32(out, ib, 2 * ((qh >> 12) & 7) + 1);
+        const int delta = qh & 0x8000 ? -1 : 1;
+        for (int l = 0; l < 4; ++l) setIq1Eight(out, 4 * ib + l, iq1s_grid[b[2 + 4 * ib + l] | (((qh >> (3 * l)) & 7) << 8)], delta);
+    }
+}
+
+void iq1m(const uint8_t* b, IqGridBlock& out)  // qs[32], qh[16], scales[8] (4 u16, the F16 scale spread in their top nibbles)
+{
+    const uint8_t *qs = b, *qh = b + 32;
+    uint16_t sc[4];
+    for (int i = 0; i < 4; ++i) sc[i] = u16(b + 48 + 2 * i);
+    out.d = fp16ToFloat(uint16_t((sc[0] >> 12) | ((sc[1] >> 8) & 0x00f0) | ((sc[2] >> 4) & 0x0f00) | (sc[3] & 0xf000))) * 0.125f;
+    for (int ib = 0; ib < 8; ++ib) {
+        out.scale[2 * ib] = int16_t(2 * ((sc[ib / 2] >> (6 * (ib % 2))) & 7) + 1);
+        out.scale[2 * ib + 1] = int16_t(2 * ((sc[ib / 2] >> (6 * (ib % 2) + 3)) & 7) + 1);
+        const uint8_t h0 = qh[2 * ib], h1 = qh[2 * ib + 1];
+        const int index[4] = {qs[4 * ib] | ((h0 << 8) & 0x700), qs[4 * ib + 1] | ((h0 << 4) & 0x700), qs[4 * ib + 2] | ((h1 << 8) & 0x700),
+                              qs[4 * ib + 3] | ((h1 << 4) & 0x700)};
+        const int delta[4] = {h0 & 0x08 ? -1 : 1, h0 & 0x80 ? -1 : 1, h1 & 0x08 ? -1 : 1, h1 & 0x80 ? -1 : 1};
+        for (int l = 0; l < 4; ++l) setIq1Eight(out, 4 * ib + l, iq1s_grid[index[l]], delta[l]);
+    }
+}
+
 }  // namespace
 
 bool iqTypeHasIntegerDot(GgmlType type)
@@ -109,7 +152,9 @@ bool iqTypeHasIntegerDot(GgmlType type)
     case GgmlType::IQ2_XS:
     case GgmlType::IQ2_S:
     case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S: return true;
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S:
+    case GgmlType::IQ1_M: return true;
     default: return false;
     }
 }
@@ -122,6 +167,8 @@ void unpackIqGridBlock(GgmlType type, const uint8_t* block, IqGridBlock& out)
     case GgmlType::IQ2_S: return iq2s(block, out);
     case GgmlType::IQ3_XXS: return iq3xxs(block, out);
     case GgmlType::IQ3_S: return iq3s(block, out);
+    case GgmlType::IQ1_S: return iq1s(block, out);
+    case GgmlType::IQ1_M: return iq1m(block, out);
     default: break;
     }
     throw Error(ErrorCode::UnsupportedType, "unpackIqGridBlock: " + std::string(ggmlTypeName(type)) + " has no integer grid layout");

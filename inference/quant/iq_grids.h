@@ -18,7 +18,6 @@ extern const uint64_t iq1s_grid[2048];
 // The non-uniform 4-bit levels of IQ4_NL / IQ4_XS, and MXFP4's E2M1 values doubled.
 inline constexpr int8_t kIq4nlValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 inline constexpr int8_t kMxfp4Values[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
-inline constexpr float kIq1Delta = 0.125f;
 
 // The 8 sign bits of 7 stored ones: the eighth makes the count of minus signs even.
 inline uint8_t signsOf7(uint32_t seven) { return uint8_t(seven | ((__builtin_popcount(seven) & 1u) << 7)); }

@@ -290,32 +290,7 @@ float dotIq4xs(const IQ4_XS* x, const Q8_K* y, int64_t nb)
     return sum;
 }
 
-// IQ1_S and IQ1_M (a float delta per group): the weights dequantized (by the one dequantizer the tests check) times the
-// 8-bit activations, block by block as ggml's integer dots group them, summed in double.
-float dotDequantized(GgmlType weightType, const uint8_t* w, const uint8_t* a, int64_t n)
-{
-    thread_local std::vector<float> acts;
-    acts.resize(size_t(n));
-    dequantizeRow(activationTypeFor(weightType), a, acts.data(), n);
-    return vecDotDequantizedActivations(weightType, w, acts.data(), n);
-}
-
 }  // namespace
-
-float vecDotDequantizedActivations(GgmlType weightType, const void* weights, const float* activations, int64_t n)
-{
-    thread_local std::vector<float> values;
-    values.resize(size_t(n));
-    dequantizeRow(weightType, weights, values.data(), n);
-    const int64_t block = int64_t(ggmlTypeTraits(activationTypeFor(weightType)).blockElements);
-    double sum = 0;
-    for (int64_t b = 0; b < n; b += block) {
-        double blockSum = 0;
-        for (int64_t j = b; j < b + block; ++j) blockSum += double(values[size_t(j)]) * double(activations[j]);
-        sum += blockSum;
-    }
-    return float(sum);
-}
 
 void quantizeActivations(GgmlType type, const float* x, int64_t n, std::vector<uint8_t>& out)
 {
@@ -376,13 +351,13 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     case GgmlType::IQ2_XS:
     case GgmlType::IQ2_S:
     case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S:
+    case GgmlType::IQ1_M: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
     case GgmlType::IQ4_NL: return dotIq4nl(reinterpret_cast<const IQ4_NL*>(w), reinterpret_cast<const Q8_0*>(a), nb);
     case GgmlType::IQ4_XS: return dotIq4xs(reinterpret_cast<const IQ4_XS*>(w), reinterpret_cast<const Q8_K*>(a), nb);
     case GgmlType::MXFP4: return dotMxfp4(reinterpret_cast<const MXFP4*>(w), reinterpret_cast<const Q8_0*>(a), nb);
-    default:
-        if (isIqType(weightType)) return dotDequantized(weightType, w, a, n);
-        break;
+    default: break;
     }
     throw Error(ErrorCode::UnsupportedType,
                 "weight type " + std::string(ggmlTypeName(weightType)) + " is not supported by Hearth's kernels");

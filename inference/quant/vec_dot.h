@@ -20,9 +20,4 @@ void quantizeActivations(GgmlType type, const float* x, int64_t n, std::vector<u
 // Dot product of n weights of `weightType` with activations already in activationTypeFor(weightType).
 float vecDot(GgmlType weightType, const void* weights, const void* activations, int64_t n);
 
-// The IQ types' dot (vecDot's for them): the weights dequantized times activations already
-// converted to activationTypeFor(weightType) and dequantized back to floats, summed per block in
-// double. Callers that multiply many rows by one activation row dequantize it once.
-float vecDotDequantizedActivations(GgmlType weightType, const void* weights, const float* activations, int64_t n);
-
 }  // namespace hearth

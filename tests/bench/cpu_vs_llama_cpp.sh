@@ -8,8 +8,9 @@
 # on npm (tests/tools/llama_cpp_bench_build.sh; LLAMA_BENCH=/path/to/llama-bench to reuse one).
 # Models (random weights: speed depends on shapes and types only): Qwen2.5-0.5B's shape in Q4_0,
 # Q8_0 and Q4_K_M, TinyLlama-1.1B's in Q4_K_M (K-quant mixes made by llama.cpp's llama-quantize);
-# on request (MODELS) a Qwen3-30B-A3B-shaped mixture of experts, Q2_K / Q3_K_M mixes and IQ4_XS /
-# IQ4_NL files (e.g. MODELS=tinyllama-Q3_K_M; llama-quantize takes minutes over the IQ ones).
+# on request (MODELS) a Qwen3-30B-A3B-shaped mixture of experts, Q2_K / Q3_K_M mixes, IQ4_XS /
+# IQ4_NL files and the grid IQ types IQ1_S to IQ3_M with an importance matrix (e.g.
+# MODELS="tinyllama-Q3_K_M tinyllama-IQ2_XXS"; llama-quantize takes minutes over the IQ ones).
 # Environment: PP (prompt tokens, default 128), TG (generated, 64), REPS (3), THREADS (2),
 # MODELS (a subset of the names below).
 # Prints tokens/s of both, the ratios Hearth / llama.cpp, decode as % of the bandwidth roofline,
@@ -36,7 +37,8 @@ declare -A shapes=(
     # (Its roofline column counts every expert's bytes, not the 8 read per token.)
     [qwen3moe30b]="--arch qwen3moe --embedding 2048 --layers 6 --heads 32 --kv-heads 4 --head-dim 128 --experts 128 --experts-used 8 --expert-ff 768 --vocab 151936"
 )
-make_model() {  # make_model NAME FILE: shape-TYPE, the K-quant mixes through llama-quantize
+imatrix_tool="$(dirname "$quantize")/llama-imatrix"
+make_model() {  # make_model NAME FILE: shape-TYPE, the K-quant mixes and IQ types through llama-quantize
     local shape="${1%-*}" type="${1##*-}"
     case "$type" in
     Q2_K | Q3_K_M | Q4_K_M | Q5_K_M | Q6_K | IQ4_XS | IQ4_NL)
@@ -44,6 +46,16 @@ make_model() {  # make_model NAME FILE: shape-TYPE, the K-quant mixes through ll
         "$maker" ${shapes[$shape]} --type Q8_0 "$work/source.gguf" >/dev/null
         "$quantize" --allow-requantize "$work/source.gguf" "$2" "$type" "$threads" >/dev/null 2>&1
         rm -f "$work/source.gguf" ;;
+    IQ1_S | IQ1_M | IQ2_XXS | IQ2_XS | IQ2_S | IQ2_M | IQ3_XXS | IQ3_S | IQ3_M)
+        # The grid types want an importance matrix (llama-quantize refuses most without one):
+        # one chunk of filler text through llama-imatrix is enough for a speed test.
+        # shellcheck disable=SC2086
+        "$maker" ${shapes[$shape]} --type Q8_0 "$work/source.gguf" >/dev/null
+        for _ in $(seq 200); do echo "the quick brown fox jumps over the lazy dog while the cat sleeps"; done >"$work/text.txt"
+        "$imatrix_tool" -m "$work/source.gguf" -f "$work/text.txt" -c 128 -b 128 -t "$threads" --chunks 1 \
+            -o "$work/imatrix.gguf" >/dev/null 2>&1
+        "$quantize" --allow-requantize --imatrix "$work/imatrix.gguf" "$work/source.gguf" "$2" "$type" "$threads" >/dev/null 2>&1
+        rm -f "$work/source.gguf" "$work/imatrix.gguf" ;;
     *)
         # shellcheck disable=SC2086
         "$maker" ${shapes[$shape]} --type "$type" "$2" >/dev/null ;;

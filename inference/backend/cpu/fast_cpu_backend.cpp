@@ -4,8 +4,6 @@
 #include "backend/cpu/cpu_tensors.h"
 #include "core/error.h"
 #include "quant/dequantize.h"
-#include "quant/iq_dequantize.h"
-#include "quant/iq_grid_unpack.h"
 #include "quant/vec_dot.h"
 
 #include <algorithm>
@@ -180,18 +178,6 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
         return;
     }
 
-    if (iqTypeUsesGrids(w.type) && !iqTypeHasIntegerDot(w.type)) {
-        // IQ1_S, IQ1_M (no integer dot): the reference's dot, activations dequantized once.
-        m_actFloats.resize(size_t(tokens * cols));
-        for (int64_t t = 0; t < tokens; ++t)
-            dequantizeRow(actType, m_quantized.data() + size_t(t) * actRowBytes, m_actFloats.data() + t * cols, cols);
-        pool().parallelFor(rowCount, [&](int64_t begin, int64_t end) {
-            for (int64_t r = begin; r < end; ++r)
-                for (int64_t t = 0; t < tokens; ++t)
-                    o.row(t)[r] = vecDotDequantizedActivations(w.type, w.row(firstRow + r), m_actFloats.data() + t * cols, cols);
-        });
-        return;
-    }
     const cpu_kernels::DotFn kernel = m_kernels.dot[cpu_kernels::slot(w.type)];
     const cpu_kernels::Dot4Fn kernel4 = m_kernels.dot4[cpu_kernels::slot(w.type)];
     const GgmlType type = w.type;

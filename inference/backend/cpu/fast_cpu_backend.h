@@ -44,9 +44,7 @@ private:
     std::vector<uint8_t> m_quantized;  // the activations in the weights' partner type, reused
     std::vector<float> m_scales;  // their prepared form for the row-interleaved kernels
     std::vector<int32_t> m_offsets;
-    std::vector<float> m_actFloats;
-    std::vector<uint8_t>
-        m_rowBuffer;  // one row unpacked from a packed group (embedding lookups)  // the IQ types' activations, dequantized once per product
+    std::vector<uint8_t> m_rowBuffer;  // one row unpacked from a packed group (embedding lookups)
     std::vector<cpu_kernels::PreparedTokens> m_prepared;
 };
 

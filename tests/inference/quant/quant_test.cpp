@@ -126,11 +126,11 @@ TEST(Quant, QuantizedDotMatchesDequantizeThenDot)
 TEST(Quant, IqTypesIntegerDotsMatchDequantizeThenDot)
 {
     // IQ4_NL, IQ4_XS and MXFP4 sum their looked-up levels in integers, the grid types their signed
-    // grid magnitudes (as ggml's kernels do): the same number as their dequantized weights times
-    // the dequantized activations in double.
+    // grid magnitudes (IQ1's with the delta: 8g +- 1 over 8), as ggml's kernels do: the same
+    // number as their dequantized weights times the dequantized activations in double.
     std::mt19937 rng(5);
     for (GgmlType type : {GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S,
-                          GgmlType::IQ3_XXS, GgmlType::IQ3_S}) {
+                          GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M}) {
         const auto& traits = ggmlTypeTraits(type);
         const int64_t n = traits.blockElements == 256 ? 256 * 5 : 32 * 9;
         for (int trial = 0; trial < 10; ++trial) {
@@ -139,6 +139,12 @@ TEST(Quant, IqTypesIntegerDotsMatchDequantizeThenDot)
             for (size_t block = 0; block < w.size(); block += traits.blockBytes) {
                 if (type == GgmlType::MXFP4) {
                     w[block] = uint8_t(120 + rng() % 10);  // E8M0: 2^(e - 128)
+                } else if (type == GgmlType::IQ1_M) {  // the F16 scale in the top nibbles of the last four 16-bit words
+                    const uint16_t d = floatToFp16(0.001f + float(rng() % 1000) * 1e-5f);
+                    for (int i = 0; i < 4; ++i) {
+                        uint8_t& high = w[block + 48 + 2 * size_t(i) + 1];
+                        high = uint8_t((high & 0x0F) | (((d >> (4 * i)) & 0xF) << 4));
+                    }
                 } else {
                     const uint16_t d = floatToFp16(0.001f + float(rng() % 1000) * 1e-5f);
                     std::memcpy(w.data() + block, &d, 2);

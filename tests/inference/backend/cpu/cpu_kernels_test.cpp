@@ -48,7 +48,8 @@ std::vector<size_t> scaleOffsets(GgmlType t)
     case GgmlType::IQ2_XS:
     case GgmlType::IQ2_S:
     case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S: return {0};  // each starts with its F16 d
+    case GgmlType::IQ3_S:
+    case GgmlType::IQ1_S: return {0};  // each starts with its F16 d
     default: return {};
     }
 }
@@ -64,6 +65,14 @@ std::vector<uint8_t> randomBlocks(GgmlType t, int64_t n, bool unitScales, std::m
     for (size_t block = 0; block < bytes.size(); block += traits.blockBytes) {
         if (t == GgmlType::MXFP4) {  // an E8M0 exponent: 2^(e - 128), 1 for unit scales
             bytes[block] = uint8_t(unitScales ? 128 : 118 + int(rng() % 12));
+            continue;
+        }
+        if (t == GgmlType::IQ1_M) {  // the F16 scale in the top nibbles of the last four 16-bit words
+            const uint16_t h = floatToFp16(unitScales ? 1.0f : scale(rng));
+            for (int i = 0; i < 4; ++i) {
+                uint8_t& high = bytes[block + 48 + 2 * size_t(i) + 1];
+                high = uint8_t((high & 0x0F) | (((h >> (4 * i)) & 0xF) << 4));
+            }
             continue;
         }
         const auto offsets = scaleOffsets(t);
