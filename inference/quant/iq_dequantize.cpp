@@ -54,23 +54,14 @@ float half(const uint8_t* p)
     return fp16ToFloat(h);
 }
 uint16_t u16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
-uint8_t gridByte(uint64_t entry, int j) { return uint8_t(entry >> (8 * j)); }
-
-// Eight values: scale * grid magnitude, negated where the sign byte says.
-void signedEight(float scale, uint64_t grid, uint8_t signs, float* y)
-{
-    for (int j = 0; j < 8; ++j) y[j] = scale * float(gridByte(grid, j)) * ((signs >> j) & 1 ? -1.f : 1.f);
-}
-
-// The grid types through the decoder their integer dots use (quant/iq_grid_unpack.h), so
-// the two cannot disagree on a layout. Its d * odd scale is the (0.5 + s) * 0.25-style factor of
-// ggml's dequantizers to the bit (the power of two moved into d rounds the same).
+// The grid types through the integers their dots use (quant/iq_grid_decode.inc), so the two
+// cannot disagree on a layout: d * odd scale * q is ggml's dequantized value to the bit.
 template <GgmlType Type>
 void gridType(const uint8_t* b, float* y)
 {
-    IqGridBlock g;
-    unpackIqGridBlock(Type, b, g);
-    for (int k = 0; k < 32; ++k, y += 8) signedEight(g.d * float(g.scale[k / 2]), g.magnitudes[k], g.signs[k], y);
+    KBlockInts ints;
+    unpackIqGridInts(Type, b, ints);
+    for (int i = 0; i < 256; ++i) y[i] = ints.d * float(ints.scale[i / 16]) * float(ints.q[i]);
 }
 
 void iq4nl(const uint8_t* b, float* y)  // d, qs[16]: low nibbles first half, high nibbles second

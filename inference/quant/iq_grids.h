@@ -19,8 +19,20 @@ extern const uint64_t iq1s_grid[2048];
 inline constexpr int8_t kIq4nlValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 inline constexpr int8_t kMxfp4Values[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
 
-// The 8 sign bits of 7 stored ones: the eighth makes the count of minus signs even.
-inline uint8_t signsOf7(uint32_t seven) { return uint8_t(seven | ((__builtin_popcount(seven) & 1u) << 7)); }
+// The 8 sign bits of 7 stored ones: the eighth makes the count of minus signs even (a table:
+// the kernels' files have no popcount instruction to count with).
+struct SignsOf7 {
+    uint8_t of[128];
+    constexpr SignsOf7() : of()
+    {
+        for (int s = 0; s < 128; ++s) {
+            int parity = 0;
+            for (int j = 0; j < 7; ++j) parity ^= (s >> j) & 1;
+            of[s] = uint8_t(s | (parity << 7));
+        }
+    }
+};
+inline constexpr SignsOf7 kSignsOf7;
 
 // The grids back to back as 32-bit words (64-bit entries low word first), in the order and at the
 // offsets shaders/iq_grids.glsl reads them: iq2xxs, iq2xs, iq2s, iq3xxs, iq3s, iq1s.

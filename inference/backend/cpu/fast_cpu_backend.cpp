@@ -180,6 +180,8 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
 
     const cpu_kernels::DotFn kernel = m_kernels.dot[cpu_kernels::slot(w.type)];
     const cpu_kernels::Dot4Fn kernel4 = m_kernels.dot4[cpu_kernels::slot(w.type)];
+    const cpu_kernels::DotManyFn kernelMany = m_kernels.dotMany[cpu_kernels::slot(w.type)];
+    static_assert(kTokenTile <= cpu_kernels::kMaxManyTokens);
     const GgmlType type = w.type;
     auto dot = [&](const uint8_t* row, int64_t t) {
         const uint8_t* a = m_quantized.data() + size_t(t) * actRowBytes;
@@ -195,6 +197,13 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
             for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
                 const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
                 for (int64_t r = rowTile; r < std::min(end, rowTile + kRowTile); ++r) {
+                    if (kernelMany) {  // one unpack of each block for the whole tile
+                        float many[kTokenTile];
+                        kernelMany(w.row(firstRow + r), m_quantized.data() + size_t(tokenTile) * actRowBytes, actRowBytes, cols,
+                                   int(tokenEnd - tokenTile), many);
+                        for (int64_t t = tokenTile; t < tokenEnd; ++t) o.row(t)[r] = many[t - tokenTile];
+                        continue;
+                    }
                     int64_t t = tokenTile;
                     if (kernel4)
                         for (; t + 4 <= tokenEnd; t += 4) {

@@ -15,6 +15,10 @@ using DotFn = float (*)(const uint8_t* weights, const uint8_t* activations, int6
 // The same for 4 token rows of activations `stride` bytes apart, writing out[0..3]; each token's
 // result is bit-identical to DotFn's for it (the weight block is unpacked once for all four).
 using Dot4Fn = void (*)(const uint8_t* weights, const uint8_t* activations, size_t stride, int64_t n, float* out);
+// The same for `tokens` (1..kMaxManyTokens) token rows: where unpacking a block costs more than
+// its dot (the grid IQ types), one unpack serves a whole tile of tokens. Each out[t] is DotFn's bits.
+constexpr int kMaxManyTokens = 64;
+using DotManyFn = void (*)(const uint8_t* weights, const uint8_t* activations, size_t stride, int64_t n, int tokens, float* out);
 // Converts n floats into an activation type, writing rowBytes(type, n) bytes.
 using QuantizeFn = void (*)(const float* x, int64_t n, uint8_t* out);
 
@@ -83,6 +87,7 @@ struct KernelTable {
     // Indexed by GgmlType; nullptr where the table has no kernel (the reference one is used).
     DotFn dot[kTypeSlots] = {};
     Dot4Fn dot4[kTypeSlots] = {};
+    DotManyFn dotMany[kTypeSlots] = {};
     QuantizeFn quantize[kTypeSlots] = {};
     // Row-interleaved kernels: the repacking, the offset prepareQ8_0 takes for the 32-blocks,
     // and the 1- and 4-token dots.

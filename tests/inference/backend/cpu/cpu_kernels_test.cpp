@@ -174,6 +174,21 @@ TEST_P(Kernels, QuantizedDotsMatchTheReference)
                     for (int t = 0; t < 4; ++t)
                         EXPECT_EQ(out[t], singles[size_t(t)]) << table.isa << " " << ggmlTypeName(type) << " 4 tokens, token " << t;
                 }
+                if (const auto dotMany = table.dotMany[cpu_kernels::slot(type)]; dotMany && trial < 4) {
+                    // A tile of tokens at once (1, an odd count, the most): each the one-token kernel's bits.
+                    for (int tokens : {1, 7, cpu_kernels::kMaxManyTokens}) {
+                        std::vector<uint8_t> rows;
+                        std::vector<float> singles;
+                        for (int t = 0; t < tokens; ++t) {
+                            const auto row = t == 0 ? a : referenceActivations(act, randomFloats(n, rng));
+                            rows.insert(rows.end(), row.begin(), row.end());
+                            singles.push_back(dot(w.data(), row.data(), n));
+                        }
+                        std::vector<float> out(size_t(tokens), -1.0f);
+                        dotMany(w.data(), rows.data(), a.size(), n, tokens, out.data());
+                        EXPECT_EQ(out, singles) << table.isa << " " << ggmlTypeName(type) << " " << tokens << " tokens at once";
+                    }
+                }
                 // Every kernel sums in the reference's order (vec_dot.cpp's EightLanes): the same bits.
                 EXPECT_EQ(got, want) << table.isa << " " << ggmlTypeName(type) << " n=" << n << " trial " << trial
                                      << (unit ? " (unit scales)" : "");
