@@ -181,12 +181,40 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
     const cpu_kernels::DotFn kernel = m_kernels.dot[cpu_kernels::slot(w.type)];
     const cpu_kernels::Dot4Fn kernel4 = m_kernels.dot4[cpu_kernels::slot(w.type)];
     const cpu_kernels::DotManyFn kernelMany = m_kernels.dotMany[cpu_kernels::slot(w.type)];
+    const cpu_kernels::DotManyRowsFn kernelManyRows = m_kernels.dotManyRows[cpu_kernels::slot(w.type)];
+    const size_t weightRowBytes = rowBytes(w.type, cols);
     static_assert(kTokenTile <= cpu_kernels::kMaxManyTokens);
     const GgmlType type = w.type;
     auto dot = [&](const uint8_t* row, int64_t t) {
         const uint8_t* a = m_quantized.data() + size_t(t) * actRowBytes;
         return kernel ? kernel(row, a, cols) : vecDot(type, row, a, cols);
     };
+    if (tokens > 1 && kernelManyRows && kernelMany) {
+        // A prompt on the grid IQ types: groups of eight rows, each group's blocks decoded once
+        // for a tile of tokens; a last partial group row by row.
+        constexpr int64_t group = cpu_kernels::kPackRows;
+        pool().parallelFor((rowCount + group - 1) / group, [&](int64_t begin, int64_t end) {
+            for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
+                const int tileTokens = int(std::min(tokens - tokenTile, kTokenTile));
+                const uint8_t* acts = m_quantized.data() + size_t(tokenTile) * actRowBytes;
+                float many[kTokenTile * group];
+                for (int64_t g = begin; g < end; ++g) {
+                    const int64_t first = g * group, count = std::min(group, rowCount - first);
+                    if (count == group) {
+                        kernelManyRows(w.row(firstRow + first), weightRowBytes, acts, actRowBytes, cols, tileTokens, many);
+                        for (int t = 0; t < tileTokens; ++t)
+                            for (int64_t k = 0; k < group; ++k) o.row(tokenTile + t)[first + k] = many[t * group + k];
+                        continue;
+                    }
+                    for (int64_t r = first; r < first + count; ++r) {
+                        kernelMany(w.row(firstRow + r), acts, actRowBytes, cols, tileTokens, many);
+                        for (int t = 0; t < tileTokens; ++t) o.row(tokenTile + t)[r] = many[t];
+                    }
+                }
+            }
+        });
+        return;
+    }
     pool().parallelFor(rowCount, [&](int64_t begin, int64_t end) {
         if (tokens == 1) {
             float* result = o.row(0);
@@ -197,13 +225,6 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
             for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
                 const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
                 for (int64_t r = rowTile; r < std::min(end, rowTile + kRowTile); ++r) {
-                    if (kernelMany) {  // one unpack of each block for the whole tile
-                        float many[kTokenTile];
-                        kernelMany(w.row(firstRow + r), m_quantized.data() + size_t(tokenTile) * actRowBytes, actRowBytes, cols,
-                                   int(tokenEnd - tokenTile), many);
-                        for (int64_t t = tokenTile; t < tokenEnd; ++t) o.row(t)[r] = many[t - tokenTile];
-                        continue;
-                    }
                     int64_t t = tokenTile;
                     if (kernel4)
                         for (; t + 4 <= tokenEnd; t += 4) {

@@ -11,6 +11,7 @@
 #include "model/model.h"
 #include "test_model_writer.h"
 #include "quant/fp16.h"
+#include "quant/iq_dequantize.h"
 #include "quant/quantize_reference.h"
 #include "test_support.h"
 
@@ -260,12 +261,14 @@ TEST(FastCpuBackend, Qwen35GivesTheReferencesLogits)
 
 TEST(FastCpuBackend, RowRangesOfAPackedWeightGiveTheReferencesBits)
 {
-    // Ranges on and off the packed groups of eight rows, and past the last whole group.
+    // Ranges on and off the packed groups of eight rows, and past the last whole group (the grid
+    // IQ types: on and off the groups of eight their prompt kernel decodes together).
     const int64_t rows = 43;
-    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-                          GgmlType::F16, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}) {
+    for (GgmlType type :
+         {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::F16,
+          GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S}) {
         const int64_t cols = ggmlTypeTraits(type).blockElements == 256 ? 256 : 64;
-        const bool levels = type == GgmlType::IQ4_NL || type == GgmlType::IQ4_XS || type == GgmlType::MXFP4;
+        const bool levels = isIqType(type);  // random blocks with sane scales (no reference quantizer for these)
         const auto bytes = levels ? randomLevelBlocks(type, rows * cols, 5)
                                   : quantizeReference(type, test::randomValues(size_t(rows * cols), 5).data(), rows * cols);
         const GgufTensorInfo info = matrixInfo(type, rows, cols, bytes.size());

@@ -19,6 +19,9 @@ using Dot4Fn = void (*)(const uint8_t* weights, const uint8_t* activations, size
 // its dot (the grid IQ types), one unpack serves a whole tile of tokens. Each out[t] is DotFn's bits.
 constexpr int kMaxManyTokens = 64;
 using DotManyFn = void (*)(const uint8_t* weights, const uint8_t* activations, size_t stride, int64_t n, int tokens, float* out);
+// The same for kPackRows rows `rowBytes` apart at once: out[t * kPackRows + r], each DotFn's bits.
+using DotManyRowsFn = void (*)(const uint8_t* rows, size_t rowBytes, const uint8_t* activations, size_t stride, int64_t n, int tokens,
+                               float* out);
 // Converts n floats into an activation type, writing rowBytes(type, n) bytes.
 using QuantizeFn = void (*)(const float* x, int64_t n, uint8_t* out);
 
@@ -88,6 +91,7 @@ struct KernelTable {
     DotFn dot[kTypeSlots] = {};
     Dot4Fn dot4[kTypeSlots] = {};
     DotManyFn dotMany[kTypeSlots] = {};
+    DotManyRowsFn dotManyRows[kTypeSlots] = {};
     QuantizeFn quantize[kTypeSlots] = {};
     // Row-interleaved kernels: the repacking, the offset prepareQ8_0 takes for the 32-blocks,
     // and the 1- and 4-token dots.

@@ -21,9 +21,10 @@ using cpu_kernels::KernelTable;
 
 namespace {
 
-const GgmlType kBlockTypes[] = {GgmlType::Q4_0,  GgmlType::Q4_1,    GgmlType::Q5_0,   GgmlType::Q5_1,  GgmlType::Q8_0,    GgmlType::Q2_K,
-                                GgmlType::Q3_K,  GgmlType::Q4_K,    GgmlType::Q5_K,   GgmlType::Q6_K,  GgmlType::IQ4_NL,  GgmlType::IQ4_XS,
-                                GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S};
+const GgmlType kBlockTypes[] = {GgmlType::Q4_0,   GgmlType::Q4_1,    GgmlType::Q5_0,  GgmlType::Q5_1,    GgmlType::Q8_0,
+                                GgmlType::Q2_K,   GgmlType::Q3_K,    GgmlType::Q4_K,  GgmlType::Q5_K,    GgmlType::Q6_K,
+                                GgmlType::IQ4_NL, GgmlType::IQ4_XS,  GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS,
+                                GgmlType::IQ2_S,  GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S,   GgmlType::IQ1_M};
 
 bool isKQuant(GgmlType t) { return activationTypeFor(t) == GgmlType::Q8_K; }
 
@@ -187,6 +188,29 @@ TEST_P(Kernels, QuantizedDotsMatchTheReference)
                         std::vector<float> out(size_t(tokens), -1.0f);
                         dotMany(w.data(), rows.data(), a.size(), n, tokens, out.data());
                         EXPECT_EQ(out, singles) << table.isa << " " << ggmlTypeName(type) << " " << tokens << " tokens at once";
+                    }
+                }
+                if (const auto dotManyRows = table.dotManyRows[cpu_kernels::slot(type)]; dotManyRows && trial < 2) {
+                    // Eight rows and a tile of tokens at once: each pair the one-token kernel's bits.
+                    std::vector<uint8_t> rows = w;
+                    for (int r = 1; r < cpu_kernels::kPackRows; ++r) {
+                        const auto more = randomBlocks(type, n, unit, rng);
+                        rows.insert(rows.end(), more.begin(), more.end());
+                    }
+                    for (int tokens : {1, 9, cpu_kernels::kMaxManyTokens}) {
+                        std::vector<uint8_t> acts;
+                        for (int t = 0; t < tokens; ++t) {
+                            const auto row = t == 0 ? a : referenceActivations(act, randomFloats(n, rng));
+                            acts.insert(acts.end(), row.begin(), row.end());
+                        }
+                        std::vector<float> out(size_t(tokens) * cpu_kernels::kPackRows, -1.0f), expected(out.size());
+                        for (int t = 0; t < tokens; ++t)
+                            for (int r = 0; r < cpu_kernels::kPackRows; ++r)
+                                expected[size_t(t * cpu_kernels::kPackRows + r)] =
+                                    dot(rows.data() + size_t(r) * w.size(), acts.data() + size_t(t) * a.size(), n);
+                        dotManyRows(rows.data(), w.size(), acts.data(), a.size(), n, tokens, out.data());
+                        EXPECT_EQ(out, expected)
+                            << table.isa << " " << ggmlTypeName(type) << " eight rows, " << tokens << " tokens at once";
                     }
                 }
                 // Every kernel sums in the reference's order (vec_dot.cpp's EightLanes): the same bits.
