@@ -32,20 +32,6 @@ void unpack(const uint8_t* block, KBlockInts& out)
 
 }  // namespace
 
-bool iqTypeHasIntegerDot(GgmlType type)
-{
-    switch (type) {
-    case GgmlType::IQ2_XXS:
-    case GgmlType::IQ2_XS:
-    case GgmlType::IQ2_S:
-    case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S:
-    case GgmlType::IQ1_S:
-    case GgmlType::IQ1_M: return true;
-    default: return false;
-    }
-}
-
 void unpackIqGridInts(GgmlType type, const uint8_t* block, KBlockInts& out)
 {
     switch (type) {

@@ -13,9 +13,7 @@ namespace hearth {
 // Every |q| is below this (the SIMD kernels lift signed values by it into unsigned bytes).
 inline constexpr int kIqGridMagnitudeBound = 64;
 
-// Whether `type` is one of the seven above.
-bool iqTypeHasIntegerDot(GgmlType type);
-// type is one of the seven; block points at one super-block of it.
+// type is one of the seven (quant/iq_dequantize.h: iqTypeUsesGrids); block points at one super-block of it.
 void unpackIqGridInts(GgmlType type, const uint8_t* block, KBlockInts& out);
 
 }  // namespace hearth

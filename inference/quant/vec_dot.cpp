@@ -238,7 +238,7 @@ float dotK(GgmlType type, const uint8_t* x, const Q8_K* y, int64_t nb)
     KBlockInts b;
     float sum = 0;
     for (int64_t i = 0; i < nb; ++i, x += blockBytes) {
-        if (iqTypeHasIntegerDot(type)) unpackIqGridInts(type, x, b);
+        if (iqTypeUsesGrids(type)) unpackIqGridInts(type, x, b);
         else unpackKBlock(type, x, b);
         int isum = 0, mins = 0;
         for (int g = 0; g < 16; ++g) {
@@ -345,19 +345,14 @@ float vecDot(GgmlType weightType, const void* weights, const void* activations, 
     case GgmlType::Q3_K:
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
-    case GgmlType::Q6_K:
-    // The grid IQ types as ggml's integer dots sum them: the K-quants' sums without mins.
-    case GgmlType::IQ2_XXS:
-    case GgmlType::IQ2_XS:
-    case GgmlType::IQ2_S:
-    case GgmlType::IQ3_XXS:
-    case GgmlType::IQ3_S:
-    case GgmlType::IQ1_S:
-    case GgmlType::IQ1_M: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
+    case GgmlType::Q6_K: return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
     case GgmlType::IQ4_NL: return dotIq4nl(reinterpret_cast<const IQ4_NL*>(w), reinterpret_cast<const Q8_0*>(a), nb);
     case GgmlType::IQ4_XS: return dotIq4xs(reinterpret_cast<const IQ4_XS*>(w), reinterpret_cast<const Q8_K*>(a), nb);
     case GgmlType::MXFP4: return dotMxfp4(reinterpret_cast<const MXFP4*>(w), reinterpret_cast<const Q8_0*>(a), nb);
-    default: break;
+    default:
+        // The grid IQ types as ggml's integer dots sum them: the K-quants' sums without mins.
+        if (iqTypeUsesGrids(weightType)) return dotK(weightType, w, reinterpret_cast<const Q8_K*>(a), nb);
+        break;
     }
     throw Error(ErrorCode::UnsupportedType,
                 "weight type " + std::string(ggmlTypeName(weightType)) + " is not supported by Hearth's kernels");
