@@ -49,6 +49,13 @@ void releaseFilePages(const uint8_t* begin, size_t bytes)
 // passes over it, so each weight byte is read from memory once per token block, not per token.
 constexpr int64_t kRowTile = 16;
 constexpr int64_t kTokenTile = 64;
+// The eight-row kernels' results for a tile of tokens, one buffer per thread for the process's
+// life (the pool's threads persist): no allocation per call.
+std::vector<float>& manyRowsScratch()
+{
+    thread_local std::vector<float> scratch;
+    return scratch;
+}
 // Tensors up to this size are copied out of the file at load.
 constexpr size_t kCopiedTensorBytes = 64 << 10;
 
@@ -194,21 +201,26 @@ void FastCpuBackend::matmulRows(const Tensor& weight, int64_t firstRow, const Te
         // for a tile of tokens; a last partial group row by row.
         constexpr int64_t group = cpu_kernels::kPackRows;
         pool().parallelFor((rowCount + group - 1) / group, [&](int64_t begin, int64_t end) {
-            for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
-                const int tileTokens = int(std::min(tokens - tokenTile, kTokenTile));
+            constexpr int64_t tile = cpu_kernels::kMaxManyRowsTokens;
+            std::vector<float>& many = manyRowsScratch();
+            many.resize(size_t(tile * group));  // allocates once per thread
+            for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += tile) {
+                const int tileTokens = int(std::min(tokens - tokenTile, tile));
                 const uint8_t* acts = m_quantized.data() + size_t(tokenTile) * actRowBytes;
-                float many[kTokenTile * group];
                 for (int64_t g = begin; g < end; ++g) {
                     const int64_t first = g * group, count = std::min(group, rowCount - first);
                     if (count == group) {
-                        kernelManyRows(w.row(firstRow + first), weightRowBytes, acts, actRowBytes, cols, tileTokens, many);
+                        kernelManyRows(w.row(firstRow + first), weightRowBytes, acts, actRowBytes, cols, tileTokens, many.data());
                         for (int t = 0; t < tileTokens; ++t)
                             for (int64_t k = 0; k < group; ++k) o.row(tokenTile + t)[first + k] = many[t * group + k];
                         continue;
                     }
                     for (int64_t r = first; r < first + count; ++r) {
-                        kernelMany(w.row(firstRow + r), acts, actRowBytes, cols, tileTokens, many);
-                        for (int t = 0; t < tileTokens; ++t) o.row(tokenTile + t)[r] = many[t];
+                        for (int64_t t0 = 0; t0 < tileTokens; t0 += kTokenTile) {  // dotMany takes fewer tokens
+                            const int part = int(std::min<int64_t>(tileTokens - t0, kTokenTile));
+                            kernelMany(w.row(firstRow + r), acts + size_t(t0) * actRowBytes, actRowBytes, cols, part, many.data());
+                            for (int t = 0; t < part; ++t) o.row(tokenTile + t0 + t)[r] = many[size_t(t)];
+                        }
                     }
                 }
             }

@@ -19,7 +19,10 @@ using Dot4Fn = void (*)(const uint8_t* weights, const uint8_t* activations, size
 // its dot (the grid IQ types), one unpack serves a whole tile of tokens. Each out[t] is DotFn's bits.
 constexpr int kMaxManyTokens = 64;
 using DotManyFn = void (*)(const uint8_t* weights, const uint8_t* activations, size_t stride, int64_t n, int tokens, float* out);
-// The same for kPackRows rows `rowBytes` apart at once: out[t * kPackRows + r], each DotFn's bits.
+// The same for kPackRows rows `rowBytes` apart and up to kMaxManyRowsTokens tokens at once:
+// out[t * kPackRows + r], each DotFn's bits. Each super-block of the rows is decoded once for all
+// the tokens, so the more tokens per call, the less decoding per token.
+constexpr int kMaxManyRowsTokens = 256;
 using DotManyRowsFn = void (*)(const uint8_t* rows, size_t rowBytes, const uint8_t* activations, size_t stride, int64_t n, int tokens,
                                float* out);
 // Converts n floats into an activation type, writing rowBytes(type, n) bytes.

@@ -197,7 +197,7 @@ TEST_P(Kernels, QuantizedDotsMatchTheReference)
                         const auto more = randomBlocks(type, n, unit, rng);
                         rows.insert(rows.end(), more.begin(), more.end());
                     }
-                    for (int tokens : {1, 9, cpu_kernels::kMaxManyTokens}) {
+                    for (int tokens : {1, 9, cpu_kernels::kMaxManyRowsTokens}) {
                         std::vector<uint8_t> acts;
                         for (int t = 0; t < tokens; ++t) {
                             const auto row = t == 0 ? a : referenceActivations(act, randomFloats(n, rng));
