@@ -310,6 +310,7 @@ void FastCpuBackend::matmulPacked(std::span<const PackedProduct> products, int64
         }
     }
     const auto dot1 = m_kernels.packedDot1[typeSlot], dot4 = m_kernels.packedDot4[typeSlot];
+    const auto pairDot4 = m_kernels.packedPairDot4[typeSlot];
     constexpr int64_t group = cpu_kernels::kPackRows;
     // Per product, the whole groups inside the rows asked for (an expert's rows start on a group
     // in every real model; the rows outside whole groups are done one by one below), numbered
@@ -329,15 +330,26 @@ void FastCpuBackend::matmulPacked(std::span<const PackedProduct> products, int64
     const size_t groupBytes = size_t(group) * first.rowBytes;
     auto run = [&](const PackedProduct& p, int64_t begin, int64_t end) {  // groups [begin, end) of p
         auto& o = asActs(*p.out);
-        float results[4 * group];
+        float results[4 * 2 * group];
         constexpr int64_t groupTile = kRowTile / group;
+        static_assert(groupTile == 2, "a tile of groups is one pair for packedPairDot4");
         for (int64_t tileStart = begin; tileStart < end; tileStart += groupTile)
             for (int64_t tokenTile = 0; tokenTile < tokens; tokenTile += kTokenTile) {
                 const int64_t tokenEnd = std::min(tokens, tokenTile + kTokenTile);
+                int64_t pairedTokens = tokenTile;  // tokens the pair kernel has done for both groups
+                if (pairDot4 && tileStart + 2 <= end) {
+                    const uint8_t* packed = p.weight->packed->data() + size_t(tileStart) * groupBytes;
+                    const int64_t column = tileStart * group - p.firstRow;
+                    for (; pairedTokens + 4 <= tokenEnd; pairedTokens += 4) {
+                        pairDot4(packed, groupBytes, cols, prepared.data() + pairedTokens, results);
+                        for (int64_t k = 0; k < 4; ++k)
+                            for (int64_t r = 0; r < 2 * group; ++r) o.row(pairedTokens + k)[column + r] = results[k * 2 * group + r];
+                    }
+                }
                 for (int64_t g = tileStart; g < std::min(end, tileStart + groupTile); ++g) {
                     const uint8_t* packed = p.weight->packed->data() + size_t(g) * groupBytes;
                     const int64_t column = g * group - p.firstRow;
-                    int64_t t = tokenTile;
+                    int64_t t = pairedTokens;
                     for (; t + 4 <= tokenEnd; t += 4) {
                         dot4(packed, cols, prepared.data() + t, results);
                         for (int64_t k = 0; k < 4; ++k)

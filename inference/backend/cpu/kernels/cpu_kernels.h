@@ -58,6 +58,11 @@ void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_
 // One group of packed rows against T tokens: out[t * kPackRows + r], each bit-identical to DotFn's.
 using PackedDotFn = void (*)(const uint8_t* packed, int64_t cols, const PreparedTokens* tokens, float* out);
 
+// Two consecutive packed groups (the second `groupStride` bytes after the first) against 4
+// tokens in 512-bit vectors, sixteen rows per instruction: out[t * 2 * kPackRows + r], rows 0..7
+// the first group's. Each the bits of PackedDotFn's.
+using PackedPairDotFn = void (*)(const uint8_t* packed, size_t groupStride, int64_t cols, const PreparedTokens* tokens, float* out);
+
 // A packed Q4_K super-block of eight rows (8 x 144 bytes):
 //   [0, 16) the rows' d, [16, 32) their dmin (F16);
 //   [32, 128) the 128 six-bit scales and mins, transposed so that a few vector operations
@@ -102,6 +107,7 @@ struct KernelTable {
     int32_t packOffset[kTypeSlots] = {};
     PackedDotFn packedDot1[kTypeSlots] = {};
     PackedDotFn packedDot4[kTypeSlots] = {};
+    PackedPairDotFn packedPairDot4[kTypeSlots] = {};  // AVX-512 only
     // Attention's vector steps (cpu_attention.h AttentionKernels), bit-identical to the reference's.
     float (*floatDot)(const float* a, const float* b, int64_t n) = nullptr;
     void (*halvesToFloats)(const uint16_t* src, float* dst, int64_t n) = nullptr;

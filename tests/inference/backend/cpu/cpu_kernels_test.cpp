@@ -298,6 +298,27 @@ TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
                         ++checked;
                     }
                 }
+                if (const auto pairDot4 = table.packedPairDot4[s]) {
+                    // A second group packed right after the first: sixteen rows per call, each
+                    // row's bits as above.
+                    std::vector<uint8_t> otherRows;
+                    for (int r = 0; r < rowsInGroup; ++r) {
+                        const auto row = randomBlocks(type, n, unit, rng);
+                        otherRows.insert(otherRows.end(), row.begin(), row.end());
+                    }
+                    std::vector<uint8_t> both(2 * packed.size());
+                    std::copy(packed.begin(), packed.end(), both.begin());
+                    table.repack[s](otherRows.data(), rowBytesOf, n, both.data() + packed.size());
+                    float pair[4 * 2 * rowsInGroup];
+                    pairDot4(both.data(), packed.size(), n, prepared.data(), pair);
+                    for (int t = 0; t < 4; ++t)
+                        for (int r = 0; r < 2 * rowsInGroup; ++r) {
+                            const uint8_t* row = r < rowsInGroup ? rows.data() + size_t(r) * rowBytesOf
+                                                                 : otherRows.data() + size_t(r - rowsInGroup) * rowBytesOf;
+                            EXPECT_EQ(pair[t * 2 * rowsInGroup + r], vecDot(type, row, acts[size_t(t)].data(), n))
+                                << table.isa << " " << ggmlTypeName(type) << " two groups, n=" << n << " token " << t << " row " << r;
+                        }
+                }
             }
         }
     }
