@@ -1,5 +1,7 @@
 #include "backend/cpu/cpu_attention.h"
 
+#include "backend/cpu/attention_steps.h"
+
 #include "quant/vec_dot.h"
 
 #include <algorithm>
@@ -9,6 +11,9 @@
 namespace hearth {
 
 namespace {
+
+using attention_steps::applySink;
+using attention_steps::cappedScore;
 
 float referenceDot(const float* a, const float* b, int64_t n) { return vecDot(GgmlType::F32, a, b, n); }
 
@@ -49,29 +54,6 @@ struct HeadJob {
     float* out;
 };
 
-// ggml's attention sinks, after the slots: the head's sink logit joins the softmax's running
-// max and sum, with no value of its own.
-void applySink(const AttentionParams& p, const HeadJob& job, float runningMax, float& runningSum, std::vector<float>& accumulator,
-               const AttentionKernels& k)
-{
-    if (!p.sinks) return;
-    const float sink = p.sinks[job.head];
-    if (sink > runningMax) {
-        const float rescale = std::exp(runningMax - sink);
-        k.rescale(accumulator.data(), rescale, p.headDim, false);
-        runningSum = runningSum * rescale + 1.0f;
-    } else {
-        runningSum = runningSum + std::exp(sink - runningMax);
-    }
-}
-
-// ggml's order: the scale (divided by the cap) first, then cap * tanh.
-float cappedScore(float dot, const AttentionParams& p)
-{
-    if (p.softCap <= 0) return dot * p.scale;
-    return p.softCap * std::tanh(dot * (p.scale / p.softCap));
-}
-
 struct Scratch {
     std::vector<float> query, accumulator, k, v, scores;
 };
@@ -97,7 +79,7 @@ void attendOneRow(const CpuKvCache& c, int64_t layer, const AttentionParams& p, 
         k.accumulate(s.accumulator.data(), slotRow(c, false, layer, slot, job.kvOffset, p.headDim, k, s.v.data()), weight, p.headDim, half);
         runningSum = runningSum * rescale + weight;
     }
-    applySink(p, job, runningMax, runningSum, s.accumulator, k);  // the accumulator is single precision from here, as ggml's
+    applySink(p, job.head, runningMax, runningSum, s.accumulator.data(), k);  // the accumulator is single precision from here, as ggml's
     const float inverse = runningSum == 0 ? 0.0f : 1.0f / runningSum;
     for (int64_t i = 0; i < p.headDim; ++i) job.out[i] = s.accumulator[size_t(i)] * inverse;
 }
@@ -141,7 +123,7 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
             k.accumulate(s.accumulator.data(), value, s.scores[size_t(j)], p.headDim, false);
         }
     }
-    applySink(p, job, runningMax, runningSum, s.accumulator, k);
+    applySink(p, job.head, runningMax, runningSum, s.accumulator.data(), k);
     const float inverse = runningSum == 0 ? 0.0f : 1.0f / runningSum;
     for (int64_t i = 0; i < p.headDim; ++i) job.out[i] = s.accumulator[size_t(i)] * inverse;
 }

@@ -22,6 +22,11 @@ struct AttentionKernels {
     // acc[i] = acc[i] + v[i] * weight (product rounded, then the sum), then to F16 precision if `half`
     void (*accumulate)(float* acc, const float* v, float weight, int64_t n, bool half);
     void (*rescale)(float* acc, float factor, int64_t n, bool half);  // acc[i] *= factor, then F16 if `half`
+    // Many slots in one call (the prompt path; null: it loops over dot and accumulate):
+    // out[j] = dot(query, rows[j], n) for j < count, each in dot's order;
+    void (*dotRows)(const float* query, const float* const* rows, int64_t count, int64_t n, float* out) = nullptr;
+    // acc = acc + rows[j] * weights[j] for j = 0 .. count-1 in turn: count single-precision accumulate steps.
+    void (*accumulateRows)(float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n) = nullptr;
 };
 const AttentionKernels& referenceAttentionKernels();
 

@@ -1,6 +1,7 @@
 #include "backend/cpu/fast_cpu_backend.h"
 
 #include "backend/cpu/cpu_isa.h"
+#include "backend/cpu/cpu_prompt_attention.h"
 #include "backend/cpu/cpu_tensors.h"
 #include "core/error.h"
 #include "quant/dequantize.h"
@@ -61,12 +62,31 @@ constexpr size_t kCopiedTensorBytes = 64 << 10;
 
 }  // namespace
 
+AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table)
+{
+    AttentionKernels k = referenceAttentionKernels();
+    if (table.floatDot) k.dot = table.floatDot;
+    if (table.halvesToFloats) k.halvesToFloats = table.halvesToFloats;
+    if (table.accumulate) k.accumulate = table.accumulate;
+    if (table.rescale) k.rescale = table.rescale;
+    k.dotRows = table.dotRows;
+    k.accumulateRows = table.accumulateRows;
+    return k;
+}
+
 FastCpuBackend::FastCpuBackend(unsigned threads) : CpuBackend(threads == 0 ? physicalCoreCount() : threads), m_kernels(chosenKernelTable())
 {
-    if (m_kernels.floatDot) m_attentionKernels.dot = m_kernels.floatDot;
-    if (m_kernels.halvesToFloats) m_attentionKernels.halvesToFloats = m_kernels.halvesToFloats;
-    if (m_kernels.accumulate) m_attentionKernels.accumulate = m_kernels.accumulate;
-    if (m_kernels.rescale) m_attentionKernels.rescale = m_kernels.rescale;
+    m_attentionKernels = fastAttentionKernels(m_kernels);
+}
+
+void FastCpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
+                               Tensor& out)
+{
+    if (q.rows() < kCpuAttentionTileRows) return CpuBackend::attention(q, cache, layer, firstSlot, p, out);
+    const auto& qs = asActs(q);
+    auto& o = asActs(out);
+    requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
+    cpuPromptAttention(pool(), qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attentionKernels);
 }
 
 std::unique_ptr<Tensor> FastCpuBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)

@@ -13,6 +13,9 @@
 
 namespace hearth {
 
+// The attention steps from a kernel table, the reference's where it has none.
+AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table);
+
 class FastCpuBackend : public CpuBackend {
 public:
     explicit FastCpuBackend(unsigned threads = 0);
@@ -21,6 +24,9 @@ public:
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) override;
     void matmulSharedInput(const Tensor& x, std::span<const MatmulTarget> targets) override;
+    // Prompts (64+ rows) through cpuPromptAttention: the reference's bits, K/V converted once per block.
+    void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
+                   Tensor& out) override;
 
     const char* isa() const { return m_kernels.isa; }
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <random>
@@ -356,7 +357,7 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
     if (!table.floatDot) GTEST_SKIP() << table.isa << " uses the reference attention steps";
     const AttentionKernels& reference = referenceAttentionKernels();
     std::mt19937 rng(19);
-    for (int64_t n : {1, 7, 64, 80, 128, 131}) {
+    for (int64_t n : {1, 7, 64, 80, 128, 131, 200}) {
         const auto a = randomFloats(n, rng), b = randomFloats(n, rng, 5.0f);
         EXPECT_EQ(table.floatDot(a.data(), b.data(), n), reference.dot(a.data(), b.data(), n)) << table.isa << " n=" << n;
         std::vector<uint16_t> halves(static_cast<size_t>(n));
@@ -372,6 +373,25 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
             table.rescale(accGot.data(), 0.61f, n, half);
             reference.rescale(accWant.data(), 0.61f, n, half);
             EXPECT_EQ(accGot, accWant) << table.isa << " n=" << n << (half ? " F16" : " F32");
+        }
+        if (table.dotRows && table.accumulateRows) {  // a tile of slots: each slot's single step in turn
+            const int count = 11;
+            std::vector<std::vector<float>> slots;
+            std::vector<const float*> rows;
+            std::vector<float> weights;
+            for (int j = 0; j < count; ++j) {
+                slots.push_back(randomFloats(n, rng, 4.0f));
+                weights.push_back(std::exp(randomFloats(1, rng)[0]));
+            }
+            for (const auto& slot : slots) rows.push_back(slot.data());
+            std::vector<float> dots(count), wantDots(count);
+            table.dotRows(a.data(), rows.data(), count, n, dots.data());
+            for (int j = 0; j < count; ++j) wantDots[size_t(j)] = reference.dot(a.data(), rows[size_t(j)], n);
+            EXPECT_EQ(dots, wantDots) << table.isa << " n=" << n << " dotRows";
+            auto accGot = randomFloats(n, rng), accWant = accGot;
+            table.accumulateRows(accGot.data(), rows.data(), weights.data(), count, n);
+            for (int j = 0; j < count; ++j) reference.accumulate(accWant.data(), rows[size_t(j)], weights[size_t(j)], n, false);
+            EXPECT_EQ(accGot, accWant) << table.isa << " n=" << n << " accumulateRows";
         }
     }
 }

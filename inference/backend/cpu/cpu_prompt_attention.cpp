@@ -1,0 +1,159 @@
+#include "backend/cpu/cpu_prompt_attention.h"
+
+#include "backend/cpu/attention_steps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace hearth {
+
+namespace {
+
+using attention_steps::applySink;
+using attention_steps::cappedScore;
+constexpr int64_t kTile = kCpuAttentionTileRows;
+
+// One query row and head: the reference's attendTiled state between tiles.
+struct QueryState {
+    const float* query;
+    float* out;
+    int64_t head;
+    int64_t first;  // its first visible slot (after a sliding window)
+    int64_t visible;  // slots first .. visible-1
+    float runningMax = -INFINITY, runningSum = 0;
+    float* accumulator;  // headDim values
+};
+
+// One thread's buffers, kept for the pool's life: no allocation per layer.
+struct BlockScratch {
+    std::vector<float> keys, values, accumulators, scores;
+    std::vector<const float*> keyRows, valueRows;
+    std::vector<QueryState> states;
+};
+
+BlockScratch& blockScratch()
+{
+    thread_local BlockScratch scratch;
+    return scratch;
+}
+
+void dotRows(const AttentionKernels& k, const float* query, const float* const* rows, int64_t count, int64_t n, float* out)
+{
+    if (k.dotRows) return k.dotRows(query, rows, count, n, out);
+    for (int64_t j = 0; j < count; ++j) out[j] = k.dot(query, rows[j], n);
+}
+
+void accumulateRows(const AttentionKernels& k, float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n)
+{
+    if (k.accumulateRows) return k.accumulateRows(acc, rows, weights, count, n);
+    for (int64_t j = 0; j < count; ++j) k.accumulate(acc, rows[j], weights[j], n, false);
+}
+
+// Slots from .. to-1 of one KV head as float rows: pointers into an F32 cache, or converted once
+// into `buffer` from an F16 one. rows[s - tileStart] is slot s's row.
+void tileRows(const CpuKvCache& c, bool key, int64_t layer, int64_t kvOffset, int64_t tileStart, int64_t from, int64_t to, int64_t d,
+              const AttentionKernels& k, std::vector<float>& buffer, std::vector<const float*>& rows)
+{
+    for (int64_t s = from; s < to; ++s) {
+        const size_t j = size_t(s - tileStart);
+        if (c.f16) {
+            k.halvesToFloats(c.halfRow(key, layer, s) + kvOffset, buffer.data() + j * size_t(d), d);
+            rows[j] = buffer.data() + j * size_t(d);
+        } else {
+            rows[j] = c.floatRow(key, layer, s) + kvOffset;
+        }
+    }
+}
+
+// One tile for one query row and head: the reference's attendTiled loop body, step for step.
+void attendTile(const AttentionParams& p, QueryState& q, int64_t tileStart, const float* const* keyRows, const float* const* valueRows,
+                float* scores, const AttentionKernels& k)
+{
+    const int64_t count = std::min(kTile, q.visible - tileStart);
+    const int64_t masked = std::clamp<int64_t>(q.first - tileStart, 0, count);  // before the window
+    std::fill(scores, scores + masked, -INFINITY);
+    dotRows(k, q.query, keyRows + masked, count - masked, p.headDim, scores + masked);
+    float tileMax = -INFINITY;
+    for (int64_t j = masked; j < count; ++j) {
+        scores[j] = cappedScore(scores[j], p);
+        tileMax = std::max(tileMax, scores[j]);
+    }
+    const float newMax = std::max(q.runningMax, tileMax);
+    if (newMax > q.runningMax) {
+        const float rescale = std::exp(q.runningMax - newMax);
+        k.rescale(q.accumulator, rescale, p.headDim, false);
+        q.runningSum *= rescale;
+    }
+    q.runningMax = newMax;
+    double tileSum = 0;
+    for (int64_t j = 0; j < count; ++j) {
+        scores[j] = std::exp(scores[j] - newMax);
+        tileSum += scores[j];
+    }
+    q.runningSum += float(tileSum);
+    accumulateRows(k, q.accumulator, valueRows + masked, scores + masked, count - masked, p.headDim);
+}
+
+// Query rows t0 .. t1-1 with the heads of KV head `kvHead`, tile by tile.
+void attendBlock(const CpuActivations& q, const CpuKvCache& c, int64_t layer, int64_t firstSlot, const AttentionParams& p, int64_t kvHead,
+                 int64_t t0, int64_t t1, CpuActivations& out, const AttentionKernels& k)
+{
+    const int64_t group = p.heads / p.kvHeads, d = p.headDim, kvOffset = kvHead * d;
+    BlockScratch& s = blockScratch();
+    const size_t states = size_t((t1 - t0) * group);
+    s.keys.resize(size_t(kTile * d));
+    s.values.resize(size_t(kTile * d));
+    s.scores.resize(size_t(kTile));
+    s.keyRows.resize(size_t(kTile));
+    s.valueRows.resize(size_t(kTile));
+    s.accumulators.assign(states * size_t(d), 0.0f);
+    s.states.clear();
+    for (int64_t t = t0; t < t1; ++t) {
+        const int64_t visible = firstSlot + t + 1;
+        const int64_t first = p.window > 0 ? std::max<int64_t>(0, visible - p.window) : 0;
+        for (int64_t h = kvHead * group; h < (kvHead + 1) * group; ++h)
+            s.states.push_back({q.row(t) + h * d, out.row(t) + h * d, h, first, visible, -INFINITY, 0,
+                                s.accumulators.data() + s.states.size() * size_t(d)});
+    }
+    // Later rows see at least the slots earlier ones do: the block's range is its first row's
+    // first tile to its last row's last slot. Tiles stay aligned to slot 0, as the reference's.
+    const QueryState &front = s.states.front(), &back = s.states.back();
+    for (int64_t tileStart = front.first / kTile * kTile; tileStart < back.visible; tileStart += kTile) {
+        const int64_t from = std::max(tileStart, front.first), to = std::min(tileStart + kTile, back.visible);
+        tileRows(c, true, layer, kvOffset, tileStart, from, to, d, k, s.keys, s.keyRows);
+        if (c.keysOnly()) {
+            s.valueRows = s.keyRows;
+        } else {
+            tileRows(c, false, layer, kvOffset, tileStart, from, to, d, k, s.values, s.valueRows);
+        }
+        for (QueryState& state : s.states) {
+            if (tileStart < state.first / kTile * kTile || tileStart >= state.visible) continue;
+            attendTile(p, state, tileStart, s.keyRows.data(), s.valueRows.data(), s.scores.data(), k);
+        }
+    }
+    for (QueryState& state : s.states) {
+        applySink(p, state.head, state.runningMax, state.runningSum, state.accumulator, k);
+        const float inverse = state.runningSum == 0 ? 0.0f : 1.0f / state.runningSum;
+        for (int64_t i = 0; i < d; ++i) state.out[i] = state.accumulator[i] * inverse;
+    }
+}
+
+}  // namespace
+
+void cpuPromptAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& cache, int64_t layer, int64_t firstSlot,
+                        const AttentionParams& p, CpuActivations& out, const AttentionKernels& kernels)
+{
+    constexpr int64_t block = kPromptAttentionQueryBlock;
+    const int64_t blocks = (q.rows() + block - 1) / block;
+    pool.parallelFor(blocks * p.kvHeads, [&](int64_t begin, int64_t end) {
+        for (int64_t index = begin; index < end; ++index) {
+            // The last blocks first: causal, a later block sees more slots, so the chunks taken
+            // last are the short ones and the threads finish together.
+            const int64_t b = blocks - 1 - index / p.kvHeads, kvHead = index % p.kvHeads;
+            attendBlock(q, cache, layer, firstSlot, p, kvHead, b * block, std::min(q.rows(), (b + 1) * block), out, kernels);
+        }
+    });
+}
+
+}  // namespace hearth
