@@ -1,4 +1,4 @@
-// The scalar steps both CPU attention loops share (cpu_attention.cpp, cpu_prompt_attention.cpp),
+// The scalar steps both CPU attention loops share (cpu_attention.cpp, fast_attention.cpp),
 // written once so that the prompt path keeps the reference's bits.
 #pragma once
 

@@ -1,7 +1,7 @@
 #include "backend/cpu/fast_cpu_backend.h"
 
 #include "backend/cpu/cpu_isa.h"
-#include "backend/cpu/cpu_prompt_attention.h"
+#include "backend/cpu/fast_attention.h"
 #include "backend/cpu/cpu_tensors.h"
 #include "core/error.h"
 #include "quant/dequantize.h"
@@ -82,11 +82,10 @@ FastCpuBackend::FastCpuBackend(unsigned threads) : CpuBackend(threads == 0 ? phy
 void FastCpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
                                Tensor& out)
 {
-    if (q.rows() < kCpuAttentionTileRows) return CpuBackend::attention(q, cache, layer, firstSlot, p, out);
     const auto& qs = asActs(q);
     auto& o = asActs(out);
     requireShape(qs.cols() == p.heads * p.headDim && o.cols() == qs.cols() && o.rows() == qs.rows(), "attention");
-    cpuPromptAttention(pool(), qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attentionKernels);
+    fastCpuAttention(pool(), qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attentionKernels);
 }
 
 std::unique_ptr<Tensor> FastCpuBackend::weight(const GgufTensorInfo& info, std::span<const uint8_t> data)

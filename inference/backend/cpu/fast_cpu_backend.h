@@ -24,7 +24,7 @@ public:
     void getRows(const Tensor& table, std::span<const TokenId> ids, Tensor& out) override;
     void matmulRows(const Tensor& weight, int64_t firstRow, const Tensor& x, Tensor& out) override;
     void matmulSharedInput(const Tensor& x, std::span<const MatmulTarget> targets) override;
-    // Prompts (64+ rows) through cpuPromptAttention: the reference's bits, K/V converted once per block.
+    // fastCpuAttention: the reference's bits, each key and value converted once for many heads.
     void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
                    Tensor& out) override;
 

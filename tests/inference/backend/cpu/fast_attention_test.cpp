@@ -1,9 +1,10 @@
-// The fast backend's prompt attention (K/V converted once per query block, slots in one kernel
-// call) against the reference's tiled attention: the same bits, for every kernel table this CPU
-// runs, F16 and F32 caches, windows, rings, sinks, soft caps and keys-only caches.
+// The fast backend's attention (K/V converted once for many queries and heads, slots in one
+// kernel call) against the reference's: the same bits on both of ggml's paths (prompt batches of
+// 64+ rows, and decoding), for every kernel table this CPU runs, F16 and F32 caches, windows,
+// rings, sinks, soft caps and keys-only caches.
 #include "backend/cpu/cpu_attention.h"
 #include "backend/cpu/cpu_isa.h"
-#include "backend/cpu/cpu_prompt_attention.h"
+#include "backend/cpu/fast_attention.h"
 #include "backend/cpu/fast_cpu_backend.h"
 
 #include <gtest/gtest.h>
@@ -36,7 +37,7 @@ void fill(std::vector<float>& v, std::mt19937& rng, float spread)
     for (float& x : v) x = normal(rng);
 }
 
-TEST(PromptAttention, GivesTheReferencesBitsOnEveryKernelTable)
+TEST(FastAttention, GivesTheReferencesBitsOnEveryKernelTable)
 {
     const Case cases[] = {
         {14, 2, 64, 130, 0},  // Qwen2.5-0.5B's heads: two blocks' worth of groups, a partial block
@@ -46,6 +47,13 @@ TEST(PromptAttention, GivesTheReferencesBitsOnEveryKernelTable)
         {6, 2, 5, 70, 90, 64, 2.0f},  // a window of one tile, Gemma 2's soft cap
         {8, 2, 64, 100, 230, 100, 0, false, true, true},  // a sliding layer's ring, wrapped
         {4, 1, 64, 64, 10, 0, 0, false, true, false, true},  // keys only (values are the keys)
+        // Decoding: one row after many slots (the group's heads split over the threads), a few rows.
+        {14, 2, 64, 1, 300},
+        {14, 2, 64, 1, 300, 0, 0, false, false},
+        {8, 2, 64, 3, 150, 100, 0, true},  // a window, sinks
+        {6, 2, 5, 7, 90, 0, 1.5f},  // Gemma 2's soft cap
+        {8, 2, 64, 1, 230, 100, 0, false, true, true},  // a ring, wrapped
+        {4, 1, 64, 2, 10, 0, 0, false, true, false, true},  // keys only
     };
     ThreadPool pool(3);
     std::mt19937 rng(23);
@@ -71,10 +79,10 @@ TEST(PromptAttention, GivesTheReferencesBitsOnEveryKernelTable)
             fill(sinks, rng, 4.0f);
             const AttentionParams p {c.heads, c.kvHeads, c.headDim, 0.125f, c.softCap, c.window, c.sinks ? sinks.data() : nullptr};
             cpuAttention(pool, q, cache, 0, c.earlier, p, want, referenceAttentionKernels());
-            cpuPromptAttention(pool, q, cache, 0, c.earlier, p, got, fast);
+            fastCpuAttention(pool, q, cache, 0, c.earlier, p, got, fast);
             EXPECT_EQ(got.values, want.values) << table->isa << ": " << describe(c);
-            // The reference's own steps through the prompt path (a table without slot kernels).
-            cpuPromptAttention(pool, q, cache, 0, c.earlier, p, got, referenceAttentionKernels());
+            // The reference's own steps through the fast path (a table without slot kernels).
+            fastCpuAttention(pool, q, cache, 0, c.earlier, p, got, referenceAttentionKernels());
             EXPECT_EQ(got.values, want.values) << "reference steps: " << describe(c);
         }
     }

@@ -1,4 +1,4 @@
-#include "backend/cpu/cpu_prompt_attention.h"
+#include "backend/cpu/fast_attention.h"
 
 #include "backend/cpu/attention_steps.h"
 
@@ -27,15 +27,23 @@ struct QueryState {
 
 // One thread's buffers, kept for the pool's life: no allocation per layer.
 struct BlockScratch {
-    std::vector<float> keys, values, accumulators, scores;
+    std::vector<float> keys, values, accumulators, scores, queries;
     std::vector<const float*> keyRows, valueRows;
     std::vector<QueryState> states;
 };
 
-BlockScratch& blockScratch()
+// Sized for `states` query states of head size d and one tile.
+BlockScratch& blockScratch(size_t states, int64_t d)
 {
-    thread_local BlockScratch scratch;
-    return scratch;
+    thread_local BlockScratch s;
+    s.keys.resize(size_t(kTile * d));
+    s.values.resize(size_t(kTile * d));
+    s.scores.resize(size_t(kTile));
+    s.keyRows.resize(size_t(kTile));
+    s.valueRows.resize(size_t(kTile));
+    s.accumulators.assign(states * size_t(d), 0.0f);
+    s.states.clear();
+    return s;
 }
 
 void dotRows(const AttentionKernels& k, const float* query, const float* const* rows, int64_t count, int64_t n, float* out)
@@ -63,6 +71,17 @@ void tileRows(const CpuKvCache& c, bool key, int64_t layer, int64_t kvOffset, in
         } else {
             rows[j] = c.floatRow(key, layer, s) + kvOffset;
         }
+    }
+}
+
+void keyAndValueRows(const CpuKvCache& c, int64_t layer, int64_t kvOffset, int64_t tileStart, int64_t from, int64_t to, int64_t d,
+                     const AttentionKernels& k, BlockScratch& s)
+{
+    tileRows(c, true, layer, kvOffset, tileStart, from, to, d, k, s.keys, s.keyRows);
+    if (c.keysOnly()) {
+        s.valueRows = s.keyRows;  // the values are the keys
+    } else {
+        tileRows(c, false, layer, kvOffset, tileStart, from, to, d, k, s.values, s.valueRows);
     }
 }
 
@@ -95,20 +114,22 @@ void attendTile(const AttentionParams& p, QueryState& q, int64_t tileStart, cons
     accumulateRows(k, q.accumulator, valueRows + masked, scores + masked, count - masked, p.headDim);
 }
 
-// Query rows t0 .. t1-1 with the heads of KV head `kvHead`, tile by tile.
+// Sinks, then each state's output: its accumulator over its softmax sum.
+void finish(const AttentionParams& p, std::vector<QueryState>& states, const AttentionKernels& k)
+{
+    for (QueryState& state : states) {
+        applySink(p, state.head, state.runningMax, state.runningSum, state.accumulator, k);
+        const float inverse = state.runningSum == 0 ? 0.0f : 1.0f / state.runningSum;
+        for (int64_t i = 0; i < p.headDim; ++i) state.out[i] = state.accumulator[i] * inverse;
+    }
+}
+
+// Prompts: query rows t0 .. t1-1 with the heads of KV head `kvHead`, tile by tile.
 void attendBlock(const CpuActivations& q, const CpuKvCache& c, int64_t layer, int64_t firstSlot, const AttentionParams& p, int64_t kvHead,
                  int64_t t0, int64_t t1, CpuActivations& out, const AttentionKernels& k)
 {
     const int64_t group = p.heads / p.kvHeads, d = p.headDim, kvOffset = kvHead * d;
-    BlockScratch& s = blockScratch();
-    const size_t states = size_t((t1 - t0) * group);
-    s.keys.resize(size_t(kTile * d));
-    s.values.resize(size_t(kTile * d));
-    s.scores.resize(size_t(kTile));
-    s.keyRows.resize(size_t(kTile));
-    s.valueRows.resize(size_t(kTile));
-    s.accumulators.assign(states * size_t(d), 0.0f);
-    s.states.clear();
+    BlockScratch& s = blockScratch(size_t((t1 - t0) * group), d);
     for (int64_t t = t0; t < t1; ++t) {
         const int64_t visible = firstSlot + t + 1;
         const int64_t first = p.window > 0 ? std::max<int64_t>(0, visible - p.window) : 0;
@@ -121,29 +142,74 @@ void attendBlock(const CpuActivations& q, const CpuKvCache& c, int64_t layer, in
     const QueryState &front = s.states.front(), &back = s.states.back();
     for (int64_t tileStart = front.first / kTile * kTile; tileStart < back.visible; tileStart += kTile) {
         const int64_t from = std::max(tileStart, front.first), to = std::min(tileStart + kTile, back.visible);
-        tileRows(c, true, layer, kvOffset, tileStart, from, to, d, k, s.keys, s.keyRows);
-        if (c.keysOnly()) {
-            s.valueRows = s.keyRows;
-        } else {
-            tileRows(c, false, layer, kvOffset, tileStart, from, to, d, k, s.values, s.valueRows);
-        }
+        keyAndValueRows(c, layer, kvOffset, tileStart, from, to, d, k, s);
         for (QueryState& state : s.states) {
             if (tileStart < state.first / kTile * kTile || tileStart >= state.visible) continue;
             attendTile(p, state, tileStart, s.keyRows.data(), s.valueRows.data(), s.scores.data(), k);
         }
     }
-    for (QueryState& state : s.states) {
-        applySink(p, state.head, state.runningMax, state.runningSum, state.accumulator, k);
-        const float inverse = state.runningSum == 0 ? 0.0f : 1.0f / state.runningSum;
-        for (int64_t i = 0; i < d; ++i) state.out[i] = state.accumulator[i] * inverse;
+    finish(p, s.states, k);
+}
+
+// Decoding: query row t with heads h0 .. h1-1 (of KV head kvHead's group), slot by slot as the
+// reference's attendOneRow, each tile of keys and values converted once for all of them.
+void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer, int64_t firstSlot, const AttentionParams& p,
+                    int64_t kvHead, int64_t t, int64_t h0, int64_t h1, CpuActivations& out, const AttentionKernels& k)
+{
+    const int64_t d = p.headDim, kvOffset = kvHead * d;
+    const bool half = c.f16;
+    BlockScratch& s = blockScratch(size_t(h1 - h0), d);
+    s.queries.resize(size_t((h1 - h0) * d));
+    const int64_t visible = firstSlot + t + 1;
+    const int64_t first = p.window > 0 ? std::max<int64_t>(0, visible - p.window) : 0;
+    for (int64_t h = h0; h < h1; ++h) {
+        // With an F16 cache, ggml's one-row kernel meets the keys with the query in F16.
+        float* query = s.queries.data() + size_t((h - h0) * d);
+        for (int64_t i = 0; i < d; ++i) query[i] = half ? roundToFp16(q.row(t)[h * d + i]) : q.row(t)[h * d + i];
+        s.states.push_back(
+            {query, out.row(t) + h * d, h, first, visible, -INFINITY, 0, s.accumulators.data() + s.states.size() * size_t(d)});
     }
+    for (int64_t tileStart = first; tileStart < visible; tileStart += kTile) {
+        const int64_t count = std::min(kTile, visible - tileStart);
+        keyAndValueRows(c, layer, kvOffset, tileStart, tileStart, tileStart + count, d, k, s);
+        for (QueryState& state : s.states) {
+            dotRows(k, state.query, s.keyRows.data(), count, d, s.scores.data());
+            for (int64_t j = 0; j < count; ++j) {
+                const float score = cappedScore(s.scores[size_t(j)], p);
+                float rescale = 1.0f, weight = 1.0f;
+                if (score > state.runningMax) {
+                    rescale = std::exp(state.runningMax - score);
+                    state.runningMax = score;
+                    k.rescale(state.accumulator, rescale, d, half);
+                } else {
+                    weight = std::exp(score - state.runningMax);
+                }
+                k.accumulate(state.accumulator, s.valueRows[size_t(j)], weight, d, half);
+                state.runningSum = state.runningSum * rescale + weight;
+            }
+        }
+    }
+    finish(p, s.states, k);  // the accumulator is single precision from here, as ggml's
 }
 
 }  // namespace
 
-void cpuPromptAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& cache, int64_t layer, int64_t firstSlot,
-                        const AttentionParams& p, CpuActivations& out, const AttentionKernels& kernels)
+void fastCpuAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCache& cache, int64_t layer, int64_t firstSlot,
+                      const AttentionParams& p, CpuActivations& out, const AttentionKernels& kernels)
 {
+    const int64_t group = p.heads / p.kvHeads;
+    if (q.rows() < kCpuAttentionTileRows) {
+        // A group's heads split in parts when rows x KV heads would leave threads idle.
+        const int64_t parts = std::clamp<int64_t>((2 * int64_t(pool.size()) + q.rows() * p.kvHeads - 1) / (q.rows() * p.kvHeads), 1, group);
+        pool.parallelFor(q.rows() * p.kvHeads * parts, [&](int64_t begin, int64_t end) {
+            for (int64_t index = begin; index < end; ++index) {
+                const int64_t part = index % parts, kvHead = index / parts % p.kvHeads, t = index / parts / p.kvHeads;
+                const int64_t h0 = kvHead * group + group * part / parts, h1 = kvHead * group + group * (part + 1) / parts;
+                attendRowHeads(q, cache, layer, firstSlot, p, kvHead, t, h0, h1, out, kernels);
+            }
+        });
+        return;
+    }
     constexpr int64_t block = kPromptAttentionQueryBlock;
     const int64_t blocks = (q.rows() + block - 1) / block;
     pool.parallelFor(blocks * p.kvHeads, [&](int64_t begin, int64_t end) {
