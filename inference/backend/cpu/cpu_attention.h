@@ -27,6 +27,10 @@ struct AttentionKernels {
     void (*dotRows)(const float* query, const float* const* rows, int64_t count, int64_t n, float* out) = nullptr;
     // acc = acc + rows[j] * weights[j] for j = 0 .. count-1 in turn: count single-precision accumulate steps.
     void (*accumulateRows)(float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n) = nullptr;
+    // The one-row path's slots: for each j in turn, rescale(acc, rescales[j], half) where it is not
+    // 1, then accumulate(acc, rows[j], weights[j], half).
+    void (*scaleAccumulateRows)(float* acc, const float* const* rows, const float* rescales, const float* weights, int64_t count, int64_t n,
+                                bool half) = nullptr;
 };
 const AttentionKernels& referenceAttentionKernels();
 

@@ -27,7 +27,7 @@ struct QueryState {
 
 // One thread's buffers, kept for the pool's life: no allocation per layer.
 struct BlockScratch {
-    std::vector<float> keys, values, accumulators, scores, queries;
+    std::vector<float> keys, values, accumulators, scores, queries, rescales, weights;
     std::vector<const float*> keyRows, valueRows;
     std::vector<QueryState> states;
 };
@@ -39,6 +39,8 @@ BlockScratch& blockScratch(size_t states, int64_t d)
     s.keys.resize(size_t(kTile * d));
     s.values.resize(size_t(kTile * d));
     s.scores.resize(size_t(kTile));
+    s.rescales.resize(size_t(kTile));
+    s.weights.resize(size_t(kTile));
     s.keyRows.resize(size_t(kTile));
     s.valueRows.resize(size_t(kTile));
     s.accumulators.assign(states * size_t(d), 0.0f);
@@ -50,6 +52,17 @@ void dotRows(const AttentionKernels& k, const float* query, const float* const* 
 {
     if (k.dotRows) return k.dotRows(query, rows, count, n, out);
     for (int64_t j = 0; j < count; ++j) out[j] = k.dot(query, rows[j], n);
+}
+
+// A rescale by exactly 1 is skipped: the accumulator is already in the precision it rounds to.
+void scaleAccumulateRows(const AttentionKernels& k, float* acc, const float* const* rows, const float* rescales, const float* weights,
+                         int64_t count, int64_t n, bool half)
+{
+    if (k.scaleAccumulateRows) return k.scaleAccumulateRows(acc, rows, rescales, weights, count, n, half);
+    for (int64_t j = 0; j < count; ++j) {
+        if (rescales[j] != 1.0f) k.rescale(acc, rescales[j], n, half);
+        k.accumulate(acc, rows[j], weights[j], n, half);
+    }
 }
 
 void accumulateRows(const AttentionKernels& k, float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n)
@@ -173,6 +186,8 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
         const int64_t count = std::min(kTile, visible - tileStart);
         keyAndValueRows(c, layer, kvOffset, tileStart, tileStart, tileStart + count, d, k, s);
         for (QueryState& state : s.states) {
+            // The softmax's scalar steps first, then the weighted sum of the tile's values in one
+            // call: the same operations in the same order as the reference's slot loop.
             dotRows(k, state.query, s.keyRows.data(), count, d, s.scores.data());
             for (int64_t j = 0; j < count; ++j) {
                 const float score = cappedScore(s.scores[size_t(j)], p);
@@ -180,13 +195,14 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
                 if (score > state.runningMax) {
                     rescale = std::exp(state.runningMax - score);
                     state.runningMax = score;
-                    k.rescale(state.accumulator, rescale, d, half);
                 } else {
                     weight = std::exp(score - state.runningMax);
                 }
-                k.accumulate(state.accumulator, s.valueRows[size_t(j)], weight, d, half);
+                s.rescales[size_t(j)] = rescale;
+                s.weights[size_t(j)] = weight;
                 state.runningSum = state.runningSum * rescale + weight;
             }
+            scaleAccumulateRows(k, state.accumulator, s.valueRows.data(), s.rescales.data(), s.weights.data(), count, d, half);
         }
     }
     finish(p, s.states, k);  // the accumulator is single precision from here, as ggml's

@@ -71,6 +71,7 @@ AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table)
     if (table.rescale) k.rescale = table.rescale;
     k.dotRows = table.dotRows;
     k.accumulateRows = table.accumulateRows;
+    k.scaleAccumulateRows = table.scaleAccumulateRows;
     return k;
 }
 

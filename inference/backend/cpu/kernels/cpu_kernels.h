@@ -115,6 +115,8 @@ struct KernelTable {
     void (*rescale)(float* acc, float factor, int64_t n, bool half) = nullptr;
     void (*dotRows)(const float* query, const float* const* rows, int64_t count, int64_t n, float* out) = nullptr;
     void (*accumulateRows)(float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n) = nullptr;
+    void (*scaleAccumulateRows)(float* acc, const float* const* rows, const float* rescales, const float* weights, int64_t count, int64_t n,
+                                bool half) = nullptr;
 };
 
 // Each returns nullptr when this build has no such table (another architecture).

@@ -392,6 +392,21 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
             table.accumulateRows(accGot.data(), rows.data(), weights.data(), count, n);
             for (int j = 0; j < count; ++j) reference.accumulate(accWant.data(), rows[size_t(j)], weights[size_t(j)], n, false);
             EXPECT_EQ(accGot, accWant) << table.isa << " n=" << n << " accumulateRows";
+            // The one-row path's: a rescale per slot (1 where the maximum held), in F16 and F32.
+            ASSERT_TRUE(table.scaleAccumulateRows) << table.isa;
+            std::vector<float> rescales(count, 1.0f);
+            rescales[0] = 0.25f, rescales[4] = 0.8f, rescales[5] = 0.999f;
+            for (bool half : {false, true}) {
+                auto start = randomFloats(n, rng);
+                if (half) reference.rescale(start.data(), 1.0f, n, true);  // an F16 accumulator holds F16 values
+                auto slotsGot = start, slotsWant = start;
+                table.scaleAccumulateRows(slotsGot.data(), rows.data(), rescales.data(), weights.data(), count, n, half);
+                for (int j = 0; j < count; ++j) {  // the reference's loop rescales at every new maximum, even by 1
+                    reference.rescale(slotsWant.data(), rescales[size_t(j)], n, half);
+                    reference.accumulate(slotsWant.data(), rows[size_t(j)], weights[size_t(j)], n, half);
+                }
+                EXPECT_EQ(slotsGot, slotsWant) << table.isa << " n=" << n << " scaleAccumulateRows" << (half ? " F16" : " F32");
+            }
         }
     }
 }
