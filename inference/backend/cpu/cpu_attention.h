@@ -25,6 +25,9 @@ struct AttentionKernels {
     // Many slots in one call (the prompt path; null: it loops over dot and accumulate):
     // out[j] = dot(query, rows[j], n) for j < count, each in dot's order;
     void (*dotRows)(const float* query, const float* const* rows, int64_t count, int64_t n, float* out) = nullptr;
+    // out[q * count + j] = dot(queries[q], rows[j], n): several queries against the same slots.
+    void (*dotQueriesRows)(const float* const* queries, int64_t queryCount, const float* const* rows, int64_t count, int64_t n,
+                           float* out) = nullptr;
     // acc = acc + rows[j] * weights[j] for j = 0 .. count-1 in turn: count single-precision accumulate steps.
     void (*accumulateRows)(float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n) = nullptr;
     // The one-row path's slots: for each j in turn, rescale(acc, rescales[j], half) where it is not

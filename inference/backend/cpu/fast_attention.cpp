@@ -30,6 +30,9 @@ struct BlockScratch {
     std::vector<float> keys, values, accumulators, scores, queries, rescales, weights;
     std::vector<const float*> keyRows, valueRows;
     std::vector<QueryState> states;
+    std::vector<QueryState*> seeing;  // a prompt tile's rows, their queries and dots
+    std::vector<const float*> seeingQueries;
+    std::vector<float> dots;
 };
 
 // Sized for `states` query states of head size d and one tile.
@@ -99,13 +102,14 @@ void keyAndValueRows(const CpuKvCache& c, int64_t layer, int64_t kvOffset, int64
 }
 
 // One tile for one query row and head: the reference's attendTiled loop body, step for step.
-void attendTile(const AttentionParams& p, QueryState& q, int64_t tileStart, const float* const* keyRows, const float* const* valueRows,
-                float* scores, const AttentionKernels& k)
+// dots: the query's dots with the tile's slots from tileStart + skipped on (those it sees among them).
+void attendTile(const AttentionParams& p, QueryState& q, int64_t tileStart, const float* dots, int64_t skipped,
+                const float* const* valueRows, float* scores, const AttentionKernels& k)
 {
     const int64_t count = std::min(kTile, q.visible - tileStart);
-    const int64_t masked = std::clamp<int64_t>(q.first - tileStart, 0, count);  // before the window
+    const int64_t masked = std::clamp<int64_t>(q.first - tileStart, 0, count);  // before the window (masked >= skipped)
     std::fill(scores, scores + masked, -INFINITY);
-    dotRows(k, q.query, keyRows + masked, count - masked, p.headDim, scores + masked);
+    std::copy(dots + (masked - skipped), dots + (count - skipped), scores + masked);
     float tileMax = -INFINITY;
     for (int64_t j = masked; j < count; ++j) {
         scores[j] = cappedScore(scores[j], p);
@@ -156,10 +160,25 @@ void attendBlock(const CpuActivations& q, const CpuKvCache& c, int64_t layer, in
     for (int64_t tileStart = front.first / kTile * kTile; tileStart < back.visible; tileStart += kTile) {
         const int64_t from = std::max(tileStart, front.first), to = std::min(tileStart + kTile, back.visible);
         keyAndValueRows(c, layer, kvOffset, tileStart, from, to, d, k, s);
+        // The rows that see this tile, and their dots with all its converted slots at once (those
+        // a row does not see are left unread).
+        s.seeing.clear();
+        s.seeingQueries.clear();
         for (QueryState& state : s.states) {
             if (tileStart < state.first / kTile * kTile || tileStart >= state.visible) continue;
-            attendTile(p, state, tileStart, s.keyRows.data(), s.valueRows.data(), s.scores.data(), k);
+            s.seeing.push_back(&state);
+            s.seeingQueries.push_back(state.query);
         }
+        const int64_t slots = to - from, skipped = from - tileStart;
+        s.dots.resize(s.seeing.size() * size_t(slots));
+        if (k.dotQueriesRows) {
+            k.dotQueriesRows(s.seeingQueries.data(), int64_t(s.seeing.size()), s.keyRows.data() + skipped, slots, d, s.dots.data());
+        } else {
+            for (size_t i = 0; i < s.seeing.size(); ++i)
+                dotRows(k, s.seeingQueries[i], s.keyRows.data() + skipped, slots, d, s.dots.data() + i * size_t(slots));
+        }
+        for (size_t i = 0; i < s.seeing.size(); ++i)
+            attendTile(p, *s.seeing[i], tileStart, s.dots.data() + i * size_t(slots), skipped, s.valueRows.data(), s.scores.data(), k);
     }
     finish(p, s.states, k);
 }

@@ -70,6 +70,7 @@ AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table)
     if (table.accumulate) k.accumulate = table.accumulate;
     if (table.rescale) k.rescale = table.rescale;
     k.dotRows = table.dotRows;
+    k.dotQueriesRows = table.dotQueriesRows;
     k.accumulateRows = table.accumulateRows;
     k.scaleAccumulateRows = table.scaleAccumulateRows;
     return k;

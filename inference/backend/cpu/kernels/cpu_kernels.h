@@ -114,6 +114,8 @@ struct KernelTable {
     void (*accumulate)(float* acc, const float* v, float weight, int64_t n, bool half) = nullptr;
     void (*rescale)(float* acc, float factor, int64_t n, bool half) = nullptr;
     void (*dotRows)(const float* query, const float* const* rows, int64_t count, int64_t n, float* out) = nullptr;
+    void (*dotQueriesRows)(const float* const* queries, int64_t queryCount, const float* const* rows, int64_t count, int64_t n,
+                           float* out) = nullptr;
     void (*accumulateRows)(float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n) = nullptr;
     void (*scaleAccumulateRows)(float* acc, const float* const* rows, const float* rescales, const float* weights, int64_t count, int64_t n,
                                 bool half) = nullptr;

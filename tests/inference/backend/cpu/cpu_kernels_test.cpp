@@ -388,6 +388,14 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
             table.dotRows(a.data(), rows.data(), count, n, dots.data());
             for (int j = 0; j < count; ++j) wantDots[size_t(j)] = reference.dot(a.data(), rows[size_t(j)], n);
             EXPECT_EQ(dots, wantDots) << table.isa << " n=" << n << " dotRows";
+            ASSERT_TRUE(table.dotQueriesRows) << table.isa;
+            const auto second = randomFloats(n, rng), third = randomFloats(n, rng, 3.0f);
+            const float* queries[3] = {a.data(), second.data(), third.data()};  // a pair and one left over
+            std::vector<float> blockDots(3 * count), wantBlock(3 * count);
+            table.dotQueriesRows(queries, 3, rows.data(), count, n, blockDots.data());
+            for (int q = 0; q < 3; ++q)
+                for (int j = 0; j < count; ++j) wantBlock[size_t(q * count + j)] = reference.dot(queries[q], rows[size_t(j)], n);
+            EXPECT_EQ(blockDots, wantBlock) << table.isa << " n=" << n << " dotQueriesRows";
             auto accGot = randomFloats(n, rng), accWant = accGot;
             table.accumulateRows(accGot.data(), rows.data(), weights.data(), count, n);
             for (int j = 0; j < count; ++j) reference.accumulate(accWant.data(), rows[size_t(j)], weights[size_t(j)], n, false);
