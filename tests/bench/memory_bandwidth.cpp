@@ -22,15 +22,20 @@ int main(int argc, char** argv)
         std::vector<std::thread> workers;
         for (unsigned t = 0; t < threads; ++t)
             workers.emplace_back([&, t] {
+                // Four streams per thread, each prefetched 4 KiB ahead as the decode kernels do: one
+                // stream on the hardware prefetcher alone reads well under the memory's bandwidth
+                // on some CPUs (a Xeon here: 15 GB/s, while Q8_0 decoding moved 20).
+                constexpr size_t streams = 4, ahead = 4096 / 8;
                 const size_t begin = buffer.size() * t / threads, end = buffer.size() * (t + 1) / threads;
-                uint64_t a = 0, b = 0, c = 0, d = 0;  // four chains: the loads, not the adds, set the pace
-                for (size_t i = begin; i + 4 <= end; i += 4) {
-                    a += buffer[i];
-                    b += buffer[i + 1];
-                    c += buffer[i + 2];
-                    d += buffer[i + 3];
-                }
-                sums[t] = a + b + c + d;
+                const size_t length = (end - begin) / streams / 8 * 8;
+                uint64_t sum[streams] = {};  // a chain per stream: the loads, not the adds, set the pace
+                for (size_t i = 0; i < length; i += 8)
+                    for (size_t s = 0; s < streams; ++s) {
+                        const uint64_t* p = buffer.data() + begin + s * length + i;
+                        if (i + ahead < length) __builtin_prefetch(p + ahead);
+                        sum[s] += p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7];
+                    }
+                sums[t] = sum[0] + sum[1] + sum[2] + sum[3];
             });
         for (auto& w : workers) w.join();
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
