@@ -65,14 +65,15 @@ constexpr size_t kCopiedTensorBytes = 64 << 10;
 AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table)
 {
     AttentionKernels k = referenceAttentionKernels();
-    if (table.floatDot) k.dot = table.floatDot;
-    if (table.halvesToFloats) k.halvesToFloats = table.halvesToFloats;
-    if (table.accumulate) k.accumulate = table.accumulate;
-    if (table.rescale) k.rescale = table.rescale;
-    k.dotRows = table.dotRows;
-    k.dotQueriesRows = table.dotQueriesRows;
-    k.accumulateRows = table.accumulateRows;
-    k.scaleAccumulateRows = table.scaleAccumulateRows;
+    const AttentionKernels& simd = table.attention;
+    if (simd.dot) k.dot = simd.dot;
+    if (simd.halvesToFloats) k.halvesToFloats = simd.halvesToFloats;
+    if (simd.accumulate) k.accumulate = simd.accumulate;
+    if (simd.rescale) k.rescale = simd.rescale;
+    k.dotRows = simd.dotRows;  // (the many-slot steps have loops over the single ones as fallback)
+    k.dotQueriesRows = simd.dotQueriesRows;
+    k.accumulateRows = simd.accumulateRows;
+    k.scaleAccumulateRows = simd.scaleAccumulateRows;
     return k;
 }
 

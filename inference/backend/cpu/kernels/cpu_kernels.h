@@ -3,6 +3,7 @@
 // so one binary runs everywhere and uses AVX-512 VNNI where it exists.
 #pragma once
 
+#include "backend/cpu/attention_kernels.h"
 #include "gguf/ggml_type.h"
 
 #include <cstdint>
@@ -108,17 +109,8 @@ struct KernelTable {
     PackedDotFn packedDot1[kTypeSlots] = {};
     PackedDotFn packedDot4[kTypeSlots] = {};
     PackedPairDotFn packedPairDot4[kTypeSlots] = {};  // AVX-512 only
-    // Attention's vector steps (cpu_attention.h AttentionKernels), bit-identical to the reference's.
-    float (*floatDot)(const float* a, const float* b, int64_t n) = nullptr;
-    void (*halvesToFloats)(const uint16_t* src, float* dst, int64_t n) = nullptr;
-    void (*accumulate)(float* acc, const float* v, float weight, int64_t n, bool half) = nullptr;
-    void (*rescale)(float* acc, float factor, int64_t n, bool half) = nullptr;
-    void (*dotRows)(const float* query, const float* const* rows, int64_t count, int64_t n, float* out) = nullptr;
-    void (*dotQueriesRows)(const float* const* queries, int64_t queryCount, const float* const* rows, int64_t count, int64_t n,
-                           float* out) = nullptr;
-    void (*accumulateRows)(float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n) = nullptr;
-    void (*scaleAccumulateRows)(float* acc, const float* const* rows, const float* rescales, const float* weights, int64_t count, int64_t n,
-                                bool half) = nullptr;
+    // Attention's vector steps, bit-identical to the reference's (null: the reference's).
+    AttentionKernels attention;
 };
 
 // Each returns nullptr when this build has no such table (another architecture).

@@ -354,27 +354,27 @@ TEST_P(Kernels, PackedGroupsGiveBackEveryRowsBytes)
 TEST_P(Kernels, AttentionStepsAreBitIdentical)
 {
     const KernelTable& table = *GetParam();
-    if (!table.floatDot) GTEST_SKIP() << table.isa << " uses the reference attention steps";
+    if (!table.attention.dot) GTEST_SKIP() << table.isa << " uses the reference attention steps";
     const AttentionKernels& reference = referenceAttentionKernels();
     std::mt19937 rng(19);
     for (int64_t n : {1, 7, 64, 80, 128, 131, 200}) {
         const auto a = randomFloats(n, rng), b = randomFloats(n, rng, 5.0f);
-        EXPECT_EQ(table.floatDot(a.data(), b.data(), n), reference.dot(a.data(), b.data(), n)) << table.isa << " n=" << n;
+        EXPECT_EQ(table.attention.dot(a.data(), b.data(), n), reference.dot(a.data(), b.data(), n)) << table.isa << " n=" << n;
         std::vector<uint16_t> halves(static_cast<size_t>(n));
         for (auto& h : halves) h = floatToFp16(std::normal_distribution<float>(0, 3)(rng));
         std::vector<float> got(static_cast<size_t>(n)), want(static_cast<size_t>(n));
-        table.halvesToFloats(halves.data(), got.data(), n);
+        table.attention.halvesToFloats(halves.data(), got.data(), n);
         reference.halvesToFloats(halves.data(), want.data(), n);
         EXPECT_EQ(got, want) << table.isa << " n=" << n;
         for (bool half : {false, true}) {
             auto accGot = randomFloats(n, rng), accWant = accGot;
-            table.accumulate(accGot.data(), b.data(), 0.37f, n, half);
+            table.attention.accumulate(accGot.data(), b.data(), 0.37f, n, half);
             reference.accumulate(accWant.data(), b.data(), 0.37f, n, half);
-            table.rescale(accGot.data(), 0.61f, n, half);
+            table.attention.rescale(accGot.data(), 0.61f, n, half);
             reference.rescale(accWant.data(), 0.61f, n, half);
             EXPECT_EQ(accGot, accWant) << table.isa << " n=" << n << (half ? " F16" : " F32");
         }
-        if (table.dotRows && table.accumulateRows) {  // a tile of slots: each slot's single step in turn
+        if (table.attention.dotRows && table.attention.accumulateRows) {  // a tile of slots: each slot's single step in turn
             const int count = 11;
             std::vector<std::vector<float>> slots;
             std::vector<const float*> rows;
@@ -385,30 +385,30 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
             }
             for (const auto& slot : slots) rows.push_back(slot.data());
             std::vector<float> dots(count), wantDots(count);
-            table.dotRows(a.data(), rows.data(), count, n, dots.data());
+            table.attention.dotRows(a.data(), rows.data(), count, n, dots.data());
             for (int j = 0; j < count; ++j) wantDots[size_t(j)] = reference.dot(a.data(), rows[size_t(j)], n);
             EXPECT_EQ(dots, wantDots) << table.isa << " n=" << n << " dotRows";
-            ASSERT_TRUE(table.dotQueriesRows) << table.isa;
+            ASSERT_TRUE(table.attention.dotQueriesRows) << table.isa;
             const auto second = randomFloats(n, rng), third = randomFloats(n, rng, 3.0f);
             const float* queries[3] = {a.data(), second.data(), third.data()};  // a pair and one left over
             std::vector<float> blockDots(3 * count), wantBlock(3 * count);
-            table.dotQueriesRows(queries, 3, rows.data(), count, n, blockDots.data());
+            table.attention.dotQueriesRows(queries, 3, rows.data(), count, n, blockDots.data());
             for (int q = 0; q < 3; ++q)
                 for (int j = 0; j < count; ++j) wantBlock[size_t(q * count + j)] = reference.dot(queries[q], rows[size_t(j)], n);
             EXPECT_EQ(blockDots, wantBlock) << table.isa << " n=" << n << " dotQueriesRows";
             auto accGot = randomFloats(n, rng), accWant = accGot;
-            table.accumulateRows(accGot.data(), rows.data(), weights.data(), count, n);
+            table.attention.accumulateRows(accGot.data(), rows.data(), weights.data(), count, n);
             for (int j = 0; j < count; ++j) reference.accumulate(accWant.data(), rows[size_t(j)], weights[size_t(j)], n, false);
             EXPECT_EQ(accGot, accWant) << table.isa << " n=" << n << " accumulateRows";
             // The one-row path's: a rescale per slot (1 where the maximum held), in F16 and F32.
-            ASSERT_TRUE(table.scaleAccumulateRows) << table.isa;
+            ASSERT_TRUE(table.attention.scaleAccumulateRows) << table.isa;
             std::vector<float> rescales(count, 1.0f);
             rescales[0] = 0.25f, rescales[4] = 0.8f, rescales[5] = 0.999f;
             for (bool half : {false, true}) {
                 auto start = randomFloats(n, rng);
                 if (half) reference.rescale(start.data(), 1.0f, n, true);  // an F16 accumulator holds F16 values
                 auto slotsGot = start, slotsWant = start;
-                table.scaleAccumulateRows(slotsGot.data(), rows.data(), rescales.data(), weights.data(), count, n, half);
+                table.attention.scaleAccumulateRows(slotsGot.data(), rows.data(), rescales.data(), weights.data(), count, n, half);
                 for (int j = 0; j < count; ++j) {  // the reference's loop rescales at every new maximum, even by 1
                     reference.rescale(slotsWant.data(), rescales[size_t(j)], n, half);
                     reference.accumulate(slotsWant.data(), rows[size_t(j)], weights[size_t(j)], n, half);
