@@ -57,6 +57,13 @@ void dotRows(const AttentionKernels& k, const float* query, const float* const* 
     for (int64_t j = 0; j < count; ++j) out[j] = k.dot(query, rows[j], n);
 }
 
+void dotQueriesRows(const AttentionKernels& k, const float* const* queries, int64_t queryCount, const float* const* rows, int64_t count,
+                    int64_t n, float* out)
+{
+    if (k.dotQueriesRows) return k.dotQueriesRows(queries, queryCount, rows, count, n, out);
+    for (int64_t q = 0; q < queryCount; ++q) dotRows(k, queries[q], rows, count, n, out + q * count);
+}
+
 // A rescale by exactly 1 is skipped: the accumulator is already in the precision it rounds to.
 void scaleAccumulateRows(const AttentionKernels& k, float* acc, const float* const* rows, const float* rescales, const float* weights,
                          int64_t count, int64_t n, bool half)
@@ -171,12 +178,7 @@ void attendBlock(const CpuActivations& q, const CpuKvCache& c, int64_t layer, in
         }
         const int64_t slots = to - from, skipped = from - tileStart;
         s.dots.resize(s.seeing.size() * size_t(slots));
-        if (k.dotQueriesRows) {
-            k.dotQueriesRows(s.seeingQueries.data(), int64_t(s.seeing.size()), s.keyRows.data() + skipped, slots, d, s.dots.data());
-        } else {
-            for (size_t i = 0; i < s.seeing.size(); ++i)
-                dotRows(k, s.seeingQueries[i], s.keyRows.data() + skipped, slots, d, s.dots.data() + i * size_t(slots));
-        }
+        dotQueriesRows(k, s.seeingQueries.data(), int64_t(s.seeing.size()), s.keyRows.data() + skipped, slots, d, s.dots.data());
         for (size_t i = 0; i < s.seeing.size(); ++i)
             attendTile(p, *s.seeing[i], tileStart, s.dots.data() + i * size_t(slots), skipped, s.valueRows.data(), s.scores.data(), k);
     }
