@@ -28,20 +28,22 @@ void cpuRelax()
 #endif
 }
 
-// Chunks per thread when a loop is long enough: a thread that a busy machine slows (or one whose
-// share is costlier) leaves the others a few small chunks to take, not half of the op to wait for.
-constexpr int64_t kChunksPerThread = 4;
-
 }  // namespace
 
 void ThreadPool::runChunks()
 {
+    // Guided: each take is the remainder's share over twice the threads. The first takes are
+    // large (few atomic operations), the last ones single indices, so the threads finish within
+    // about one index's work of each other; and a thread that a busy machine slows leaves the
+    // others the rest to take, not half of the op to wait for.
     const auto& fn = *m_job;
-    for (;;) {
-        const int64_t chunk = m_nextChunk.fetch_add(1, std::memory_order_relaxed);
-        if (chunk >= m_chunks) return;
-        const int64_t begin = m_n * chunk / m_chunks, end = m_n * (chunk + 1) / m_chunks;
-        if (begin < end) fn(begin, end);
+    const int64_t divisor = 2 * int64_t(size());
+    int64_t begin = m_next.load(std::memory_order_relaxed);
+    while (begin < m_n) {
+        const int64_t end = begin + std::max<int64_t>(1, (m_n - begin) / divisor);
+        if (!m_next.compare_exchange_weak(begin, end, std::memory_order_relaxed)) continue;  // begin reloaded
+        fn(begin, end);
+        begin = m_next.load(std::memory_order_relaxed);
     }
 }
 
@@ -107,8 +109,7 @@ void ThreadPool::parallelFor(int64_t n, const std::function<void(int64_t, int64_
     }
     m_job = &fn;
     m_n = n;
-    m_chunks = std::min<int64_t>(n, n >= 8 * int64_t(size()) ? kChunksPerThread * int64_t(size()) : int64_t(size()));
-    m_nextChunk.store(0, std::memory_order_relaxed);
+    m_next.store(0, std::memory_order_relaxed);
     m_pending.store(unsigned(m_workers.size()), std::memory_order_relaxed);
     m_generation.fetch_add(1);  // seq_cst: publishes the job, ordered before the sleeper check
     if (m_sleepers.load() > 0) {

@@ -1,6 +1,7 @@
 // A fixed set of worker threads for data-parallel loops (matmul rows, attention heads).
-// parallelFor splits [0, n) into contiguous chunks that the threads take in turn, so results
-// never depend on thread count or timing as long as each index's work is independent.
+// parallelFor splits [0, n) into contiguous chunks that the threads take in turn (large ones
+// first, single indices last), so results never depend on thread count or timing as long as
+// each index's work is independent.
 //
 // A forward pass is hundreds of short parallel ops in a row, so waking sleeping threads for each
 // would cost more than some ops: workers spin on the job counter for a moment after each job
@@ -40,8 +41,7 @@ private:
     std::vector<std::thread> m_workers;
     const std::function<void(int64_t, int64_t)>* m_job = nullptr;
     int64_t m_n = 0;
-    int64_t m_chunks = 0;
-    std::atomic<int64_t> m_nextChunk {0};
+    std::atomic<int64_t> m_next {0};  // the first index no thread has taken
     std::atomic<uint64_t> m_generation {0};
     std::atomic<unsigned> m_pending {0};
     std::atomic<unsigned> m_sleepers {0};

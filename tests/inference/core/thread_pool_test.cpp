@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <vector>
 
 using namespace hearth;
@@ -27,6 +29,31 @@ TEST(ThreadPool, EveryIndexRunsExactlyOnce)
             for (int64_t i = 0; i < n; ++i) EXPECT_EQ(hits[size_t(i)].load(), 1) << threads << " threads, n=" << n << ", index " << i;
             EXPECT_LE(calls.load(), std::max<int64_t>(n, 1)) << threads << " threads, n=" << n;
         }
+    }
+}
+
+TEST(ThreadPool, ChunksShrinkSoThreadsFinishTogether)
+{
+    // Guided chunks: none above the remainder's share (n / (2 x threads) at first), and the
+    // last index alone, so the threads of a decode's short matmul finish within one index's work
+    // of each other instead of one thread waiting out another's large last chunk.
+    for (unsigned threads : {2u, 4u}) {
+        ThreadPool pool(threads);
+        const int64_t n = 1000;
+        std::mutex mutex;
+        std::vector<std::pair<int64_t, int64_t>> ranges;
+        pool.parallelFor(n, [&](int64_t begin, int64_t end) {
+            std::lock_guard lock(mutex);
+            ranges.emplace_back(begin, end);
+        });
+        int64_t largest = 0, lastSize = 0;
+        for (auto [begin, end] : ranges) {
+            largest = std::max(largest, end - begin);
+            if (end == n) lastSize = end - begin;
+        }
+        EXPECT_LE(largest, n / (2 * int64_t(threads))) << threads << " threads";
+        EXPECT_EQ(lastSize, 1) << threads << " threads";
+        EXPECT_LE(ranges.size(), 100u) << threads << " threads: too many takes, each an atomic operation";
     }
 }
 
