@@ -36,13 +36,13 @@ void ThreadPool::runChunks()
     // large (few atomic operations), the last ones single indices, so the threads finish within
     // about one index's work of each other; and a thread that a busy machine slows leaves the
     // others the rest to take, not half of the op to wait for.
-    const auto& fn = *m_job;
+    const Job job = m_job;
     const int64_t divisor = 2 * int64_t(size());
     int64_t begin = m_next.load(std::memory_order_relaxed);
     while (begin < m_n) {
         const int64_t end = begin + std::max<int64_t>(1, (m_n - begin) / divisor);
         if (!m_next.compare_exchange_weak(begin, end, std::memory_order_relaxed)) continue;  // begin reloaded
-        fn(begin, end);
+        job.call(job.fn, begin, end);
         begin = m_next.load(std::memory_order_relaxed);
     }
 }
@@ -101,13 +101,13 @@ void ThreadPool::workerLoop()
     }
 }
 
-void ThreadPool::parallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn)
+void ThreadPool::run(int64_t n, Job job)
 {
     if (m_workers.empty() || n < 2) {
-        if (n > 0) fn(0, n);
+        if (n > 0) job.call(job.fn, 0, n);
         return;
     }
-    m_job = &fn;
+    m_job = job;
     m_n = n;
     m_next.store(0, std::memory_order_relaxed);
     m_pending.store(unsigned(m_workers.size()), std::memory_order_relaxed);

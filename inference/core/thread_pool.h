@@ -12,7 +12,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -30,16 +29,27 @@ public:
     ThreadPool& operator=(const ThreadPool&) = delete;
 
     unsigned size() const { return unsigned(m_workers.size()) + 1; }  // the caller works too
-    // Calls fn(begin, end) on disjoint ranges covering [0, n); returns when all are done.
-    void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)>& fn);
+    // Calls fn(begin, end) on disjoint ranges covering [0, n); returns when all are done. fn is
+    // called through a pointer, not wrapped in a std::function: a lambda capturing more than two
+    // references would cost a heap allocation per op, hundreds per token.
+    template <typename Fn>
+    void parallelFor(int64_t n, const Fn& fn)
+    {
+        run(n, Job {&fn, [](const void* f, int64_t begin, int64_t end) { (*static_cast<const Fn*>(f))(begin, end); }});
+    }
 
 private:
+    struct Job {
+        const void* fn;
+        void (*call)(const void* fn, int64_t begin, int64_t end);
+    };
+    void run(int64_t n, Job job);
     void workerLoop();
     void runChunks();  // takes chunks of the current job until none is left
     bool waitForJob(uint64_t seen);  // false when the pool is stopping
 
     std::vector<std::thread> m_workers;
-    const std::function<void(int64_t, int64_t)>* m_job = nullptr;
+    Job m_job {};
     int64_t m_n = 0;
     std::atomic<int64_t> m_next {0};  // the first index no thread has taken
     std::atomic<uint64_t> m_generation {0};

@@ -118,7 +118,8 @@ void CpuBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tenso
     auto& o = asActs(out);
     requireShape(w.cols() > 0 && in.cols() % w.cols() == 0 && o.cols() == in.cols() && o.rows() == in.rows(), "rmsNorm");
     const int64_t n = w.cols(), segments = in.cols() / n;
-    std::vector<float> scale(static_cast<size_t>(n));
+    std::vector<float>& scale = m_normScale;  // kept: no allocation per op
+    scale.resize(size_t(n));
     dequantizeRow(w.type, w.data, scale.data(), n);
     m_pool.parallelFor(in.rows(), [&](int64_t begin, int64_t end) {
         for (int64_t t = begin; t < end; ++t)
@@ -244,14 +245,22 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
     cpuAttention(m_pool, qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attentionKernels);
 }
 
+template <typename Fn>
+void CpuBackend::forEachElementRange(size_t count, const Fn& fn)
+{
+    constexpr size_t kChunk = 1024;
+    m_pool.parallelFor(int64_t((count + kChunk - 1) / kChunk),
+                       [&](int64_t begin, int64_t end) { fn(size_t(begin) * kChunk, std::min(count, size_t(end) * kChunk)); });
+}
+
 void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
 {
     const auto& g = asActs(gate);
     const auto& u = asActs(up);
     auto& o = asActs(out);
     requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "swiglu");
-    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
-        for (size_t i = size_t(begin * o.cols()); i < size_t(end * o.cols()); ++i) {
+    forEachElementRange(o.values.size(), [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
             const float x = g.values[i];
             o.values[i] = (x / (1.0f + std::exp(-x))) * u.values[i];
         }
@@ -264,8 +273,8 @@ void CpuBackend::geglu(const Tensor& gate, const Tensor& up, Tensor& out)
     const auto& u = asActs(up);
     auto& o = asActs(out);
     requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "geglu");
-    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
-        for (size_t i = size_t(begin * o.cols()); i < size_t(end * o.cols()); ++i) o.values[i] = geluTanhAsGgml(g.values[i]) * u.values[i];
+    forEachElementRange(o.values.size(), [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) o.values[i] = geluTanhAsGgml(g.values[i]) * u.values[i];
     });
 }
 
@@ -275,8 +284,8 @@ void CpuBackend::swigluOai(const Tensor& gate, const Tensor& up, float alpha, fl
     const auto& u = asActs(up);
     auto& o = asActs(out);
     requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "swigluOai");
-    m_pool.parallelFor(o.rows(), [&](int64_t begin, int64_t end) {
-        for (size_t i = size_t(begin * o.cols()); i < size_t(end * o.cols()); ++i) {
+    forEachElementRange(o.values.size(), [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
             const float x = std::min(g.values[i], limit);
             const float y = std::clamp(u.values[i], -limit, limit);
             o.values[i] = (x / (1.0f + std::exp(alpha * -x))) * (y + 1.0f);

@@ -1,11 +1,13 @@
 // The CPU reference backend: each op executed directly in plain C++, multi-threaded over
-// independent rows/heads only (so results are identical at any thread count). It is the oracle
+// independent rows, heads or elements only (so results are identical at any thread count). It is the oracle
 // the Vulkan backend is tested against, and the last-resort fallback.
 #pragma once
 
 #include "backend/backend.h"
 #include "backend/cpu/cpu_attention.h"
 #include "core/thread_pool.h"
+
+#include <vector>
 
 namespace hearth {
 
@@ -57,7 +59,13 @@ protected:
     AttentionKernels m_attentionKernels = referenceAttentionKernels();
 
 private:
+    // fn(begin, end) over element ranges of [0, count) on the pool: a decode's single row of
+    // thousands of gated activations (an exp each) is split across the threads, not left to one.
+    template <typename Fn>
+    void forEachElementRange(size_t count, const Fn& fn);
+
     ThreadPool m_pool;
+    std::vector<float> m_normScale;  // rmsNorm's weights as floats
 };
 
 // GELU (tanh form) computed as ggml's CPU backend does (shared with tests as the reference).
