@@ -1,6 +1,6 @@
 // The CPU reference backend: each op executed directly in plain C++, multi-threaded over
-// independent rows, heads or elements only (so results are identical at any thread count). It is the oracle
-// the Vulkan backend is tested against, and the last-resort fallback.
+// independent rows, heads or elements only (so results are identical at any thread count). It
+// is the oracle the Vulkan backend is tested against, and the last-resort fallback.
 #pragma once
 
 #include "backend/backend.h"
