@@ -26,6 +26,8 @@ struct AttentionKernels {
     // 1, then accumulate(acc, rows[j], weights[j], half).
     void (*scaleAccumulateRows)(float* acc, const float* const* rows, const float* rescales, const float* weights, int64_t count, int64_t n,
                                 bool half) = nullptr;
+    // The tiled softmax's exponentials (attention_steps::expScores: null means its loop).
+    double (*expScores)(float* scores, int64_t count, float max) = nullptr;
 };
 
 }  // namespace hearth

@@ -106,17 +106,12 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
         }
         const float newMax = std::max(runningMax, tileMax);
         if (newMax > runningMax) {
-            const float rescale = std::exp(runningMax - newMax);
+            const float rescale = attention_steps::softmaxExp(runningMax - newMax);
             k.rescale(s.accumulator.data(), rescale, p.headDim, false);
             runningSum *= rescale;
         }
         runningMax = newMax;
-        double tileSum = 0;
-        for (int64_t j = 0; j < count; ++j) {
-            s.scores[size_t(j)] = std::exp(s.scores[size_t(j)] - newMax);
-            tileSum += s.scores[size_t(j)];
-        }
-        runningSum += float(tileSum);
+        runningSum += float(attention_steps::expScores(k, s.scores.data(), count, newMax));
         for (int64_t j = 0; j < count; ++j) {
             if (first + j < job.first) continue;
             const float* value = slotRow(c, false, layer, first + j, job.kvOffset, p.headDim, k, s.v.data());

@@ -124,17 +124,12 @@ void attendTile(const AttentionParams& p, QueryState& q, int64_t tileStart, cons
     }
     const float newMax = std::max(q.runningMax, tileMax);
     if (newMax > q.runningMax) {
-        const float rescale = std::exp(q.runningMax - newMax);
+        const float rescale = attention_steps::softmaxExp(q.runningMax - newMax);
         k.rescale(q.accumulator, rescale, p.headDim, false);
         q.runningSum *= rescale;
     }
     q.runningMax = newMax;
-    double tileSum = 0;
-    for (int64_t j = 0; j < count; ++j) {
-        scores[j] = std::exp(scores[j] - newMax);
-        tileSum += scores[j];
-    }
-    q.runningSum += float(tileSum);
+    q.runningSum += float(attention_steps::expScores(k, scores, count, newMax));
     accumulateRows(k, q.accumulator, valueRows + masked, scores + masked, count - masked, p.headDim);
 }
 

@@ -2,6 +2,7 @@
 // them are checked in one process) against the reference kernels of quant/vec_dot.h, on odd
 // sizes and random bytes: activation conversion and every dot bit-identical (the kernels sum in
 // the reference's order), the four-token kernels bit-identical to the one-token ones.
+#include "backend/cpu/attention_steps.h"
 #include "backend/cpu/cpu_attention.h"
 #include "backend/cpu/cpu_isa.h"
 #include "quant/block_layouts.h"
@@ -12,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
+#include <limits>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -417,6 +420,59 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
             }
         }
     }
+}
+
+TEST_P(Kernels, SoftmaxExponentialsAreBitIdentical)
+{
+    const KernelTable& table = *GetParam();
+    if (!table.attention.expScores) GTEST_SKIP() << table.isa << " uses the reference's loop";
+    const AttentionKernels& reference = referenceAttentionKernels();
+    std::mt19937 rng(23);
+    const float inf = std::numeric_limits<float>::infinity();
+    // The edges: masked slots (-inf), the flush to 0 either side of -87, the clamp at 88, the
+    // tile's maximum itself (0), and the smallest scale 2^-126.
+    std::vector<float> scores {-inf, -87.0f, -86.99f, -87.01f, 0.0f, -0.0f, 1e-30f, -1e-30f, 90.0f, 88.5f, -120.0f, -86.5f, -0.34657f};
+    for (int i = 0; i < 300; ++i) scores.push_back(std::uniform_real_distribution<float>(-30.0f, 0.0f)(rng));
+    for (float max : {0.0f, 2.5f, -3.0f}) {
+        for (int64_t count : {int64_t(1), int64_t(7), int64_t(8), int64_t(13), int64_t(64), int64_t(scores.size())}) {
+            std::vector<float> got(scores.begin(), scores.begin() + count), want = got;
+            const double gotSum = table.attention.expScores(got.data(), count, max);
+            const double wantSum = attention_steps::expScores(reference, want.data(), count, max);
+            for (int64_t j = 0; j < count; ++j)
+                EXPECT_EQ(std::bit_cast<uint32_t>(got[size_t(j)]), std::bit_cast<uint32_t>(want[size_t(j)]))
+                    << table.isa << " score " << scores[size_t(j)] << " - " << max;
+            EXPECT_EQ(gotSum, wantSum) << table.isa << " count " << count;
+        }
+    }
+    // Many tiles of values whose exponentials span 2^-125 .. 1, so that the sums round: the four
+    // sums combined in another order, or a fused step in the polynomial, changes some results.
+    for (int trial = 0; trial < 400; ++trial) {
+        const int64_t count = std::uniform_int_distribution<int64_t>(1, 300)(rng);
+        std::vector<float> got(static_cast<size_t>(count));
+        for (auto& v : got) v = std::uniform_real_distribution<float>(-86.0f, 1.0f)(rng);
+        auto want = got;
+        const double gotSum = table.attention.expScores(got.data(), count, 1.0f);
+        ASSERT_EQ(gotSum, attention_steps::expScores(reference, want.data(), count, 1.0f)) << table.isa << " trial " << trial;
+        ASSERT_EQ(got, want) << table.isa << " trial " << trial;
+    }
+    std::vector<float> nans(9, std::numeric_limits<float>::quiet_NaN());  // a vector's worth and one more
+    EXPECT_TRUE(std::isnan(table.attention.expScores(nans.data(), 9, 0.0f))) << table.isa;
+    for (float v : nans) EXPECT_TRUE(std::isnan(v)) << table.isa;
+}
+
+TEST(AttentionSteps, SoftmaxExpIsWithinOneUlpOfTheLibrarysWhereItIsNotZero)
+{
+    // Floats from -87 to 0, a few dozen ulp apart, against the library's e^x.
+    for (float x = -86.999f; x < 0.0f; x = std::nextafter(x, 0.0f) + std::abs(x) * 3e-6f) {
+        const float got = attention_steps::softmaxExp(x), want = std::exp(x);
+        const int ulps = std::abs(int(std::bit_cast<uint32_t>(got)) - int(std::bit_cast<uint32_t>(want)));
+        ASSERT_LE(ulps, 1) << "e^" << x << ": " << got << " against " << want;
+    }
+    EXPECT_EQ(attention_steps::softmaxExp(0.0f), 1.0f);
+    EXPECT_EQ(attention_steps::softmaxExp(-std::numeric_limits<float>::infinity()), 0.0f);
+    EXPECT_EQ(attention_steps::softmaxExp(-87.5f), 0.0f);
+    EXPECT_TRUE(std::isnan(attention_steps::softmaxExp(std::numeric_limits<float>::quiet_NaN())));
+    EXPECT_TRUE(std::isfinite(attention_steps::softmaxExp(1000.0f)));
 }
 
 std::string isaName(const ::testing::TestParamInfo<const KernelTable*>& info)
