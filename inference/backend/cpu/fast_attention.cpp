@@ -116,12 +116,26 @@ void attendTile(const AttentionParams& p, QueryState& q, int64_t tileStart, cons
     const int64_t count = std::min(kTile, q.visible - tileStart);
     const int64_t masked = std::clamp<int64_t>(q.first - tileStart, 0, count);  // before the window (masked >= skipped)
     std::fill(scores, scores + masked, -INFINITY);
-    std::copy(dots + (masked - skipped), dots + (count - skipped), scores + masked);
-    float tileMax = -INFINITY;
-    for (int64_t j = masked; j < count; ++j) {
-        scores[j] = cappedScore(scores[j], p);
-        tileMax = std::max(tileMax, scores[j]);
+    const float* visibleDots = dots + (masked - skipped);
+    if (p.softCap <= 0) {  // cappedScore without a cap, the scale held in a register
+        const float scale = p.scale;
+        for (int64_t j = masked; j < count; ++j) scores[j] = visibleDots[j - masked] * scale;
+    } else {
+        for (int64_t j = masked; j < count; ++j) scores[j] = cappedScore(visibleDots[j - masked], p);
     }
+    // The reference's running maximum, as four running maxima: the same value in any order (a NaN
+    // score never enters std::max(m, s) from the right, and 0's sign changes no exp), without one
+    // chain of dependent steps.
+    float m0 = -INFINITY, m1 = -INFINITY, m2 = -INFINITY, m3 = -INFINITY;
+    int64_t j = masked;
+    for (; j + 4 <= count; j += 4) {
+        m0 = std::max(m0, scores[j]);
+        m1 = std::max(m1, scores[j + 1]);
+        m2 = std::max(m2, scores[j + 2]);
+        m3 = std::max(m3, scores[j + 3]);
+    }
+    for (; j < count; ++j) m0 = std::max(m0, scores[j]);
+    const float tileMax = std::max(std::max(m0, m1), std::max(m2, m3));
     const float newMax = std::max(q.runningMax, tileMax);
     if (newMax > q.runningMax) {
         const float rescale = attention_steps::softmaxExp(q.runningMax - newMax);
