@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
@@ -366,7 +367,7 @@ void FastCpuBackend::matmulPacked(std::span<const PackedProduct> products, int64
                     for (; pairedTokens + 4 <= tokenEnd; pairedTokens += 4) {
                         pairDot4(packed, groupBytes, cols, prepared.data() + pairedTokens, results);
                         for (int64_t k = 0; k < 4; ++k)
-                            for (int64_t r = 0; r < 2 * group; ++r) o.row(pairedTokens + k)[column + r] = results[k * 2 * group + r];
+                            std::memcpy(o.row(pairedTokens + k) + column, results + k * 2 * group, 2 * group * sizeof(float));
                     }
                 }
                 for (int64_t g = tileStart; g < std::min(end, tileStart + groupTile); ++g) {
@@ -375,12 +376,11 @@ void FastCpuBackend::matmulPacked(std::span<const PackedProduct> products, int64
                     int64_t t = pairedTokens;
                     for (; t + 4 <= tokenEnd; t += 4) {
                         dot4(packed, cols, prepared.data() + t, results);
-                        for (int64_t k = 0; k < 4; ++k)
-                            for (int64_t r = 0; r < group; ++r) o.row(t + k)[column + r] = results[k * group + r];
+                        for (int64_t k = 0; k < 4; ++k) std::memcpy(o.row(t + k) + column, results + k * group, group * sizeof(float));
                     }
                     for (; t < tokenEnd; ++t) {
                         dot1(packed, cols, prepared.data() + t, results);
-                        for (int64_t r = 0; r < group; ++r) o.row(t)[column + r] = results[r];
+                        std::memcpy(o.row(t) + column, results, group * sizeof(float));
                     }
                 }
             }
