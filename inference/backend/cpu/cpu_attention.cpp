@@ -106,7 +106,7 @@ void attendTiled(const CpuKvCache& c, int64_t layer, const AttentionParams& p, c
         }
         const float newMax = std::max(runningMax, tileMax);
         if (newMax > runningMax) {
-            const float rescale = attention_steps::softmaxExp(runningMax - newMax);
+            const float rescale = portableExp(runningMax - newMax);
             k.rescale(s.accumulator.data(), rescale, p.headDim, false);
             runningSum *= rescale;
         }

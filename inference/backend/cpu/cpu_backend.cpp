@@ -1,5 +1,7 @@
 #include "backend/cpu/cpu_backend.h"
 
+#include "backend/cpu/portable_exp.h"
+
 #include "backend/cpu/cpu_attention.h"
 #include "backend/cpu/cpu_tensors.h"
 
@@ -245,14 +247,6 @@ void CpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer,
     cpuAttention(m_pool, qs, static_cast<const CpuKvCache&>(cache), layer, firstSlot, p, o, m_attentionKernels);
 }
 
-template <typename Fn>
-void CpuBackend::forEachElementRange(size_t count, const Fn& fn)
-{
-    constexpr size_t kChunk = 1024;
-    m_pool.parallelFor(int64_t((count + kChunk - 1) / kChunk),
-                       [&](int64_t begin, int64_t end) { fn(size_t(begin) * kChunk, std::min(count, size_t(end) * kChunk)); });
-}
-
 void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
 {
     const auto& g = asActs(gate);
@@ -260,10 +254,7 @@ void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
     auto& o = asActs(out);
     requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "swiglu");
     forEachElementRange(o.values.size(), [&](size_t begin, size_t end) {
-        for (size_t i = begin; i < end; ++i) {
-            const float x = g.values[i];
-            o.values[i] = (x / (1.0f + std::exp(-x))) * u.values[i];
-        }
+        for (size_t i = begin; i < end; ++i) o.values[i] = swigluValue(g.values[i], u.values[i]);
     });
 }
 

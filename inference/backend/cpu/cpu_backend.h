@@ -7,6 +7,7 @@
 #include "backend/cpu/cpu_attention.h"
 #include "core/thread_pool.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace hearth {
@@ -58,12 +59,17 @@ protected:
     // Attention's vector steps: the reference's loops here, SIMD kernels in the fast backend.
     AttentionKernels m_attentionKernels = referenceAttentionKernels();
 
-private:
     // fn(begin, end) over element ranges of [0, count) on the pool: a decode's single row of
     // thousands of gated activations (an exp each) is split across the threads, not left to one.
     template <typename Fn>
-    void forEachElementRange(size_t count, const Fn& fn);
+    void forEachElementRange(size_t count, const Fn& fn)
+    {
+        constexpr size_t kChunk = 1024;
+        m_pool.parallelFor(int64_t((count + kChunk - 1) / kChunk),
+                           [&](int64_t begin, int64_t end) { fn(size_t(begin) * kChunk, std::min(count, size_t(end) * kChunk)); });
+    }
 
+private:
     ThreadPool m_pool;
     std::vector<float> m_normScale;  // rmsNorm's weights as floats
 };

@@ -138,7 +138,7 @@ void attendTile(const AttentionParams& p, QueryState& q, int64_t tileStart, cons
     const float tileMax = std::max(std::max(m0, m1), std::max(m2, m3));
     const float newMax = std::max(q.runningMax, tileMax);
     if (newMax > q.runningMax) {
-        const float rescale = attention_steps::softmaxExp(q.runningMax - newMax);
+        const float rescale = portableExp(q.runningMax - newMax);
         k.rescale(q.accumulator, rescale, p.headDim, false);
         q.runningSum *= rescale;
     }

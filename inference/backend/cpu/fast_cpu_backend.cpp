@@ -84,6 +84,19 @@ FastCpuBackend::FastCpuBackend(unsigned threads) : CpuBackend(threads == 0 ? phy
     m_attentionKernels = fastAttentionKernels(m_kernels);
 }
 
+void FastCpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out)
+{
+    const auto kernel = m_kernels.swiglu;
+    if (!kernel) return CpuBackend::swiglu(gate, up, out);
+    const auto& g = asActs(gate);
+    const auto& u = asActs(up);
+    auto& o = asActs(out);
+    requireShape(g.values.size() == u.values.size() && o.values.size() == g.values.size(), "swiglu");
+    forEachElementRange(o.values.size(), [&](size_t begin, size_t end) {
+        kernel(g.values.data() + begin, u.values.data() + begin, o.values.data() + begin, int64_t(end - begin));
+    });
+}
+
 void FastCpuBackend::attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& p,
                                Tensor& out)
 {

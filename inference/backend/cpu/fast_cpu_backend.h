@@ -27,6 +27,8 @@ public:
     // fastCpuAttention: the reference's bits, each key and value converted once for many heads.
     void attention(const Tensor& q, const KvCache& cache, int64_t layer, int64_t firstSlot, const AttentionParams& params,
                    Tensor& out) override;
+    // The reference's swigluValue bits, eight or more values at a time.
+    void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
 
     const char* isa() const { return m_kernels.isa; }
 

@@ -109,6 +109,8 @@ struct KernelTable {
     PackedDotFn packedDot1[kTypeSlots] = {};
     PackedDotFn packedDot4[kTypeSlots] = {};
     PackedPairDotFn packedPairDot4[kTypeSlots] = {};  // AVX-512 only
+    // out[i] = swigluValue(gate[i], up[i]) for i < n, the reference's bits (null: its loop).
+    void (*swiglu)(const float* gate, const float* up, float* out, int64_t n) = nullptr;
     // Attention's vector steps, bit-identical to the reference's (null: the reference's).
     AttentionKernels attention;
 };

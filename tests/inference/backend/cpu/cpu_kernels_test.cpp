@@ -5,6 +5,7 @@
 #include "backend/cpu/attention_steps.h"
 #include "backend/cpu/cpu_attention.h"
 #include "backend/cpu/cpu_isa.h"
+#include "backend/cpu/portable_exp.h"
 #include "quant/block_layouts.h"
 #include "quant/dequantize.h"
 #include "quant/fp16.h"
@@ -460,19 +461,45 @@ TEST_P(Kernels, SoftmaxExponentialsAreBitIdentical)
     for (float v : nans) EXPECT_TRUE(std::isnan(v)) << table.isa;
 }
 
+TEST_P(Kernels, SwigluIsBitIdentical)
+{
+    const KernelTable& table = *GetParam();
+    if (!table.swiglu) GTEST_SKIP() << table.isa << " uses the reference's loop";
+    std::mt19937 rng(29);
+    const float inf = std::numeric_limits<float>::infinity();
+    // The edges (the exp's flush below -87 and clamp above 88 are at gate = 87 and -88), then
+    // gates from -100 to 100 with their up values.
+    std::vector<float> gates {0.0f, -0.0f, 87.0f, 87.01f, 86.99f, -88.0f, -88.5f, -90.0f, 90.0f, inf, -inf, 1e-30f, -1e-30f};
+    for (int i = 0; i < 5000; ++i) gates.push_back(std::uniform_real_distribution<float>(-100.0f, 100.0f)(rng));
+    for (int64_t n : {int64_t(1), int64_t(7), int64_t(9), int64_t(gates.size())}) {
+        const auto ups = randomFloats(n, rng, 3.0f);
+        std::vector<float> got(static_cast<size_t>(n));
+        table.swiglu(gates.data(), ups.data(), got.data(), n);
+        for (int64_t i = 0; i < n; ++i) {
+            const float want = swigluValue(gates[size_t(i)], ups[size_t(i)]);
+            if (std::isnan(want)) {
+                EXPECT_TRUE(std::isnan(got[size_t(i)])) << table.isa << " gate " << gates[size_t(i)];
+            } else {
+                EXPECT_EQ(std::bit_cast<uint32_t>(got[size_t(i)]), std::bit_cast<uint32_t>(want))
+                    << table.isa << " gate " << gates[size_t(i)];
+            }
+        }
+    }
+}
+
 TEST(AttentionSteps, SoftmaxExpIsWithinOneUlpOfTheLibrarysWhereItIsNotZero)
 {
     // Floats from -87 to 0, a few dozen ulp apart, against the library's e^x.
     for (float x = -86.999f; x < 0.0f; x = std::nextafter(x, 0.0f) + std::abs(x) * 3e-6f) {
-        const float got = attention_steps::softmaxExp(x), want = std::exp(x);
+        const float got = portableExp(x), want = std::exp(x);
         const int ulps = std::abs(int(std::bit_cast<uint32_t>(got)) - int(std::bit_cast<uint32_t>(want)));
         ASSERT_LE(ulps, 1) << "e^" << x << ": " << got << " against " << want;
     }
-    EXPECT_EQ(attention_steps::softmaxExp(0.0f), 1.0f);
-    EXPECT_EQ(attention_steps::softmaxExp(-std::numeric_limits<float>::infinity()), 0.0f);
-    EXPECT_EQ(attention_steps::softmaxExp(-87.5f), 0.0f);
-    EXPECT_TRUE(std::isnan(attention_steps::softmaxExp(std::numeric_limits<float>::quiet_NaN())));
-    EXPECT_TRUE(std::isfinite(attention_steps::softmaxExp(1000.0f)));
+    EXPECT_EQ(portableExp(0.0f), 1.0f);
+    EXPECT_EQ(portableExp(-std::numeric_limits<float>::infinity()), 0.0f);
+    EXPECT_EQ(portableExp(-87.5f), 0.0f);
+    EXPECT_TRUE(std::isnan(portableExp(std::numeric_limits<float>::quiet_NaN())));
+    EXPECT_TRUE(std::isfinite(portableExp(1000.0f)));
 }
 
 std::string isaName(const ::testing::TestParamInfo<const KernelTable*>& info)
