@@ -47,6 +47,29 @@ void releaseFilePages(const uint8_t* begin, size_t bytes)
 #endif
 }
 
+// The 2 MiB-aligned stretch around [begin, begin + bytes), clipped to the whole pages of the
+// tensor [tensor, tensor + tensorBytes), dropped from the resident set. A kernel that maps the
+// page cache's large folios maps up to 2 MiB around one small read (6.18 on ext4 did: each
+// embedding row a prompt looked up kept ~1 MiB resident until the table was packed). Clipped to
+// the tensor, so only the file's mapping is touched: past its ends could lie our own anonymous
+// memory, which MADV_DONTNEED would zero.
+void releaseFileStretch(const uint8_t* tensor, size_t tensorBytes, const uint8_t* begin, size_t bytes)
+{
+#if defined(__unix__) || defined(__APPLE__)
+    constexpr uintptr_t stretch = uintptr_t(2) << 20;
+    const auto page = uintptr_t(sysconf(_SC_PAGESIZE));
+    const uintptr_t low = (uintptr_t(tensor) + page - 1) / page * page, high = (uintptr_t(tensor) + tensorBytes) / page * page;
+    const uintptr_t first = std::max(low, uintptr_t(begin) / stretch * stretch),
+                    last = std::min(high, (uintptr_t(begin) + bytes + stretch - 1) / stretch * stretch);
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+#else
+    (void)tensor;
+    (void)tensorBytes;
+    (void)begin;
+    (void)bytes;
+#endif
+}
+
 // Prefill tiles: a block of weight rows stays in L1/L2 while a block of tokens' activations
 // passes over it, so each weight byte is read from memory once per token block, not per token.
 constexpr int64_t kRowTile = 16;
@@ -124,7 +147,12 @@ void FastCpuBackend::getRows(const Tensor& table, std::span<const TokenId> ids, 
     const auto& w = static_cast<const FastCpuWeight&>(table);
     auto found = m_packedByData.find(w.data);
     const auto packed = found == m_packedByData.end() ? nullptr : found->second.lock();
-    if (!packed) return CpuBackend::getRows(table, ids, out);
+    if (!packed) {
+        CpuBackend::getRows(table, ids, out);
+        if (w.ownedCopy.empty())
+            for (const TokenId id : ids) releaseFileStretch(w.data, size_t(w.rows()) * w.rowBytes, w.row(id), w.rowBytes);
+        return;
+    }
     // A tied table already packed for the output matrix: read the rows from the packed copy
     // rather than fault the file's pages back in.
     auto& o = asActs(out);
