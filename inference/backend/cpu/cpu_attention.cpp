@@ -70,11 +70,11 @@ void attendOneRow(const CpuKvCache& c, int64_t layer, const AttentionParams& p, 
         const float score = cappedScore(k.dot(s.query.data(), key, p.headDim), p);
         float rescale = 1.0f, weight = 1.0f;
         if (score > runningMax) {
-            rescale = std::exp(runningMax - score);
+            rescale = portableExp(runningMax - score);
             runningMax = score;
             k.rescale(s.accumulator.data(), rescale, p.headDim, half);
         } else {
-            weight = std::exp(score - runningMax);
+            weight = portableExp(score - runningMax);
         }
         k.accumulate(s.accumulator.data(), slotRow(c, false, layer, slot, job.kvOffset, p.headDim, k, s.v.data()), weight, p.headDim, half);
         runningSum = runningSum * rescale + weight;

@@ -218,19 +218,25 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
         for (QueryState& state : s.states) {
             // The softmax's scalar steps first, then the weighted sum of the tile's values in one
             // call: the same operations in the same order as the reference's slot loop.
+            // Each slot's exponent (the old maximum minus a new one, or the score minus the
+            // maximum), the exponentials in one vector step, then the running sum in slot order.
             dotRows(k, state.query, s.keyRows.data(), count, d, s.scores.data());
+            float* exponents = s.scores.data();
             for (int64_t j = 0; j < count; ++j) {
                 const float score = cappedScore(s.scores[size_t(j)], p);
-                float rescale = 1.0f, weight = 1.0f;
-                if (score > state.runningMax) {
-                    rescale = std::exp(state.runningMax - score);
-                    state.runningMax = score;
-                } else {
-                    weight = std::exp(score - state.runningMax);
-                }
-                s.rescales[size_t(j)] = rescale;
-                s.weights[size_t(j)] = weight;
-                state.runningSum = state.runningSum * rescale + weight;
+                const bool newMax = score > state.runningMax;
+                exponents[j] = newMax ? state.runningMax - score : score - state.runningMax;
+                s.weights[size_t(j)] = newMax ? 1.0f : 0.0f;  // a flag until the exponentials are in
+                if (newMax) state.runningMax = score;
+            }
+            attention_steps::expScores(k, exponents, count, 0.0f);  // x - 0 is x, so these are portableExp(x)
+            for (int64_t j = 0; j < count; ++j) {
+                const bool newMax = s.weights[size_t(j)] != 0.0f;
+                s.rescales[size_t(j)] = newMax ? exponents[j] : 1.0f;
+                s.weights[size_t(j)] = newMax ? 1.0f : exponents[j];
+                // sum * rescale + weight; a multiply by 1 is exact, so only the adds chain.
+                if (newMax) state.runningSum *= exponents[j];
+                state.runningSum += s.weights[size_t(j)];
             }
             scaleAccumulateRows(k, state.accumulator, s.valueRows.data(), s.rescales.data(), s.weights.data(), count, d, half);
         }
