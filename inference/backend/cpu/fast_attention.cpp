@@ -216,10 +216,10 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
         const int64_t count = std::min(kTile, visible - tileStart);
         keyAndValueRows(c, layer, kvOffset, tileStart, tileStart, tileStart + count, d, k, s);
         for (QueryState& state : s.states) {
-            // The softmax's scalar steps first, then the weighted sum of the tile's values in one
-            // call: the same operations in the same order as the reference's slot loop.
-            // Each slot's exponent (the old maximum minus a new one, or the score minus the
-            // maximum), the exponentials in one vector step, then the running sum in slot order.
+            // The reference's slot loop in three passes with the same operations: each slot's
+            // exponent (the old maximum minus a new one, or the score minus the maximum), the
+            // exponentials in one vector step, then the running sum in slot order; the weighted
+            // sum of the tile's values in one call after.
             dotRows(k, state.query, s.keyRows.data(), count, d, s.scores.data());
             float* exponents = s.scores.data();
             for (int64_t j = 0; j < count; ++j) {
