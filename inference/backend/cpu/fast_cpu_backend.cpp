@@ -33,20 +33,6 @@ public:
 
 namespace {
 
-void releaseFilePages(const uint8_t* begin, size_t bytes)
-{
-#if defined(__unix__) || defined(__APPLE__)
-    // Only whole pages inside the range: the pages at its ends may hold other tensors too. The
-    // mapping stays valid: a later read (an embedding row of a tied table) faults the page in again.
-    const auto page = uintptr_t(sysconf(_SC_PAGESIZE));
-    const uintptr_t first = (uintptr_t(begin) + page - 1) / page * page, last = (uintptr_t(begin) + bytes) / page * page;
-    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
-#else
-    (void)begin;
-    (void)bytes;
-#endif
-}
-
 // The 2 MiB-aligned stretch around [begin, begin + bytes), clipped to the whole pages of the
 // tensor [tensor, tensor + tensorBytes), dropped from the resident set. A kernel that maps the
 // page cache's large folios maps up to 2 MiB around one small read (6.18 on ext4 did: each
@@ -69,6 +55,11 @@ void releaseFileStretch(const uint8_t* tensor, size_t tensorBytes, const uint8_t
     (void)bytes;
 #endif
 }
+
+// The whole pages inside [begin, begin + bytes) dropped from the resident set: the pages at its
+// ends may hold other tensors too. The mapping stays valid: a later read (an embedding row of a
+// tied table) faults the page in again. (The stretch clipped to the range itself.)
+void releaseFilePages(const uint8_t* begin, size_t bytes) { releaseFileStretch(begin, bytes, begin, bytes); }
 
 // Prefill tiles: a block of weight rows stays in L1/L2 while a block of tokens' activations
 // passes over it, so each weight byte is read from memory once per token block, not per token.
