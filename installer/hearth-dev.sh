@@ -72,9 +72,11 @@ test)
     configure_and_build build-mingw -DCMAKE_TOOLCHAIN_FILE=installer/toolchains/mingw-w64-x86_64.cmake \
         -DHEARTH_INFERENCE_ONLY=ON -DHEARTH_WERROR=ON -DHEARTH_PREBUILT_SPIRV_DIR="$root/build/shaders/spirv" "${cross_flags[@]}"
 
-    step "ARM64 cross-compile check (aarch64-linux-gnu, inference library with the NEON kernels)"
+    step "ARM64 cross-compile and NEON kernel tests (aarch64-linux-gnu, run under qemu-user)"
     configure_and_build build-arm64 -DCMAKE_TOOLCHAIN_FILE=installer/toolchains/aarch64-linux-gnu.cmake \
-        -DHEARTH_INFERENCE_ONLY=ON -DHEARTH_WERROR=ON -DHEARTH_PREBUILT_SPIRV_DIR="$root/build/shaders/spirv" "${cross_flags[@]}"
+        -DHEARTH_INFERENCE_ONLY=ON -DHEARTH_WERROR=ON -DHEARTH_PREBUILT_SPIRV_DIR="$root/build/shaders/spirv" \
+        -DHEARTH_EMULATED_TESTS=ON "${cross_flags[@]}"
+    ctest --test-dir build-arm64 --output-on-failure
 
     step "GCC tests"
     # The Vulkan suites must run (on lavapipe at least) and under the validation layer: a missing

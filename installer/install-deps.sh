@@ -19,8 +19,9 @@ packages=(
   libsqlite3-dev libsodium-dev qtkeychain-qt6-dev libpoppler-qt6-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libgtest-dev
   # the local API server: HTTP (chunked streaming)
   libcpp-httplib-dev
-  # tests: headless display, fuzzing + sanitizers, Windows and ARM64 cross compile checks, template oracle
-  xvfb xauth clang libclang-rt-14-dev clang-format g++-mingw-w64-x86-64-posix g++-aarch64-linux-gnu python3-jinja2 strace
+  # tests: headless display, fuzzing + sanitizers, Windows and ARM64 cross compile checks (ARM64's
+  # kernel tests run under qemu-user), template oracle
+  xvfb xauth clang libclang-rt-14-dev clang-format g++-mingw-w64-x86-64-posix g++-aarch64-linux-gnu qemu-user python3-jinja2 strace
   # the keychain test runs a real Secret Service on a private session bus
   gnome-keyring dbus-daemon
   # the download tests drive their stand-in Hub with curl

@@ -54,6 +54,11 @@ void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPair
 //   Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS: as below.
 constexpr int kPackRows = 8;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackQ4_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackQ5_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackQ8_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackIQ4_NL(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackMXFP4(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 // Row `rowInGroup` of a packed group back in the file's layout, byte for byte.
 void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_t cols, uint8_t* row);
 // One group of packed rows against T tokens: out[t * kPackRows + r], each bit-identical to DotFn's.

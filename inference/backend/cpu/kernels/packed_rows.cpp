@@ -1,5 +1,6 @@
-// The parts of the row-interleaved path shared by every instruction set: the activations'
-// preparation, and reading one row back out of a packed group (embedding lookups of a tied table).
+// The parts of the row-interleaved path shared by every instruction set: the layouts (repacking
+// rows into groups and reading one row back out, for embedding lookups of a tied table) and the
+// activations' preparation.
 #include "backend/cpu/kernels/cpu_kernels.h"
 #include "quant/block_layouts.h"
 #include "quant/fp16.h"
@@ -217,6 +218,22 @@ void unpackQ3_KBlock(const uint8_t* group, int r, uint8_t* block)
     deinterleavePieces(group + 112 + kPackRows * sizeof x.hmask, sizeof x.qs, r, x.qs);
 }
 
+// The 32-blocks: per block of the eight rows, their scales (F16; MXFP4's one E8M0 byte), then
+// everything after the scale in 4-byte pieces (Q5_0's fifth bits, then the nibbles).
+template <typename Block>
+void repack32Blocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
+{
+    constexpr size_t scaleBytes = std::is_same_v<Block, MXFP4> ? 1 : 2;
+    for (int64_t i = 0; i < cols / kQK32; ++i, out += kPackRows * sizeof(Block)) {
+        const uint8_t* blockOfRow[kPackRows];
+        for (int r = 0; r < kPackRows; ++r) {
+            blockOfRow[r] = rows + size_t(r) * rowBytes + size_t(i) * sizeof(Block);
+            std::memcpy(out + scaleBytes * size_t(r), blockOfRow[r], scaleBytes);
+        }
+        interleavePieces(blockOfRow, scaleBytes, sizeof(Block) - scaleBytes, out + scaleBytes * kPackRows);
+    }
+}
+
 template <typename Block, void (*PackBlock)(const uint8_t* const*, uint8_t*)>
 void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
@@ -228,6 +245,12 @@ void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8
 }
 
 }  // namespace
+
+void repackQ4_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q4_0>(rows, rowBytes, cols, out); }
+void repackQ5_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q5_0>(rows, rowBytes, cols, out); }
+void repackQ8_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q8_0>(rows, rowBytes, cols, out); }
+void repackIQ4_NL(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<IQ4_NL>(rows, rowBytes, cols, out); }
+void repackMXFP4(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<MXFP4>(rows, rowBytes, cols, out); }
 
 void repackQ2_K(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
