@@ -212,18 +212,24 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
         s.states.push_back(
             {query, out.row(t) + h * d, h, first, visible, -INFINITY, 0, s.accumulators.data() + s.states.size() * size_t(d)});
     }
+    const size_t heads = s.states.size();
+    s.seeingQueries.clear();
+    for (const QueryState& state : s.states) s.seeingQueries.push_back(state.query);
+    s.dots.resize(heads * size_t(kTile));
     for (int64_t tileStart = first; tileStart < visible; tileStart += kTile) {
         const int64_t count = std::min(kTile, visible - tileStart);
         keyAndValueRows(c, layer, kvOffset, tileStart, tileStart, tileStart + count, d, k, s);
-        for (QueryState& state : s.states) {
+        // Every head's dots with the tile's keys in one call (each key row loaded once for all).
+        dotQueriesRows(k, s.seeingQueries.data(), int64_t(heads), s.keyRows.data(), count, d, s.dots.data());
+        for (size_t h = 0; h < heads; ++h) {
+            QueryState& state = s.states[h];
             // The reference's slot loop in three passes with the same operations: each slot's
             // exponent (the old maximum minus a new one, or the score minus the maximum), the
             // exponentials in one vector step, then the running sum in slot order; the weighted
             // sum of the tile's values in one call after.
-            dotRows(k, state.query, s.keyRows.data(), count, d, s.scores.data());
-            float* exponents = s.scores.data();
+            float* exponents = s.dots.data() + h * size_t(count);  // each slot's exponent replaces its dot
             for (int64_t j = 0; j < count; ++j) {
-                const float score = cappedScore(s.scores[size_t(j)], p);
+                const float score = cappedScore(exponents[j], p);
                 const bool newMax = score > state.runningMax;
                 exponents[j] = newMax ? state.runningMax - score : score - state.runningMax;
                 s.weights[size_t(j)] = newMax ? 1.0f : 0.0f;  // a flag until the exponentials are in
@@ -251,8 +257,10 @@ void fastCpuAttention(ThreadPool& pool, const CpuActivations& q, const CpuKvCach
 {
     const int64_t group = p.heads / p.kvHeads;
     if (q.rows() < kCpuAttentionTileRows) {
-        // A group's heads split in parts when rows x KV heads would leave threads idle.
-        const int64_t parts = std::clamp<int64_t>((2 * int64_t(pool.size()) + q.rows() * p.kvHeads - 1) / (q.rows() * p.kvHeads), 1, group);
+        // A group's heads split in parts only when rows x KV heads would leave threads idle: each
+        // part converts and reads the whole of its KV head's cache again, which at long contexts
+        // costs more than the parts' finer balance gains.
+        const int64_t parts = std::clamp<int64_t>((int64_t(pool.size()) + q.rows() * p.kvHeads - 1) / (q.rows() * p.kvHeads), 1, group);
         pool.parallelFor(q.rows() * p.kvHeads * parts, [&](int64_t begin, int64_t end) {
             for (int64_t index = begin; index < end; ++index) {
                 const int64_t part = index % parts, kvHead = index / parts % p.kvHeads, t = index / parts / p.kvHeads;
