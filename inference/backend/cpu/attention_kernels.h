@@ -26,6 +26,11 @@ struct AttentionKernels {
     // 1, then accumulate(acc, rows[j], weights[j], half).
     void (*scaleAccumulateRows)(float* acc, const float* const* rows, const float* rescales, const float* weights, int64_t count, int64_t n,
                                 bool half) = nullptr;
+    // The same for several heads over the same slots (decoding: a KV head's group of heads):
+    // head h's scaleAccumulateRows(acc[h], rows, rescales + h * count, weights + h * count, ...),
+    // the heads' accumulators interleaved so that each slot's chain of roundings overlaps the others'.
+    void (*scaleAccumulateRowsHeads)(float* const* acc, int64_t heads, const float* const* rows, const float* rescales,
+                                     const float* weights, int64_t count, int64_t n, bool half) = nullptr;
     // The tiled softmax's exponentials (attention_steps::expScores: null means its loop).
     double (*expScores)(float* scores, int64_t count, float max) = nullptr;
 };

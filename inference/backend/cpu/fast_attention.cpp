@@ -32,6 +32,7 @@ struct BlockScratch {
     std::vector<QueryState> states;
     std::vector<QueryState*> seeing;  // a prompt tile's rows, their queries and dots
     std::vector<const float*> seeingQueries;
+    std::vector<float*> accumulatorRows;  // decoding: the group's heads' accumulators
     std::vector<float> dots;
 };
 
@@ -73,6 +74,13 @@ void scaleAccumulateRows(const AttentionKernels& k, float* acc, const float* con
         if (rescales[j] != 1.0f) k.rescale(acc, rescales[j], n, half);
         k.accumulate(acc, rows[j], weights[j], n, half);
     }
+}
+
+void scaleAccumulateRowsHeads(const AttentionKernels& k, float* const* acc, int64_t heads, const float* const* rows, const float* rescales,
+                              const float* weights, int64_t count, int64_t n, bool half)
+{
+    if (k.scaleAccumulateRowsHeads) return k.scaleAccumulateRowsHeads(acc, heads, rows, rescales, weights, count, n, half);
+    for (int64_t h = 0; h < heads; ++h) scaleAccumulateRows(k, acc[h], rows, rescales + h * count, weights + h * count, count, n, half);
 }
 
 void accumulateRows(const AttentionKernels& k, float* acc, const float* const* rows, const float* weights, int64_t count, int64_t n)
@@ -214,8 +222,14 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
     }
     const size_t heads = s.states.size();
     s.seeingQueries.clear();
-    for (const QueryState& state : s.states) s.seeingQueries.push_back(state.query);
+    s.accumulatorRows.clear();
+    for (const QueryState& state : s.states) {
+        s.seeingQueries.push_back(state.query);
+        s.accumulatorRows.push_back(state.accumulator);
+    }
     s.dots.resize(heads * size_t(kTile));
+    s.rescales.resize(heads * size_t(kTile));
+    s.weights.resize(heads * size_t(kTile));
     for (int64_t tileStart = first; tileStart < visible; tileStart += kTile) {
         const int64_t count = std::min(kTile, visible - tileStart);
         keyAndValueRows(c, layer, kvOffset, tileStart, tileStart, tileStart + count, d, k, s);
@@ -228,24 +242,28 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
             // exponentials in one vector step, then the running sum in slot order; the weighted
             // sum of the tile's values in one call after.
             float* exponents = s.dots.data() + h * size_t(count);  // each slot's exponent replaces its dot
+            float* rescales = s.rescales.data() + h * size_t(count);
+            float* weights = s.weights.data() + h * size_t(count);
             for (int64_t j = 0; j < count; ++j) {
                 const float score = cappedScore(exponents[j], p);
                 const bool newMax = score > state.runningMax;
                 exponents[j] = newMax ? state.runningMax - score : score - state.runningMax;
-                s.weights[size_t(j)] = newMax ? 1.0f : 0.0f;  // a flag until the exponentials are in
+                weights[j] = newMax ? 1.0f : 0.0f;  // a flag until the exponentials are in
                 if (newMax) state.runningMax = score;
             }
             attention_steps::expScores(k, exponents, count, 0.0f);  // x - 0 is x, so these are portableExp(x)
             for (int64_t j = 0; j < count; ++j) {
-                const bool newMax = s.weights[size_t(j)] != 0.0f;
-                s.rescales[size_t(j)] = newMax ? exponents[j] : 1.0f;
-                s.weights[size_t(j)] = newMax ? 1.0f : exponents[j];
+                const bool newMax = weights[j] != 0.0f;
+                rescales[j] = newMax ? exponents[j] : 1.0f;
+                weights[j] = newMax ? 1.0f : exponents[j];
                 // sum * rescale + weight; a multiply by 1 is exact, so only the adds chain.
                 if (newMax) state.runningSum *= exponents[j];
-                state.runningSum += s.weights[size_t(j)];
+                state.runningSum += weights[j];
             }
-            scaleAccumulateRows(k, state.accumulator, s.valueRows.data(), s.rescales.data(), s.weights.data(), count, d, half);
         }
+        // Every head's weighted sum of the tile's values in one call.
+        scaleAccumulateRowsHeads(k, s.accumulatorRows.data(), int64_t(heads), s.valueRows.data(), s.rescales.data(), s.weights.data(),
+                                 count, d, half);
     }
     finish(p, s.states, k);  // the accumulator is single precision from here, as ggml's
 }

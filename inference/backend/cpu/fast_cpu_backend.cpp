@@ -89,6 +89,7 @@ AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table)
     k.dotQueriesRows = simd.dotQueriesRows;
     k.accumulateRows = simd.accumulateRows;
     k.scaleAccumulateRows = simd.scaleAccumulateRows;
+    k.scaleAccumulateRowsHeads = simd.scaleAccumulateRowsHeads;
     k.expScores = simd.expScores;
     return k;
 }
