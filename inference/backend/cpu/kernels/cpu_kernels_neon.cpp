@@ -521,52 +521,46 @@ void quantizeQ8_K(const float* x, int64_t n, uint8_t* out)
 
 #include "backend/cpu/kernels/neon_float_steps.inc"
 
+// A type's one- and four-token kernels from its T-token template.
+template <void (*One)(const uint8_t*, const uint8_t*, size_t, int64_t, float*),
+          void (*Four)(const uint8_t*, const uint8_t*, size_t, int64_t, float*)>
+void addDots(KernelTable& t, GgmlType type)
+{
+    t.dot[slot(type)] = single<One>;
+    t.dot4[slot(type)] = Four;
+}
+
+// A 32-block type's row-interleaved kernels (signed weights: packOffset stays 0).
+template <typename Block, void (*Unpack)(const uint8_t*, Packed32&)>
+void addPacked(KernelTable& t, GgmlType type, RepackFn repack)
+{
+    t.repack[slot(type)] = repack;
+    t.packedDot1[slot(type)] = packed32<Block, Unpack, 1>;
+    t.packedDot4[slot(type)] = packed32<Block, Unpack, 4>;
+}
+
 KernelTable makeTable()
 {
     KernelTable t;
     t.isa = "neon-dotprod";
-    t.dot[slot(GgmlType::Q4_0)] = single<tokensSigned<Q4_0, unpackQ4_0, 1>>;
-    t.dot4[slot(GgmlType::Q4_0)] = tokensSigned<Q4_0, unpackQ4_0, 4>;
-    t.dot[slot(GgmlType::Q5_0)] = single<tokensSigned<Q5_0, unpackQ5_0, 1>>;
-    t.dot4[slot(GgmlType::Q5_0)] = tokensSigned<Q5_0, unpackQ5_0, 4>;
-    t.dot[slot(GgmlType::Q8_0)] = single<tokensSigned<Q8_0, unpackQ8_0, 1>>;
-    t.dot4[slot(GgmlType::Q8_0)] = tokensSigned<Q8_0, unpackQ8_0, 4>;
-    t.dot[slot(GgmlType::IQ4_NL)] = single<tokensSigned<IQ4_NL, unpackIQ4_NL, 1>>;
-    t.dot4[slot(GgmlType::IQ4_NL)] = tokensSigned<IQ4_NL, unpackIQ4_NL, 4>;
-    t.dot[slot(GgmlType::MXFP4)] = single<tokensSigned<MXFP4, unpackMXFP4, 1>>;
-    t.dot4[slot(GgmlType::MXFP4)] = tokensSigned<MXFP4, unpackMXFP4, 4>;
-    t.dot[slot(GgmlType::Q4_1)] = single<tokensWithMin<Q4_1, unpackQ4_1, 1>>;
-    t.dot4[slot(GgmlType::Q4_1)] = tokensWithMin<Q4_1, unpackQ4_1, 4>;
-    t.dot[slot(GgmlType::Q5_1)] = single<tokensWithMin<Q5_1, unpackQ5_1, 1>>;
-    t.dot4[slot(GgmlType::Q5_1)] = tokensWithMin<Q5_1, unpackQ5_1, 4>;
-    t.dot[slot(GgmlType::Q2_K)] = single<tokensK<Q2_K, unpackQ2_K, 1>>;
-    t.dot4[slot(GgmlType::Q2_K)] = tokensK<Q2_K, unpackQ2_K, 4>;
-    t.dot[slot(GgmlType::Q3_K)] = single<tokensK<Q3_K, unpackQ3_K, 1>>;
-    t.dot4[slot(GgmlType::Q3_K)] = tokensK<Q3_K, unpackQ3_K, 4>;
-    t.dot[slot(GgmlType::Q4_K)] = single<tokensK<Q4_K, unpackQ4_K, 1>>;
-    t.dot4[slot(GgmlType::Q4_K)] = tokensK<Q4_K, unpackQ4_K, 4>;
-    t.dot[slot(GgmlType::Q5_K)] = single<tokensK<Q5_K, unpackQ5_K, 1>>;
-    t.dot4[slot(GgmlType::Q5_K)] = tokensK<Q5_K, unpackQ5_K, 4>;
-    t.dot[slot(GgmlType::Q6_K)] = single<tokensK<Q6_K, unpackQ6_K, 1>>;
-    t.dot4[slot(GgmlType::Q6_K)] = tokensK<Q6_K, unpackQ6_K, 4>;
-    t.dot[slot(GgmlType::IQ4_XS)] = single<tokensIQ4_XS<1>>;
-    t.dot4[slot(GgmlType::IQ4_XS)] = tokensIQ4_XS<4>;
-    // The row-interleaved 32-blocks (signed weights: packOffset stays 0).
-    t.repack[slot(GgmlType::Q4_0)] = repackQ4_0;
-    t.packedDot1[slot(GgmlType::Q4_0)] = packed32<Q4_0, packedBlockQ4_0, 1>;
-    t.packedDot4[slot(GgmlType::Q4_0)] = packed32<Q4_0, packedBlockQ4_0, 4>;
-    t.repack[slot(GgmlType::Q5_0)] = repackQ5_0;
-    t.packedDot1[slot(GgmlType::Q5_0)] = packed32<Q5_0, packedBlockQ5_0, 1>;
-    t.packedDot4[slot(GgmlType::Q5_0)] = packed32<Q5_0, packedBlockQ5_0, 4>;
-    t.repack[slot(GgmlType::Q8_0)] = repackQ8_0;
-    t.packedDot1[slot(GgmlType::Q8_0)] = packed32<Q8_0, packedBlockQ8_0, 1>;
-    t.packedDot4[slot(GgmlType::Q8_0)] = packed32<Q8_0, packedBlockQ8_0, 4>;
-    t.repack[slot(GgmlType::IQ4_NL)] = repackIQ4_NL;
-    t.packedDot1[slot(GgmlType::IQ4_NL)] = packed32<IQ4_NL, packedBlockIQ4_NL, 1>;
-    t.packedDot4[slot(GgmlType::IQ4_NL)] = packed32<IQ4_NL, packedBlockIQ4_NL, 4>;
-    t.repack[slot(GgmlType::MXFP4)] = repackMXFP4;
-    t.packedDot1[slot(GgmlType::MXFP4)] = packed32<MXFP4, packedBlockMXFP4, 1>;
-    t.packedDot4[slot(GgmlType::MXFP4)] = packed32<MXFP4, packedBlockMXFP4, 4>;
+    addDots<tokensSigned<Q4_0, unpackQ4_0, 1>, tokensSigned<Q4_0, unpackQ4_0, 4>>(t, GgmlType::Q4_0);
+    addDots<tokensSigned<Q5_0, unpackQ5_0, 1>, tokensSigned<Q5_0, unpackQ5_0, 4>>(t, GgmlType::Q5_0);
+    addDots<tokensSigned<Q8_0, unpackQ8_0, 1>, tokensSigned<Q8_0, unpackQ8_0, 4>>(t, GgmlType::Q8_0);
+    addDots<tokensSigned<IQ4_NL, unpackIQ4_NL, 1>, tokensSigned<IQ4_NL, unpackIQ4_NL, 4>>(t, GgmlType::IQ4_NL);
+    addDots<tokensSigned<MXFP4, unpackMXFP4, 1>, tokensSigned<MXFP4, unpackMXFP4, 4>>(t, GgmlType::MXFP4);
+    addDots<tokensWithMin<Q4_1, unpackQ4_1, 1>, tokensWithMin<Q4_1, unpackQ4_1, 4>>(t, GgmlType::Q4_1);
+    addDots<tokensWithMin<Q5_1, unpackQ5_1, 1>, tokensWithMin<Q5_1, unpackQ5_1, 4>>(t, GgmlType::Q5_1);
+    addDots<tokensK<Q2_K, unpackQ2_K, 1>, tokensK<Q2_K, unpackQ2_K, 4>>(t, GgmlType::Q2_K);
+    addDots<tokensK<Q3_K, unpackQ3_K, 1>, tokensK<Q3_K, unpackQ3_K, 4>>(t, GgmlType::Q3_K);
+    addDots<tokensK<Q4_K, unpackQ4_K, 1>, tokensK<Q4_K, unpackQ4_K, 4>>(t, GgmlType::Q4_K);
+    addDots<tokensK<Q5_K, unpackQ5_K, 1>, tokensK<Q5_K, unpackQ5_K, 4>>(t, GgmlType::Q5_K);
+    addDots<tokensK<Q6_K, unpackQ6_K, 1>, tokensK<Q6_K, unpackQ6_K, 4>>(t, GgmlType::Q6_K);
+    addDots<tokensIQ4_XS<1>, tokensIQ4_XS<4>>(t, GgmlType::IQ4_XS);
+    addPacked<Q4_0, packedBlockQ4_0>(t, GgmlType::Q4_0, repackQ4_0);
+    addPacked<Q5_0, packedBlockQ5_0>(t, GgmlType::Q5_0, repackQ5_0);
+    addPacked<Q8_0, packedBlockQ8_0>(t, GgmlType::Q8_0, repackQ8_0);
+    addPacked<IQ4_NL, packedBlockIQ4_NL>(t, GgmlType::IQ4_NL, repackIQ4_NL);
+    addPacked<MXFP4, packedBlockMXFP4>(t, GgmlType::MXFP4, repackMXFP4);
     t.quantize[slot(GgmlType::Q8_0)] = quantizeQ8_0;
     t.quantize[slot(GgmlType::Q8_1)] = quantizeQ8_1;
     t.quantize[slot(GgmlType::Q8_K)] = quantizeQ8_K;
