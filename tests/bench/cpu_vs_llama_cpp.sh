@@ -12,7 +12,8 @@
 # IQ4_NL files and the grid IQ types IQ1_S to IQ3_M with an importance matrix (e.g.
 # MODELS="tinyllama-Q3_K_M tinyllama-IQ2_XXS"; llama-quantize takes minutes over the IQ ones).
 # Environment: PP (prompt tokens, default 128), TG (generated, 64), REPS (3), THREADS (2),
-# MODELS (a subset of the names below).
+# MODELS (a subset of the names below), DEPTH (e.g. 4096: also decode after that many tokens of
+# context, where attention reads the KV cache as much as the weights; llama-bench -d).
 # Prints tokens/s of both, the ratios Hearth / llama.cpp, decode as % of the bandwidth roofline,
 # and the peak resident memory of each process.
 set -euo pipefail
@@ -84,5 +85,16 @@ roofline = h["decode_weight_bytes_per_second"] / (float(bandwidth) * 1e9)
 print(f"{name:<18} {hp:9.1f} {lp:9.1f} {hp / lp:6.2f} {ht:9.1f} {lt:9.1f} {ht / lt:6.2f} {100 * roofline:8.0f}% "
       f"{int(hearth_rss) / 1024:9.0f} {int(llama_rss) / 1024:9.0f}")
 PY
+    if [ "${DEPTH:-0}" -gt 0 ]; then
+        "$cli" bench --model "$file" --backend cpu --threads "$threads" -p "$DEPTH" -n 32 -r 1 --json >"$hearth_json"
+        "$bench" -m "$file" -t "$threads" -p 0 -n 32 -d "$DEPTH" -r 1 -o json >"$llama_json" 2>/dev/null
+        python3 - "$name" "$hearth_json" "$llama_json" "$DEPTH" <<'PY'
+import json, sys
+name, hearth, llama, depth = sys.argv[1:]
+ht = json.load(open(hearth))["generation_tokens_per_second"]
+lt = json.load(open(llama))[0]["avg_ts"]
+print(f"{'  tg32 @ ' + depth:<18} {'':9} {'':9} {'':6} {ht:9.1f} {lt:9.1f} {ht / lt:6.2f}")
+PY
+    fi
     rm -f "$file"
 done
