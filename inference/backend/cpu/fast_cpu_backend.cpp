@@ -26,7 +26,7 @@ namespace hearth {
 class FastCpuWeight : public CpuWeight {
 public:
     using CpuWeight::CpuWeight;
-    mutable std::shared_ptr<const std::vector<uint8_t>> packed;  // rows / kPackRows groups; the rest stay in `data`
+    mutable std::shared_ptr<const PackedBytes> packed;  // rows / kPackRows groups; the rest stay in `data`
     mutable bool packingTried = false;
     std::vector<uint8_t> ownedCopy;
 };
@@ -178,7 +178,7 @@ void FastCpuBackend::pack(const FastCpuWeight& w)
             return;
         }
     const int64_t groups = w.rows() / cpu_kernels::kPackRows, cols = w.cols();
-    auto packed = std::make_shared<std::vector<uint8_t>>(size_t(groups) * cpu_kernels::kPackRows * w.rowBytes);
+    auto packed = std::make_shared<PackedBytes>(size_t(groups) * cpu_kernels::kPackRows * w.rowBytes);
     // Slice by slice, each slice's file pages released once packed: the peak holds one slice
     // twice, not the whole matrix (the output matrix alone can be gigabytes).
     const int64_t groupsPerSlice = std::max<int64_t>(1, (int64_t(8) << 20) / int64_t(cpu_kernels::kPackRows * w.rowBytes));

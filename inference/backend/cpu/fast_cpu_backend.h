@@ -9,9 +9,33 @@
 
 #include <map>
 #include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace hearth {
+
+// Bytes left uninitialised when the vector grows: a packed copy is written whole by the repacking
+// (its layouts zero what they OR into), so zeroing it first would only write every page of the
+// weights twice, on one thread, before the first reply.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = UninitializedAllocator<U>;
+    };
+    template <typename U>
+    void construct(U* p) noexcept
+    {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args)
+    {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+using PackedBytes = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
 
 // The attention steps from a kernel table, the reference's where it has none.
 AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table);
@@ -46,7 +70,7 @@ private:
 
     // Packed copies by the file bytes they were made from: a tied embedding table is bound twice
     // (embedding, output) and packed once; its embedding lookups read the packed copy too.
-    std::map<const uint8_t*, std::weak_ptr<const std::vector<uint8_t>>> m_packedByData;
+    std::map<const uint8_t*, std::weak_ptr<const PackedBytes>> m_packedByData;
 
     const cpu_kernels::KernelTable& m_kernels;
     std::vector<uint8_t> m_quantized;  // the activations in the weights' partner type, reused
