@@ -237,10 +237,10 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
         dotQueriesRows(k, s.seeingQueries.data(), int64_t(heads), s.keyRows.data(), count, d, s.dots.data());
         for (size_t h = 0; h < heads; ++h) {
             QueryState& state = s.states[h];
-            // The reference's slot loop in three passes with the same operations: each slot's
-            // exponent (the old maximum minus a new one, or the score minus the maximum), the
-            // exponentials in one vector step, then the running sum in slot order; the weighted
-            // sum of the tile's values in one call after.
+            // The reference's slot loop in passes with the same operations: each slot's exponent
+            // (the old maximum minus a new one, or the score minus the maximum), the exponentials
+            // in one vector step, then the running sum in slot order; every head's weighted sum
+            // of the tile's values after this loop.
             float* exponents = s.dots.data() + h * size_t(count);  // each slot's exponent replaces its dot
             float* rescales = s.rescales.data() + h * size_t(count);
             float* weights = s.weights.data() + h * size_t(count);
@@ -261,7 +261,7 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
                 state.runningSum += weights[j];
             }
         }
-        // Every head's weighted sum of the tile's values in one call.
+        // Every head's weighted sum of the tile's values in one call, with its own rescales and weights.
         scaleAccumulateRowsHeads(k, s.accumulatorRows.data(), int64_t(heads), s.valueRows.data(), s.rescales.data(), s.weights.data(),
                                  count, d, half);
     }
