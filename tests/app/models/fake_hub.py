@@ -11,7 +11,8 @@ responses): drop_after (close the connection after N body bytes, `times` respons
 (a list of HTTP statuses to answer instead, one per request), stall_after + stall_seconds,
 ignore_range, rate (bytes per second), wrong_sha (the tree lists a wrong checksum), page_size
 (the tree is paged with Link headers), replace (OWNER/NAME/PATH -> new bytes from a file: the
-file changes, and with it its ETag and checksum). GET /_log lists every request with its Range,
+file changes, and with it its ETag and checksum), replace_on_drop (the same, applied at the moment
+a drop_after closes a connection, so a test's change lands between two attempts, never racing them). GET /_log lists every request with its Range,
 If-Range and whether it carried an Authorization header.
 
 Usage: fake_hub.py REPOS_DIR PORT_FILE  (writes "API_PORT CDN_PORT" to PORT_FILE when ready)
@@ -33,6 +34,7 @@ lock = threading.Lock()
 control = {}
 log = []
 replaced = {}  # "owner/name/path" -> bytes
+replace_on_drop = {}  # the same, moved into `replaced` when a drop_after closes a connection
 ports = {}
 
 
@@ -106,6 +108,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     for key, source in body["replace"].items():
                         with open(source, "rb") as f:
                             replaced[key] = f.read()
+                replace_on_drop.clear()
+                for key, source in body.get("replace_on_drop", {}).items():
+                    with open(source, "rb") as f:
+                        replace_on_drop[key] = f.read()
             return self.send_json(200, {"ok": True})
         if self.path == "/_clear_log":
             with lock:
@@ -233,6 +239,9 @@ class CdnHandler(Handler):
         try:
             while sent < len(body):
                 if drop_after is not None and sent >= drop_after:
+                    with lock:
+                        replaced.update(replace_on_drop)
+                        replace_on_drop.clear()
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
