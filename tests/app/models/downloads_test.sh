@@ -224,12 +224,14 @@ if mount -t tmpfs -o size=2m tmpfs "$WORK/small" 2>/dev/null; then
     mount -t tmpfs -o size=72m tmpfs "$WORK/small"  # the file, the 64 MiB kept free, the store
     mkdir -p "$WORK/small/data"
     "$CLI" models --data-dir "$WORK/small/data" list > /dev/null
-    # A filler takes the space once the free-space check has passed.
-    control '{"rate": 2000000}'
-    "$CLI" models --data-dir "$WORK/small/data" pull "$KTEST:$KFILE" > "$WORK/out.txt" 2>&1 &
+    # A filler takes the space once the free-space check has passed: the hub holds the file
+    # after 500 kB (no stall timeout meanwhile) until the filler is written.
+    control '{"hold_after": 500000}'
+    HEARTH_DOWNLOAD_STALL_MS=120000 "$CLI" models --data-dir "$WORK/small/data" pull "$KTEST:$KFILE" > "$WORK/out.txt" 2>&1 &
     PULL=$!
-    for _ in $(seq 100); do [ -s "$WORK/small/data/models/$KTEST/$KFILE.partial" ] && break; sleep 0.05; done
+    for _ in $(seq 600); do curl -sf "http://127.0.0.1:$API/_held" | grep -q true && break; sleep 0.05; done
     dd if=/dev/zero of="$WORK/small/filler" bs=64k 2> /dev/null
+    curl -sf -X POST "http://127.0.0.1:$API/_release" > /dev/null
     wait $PULL
     rc=$?
     if [ $rc -ne 0 ] && grep -q "writing .* failed" "$WORK/out.txt" && [ ! -e "$WORK/small/data/models/$KTEST/$KFILE" ]; then

@@ -12,8 +12,10 @@ responses): drop_after (close the connection after N body bytes, `times` respons
 ignore_range, rate (bytes per second), wrong_sha (the tree lists a wrong checksum), page_size
 (the tree is paged with Link headers), replace (OWNER/NAME/PATH -> new bytes from a file: the
 file changes, and with it its ETag and checksum), replace_on_drop (the same, applied at the moment
-a drop_after closes a connection, so a test's change lands between two attempts, never racing them). GET /_log lists every request with its Range,
-If-Range and whether it carried an Authorization header.
+a drop_after closes a connection, so a test's change lands between two attempts, never racing
+them), hold_after (stop after N body bytes until POST /_release; GET /_held says when a response
+is waiting there, so a test acts mid-file at a known point, not after a guessed delay). GET /_log
+lists every request with its Range, If-Range and whether it carried an Authorization header.
 
 Usage: fake_hub.py REPOS_DIR PORT_FILE  (writes "API_PORT CDN_PORT" to PORT_FILE when ready)
 """
@@ -36,6 +38,8 @@ log = []
 replaced = {}  # "owner/name/path" -> bytes
 replace_on_drop = {}  # the same, moved into `replaced` when a drop_after closes a connection
 ports = {}
+held = threading.Event()  # a response is waiting at hold_after
+released = threading.Event()  # POST /_release lets it go on
 
 
 def repo_files(repo):
@@ -103,6 +107,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 control.clear()
                 control.update(body)
+                held.clear()
+                released.clear()
                 if "replace" in body:
                     replaced.clear()
                     for key, source in body["replace"].items():
@@ -112,6 +118,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for key, source in body.get("replace_on_drop", {}).items():
                     with open(source, "rb") as f:
                         replace_on_drop[key] = f.read()
+            return self.send_json(200, {"ok": True})
+        if self.path == "/_release":
+            released.set()
             return self.send_json(200, {"ok": True})
         if self.path == "/_clear_log":
             with lock:
@@ -128,6 +137,8 @@ class ApiHandler(Handler):
         if url.path == "/_log":
             with lock:
                 return self.send_json(200, list(log))
+        if url.path == "/_held":
+            return self.send_json(200, {"held": held.is_set()})
         if url.path == "/api/models":
             return self.search(query)
         m = re.fullmatch(r"/api/models/([^/]+/[^/]+)/tree/main", url.path)
@@ -233,6 +244,7 @@ class CdnHandler(Handler):
                 drop_after = control["drop_after"]
                 control["times"] = control.get("times", 1) - 1
         stall_after = take("stall_after")
+        hold_after = take("hold_after")
         rate = take("rate")
         sent = 0
         chunk = 16384
@@ -245,6 +257,10 @@ class CdnHandler(Handler):
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if hold_after is not None and sent >= hold_after:
+                    held.set()
+                    released.wait(120)
+                    hold_after = None
                 if stall_after is not None and sent >= stall_after:
                     time.sleep(float(take("stall_seconds", 30)))
                     stall_after = None
