@@ -120,16 +120,14 @@ control '{"replace": {}}'
 
 # 8. Killed with SIGKILL mid-way: the next run resumes from the bytes on disk.
 fresh killed
-control '{"rate": 1500000}'
-"$CLI" models --data-dir "$DATA" pull "$KTEST:$KFILE" > "$WORK/out.txt" 2>&1 &
+control '{"hold_after": 1200000}'  # the hub waits there, so the kill always lands mid-file
+HEARTH_DOWNLOAD_STALL_MS=120000 "$CLI" models --data-dir "$DATA" pull "$KTEST:$KFILE" > "$WORK/out.txt" 2>&1 &
 PULL=$!  # the CLI itself, not a subshell around it
-for _ in $(seq 200); do
-    size=$(stat -c %s "$(dest).partial" 2>/dev/null || echo 0)
-    [ "$size" -gt 1000000 ] && break
-    sleep 0.05
-done
+for _ in $(seq 600); do curl -sf "http://127.0.0.1:$API/_held" | grep -q true && break; sleep 0.05; done
+for _ in $(seq 200); do [ -s "$(dest).partial" ] && break; sleep 0.05; done
 kill -9 $PULL
 wait $PULL 2>/dev/null
+curl -sf -X POST "http://127.0.0.1:$API/_release" > /dev/null
 kept=$(stat -c %s "$(dest).partial" 2>/dev/null || echo 0)
 control '{}'
 clear_log
