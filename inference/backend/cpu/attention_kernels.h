@@ -33,6 +33,9 @@ struct AttentionKernels {
                                      const float* weights, int64_t count, int64_t n, bool half) = nullptr;
     // The tiled softmax's exponentials (attention_steps::expScores: null means its loop).
     double (*expScores)(float* scores, int64_t count, float max) = nullptr;
+    // `rows` rows of n halves, srcStride halves apart, to dst's rows n floats apart: a tile of a
+    // cache's slots in one call, not one per slot (null: a loop over halvesToFloats).
+    void (*halvesToFloatsRows)(const uint16_t* src, int64_t srcStride, float* dst, int64_t rows, int64_t n) = nullptr;
 };
 
 }  // namespace hearth

@@ -94,15 +94,22 @@ void accumulateRows(const AttentionKernels& k, float* acc, const float* const* r
 void tileRows(const CpuKvCache& c, bool key, int64_t layer, int64_t kvOffset, int64_t tileStart, int64_t from, int64_t to, int64_t d,
               const AttentionKernels& k, std::vector<float>& buffer, std::vector<const float*>& rows)
 {
-    for (int64_t s = from; s < to; ++s) {
-        const size_t j = size_t(s - tileStart);
-        if (c.f16) {
-            k.halvesToFloats(c.halfRow(key, layer, s) + kvOffset, buffer.data() + j * size_t(d), d);
-            rows[j] = buffer.data() + j * size_t(d);
-        } else {
-            rows[j] = c.floatRow(key, layer, s) + kvOffset;
-        }
+    if (to <= from) return;
+    if (!c.f16) {
+        for (int64_t s = from; s < to; ++s) rows[size_t(s - tileStart)] = c.floatRow(key, layer, s) + kvOffset;
+        return;
     }
+    for (int64_t s = from; s < to; ++s) rows[size_t(s - tileStart)] = buffer.data() + size_t(s - tileStart) * size_t(d);
+    // The slots' rows lie one cache row apart unless a sliding layer's ring wraps inside the tile:
+    // then one call per slot.
+    const uint16_t* first = c.halfRow(key, layer, from);
+    const int64_t stride = c.kvDim(layer);
+    float* dst = buffer.data() + size_t(from - tileStart) * size_t(d);
+    if (k.halvesToFloatsRows && c.halfRow(key, layer, to - 1) == first + (to - 1 - from) * stride) {
+        k.halvesToFloatsRows(first + kvOffset, stride, dst, to - from, d);
+        return;
+    }
+    for (int64_t s = from; s < to; ++s) k.halvesToFloats(c.halfRow(key, layer, s) + kvOffset, dst + size_t(s - from) * size_t(d), d);
 }
 
 void keyAndValueRows(const CpuKvCache& c, int64_t layer, int64_t kvOffset, int64_t tileStart, int64_t from, int64_t to, int64_t d,

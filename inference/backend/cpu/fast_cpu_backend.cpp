@@ -83,6 +83,7 @@ AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table)
     const AttentionKernels& simd = table.attention;
     if (simd.dot) k.dot = simd.dot;
     if (simd.halvesToFloats) k.halvesToFloats = simd.halvesToFloats;
+    k.halvesToFloatsRows = simd.halvesToFloatsRows;
     if (simd.accumulate) k.accumulate = simd.accumulate;
     if (simd.rescale) k.rescale = simd.rescale;
     k.dotRows = simd.dotRows;  // (the many-slot steps have loops over the single ones as fallback)

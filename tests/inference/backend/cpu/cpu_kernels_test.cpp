@@ -370,6 +370,15 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
         table.attention.halvesToFloats(halves.data(), got.data(), n);
         reference.halvesToFloats(halves.data(), want.data(), n);
         EXPECT_EQ(got, want) << table.isa << " n=" << n;
+        if (table.attention.halvesToFloatsRows) {  // three rows of n, n + 5 halves apart (a cache row past the head's)
+            const int64_t stride = n + 5, rowCount = 3;
+            std::vector<uint16_t> cacheRows(size_t(stride * rowCount));
+            for (auto& h : cacheRows) h = floatToFp16(std::normal_distribution<float>(0, 3)(rng));
+            std::vector<float> rowsGot(size_t(n * rowCount), -1.0f), rowsWant(rowsGot.size());
+            table.attention.halvesToFloatsRows(cacheRows.data(), stride, rowsGot.data(), rowCount, n);
+            for (int64_t r = 0; r < rowCount; ++r) reference.halvesToFloats(cacheRows.data() + r * stride, rowsWant.data() + r * n, n);
+            EXPECT_EQ(rowsGot, rowsWant) << table.isa << " n=" << n << " rows";
+        }
         for (bool half : {false, true}) {
             auto accGot = randomFloats(n, rng), accWant = accGot;
             table.attention.accumulate(accGot.data(), b.data(), 0.37f, n, half);
