@@ -46,6 +46,9 @@ KFILE=ktest-qwen2-Q4_K_M.gguf
 SOURCE=$R/$KTEST/$KFILE
 
 control() { curl -sf -X POST -d "$1" "http://127.0.0.1:$API/_control" > /dev/null; }
+# hold_after: wait until the hub holds a response at that byte (30 s at most), then let it go on.
+wait_held() { for _ in $(seq 600); do curl -sf "http://127.0.0.1:$API/_held" | grep -q true && return; sleep 0.05; done; }
+release() { curl -sf -X POST "http://127.0.0.1:$API/_release" > /dev/null; }
 clear_log() { curl -sf -X POST "http://127.0.0.1:$API/_clear_log" > /dev/null; }
 requests() { curl -sf "http://127.0.0.1:$API/_log"; }
 fresh() { DATA=$WORK/data-$1; rm -rf "$DATA"; mkdir -p "$DATA"; control '{}'; clear_log; }
@@ -123,11 +126,11 @@ fresh killed
 control '{"hold_after": 1200000}'  # the hub waits there, so the kill always lands mid-file
 HEARTH_DOWNLOAD_STALL_MS=120000 "$CLI" models --data-dir "$DATA" pull "$KTEST:$KFILE" > "$WORK/out.txt" 2>&1 &
 PULL=$!  # the CLI itself, not a subshell around it
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$API/_held" | grep -q true && break; sleep 0.05; done
+wait_held
 for _ in $(seq 200); do [ -s "$(dest).partial" ] && break; sleep 0.05; done
 kill -9 $PULL
 wait $PULL 2>/dev/null
-curl -sf -X POST "http://127.0.0.1:$API/_release" > /dev/null
+release
 kept=$(stat -c %s "$(dest).partial" 2>/dev/null || echo 0)
 control '{}'
 clear_log
@@ -227,9 +230,9 @@ if mount -t tmpfs -o size=2m tmpfs "$WORK/small" 2>/dev/null; then
     control '{"hold_after": 500000}'
     HEARTH_DOWNLOAD_STALL_MS=120000 "$CLI" models --data-dir "$WORK/small/data" pull "$KTEST:$KFILE" > "$WORK/out.txt" 2>&1 &
     PULL=$!
-    for _ in $(seq 600); do curl -sf "http://127.0.0.1:$API/_held" | grep -q true && break; sleep 0.05; done
+    wait_held
     dd if=/dev/zero of="$WORK/small/filler" bs=64k 2> /dev/null
-    curl -sf -X POST "http://127.0.0.1:$API/_release" > /dev/null
+    release
     wait $PULL
     rc=$?
     if [ $rc -ne 0 ] && grep -q "writing .* failed" "$WORK/out.txt" && [ ! -e "$WORK/small/data/models/$KTEST/$KFILE" ]; then
