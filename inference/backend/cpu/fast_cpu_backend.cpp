@@ -348,25 +348,21 @@ void FastCpuBackend::matmulPacked(std::span<const PackedProduct> products, int64
     const size_t typeSlot = cpu_kernels::slot(first.type);
     const GgmlType actType = activationTypeFor(first.type);
     const size_t actRowBytes = rowBytes(actType, cols);
-    // Per token: Q8_0's float scales and offset sums, or Q8_K's sub-block sums in pairs.
+    // Per token: the 32-blocks' float scales and offset sums (Q8_1's s too), or Q8_K's sub-block
+    // sums in pairs.
     const bool superBlocks = actType == GgmlType::Q8_K;
     const int64_t blocks = superBlocks ? cols / 256 : cols / 32, offsetsPerToken = superBlocks ? 4 * blocks : blocks;
     m_scales.resize(superBlocks ? 0 : size_t(tokens * blocks));
+    m_sums.resize(actType == GgmlType::Q8_1 ? size_t(tokens * blocks) : 0);
     m_offsets.resize(size_t(tokens * offsetsPerToken));
     m_prepared.resize(size_t(tokens));
-    auto& prepared = m_prepared;
     for (int64_t t = 0; t < tokens; ++t) {
-        const uint8_t* q = m_quantized.data() + size_t(t) * actRowBytes;
-        int32_t* offsets = m_offsets.data() + t * offsetsPerToken;
-        if (superBlocks) {
-            cpu_kernels::prepareQ8_K(q, blocks, offsets);
-            prepared[size_t(t)] = {q, nullptr, offsets};
-        } else {
-            float* scales = m_scales.data() + t * blocks;
-            cpu_kernels::prepareQ8_0(q, blocks, m_kernels.packOffset[typeSlot], scales, offsets);
-            prepared[size_t(t)] = {q, scales, offsets};
-        }
+        const auto perToken = [t, blocks](std::vector<float>& v) { return v.empty() ? nullptr : v.data() + t * blocks; };
+        m_prepared[size_t(t)] =
+            cpu_kernels::prepareToken(actType, m_quantized.data() + size_t(t) * actRowBytes, blocks, m_kernels.packOffset[typeSlot],
+                                      perToken(m_scales), m_offsets.data() + t * offsetsPerToken, perToken(m_sums));
     }
+    auto& prepared = m_prepared;
     const auto dot1 = m_kernels.packedDot1[typeSlot], dot4 = m_kernels.packedDot4[typeSlot];
     const auto pairDot4 = m_kernels.packedPairDot4[typeSlot];
     constexpr int64_t group = cpu_kernels::kPackRows;

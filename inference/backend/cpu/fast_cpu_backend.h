@@ -75,6 +75,7 @@ private:
     const cpu_kernels::KernelTable& m_kernels;
     std::vector<uint8_t> m_quantized;  // the activations in the weights' partner type, reused
     std::vector<float> m_scales;  // their prepared form for the row-interleaved kernels
+    std::vector<float> m_sums;  // Q8_1: each block's s
     std::vector<int32_t> m_offsets;
     std::vector<uint8_t> m_rowBuffer;  // one row unpacked from a packed group (embedding lookups)
     std::vector<cpu_kernels::PreparedTokens> m_prepared;

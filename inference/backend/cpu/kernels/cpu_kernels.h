@@ -34,28 +34,35 @@ constexpr size_t kTypeSlots = 40;
 inline size_t slot(GgmlType type) { return size_t(type) < kTypeSlots ? size_t(type) : 0; }
 
 // A token's activations prepared for the row-interleaved kernels.
-//   Q8_0 (the 32-blocks): the scales as floats and, per block, minus `offset` times the sum of its
-//   values, which lets unsigned weights (q + offset) go through the unsigned x signed 8-bit dot.
+//   Q8_0 and Q8_1 (the 32-blocks): the scales as floats and, per block, minus `offset` times the
+//   sum of its values, which lets unsigned weights (q + offset) go through the unsigned x signed
+//   8-bit dot; Q8_1 (against Q4_1 and Q5_1, whose weights carry a min) also its s as floats.
 //   Q8_K (the K-quants): no scales (the blocks carry floats); per super-block four words, each
 //   the sums of two 32-value sub-blocks as a pair of int16 (2p in the low half, 2p + 1 in the
 //   high), ready to multiply the pairs of mins a packed Q4_K group keeps side by side.
 struct PreparedTokens {
-    const uint8_t* blocks;  // Q8_0 or Q8_K
-    const float* scales;  // Q8_0: [blocks]
-    const int32_t* offsets;  // Q8_0: [blocks]; Q8_K: [4 * super-blocks]
+    const uint8_t* blocks;  // Q8_0, Q8_1 or Q8_K
+    const float* scales;  // Q8_0, Q8_1: [blocks]
+    const int32_t* offsets;  // Q8_0, Q8_1: [blocks]; Q8_K: [4 * super-blocks]
+    const float* sums = nullptr;  // Q8_1: [blocks], each block's s (its d times the sum of its values)
 };
-void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* scales, int32_t* offsets);
-void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPairs);
+// One token's activations of type `actType` (`blocks` 32-blocks, or super-blocks for Q8_K)
+// prepared into the caller's buffers: scales and sums of `blocks` floats, offsets of 4 * blocks.
+PreparedTokens prepareToken(GgmlType actType, const uint8_t* activations, int64_t blocks, int32_t offset, float* scales, int32_t* offsets,
+                            float* sums);
 
 // Rows repacked in groups of eight, block by block, so that one 8-bit dot instruction advances
 // eight rows (a 32-bit lane per row). Same size as the original rows.
-//   The 32-blocks (Q4_0, Q5_0, Q8_0, IQ4_NL, MXFP4): the eight scales (F16; MXFP4's E8M0 bytes),
-//   then the quants in 4-byte pieces, the eight rows' first piece, their second, ...
+//   The 32-blocks (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL, MXFP4): the eight scales (F16; MXFP4's
+//   E8M0 bytes; Q4_1 and Q5_1 then their eight F16 mins), then the quants in 4-byte pieces, the
+//   eight rows' first piece, their second, ... (Q5_0's and Q5_1's fifth bits are the first piece).
 //   Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS: as below.
 constexpr int kPackRows = 8;
 using RepackFn = void (*)(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackQ4_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackQ4_1(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackQ5_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
+void repackQ5_1(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackQ8_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackIQ4_NL(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
 void repackMXFP4(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out);
@@ -107,7 +114,7 @@ struct KernelTable {
     DotManyFn dotMany[kTypeSlots] = {};
     DotManyRowsFn dotManyRows[kTypeSlots] = {};
     QuantizeFn quantize[kTypeSlots] = {};
-    // Row-interleaved kernels: the repacking, the offset prepareQ8_0 takes for the 32-blocks,
+    // Row-interleaved kernels: the repacking, the offset prepareToken takes for the 32-blocks,
     // and the 1- and 4-token dots.
     RepackFn repack[kTypeSlots] = {};
     int32_t packOffset[kTypeSlots] = {};

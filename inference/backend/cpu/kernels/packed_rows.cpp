@@ -2,22 +2,30 @@
 // rows into groups and reading one row back out, for embedding lookups of a tied table) and the
 // activations' preparation.
 #include "backend/cpu/kernels/cpu_kernels.h"
+#include "core/error.h"
 #include "quant/block_layouts.h"
 #include "quant/fp16.h"
 
 #include <cstddef>
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 namespace hearth::cpu_kernels {
 
 using namespace blocks;
 
-void prepareQ8_0(const uint8_t* q8_0, int64_t blocks, int32_t offset, float* scales, int32_t* offsets)
+namespace {
+
+// Q8_0 and Q8_1: each block's scale as a float, minus `offset` times the sum of its values and
+// (Q8_1) its s as a float.
+template <typename Block>
+void prepare32Blocks(const uint8_t* activations, int64_t blocks, int32_t offset, float* scales, int32_t* offsets, float* sums)
 {
-    const auto* y = reinterpret_cast<const Q8_0*>(q8_0);
+    const auto* y = reinterpret_cast<const Block*>(activations);
     for (int64_t i = 0; i < blocks; ++i) {
         scales[i] = fp16ToFloat(y[i].d);
+        if constexpr (std::is_same_v<Block, Q8_1>) sums[i] = fp16ToFloat(y[i].s);
         int sum = 0;
         for (int8_t v : y[i].qs) sum += v;
         offsets[i] = -offset * sum;
@@ -33,6 +41,20 @@ void prepareQ8_K(const uint8_t* q8_k, int64_t superBlocks, int32_t* subBlockPair
             const auto even = uint16_t(b[0] + b[1]), odd = uint16_t(b[2] + b[3]);  // |sum| <= 32 * 127
             subBlockPairs[4 * i + p] = int32_t(uint32_t(even) | uint32_t(odd) << 16);
         }
+}
+
+}  // namespace
+
+PreparedTokens prepareToken(GgmlType actType, const uint8_t* activations, int64_t blocks, int32_t offset, float* scales, int32_t* offsets,
+                            float* sums)
+{
+    switch (actType) {
+    case GgmlType::Q8_K: prepareQ8_K(activations, blocks, offsets); return {activations, nullptr, offsets};
+    case GgmlType::Q8_1:
+        prepare32Blocks<Q8_1>(activations, blocks, offset, scales, offsets, sums);
+        return {activations, scales, offsets, sums};
+    default: prepare32Blocks<Q8_0>(activations, blocks, offset, scales, offsets, sums); return {activations, scales, offsets};
+    }
 }
 
 namespace {
@@ -218,20 +240,39 @@ void unpackQ3_KBlock(const uint8_t* group, int r, uint8_t* block)
     deinterleavePieces(group + 112 + kPackRows * sizeof x.hmask, sizeof x.qs, r, x.qs);
 }
 
-// The 32-blocks: per block of the eight rows, their scales (F16; MXFP4's one E8M0 byte), then
-// everything after the scale in 4-byte pieces (Q5_0's fifth bits, then the nibbles).
+// The 32-blocks: per block of the eight rows, their scales (F16; MXFP4's one E8M0 byte; Q4_1's
+// and Q5_1's eight F16 mins after them), then everything after the scale (and min) in 4-byte
+// pieces (Q5_0's and Q5_1's fifth bits, then the nibbles).
+template <typename Block>
+constexpr bool kHasMin = requires(Block b)
+{
+    b.m;
+};
+template <typename Block>
+constexpr size_t kScaleBytes = std::is_same_v<Block, MXFP4> ? 1 : 2;
+
 template <typename Block>
 void repack32Blocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
-    constexpr size_t scaleBytes = std::is_same_v<Block, MXFP4> ? 1 : 2;
+    constexpr size_t scaleBytes = kScaleBytes<Block>, headBytes = kHasMin<Block> ? 2 * scaleBytes : scaleBytes;
     for (int64_t i = 0; i < cols / kQK32; ++i, out += kPackRows * sizeof(Block)) {
         const uint8_t* blockOfRow[kPackRows];
         for (int r = 0; r < kPackRows; ++r) {
             blockOfRow[r] = rows + size_t(r) * rowBytes + size_t(i) * sizeof(Block);
             std::memcpy(out + scaleBytes * size_t(r), blockOfRow[r], scaleBytes);
+            if constexpr (kHasMin<Block>) std::memcpy(out + scaleBytes * size_t(kPackRows + r), blockOfRow[r] + scaleBytes, scaleBytes);
         }
-        interleavePieces(blockOfRow, scaleBytes, sizeof(Block) - scaleBytes, out + scaleBytes * kPackRows);
+        interleavePieces(blockOfRow, headBytes, sizeof(Block) - headBytes, out + headBytes * kPackRows);
     }
+}
+
+template <typename Block>
+void unpack32Block(const uint8_t* group, int r, uint8_t* block)
+{
+    constexpr size_t scaleBytes = kScaleBytes<Block>, headBytes = kHasMin<Block> ? 2 * scaleBytes : scaleBytes;
+    std::memcpy(block, group + scaleBytes * size_t(r), scaleBytes);
+    if constexpr (kHasMin<Block>) std::memcpy(block + scaleBytes, group + scaleBytes * size_t(kPackRows + r), scaleBytes);
+    deinterleavePieces(group + headBytes * kPackRows, sizeof(Block) - headBytes, r, block + headBytes);
 }
 
 template <typename Block, void (*PackBlock)(const uint8_t* const*, uint8_t*)>
@@ -247,7 +288,9 @@ void repackSuperBlocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8
 }  // namespace
 
 void repackQ4_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q4_0>(rows, rowBytes, cols, out); }
+void repackQ4_1(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q4_1>(rows, rowBytes, cols, out); }
 void repackQ5_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q5_0>(rows, rowBytes, cols, out); }
+void repackQ5_1(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q5_1>(rows, rowBytes, cols, out); }
 void repackQ8_0(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<Q8_0>(rows, rowBytes, cols, out); }
 void repackIQ4_NL(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<IQ4_NL>(rows, rowBytes, cols, out); }
 void repackMXFP4(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out) { repack32Blocks<MXFP4>(rows, rowBytes, cols, out); }
@@ -280,24 +323,24 @@ void repackIQ4_XS(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* o
 
 void unpackPackedRow(GgmlType type, const uint8_t* group, int rowInGroup, int64_t cols, uint8_t* row)
 {
-    const size_t blockBytes = ggmlTypeTraits(type).blockBytes, scaleBytes = type == GgmlType::MXFP4 ? 1 : 2;
+    const size_t blockBytes = ggmlTypeTraits(type).blockBytes;
     const int64_t blocks = cols / int64_t(ggmlTypeTraits(type).blockElements);
     for (int64_t i = 0; i < blocks; ++i, group += kPackRows * blockBytes, row += blockBytes) {
-        if (type == GgmlType::Q2_K) {
-            unpackQ2_KBlock(group, rowInGroup, row);
-        } else if (type == GgmlType::Q3_K) {
-            unpackQ3_KBlock(group, rowInGroup, row);
-        } else if (type == GgmlType::Q4_K) {
-            unpackQ45_KBlock<Q4_K>(group, rowInGroup, row);
-        } else if (type == GgmlType::Q5_K) {
-            unpackQ45_KBlock<Q5_K>(group, rowInGroup, row);
-        } else if (type == GgmlType::Q6_K) {
-            unpackQ6_KBlock(group, rowInGroup, row);
-        } else if (type == GgmlType::IQ4_XS) {
-            unpackIQ4_XSBlock(group, rowInGroup, row);
-        } else {  // the 32-blocks: a scale (F16; MXFP4's E8M0 byte), then the quants
-            std::memcpy(row, group + scaleBytes * size_t(rowInGroup), scaleBytes);
-            deinterleavePieces(group + scaleBytes * kPackRows, blockBytes - scaleBytes, rowInGroup, row + scaleBytes);
+        switch (type) {
+        case GgmlType::Q2_K: unpackQ2_KBlock(group, rowInGroup, row); break;
+        case GgmlType::Q3_K: unpackQ3_KBlock(group, rowInGroup, row); break;
+        case GgmlType::Q4_K: unpackQ45_KBlock<Q4_K>(group, rowInGroup, row); break;
+        case GgmlType::Q5_K: unpackQ45_KBlock<Q5_K>(group, rowInGroup, row); break;
+        case GgmlType::Q6_K: unpackQ6_KBlock(group, rowInGroup, row); break;
+        case GgmlType::IQ4_XS: unpackIQ4_XSBlock(group, rowInGroup, row); break;
+        case GgmlType::Q4_1: unpack32Block<Q4_1>(group, rowInGroup, row); break;
+        case GgmlType::Q5_1: unpack32Block<Q5_1>(group, rowInGroup, row); break;
+        case GgmlType::MXFP4: unpack32Block<MXFP4>(group, rowInGroup, row); break;
+        case GgmlType::Q4_0: unpack32Block<Q4_0>(group, rowInGroup, row); break;
+        case GgmlType::Q5_0: unpack32Block<Q5_0>(group, rowInGroup, row); break;
+        case GgmlType::Q8_0: unpack32Block<Q8_0>(group, rowInGroup, row); break;
+        case GgmlType::IQ4_NL: unpack32Block<IQ4_NL>(group, rowInGroup, row); break;
+        default: throw Error(ErrorCode::UnsupportedType, "no packed row layout for " + std::string(ggmlTypeName(type)));
         }
     }
 }

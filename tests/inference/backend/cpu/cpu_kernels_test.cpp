@@ -274,21 +274,16 @@ TEST_P(Kernels, RepackedRowGroupsGiveEachRowsBits)
                 std::vector<uint8_t> packed(rows.size());
                 table.repack[s](rows.data(), rowBytesOf, n, packed.data());
                 std::vector<std::vector<uint8_t>> acts;
-                std::vector<std::vector<float>> scales(4, std::vector<float>(size_t(blocks)));
+                std::vector<std::vector<float>> scales(4, std::vector<float>(size_t(blocks))), sums = scales;
                 std::vector<std::vector<int32_t>> offsets(4, std::vector<int32_t>(size_t(4 * blocks)));
                 std::vector<cpu_kernels::PreparedTokens> prepared;
                 for (int t = 0; t < 4; ++t) {
-                    if (kQuant) {  // Q8_K's scale is a float: unit-scale activations add nothing here
-                        acts.push_back(referenceActivations(actType, randomFloats(n, rng)));
-                        cpu_kernels::prepareQ8_K(acts.back().data(), blocks, offsets[size_t(t)].data());
-                        prepared.push_back({acts.back().data(), nullptr, offsets[size_t(t)].data()});
-                        continue;
-                    }
-                    acts.push_back(unit ? unitScaleActivations(GgmlType::Q8_0, n, rng)
-                                        : referenceActivations(GgmlType::Q8_0, randomFloats(n, rng)));
-                    cpu_kernels::prepareQ8_0(acts.back().data(), blocks, table.packOffset[s], scales[size_t(t)].data(),
-                                             offsets[size_t(t)].data());
-                    prepared.push_back({acts.back().data(), scales[size_t(t)].data(), offsets[size_t(t)].data()});
+                    // Q8_K's scale is a float: unit-scale activations add nothing there
+                    acts.push_back(unit && !kQuant ? unitScaleActivations(actType, n, rng)
+                                                   : referenceActivations(actType, randomFloats(n, rng)));
+                    prepared.push_back(cpu_kernels::prepareToken(actType, acts.back().data(), blocks, table.packOffset[s],
+                                                                 scales[size_t(t)].data(), offsets[size_t(t)].data(),
+                                                                 sums[size_t(t)].data()));
                 }
                 constexpr int rowsInGroup = cpu_kernels::kPackRows;
                 float four[4 * rowsInGroup], one[rowsInGroup];
