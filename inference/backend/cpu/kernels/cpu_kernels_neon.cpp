@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 namespace hearth::cpu_kernels {
 
@@ -138,6 +139,7 @@ void tokensWithMin(const uint8_t* w, const uint8_t* a, size_t stride, int64_t n,
 struct Packed32 {
     int8x16_t w[8][2];
     float32x4_t dx[2];
+    float32x4_t mx[2];  // Q4_1, Q5_1: the rows' mins
 };
 
 HEARTH_INLINE void halfScales(const uint8_t* packed, Packed32& b)
@@ -170,6 +172,21 @@ HEARTH_INLINE void packedBlockQ4_0(const uint8_t* packed, Packed32& b)
     nibblePieces(packed + 2 * kPackRows, nullptr, 8, b);
 }
 
+// Q4_1 and Q5_1: the eight F16 mins after the scales; the weights are the unsigned q themselves.
+HEARTH_INLINE void halfScalesAndMins(const uint8_t* packed, Packed32& b)
+{
+    halfScales(packed, b);
+    const auto* h = reinterpret_cast<const float16_t*>(packed + 2 * kPackRows);
+    b.mx[0] = vcvt_f32_f16(vld1_f16(h));
+    b.mx[1] = vcvt_f32_f16(vld1_f16(h + 4));
+}
+
+HEARTH_INLINE void packedBlockQ4_1(const uint8_t* packed, Packed32& b)
+{
+    halfScalesAndMins(packed, b);
+    nibblePieces(packed + 4 * kPackRows, nullptr, 0, b);
+}
+
 HEARTH_INLINE void packedBlockIQ4_NL(const uint8_t* packed, Packed32& b)
 {
     halfScales(packed, b);
@@ -200,32 +217,50 @@ HEARTH_INLINE uint8x16_t spreadFifthBits(uint32x4_t bits, int shift)
     return vreinterpretq_u8_u32(vshlq_n_u32(vandq_u32(vmulq_n_u32(four, 0x00204081), vdupq_n_u32(0x01010101)), 4));
 }
 
-HEARTH_INLINE void packedBlockQ5_0(const uint8_t* packed, Packed32& b)
+// The fifth bits' piece and the nibbles' four at `pieces`, each value q minus `offset`.
+HEARTH_INLINE void fiveBitPieces(const uint8_t* pieces, int8_t offset, Packed32& b)
 {
-    halfScales(packed, b);
-    const uint8_t* pieces = packed + 2 * kPackRows;
     for (int h = 0; h < 2; ++h) {
         const uint32x4_t fifth = vld1q_u32(reinterpret_cast<const uint32_t*>(pieces + 16 * h));
         for (int k = 0; k < 4; ++k) {
             const uint8x16_t q = vld1q_u8(pieces + 32 * (k + 1) + 16 * h);
             b.w[k][h] =
-                vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(vandq_u8(q, vdupq_n_u8(0x0F)), spreadFifthBits(fifth, 4 * k))), vdupq_n_s8(16));
-            b.w[4 + k][h] = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(q, 4), spreadFifthBits(fifth, 16 + 4 * k))), vdupq_n_s8(16));
+                vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(vandq_u8(q, vdupq_n_u8(0x0F)), spreadFifthBits(fifth, 4 * k))), vdupq_n_s8(offset));
+            b.w[4 + k][h] =
+                vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(q, 4), spreadFifthBits(fifth, 16 + 4 * k))), vdupq_n_s8(offset));
         }
     }
 }
+
+HEARTH_INLINE void packedBlockQ5_0(const uint8_t* packed, Packed32& b)
+{
+    halfScales(packed, b);
+    fiveBitPieces(packed + 2 * kPackRows, 16, b);
+}
+
+HEARTH_INLINE void packedBlockQ5_1(const uint8_t* packed, Packed32& b)
+{
+    halfScalesAndMins(packed, b);
+    fiveBitPieces(packed + 4 * kPackRows, 0, b);
+}
+
+// Q4_1 and Q5_1 against Q8_1: each token's sum of min x s in its own chain, added at the end,
+// as the reference's.
+template <typename Block>
+constexpr bool kPackedWithMin = std::is_same_v<Block, Q4_1> || std::is_same_v<Block, Q5_1>;
 
 template <typename Block, void (*Unpack)(const uint8_t*, Packed32&), int T>
 void packed32(const uint8_t* packed, int64_t cols, const PreparedTokens* tokens, float* out)
 {
     constexpr size_t groupBytes = kPackRows * sizeof(Block);
-    float32x4_t acc[T][2];
-    for (int t = 0; t < T; ++t) acc[t][0] = acc[t][1] = vdupq_n_f32(0);
+    using Activations = std::conditional_t<kPackedWithMin<Block>, Q8_1, Q8_0>;
+    float32x4_t acc[T][2], mins[T][2];
+    for (int t = 0; t < T; ++t) acc[t][0] = acc[t][1] = mins[t][0] = mins[t][1] = vdupq_n_f32(0);
     Packed32 b;
     for (int64_t i = 0; i < cols / kQK32; ++i, packed += groupBytes) {
         Unpack(packed, b);
         for (int t = 0; t < T; ++t) {
-            const auto& y = reinterpret_cast<const Q8_0*>(tokens[t].blocks)[i];
+            const auto& y = reinterpret_cast<const Activations*>(tokens[t].blocks)[i];
             const int8x16_t y0 = vld1q_s8(y.qs), y1 = vld1q_s8(y.qs + 16);
             for (int h = 0; h < 2; ++h) {
                 int32x4_t sum = vdotq_laneq_s32(vdupq_n_s32(0), b.w[0][h], y0, 0);
@@ -237,13 +272,13 @@ void packed32(const uint8_t* packed, int64_t cols, const PreparedTokens* tokens,
                 sum = vdotq_laneq_s32(sum, b.w[6][h], y1, 2);
                 sum = vdotq_laneq_s32(sum, b.w[7][h], y1, 3);
                 acc[t][h] = vfmaq_f32(acc[t][h], vmulq_n_f32(b.dx[h], tokens[t].scales[i]), vcvtq_f32_s32(sum));
+                if constexpr (kPackedWithMin<Block>) mins[t][h] = vaddq_f32(mins[t][h], vmulq_n_f32(b.mx[h], tokens[t].sums[i]));
             }
         }
     }
-    for (int t = 0; t < T; ++t) {
-        vst1q_f32(out + t * kPackRows, acc[t][0]);
-        vst1q_f32(out + t * kPackRows + 4, acc[t][1]);
-    }
+    for (int t = 0; t < T; ++t)
+        for (int h = 0; h < 2; ++h)
+            vst1q_f32(out + t * kPackRows + 4 * h, kPackedWithMin<Block> ? vaddq_f32(acc[t][h], mins[t][h]) : acc[t][h]);
 }
 
 // ---- the K-quants and IQ4_XS ----------------------------------------------------------------
@@ -530,7 +565,7 @@ void addDots(KernelTable& t, GgmlType type)
     t.dot4[slot(type)] = Four;
 }
 
-// A 32-block type's row-interleaved kernels (signed weights: packOffset stays 0).
+// A 32-block type's row-interleaved kernels (signed weights or unsigned q with a min: packOffset stays 0).
 template <typename Block, void (*Unpack)(const uint8_t*, Packed32&)>
 void addPacked(KernelTable& t, GgmlType type, RepackFn repack)
 {
@@ -558,6 +593,8 @@ KernelTable makeTable()
     addDots<tokensIQ4_XS<1>, tokensIQ4_XS<4>>(t, GgmlType::IQ4_XS);
     addPacked<Q4_0, packedBlockQ4_0>(t, GgmlType::Q4_0, repackQ4_0);
     addPacked<Q5_0, packedBlockQ5_0>(t, GgmlType::Q5_0, repackQ5_0);
+    addPacked<Q4_1, packedBlockQ4_1>(t, GgmlType::Q4_1, repackQ4_1);
+    addPacked<Q5_1, packedBlockQ5_1>(t, GgmlType::Q5_1, repackQ5_1);
     addPacked<Q8_0, packedBlockQ8_0>(t, GgmlType::Q8_0, repackQ8_0);
     addPacked<IQ4_NL, packedBlockIQ4_NL>(t, GgmlType::IQ4_NL, repackIQ4_NL);
     addPacked<MXFP4, packedBlockMXFP4>(t, GgmlType::MXFP4, repackMXFP4);
