@@ -25,7 +25,7 @@ namespace {
 // The CPU's feature bits and the operating system's support for the wide registers (XCR0), read
 // directly: compilers disagree on the names __builtin_cpu_supports knows.
 struct X86Features {
-    bool avx2 = false, avx512vnni = false;
+    bool avx2 = false, avxVnni = false, avx512vnni = false;
 };
 
 X86Features readX86Features()
@@ -42,12 +42,16 @@ X86Features readX86Features()
     f.avx2 = fma && f16c && (b & (1u << 5));
     const bool avx512 = (b & (1u << 16)) && (b & (1u << 30)) && (b & (1u << 31)) && (c & (1u << 11));  // F, BW, VL, VNNI
     f.avx512vnni = f.avx2 && avx512 && (xcr0Low & 0xE0) == 0xE0;  // and the OS saves the AVX-512 state
+    // AVX-VNNI: leaf 7, sub-leaf 1 (where leaf 7's EAX says there is one), EAX bit 4.
+    if (a >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) f.avxVnni = f.avx2 && (a & (1u << 4));
     return f;
 }
 
 bool canRunAvx2() { return readX86Features().avx2; }
+bool canRunAvxVnni() { return readX86Features().avxVnni; }
 bool canRunAvx512Vnni() { return readX86Features().avx512vnni; }
 #else
+bool canRunAvxVnni() { return false; }
 bool canRunAvx2() { return false; }
 bool canRunAvx512Vnni() { return false; }
 #endif
@@ -75,6 +79,7 @@ std::vector<const cpu_kernels::KernelTable*> runnableKernelTables()
 {
     std::vector<const cpu_kernels::KernelTable*> tables;
     if (canRunAvx512Vnni() && cpu_kernels::avx512Kernels()) tables.push_back(cpu_kernels::avx512Kernels());
+    if (canRunAvxVnni() && cpu_kernels::avxVnniKernels()) tables.push_back(cpu_kernels::avxVnniKernels());
     if (canRunAvx2() && cpu_kernels::avx2Kernels()) tables.push_back(cpu_kernels::avx2Kernels());
     if (canRunNeonDotprod() && cpu_kernels::neonKernels()) tables.push_back(cpu_kernels::neonKernels());
     tables.push_back(&genericTable());

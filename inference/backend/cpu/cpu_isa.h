@@ -1,5 +1,5 @@
 // Which kernel table the fast CPU backend runs: the best one this CPU supports, or the one named
-// by HEARTH_CPU_ISA (auto, avx512-vnni, avx2, neon-dotprod, generic) to test each path.
+// by HEARTH_CPU_ISA (auto, avx512-vnni, avx-vnni, avx2, neon-dotprod, generic) to test each path.
 #pragma once
 
 #include "backend/cpu/kernels/cpu_kernels.h"

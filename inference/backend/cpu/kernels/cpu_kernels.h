@@ -129,6 +129,7 @@ struct KernelTable {
 
 // Each returns nullptr when this build has no such table (another architecture).
 const KernelTable* avx512Kernels();
+const KernelTable* avxVnniKernels();
 const KernelTable* avx2Kernels();
 const KernelTable* neonKernels();
 

@@ -11,6 +11,7 @@
 #define HEARTH_KERNEL_NS avx512
 #define HEARTH_KERNEL_ISA "avx512-vnni"
 #define HEARTH_VNNI 1
+#define HEARTH_AVX512 1
 #include "backend/cpu/kernels/x86_kernels.inc"
 
 namespace hearth::cpu_kernels {
