@@ -7,6 +7,7 @@
 // have row-interleaved kernels; the K-quants' interleaved layouts and the grid IQ types are x86's
 // only (the K-quants use the one- and four-token dots here, the grid types the reference's).
 #include "backend/cpu/kernels/cpu_kernels.h"
+#include "backend/cpu/kernels/packed_layout.h"
 
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
 #include "backend/cpu/portable_exp.h"
@@ -184,7 +185,7 @@ HEARTH_INLINE void halfScalesAndMins(const uint8_t* packed, Packed32& b)
 HEARTH_INLINE void packedBlockQ4_1(const uint8_t* packed, Packed32& b)
 {
     halfScalesAndMins(packed, b);
-    nibblePieces(packed + 4 * kPackRows, nullptr, 0, b);
+    nibblePieces(packed + kPackedHeadBytes<Q4_1>, nullptr, 0, b);
 }
 
 HEARTH_INLINE void packedBlockIQ4_NL(const uint8_t* packed, Packed32& b)
@@ -241,26 +242,22 @@ HEARTH_INLINE void packedBlockQ5_0(const uint8_t* packed, Packed32& b)
 HEARTH_INLINE void packedBlockQ5_1(const uint8_t* packed, Packed32& b)
 {
     halfScalesAndMins(packed, b);
-    fiveBitPieces(packed + 4 * kPackRows, 0, b);
+    fiveBitPieces(packed + kPackedHeadBytes<Q5_1>, 0, b);
 }
 
-// Q4_1 and Q5_1 against Q8_1: each token's sum of min x s in its own chain, added at the end,
-// as the reference's.
-template <typename Block>
-constexpr bool kPackedWithMin = std::is_same_v<Block, Q4_1> || std::is_same_v<Block, Q5_1>;
-
+// One packed group against T tokens; Q4_1 and Q5_1 against Q8_1, each token's sum of min x s in
+// its own chain, added at the end, as the reference's.
 template <typename Block, void (*Unpack)(const uint8_t*, Packed32&), int T>
 void packed32(const uint8_t* packed, int64_t cols, const PreparedTokens* tokens, float* out)
 {
     constexpr size_t groupBytes = kPackRows * sizeof(Block);
-    using Activations = std::conditional_t<kPackedWithMin<Block>, Q8_1, Q8_0>;
     float32x4_t acc[T][2], mins[T][2];
     for (int t = 0; t < T; ++t) acc[t][0] = acc[t][1] = mins[t][0] = mins[t][1] = vdupq_n_f32(0);
     Packed32 b;
     for (int64_t i = 0; i < cols / kQK32; ++i, packed += groupBytes) {
         Unpack(packed, b);
         for (int t = 0; t < T; ++t) {
-            const auto& y = reinterpret_cast<const Activations*>(tokens[t].blocks)[i];
+            const auto& y = reinterpret_cast<const PackedActivations<Block>*>(tokens[t].blocks)[i];
             const int8x16_t y0 = vld1q_s8(y.qs), y1 = vld1q_s8(y.qs + 16);
             for (int h = 0; h < 2; ++h) {
                 int32x4_t sum = vdotq_laneq_s32(vdupq_n_s32(0), b.w[0][h], y0, 0);

@@ -2,6 +2,7 @@
 // rows into groups and reading one row back out, for embedding lookups of a tied table) and the
 // activations' preparation.
 #include "backend/cpu/kernels/cpu_kernels.h"
+#include "backend/cpu/kernels/packed_layout.h"
 #include "core/error.h"
 #include "quant/block_layouts.h"
 #include "quant/fp16.h"
@@ -244,23 +245,16 @@ void unpackQ3_KBlock(const uint8_t* group, int r, uint8_t* block)
 // and Q5_1's eight F16 mins after them), then everything after the scale (and min) in 4-byte
 // pieces (Q5_0's and Q5_1's fifth bits, then the nibbles).
 template <typename Block>
-constexpr bool kHasMin = requires(Block b)
-{
-    b.m;
-};
-template <typename Block>
-constexpr size_t kScaleBytes = std::is_same_v<Block, MXFP4> ? 1 : 2;
-
-template <typename Block>
 void repack32Blocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t* out)
 {
-    constexpr size_t scaleBytes = kScaleBytes<Block>, headBytes = kHasMin<Block> ? 2 * scaleBytes : scaleBytes;
+    constexpr size_t scaleBytes = kPackedScaleBytes<Block>, headBytes = kPackedHeadBytes<Block> / kPackRows;  // per row
     for (int64_t i = 0; i < cols / kQK32; ++i, out += kPackRows * sizeof(Block)) {
         const uint8_t* blockOfRow[kPackRows];
         for (int r = 0; r < kPackRows; ++r) {
             blockOfRow[r] = rows + size_t(r) * rowBytes + size_t(i) * sizeof(Block);
             std::memcpy(out + scaleBytes * size_t(r), blockOfRow[r], scaleBytes);
-            if constexpr (kHasMin<Block>) std::memcpy(out + scaleBytes * size_t(kPackRows + r), blockOfRow[r] + scaleBytes, scaleBytes);
+            if constexpr (kPackedWithMin<Block>)
+                std::memcpy(out + scaleBytes * size_t(kPackRows + r), blockOfRow[r] + scaleBytes, scaleBytes);
         }
         interleavePieces(blockOfRow, headBytes, sizeof(Block) - headBytes, out + headBytes * kPackRows);
     }
@@ -269,9 +263,9 @@ void repack32Blocks(const uint8_t* rows, size_t rowBytes, int64_t cols, uint8_t*
 template <typename Block>
 void unpack32Block(const uint8_t* group, int r, uint8_t* block)
 {
-    constexpr size_t scaleBytes = kScaleBytes<Block>, headBytes = kHasMin<Block> ? 2 * scaleBytes : scaleBytes;
+    constexpr size_t scaleBytes = kPackedScaleBytes<Block>, headBytes = kPackedHeadBytes<Block> / kPackRows;  // per row
     std::memcpy(block, group + scaleBytes * size_t(r), scaleBytes);
-    if constexpr (kHasMin<Block>) std::memcpy(block + scaleBytes, group + scaleBytes * size_t(kPackRows + r), scaleBytes);
+    if constexpr (kPackedWithMin<Block>) std::memcpy(block + scaleBytes, group + scaleBytes * size_t(kPackRows + r), scaleBytes);
     deinterleavePieces(group + headBytes * kPackRows, sizeof(Block) - headBytes, r, block + headBytes);
 }
 
