@@ -94,12 +94,14 @@ nlohmann::json runLlamaCpp(const std::string& nodeModules, const std::string& mo
 int runBench(const std::vector<std::string>& argv)
 {
     std::set<std::string> options = engineValueOptions();
-    options.insert({"-p", "-n", "-r", "--repetitions", "--llama-cpp"});
+    options.insert({"-p", "-n", "-r", "-d", "--depth", "--repetitions", "--llama-cpp"});
     CliArgs args(argv, options, {"--json"});
     auto modelPath = args.value("--model");
     if (!modelPath)
-        throw std::invalid_argument("usage: hearth-cli bench --model F [-p N] [-n N] [--repetitions R] [--llama-cpp NODE_MODULES]");
+        throw std::invalid_argument(
+            "usage: hearth-cli bench --model F [-p N] [-n N] [-d DEPTH] [--repetitions R] [--llama-cpp NODE_MODULES]");
     const int64_t pp = int64_t(args.unsignedValue("-p", 128)), tg = int64_t(args.unsignedValue("-n", 64));
+    const int64_t depth = int64_t(args.unsignedValue("--depth", args.unsignedValue("-d", 0)));  // llama-bench's -d
     const int64_t repetitions = std::max<int64_t>(1, int64_t(args.unsignedValue("--repetitions", args.unsignedValue("-r", 3))));
     if (pp < 1 || tg < 1) throw std::invalid_argument("-p and -n must be at least 1");
 
@@ -112,7 +114,7 @@ int runBench(const std::vector<std::string>& argv)
 
     std::vector<double> ppSpeeds, tgSpeeds;
     for (int64_t r = -1; r < repetitions; ++r) {  // r = -1: an untimed warm-up (first-use shader compiles)
-        const SpeedSample sample = engine->measureSpeed(pp, tg, uint64_t(42 + r));
+        const SpeedSample sample = engine->measureSpeed(pp, tg, uint64_t(42 + r), depth);
         if (r < 0) continue;
         ppSpeeds.push_back(double(pp) / sample.promptSeconds);
         tgSpeeds.push_back(double(tg) / sample.generateSeconds);
@@ -139,6 +141,7 @@ int runBench(const std::vector<std::string>& argv)
                               {"decode_weight_bytes_per_second", weightBytesPerSecond},
                               {"prompt_tokens", pp},
                               {"generated_tokens", tg},
+                              {"depth", depth},
                               {"repetitions", repetitions},
                               {"prompt_tokens_per_second", ppStat.mean},
                               {"prompt_tokens_per_second_sd", ppStat.stddev},

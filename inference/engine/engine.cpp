@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <random>
 
 namespace hearth {
@@ -218,25 +219,41 @@ PerplexityReport Engine::perplexity(const PerplexityRequest& request, const std:
     return measurePerplexity(*m->model, request, m->f16Cache, onChunk);
 }
 
-SpeedSample Engine::measureSpeed(int64_t promptTokens, int64_t generatedTokens, uint64_t seed)
+SpeedSample Engine::measureSpeed(int64_t promptTokens, int64_t generatedTokens, uint64_t seed, int64_t depth)
 {
     using Clock = std::chrono::steady_clock;
     // Random non-special tokens, like llama-bench, so no prompt is easier than another.
     std::mt19937 rng {static_cast<uint32_t>(seed)};
     std::uniform_int_distribution<TokenId> pick(3, TokenId(m->model->config().vocabulary - 1));
-    std::vector<TokenId> prompt(static_cast<size_t>(promptTokens));
-    for (auto& t : prompt) t = pick(rng);
-    SessionOptions options;
-    options.contextLength = promptTokens + generatedTokens + 8;
-    options.f16Cache = m->f16Cache;
-    Session session(*m->model, options);
-    const auto t0 = Clock::now();
-    session.evaluate(prompt);
-    const auto t1 = Clock::now();
+    auto randomTokens = [&](int64_t count) {
+        std::vector<TokenId> tokens(static_cast<size_t>(count));
+        for (auto& t : tokens) t = pick(rng);
+        return tokens;
+    };
+    // Each test in its own context, as llama-bench clears the cache between them: decoding after
+    // the prompt would time attention over its tokens too, which llama-bench's tg does not.
+    auto freshSession = [&](int64_t tokens) {
+        SessionOptions options;
+        options.contextLength = depth + tokens + 8;
+        options.f16Cache = m->f16Cache;
+        auto session = std::make_unique<Session>(*m->model, options);
+        if (depth > 0) session->evaluate(randomTokens(depth));
+        return session;
+    };
+    SpeedSample sample;
+    {
+        const std::vector<TokenId> prompt = randomTokens(promptTokens);
+        auto session = freshSession(promptTokens);
+        const auto t0 = Clock::now();
+        session->evaluate(prompt);
+        sample.promptSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    }
+    auto session = freshSession(generatedTokens);
     const TokenId next = pick(rng);
-    for (int64_t i = 0; i < generatedTokens; ++i) session.decode(next);
-    const auto t2 = Clock::now();
-    return {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count()};
+    const auto t0 = Clock::now();
+    for (int64_t i = 0; i < generatedTokens; ++i) session->decode(next);
+    sample.generateSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return sample;
 }
 
 }  // namespace hearth

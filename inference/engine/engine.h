@@ -243,8 +243,9 @@ public:
     // llama.cpp's perplexity method (a fresh context per chunk; the chat session is untouched),
     // optionally writing or comparing with llama.cpp's saved-logits file (KL divergence).
     PerplexityReport perplexity(const PerplexityRequest& request, const std::function<void(int, const PerplexityReport&)>& onChunk = {});
-    // A fresh context: `promptTokens` random tokens evaluated, then `generatedTokens` decoded.
-    SpeedSample measureSpeed(int64_t promptTokens, int64_t generatedTokens, uint64_t seed);
+    // llama-bench's two tests: `promptTokens` random tokens evaluated, and `generatedTokens`
+    // decoded one at a time, each in a fresh context holding `depth` untimed tokens first (its -d).
+    SpeedSample measureSpeed(int64_t promptTokens, int64_t generatedTokens, uint64_t seed, int64_t depth = 0);
 
     struct Impl;
 

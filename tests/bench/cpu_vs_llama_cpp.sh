@@ -86,7 +86,7 @@ print(f"{name:<18} {hp:9.1f} {lp:9.1f} {hp / lp:6.2f} {ht:9.1f} {lt:9.1f} {ht / 
       f"{int(hearth_rss) / 1024:9.0f} {int(llama_rss) / 1024:9.0f}")
 PY
     if [ "${DEPTH:-0}" -gt 0 ]; then
-        "$cli" bench --model "$file" --backend cpu --threads "$threads" -p "$DEPTH" -n 32 -r 1 --json >"$hearth_json"
+        "$cli" bench --model "$file" --backend cpu --threads "$threads" -p 1 -n 32 -d "$DEPTH" -r 1 --json >"$hearth_json"
         "$bench" -m "$file" -t "$threads" -p 0 -n 32 -d "$DEPTH" -r 1 -o json >"$llama_json" 2>/dev/null
         python3 - "$name" "$hearth_json" "$llama_json" "$DEPTH" <<'PY'
 import json, sys

@@ -40,6 +40,17 @@ for backend in auto cpu cpu-reference; do  # llama.cpp: 4.2444
     grep -Eq '^Final estimate: PPL = 4\.24[0-9]{2} \+/- 0\.21[0-9]{3}' <<<"$ppl" || fail "perplexity ($backend): $ppl"
 done
 
+# bench: llama-bench's prompt and decode tests, the decode after -d tokens of context.
+bench=$("$cli" bench --model "$model" --backend cpu -p 8 -n 4 -d 16 -r 1 --json)
+python3 - "$bench" <<'PY' || fail "bench: $bench"
+import json, sys
+b = json.loads(sys.argv[1])
+assert b["depth"] == 16 and b["prompt_tokens"] == 8 and b["generated_tokens"] == 4, b
+assert b["prompt_tokens_per_second"] > 0 and b["generation_tokens_per_second"] > 0, b
+PY
+err=$("$cli" bench --model "$model" -d many 2>&1 >/dev/null) && fail "bench -d many accepted"
+grep -q "\-d needs a whole number" <<<"$err" || fail "bench -d message: $err"
+
 err=$("$cli" run --model "$model" --prompt hi --backend quantum 2>&1 >/dev/null) && fail "bad backend accepted"
 grep -q "must be auto, vulkan, cpu or cpu-reference" <<<"$err" || fail "bad backend message: $err"
 echo "cli engine ok"
