@@ -54,10 +54,8 @@ BpeTokenizer::BpeTokenizer(Vocabulary vocabulary) : Tokenizer(std::move(vocabula
         m_byteToText[b] = utf8(cp);
         m_codepointToByte[cp] = uint8_t(b);
     }
-    m_ids.reserve(m_vocabulary.size());
-    for (size_t i = 0; i < m_vocabulary.size(); ++i) m_ids.emplace(m_vocabulary.tokens[i], TokenId(i));
-    m_mergeRanks.reserve(m_vocabulary.merges.size());
-    for (size_t i = 0; i < m_vocabulary.merges.size(); ++i) m_mergeRanks.emplace(m_vocabulary.merges[i], int(i));
+    m_tokenIndex = StringIndex(m_vocabulary.tokens);
+    m_mergeIndex = StringIndex(m_vocabulary.merges);
 }
 
 void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& out) const
@@ -65,8 +63,8 @@ void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& o
     // Gemma 4: a run of newlines that is a token is that token (llama.cpp's fix, its PR 21343).
     const bool newlines = m_vocabulary.rawUtf8Bpe && mapped.find_first_not_of('\n') == std::string::npos;
     if (m_pretokenizer.ignoreMerges() || newlines) {
-        if (auto it = m_ids.find(mapped); it != m_ids.end()) {
-            out.push_back(it->second);
+        if (const TokenId id = idOf(mapped); id >= 0) {
+            out.push_back(id);
             return;
         }
     }
@@ -81,9 +79,9 @@ void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& o
         int bestRank = INT_MAX;
         size_t best = 0;
         for (size_t i = 0; i + 1 < symbols.size(); ++i) {
-            auto it = m_mergeRanks.find(symbols[i] + " " + symbols[i + 1]);
-            if (it != m_mergeRanks.end() && it->second < bestRank) {
-                bestRank = it->second;
+            const int rank = mergeRank(symbols[i], symbols[i + 1]);
+            if (rank >= 0 && rank < bestRank) {
+                bestRank = rank;
                 best = i;
             }
         }
@@ -92,15 +90,15 @@ void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& o
         symbols.erase(symbols.begin() + std::ptrdiff_t(best) + 1);
     }
     for (const auto& symbol : symbols) {
-        if (auto it = m_ids.find(symbol); it != m_ids.end()) {
-            out.push_back(it->second);
+        if (const TokenId id = idOf(symbol); id >= 0) {
+            out.push_back(id);
             continue;
         }
         if (m_vocabulary.rawUtf8Bpe) {  // SentencePiece's byte fallback: <0xXX> per byte
             for (unsigned char byte : symbol) {
                 char name[8];
                 std::snprintf(name, sizeof name, "<0x%02X>", byte);
-                if (auto id = m_ids.find(name); id != m_ids.end()) out.push_back(id->second);
+                if (const TokenId id = idOf(name); id >= 0) out.push_back(id);
                 else if (m_vocabulary.unk) out.push_back(*m_vocabulary.unk);
             }
             continue;
@@ -111,7 +109,7 @@ void BpeTokenizer::encodeWord(const std::string& mapped, std::vector<TokenId>& o
             i += decodeUtf8(symbol, i, cp);
             auto byte = m_codepointToByte.find(cp);
             if (byte == m_codepointToByte.end()) continue;
-            if (auto id = m_ids.find(m_byteToText[byte->second]); id != m_ids.end()) out.push_back(id->second);
+            if (const TokenId id = idOf(m_byteToText[byte->second]); id >= 0) out.push_back(id);
             else if (m_vocabulary.unk) out.push_back(*m_vocabulary.unk);
         }
     }

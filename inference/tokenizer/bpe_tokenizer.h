@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tokenizer/bpe_pretokenizer.h"
+#include "tokenizer/string_index.h"
 #include "tokenizer/tokenizer.h"
 
 #include <array>
@@ -23,8 +24,15 @@ private:
     void encodeWord(const std::string& mapped, std::vector<TokenId>& out) const;
 
     BpePretokenizer m_pretokenizer;
-    std::unordered_map<std::string, TokenId> m_ids;
-    std::unordered_map<std::string, int> m_mergeRanks;  // "left right" -> rank
+    // The id of a token's text, a piece's merge rank (its index in the merges, "left right").
+    TokenId idOf(std::string_view text) const { return m_tokenIndex.find(m_vocabulary.tokens, text); }
+    int mergeRank(std::string_view left, std::string_view right) const
+    {
+        return m_mergeIndex.find(m_vocabulary.merges, {left, " ", right});
+    }
+
+    StringIndex m_tokenIndex;
+    StringIndex m_mergeIndex;
     std::array<std::string, 256> m_byteToText;  // byte -> UTF-8 of its code point
     std::unordered_map<uint32_t, uint8_t> m_codepointToByte;
 };
