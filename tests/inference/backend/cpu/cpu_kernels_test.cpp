@@ -423,13 +423,15 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
                 }
                 EXPECT_EQ(slotsGot, slotsWant) << table.isa << " n=" << n << " scaleAccumulateRows" << (half ? " F16" : " F32");
             }
-            // Several heads over the same slots (a pair and one left over), each its own rescales
-            // and weights: each head the single-head kernel's bits.
+            // Several heads over the same slots (Qwen2.5-0.5B's group of seven: four, a pair and one
+            // left over in 512-bit registers), each its own rescales and weights: each head the
+            // single-head kernel's bits.
             if (const auto heads = table.attention.scaleAccumulateRowsHeads) {
                 for (bool half : {false, true}) {
                     std::vector<std::vector<float>> headsGot, headsWant;
                     std::vector<float> headRescales, headWeights;
-                    for (int h = 0; h < 3; ++h) {
+                    constexpr int kHeads = 7;
+                    for (int h = 0; h < kHeads; ++h) {
                         headsGot.push_back(randomFloats(n, rng));
                         if (half) reference.rescale(headsGot.back().data(), 1.0f, n, true);
                         headsWant.push_back(headsGot.back());
@@ -438,9 +440,10 @@ TEST_P(Kernels, AttentionStepsAreBitIdentical)
                             headWeights.push_back(weights[size_t(j)] * (1.0f + 0.25f * float(h)));
                         }
                     }
-                    float* accumulators[3] = {headsGot[0].data(), headsGot[1].data(), headsGot[2].data()};
-                    heads(accumulators, 3, rows.data(), headRescales.data(), headWeights.data(), count, n, half);
-                    for (int h = 0; h < 3; ++h) {
+                    float* accumulators[kHeads];
+                    for (int h = 0; h < kHeads; ++h) accumulators[h] = headsGot[size_t(h)].data();
+                    heads(accumulators, kHeads, rows.data(), headRescales.data(), headWeights.data(), count, n, half);
+                    for (int h = 0; h < kHeads; ++h) {
                         table.attention.scaleAccumulateRows(headsWant[size_t(h)].data(), rows.data(), headRescales.data() + h * count,
                                                             headWeights.data() + h * count, count, n, half);
                         EXPECT_EQ(headsGot[size_t(h)], headsWant[size_t(h)])
