@@ -31,6 +31,10 @@ struct AttentionKernels {
     // the heads' accumulators interleaved so that each slot's chain of roundings overlaps the others'.
     void (*scaleAccumulateRowsHeads)(float* const* acc, int64_t heads, const float* const* rows, const float* rescales,
                                      const float* weights, int64_t count, int64_t n, bool half) = nullptr;
+    // The one-row path's running maximum over a tile's scores (each dots[j] * scale) in slot
+    // order (attention_steps::slotExponents: null means its loop): dots[j] becomes the slot's
+    // exponent, flags[j] 1 where its score is a new maximum; returns the maximum after the tile.
+    float (*slotExponents)(float* dots, float* flags, int64_t count, float scale, float runningMax) = nullptr;
     // The tiled softmax's exponentials (attention_steps::expScores: null means its loop).
     double (*expScores)(float* scores, int64_t count, float max) = nullptr;
     // `rows` rows of n halves, srcStride halves apart, to dst's rows n floats apart: a tile of a

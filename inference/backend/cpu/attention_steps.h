@@ -33,6 +33,24 @@ inline float cappedScore(float dot, const AttentionParams& p)
     return p.softCap * std::tanh(dot * (p.scale / p.softCap));
 }
 
+// The one-row path's slots in order, as ggml's one-row loop keeps its maximum: slot j's score is a
+// new maximum when it exceeds the maximum before it (flags[j] = 1, and dots[j] becomes the old
+// maximum minus the score, the factor that rescales what came before), else dots[j] becomes
+// score - maximum. Returns the maximum after the last slot. The kernel's step (scores without a
+// soft cap), else this loop.
+inline float slotExponents(const AttentionKernels& k, const AttentionParams& p, float* dots, float* flags, int64_t count, float runningMax)
+{
+    if (k.slotExponents && p.softCap <= 0) return k.slotExponents(dots, flags, count, p.scale, runningMax);
+    for (int64_t j = 0; j < count; ++j) {
+        const float score = cappedScore(dots[j], p);
+        const bool newMax = score > runningMax;
+        dots[j] = newMax ? runningMax - score : score - runningMax;
+        flags[j] = newMax ? 1.0f : 0.0f;
+        if (newMax) runningMax = score;
+    }
+    return runningMax;
+}
+
 // ggml's attention sinks, after the slots: the head's sink logit joins the softmax's running
 // max and sum, with no value of its own.
 inline void applySink(const AttentionParams& p, int64_t head, float runningMax, float& runningSum, float* accumulator,

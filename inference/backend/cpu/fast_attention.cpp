@@ -250,14 +250,8 @@ void attendRowHeads(const CpuActivations& q, const CpuKvCache& c, int64_t layer,
             // of the tile's values after this loop.
             float* exponents = s.dots.data() + h * size_t(count);  // each slot's exponent replaces its dot
             float* rescales = s.rescales.data() + h * size_t(count);
-            float* weights = s.weights.data() + h * size_t(count);
-            for (int64_t j = 0; j < count; ++j) {
-                const float score = cappedScore(exponents[j], p);
-                const bool newMax = score > state.runningMax;
-                exponents[j] = newMax ? state.runningMax - score : score - state.runningMax;
-                weights[j] = newMax ? 1.0f : 0.0f;  // a flag until the exponentials are in
-                if (newMax) state.runningMax = score;
-            }
+            float* weights = s.weights.data() + h * size_t(count);  // a flag until the exponentials are in
+            state.runningMax = attention_steps::slotExponents(k, p, exponents, weights, count, state.runningMax);
             attention_steps::expScores(k, exponents, count, 0.0f);  // x - 0 is x, so these are portableExp(x)
             for (int64_t j = 0; j < count; ++j) {
                 const bool newMax = weights[j] != 0.0f;

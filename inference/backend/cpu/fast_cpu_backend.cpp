@@ -92,6 +92,7 @@ AttentionKernels fastAttentionKernels(const cpu_kernels::KernelTable& table)
     k.scaleAccumulateRows = simd.scaleAccumulateRows;
     k.scaleAccumulateRowsHeads = simd.scaleAccumulateRowsHeads;
     k.expScores = simd.expScores;
+    k.slotExponents = simd.slotExponents;
     return k;
 }
 

@@ -493,6 +493,41 @@ TEST_P(Kernels, SoftmaxExponentialsAreBitIdentical)
     for (float v : nans) EXPECT_TRUE(std::isnan(v)) << table.isa;
 }
 
+TEST_P(Kernels, SlotMaximaAreTheLoopsBits)
+{
+    // The one-row path's running maximum: each slot's exponent and new-maximum flag, and the
+    // maximum after the tile, as the reference's slot loop gives them.
+    const KernelTable& table = *GetParam();
+    if (!table.attention.slotExponents) GTEST_SKIP() << table.isa << " uses the reference's loop";
+    AttentionParams p {};
+    p.scale = 0.125f;
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    std::mt19937 rng(31);
+    std::vector<std::vector<float>> tiles;
+    tiles.push_back({});  // random dots, 7 vectors and a tail
+    for (int j = 0; j < 61; ++j) tiles.back().push_back(std::normal_distribution<float>(0, 8)(rng));
+    tiles.push_back({});  // rising: every slot a new maximum
+    for (int j = 0; j < 24; ++j) tiles.back().push_back(float(j) - 10.0f);
+    tiles.push_back({0.0f, -0.0f, 0.0f, -0.0f, -0.0f, 0.0f, 3.0f, 3.0f, 3.0f, -0.0f, 0.0f, 2.0f, 3.0f, 3.0f, -1.0f, 3.0f});  // ties, +-0
+    tiles.push_back({-inf, -inf, 1.0f, -inf, inf, 2.0f, inf, -inf, 5.0f});  // masked slots and infinities
+    tiles.push_back({1.0f, 2.0f, nan, 4.0f, 0.5f, 9.0f, nan, 1.0f, 2.0f, 10.0f, 3.0f});  // NaNs (a broken model)
+    for (float runningMax : {-inf, -0.0f, 0.0f, 0.3f, 100.0f}) {
+        for (size_t t = 0; t < tiles.size(); ++t) {
+            const int64_t count = int64_t(tiles[t].size());
+            std::vector<float> got = tiles[t], want = tiles[t], gotFlags(tiles[t].size(), -1.0f), wantFlags = gotFlags;
+            const float gotMax = table.attention.slotExponents(got.data(), gotFlags.data(), count, p.scale, runningMax);
+            const float wantMax =
+                attention_steps::slotExponents(referenceAttentionKernels(), p, want.data(), wantFlags.data(), count, runningMax);
+            EXPECT_EQ(std::bit_cast<uint32_t>(gotMax), std::bit_cast<uint32_t>(wantMax)) << table.isa << " tile " << t;
+            for (int64_t j = 0; j < count; ++j) {
+                EXPECT_EQ(std::bit_cast<uint32_t>(got[size_t(j)]), std::bit_cast<uint32_t>(want[size_t(j)]))
+                    << table.isa << " tile " << t << " slot " << j << " from maximum " << runningMax;
+                EXPECT_EQ(gotFlags[size_t(j)], wantFlags[size_t(j)]) << table.isa << " tile " << t << " slot " << j;
+            }
+        }
+    }
+}
+
 TEST_P(Kernels, SwigluIsBitIdentical)
 {
     const KernelTable& table = *GetParam();
