@@ -32,12 +32,11 @@ void cpuRelax()
 
 void ThreadPool::runChunks()
 {
-    // Each take is the remainder's share over the threads: the first ones are about n / threads
-    // (few takes: each is an atomic operation on a line every thread contends for, ~0.15 us on a
-    // 2-core VM, and a decode matmul's 600 groups took 25 takes at half that share, doubling the
-    // op's overhead), the last ones single indices, so the threads finish within about one index's
-    // work of each other; and a thread that a busy machine slows leaves the others the rest of
-    // what is untaken, not the whole op.
+    // Each take is the remainder's share over the threads: the first ones about n / threads, the
+    // last ones single indices, so the threads finish within about one index's work of each other,
+    // and a thread that a busy machine slows leaves the others the rest of what is untaken. Few
+    // takes: each is an atomic operation on a line every thread contends for (~0.3 us a transfer
+    // on a 2-core VM), and at half that share a decode matmul's 600 groups took 25 of them.
     const Job job = m_job;
     const int64_t threads = int64_t(size());
     int64_t begin = m_next.load(std::memory_order_relaxed);

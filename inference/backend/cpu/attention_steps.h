@@ -36,19 +36,25 @@ inline float cappedScore(float dot, const AttentionParams& p)
 // The one-row path's slots in order, as ggml's one-row loop keeps its maximum: slot j's score is a
 // new maximum when it exceeds the maximum before it (flags[j] = 1, and dots[j] becomes the old
 // maximum minus the score, the factor that rescales what came before), else dots[j] becomes
-// score - maximum. Returns the maximum after the last slot. The kernel's step (scores without a
-// soft cap), else this loop.
+// score - maximum. Returns the maximum after the last slot. (Also a SIMD kernel's remainder.)
+template <typename Score>
+float slotExponentsLoop(float* dots, float* flags, int64_t count, float runningMax, const Score& score)
+{
+    for (int64_t j = 0; j < count; ++j) {
+        const float s = score(dots[j]);
+        const bool newMax = s > runningMax;
+        dots[j] = newMax ? runningMax - s : s - runningMax;
+        flags[j] = newMax ? 1.0f : 0.0f;
+        if (newMax) runningMax = s;
+    }
+    return runningMax;
+}
+
+// The kernel's step (scores without a soft cap), else the loop.
 inline float slotExponents(const AttentionKernels& k, const AttentionParams& p, float* dots, float* flags, int64_t count, float runningMax)
 {
     if (k.slotExponents && p.softCap <= 0) return k.slotExponents(dots, flags, count, p.scale, runningMax);
-    for (int64_t j = 0; j < count; ++j) {
-        const float score = cappedScore(dots[j], p);
-        const bool newMax = score > runningMax;
-        dots[j] = newMax ? runningMax - score : score - runningMax;
-        flags[j] = newMax ? 1.0f : 0.0f;
-        if (newMax) runningMax = score;
-    }
-    return runningMax;
+    return slotExponentsLoop(dots, flags, count, runningMax, [&p](float dot) { return cappedScore(dot, p); });
 }
 
 // ggml's attention sinks, after the slots: the head's sink logit joins the softmax's running
