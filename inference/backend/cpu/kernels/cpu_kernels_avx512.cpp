@@ -5,8 +5,9 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12's AVX-512 headers leave a register's unused lanes undefined on purpose (the 128-to-512
-// casts, the broadcasts) and then warn about it (GCC bug 105593).
+// casts, the broadcasts, the inserts' unused pass-through) and then warn about it (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #define HEARTH_KERNEL_NS avx512
 #define HEARTH_KERNEL_ISA "avx512-vnni"
