@@ -14,6 +14,9 @@ extern const uint64_t iq2s_grid[1024];
 extern const uint32_t iq3xxs_grid[256];
 extern const uint32_t iq3s_grid[512];
 extern const uint64_t iq1s_grid[2048];
+// iq1s_grid's bytes g (-1, 0, 1) as 8g + 10 (2, 10, 18): IQ1's value 8g + 1 plus 9, unsigned (a
+// negative delta takes 2 off). Built at the first call (iq_grids_derived.cpp), thread-safe.
+const uint64_t* iq1sGridPlus10();
 
 // The non-uniform 4-bit levels of IQ4_NL / IQ4_XS, and MXFP4's E2M1 values doubled.
 inline constexpr int8_t kIq4nlValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
