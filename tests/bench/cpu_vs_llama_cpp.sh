@@ -12,7 +12,8 @@
 # IQ4_NL files and the grid IQ types IQ1_S to IQ3_M with an importance matrix (e.g.
 # MODELS="tinyllama-Q3_K_M tinyllama-IQ2_XXS"; llama-quantize takes minutes over the IQ ones).
 # Environment: PP (prompt tokens, default 128), TG (generated, 64), REPS (3), THREADS (2),
-# MODELS (a subset of the names below), DEPTH (e.g. 4096: also decode after that many tokens of
+# MODELS (a subset of the names below), FILES (GGUF files to run as they are, instead of making
+# them: e.g. the grid IQ mixes made once), DEPTH (e.g. 4096: also decode after that many tokens of
 # context, where attention reads the KV cache as much as the weights; llama-bench -d).
 # Prints tokens/s of both, the ratios Hearth / llama.cpp, decode as % of the bandwidth roofline,
 # and the peak resident memory of each process.
@@ -68,9 +69,13 @@ echo "memory read bandwidth with $threads threads: $bandwidth GB/s (the decode r
 echo "llama.cpp: $bench"
 echo "hearth:    $("$cli" devices 2>/dev/null | grep '^[* ] cpu:' | sed 's/^[* ] cpu: //')"
 printf '%-18s %9s %9s %6s %9s %9s %6s %9s %9s %9s\n' model "hearth pp" "llama pp" ratio "hearth tg" "llama tg" ratio "roofline" "hearth MB" "llama MB"
-for name in ${MODELS:-qwen05b-Q4_0 qwen05b-Q8_0 qwen05b-Q4_K_M tinyllama-Q4_K_M}; do
-    file="$work/$name.gguf"
-    make_model "$name" "$file" || { echo "$name: could not be made" >&2; continue; }
+for name in ${FILES:-${MODELS:-qwen05b-Q4_0 qwen05b-Q8_0 qwen05b-Q4_K_M tinyllama-Q4_K_M}}; do
+    if [ -n "${FILES:-}" ]; then
+        file="$name" name="$(basename "$name" .gguf)"
+    else
+        file="$work/$name.gguf"
+        make_model "$name" "$file" || { echo "$name: could not be made" >&2; continue; }
+    fi
     hearth_json="$work/hearth.json" llama_json="$work/llama.json"
     /usr/bin/time -f %M -o "$work/hearth.rss" "$cli" bench --model "$file" --backend cpu --threads "$threads" -p "$pp" -n "$tg" -r "$reps" --json >"$hearth_json"
     /usr/bin/time -f %M -o "$work/llama.rss" "$bench" -m "$file" -t "$threads" -p "$pp" -n "$tg" -r "$reps" -o json >"$llama_json" 2>/dev/null
@@ -96,5 +101,5 @@ lt = json.load(open(llama))[0]["avg_ts"]
 print(f"{'  tg32 @ ' + depth:<18} {'':9} {'':9} {'':6} {ht:9.1f} {lt:9.1f} {ht / lt:6.2f}")
 PY
     fi
-    rm -f "$file"
+    [ -n "${FILES:-}" ] || rm -f "$file"
 done
