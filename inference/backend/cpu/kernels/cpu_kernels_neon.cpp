@@ -1,11 +1,11 @@
 // The ARM64 kernels: NEON with the 8-bit dot-product instructions (ARMv8.2 dotprod: Apple M1,
-// Graviton 2, Cortex-A76 and later). The 32-blocks, the K-quants and the 16-level IQ types get a
-// quantized dot (one and four tokens, each block unpacked once for all four), the activations
+// Graviton 2, Cortex-A76 and later). The 32-blocks, the K-quants and the IQ types get a quantized
+// dot (one and four tokens, each block unpacked once for all four), the activations
 // their conversion, and the float and attention steps their vector form (neon_float_steps.inc),
 // each giving the reference's bits: integer sums are exact in any order, and every float is
 // formed in the reference's order (this file is built with -ffp-contract=off). The 32-blocks also
-// have row-interleaved kernels; the K-quants' interleaved layouts and the grid IQ types are x86's
-// only (the K-quants use the one- and four-token dots here, the grid types the reference's).
+// have row-interleaved kernels; the K-quants' interleaved layouts are x86's only (the K-quants use
+// the one- and four-token dots here, as the grid IQ types do).
 #include "backend/cpu/kernels/cpu_kernels.h"
 #include "backend/cpu/kernels/packed_layout.h"
 
@@ -470,6 +470,55 @@ void tokensIQ4_XS(const uint8_t* w, const uint8_t* a, size_t stride, int64_t n, 
     for (int t = 0; t < T; ++t) out[t] = sum[t];
 }
 
+// The grid IQ types (IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S): decodeIqGrid's units
+// (the layouts shared with the reference and the x86 kernels) made signed bytes, IQ2/IQ3's
+// magnitudes negated where their sign bits say, IQ1's 8g + delta; each 16 values' dot times its
+// odd scale, the super-block's integer summed, then d * y.d * isum (the reference's bits).
+#include "quant/iq_grid_decode.inc"
+
+template <GgmlType Type>
+HEARTH_INLINE void gridUnitValues(const uint64_t* g, uint32_t signs4, int8x16_t v[2])
+{
+    for (int k = 0; k < 2; ++k) {  // values 16k..16k+15: groups 2k and 2k + 1
+        const uint8x16_t grid = vcombine_u8(vcreate_u8(g[2 * k]), vcreate_u8(g[2 * k + 1]));
+        const uint8x16_t groupByte = vcombine_u8(vdup_n_u8(uint8_t(signs4 >> (16 * k))), vdup_n_u8(uint8_t(signs4 >> (16 * k + 8))));
+        if constexpr (kIsIq1Grid<Type>) {  // 8g - 1 where the group's byte is 1, else 8g + 1
+            const int8x16_t delta = vreinterpretq_s8_u8(vorrq_u8(vceqq_u8(groupByte, vdupq_n_u8(1)), vdupq_n_u8(1)));
+            v[k] = vaddq_s8(vshlq_n_s8(vreinterpretq_s8_u8(grid), 3), delta);
+        } else {  // (m ^ n) - n negates m where n is all ones: bit j of the group's byte negates value j
+            const uint8x16_t negative = vtstq_u8(groupByte, vreinterpretq_u8_u64(vdupq_n_u64(0x8040201008040201ull)));
+            v[k] = vsubq_s8(vreinterpretq_s8_u8(veorq_u8(grid, negative)), vreinterpretq_s8_u8(negative));
+        }
+    }
+}
+
+template <GgmlType Type, int T>
+void tokensIqGrid(const uint8_t* w, const uint8_t* a, size_t stride, int64_t n, float* out)
+{
+    constexpr size_t blockBytes = ggmlTypeTraits(Type).blockBytes;
+    float sum[T] = {};
+    int16_t scale[16];
+    for (int64_t i = 0; i < n / kQKK; ++i, w += blockBytes) {
+        const Q8_K* y[T];
+        int32x4_t acc[T];
+        for (int t = 0; t < T; ++t) {
+            y[t] = reinterpret_cast<const Q8_K*>(a + size_t(t) * stride) + i;
+            acc[t] = vdupq_n_s32(0);
+        }
+        const float d = decodeIqGrid<Type>(w, scale, [&](int ib, const uint64_t* g, uint32_t signs4) {
+            int8x16_t v[2];
+            gridUnitValues<Type>(g, signs4, v);
+            for (int t = 0; t < T; ++t) {
+                const int8_t* q = y[t]->qs + 32 * ib;
+                acc[t] = vmlaq_n_s32(acc[t], vdotq_s32(vdupq_n_s32(0), v[0], vld1q_s8(q)), scale[2 * ib]);
+                acc[t] = vmlaq_n_s32(acc[t], vdotq_s32(vdupq_n_s32(0), v[1], vld1q_s8(q + 16)), scale[2 * ib + 1]);
+            }
+        });
+        for (int t = 0; t < T; ++t) sum[t] += d * y[t]->d * float(vaddvq_s32(acc[t]));
+    }
+    for (int t = 0; t < T; ++t) out[t] = sum[t];
+}
+
 // The single-token form of a T-token kernel.
 template <void (*Tokens)(const uint8_t*, const uint8_t*, size_t, int64_t, float*)>
 float single(const uint8_t* w, const uint8_t* a, int64_t n)
@@ -588,6 +637,13 @@ KernelTable makeTable()
     addDots<tokensK<Q5_K, unpackQ5_K, 1>, tokensK<Q5_K, unpackQ5_K, 4>>(t, GgmlType::Q5_K);
     addDots<tokensK<Q6_K, unpackQ6_K, 1>, tokensK<Q6_K, unpackQ6_K, 4>>(t, GgmlType::Q6_K);
     addDots<tokensIQ4_XS<1>, tokensIQ4_XS<4>>(t, GgmlType::IQ4_XS);
+    addDots<tokensIqGrid<GgmlType::IQ1_S, 1>, tokensIqGrid<GgmlType::IQ1_S, 4>>(t, GgmlType::IQ1_S);
+    addDots<tokensIqGrid<GgmlType::IQ1_M, 1>, tokensIqGrid<GgmlType::IQ1_M, 4>>(t, GgmlType::IQ1_M);
+    addDots<tokensIqGrid<GgmlType::IQ2_XXS, 1>, tokensIqGrid<GgmlType::IQ2_XXS, 4>>(t, GgmlType::IQ2_XXS);
+    addDots<tokensIqGrid<GgmlType::IQ2_XS, 1>, tokensIqGrid<GgmlType::IQ2_XS, 4>>(t, GgmlType::IQ2_XS);
+    addDots<tokensIqGrid<GgmlType::IQ2_S, 1>, tokensIqGrid<GgmlType::IQ2_S, 4>>(t, GgmlType::IQ2_S);
+    addDots<tokensIqGrid<GgmlType::IQ3_XXS, 1>, tokensIqGrid<GgmlType::IQ3_XXS, 4>>(t, GgmlType::IQ3_XXS);
+    addDots<tokensIqGrid<GgmlType::IQ3_S, 1>, tokensIqGrid<GgmlType::IQ3_S, 4>>(t, GgmlType::IQ3_S);
     addPacked<Q4_0, packedBlockQ4_0>(t, GgmlType::Q4_0, repackQ4_0);
     addPacked<Q5_0, packedBlockQ5_0>(t, GgmlType::Q5_0, repackQ5_0);
     addPacked<Q4_1, packedBlockQ4_1>(t, GgmlType::Q4_1, repackQ4_1);
